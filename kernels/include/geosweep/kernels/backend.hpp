@@ -1,0 +1,35 @@
+#pragma once
+/// \file
+/// Run-time choice between the CPU (OpenMP) and CUDA backends.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace geosweep::kernels {
+
+/// Where kernels run. `automatic` resolves to `cuda` when a device is present.
+enum class backend { automatic, cpu, cuda };
+
+/// "auto", "cpu" or "cuda".
+std::string_view to_string(backend b);
+
+/// Parses "auto", "cpu" or "cuda"; throws geosweep::logic_error otherwise.
+backend parse_backend(std::string_view name);
+
+/// True when this binary was built with the CUDA backend.
+bool cuda_compiled();
+
+/// Number of CUDA devices usable now; 0 without a driver, a device or the CUDA backend.
+int cuda_device_count();
+
+/// One line per CUDA device: index, name, compute capability and memory.
+std::vector<std::string> cuda_device_descriptions();
+
+/// Resolves `automatic` and checks that `cuda` is usable; throws geosweep::cuda_error if not.
+backend resolve_backend(backend requested);
+
+/// Limits the CPU backend to `threads` OpenMP threads (0 keeps the default).
+void set_cpu_threads(int threads);
+
+}  // namespace geosweep::kernels

@@ -1,0 +1,30 @@
+#pragma once
+/// \file
+/// Declarations shared by the dispatcher and the CUDA translation unit. The CUDA side is
+/// explicitly instantiated for the (op, output, inputs...) combinations listed below; a
+/// new operation is added to GEOSWEEP_TRANSFORM_INSTANTIATIONS and nowhere else.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "geosweep/kernels/change.hpp"
+#include "geosweep/kernels/indices.hpp"
+
+namespace geosweep::kernels::detail {
+
+/// Copies the inputs to the device, runs `op` over every pixel, copies the output back.
+template <class Op, class Out, class... In>
+struct cuda_transform {
+  static void run(std::size_t n, Op op, Out* out, In const*... in);
+};
+
+}  // namespace geosweep::kernels::detail
+
+/// Every (op, output, inputs...) the CUDA backend is built for.
+#define GEOSWEEP_TRANSFORM_INSTANTIATIONS(X)                                                  \
+  X(::geosweep::kernels::reflectance_op, float, std::uint16_t)                                \
+  X(::geosweep::kernels::normalized_difference_op, float, float, float)                       \
+  X(::geosweep::kernels::index_from_dn_op, float, std::uint16_t, std::uint16_t, std::uint8_t) \
+  X(::geosweep::kernels::index_from_dn_unmasked_op, float, std::uint16_t, std::uint16_t)      \
+  X(::geosweep::kernels::latest_clear_op, float, float, float)                                \
+  X(::geosweep::kernels::bitemporal_change_op, std::uint8_t, float, float, std::uint8_t)

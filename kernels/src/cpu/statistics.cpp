@@ -1,0 +1,24 @@
+#include "geosweep/kernels/statistics.hpp"
+
+namespace geosweep::kernels {
+
+std::vector<row_statistics> class_row_statistics(std::uint8_t const* mask, std::size_t width,
+                                                 std::size_t height, std::uint8_t value) {
+  std::vector<row_statistics> rows(height);
+  auto const row_count = static_cast<std::ptrdiff_t>(height);
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t r = 0; r < row_count; ++r) {
+    row_statistics s;
+    std::uint8_t const* row = mask + static_cast<std::size_t>(r) * width;
+    for (std::size_t c = 0; c < width; ++c) {
+      if (row[c] == value) {
+        ++s.count;
+        s.column_sum += static_cast<std::int64_t>(c);
+      }
+    }
+    rows[static_cast<std::size_t>(r)] = s;
+  }
+  return rows;
+}
+
+}  // namespace geosweep::kernels

@@ -1,0 +1,32 @@
+#pragma once
+/// \file
+/// Nothing half-written: an output is produced under a temporary name beside its final
+/// path and renamed into place only when complete.
+
+#include <filesystem>
+
+namespace geosweep::pipeline {
+
+/// Owns the temporary name of one output file. commit() renames it to the final path; if
+/// commit() is never called (an exception, a crash) the temporary file is removed.
+class atomic_file {
+ public:
+  explicit atomic_file(std::filesystem::path final_path);
+  atomic_file(atomic_file const&) = delete;
+  atomic_file& operator=(atomic_file const&) = delete;
+  ~atomic_file();
+
+  /// Where to write: `<final>.tmp-<pid>` in the same directory (so rename is atomic).
+  [[nodiscard]] std::filesystem::path const& temp_path() const { return temp_; }
+  [[nodiscard]] std::filesystem::path const& final_path() const { return final_; }
+
+  /// Renames the temporary file onto the final path; throws geosweep::io_error on failure.
+  void commit();
+
+ private:
+  std::filesystem::path final_;
+  std::filesystem::path temp_;
+  bool committed_ = false;
+};
+
+}  // namespace geosweep::pipeline

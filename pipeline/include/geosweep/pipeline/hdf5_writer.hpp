@@ -1,0 +1,69 @@
+#pragma once
+/// \file
+/// HDF5 output laid out as netCDF-4 / CF-1.8 so that GDAL (netCDF driver), QGIS and xarray
+/// open it with correct georeferencing: per group, dimension scales `y` and `x` holding
+/// pixel-centre coordinates, a `crs` grid-mapping variable (crs_wkt, spatial_ref,
+/// GeoTransform) and 2-D variables that point at it. Written to a temporary name and
+/// renamed into place by commit().
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "geosweep/pipeline/raster_grid.hpp"
+
+namespace geosweep::pipeline {
+
+/// CF attributes of one 2-D variable.
+struct variable_attributes {
+  std::string long_name;
+  std::string units;                    ///< "1" for dimensionless, "" to omit
+  std::string standard_name;            ///< "" to omit
+  std::optional<double> fill_value;     ///< _FillValue, in the variable's type
+  std::vector<int> flag_values;         ///< CF flag_values (uint8 class rasters)
+  std::string flag_meanings;            ///< space-separated, same order as flag_values
+};
+
+/// Writes one HDF5 (netCDF-4 compatible) file.
+class hdf5_writer {
+ public:
+  /// Creates `<path>.tmp-<pid>`; throws geosweep::io_error naming the path on failure.
+  explicit hdf5_writer(std::filesystem::path path);
+  hdf5_writer(hdf5_writer const&) = delete;
+  hdf5_writer& operator=(hdf5_writer const&) = delete;
+  /// Closes and removes the temporary file unless commit() succeeded.
+  ~hdf5_writer();
+
+  /// A global (root group) text attribute, e.g. title, history, geosweep_job.
+  void set_root_attribute(std::string_view name, std::string_view value);
+
+  /// Creates group `group` (nested with '/' allowed, e.g. "aoi/reserve-north") holding the
+  /// `x`, `y` coordinate variables and the `crs` grid-mapping variable for `grid`, plus
+  /// text attributes of the group. Must precede write_* calls for that group.
+  void add_grid(std::string const& group, raster_grid const& grid);
+
+  /// A group text attribute (e.g. aoi name, dates).
+  void set_group_attribute(std::string const& group, std::string_view name, std::string_view value);
+
+  /// A (y, x) float32 variable in `group`, chunked, shuffled and deflated.
+  void write_float32(std::string const& group, std::string const& name,
+                     std::span<float const> values, variable_attributes const& attributes);
+
+  /// A (y, x) uint8 variable in `group`, chunked, shuffled and deflated.
+  void write_uint8(std::string const& group, std::string const& name,
+                   std::span<std::uint8_t const> values, variable_attributes const& attributes);
+
+  /// Flushes, closes and renames the file into place; throws geosweep::io_error on failure.
+  void commit();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace geosweep::pipeline
