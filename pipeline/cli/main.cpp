@@ -1,1 +1,179 @@
-int main() { return 0; }
+// geosweep: the command-line front end. Every error ends in one line on stderr,
+// `geosweep: error: ...`, and an exit code per error class (see README.md).
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "geosweep/kernels/backend.hpp"
+#include "geosweep/pipeline/build_info.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "geosweep/pipeline/job_runner.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/scene_simulator.hpp"
+
+namespace {
+
+namespace gp = geosweep::pipeline;
+namespace gk = geosweep::kernels;
+
+/// Exit codes, documented in README.md.
+enum exit_code : int {
+  exit_ok = 0,
+  exit_internal = 1,
+  exit_usage = 2,
+  exit_config = 3,
+  exit_io = 4,
+  exit_cuda = 5,
+};
+
+struct global_options {
+  std::string backend = "auto";
+  int threads = 0;
+  bool verbose = false;
+};
+
+void print_errors(std::string const& what) {
+  std::istringstream lines(what);
+  std::string line;
+  while (std::getline(lines, line)) std::cerr << "geosweep: error: " << line << "\n";
+}
+
+int run_command(std::string const& job_path, global_options const& g) {
+  auto const spec = gp::load_job_spec(job_path);
+  gp::run_options options;
+  options.backend = gk::parse_backend(g.backend);
+  auto const result = gp::run_job(spec, options);
+  double const mpx = static_cast<double>(result.pixels_processed) / 1e6;
+  fmt::print("geosweep run: job '{}' on {}: {} scenes, {:.2f} Mpx read in {:.2f} s ({:.1f} Mpx/s)\n", spec.name,
+             gk::to_string(result.backend), result.scenes_used, mpx, result.seconds,
+             result.seconds > 0 ? mpx / result.seconds : 0.0);
+  for (auto const& a : result.aois) {
+    std::string centroid = "-";
+    if (a.changed_centroid_lat_lon) {
+      centroid = fmt::format("{:.5f}, {:.5f}", (*a.changed_centroid_lat_lon)[0], (*a.changed_centroid_lat_lon)[1]);
+    }
+    fmt::print("  {:<20} {:>10.2f} ha changed of {:>10.2f} ha clear ({} to {}), centroid lat/lon {}\n", a.name,
+               a.changed_area_ha, a.clear_area_ha, gp::to_iso(a.date_before), gp::to_iso(a.date_after), centroid);
+  }
+  fmt::print("outputs:\n");
+  if (result.hdf5_file) fmt::print("  {}\n", result.hdf5_file->string());
+  if (result.csv_file) fmt::print("  {}\n", result.csv_file->string());
+  return exit_ok;
+}
+
+int validate_command(std::string const& job_path) {
+  auto const spec = gp::load_job_spec(job_path);
+  fmt::print("{}: valid job '{}': sensor {}, {} AOI(s), baseline {} to {}, monitor {} to {}, change {} on {}\n",
+             job_path, spec.name, spec.sensor.type, spec.aois.size(), gp::to_iso(spec.baseline.first),
+             gp::to_iso(spec.baseline.last), gp::to_iso(spec.monitor.first), gp::to_iso(spec.monitor.last),
+             spec.change.method, spec.change.index);
+  return exit_ok;
+}
+
+int info_command() {
+  fmt::print("geosweep {}\n", gp::geosweep_version());
+  fmt::print("backends: cpu (OpenMP){}\n", gk::cuda_compiled() ? ", cuda" : "");
+  auto const devices = gk::cuda_device_descriptions();
+  if (!gk::cuda_compiled()) {
+    fmt::print("CUDA devices: none (built without the CUDA backend)\n");
+  } else if (devices.empty()) {
+    fmt::print("CUDA devices: none found (--backend auto uses the CPU)\n");
+  } else {
+    fmt::print("CUDA devices:\n");
+    for (auto const& d : devices) fmt::print("  {}\n", d);
+  }
+  for (auto const& [name, version] : gp::library_versions()) fmt::print("{}: {}\n", name, version);
+  return exit_ok;
+}
+
+int simulate_command(std::string const& out_dir, std::uint64_t seed, int size, bool no_clouds) {
+  gp::simulation_options options;
+  options.seed = seed;
+  if (size > 0) options.width = options.height = size;
+  options.clouds = !no_clouds;
+  auto const result = gp::simulate_scenes(out_dir, options);
+  double total = 0;
+  for (auto const& c : result.clearings) total += c.area_ha;
+  fmt::print("geosweep simulate: {} scenes of {}x{} px, {} planted clearings ({:.2f} ha) in {}\n",
+             result.dates.size(), result.grid.width, result.grid.height, result.clearings.size(), total, out_dir);
+  fmt::print("  job:   {}\n  truth: {}\nrun it with: geosweep run {}\n", result.job_file.string(),
+             result.truth_file.string(), result.job_file.string());
+  return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"geosweep: land-cover change detection (forest loss, burning, mining) in areas of interest,\n"
+               "on the CPU or a CUDA GPU."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", gp::geosweep_version());
+  global_options g;
+  app.add_option("--backend", g.backend, "Where kernels run: auto (CUDA if a device is present), cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+      ->capture_default_str();
+  app.add_option("--threads", g.threads, "CPU threads for the CPU backend (0: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("-v,--verbose", g.verbose, "Log each step (to stderr)");
+
+  std::string job_path;
+  auto* run = app.add_subcommand("run", "Run a job: read scenes, detect change in each AOI, write HDF5 and CSV");
+  run->add_option("job", job_path, "Job file (YAML)")->required();
+  run->fallthrough();
+
+  auto* validate = app.add_subcommand("validate", "Check a job file without reading any scene");
+  validate->add_option("job", job_path, "Job file (YAML)")->required();
+  validate->fallthrough();
+
+  app.add_subcommand("info", "Show the version, compiled backends, CUDA devices and library versions")
+      ->fallthrough();
+
+  std::string out_dir;
+  std::uint64_t seed = 1;
+  int size = 0;
+  bool no_clouds = false;
+  auto* simulate = app.add_subcommand(
+      "simulate", "Write simulated Sentinel-2 L2A scenes with planted clearings, a job.yaml and truth.geojson");
+  simulate->add_option("--out", out_dir, "Output folder")->required();
+  simulate->add_option("--seed", seed, "Random seed (same seed, same data)")->capture_default_str();
+  simulate->add_option("--size", size, "Tile width and height in pixels (default 800)")->check(CLI::Range(64, 20000));
+  simulate->add_flag("--no-clouds", no_clouds, "Simulate cloud-free scenes");
+  simulate->fallthrough();
+
+  try {
+    app.parse(argc, argv);
+  } catch (CLI::ParseError const& e) {
+    return app.exit(e) == 0 ? exit_ok : exit_usage;
+  }
+
+  auto logger = spdlog::stderr_color_mt("geosweep");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("geosweep: %l: %v");
+  spdlog::set_level(g.verbose ? spdlog::level::debug : spdlog::level::warn);
+  gk::set_cpu_threads(g.threads);
+
+  try {
+    if (run->parsed()) return run_command(job_path, g);
+    if (validate->parsed()) return validate_command(job_path);
+    if (simulate->parsed()) return simulate_command(out_dir, seed, size, no_clouds);
+    return info_command();
+  } catch (geosweep::config_error const& e) {
+    print_errors(e.what());
+    return exit_config;
+  } catch (geosweep::io_error const& e) {
+    print_errors(e.what());
+    return exit_io;
+  } catch (geosweep::cuda_error const& e) {
+    print_errors(e.what());
+    return exit_cuda;
+  } catch (std::exception const& e) {
+    print_errors(e.what());
+    return exit_internal;
+  }
+}

@@ -10,18 +10,21 @@
 
 namespace geosweep::kernels {
 
-/// Digital number to surface reflectance: (DN + add_offset) / quantification.
+/// Digital number to surface reflectance: (DN + add_offset) / quantification * scale + offset.
 /// Sentinel-2 L2A uses quantification 10000 and add_offset -1000 from processing baseline
-/// 04.00 (January 2022). `nodata` DNs become NaN.
+/// 04.00 (January 2022), with scale 1 and offset 0 (both exact); Landsat Collection 2 uses
+/// scale 0.0000275 and offset -0.2. `nodata` DNs become NaN.
 struct reflectance_op {
   float add_offset = 0.0f;
   float quantification = 1.0f;
+  float scale = 1.0f;
+  float offset = 0.0f;
   std::uint16_t nodata = 0;
   bool has_nodata = true;
 
   GEOSWEEP_HD float operator()(std::uint16_t dn) const {
     if (has_nodata && dn == nodata) return nodata_f32();
-    return (static_cast<float>(dn) + add_offset) / quantification;
+    return (static_cast<float>(dn) + add_offset) / quantification * scale + offset;
   }
 };
 

@@ -1,0 +1,37 @@
+#pragma once
+/// \file
+/// Small helpers at the GDAL boundary: registration, opening with errors people can act on,
+/// spatial references and coordinate transformations.
+
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace geosweep::pipeline {
+
+/// Registers GDAL drivers once and routes GDAL's own messages to the debug log.
+void ensure_gdal();
+
+/// Opens a raster read-only; throws geosweep::io_error with GDAL's message and the path.
+GDALDatasetUniquePtr open_raster(std::filesystem::path const& path);
+
+/// Opens a vector file read-only; throws geosweep::io_error with GDAL's message and the path.
+GDALDatasetUniquePtr open_vector(std::filesystem::path const& path);
+
+/// The last GDAL error message, or "unknown GDAL error".
+std::string last_gdal_message();
+
+/// A spatial reference with traditional GIS axis order (x = easting/longitude).
+OGRSpatialReference make_srs(std::string const& wkt);
+
+/// EPSG:4326 with longitude first.
+OGRSpatialReference wgs84();
+
+/// Owning coordinate transformation; throws geosweep::io_error if PROJ cannot build it.
+std::unique_ptr<OGRCoordinateTransformation> make_transform(OGRSpatialReference const& from,
+                                                            OGRSpatialReference const& to);
+
+}  // namespace geosweep::pipeline

@@ -1,0 +1,110 @@
+#pragma once
+/// \file
+/// The job spec: what to read, where to look, how to detect change and what to write.
+/// docs/job-spec.md documents every key. The whole file is validated before any I/O.
+
+#include <array>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "geosweep/pipeline/civil_date.hpp"
+
+namespace geosweep::pipeline {
+
+/// Where a value came from in the job file (1-based line and column).
+struct source_location {
+  int line = 0;
+  int column = 0;
+};
+
+/// One band of a generic sensor: a band number in a multi-band file, or the suffix of a
+/// per-band file name in a scene folder.
+struct band_source {
+  int band_number = 0;     ///< > 0 for a multi-band file
+  std::string file_suffix; ///< non-empty for per-band files, e.g. "_B4.TIF"
+};
+
+/// The sensor: named profiles (sentinel2-l2a) or a generic band map.
+struct sensor_spec {
+  std::string type = "sentinel2-l2a";  ///< "sentinel2-l2a" or "generic"
+  std::map<std::string, band_source> bands;  ///< generic only: blue, green, red, nir, swir1, swir2
+  double scale = 1.0;                 ///< generic only: reflectance = DN * scale + offset
+  double offset = 0.0;
+  std::optional<int> nodata;          ///< generic only: DN that marks no data
+};
+
+/// A scene given explicitly: a folder of per-band files or a multi-band file.
+struct scene_entry {
+  std::filesystem::path path;
+  std::optional<civil_date> date;  ///< taken from the name when absent
+  source_location where;
+};
+
+/// Where the scenes are: every entry of a folder, or an explicit list.
+struct scenes_spec {
+  std::optional<std::filesystem::path> dir;
+  std::vector<scene_entry> list;
+  source_location where;
+};
+
+/// An area of interest: a lon/lat bounding box or a vector file (GeoJSON, GeoPackage, ...).
+struct aoi_spec {
+  std::string name;
+  std::optional<std::array<double, 4>> bbox;  ///< lon_min, lat_min, lon_max, lat_max (WGS84)
+  std::optional<std::filesystem::path> geometry;
+  source_location where;
+};
+
+/// An inclusive date range.
+struct date_range {
+  civil_date first;
+  civil_date last;
+  [[nodiscard]] bool contains(civil_date d) const { return first <= d && d <= last; }
+};
+
+/// Change detection parameters.
+struct change_spec {
+  std::string method = "bitemporal";
+  std::string index = "ndvi";
+  double drop = 0.25;        ///< minimum index drop that counts as loss
+  double forest_min = 0.6;   ///< index value before at or above which a pixel is forest
+};
+
+/// What to write and where.
+struct outputs_spec {
+  std::filesystem::path dir;
+  bool hdf5 = true;
+  bool csv = true;
+};
+
+/// A validated job.
+struct job_spec {
+  std::filesystem::path file;   ///< the job file as given
+  std::string text;             ///< its full text, kept for provenance
+  std::string name;
+  sensor_spec sensor;
+  scenes_spec scenes;
+  std::vector<aoi_spec> aois;
+  date_range baseline;
+  date_range monitor;
+  std::vector<std::string> indices;
+  change_spec change;
+  outputs_spec outputs;
+};
+
+/// Indices geosweep can compute.
+std::vector<std::string> const& known_indices();
+
+/// Reads and validates a job file. Relative paths are resolved against the file's folder;
+/// with `check_paths` the scene folder, scene list entries and geometry files must exist.
+/// Throws geosweep::config_error listing every problem, one per line, each as
+/// `FILE:LINE:COL: key.path: message`.
+job_spec load_job_spec(std::filesystem::path const& file, bool check_paths = true);
+
+/// Validates job text as if read from `file` (used by load_job_spec and tests).
+job_spec parse_job_spec(std::string const& text, std::filesystem::path const& file, bool check_paths = true);
+
+}  // namespace geosweep::pipeline

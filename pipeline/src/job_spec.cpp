@@ -1,0 +1,565 @@
+#include "geosweep/pipeline/job_spec.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string_view>
+
+#include "geosweep/pipeline/errors.hpp"
+#include "geosweep/pipeline/spectral_index.hpp"
+
+namespace geosweep::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Edit distance, for did-you-mean suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t const above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+/// "; did you mean 'x'?" when one candidate is close to `word`, else "".
+std::string did_you_mean(std::string_view word, std::vector<std::string> const& candidates) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (auto const& c : candidates) {
+    std::size_t const d = edit_distance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best.empty() ? std::string{} : "; did you mean '" + best + "'?";
+}
+
+std::string join(std::vector<std::string> const& words) {
+  std::string out;
+  for (auto const& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
+/// Collects every problem with its location, then throws them all at once.
+class spec_reader {
+ public:
+  spec_reader(fs::path file, fs::path base_dir, bool check_paths)
+      : file_(std::move(file)), base_(std::move(base_dir)), check_paths_(check_paths) {}
+
+  void error(YAML::Mark const& mark, std::string const& path, std::string const& message) {
+    int const line = mark.is_null() ? 0 : mark.line + 1;
+    int const column = mark.is_null() ? 0 : mark.column + 1;
+    errors_.push_back(file_.string() + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                      ": " + (path.empty() ? "" : path + ": ") + message);
+  }
+  void error(YAML::Node const& node, std::string const& path, std::string const& message) {
+    error(node.Mark(), path, message);
+  }
+
+  [[nodiscard]] bool failed() const { return !errors_.empty(); }
+  [[nodiscard]] std::string report() const {
+    std::string out;
+    for (auto const& e : errors_) out += (out.empty() ? "" : "\n") + e;
+    return out;
+  }
+
+  /// Flags keys of `map` not in `allowed`, with a suggestion.
+  void check_keys(YAML::Node const& map, std::string const& path,
+                  std::vector<std::string> const& allowed) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      auto const key = it->first.as<std::string>("");
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        error(it->first, join_path(path, key),
+              "unknown key '" + key + "'" + did_you_mean(key, allowed) + " (expected one of: " +
+                  join(allowed) + ")");
+      }
+    }
+  }
+
+  static std::string join_path(std::string const& parent, std::string const& key) {
+    return parent.empty() ? key : parent + "." + key;
+  }
+
+  bool expect_map(YAML::Node const& node, std::string const& path) {
+    if (node.IsMap()) return true;
+    error(node, path, "expected a mapping (key: value lines), found " + kind(node));
+    return false;
+  }
+  bool expect_sequence(YAML::Node const& node, std::string const& path) {
+    if (node.IsSequence()) return true;
+    error(node, path, "expected a list, found " + kind(node));
+    return false;
+  }
+
+  std::optional<std::string> string(YAML::Node const& node, std::string const& path) {
+    if (!node.IsScalar()) {
+      error(node, path, "expected a text value, found " + kind(node));
+      return std::nullopt;
+    }
+    return node.Scalar();
+  }
+
+  std::optional<double> number(YAML::Node const& node, std::string const& path) {
+    double v = 0;
+    if (!node.IsScalar() || !YAML::convert<double>::decode(node, v) || v != v) {
+      error(node, path, "expected a number, found " + describe(node));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::optional<int> integer(YAML::Node const& node, std::string const& path) {
+    int v = 0;
+    if (!node.IsScalar() || !YAML::convert<int>::decode(node, v)) {
+      error(node, path, "expected an integer, found " + describe(node));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::optional<bool> boolean(YAML::Node const& node, std::string const& path) {
+    bool v = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, v)) {
+      error(node, path, "expected true or false, found " + describe(node));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::optional<civil_date> date(YAML::Node const& node, std::string const& path) {
+    if (!node.IsScalar()) {
+      error(node, path, "expected a date YYYY-MM-DD, found " + kind(node));
+      return std::nullopt;
+    }
+    auto d = parse_iso_date(node.Scalar());
+    if (!d) error(node, path, "'" + node.Scalar() + "' is not a valid date (expected YYYY-MM-DD)");
+    return d;
+  }
+
+  std::optional<date_range> range(YAML::Node const& node, std::string const& path) {
+    if (!expect_sequence(node, path)) return std::nullopt;
+    if (node.size() != 2) {
+      error(node, path, "expected [first, last], found " + std::to_string(node.size()) + " values");
+      return std::nullopt;
+    }
+    auto first = date(node[0], path + "[0]");
+    auto last = date(node[1], path + "[1]");
+    if (!first || !last) return std::nullopt;
+    if (*last < *first) {
+      error(node, path, "range ends (" + to_iso(*last) + ") before it starts (" + to_iso(*first) + ")");
+      return std::nullopt;
+    }
+    return date_range{*first, *last};
+  }
+
+  /// A path relative to the job file's folder; checks that it exists when `must_exist`.
+  std::optional<fs::path> path(YAML::Node const& node, std::string const& key_path, bool must_exist,
+                               char const* what) {
+    auto text = string(node, key_path);
+    if (!text) return std::nullopt;
+    if (text->empty()) {
+      error(node, key_path, "empty path");
+      return std::nullopt;
+    }
+    fs::path p(*text);
+    if (p.is_relative()) p = base_ / p;
+    p = p.lexically_normal();
+    std::error_code ec;
+    if (must_exist && check_paths_ && !fs::exists(p, ec)) {
+      error(node, key_path, std::string(what) + " '" + p.string() + "' does not exist");
+      return std::nullopt;
+    }
+    return p;
+  }
+
+  static std::string kind(YAML::Node const& node) {
+    if (node.IsMap()) return "a mapping";
+    if (node.IsSequence()) return "a list";
+    if (node.IsNull()) return "nothing";
+    return "'" + node.Scalar() + "'";
+  }
+  static std::string describe(YAML::Node const& node) { return kind(node); }
+
+  [[nodiscard]] bool check_paths() const { return check_paths_; }
+
+ private:
+  fs::path file_;
+  fs::path base_;
+  bool check_paths_ = true;
+  std::vector<std::string> errors_;
+};
+
+source_location location_of(YAML::Node const& node) {
+  auto const m = node.Mark();
+  if (m.is_null()) return {};
+  return {m.line + 1, m.column + 1};
+}
+
+std::vector<std::string> const kTopKeys{"job", "sensor", "scenes", "aois", "period",
+                                        "indices", "change", "outputs"};
+std::vector<std::string> const kSensors{"sentinel2-l2a", "generic"};
+std::vector<std::string> const kBandNames{"blue", "green", "red", "nir", "swir1", "swir2"};
+std::vector<std::string> const kMethods{"bitemporal"};
+
+void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
+  if (node.IsScalar()) {
+    auto const name = node.Scalar();
+    if (name == "generic") {
+      r.error(node, "sensor", "a generic sensor needs a band map: write it as a mapping with "
+                              "'type: generic' and 'bands:'");
+    } else if (std::find(kSensors.begin(), kSensors.end(), name) == kSensors.end()) {
+      r.error(node, "sensor", "unknown sensor '" + name + "'" + did_you_mean(name, kSensors) +
+                                  " (expected one of: " + join(kSensors) + ")");
+    }
+    sensor.type = name;
+    return;
+  }
+  if (!r.expect_map(node, "sensor")) return;
+  r.check_keys(node, "sensor", {"type", "bands", "scale", "offset", "nodata"});
+  if (!node["type"]) {
+    r.error(node, "sensor", "missing key 'type'");
+    return;
+  }
+  if (auto t = r.string(node["type"], "sensor.type")) {
+    sensor.type = *t;
+    if (*t != "generic" && std::find(kSensors.begin(), kSensors.end(), *t) == kSensors.end()) {
+      r.error(node["type"], "sensor.type",
+              "unknown sensor '" + *t + "'" + did_you_mean(*t, kSensors) + " (expected one of: " +
+                  join(kSensors) + ")");
+    }
+  }
+  if (sensor.type != "generic") {
+    for (char const* key : {"bands", "scale", "offset", "nodata"}) {
+      if (node[key]) {
+        r.error(node[key], std::string("sensor.") + key,
+                "only a generic sensor takes '" + std::string(key) + "'; " + sensor.type +
+                    " has its own");
+      }
+    }
+    return;
+  }
+  if (!node["bands"]) {
+    r.error(node, "sensor", "a generic sensor needs 'bands' (for example bands: {red: 3, nir: 4})");
+  } else if (r.expect_map(node["bands"], "sensor.bands")) {
+    r.check_keys(node["bands"], "sensor.bands", kBandNames);
+    for (auto it = node["bands"].begin(); it != node["bands"].end(); ++it) {
+      auto const name = it->first.as<std::string>("");
+      auto const key_path = "sensor.bands." + name;
+      band_source source;
+      int number = 0;
+      if (!it->second.IsScalar()) {
+        r.error(it->second, key_path, "expected a band number or a file-name suffix");
+        continue;
+      }
+      if (YAML::convert<int>::decode(it->second, number)) {
+        if (number < 1) r.error(it->second, key_path, "band numbers start at 1");
+        source.band_number = number;
+      } else {
+        source.file_suffix = it->second.Scalar();
+      }
+      sensor.bands[name] = source;
+    }
+  }
+  if (node["scale"]) {
+    if (auto v = r.number(node["scale"], "sensor.scale")) {
+      if (*v == 0) r.error(node["scale"], "sensor.scale", "scale must not be zero");
+      sensor.scale = *v;
+    }
+  }
+  if (node["offset"]) {
+    if (auto v = r.number(node["offset"], "sensor.offset")) sensor.offset = *v;
+  }
+  if (node["nodata"]) {
+    if (auto v = r.integer(node["nodata"], "sensor.nodata")) {
+      if (*v < 0 || *v > 65535) r.error(node["nodata"], "sensor.nodata", "expected 0 to 65535");
+      sensor.nodata = *v;
+    }
+  }
+}
+
+void read_scenes(spec_reader& r, YAML::Node const& node, scenes_spec& scenes) {
+  scenes.where = location_of(node);
+  if (!r.expect_map(node, "scenes")) return;
+  r.check_keys(node, "scenes", {"dir", "list"});
+  if (node["dir"] && node["list"]) {
+    r.error(node, "scenes", "give either 'dir' or 'list', not both");
+  }
+  if (!node["dir"] && !node["list"]) {
+    r.error(node, "scenes", "missing 'dir' (a folder of scenes) or 'list' (scene paths)");
+  }
+  if (node["dir"]) {
+    if (auto p = r.path(node["dir"], "scenes.dir", true, "scene folder")) {
+      if (r.check_paths() && !std::filesystem::is_directory(*p)) {
+        r.error(node["dir"], "scenes.dir", "'" + p->string() + "' is not a folder");
+      }
+      scenes.dir = *p;
+    }
+  }
+  if (node["list"] && r.expect_sequence(node["list"], "scenes.list")) {
+    auto const& list = node["list"];
+    if (list.size() == 0) r.error(list, "scenes.list", "the list is empty");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      auto const item = list[i];
+      auto const key_path = "scenes.list[" + std::to_string(i) + "]";
+      scene_entry entry;
+      entry.where = location_of(item);
+      if (item.IsScalar()) {
+        if (auto p = r.path(item, key_path, true, "scene")) entry.path = *p;
+      } else if (r.expect_map(item, key_path)) {
+        r.check_keys(item, key_path, {"path", "date"});
+        if (!item["path"]) {
+          r.error(item, key_path, "missing key 'path'");
+        } else if (auto p = r.path(item["path"], key_path + ".path", true, "scene")) {
+          entry.path = *p;
+        }
+        if (item["date"]) entry.date = r.date(item["date"], key_path + ".date");
+      }
+      scenes.list.push_back(entry);
+    }
+  }
+}
+
+void read_aois(spec_reader& r, YAML::Node const& node, std::vector<aoi_spec>& aois) {
+  if (!r.expect_sequence(node, "aois")) return;
+  if (node.size() == 0) r.error(node, "aois", "at least one AOI is needed");
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    auto const item = node[i];
+    auto const key_path = "aois[" + std::to_string(i) + "]";
+    if (!r.expect_map(item, key_path)) continue;
+    r.check_keys(item, key_path, {"name", "bbox", "geometry"});
+    aoi_spec aoi;
+    aoi.where = location_of(item);
+    if (!item["name"]) {
+      r.error(item, key_path, "missing key 'name'");
+    } else if (auto name = r.string(item["name"], key_path + ".name")) {
+      aoi.name = *name;
+      bool const valid = !name->empty() &&
+          std::all_of(name->begin(), name->end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+          });
+      if (!valid) {
+        r.error(item["name"], key_path + ".name",
+                "'" + *name + "': use letters, digits, '-', '_' and '.' only (it names output groups)");
+      }
+      for (auto const& other : aois) {
+        if (other.name == *name) r.error(item["name"], key_path + ".name", "duplicate AOI name '" + *name + "'");
+      }
+    }
+    if (item["bbox"] && item["geometry"]) {
+      r.error(item, key_path, "give either 'bbox' or 'geometry', not both");
+    } else if (!item["bbox"] && !item["geometry"]) {
+      r.error(item, key_path, "missing 'bbox' [lon_min, lat_min, lon_max, lat_max] or 'geometry' (a vector file)");
+    }
+    if (item["bbox"] && r.expect_sequence(item["bbox"], key_path + ".bbox")) {
+      auto const& b = item["bbox"];
+      if (b.size() != 4) {
+        r.error(b, key_path + ".bbox",
+                "expected [lon_min, lat_min, lon_max, lat_max], found " + std::to_string(b.size()) + " values");
+      } else {
+        std::array<double, 4> box{};
+        bool ok = true;
+        for (std::size_t k = 0; k < 4; ++k) {
+          auto v = r.number(b[k], key_path + ".bbox[" + std::to_string(k) + "]");
+          ok = ok && v.has_value();
+          if (v) box[k] = *v;
+        }
+        if (ok) {
+          if (box[0] < -180 || box[2] > 180 || box[1] < -90 || box[3] > 90) {
+            r.error(b, key_path + ".bbox", "longitudes must lie in [-180, 180] and latitudes in [-90, 90]");
+          } else if (box[0] >= box[2] || box[1] >= box[3]) {
+            r.error(b, key_path + ".bbox", "expected lon_min < lon_max and lat_min < lat_max");
+          } else {
+            aoi.bbox = box;
+          }
+        }
+      }
+    }
+    if (item["geometry"]) aoi.geometry = r.path(item["geometry"], key_path + ".geometry", true, "geometry file");
+    aois.push_back(aoi);
+  }
+}
+
+void read_indices(spec_reader& r, YAML::Node const& node, std::vector<std::string>& indices) {
+  if (!r.expect_sequence(node, "indices")) return;
+  indices.clear();
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    auto const key_path = "indices[" + std::to_string(i) + "]";
+    auto name = r.string(node[i], key_path);
+    if (!name) continue;
+    auto const& known = known_indices();
+    if (std::find(known.begin(), known.end(), *name) == known.end()) {
+      r.error(node[i], key_path, "unknown index '" + *name + "'" + did_you_mean(*name, known) +
+                                     " (expected one of: " + join(known) + ")");
+    } else if (std::find(indices.begin(), indices.end(), *name) != indices.end()) {
+      r.error(node[i], key_path, "index '" + *name + "' is listed twice");
+    } else {
+      indices.push_back(*name);
+    }
+  }
+}
+
+void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
+  if (!r.expect_map(node, "change")) return;
+  r.check_keys(node, "change", {"method", "index", "drop", "forest_min"});
+  if (node["method"]) {
+    if (auto m = r.string(node["method"], "change.method")) {
+      if (std::find(kMethods.begin(), kMethods.end(), *m) == kMethods.end()) {
+        r.error(node["method"], "change.method", "unknown method '" + *m + "'" +
+                                                     did_you_mean(*m, kMethods) + " (expected one of: " +
+                                                     join(kMethods) + ")");
+      }
+      change.method = *m;
+    }
+  }
+  if (node["index"]) {
+    if (auto i = r.string(node["index"], "change.index")) {
+      auto const& known = known_indices();
+      if (std::find(known.begin(), known.end(), *i) == known.end()) {
+        r.error(node["index"], "change.index", "unknown index '" + *i + "'" + did_you_mean(*i, known) +
+                                                   " (expected one of: " + join(known) + ")");
+      }
+      change.index = *i;
+    }
+  }
+  if (node["drop"]) {
+    if (auto v = r.number(node["drop"], "change.drop")) {
+      if (*v <= 0 || *v > 2) r.error(node["drop"], "change.drop", "expected a value in (0, 2]");
+      change.drop = *v;
+    }
+  }
+  if (node["forest_min"]) {
+    if (auto v = r.number(node["forest_min"], "change.forest_min")) {
+      if (*v < -1 || *v > 1) r.error(node["forest_min"], "change.forest_min", "expected a value in [-1, 1]");
+      change.forest_min = *v;
+    }
+  }
+}
+
+void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs) {
+  if (!r.expect_map(node, "outputs")) return;
+  r.check_keys(node, "outputs", {"dir", "hdf5", "csv"});
+  if (node["dir"]) {
+    if (auto p = r.path(node["dir"], "outputs.dir", false, "output folder")) outputs.dir = *p;
+  }
+  if (node["hdf5"]) {
+    if (auto v = r.boolean(node["hdf5"], "outputs.hdf5")) outputs.hdf5 = *v;
+  }
+  if (node["csv"]) {
+    if (auto v = r.boolean(node["csv"], "outputs.csv")) outputs.csv = *v;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> const& known_indices() {
+  static std::vector<std::string> const names = [] {
+    std::vector<std::string> out;
+    for (auto const& index : spectral_indices()) out.push_back(index.name);
+    return out;
+  }();
+  return names;
+}
+
+job_spec parse_job_spec(std::string const& text, std::filesystem::path const& file, bool check_paths) {
+  fs::path const base = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  spec_reader r(file, base, check_paths);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (YAML::ParserException const& e) {
+    r.error(e.mark, "", "YAML syntax error: " + e.msg);
+    throw config_error(r.report());
+  }
+  if (!root.IsMap()) {
+    r.error(root, "", "a job file is a mapping of keys (job, sensor, scenes, aois, period, ...)");
+    throw config_error(r.report());
+  }
+
+  job_spec spec;
+  spec.file = file;
+  spec.text = text;
+  spec.indices = {"ndvi"};
+  spec.outputs.dir = base / "out";
+  r.check_keys(root, "", kTopKeys);
+
+  for (char const* key : {"job", "scenes", "aois", "period"}) {
+    if (!root[key]) r.error(root, key, "missing required key");
+  }
+  if (root["job"]) {
+    if (auto name = r.string(root["job"], "job")) {
+      spec.name = *name;
+      if (name->empty()) r.error(root["job"], "job", "the job name is empty");
+    }
+  }
+  if (root["sensor"]) read_sensor(r, root["sensor"], spec.sensor);
+  if (root["scenes"]) read_scenes(r, root["scenes"], spec.scenes);
+  if (root["aois"]) read_aois(r, root["aois"], spec.aois);
+  if (root["period"] && r.expect_map(root["period"], "period")) {
+    auto const& period = root["period"];
+    r.check_keys(period, "period", {"baseline", "monitor"});
+    std::optional<date_range> baseline, monitor;
+    if (!period["baseline"]) r.error(period, "period", "missing key 'baseline'");
+    else baseline = r.range(period["baseline"], "period.baseline");
+    if (!period["monitor"]) r.error(period, "period", "missing key 'monitor'");
+    else monitor = r.range(period["monitor"], "period.monitor");
+    if (baseline) spec.baseline = *baseline;
+    if (monitor) spec.monitor = *monitor;
+    if (baseline && monitor && !(baseline->last < monitor->first)) {
+      r.error(period["monitor"], "period.monitor",
+              "the monitoring period must start after the baseline ends (" + to_iso(baseline->last) + ")");
+    }
+  }
+  if (root["indices"]) read_indices(r, root["indices"], spec.indices);
+  if (root["change"]) read_change(r, root["change"], spec.change);
+  if (root["outputs"]) read_outputs(r, root["outputs"], spec.outputs);
+
+  if (spec.sensor.type == "generic") {
+    std::vector<std::string> all = spec.indices;
+    all.push_back(spec.change.index);
+    for (auto const& index : all) {
+      auto const& known = known_indices();
+      if (std::find(known.begin(), known.end(), index) == known.end()) continue;
+      auto const& definition = find_spectral_index(index);
+      for (auto const& band : {definition.band_a, definition.band_b}) {
+        if (!spec.sensor.bands.count(band) && root["sensor"]) {
+          r.error(root["sensor"], "sensor.bands", "index '" + index + "' needs band '" + band + "'");
+        }
+      }
+    }
+    bool numbered = false, suffixed = false;
+    for (auto const& [name, source] : spec.sensor.bands) {
+      numbered = numbered || source.band_number > 0;
+      suffixed = suffixed || !source.file_suffix.empty();
+    }
+    if (numbered && suffixed) {
+      r.error(root["sensor"], "sensor.bands", "use band numbers (one multi-band file per scene) or "
+                                              "file suffixes (one file per band), not both");
+    }
+  }
+
+  if (r.failed()) throw config_error(r.report());
+  return spec;
+}
+
+job_spec load_job_spec(std::filesystem::path const& file, bool check_paths) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw config_error(file.string() + ":0:0: cannot open the job file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_job_spec(text.str(), file, check_paths);
+}
+
+}  // namespace geosweep::pipeline

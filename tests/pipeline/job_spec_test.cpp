@@ -1,0 +1,190 @@
+// Job spec validation: every error names file, line, column and key path; every example in
+// configs/ parses.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "geosweep/pipeline/errors.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
+
+namespace fs = std::filesystem;
+namespace gp = geosweep::pipeline;
+
+namespace {
+
+class JobSpec : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("geosweep_job_spec_" + std::to_string(::getpid()));
+    fs::create_directories(dir_ / "scenes");
+    fs::create_directories(dir_ / "aois");
+    std::ofstream(dir_ / "aois" / "a.geojson") << "{}";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  /// The config_error text for `text`, or "" when it parses.
+  std::string error_of(std::string const& text) {
+    try {
+      gp::parse_job_spec(text, dir_ / "job.yaml");
+    } catch (geosweep::config_error const& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  std::string path(char const* name) const { return (dir_ / name).string(); }
+
+  fs::path dir_;
+};
+
+std::string const kValid = R"(job: test
+sensor: sentinel2-l2a
+scenes:
+  dir: scenes
+aois:
+  - name: north
+    bbox: [-63.0, -9.6, -62.9, -9.5]
+  - name: concession
+    geometry: aois/a.geojson
+period:
+  baseline: [2023-06-01, 2023-08-31]
+  monitor: [2024-06-01, 2024-08-31]
+indices: [ndvi, nbr]
+change:
+  method: bitemporal
+  index: ndvi
+  drop: 0.3
+outputs:
+  dir: results
+)";
+
+std::string replace(std::string text, std::string const& from, std::string const& to) {
+  auto const at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_F(JobSpec, ValidSpecIsReadWithPathsResolvedAgainstTheJobFolder) {
+  auto const spec = gp::parse_job_spec(kValid, dir_ / "job.yaml");
+  EXPECT_EQ(spec.name, "test");
+  ASSERT_EQ(spec.aois.size(), 2u);
+  EXPECT_EQ(spec.aois[0].name, "north");
+  ASSERT_TRUE(spec.aois[0].bbox);
+  EXPECT_DOUBLE_EQ((*spec.aois[0].bbox)[0], -63.0);
+  EXPECT_EQ(*spec.aois[1].geometry, dir_ / "aois" / "a.geojson");
+  EXPECT_EQ(*spec.scenes.dir, dir_ / "scenes");
+  EXPECT_EQ(spec.outputs.dir, dir_ / "results");
+  EXPECT_EQ(gp::to_iso(spec.baseline.first), "2023-06-01");
+  EXPECT_EQ(gp::to_iso(spec.monitor.last), "2024-08-31");
+  EXPECT_DOUBLE_EQ(spec.change.drop, 0.3);
+  EXPECT_DOUBLE_EQ(spec.change.forest_min, 0.6);  // default
+  EXPECT_EQ(spec.indices, (std::vector<std::string>{"ndvi", "nbr"}));
+  EXPECT_EQ(spec.text, kValid);
+}
+
+TEST_F(JobSpec, UnknownKeyGetsLineColumnAndSuggestion) {
+  auto const e = error_of(replace(kValid, "  drop: 0.3", "  dorp: 0.3"));
+  EXPECT_EQ(e, path("job.yaml") + ":17:3: change.dorp: unknown key 'dorp'; did you mean 'drop'? "
+                                  "(expected one of: method, index, drop, forest_min)");
+}
+
+TEST_F(JobSpec, UnknownIndexSuggestsTheNearestName) {
+  auto const e = error_of(replace(kValid, "  index: ndvi", "  index: ndvl"));
+  EXPECT_NE(e.find(path("job.yaml") + ":16:10: change.index: unknown index 'ndvl'; did you mean 'ndvi'?"),
+            std::string::npos)
+      << e;
+}
+
+TEST_F(JobSpec, WrongTypeIsReported) {
+  auto const e = error_of(replace(kValid, "drop: 0.3", "drop: lots"));
+  EXPECT_NE(e.find(":17:9: change.drop: expected a number, found 'lots'"), std::string::npos) << e;
+}
+
+TEST_F(JobSpec, BadDateAndInvertedRange) {
+  auto e = error_of(replace(kValid, "2023-06-01, 2023-08-31", "2023-06-31, 2023-08-31"));
+  EXPECT_NE(e.find(":11:14: period.baseline[0]: '2023-06-31' is not a valid date"), std::string::npos) << e;
+  e = error_of(replace(kValid, "2024-06-01, 2024-08-31", "2024-08-31, 2024-06-01"));
+  EXPECT_NE(e.find(":12:12: period.monitor: range ends (2024-06-01) before it starts (2024-08-31)"),
+            std::string::npos)
+      << e;
+}
+
+TEST_F(JobSpec, MonitorMustFollowBaseline) {
+  auto const e = error_of(replace(kValid, "2024-06-01, 2024-08-31", "2023-07-01, 2024-08-31"));
+  EXPECT_NE(e.find("period.monitor: the monitoring period must start after the baseline ends"), std::string::npos) << e;
+}
+
+TEST_F(JobSpec, MissingFilesAreNamed) {
+  auto const e = error_of(replace(kValid, "geometry: aois/a.geojson", "geometry: aois/missing.geojson"));
+  EXPECT_NE(e.find(":9:15: aois[1].geometry: geometry file '" + path("aois/missing.geojson") + "' does not exist"),
+            std::string::npos)
+      << e;
+  auto const no_check = gp::parse_job_spec(replace(kValid, "aois/a.geojson", "aois/missing.geojson"),
+                                           dir_ / "job.yaml", /*check_paths=*/false);
+  EXPECT_EQ(*no_check.aois[1].geometry, dir_ / "aois" / "missing.geojson");
+}
+
+TEST_F(JobSpec, BboxOutOfRangeAndWrongLength) {
+  auto e = error_of(replace(kValid, "[-63.0, -9.6, -62.9, -9.5]", "[-63.0, -9.6, -62.9]"));
+  EXPECT_NE(e.find(":7:11: aois[0].bbox: expected [lon_min, lat_min, lon_max, lat_max], found 3 values"),
+            std::string::npos)
+      << e;
+  e = error_of(replace(kValid, "[-63.0, -9.6, -62.9, -9.5]", "[-62.9, -9.6, -63.0, -9.5]"));
+  EXPECT_NE(e.find("aois[0].bbox: expected lon_min < lon_max"), std::string::npos) << e;
+}
+
+TEST_F(JobSpec, EveryErrorIsReportedOnItsOwnLine) {
+  std::string text = replace(kValid, "  dir: scenes", "  dir: nowhere");
+  text = replace(text, "sentinel2-l2a", "sentinel-2");
+  text = replace(text, "  - name: concession", "  - name: north");
+  auto const e = error_of(text);
+  EXPECT_NE(e.find(":2:9: sensor: unknown sensor 'sentinel-2'; did you mean 'sentinel2-l2a'?"), std::string::npos) << e;
+  EXPECT_NE(e.find(":4:8: scenes.dir: scene folder '" + path("nowhere") + "' does not exist"), std::string::npos) << e;
+  EXPECT_NE(e.find(":8:11: aois[1].name: duplicate AOI name 'north'"), std::string::npos) << e;
+  EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 2) << e;
+}
+
+TEST_F(JobSpec, MissingRequiredKeys) {
+  auto const e = error_of("job: x\n");
+  EXPECT_NE(e.find("scenes: missing required key"), std::string::npos) << e;
+  EXPECT_NE(e.find("aois: missing required key"), std::string::npos) << e;
+  EXPECT_NE(e.find("period: missing required key"), std::string::npos) << e;
+}
+
+TEST_F(JobSpec, YamlSyntaxErrorHasALocation) {
+  auto const e = error_of("job: x\naois: [\n  - name: a\n");
+  EXPECT_EQ(e.rfind(path("job.yaml") + ":", 0), 0u) << e;
+  EXPECT_NE(e.find("YAML syntax error"), std::string::npos) << e;
+}
+
+TEST_F(JobSpec, GenericSensorNeedsTheBandsOfItsIndices) {
+  auto const text = replace(kValid, "sensor: sentinel2-l2a", "sensor:\n  type: generic\n  bands: {red: 1, nir: 4}");
+  auto const e = error_of(text);
+  EXPECT_NE(e.find("sensor.bands: index 'nbr' needs band 'swir2'"), std::string::npos) << e;
+  auto const ok = replace(text, "{red: 1, nir: 4}", "{red: 1, nir: 4, swir2: 6}\n  scale: 0.0001\n  nodata: 9999");
+  auto const spec = gp::parse_job_spec(ok, dir_ / "job.yaml");
+  EXPECT_EQ(spec.sensor.bands.at("swir2").band_number, 6);
+  EXPECT_EQ(spec.sensor.nodata, 9999);
+  EXPECT_DOUBLE_EQ(spec.sensor.scale, 0.0001);
+}
+
+TEST_F(JobSpec, MissingJobFile) {
+  EXPECT_THROW(gp::load_job_spec(dir_ / "absent.yaml"), geosweep::config_error);
+}
+
+TEST(Configs, EveryExampleParses) {
+  fs::path const configs = fs::path(GEOSWEEP_SOURCE_DIR) / "configs";
+  int parsed = 0;
+  for (auto const& entry : fs::directory_iterator(configs)) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    // Example paths point at data a user supplies; everything else is checked.
+    EXPECT_NO_THROW(gp::load_job_spec(entry.path(), /*check_paths=*/false));
+    ++parsed;
+  }
+  EXPECT_GE(parsed, 2);
+}
