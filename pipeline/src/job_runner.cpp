@@ -186,7 +186,9 @@ run_result run_job(job_spec const& spec, run_options const& options) {
 
   fs::create_directories(spec.outputs.dir);
   std::unique_ptr<hdf5_writer> h5;
-  fs::path const h5_path = spec.outputs.dir / "change.h5";
+  // netCDF-4 is HDF5 underneath; the .nc name makes GDAL and QGIS pick the netCDF driver,
+  // which reads the CF georeferencing.
+  fs::path const h5_path = spec.outputs.dir / "change.nc";
   if (spec.outputs.hdf5) {
     h5 = std::make_unique<hdf5_writer>(h5_path);
     h5->set_root_attribute("title", "geosweep change detection: " + spec.name);

@@ -637,9 +637,12 @@ void simulator::make_clouds() {
     int const nblobs = rng.uniform_int(2, 5);
     double const blob_area = target * static_cast<double>(n_) / nblobs;
     std::size_t covered = 0;
-    for (int k = 0; k < 12 && (k < nblobs || covered < target * n_); ++k) {
-      star_shape const s = random_star(rng, rng.uniform(0.0, w_), rng.uniform(0.0, h_),
-                                       blob_area * rng.uniform(0.6, 1.4), 0.45);
+    double const target_px = target * static_cast<double>(n_);
+    for (int k = 0; k < 12 && static_cast<double>(covered) < 0.9 * target_px; ++k) {
+      double const area = std::min(blob_area * rng.uniform(0.6, 1.4),
+                                   1.1 * (target_px - static_cast<double>(covered)));
+      star_shape const s =
+          random_star(rng, rng.uniform(0.0, w_), rng.uniform(0.0, h_), std::max(area, 16.0), 0.45);
       cs.brightness.push_back(rng.uniform(0.46, 0.60));
       auto const blob_id = static_cast<std::uint8_t>(cs.brightness.size() - 1);
       for (std::size_t i : star_pixels(s, w_, h_)) {

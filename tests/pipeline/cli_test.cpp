@@ -1,0 +1,111 @@
+// The geosweep command as a user runs it: exit codes, one-line errors, outputs in place.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "geosweep/kernels/backend.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct command_result {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+command_result run_geosweep(std::string const& args) {
+  std::string const command = std::string(GEOSWEEP_BINARY) + " " + args + " 2>&1";
+  command_result r;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) r.out += buffer.data();
+  int const status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("geosweep_cli_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(Cli, SimulateThenRunWritesOutputs) {
+  auto const sim = run_geosweep("simulate --out " + dir_.string() + " --seed 9 --size 300");
+  ASSERT_EQ(sim.exit_code, 0) << sim.out;
+  EXPECT_NE(sim.out.find("planted clearings"), std::string::npos) << sim.out;
+  auto const run = run_geosweep("--backend cpu run " + (dir_ / "job.yaml").string());
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("reserve-north"), std::string::npos) << run.out;
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "change.nc"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "areas.csv"));
+  auto const validate = run_geosweep("validate " + (dir_ / "job.yaml").string());
+  EXPECT_EQ(validate.exit_code, 0) << validate.out;
+  EXPECT_NE(validate.out.find("valid job"), std::string::npos);
+}
+
+TEST_F(Cli, BrokenJobGivesOneLocatedLineAndExitCode3) {
+  fs::create_directories(dir_ / "scenes");
+  std::ofstream(dir_ / "job.yaml") << "job: x\nscenes: {dir: scenes}\naois:\n  - name: a\n    bbox: [1, 2, 3, 4]\n"
+                                      "period: {baseline: [2023-01-01, 2023-02-01], monitor: [2023-03-01, 2023-04-01]}\n"
+                                      "change: {index: ndvl}\n";
+  for (char const* command : {"run", "validate"}) {
+    auto const r = run_geosweep(std::string(command) + " " + (dir_ / "job.yaml").string());
+    EXPECT_EQ(r.exit_code, 3) << r.out;
+    EXPECT_EQ(r.out, "geosweep: error: " + (dir_ / "job.yaml").string() +
+                         ":7:17: change.index: unknown index 'ndvl'; did you mean 'ndvi'? (expected one of: ndvi, nbr)\n");
+  }
+}
+
+TEST_F(Cli, GarbageYamlIsAnErrorNotACrash) {
+  std::ofstream(dir_ / "job.yaml") << "job: [unclosed\n  : : :\n\t\x01";
+  auto const r = run_geosweep("run " + (dir_ / "job.yaml").string());
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_EQ(r.out.rfind("geosweep: error: " + (dir_ / "job.yaml").string() + ":", 0), 0u) << r.out;
+}
+
+TEST_F(Cli, MissingJobFileAndBadOptions) {
+  auto const missing = run_geosweep("run " + (dir_ / "absent.yaml").string());
+  EXPECT_EQ(missing.exit_code, 3) << missing.out;
+  EXPECT_NE(missing.out.find("absent.yaml"), std::string::npos);
+  auto const bad_backend = run_geosweep("--backend gpu info");
+  EXPECT_EQ(bad_backend.exit_code, 2) << bad_backend.out;
+  auto const no_command = run_geosweep("");
+  EXPECT_EQ(no_command.exit_code, 2) << no_command.out;
+  auto const help = run_geosweep("run --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("Job file"), std::string::npos) << help.out;
+}
+
+TEST_F(Cli, InfoNamesBackendsAndLibraries) {
+  auto const r = run_geosweep("info");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("backends: cpu"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("GDAL: 3."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("HDF5: 1."), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, CudaBackendWithoutDeviceIsExitCode5) {
+  if (geosweep::kernels::cuda_device_count() > 0) GTEST_SKIP() << "a CUDA device is present";
+  auto const sim = run_geosweep("simulate --out " + dir_.string() + " --seed 2 --size 200 --no-clouds");
+  ASSERT_EQ(sim.exit_code, 0) << sim.out;
+  auto const r = run_geosweep("--backend cuda run " + (dir_ / "job.yaml").string());
+  EXPECT_EQ(r.exit_code, 5) << r.out;
+  EXPECT_NE(r.out.find("geosweep: error:"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "change.nc"));
+}

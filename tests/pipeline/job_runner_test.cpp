@@ -1,0 +1,194 @@
+// End to end on simulated scenes: every planted clearing is found, nothing outside them is,
+// areas match the truth within 2%, and the outputs open in GDAL with their georeferencing.
+#include <gtest/gtest.h>
+
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "geosweep/kernels/change.hpp"
+#include "geosweep/pipeline/gdal_utils.hpp"
+#include "geosweep/pipeline/job_runner.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/scene_simulator.hpp"
+
+namespace fs = std::filesystem;
+namespace gp = geosweep::pipeline;
+namespace gk = geosweep::kernels;
+
+namespace {
+
+struct simulated_run {
+  gp::simulation_result simulation;
+  gp::job_spec spec;
+  gp::run_result result;
+};
+
+fs::path scratch(std::string const& name) {
+  auto const dir = fs::temp_directory_path() / ("geosweep_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+simulated_run simulate_and_run(fs::path const& dir, std::uint64_t seed) {
+  gp::simulation_options options;
+  options.seed = seed;
+  options.width = options.height = 400;
+  options.clearings = 5;
+  simulated_run out;
+  out.simulation = gp::simulate_scenes(dir, options);
+  out.spec = gp::load_job_spec(out.simulation.job_file);
+  gp::run_options run;
+  run.backend = gk::backend::cpu;
+  out.result = gp::run_job(out.spec, run);
+  return out;
+}
+
+std::vector<std::string> split(std::string const& line) {
+  std::vector<std::string> cells;
+  std::stringstream in(line);
+  std::string cell;
+  while (std::getline(in, cell, ',')) cells.push_back(cell);
+  if (!line.empty() && line.back() == ',') cells.emplace_back();
+  return cells;
+}
+
+}  // namespace
+
+class SimulatedRun : public ::testing::TestWithParam<std::uint64_t> {};
+
+TEST_P(SimulatedRun, FindsEveryPlantedClearingAndNothingElse) {
+  auto const dir = scratch("run_seed" + std::to_string(GetParam()));
+  auto const run = simulate_and_run(dir, GetParam());
+  auto const& sim = run.simulation;
+  ASSERT_FALSE(sim.clearings.empty());
+  ASSERT_TRUE(run.result.hdf5_file);
+  ASSERT_EQ(run.result.aois.size(), 2u);
+
+  std::map<std::string, double> truth_ha;
+  for (auto const& c : sim.clearings) truth_ha[c.aoi] += c.area_ha;
+  double total_truth = 0, total_found = 0;
+  std::map<int, std::int64_t> found_in_clearing;
+  std::int64_t false_alarms = 0;
+
+  for (auto const& aoi : run.result.aois) {
+    SCOPED_TRACE(aoi.name);
+    total_truth += truth_ha[aoi.name];
+    total_found += aoi.changed_area_ha;
+    EXPECT_NEAR(aoi.changed_area_ha, truth_ha[aoi.name], 0.02 * truth_ha[aoi.name]);
+    EXPECT_GT(aoi.clear_area_ha, 0.9 * aoi.aoi_pixels * 0.01);  // every pixel has clear looks
+
+    // The change raster, read back through GDAL's netCDF driver.
+    std::string const name = "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/change";
+    GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    ASSERT_TRUE(ds) << name;
+    OGRSpatialReference utm;
+    utm.importFromEPSG(32720);
+    ASSERT_NE(ds->GetSpatialRef(), nullptr);
+    EXPECT_TRUE(ds->GetSpatialRef()->IsSame(&utm, nullptr) || ds->GetSpatialRef()->GetEPSGGeogCS() == 4326);
+    double gt[6];
+    ASSERT_EQ(ds->GetGeoTransform(gt), CE_None);
+    // Window offset in the simulated grid from the geotransform.
+    int const x0 = static_cast<int>(std::lround((gt[0] - sim.grid.transform[0]) / sim.grid.transform[1]));
+    int const y0 = static_cast<int>(std::lround((gt[3] - sim.grid.transform[3]) / sim.grid.transform[5]));
+    EXPECT_DOUBLE_EQ(gt[1], sim.grid.transform[1]);
+    EXPECT_DOUBLE_EQ(gt[5], sim.grid.transform[5]);
+    int const w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
+    std::vector<std::uint8_t> change(static_cast<std::size_t>(w) * h);
+    ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, change.data(), w, h, GDT_Byte, 0, 0), CE_None);
+    std::int64_t loss = 0;
+    for (int r = 0; r < h; ++r) {
+      for (int c = 0; c < w; ++c) {
+        if (change[static_cast<std::size_t>(r) * w + c] != gk::change_loss) continue;
+        ++loss;
+        auto const id = sim.truth_mask[static_cast<std::size_t>(r + y0) * sim.grid.width + (c + x0)];
+        if (id == 0) ++false_alarms;
+        else ++found_in_clearing[id];
+      }
+    }
+    EXPECT_EQ(loss, aoi.changed_pixels);
+  }
+  EXPECT_EQ(false_alarms, 0);
+  for (auto const& c : sim.clearings) {
+    EXPECT_GE(found_in_clearing[c.id], static_cast<std::int64_t>(0.98 * c.pixel_count))
+        << "clearing " << c.id << " in " << c.aoi << " (" << c.pixel_count << " px)";
+  }
+  EXPECT_NEAR(total_found, total_truth, 0.02 * total_truth);
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, SimulatedRun, ::testing::Values(1u, 7u, 2024u));
+
+TEST(SimulatedRunOutputs, AreaTableHasItsColumnsAndTheRunsNumbers) {
+  auto const dir = scratch("csv");
+  auto const run = simulate_and_run(dir, 11);
+  ASSERT_TRUE(run.result.csv_file);
+  std::ifstream in(*run.result.csv_file);
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  ASSERT_FALSE(line.empty());
+  EXPECT_EQ(line.back(), '\r');  // RFC 4180 line ends
+  line.pop_back();
+  EXPECT_EQ(line, "aoi,date_before,date_after,changed_area_ha,clear_area_ha,centroid_lat,centroid_lon");
+  std::size_t rows = 0;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto const cells = split(line);
+    ASSERT_EQ(cells.size(), 7u) << line;
+    auto const& aoi = run.result.aois.at(rows);
+    EXPECT_EQ(cells[0], aoi.name);
+    EXPECT_EQ(cells[1], gp::to_iso(run.simulation.dates[2]));  // last baseline date
+    EXPECT_EQ(cells[2], gp::to_iso(run.simulation.dates.back()));
+    EXPECT_NEAR(std::stod(cells[3]), aoi.changed_area_ha, 1e-4);
+    EXPECT_NEAR(std::stod(cells[4]), aoi.clear_area_ha, 1e-4);
+    ASSERT_TRUE(aoi.changed_centroid_lat_lon);
+    double const lat = std::stod(cells[5]), lon = std::stod(cells[6]);
+    // Zone 20S, near 600 km easting and 8950 km northing: about 9.5 S, 62.1 W.
+    EXPECT_NEAR(lat, -9.5, 0.2);
+    EXPECT_NEAR(lon, -62.1, 0.2);
+    ++rows;
+  }
+  EXPECT_EQ(rows, 2u);
+  // Nothing half-written is left beside the outputs.
+  for (auto const& e : fs::directory_iterator(run.spec.outputs.dir)) {
+    EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
+  }
+  fs::remove_all(dir);
+}
+
+TEST(SimulatedRunOutputs, CentroidOfTheChangeIsInsideTheTruthFootprint) {
+  auto const dir = scratch("centroid");
+  gp::simulation_options options;
+  options.seed = 3;
+  options.width = options.height = 400;
+  options.clearings = 2;  // one per AOI: the centroid is that clearing's
+  auto const sim = gp::simulate_scenes(dir, options);
+  auto const result = gp::run_job(gp::load_job_spec(sim.job_file), gp::run_options{gk::backend::cpu});
+  auto const to_utm = gp::make_transform(gp::wgs84(), gp::make_srs(sim.grid.crs_wkt));
+  for (auto const& aoi : result.aois) {
+    ASSERT_TRUE(aoi.changed_centroid_lat_lon) << aoi.name;
+    double x = (*aoi.changed_centroid_lat_lon)[1], y = (*aoi.changed_centroid_lat_lon)[0];
+    ASSERT_TRUE(to_utm->Transform(1, &x, &y));
+    // The mean of the truth pixels of the clearing in this AOI.
+    double sx = 0, sy = 0, n = 0;
+    int id = 0;
+    for (auto const& c : sim.clearings) if (c.aoi == aoi.name) id = c.id;
+    for (int r = 0; r < sim.grid.height; ++r) {
+      for (int c = 0; c < sim.grid.width; ++c) {
+        if (sim.truth_mask[static_cast<std::size_t>(r) * sim.grid.width + c] != id) continue;
+        auto const p = sim.grid.pixel_center(c, r);
+        sx += p[0];
+        sy += p[1];
+        ++n;
+      }
+    }
+    ASSERT_GT(n, 0);
+    EXPECT_NEAR(x, sx / n, 1.0) << aoi.name;
+    EXPECT_NEAR(y, sy / n, 1.0) << aoi.name;
+  }
+  fs::remove_all(dir);
+}
