@@ -101,10 +101,10 @@ constexpr int nir_band = 3;
 enum cover : std::uint8_t { forest = 0, pasture = 1, water = 2, bare = 3 };
 
 constexpr std::array<std::array<double, n_bands>, 4> surface_reflectance{{
-    {0.025, 0.05, 0.03, 0.30, 0.15, 0.07},    // forest     NDVI 0.82
-    {0.04, 0.07, 0.09, 0.25, 0.25, 0.15},     // pasture    NDVI 0.47
-    {0.04, 0.045, 0.03, 0.012, 0.006, 0.004}, // water      NDVI < 0
-    {0.09, 0.12, 0.16, 0.22, 0.30, 0.26},     // bare soil  NDVI 0.16
+    {0.025, 0.05, 0.03, 0.30, 0.15, 0.07},     // forest     NDVI 0.82
+    {0.04, 0.07, 0.09, 0.25, 0.25, 0.15},      // pasture    NDVI 0.47
+    {0.04, 0.045, 0.03, 0.012, 0.006, 0.004},  // water      NDVI < 0
+    {0.09, 0.12, 0.16, 0.22, 0.30, 0.26},      // bare soil  NDVI 0.16
 }};
 // Clouds: a per-blob brightness times this tint (a little bluer than flat).
 constexpr std::array<double, n_bands> cloud_tint{1.04, 1.02, 1.0, 0.98, 0.95, 0.92};
@@ -265,20 +265,21 @@ std::vector<std::uint8_t> erode(std::vector<std::uint8_t> const& mask, int width
 
 struct aoi_def {
   std::string name;
-  OGRPolygon lonlat;                   // as written (bbox or GeoJSON), EPSG:4326 lon/lat
-  std::vector<std::uint8_t> mask;      // pixel centre inside, on the grid
-  std::array<double, 4> bbox{};        // lon_min, lat_min, lon_max, lat_max (reserve only)
+  OGRPolygon lonlat;               // as written (bbox or GeoJSON), EPSG:4326 lon/lat
+  std::vector<std::uint8_t> mask;  // pixel centre inside, on the grid
+  std::array<double, 4> bbox{};    // lon_min, lat_min, lon_max, lat_max (reserve only)
 };
 
 struct cloud_state {
-  std::vector<std::uint8_t> scl;       // 0 = clear, else 3, 8 or 9
-  std::vector<std::uint8_t> blob;      // cloud blob index per cloudy pixel
-  std::vector<double> brightness;      // per blob
+  std::vector<std::uint8_t> scl;   // 0 = clear, else 3, 8 or 9
+  std::vector<std::uint8_t> blob;  // cloud blob index per cloudy pixel
+  std::vector<double> brightness;  // per blob
 };
 
 class simulator {
  public:
-  simulator(fs::path out_dir, simulation_options opt) : dir_(std::move(out_dir)), o_(std::move(opt)) {}
+  simulator(fs::path out_dir, simulation_options opt)
+      : dir_(std::move(out_dir)), o_(std::move(opt)) {}
 
   simulation_result run();
 
@@ -298,8 +299,8 @@ class simulator {
   [[nodiscard]] std::vector<std::uint8_t> rasterize(OGRPolygon const& lonlat) const;
   void render_band(int date, int band, std::vector<std::uint16_t>& out) const;
   void render_scl(int date, std::vector<std::uint8_t>& out) const;
-  void write_tiff(fs::path const& path, void const* data, GDALDataType type,
-                  bool reflectance_band, char const* description) const;
+  void write_tiff(fs::path const& path, void const* data, GDALDataType type, bool reflectance_band,
+                  char const* description) const;
 
   fs::path dir_;
   simulation_options o_;
@@ -307,15 +308,15 @@ class simulator {
   std::size_t n_ = 0;
   geotransform gt_{};
   OGRSpatialReference utm_, wgs84_;
-  std::string utm_wkt_;                // shared by the writer threads (an SRS object is not)
+  std::string utm_wkt_;  // shared by the writer threads (an SRS object is not)
   std::vector<civil_date> dates_;
-  std::vector<int> period_;            // 0 baseline, 1 monitor, per date
-  std::vector<std::uint8_t> cover_;    // forest / pasture / water
+  std::vector<int> period_;          // 0 baseline, 1 monitor, per date
+  std::vector<std::uint8_t> cover_;  // forest / pasture / water
   std::vector<float> texture_;
   std::vector<aoi_def> aois_;
   std::vector<std::uint8_t> truth_;
   std::vector<planted_clearing> clearings_;
-  std::vector<int> cleared_index_;     // per clearing id (1-based; [0] unused): date index
+  std::vector<int> cleared_index_;  // per clearing id (1-based; [0] unused): date index
   std::vector<cloud_state> clouds_;
 };
 
@@ -347,8 +348,8 @@ void simulator::make_grid() {
   gt_ = {o_.origin_x, o_.resolution_m, 0.0, o_.origin_y, 0.0, -o_.resolution_m};
   if (utm_.importFromEPSG(32700 + o_.utm_zone) != OGRERR_NONE ||
       wgs84_.importFromEPSG(4326) != OGRERR_NONE)
-    throw io_error(fmt::format("cannot build EPSG:327{:02} / EPSG:4326 (is PROJ's database installed?)",
-                               o_.utm_zone));
+    throw io_error(fmt::format(
+        "cannot build EPSG:327{:02} / EPSG:4326 (is PROJ's database installed?)", o_.utm_zone));
   utm_.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   wgs84_.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   char* wkt = nullptr;
@@ -363,11 +364,13 @@ void simulator::make_grid() {
 
 void simulator::make_dates() {
   for (int i = 0; i < o_.baseline_dates; ++i) {
-    dates_.push_back(from_days_since_epoch(days_since_epoch(o_.baseline_start) + i * o_.revisit_days));
+    dates_.push_back(
+        from_days_since_epoch(days_since_epoch(o_.baseline_start) + i * o_.revisit_days));
     period_.push_back(0);
   }
   for (int i = 0; i < o_.monitor_dates; ++i) {
-    dates_.push_back(from_days_since_epoch(days_since_epoch(o_.monitor_start) + i * o_.revisit_days));
+    dates_.push_back(
+        from_days_since_epoch(days_since_epoch(o_.monitor_start) + i * o_.revisit_days));
     period_.push_back(1);
   }
 }
@@ -396,7 +399,8 @@ void simulator::make_landcover() {
         auto at = [&](int x, int y) { return lattice[static_cast<std::size_t>(y) * nx + x]; };
         double const top = at(ix, iy) + (at(ix + 1, iy) - at(ix, iy)) * tx;
         double const bottom = at(ix, iy + 1) + (at(ix + 1, iy + 1) - at(ix, iy + 1)) * tx;
-        field[static_cast<std::size_t>(row) * w_ + col] = static_cast<float>(top + (bottom - top) * ty);
+        field[static_cast<std::size_t>(row) * w_ + col] =
+            static_cast<float>(top + (bottom - top) * ty);
       }
     }
     return field;
@@ -421,11 +425,13 @@ void simulator::make_landcover() {
   double const half_width = std::max(1.0, rng.uniform(15.0, 25.0) / o_.resolution_m);
   for (int row = 0; row < h_; ++row) {
     double const y = row + 0.5;
-    double const xc = x0 + a1 * std::sin(2 * pi * y / l1 + p1) + a2 * std::sin(2 * pi * y / l2 + p2);
+    double const xc =
+        x0 + a1 * std::sin(2 * pi * y / l1 + p1) + a2 * std::sin(2 * pi * y / l2 + p2);
     int const c0 = std::max(0, static_cast<int>(std::floor(xc - half_width - 1)));
     int const c1 = std::min(w_ - 1, static_cast<int>(std::ceil(xc + half_width + 1)));
     for (int col = c0; col <= c1; ++col)
-      if (std::abs(col + 0.5 - xc) <= half_width) cover_[static_cast<std::size_t>(row) * w_ + col] = water;
+      if (std::abs(col + 0.5 - xc) <= half_width)
+        cover_[static_cast<std::size_t>(row) * w_ + col] = water;
   }
 
   random_stream trng(o_.seed, stream::texture);
@@ -438,17 +444,19 @@ std::vector<std::uint8_t> simulator::rasterize(OGRPolygon const& lonlat) const {
   std::unique_ptr<OGRGeometry> g(lonlat.clone());
   transform_ptr to_utm(OGRCreateCoordinateTransformation(&wgs84_, &utm_));
   if (!to_utm || g->transform(to_utm.get()) != OGRERR_NONE)
-    throw io_error("cannot transform an AOI into the UTM grid: " + std::string(CPLGetLastErrorMsg()));
+    throw io_error("cannot transform an AOI into the UTM grid: " +
+                   std::string(CPLGetLastErrorMsg()));
   dataset_ptr ds(driver("MEM")->Create("", w_, h_, 1, GDT_Byte, nullptr));
-  if (!ds) throw io_error("cannot create an in-memory raster: " + std::string(CPLGetLastErrorMsg()));
+  if (!ds)
+    throw io_error("cannot create an in-memory raster: " + std::string(CPLGetLastErrorMsg()));
   double gt[6] = {gt_[0], gt_[1], gt_[2], gt_[3], gt_[4], gt_[5]};
   ds->SetGeoTransform(gt);
   ds->SetSpatialRef(&utm_);
   int band = 1;
   double burn = 1.0;
   OGRGeometryH gh = OGRGeometry::ToHandle(g.get());
-  if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band, 1, &gh, nullptr,
-                              nullptr, &burn, nullptr, nullptr, nullptr) != CE_None)
+  if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band, 1, &gh, nullptr, nullptr,
+                              &burn, nullptr, nullptr, nullptr) != CE_None)
     throw io_error("cannot rasterize an AOI: " + std::string(CPLGetLastErrorMsg()));
   std::vector<std::uint8_t> mask(n_);
   if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w_, h_, mask.data(), w_, h_, GDT_Byte, 0, 0,
@@ -459,7 +467,8 @@ std::vector<std::uint8_t> simulator::rasterize(OGRPolygon const& lonlat) const {
 
 void simulator::make_aois() {
   transform_ptr to_lonlat(OGRCreateCoordinateTransformation(&utm_, &wgs84_));
-  if (!to_lonlat) throw io_error("cannot transform UTM to EPSG:4326: " + std::string(CPLGetLastErrorMsg()));
+  if (!to_lonlat)
+    throw io_error("cannot transform UTM to EPSG:4326: " + std::string(CPLGetLastErrorMsg()));
   auto utm_of = [&](double fx, double fy) {
     return std::array<double, 2>{o_.origin_x + fx * w_ * o_.resolution_m,
                                  o_.origin_y - fy * h_ * o_.resolution_m};
@@ -559,40 +568,39 @@ void simulator::place_clearings() {
   std::vector<std::uint8_t> forest_mask(n_);
   for (std::size_t i = 0; i < n_; ++i) forest_mask[i] = cover_[i] == forest;
   std::vector<std::uint8_t> const forest_inner = erode(forest_mask, w_, h_, cover_margin);
-  std::vector<std::vector<std::uint8_t>> allowed;
-  std::vector<std::array<int, 4>> box;  // col0, row0, col1, row1 of allowed pixels
+  std::vector<std::vector<std::uint8_t>> allowed;  // per AOI: inside with margins, in forest
   for (auto const& a : aois_) {
     std::vector<std::uint8_t> m = erode(a.mask, w_, h_, aoi_margin);
-    std::array<int, 4> b{w_, h_, -1, -1};
-    for (int row = 0; row < h_; ++row)
-      for (int col = 0; col < w_; ++col) {
-        std::size_t const i = static_cast<std::size_t>(row) * w_ + col;
-        m[i] = m[i] && forest_inner[i];
-        if (m[i]) b = {std::min(b[0], col), std::min(b[1], row), std::max(b[2], col), std::max(b[3], row)};
-      }
+    for (std::size_t i = 0; i < n_; ++i) m[i] = m[i] && forest_inner[i];
     allowed.push_back(std::move(m));
-    box.push_back(b);
   }
   std::vector<std::uint8_t> blocked(n_, 0);  // within `gap` pixels of a placed clearing
 
   for (int id = 1; id <= o_.clearings; ++id) {
     int const a = (id - 1) % 2;
     auto const& ok = allowed[a];
-    auto const& b = box[a];
-    if (b[2] < 0)
-      throw logic_error(fmt::format("simulate_scenes: AOI {} has no forest to plant clearing {} in",
-                                    aois_[a].name, id));
+    // Centres are drawn from the pixels still free.
+    std::vector<std::size_t> free;
+    for (std::size_t i = 0; i < n_; ++i)
+      if (ok[i] && !blocked[i]) free.push_back(i);
+    if (free.empty())
+      throw logic_error(fmt::format(
+          "simulate_scenes: no forest left in AOI {} for clearing {}; use a larger tile or fewer "
+          "clearings",
+          aois_[a].name, id));
     std::vector<std::size_t> pixels;
     bool placed = false;
     for (int attempt = 0; attempt < 6000 && !placed; ++attempt) {
-      // The first clearing is small (~1.1 ha); later ones 1.5-7 ha, shrinking towards 1.2 ha
+      // The first clearing is small (~1.1 ha); later ones 1.5-7 ha, shrinking towards 1.1 ha
       // when the AOI gets crowded.
       double hi = 7.0, lo = 1.5;
       if (attempt > 2000) hi = 4.0, lo = 1.2;
       if (attempt > 4000) hi = 1.6, lo = 1.1;
       double const ha = id == 1 ? rng.uniform(1.05, 1.25) : rng.uniform(lo, hi);
-      double const cx = rng.uniform(b[0], b[2] + 1.0);
-      double const cy = rng.uniform(b[1], b[3] + 1.0);
+      std::size_t const centre =
+          free[std::min(free.size() - 1, static_cast<std::size_t>(rng.uniform() * free.size()))];
+      double const cx = static_cast<double>(centre % w_) + rng.uniform();
+      double const cy = static_cast<double>(centre / w_) + rng.uniform();
       star_shape const s = random_star(rng, cx, cy, ha * px_per_ha, 0.35);
       pixels = star_pixels(s, w_, h_);
       if (pixels.size() < min_px || pixels.size() > max_px) continue;
@@ -600,9 +608,10 @@ void simulator::place_clearings() {
                            [&](std::size_t i) { return ok[i] && !blocked[i]; });
     }
     if (!placed)
-      throw logic_error(fmt::format(
-          "simulate_scenes: no room for clearing {} in AOI {}; use a larger tile or fewer clearings",
-          id, aois_[a].name));
+      throw logic_error(
+          fmt::format("simulate_scenes: no room for clearing {} in AOI {}; use a larger tile or "
+                      "fewer clearings",
+                      id, aois_[a].name));
     for (std::size_t i : pixels) {
       truth_[i] = static_cast<std::uint8_t>(id);
       int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
@@ -681,8 +690,8 @@ void simulator::make_clouds() {
 void simulator::render_band(int date, int band, std::vector<std::uint16_t>& out) const {
   // A small seasonal factor from the day of year.
   civil_date const dt = dates_[date];
-  int const doy = days_since_epoch(dt) -
-                  days_since_epoch(civil_date{dt.year(), std::chrono::January, std::chrono::day{1}});
+  int const doy = days_since_epoch(dt) - days_since_epoch(civil_date{
+                                             dt.year(), std::chrono::January, std::chrono::day{1}});
   double const phase = 2.0 * pi * doy / 365.25;
   double season = 1.0 + 0.02 * std::sin(phase + 0.3);
   if (band == nir_band) season *= 1.0 + 0.015 * std::cos(phase);
@@ -690,14 +699,14 @@ void simulator::render_band(int date, int band, std::vector<std::uint16_t>& out)
   std::array<double, 4> base{};
   for (int c = 0; c < 4; ++c) base[c] = surface_reflectance[c][band] * season;
 
-  random_stream rng(o_.seed, stream::noise, static_cast<std::uint64_t>(date), static_cast<std::uint64_t>(band));
+  random_stream rng(o_.seed, stream::noise, static_cast<std::uint64_t>(date),
+                    static_cast<std::uint64_t>(band));
   cloud_state const& cs = clouds_[date];
-  int const cleared_from = date;
   out.resize(n_);
   for (std::size_t i = 0; i < n_; ++i) {
     double const noise = 1.0 + band_noise * (2.0 * rng.uniform() - 1.0);
     std::uint8_t const id = truth_[i];
-    int const c = id != 0 && cleared_index_[id] <= cleared_from ? int{bare} : int{cover_[i]};
+    int const c = id != 0 && cleared_index_[id] <= date ? int{bare} : int{cover_[i]};
     double refl = base[c] * texture_[i] * noise;
     switch (cs.scl[i]) {
       case scl_cloud_high:
@@ -766,7 +775,8 @@ void simulator::write_tiff(fs::path const& path, void const* data, GDALDataType 
       int const rows = std::min(bs, h_ - ty * bs), cols = std::min(bs, w_ - tx * bs);
       for (int r = 0; r < rows; ++r)
         std::copy_n(src + (static_cast<std::size_t>(ty * bs + r) * w_ + tx * bs) * elem,
-                    static_cast<std::size_t>(cols) * elem, tile.data() + static_cast<std::size_t>(r) * bs * elem);
+                    static_cast<std::size_t>(cols) * elem,
+                    tile.data() + static_cast<std::size_t>(r) * bs * elem);
       if (band->WriteBlock(tx, ty, tile.data()) != CE_None) throw_gdal(path, "cannot write");
     }
   close_checked(std::move(ds), path);
@@ -782,7 +792,8 @@ void simulator::write_scenes() {
     fs::path const p = tmp_dir / fmt::format("{}_{}_{}_0_L2A", d % 2 == 0 ? "S2A" : "S2B", o_.tile,
                                              yyyymmdd(dates_[d]));
     fs::create_directories(p, ec);
-    if (ec) throw io_error(fmt::format("{}: cannot create directory: {}", p.string(), ec.message()));
+    if (ec)
+      throw io_error(fmt::format("{}: cannot create directory: {}", p.string(), ec.message()));
     scene_dirs.push_back(p);
   }
   try {
@@ -813,7 +824,8 @@ void simulator::write_scenes() {
     fs::rename(tmp_dir, final_dir);
   } catch (fs::filesystem_error const& e) {
     fs::remove_all(tmp_dir, ec);
-    throw io_error(fmt::format("{}: cannot replace the scenes: {}", final_dir.string(), e.code().message()));
+    throw io_error(
+        fmt::format("{}: cannot replace the scenes: {}", final_dir.string(), e.code().message()));
   } catch (...) {
     fs::remove_all(tmp_dir, ec);
     throw;
@@ -832,8 +844,8 @@ void write_geojson(fs::path const& path, char const* layer_name, OGRSpatialRefer
   CPLStringList lco;
   lco.SetNameValue("RFC7946", "YES");
   lco.SetNameValue("COORDINATE_PRECISION", precision);
-  OGRLayer* layer = ds->CreateLayer(layer_name, const_cast<OGRSpatialReference*>(&wgs84),
-                                    wkbUnknown, lco.List());
+  OGRLayer* layer =
+      ds->CreateLayer(layer_name, const_cast<OGRSpatialReference*>(&wgs84), wkbUnknown, lco.List());
   if (layer == nullptr) throw_gdal(path, "cannot create layer");
   fill(*layer);
   close_checked(std::move(ds), path);
@@ -842,14 +854,16 @@ void write_geojson(fs::path const& path, char const* layer_name, OGRSpatialRefer
 
 void add_field(OGRLayer& layer, fs::path const& path, char const* name, OGRFieldType type) {
   OGRFieldDefn f(name, type);
-  if (layer.CreateField(&f) != OGRERR_NONE) throw_gdal(path, fmt::format("cannot add field {}", name));
+  if (layer.CreateField(&f) != OGRERR_NONE)
+    throw_gdal(path, fmt::format("cannot add field {}", name));
 }
 
 void simulator::write_concession() const {
   fs::path const dir = dir_ / "aois";
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw io_error(fmt::format("{}: cannot create directory: {}", dir.string(), ec.message()));
+  if (ec)
+    throw io_error(fmt::format("{}: cannot create directory: {}", dir.string(), ec.message()));
   fs::path const path = dir / "concession-7.geojson";
   write_geojson(path, "concession-7", wgs84_, "7", [&](OGRLayer& layer) {
     add_field(layer, path, "name", OFTString);
@@ -873,9 +887,13 @@ void simulator::write_truth() const {
   if (band->RasterIO(GF_Write, 0, 0, w_, h_, const_cast<std::uint8_t*>(truth_.data()), w_, h_,
                      GDT_Byte, 0, 0, nullptr) != CE_None)
     throw_gdal(path, "cannot fill an in-memory raster");
-  dataset_ptr vec(driver("Memory")->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+  // OGR's "Memory" driver (GDAL < 3.11; later MEM holds vectors too).
+  GDALDriver* vector_mem = GetGDALDriverManager()->GetDriverByName("Memory");
+  if (vector_mem == nullptr) vector_mem = driver("MEM");
+  dataset_ptr vec(vector_mem->Create("", 0, 0, 0, GDT_Unknown, nullptr));
   if (!vec) throw_gdal(path, "cannot create an in-memory layer");
-  OGRLayer* polys = vec->CreateLayer("truth", const_cast<OGRSpatialReference*>(&utm_), wkbPolygon, nullptr);
+  OGRLayer* polys =
+      vec->CreateLayer("truth", const_cast<OGRSpatialReference*>(&utm_), wkbPolygon, nullptr);
   if (polys == nullptr) throw_gdal(path, "cannot create an in-memory layer");
   OGRFieldDefn idf("id", OFTInteger);
   polys->CreateField(&idf);
@@ -902,7 +920,8 @@ void simulator::write_truth() const {
     add_field(layer, path, "area_ha", OFTReal);
     for (auto const& c : clearings_) {
       auto& pieces = parts[c.id];
-      if (pieces.empty()) throw io_error(fmt::format("{}: clearing {} has no footprint", path.string(), c.id));
+      if (pieces.empty())
+        throw io_error(fmt::format("{}: clearing {} has no footprint", path.string(), c.id));
       std::unique_ptr<OGRGeometry> geom;
       if (pieces.size() == 1) {
         geom = std::move(pieces.front());

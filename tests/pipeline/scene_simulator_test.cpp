@@ -39,7 +39,8 @@ using namespace geosweep::pipeline;
 using std::chrono::day;
 using std::chrono::year;
 
-constexpr char const* band_files[] = {"B02.tif", "B03.tif", "B04.tif", "B08.tif", "B11.tif", "B12.tif"};
+constexpr char const* band_files[] = {"B02.tif", "B03.tif", "B04.tif",
+                                      "B08.tif", "B11.tif", "B12.tif"};
 
 struct dataset_closer {
   void operator()(GDALDataset* ds) const { GDALClose(GDALDataset::ToHandle(ds)); }
@@ -52,7 +53,8 @@ dataset_ptr open_raster(fs::path const& p) {
 /// DATE_AS_STRING: the GeoJSON driver would otherwise turn "2024-06-04" into an OFTDate.
 dataset_ptr open_vector(fs::path const& p) {
   char const* const options[] = {"DATE_AS_STRING=YES", nullptr};
-  return dataset_ptr(GDALDataset::Open(p.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, options));
+  return dataset_ptr(
+      GDALDataset::Open(p.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, options));
 }
 
 template <typename T>
@@ -62,7 +64,8 @@ std::vector<T> read_band(fs::path const& p) {
   int const w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
   std::vector<T> v(static_cast<std::size_t>(w) * h);
   GDALDataType const t = sizeof(T) == 1 ? GDT_Byte : GDT_UInt16;
-  if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, v.data(), w, h, t, 0, 0, nullptr) != CE_None)
+  if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, v.data(), w, h, t, 0, 0, nullptr) !=
+      CE_None)
     throw std::runtime_error("cannot read " + p.string());
   return v;
 }
@@ -73,15 +76,18 @@ std::string file_bytes(fs::path const& p) {
 }
 
 std::string compact(civil_date d) {
-  return fmt::format("{:04}{:02}{:02}", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                     static_cast<unsigned>(d.day()));
+  return fmt::format("{:04}{:02}{:02}", static_cast<int>(d.year()),
+                     static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
 }
 
 fs::path scene_dir(fs::path const& root, std::string const& tile, std::size_t index, civil_date d) {
-  return root / "scenes" / fmt::format("{}_{}_{}_0_L2A", index % 2 == 0 ? "S2A" : "S2B", tile, compact(d));
+  return root / "scenes" /
+         fmt::format("{}_{}_{}_0_L2A", index % 2 == 0 ? "S2A" : "S2B", tile, compact(d));
 }
 
-bool is_clear(std::uint8_t scl) { return scl == 4 || scl == 5 || scl == 6; }
+bool is_clear(std::uint8_t scl) {
+  return scl == 4 || scl == 5 || scl == 6;
+}
 
 /// EPSG:32720 and EPSG:4326, both x = easting/longitude.
 struct crs_pair {
@@ -121,15 +127,20 @@ class SceneSimulator : public ::testing::Test {
   static int width() { return result().grid.width; }
   static std::size_t pixel_count() { return result().grid.pixel_count(); }
 
-  static fs::path scene(std::size_t i) { return scene_dir(dir(), small().tile, i, result().dates[i]); }
+  static fs::path scene(std::size_t i) {
+    return scene_dir(dir(), small().tile, i, result().dates[i]);
+  }
   /// 0 for baseline dates, 1 for monitoring dates.
-  static int period_of(std::size_t i) { return i < static_cast<std::size_t>(small().baseline_dates) ? 0 : 1; }
+  static int period_of(std::size_t i) {
+    return i < static_cast<std::size_t>(small().baseline_dates) ? 0 : 1;
+  }
 
   /// The AOI polygons in UTM, as the pipeline would build them from job.yaml.
   static std::vector<std::unique_ptr<OGRPolygon>> aois_in_utm() {
     crs_pair crs;
     std::unique_ptr<OGRCoordinateTransformation, void (*)(OGRCoordinateTransformation*)> ct(
-        OGRCreateCoordinateTransformation(&crs.wgs84, &crs.utm), OGRCoordinateTransformation::DestroyCT);
+        OGRCreateCoordinateTransformation(&crs.wgs84, &crs.utm),
+        OGRCoordinateTransformation::DestroyCT);
     std::vector<std::unique_ptr<OGRPolygon>> out;
     YAML::Node const job = YAML::LoadFile((dir() / "job.yaml").string());
     auto const bbox = job["aois"][0]["bbox"].as<std::vector<double>>();
@@ -148,10 +159,12 @@ class SceneSimulator : public ::testing::Test {
     OGRLayer* layer = ds->GetLayer(0);
     layer->ResetReading();
     OGRFeatureUniquePtr f(layer->GetNextFeature());
-    if (!f || f->GetGeometryRef() == nullptr) throw std::runtime_error("concession AOI has no feature");
+    if (!f || f->GetGeometryRef() == nullptr)
+      throw std::runtime_error("concession AOI has no feature");
     out.emplace_back(f->GetGeometryRef()->clone()->toPolygon());
     for (auto& p : out)
-      if (p->transform(ct.get()) != OGRERR_NONE) throw std::runtime_error("cannot transform an AOI");
+      if (p->transform(ct.get()) != OGRERR_NONE)
+        throw std::runtime_error("cannot transform an AOI");
     return out;
   }
 
@@ -176,8 +189,8 @@ class SceneSimulator : public ::testing::Test {
 TEST_F(SceneSimulator, DatesGridAndResult) {
   auto const& r = result();
   std::vector<civil_date> const expected{
-      {year{2023}, std::chrono::June, day{5}}, {year{2023}, std::chrono::June, day{20}},
-      {year{2023}, std::chrono::July, day{5}}, {year{2024}, std::chrono::June, day{4}},
+      {year{2023}, std::chrono::June, day{5}},  {year{2023}, std::chrono::June, day{20}},
+      {year{2023}, std::chrono::July, day{5}},  {year{2024}, std::chrono::June, day{4}},
       {year{2024}, std::chrono::June, day{19}}, {year{2024}, std::chrono::July, day{4}},
       {year{2024}, std::chrono::July, day{19}}};
   EXPECT_EQ(r.dates, expected);
@@ -199,7 +212,8 @@ TEST_F(SceneSimulator, EveryFileExistsWithGridAndMetadata) {
   auto const& r = result();
   // Exactly one folder per date, named like Earth Search's L2A items, S2A/S2B alternating.
   std::set<std::string> names;
-  for (auto const& e : fs::directory_iterator(dir() / "scenes")) names.insert(e.path().filename().string());
+  for (auto const& e : fs::directory_iterator(dir() / "scenes"))
+    names.insert(e.path().filename().string());
   std::set<std::string> expected;
   for (std::size_t i = 0; i < r.dates.size(); ++i) expected.insert(scene(i).filename().string());
   EXPECT_EQ(names, expected);
@@ -321,8 +335,9 @@ TEST_F(SceneSimulator, AoisCoverTheTileWithoutOverlap) {
   EXPECT_GT(in_concession / n, 0.25);
   // Both strictly inside the tile: no AOI pixel on the tile's border.
   for (int k = 0; k < 300; ++k)
-    for (std::size_t i : {static_cast<std::size_t>(k), static_cast<std::size_t>(299 * 300 + k),
-                          static_cast<std::size_t>(k * 300), static_cast<std::size_t>(k * 300 + 299)})
+    for (std::size_t i :
+         {static_cast<std::size_t>(k), static_cast<std::size_t>(299 * 300 + k),
+          static_cast<std::size_t>(k * 300), static_cast<std::size_t>(k * 300 + 299)})
       EXPECT_FALSE(reserve[i] || concession[i]) << "pixel " << i;
 }
 
@@ -414,14 +429,16 @@ TEST_F(SceneSimulator, TruthGeojsonMatchesTheMask) {
     ASSERT_GE(idx, 0) << name;
     if (type == OFTInteger64)
       EXPECT_TRUE(defn->GetFieldDefn(idx)->GetType() == OFTInteger64 ||
-                  defn->GetFieldDefn(idx)->GetType() == OFTInteger) << name;
+                  defn->GetFieldDefn(idx)->GetType() == OFTInteger)
+          << name;
     else
       EXPECT_EQ(defn->GetFieldDefn(idx)->GetType(), type) << name;
   }
 
   crs_pair crs;
   std::unique_ptr<OGRCoordinateTransformation, void (*)(OGRCoordinateTransformation*)> to_utm(
-      OGRCreateCoordinateTransformation(&crs.wgs84, &crs.utm), OGRCoordinateTransformation::DestroyCT);
+      OGRCreateCoordinateTransformation(&crs.wgs84, &crs.utm),
+      OGRCoordinateTransformation::DestroyCT);
   ASSERT_TRUE(to_utm);
 
   std::int64_t mask_pixels = 0;
@@ -440,7 +457,7 @@ TEST_F(SceneSimulator, TruthGeojsonMatchesTheMask) {
     EXPECT_EQ(f->GetFieldAsString("aoi"), c.aoi);
     EXPECT_EQ(f->GetFieldAsString("cleared_on"), to_iso(c.cleared_on));
     EXPECT_NE(text.find(fmt::format(R"("id": {}, "aoi": "{}", "cleared_on": "{}")", c.id, c.aoi,
-                                     to_iso(c.cleared_on))),
+                                    to_iso(c.cleared_on))),
               std::string::npos)
         << "a YYYY-MM-DD string in the file";
     EXPECT_EQ(f->GetFieldAsInteger64("pixels"), c.pixel_count);
@@ -458,7 +475,8 @@ TEST_F(SceneSimulator, TruthGeojsonMatchesTheMask) {
     // Back in UTM the footprint is the clearing's pixels, exactly.
     std::unique_ptr<OGRGeometry> utm(geom->clone());
     ASSERT_EQ(utm->transform(to_utm.get()), OGRERR_NONE);
-    double const area_m2 = type == wkbPolygon ? utm->toPolygon()->get_Area() : utm->toMultiPolygon()->get_Area();
+    double const area_m2 =
+        type == wkbPolygon ? utm->toPolygon()->get_Area() : utm->toMultiPolygon()->get_Area();
     EXPECT_NEAR(area_m2, static_cast<double>(c.pixel_count) * 100.0, 0.05);
     OGREnvelope env;
     utm->getEnvelope(&env);
@@ -515,7 +533,8 @@ TEST_F(SceneSimulator, SpectralSeparation) {
   // (NDVI < 0.3, SCL 5) on every clear date from it on, and seen clear on both sides.
   for (auto const& c : r.clearings) {
     SCOPED_TRACE(c.id);
-    std::size_t const cut = std::find(r.dates.begin(), r.dates.end(), c.cleared_on) - r.dates.begin();
+    std::size_t const cut =
+        std::find(r.dates.begin(), r.dates.end(), c.cleared_on) - r.dates.begin();
     std::int64_t bad_before = 0, bad_after = 0, unseen_before = 0, unseen_after = 0;
     for (std::size_t i = 0; i < n; ++i) {
       if (r.truth_mask[i] != c.id) continue;
@@ -574,7 +593,8 @@ TEST_F(SceneSimulator, CloudsNeverHideAPixelTwiceInARow) {
   auto const& r = result();
   std::size_t const n = pixel_count();
   std::vector<std::vector<std::uint8_t>> scl;
-  for (std::size_t d = 0; d < r.dates.size(); ++d) scl.push_back(read_band<std::uint8_t>(scene(d) / "SCL.tif"));
+  for (std::size_t d = 0; d < r.dates.size(); ++d)
+    scl.push_back(read_band<std::uint8_t>(scene(d) / "SCL.tif"));
 
   std::set<int> classes;
   std::size_t cloudy_dates = 0;
@@ -617,9 +637,12 @@ TEST_F(SceneSimulator, CloudsNeverHideAPixelTwiceInARow) {
 TEST_F(SceneSimulator, JobYaml) {
   std::string const text = file_bytes(dir() / "job.yaml");
   EXPECT_EQ(text.rfind("# Written by `geosweep simulate --seed 7`: 7 Sentinel-2 L2A-like scenes "
-                       "with 6 planted clearings (see truth.geojson).\n", 0), 0u)
+                       "with 6 planted clearings (see truth.geojson).\n",
+                       0),
+            0u)
       << text;
-  EXPECT_TRUE(std::regex_search(text, std::regex(R"(bbox: \[-?\d+\.\d{5}, -?\d+\.\d{5}, -?\d+\.\d{5}, -?\d+\.\d{5}\]\n)")))
+  EXPECT_TRUE(std::regex_search(
+      text, std::regex(R"(bbox: \[-?\d+\.\d{5}, -?\d+\.\d{5}, -?\d+\.\d{5}, -?\d+\.\d{5}\]\n)")))
       << "bbox with 5 decimals";
 
   YAML::Node const job = YAML::Load(text);
@@ -640,7 +663,8 @@ TEST_F(SceneSimulator, JobYaml) {
   // The box lies strictly inside the tile.
   crs_pair crs;
   std::unique_ptr<OGRCoordinateTransformation, void (*)(OGRCoordinateTransformation*)> to_utm(
-      OGRCreateCoordinateTransformation(&crs.wgs84, &crs.utm), OGRCoordinateTransformation::DestroyCT);
+      OGRCreateCoordinateTransformation(&crs.wgs84, &crs.utm),
+      OGRCoordinateTransformation::DestroyCT);
   for (auto [lon, lat] : {std::pair{bbox[0], bbox[1]}, std::pair{bbox[2], bbox[1]},
                           std::pair{bbox[2], bbox[3]}, std::pair{bbox[0], bbox[3]}}) {
     double x = lon, y = lat;
@@ -654,7 +678,8 @@ TEST_F(SceneSimulator, JobYaml) {
   EXPECT_EQ(job["period"]["baseline"][1].as<std::string>(), "2023-07-05");
   EXPECT_EQ(job["period"]["monitor"][0].as<std::string>(), "2024-06-04");
   EXPECT_EQ(job["period"]["monitor"][1].as<std::string>(), "2024-07-19");
-  EXPECT_EQ(job["indices"].as<std::vector<std::string>>(), (std::vector<std::string>{"ndvi", "nbr"}));
+  EXPECT_EQ(job["indices"].as<std::vector<std::string>>(),
+            (std::vector<std::string>{"ndvi", "nbr"}));
   EXPECT_EQ(job["change"]["method"].as<std::string>(), "bitemporal");
   EXPECT_EQ(job["change"]["index"].as<std::string>(), "ndvi");
   EXPECT_EQ(job["change"]["drop"].as<double>(), 0.25);
@@ -688,7 +713,8 @@ TEST_F(SceneSimulator, DeterministicFromTheSeed) {
     ++compared;
   }
   EXPECT_EQ(compared, 7u * 7u + 3u);
-  EXPECT_EQ(file_bytes(scene(3) / "B04.tif"), file_bytes(scene_dir(again, "20LMR", 3, result().dates[3]) / "B04.tif"));
+  EXPECT_EQ(file_bytes(scene(3) / "B04.tif"),
+            file_bytes(scene_dir(again, "20LMR", 3, result().dates[3]) / "B04.tif"));
 
   simulation_options other = small();
   other.seed = 8;
@@ -715,7 +741,8 @@ TEST_F(SceneSimulator, RerunReplacesTheScenes) {
   EXPECT_FALSE(fs::exists(d / "scenes" / "stale_scene"));
   EXPECT_FALSE(fs::exists(d / "scenes" / "stale.txt"));
   EXPECT_EQ(file_bytes(scene_dir(d, o.tile, 0, result().dates[0]) / "B04.tif"), b04);
-  EXPECT_EQ(YAML::LoadFile((d / "job.yaml").string())["job"].as<std::string>(), "simulated-seed-11");
+  EXPECT_EQ(YAML::LoadFile((d / "job.yaml").string())["job"].as<std::string>(),
+            "simulated-seed-11");
 }
 
 TEST_F(SceneSimulator, WithoutCloudsAndClearings) {
@@ -730,17 +757,20 @@ TEST_F(SceneSimulator, WithoutCloudsAndClearings) {
   simulation_result const r = simulate_scenes(d, o);
   ASSERT_EQ(r.dates.size(), 3u);
   EXPECT_TRUE(r.clearings.empty());
-  EXPECT_TRUE(std::all_of(r.truth_mask.begin(), r.truth_mask.end(), [](std::uint8_t v) { return v == 0; }));
+  EXPECT_TRUE(
+      std::all_of(r.truth_mask.begin(), r.truth_mask.end(), [](std::uint8_t v) { return v == 0; }));
   for (std::size_t i = 0; i < r.dates.size(); ++i) {
     auto const scl = read_band<std::uint8_t>(scene_dir(d, o.tile, i, r.dates[i]) / "SCL.tif");
     EXPECT_EQ(scl.size(), 96u * 80u);
-    EXPECT_TRUE(std::all_of(scl.begin(), scl.end(), [](std::uint8_t v) { return v == 4 || v == 6; }));
+    EXPECT_TRUE(
+        std::all_of(scl.begin(), scl.end(), [](std::uint8_t v) { return v == 4 || v == 6; }));
   }
   dataset_ptr ds = open_vector(r.truth_file);
   ASSERT_TRUE(ds);
   EXPECT_EQ(ds->GetLayer(0)->GetFeatureCount(), 0);
   YAML::Node const job = YAML::LoadFile(r.job_file.string());
-  EXPECT_EQ(job["period"]["baseline"][0].as<std::string>(), job["period"]["baseline"][1].as<std::string>());
+  EXPECT_EQ(job["period"]["baseline"][0].as<std::string>(),
+            job["period"]["baseline"][1].as<std::string>());
 }
 
 TEST_F(SceneSimulator, ErrorsNameThePath) {
@@ -767,7 +797,8 @@ TEST_F(SceneSimulator, DefaultDemo) {
   fs::path const d = root_ / "demo";
   auto const t0 = std::chrono::steady_clock::now();
   simulation_result const r = simulate_scenes(d, simulation_options{});
-  double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double const seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   RecordProperty("simulate_default_seconds", fmt::format("{:.3f}", seconds));
   std::printf("default 800 x 800 x 7 dates simulate: %.3f s\n", seconds);
   EXPECT_LT(seconds, 60.0);
