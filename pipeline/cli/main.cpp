@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
       "simulate", "Write simulated Sentinel-2 L2A scenes with planted clearings, a job.yaml and truth.geojson");
   simulate->add_option("--out", out_dir, "Output folder")->required();
   simulate->add_option("--seed", seed, "Random seed (same seed, same data)")->capture_default_str();
-  simulate->add_option("--size", size, "Tile width and height in pixels (default 800)")->check(CLI::Range(64, 20000));
+  simulate->add_option("--size", size, "Tile width and height in pixels, 160 or more (default 800)")->check(CLI::Range(160, 20000));
   simulate->add_flag("--no-clouds", no_clouds, "Simulate cloud-free scenes");
   simulate->fallthrough();
 
