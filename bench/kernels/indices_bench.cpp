@@ -59,7 +59,8 @@ void bm_latest_clear(benchmark::State& state, k::backend b) {
   std::vector<float> composite(n, 0.5f), observation(n);
   for (std::size_t i = 0; i < n; ++i) observation[i] = (i % 5 == 0) ? k::nodata_f32() : 0.8f;
   for (auto _ : state) {
-    k::transform_pixels(b, n, k::latest_clear_op{}, composite.data(), static_cast<float const*>(composite.data()),
+    k::transform_pixels(b, n, k::latest_clear_op{}, composite.data(),
+                        static_cast<float const*>(composite.data()),
                         static_cast<float const*>(observation.data()));
     benchmark::ClobberMemory();
   }
@@ -79,7 +80,8 @@ void bm_bitemporal(benchmark::State& state, k::backend b) {
   k::bitemporal_change_op const op{0.25f, 0.6f};
   for (auto _ : state) {
     k::transform_pixels(b, n, op, out.data(), static_cast<float const*>(before.data()),
-                        static_cast<float const*>(after.data()), static_cast<std::uint8_t const*>(inside.data()));
+                        static_cast<float const*>(after.data()),
+                        static_cast<std::uint8_t const*>(inside.data()));
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
@@ -90,7 +92,10 @@ void bm_bitemporal(benchmark::State& state, k::backend b) {
 
 // 1 Mpx (a 1000 x 1000 window) and 16 Mpx (a 4000 x 4000 window).
 BENCHMARK_CAPTURE(bm_ndvi_from_dn, cpu, k::backend::cpu)->Arg(1 << 20)->Arg(1 << 24)->UseRealTime();
-BENCHMARK_CAPTURE(bm_ndvi_from_dn, cuda, k::backend::cuda)->Arg(1 << 20)->Arg(1 << 24)->UseRealTime();
+BENCHMARK_CAPTURE(bm_ndvi_from_dn, cuda, k::backend::cuda)
+    ->Arg(1 << 20)
+    ->Arg(1 << 24)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(bm_latest_clear, cpu, k::backend::cpu)->Arg(1 << 24)->UseRealTime();
 BENCHMARK_CAPTURE(bm_latest_clear, cuda, k::backend::cuda)->Arg(1 << 24)->UseRealTime();
 BENCHMARK_CAPTURE(bm_bitemporal, cpu, k::backend::cpu)->Arg(1 << 24)->UseRealTime();

@@ -1,10 +1,10 @@
 // geosweep: the command-line front end. Every error ends in one line on stderr,
 // `geosweep: error: ...`, and an exit code per error class (see README.md).
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -50,16 +50,20 @@ int run_command(std::string const& job_path, global_options const& g) {
   options.backend = gk::parse_backend(g.backend);
   auto const result = gp::run_job(spec, options);
   double const mpx = static_cast<double>(result.pixels_processed) / 1e6;
-  fmt::print("geosweep run: job '{}' on {}: {} scenes, {:.2f} Mpx read in {:.2f} s ({:.1f} Mpx/s)\n", spec.name,
-             gk::to_string(result.backend), result.scenes_used, mpx, result.seconds,
-             result.seconds > 0 ? mpx / result.seconds : 0.0);
+  fmt::print(
+      "geosweep run: job '{}' on {}: {} scenes, {:.2f} Mpx read in {:.2f} s ({:.1f} Mpx/s)\n",
+      spec.name, gk::to_string(result.backend), result.scenes_used, mpx, result.seconds,
+      result.seconds > 0 ? mpx / result.seconds : 0.0);
   for (auto const& a : result.aois) {
     std::string centroid = "-";
     if (a.changed_centroid_lat_lon) {
-      centroid = fmt::format("{:.5f}, {:.5f}", (*a.changed_centroid_lat_lon)[0], (*a.changed_centroid_lat_lon)[1]);
+      centroid = fmt::format("{:.5f}, {:.5f}", (*a.changed_centroid_lat_lon)[0],
+                             (*a.changed_centroid_lat_lon)[1]);
     }
-    fmt::print("  {:<20} {:>10.2f} ha changed of {:>10.2f} ha clear ({} to {}), centroid lat/lon {}\n", a.name,
-               a.changed_area_ha, a.clear_area_ha, gp::to_iso(a.date_before), gp::to_iso(a.date_after), centroid);
+    fmt::print(
+        "  {:<20} {:>10.2f} ha changed of {:>10.2f} ha clear ({} to {}), centroid lat/lon {}\n",
+        a.name, a.changed_area_ha, a.clear_area_ha, gp::to_iso(a.date_before),
+        gp::to_iso(a.date_after), centroid);
   }
   fmt::print("outputs:\n");
   if (result.hdf5_file) fmt::print("  {}\n", result.hdf5_file->string());
@@ -69,10 +73,12 @@ int run_command(std::string const& job_path, global_options const& g) {
 
 int validate_command(std::string const& job_path) {
   auto const spec = gp::load_job_spec(job_path);
-  fmt::print("{}: valid job '{}': sensor {}, {} AOI(s), baseline {} to {}, monitor {} to {}, change {} on {}\n",
-             job_path, spec.name, spec.sensor.type, spec.aois.size(), gp::to_iso(spec.baseline.first),
-             gp::to_iso(spec.baseline.last), gp::to_iso(spec.monitor.first), gp::to_iso(spec.monitor.last),
-             spec.change.method, spec.change.index);
+  fmt::print(
+      "{}: valid job '{}': sensor {}, {} AOI(s), baseline {} to {}, monitor {} to {}, change {} on "
+      "{}\n",
+      job_path, spec.name, spec.sensor.type, spec.aois.size(), gp::to_iso(spec.baseline.first),
+      gp::to_iso(spec.baseline.last), gp::to_iso(spec.monitor.first), gp::to_iso(spec.monitor.last),
+      spec.change.method, spec.change.index);
   return exit_ok;
 }
 
@@ -101,7 +107,8 @@ int simulate_command(std::string const& out_dir, std::uint64_t seed, int size, b
   double total = 0;
   for (auto const& c : result.clearings) total += c.area_ha;
   fmt::print("geosweep simulate: {} scenes of {}x{} px, {} planted clearings ({:.2f} ha) in {}\n",
-             result.dates.size(), result.grid.width, result.grid.height, result.clearings.size(), total, out_dir);
+             result.dates.size(), result.grid.width, result.grid.height, result.clearings.size(),
+             total, out_dir);
   fmt::print("  job:   {}\n  truth: {}\nrun it with: geosweep run {}\n", result.job_file.string(),
              result.truth_file.string(), result.job_file.string());
   return exit_ok;
@@ -110,12 +117,14 @@ int simulate_command(std::string const& out_dir, std::uint64_t seed, int size, b
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"geosweep: land-cover change detection (forest loss, burning, mining) in areas of interest,\n"
-               "on the CPU or a CUDA GPU."};
+  CLI::App app{
+      "geosweep: land-cover change detection (forest loss, burning, mining) in areas of interest,\n"
+      "on the CPU or a CUDA GPU."};
   app.require_subcommand(1);
   app.set_version_flag("--version", gp::geosweep_version());
   global_options g;
-  app.add_option("--backend", g.backend, "Where kernels run: auto (CUDA if a device is present), cpu or cuda")
+  app.add_option("--backend", g.backend,
+                 "Where kernels run: auto (CUDA if a device is present), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
   app.add_option("--threads", g.threads, "CPU threads for the CPU backend (0: all cores)")
@@ -123,7 +132,8 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", g.verbose, "Log each step (to stderr)");
 
   std::string job_path;
-  auto* run = app.add_subcommand("run", "Run a job: read scenes, detect change in each AOI, write HDF5 and CSV");
+  auto* run = app.add_subcommand(
+      "run", "Run a job: read scenes, detect change in each AOI, write HDF5 and CSV");
   run->add_option("job", job_path, "Job file (YAML)")->required();
   run->fallthrough();
 
@@ -131,7 +141,8 @@ int main(int argc, char** argv) {
   validate->add_option("job", job_path, "Job file (YAML)")->required();
   validate->fallthrough();
 
-  app.add_subcommand("info", "Show the version, compiled backends, CUDA devices and library versions")
+  app.add_subcommand("info",
+                     "Show the version, compiled backends, CUDA devices and library versions")
       ->fallthrough();
 
   std::string out_dir;
@@ -139,10 +150,12 @@ int main(int argc, char** argv) {
   int size = 0;
   bool no_clouds = false;
   auto* simulate = app.add_subcommand(
-      "simulate", "Write simulated Sentinel-2 L2A scenes with planted clearings, a job.yaml and truth.geojson");
+      "simulate",
+      "Write simulated Sentinel-2 L2A scenes with planted clearings, a job.yaml and truth.geojson");
   simulate->add_option("--out", out_dir, "Output folder")->required();
   simulate->add_option("--seed", seed, "Random seed (same seed, same data)")->capture_default_str();
-  simulate->add_option("--size", size, "Tile width and height in pixels, 160 or more (default 800)")->check(CLI::Range(160, 20000));
+  simulate->add_option("--size", size, "Tile width and height in pixels, 160 or more (default 800)")
+      ->check(CLI::Range(160, 20000));
   simulate->add_flag("--no-clouds", no_clouds, "Simulate cloud-free scenes");
   simulate->fallthrough();
 

@@ -16,7 +16,9 @@ namespace {
 
 using geometry_ptr = std::unique_ptr<OGRGeometry, decltype(&OGRGeometryFactory::destroyGeometry)>;
 
-geometry_ptr make_geometry(OGRGeometry* g) { return geometry_ptr(g, &OGRGeometryFactory::destroyGeometry); }
+geometry_ptr make_geometry(OGRGeometry* g) {
+  return geometry_ptr(g, &OGRGeometryFactory::destroyGeometry);
+}
 
 /// The AOI in EPSG:4326, lon/lat order.
 geometry_ptr load_geometry(aoi_spec const& aoi) {
@@ -56,7 +58,8 @@ geometry_ptr load_geometry(aoi_spec const& aoi) {
     if (flat != wkbPolygon && flat != wkbMultiPolygon) continue;
     auto copy = make_geometry(g->clone());
     if (to_wgs84 && copy->transform(to_wgs84.get()) != OGRERR_NONE) {
-      throw io_error(path.string() + ": cannot reproject feature " + std::to_string(feature->GetFID()) + " to WGS84");
+      throw io_error(path.string() + ": cannot reproject feature " +
+                     std::to_string(feature->GetFID()) + " to WGS84");
     }
     if (flat == wkbPolygon) {
       collection->addGeometry(copy.get());
@@ -64,9 +67,11 @@ geometry_ptr load_geometry(aoi_spec const& aoi) {
       for (auto const* part : *copy->toMultiPolygon()) collection->addGeometry(part);
     }
   }
-  if (collection->IsEmpty()) throw io_error(path.string() + ": holds no polygon for AOI '" + aoi.name + "'");
+  if (collection->IsEmpty())
+    throw io_error(path.string() + ": holds no polygon for AOI '" + aoi.name + "'");
   geometry_ptr merged = make_geometry(collection->UnionCascaded());
-  if (!merged) throw io_error(path.string() + ": cannot merge the AOI polygons: " + last_gdal_message());
+  if (!merged)
+    throw io_error(path.string() + ": cannot merge the AOI polygons: " + last_gdal_message());
   return merged;
 }
 
@@ -136,12 +141,13 @@ aoi_raster rasterize_aoi(aoi_spec const& aoi, raster_grid const& scene_grid) {
   double burn = 1.0;
   OGRGeometryH handle = OGRGeometry::ToHandle(geometry.get());
   CPLErrorReset();
-  if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band, 1, &handle, nullptr, nullptr,
-                              &burn, nullptr, nullptr, nullptr) != CE_None) {
+  if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band, 1, &handle, nullptr,
+                              nullptr, &burn, nullptr, nullptr, nullptr) != CE_None) {
     throw io_error("cannot rasterize AOI '" + aoi.name + "': " + last_gdal_message());
   }
-  if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, out.grid.width, out.grid.height, out.mask.data(),
-                                     out.grid.width, out.grid.height, GDT_Byte, 0, 0) != CE_None) {
+  if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, out.grid.width, out.grid.height,
+                                     out.mask.data(), out.grid.width, out.grid.height, GDT_Byte, 0,
+                                     0) != CE_None) {
     throw io_error("cannot read the AOI mask of '" + aoi.name + "': " + last_gdal_message());
   }
   out.inside_pixels = std::count(out.mask.begin(), out.mask.end(), std::uint8_t{1});

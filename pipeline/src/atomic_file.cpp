@@ -10,8 +10,7 @@
 namespace geosweep::pipeline {
 
 atomic_file::atomic_file(std::filesystem::path final_path)
-    : final_(std::move(final_path)),
-      temp_(final_.string() + ".tmp-" + std::to_string(::getpid())) {
+    : final_(std::move(final_path)), temp_(final_.string() + ".tmp-" + std::to_string(::getpid())) {
   std::error_code ec;
   std::filesystem::remove(temp_, ec);
 }

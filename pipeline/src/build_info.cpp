@@ -9,7 +9,9 @@
 
 namespace geosweep::pipeline {
 
-std::string geosweep_version() { return GEOSWEEP_VERSION; }
+std::string geosweep_version() {
+  return GEOSWEEP_VERSION;
+}
 
 std::vector<std::pair<std::string, std::string>> library_versions() {
   unsigned major = 0, minor = 0, release = 0;
@@ -18,9 +20,11 @@ std::vector<std::pair<std::string, std::string>> library_versions() {
   OSRGetPROJVersion(&pj_major, &pj_minor, &pj_patch);
   return {
       {"GDAL", GDALVersionInfo("RELEASE_NAME")},
-      {"PROJ", std::to_string(pj_major) + "." + std::to_string(pj_minor) + "." + std::to_string(pj_patch)},
+      {"PROJ",
+       std::to_string(pj_major) + "." + std::to_string(pj_minor) + "." + std::to_string(pj_patch)},
       {"HDF5", std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release)},
-      {"OpenMP", std::to_string(_OPENMP) + " (" + std::to_string(omp_get_max_threads()) + " threads)"},
+      {"OpenMP",
+       std::to_string(_OPENMP) + " (" + std::to_string(omp_get_max_threads()) + " threads)"},
   };
 }
 

@@ -19,7 +19,8 @@ int to_int(std::string_view s) {
 
 std::optional<civil_date> make_date(std::string_view y, std::string_view m, std::string_view d) {
   if (!all_digits(y) || !all_digits(m) || !all_digits(d)) return std::nullopt;
-  civil_date const date{std::chrono::year{to_int(y)}, std::chrono::month{static_cast<unsigned>(to_int(m))},
+  civil_date const date{std::chrono::year{to_int(y)},
+                        std::chrono::month{static_cast<unsigned>(to_int(m))},
                         std::chrono::day{static_cast<unsigned>(to_int(d))}};
   if (!date.ok()) return std::nullopt;
   return date;

@@ -25,7 +25,8 @@ void write_csv(std::filesystem::path const& path, std::vector<std::string> const
     std::ofstream out(file.temp_path(), std::ios::binary);
     if (!out) throw io_error(path.string() + ": cannot create the file");
     auto const write_row = [&](std::vector<std::string> const& row) {
-      if (row.size() != header.size()) throw logic_error(path.string() + ": a row has the wrong column count");
+      if (row.size() != header.size())
+        throw logic_error(path.string() + ": a row has the wrong column count");
       for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(row[i]);
       out << "\r\n";
     };

@@ -139,8 +139,8 @@ crs_description describe_crs(std::string const& wkt) {
   }
   crs_description result;
   if (srs.IsGeographic()) {
-    result.axes = {"longitude", "latitude", "longitude", "latitude", "degrees_east",
-                   "degrees_north"};
+    result.axes = {"longitude", "latitude",     "longitude",
+                   "latitude",  "degrees_east", "degrees_north"};
   } else {
     char const* unit_name = nullptr;
     double const to_metre = srs.GetLinearUnits(&unit_name);
@@ -153,8 +153,12 @@ crs_description describe_crs(std::string const& wkt) {
       }
       if (std::abs(to_metre - 1000.0) < 1e-9) units = "km";
     }
-    result.axes = {"projection_x_coordinate", "projection_y_coordinate",
-                   "x coordinate of projection", "y coordinate of projection", units, units};
+    result.axes = {"projection_x_coordinate",
+                   "projection_y_coordinate",
+                   "x coordinate of projection",
+                   "y coordinate of projection",
+                   units,
+                   units};
   }
 
   // CF asks for grid_mapping_name; readers that ignore crs_wkt (Panoply, older netCDF
@@ -310,9 +314,9 @@ struct hdf5_writer::impl {
     check(H5Tset_cset(type.get(), ascii ? H5T_CSET_ASCII : H5T_CSET_UTF8), what);
     // netCDF's own encoding of an empty text attribute: a null dataspace.
     h5_handle space = make(H5Screate(value.empty() ? H5S_NULL : H5S_SCALAR), H5Sclose, what);
-    h5_handle attribute = make(
-        H5Acreate2(object, name_z.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
-        H5Aclose, what);
+    h5_handle attribute =
+        make(H5Acreate2(object, name_z.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+             H5Aclose, what);
     if (!value.empty()) check(H5Awrite(attribute.get(), type.get(), value.data()), what);
   }
 
@@ -322,9 +326,8 @@ struct hdf5_writer::impl {
     remove_attribute_if_present(object, name, what);
     h5_handle space = scalar ? make(H5Screate(H5S_SCALAR), H5Sclose, what)
                              : make(H5Screate_simple(1, &count, nullptr), H5Sclose, what);
-    h5_handle attribute =
-        make(H5Acreate2(object, name, file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-             H5Aclose, what);
+    h5_handle attribute = make(
+        H5Acreate2(object, name, file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, what);
     check(H5Awrite(attribute.get(), memory_type, values), what);
   }
 
@@ -379,11 +382,10 @@ struct hdf5_writer::impl {
     h5_handle dcpl = dataset_creation_properties(what);
     hsize_t const size = values.size();
     h5_handle space = make(H5Screate_simple(1, &size, nullptr), H5Sclose, what);
-    h5_handle dataset = make(H5Dcreate2(group, name, H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
-                                        dcpl.get(), H5P_DEFAULT),
-                             H5Dclose, what);
-    check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                   values.data()),
+    h5_handle dataset = make(
+        H5Dcreate2(group, name, H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        H5Dclose, what);
+    check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
           what);
     // The scale name is what netCDF takes as the dimension name.
     check(H5DSset_scale(dataset.get(), name), what);
@@ -431,9 +433,9 @@ struct hdf5_writer::impl {
     std::string const what = "grid-mapping variable " + group + "/crs";
     h5_handle dcpl = dataset_creation_properties(what);
     h5_handle space = make(H5Screate(H5S_SCALAR), H5Sclose, what);
-    h5_handle crs_var = make(H5Dcreate2(g, "crs", H5T_STD_I32LE, space.get(), H5P_DEFAULT,
-                                        dcpl.get(), H5P_DEFAULT),
-                             H5Dclose, what);
+    h5_handle crs_var =
+        make(H5Dcreate2(g, "crs", H5T_STD_I32LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+             H5Dclose, what);
     int const zero = 0;
     check(H5Dwrite(crs_var.get(), H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, &zero), what);
     if (!crs.grid_mapping_name.empty()) {
@@ -480,7 +482,8 @@ struct hdf5_writer::impl {
     }
     using traits = element_type<T>;
     std::optional<T> fill;
-    if (attributes.fill_value) fill = traits::from_double(*attributes.fill_value, what + " _FillValue");
+    if (attributes.fill_value)
+      fill = traits::from_double(*attributes.fill_value, what + " _FillValue");
     std::vector<T> flags;
     for (int flag : attributes.flag_values) {
       flags.push_back(traits::from_double(flag, what + " flag value"));

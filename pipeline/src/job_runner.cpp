@@ -44,7 +44,8 @@ struct aoi_state {
 /// Indices to compute: the job's list plus the change index, without repeats, in job order.
 std::vector<std::string> indices_to_compute(job_spec const& spec) {
   std::vector<std::string> names = spec.indices;
-  if (std::find(names.begin(), names.end(), spec.change.index) == names.end()) names.push_back(spec.change.index);
+  if (std::find(names.begin(), names.end(), spec.change.index) == names.end())
+    names.push_back(spec.change.index);
   return names;
 }
 
@@ -58,7 +59,9 @@ std::vector<std::string> bands_needed(std::vector<std::string> const& indices) {
   return {bands.begin(), bands.end()};
 }
 
-std::string fixed(double v, int decimals) { return fmt::format("{:.{}f}", v, decimals); }
+std::string fixed(double v, int decimals) {
+  return fmt::format("{:.{}f}", v, decimals);
+}
 
 /// Area and centroid of the pixels of class `value` in `classes` over `grid`.
 struct class_extent {
@@ -93,9 +96,9 @@ class_extent measure_class(std::vector<std::uint8_t> const& classes, raster_grid
 }  // namespace
 
 std::vector<std::string> const& area_table_columns() {
-  static std::vector<std::string> const columns{"aoi",           "date_before",   "date_after",
-                                                "changed_area_ha", "clear_area_ha", "centroid_lat",
-                                                "centroid_lon"};
+  static std::vector<std::string> const columns{
+      "aoi",           "date_before",  "date_after",  "changed_area_ha",
+      "clear_area_ha", "centroid_lat", "centroid_lon"};
   return columns;
 }
 
@@ -109,8 +112,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   auto const indices = indices_to_compute(spec);
   auto const bands = bands_needed(indices);
   auto const catalog = build_catalog(spec, bands);
-  spdlog::info("{} scenes found, {} in the baseline period, {} in the monitoring period", catalog.scenes_found,
-               catalog.baseline.size(), catalog.monitor.size());
+  spdlog::info("{} scenes found, {} in the baseline period, {} in the monitoring period",
+               catalog.scenes_found, catalog.baseline.size(), catalog.monitor.size());
 
   // The analysis grid is the grid of the first scene; every other band must match it.
   raster_grid const grid = band_reader(catalog.baseline.front().bands.at(bands.front())).grid();
@@ -120,10 +123,12 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     aoi_state state;
     state.raster = rasterize_aoi(aoi, grid);
     for (auto& period : state.composite) {
-      for (auto const& name : indices) period[name].assign(state.raster.grid.pixel_count(), k::nodata_f32());
+      for (auto const& name : indices)
+        period[name].assign(state.raster.grid.pixel_count(), k::nodata_f32());
     }
-    spdlog::debug("AOI '{}': window {}x{} at ({}, {}), {} pixels inside", aoi.name, state.raster.window.width,
-                  state.raster.window.height, state.raster.window.x_offset, state.raster.window.y_offset,
+    spdlog::debug("AOI '{}': window {}x{} at ({}, {}), {} pixels inside", aoi.name,
+                  state.raster.window.width, state.raster.window.height,
+                  state.raster.window.x_offset, state.raster.window.y_offset,
                   state.raster.inside_pixels);
     aois.push_back(std::move(state));
   }
@@ -167,8 +172,9 @@ run_result run_job(job_spec const& spec, run_options const& options) {
           auto const* a = dn.at(index.band_a).data();
           auto const* b = dn.at(index.band_b).data();
           if (quality) {
-            k::transform_pixels(result.backend, n, k::index_from_dn_op{refl_a, refl_b, k::class_is_clear_op{clear}},
-                                observation.data(), a, b, static_cast<std::uint8_t const*>(classes.data()));
+            k::transform_pixels(
+                result.backend, n, k::index_from_dn_op{refl_a, refl_b, k::class_is_clear_op{clear}},
+                observation.data(), a, b, static_cast<std::uint8_t const*>(classes.data()));
           } else {
             k::transform_pixels(result.backend, n, k::index_from_dn_unmasked_op{refl_a, refl_b},
                                 observation.data(), a, b);
@@ -235,11 +241,12 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       if (!to_wgs84->Transform(1, &x, &y)) throw io_error("cannot transform a centroid to WGS84");
       r.changed_centroid_lat_lon = std::array<double, 2>{y, x};
     }
-    rows.push_back({r.name, to_iso(r.date_before), to_iso(r.date_after), fixed(r.changed_area_ha, 4),
-                    fixed(r.clear_area_ha, 4),
+    rows.push_back({r.name, to_iso(r.date_before), to_iso(r.date_after),
+                    fixed(r.changed_area_ha, 4), fixed(r.clear_area_ha, 4),
                     r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[0], 6) : "",
                     r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[1], 6) : ""});
-    spdlog::info("AOI '{}': {:.2f} ha changed of {:.2f} ha clear", r.name, r.changed_area_ha, r.clear_area_ha);
+    spdlog::info("AOI '{}': {:.2f} ha changed of {:.2f} ha clear", r.name, r.changed_area_ha,
+                 r.clear_area_ha);
 
     if (h5) {
       std::string const group = "aoi/" + r.name;
@@ -247,8 +254,10 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       h5->set_group_attribute(group, "aoi", r.name);
       h5->set_group_attribute(group, "date_before", to_iso(r.date_before));
       h5->set_group_attribute(group, "date_after", to_iso(r.date_after));
-      h5->set_group_attribute(group, "baseline_period", to_iso(spec.baseline.first) + "/" + to_iso(spec.baseline.last));
-      h5->set_group_attribute(group, "monitor_period", to_iso(spec.monitor.first) + "/" + to_iso(spec.monitor.last));
+      h5->set_group_attribute(group, "baseline_period",
+                              to_iso(spec.baseline.first) + "/" + to_iso(spec.baseline.last));
+      h5->set_group_attribute(group, "monitor_period",
+                              to_iso(spec.monitor.first) + "/" + to_iso(spec.monitor.last));
       for (auto const& name : indices) {
         auto const& index = find_spectral_index(name);
         variable_attributes attrs;
@@ -262,7 +271,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       variable_attributes change_attrs;
       change_attrs.long_name = "forest loss between the baseline and monitoring periods";
       change_attrs.fill_value = k::change_no_data;
-      change_attrs.flag_values = {k::change_none, k::change_loss, k::change_outside_aoi, k::change_no_data};
+      change_attrs.flag_values = {k::change_none, k::change_loss, k::change_outside_aoi,
+                                  k::change_no_data};
       change_attrs.flag_meanings = "no_change loss outside_aoi no_clear_observation";
       h5->write_uint8(group, "change", change, change_attrs);
     }
@@ -278,7 +288,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     h5->commit();
     result.hdf5_file = h5_path;
   }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 

@@ -83,8 +83,8 @@ class spec_reader {
       auto const key = it->first.as<std::string>("");
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
         error(it->first, join_path(path, key),
-              "unknown key '" + key + "'" + did_you_mean(key, allowed) + " (expected one of: " +
-                  join(allowed) + ")");
+              "unknown key '" + key + "'" + did_you_mean(key, allowed) +
+                  " (expected one of: " + join(allowed) + ")");
       }
     }
   }
@@ -159,7 +159,8 @@ class spec_reader {
     auto last = date(node[1], path + "[1]");
     if (!first || !last) return std::nullopt;
     if (*last < *first) {
-      error(node, path, "range ends (" + to_iso(*last) + ") before it starts (" + to_iso(*first) + ")");
+      error(node, path,
+            "range ends (" + to_iso(*last) + ") before it starts (" + to_iso(*first) + ")");
       return std::nullopt;
     }
     return date_range{*first, *last};
@@ -208,8 +209,8 @@ source_location location_of(YAML::Node const& node) {
   return {m.line + 1, m.column + 1};
 }
 
-std::vector<std::string> const kTopKeys{"job", "sensor", "scenes", "aois", "period",
-                                        "indices", "change", "outputs"};
+std::vector<std::string> const kTopKeys{"job",    "sensor",  "scenes", "aois",
+                                        "period", "indices", "change", "outputs"};
 std::vector<std::string> const kSensors{"sentinel2-l2a", "generic"};
 std::vector<std::string> const kBandNames{"blue", "green", "red", "nir", "swir1", "swir2"};
 std::vector<std::string> const kMethods{"bitemporal"};
@@ -218,11 +219,13 @@ void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
   if (node.IsScalar()) {
     auto const name = node.Scalar();
     if (name == "generic") {
-      r.error(node, "sensor", "a generic sensor needs a band map: write it as a mapping with "
-                              "'type: generic' and 'bands:'");
+      r.error(node, "sensor",
+              "a generic sensor needs a band map: write it as a mapping with "
+              "'type: generic' and 'bands:'");
     } else if (std::find(kSensors.begin(), kSensors.end(), name) == kSensors.end()) {
-      r.error(node, "sensor", "unknown sensor '" + name + "'" + did_you_mean(name, kSensors) +
-                                  " (expected one of: " + join(kSensors) + ")");
+      r.error(node, "sensor",
+              "unknown sensor '" + name + "'" + did_you_mean(name, kSensors) +
+                  " (expected one of: " + join(kSensors) + ")");
     }
     sensor.type = name;
     return;
@@ -237,8 +240,8 @@ void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
     sensor.type = *t;
     if (*t != "generic" && std::find(kSensors.begin(), kSensors.end(), *t) == kSensors.end()) {
       r.error(node["type"], "sensor.type",
-              "unknown sensor '" + *t + "'" + did_you_mean(*t, kSensors) + " (expected one of: " +
-                  join(kSensors) + ")");
+              "unknown sensor '" + *t + "'" + did_you_mean(*t, kSensors) +
+                  " (expected one of: " + join(kSensors) + ")");
     }
   }
   if (sensor.type != "generic") {
@@ -346,28 +349,31 @@ void read_aois(spec_reader& r, YAML::Node const& node, std::vector<aoi_spec>& ao
       r.error(item, key_path, "missing key 'name'");
     } else if (auto name = r.string(item["name"], key_path + ".name")) {
       aoi.name = *name;
-      bool const valid = !name->empty() &&
-          std::all_of(name->begin(), name->end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-          });
+      bool const valid = !name->empty() && std::all_of(name->begin(), name->end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+      });
       if (!valid) {
-        r.error(item["name"], key_path + ".name",
-                "'" + *name + "': use letters, digits, '-', '_' and '.' only (it names output groups)");
+        r.error(
+            item["name"], key_path + ".name",
+            "'" + *name + "': use letters, digits, '-', '_' and '.' only (it names output groups)");
       }
       for (auto const& other : aois) {
-        if (other.name == *name) r.error(item["name"], key_path + ".name", "duplicate AOI name '" + *name + "'");
+        if (other.name == *name)
+          r.error(item["name"], key_path + ".name", "duplicate AOI name '" + *name + "'");
       }
     }
     if (item["bbox"] && item["geometry"]) {
       r.error(item, key_path, "give either 'bbox' or 'geometry', not both");
     } else if (!item["bbox"] && !item["geometry"]) {
-      r.error(item, key_path, "missing 'bbox' [lon_min, lat_min, lon_max, lat_max] or 'geometry' (a vector file)");
+      r.error(item, key_path,
+              "missing 'bbox' [lon_min, lat_min, lon_max, lat_max] or 'geometry' (a vector file)");
     }
     if (item["bbox"] && r.expect_sequence(item["bbox"], key_path + ".bbox")) {
       auto const& b = item["bbox"];
       if (b.size() != 4) {
         r.error(b, key_path + ".bbox",
-                "expected [lon_min, lat_min, lon_max, lat_max], found " + std::to_string(b.size()) + " values");
+                "expected [lon_min, lat_min, lon_max, lat_max], found " + std::to_string(b.size()) +
+                    " values");
       } else {
         std::array<double, 4> box{};
         bool ok = true;
@@ -378,7 +384,8 @@ void read_aois(spec_reader& r, YAML::Node const& node, std::vector<aoi_spec>& ao
         }
         if (ok) {
           if (box[0] < -180 || box[2] > 180 || box[1] < -90 || box[3] > 90) {
-            r.error(b, key_path + ".bbox", "longitudes must lie in [-180, 180] and latitudes in [-90, 90]");
+            r.error(b, key_path + ".bbox",
+                    "longitudes must lie in [-180, 180] and latitudes in [-90, 90]");
           } else if (box[0] >= box[2] || box[1] >= box[3]) {
             r.error(b, key_path + ".bbox", "expected lon_min < lon_max and lat_min < lat_max");
           } else {
@@ -387,7 +394,8 @@ void read_aois(spec_reader& r, YAML::Node const& node, std::vector<aoi_spec>& ao
         }
       }
     }
-    if (item["geometry"]) aoi.geometry = r.path(item["geometry"], key_path + ".geometry", true, "geometry file");
+    if (item["geometry"])
+      aoi.geometry = r.path(item["geometry"], key_path + ".geometry", true, "geometry file");
     aois.push_back(aoi);
   }
 }
@@ -401,8 +409,9 @@ void read_indices(spec_reader& r, YAML::Node const& node, std::vector<std::strin
     if (!name) continue;
     auto const& known = known_indices();
     if (std::find(known.begin(), known.end(), *name) == known.end()) {
-      r.error(node[i], key_path, "unknown index '" + *name + "'" + did_you_mean(*name, known) +
-                                     " (expected one of: " + join(known) + ")");
+      r.error(node[i], key_path,
+              "unknown index '" + *name + "'" + did_you_mean(*name, known) +
+                  " (expected one of: " + join(known) + ")");
     } else if (std::find(indices.begin(), indices.end(), *name) != indices.end()) {
       r.error(node[i], key_path, "index '" + *name + "' is listed twice");
     } else {
@@ -417,9 +426,9 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
   if (node["method"]) {
     if (auto m = r.string(node["method"], "change.method")) {
       if (std::find(kMethods.begin(), kMethods.end(), *m) == kMethods.end()) {
-        r.error(node["method"], "change.method", "unknown method '" + *m + "'" +
-                                                     did_you_mean(*m, kMethods) + " (expected one of: " +
-                                                     join(kMethods) + ")");
+        r.error(node["method"], "change.method",
+                "unknown method '" + *m + "'" + did_you_mean(*m, kMethods) +
+                    " (expected one of: " + join(kMethods) + ")");
       }
       change.method = *m;
     }
@@ -428,8 +437,9 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
     if (auto i = r.string(node["index"], "change.index")) {
       auto const& known = known_indices();
       if (std::find(known.begin(), known.end(), *i) == known.end()) {
-        r.error(node["index"], "change.index", "unknown index '" + *i + "'" + did_you_mean(*i, known) +
-                                                   " (expected one of: " + join(known) + ")");
+        r.error(node["index"], "change.index",
+                "unknown index '" + *i + "'" + did_you_mean(*i, known) +
+                    " (expected one of: " + join(known) + ")");
       }
       change.index = *i;
     }
@@ -442,7 +452,8 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
   }
   if (node["forest_min"]) {
     if (auto v = r.number(node["forest_min"], "change.forest_min")) {
-      if (*v < -1 || *v > 1) r.error(node["forest_min"], "change.forest_min", "expected a value in [-1, 1]");
+      if (*v < -1 || *v > 1)
+        r.error(node["forest_min"], "change.forest_min", "expected a value in [-1, 1]");
       change.forest_min = *v;
     }
   }
@@ -473,7 +484,8 @@ std::vector<std::string> const& known_indices() {
   return names;
 }
 
-job_spec parse_job_spec(std::string const& text, std::filesystem::path const& file, bool check_paths) {
+job_spec parse_job_spec(std::string const& text, std::filesystem::path const& file,
+                        bool check_paths) {
   fs::path const base = file.has_parent_path() ? file.parent_path() : fs::path(".");
   spec_reader r(file, base, check_paths);
   YAML::Node root;
@@ -511,15 +523,20 @@ job_spec parse_job_spec(std::string const& text, std::filesystem::path const& fi
     auto const& period = root["period"];
     r.check_keys(period, "period", {"baseline", "monitor"});
     std::optional<date_range> baseline, monitor;
-    if (!period["baseline"]) r.error(period, "period", "missing key 'baseline'");
-    else baseline = r.range(period["baseline"], "period.baseline");
-    if (!period["monitor"]) r.error(period, "period", "missing key 'monitor'");
-    else monitor = r.range(period["monitor"], "period.monitor");
+    if (!period["baseline"])
+      r.error(period, "period", "missing key 'baseline'");
+    else
+      baseline = r.range(period["baseline"], "period.baseline");
+    if (!period["monitor"])
+      r.error(period, "period", "missing key 'monitor'");
+    else
+      monitor = r.range(period["monitor"], "period.monitor");
     if (baseline) spec.baseline = *baseline;
     if (monitor) spec.monitor = *monitor;
     if (baseline && monitor && !(baseline->last < monitor->first)) {
       r.error(period["monitor"], "period.monitor",
-              "the monitoring period must start after the baseline ends (" + to_iso(baseline->last) + ")");
+              "the monitoring period must start after the baseline ends (" +
+                  to_iso(baseline->last) + ")");
     }
   }
   if (root["indices"]) read_indices(r, root["indices"], spec.indices);
@@ -535,7 +552,8 @@ job_spec parse_job_spec(std::string const& text, std::filesystem::path const& fi
       auto const& definition = find_spectral_index(index);
       for (auto const& band : {definition.band_a, definition.band_b}) {
         if (!spec.sensor.bands.count(band) && root["sensor"]) {
-          r.error(root["sensor"], "sensor.bands", "index '" + index + "' needs band '" + band + "'");
+          r.error(root["sensor"], "sensor.bands",
+                  "index '" + index + "' needs band '" + band + "'");
         }
       }
     }
@@ -545,8 +563,9 @@ job_spec parse_job_spec(std::string const& text, std::filesystem::path const& fi
       suffixed = suffixed || !source.file_suffix.empty();
     }
     if (numbered && suffixed) {
-      r.error(root["sensor"], "sensor.bands", "use band numbers (one multi-band file per scene) or "
-                                              "file suffixes (one file per band), not both");
+      r.error(root["sensor"], "sensor.bands",
+              "use band numbers (one multi-band file per scene) or "
+              "file suffixes (one file per band), not both");
     }
   }
 

@@ -19,7 +19,8 @@ double authalic_q(double phi, double e) {
 
 }  // namespace
 
-double ellipsoidal_cell_area_m2(double lat1_deg, double lat2_deg, double dlon_deg, double a, double inv_f) {
+double ellipsoidal_cell_area_m2(double lat1_deg, double lat2_deg, double dlon_deg, double a,
+                                double inv_f) {
   double const f = inv_f > 0 ? 1.0 / inv_f : 0.0;
   double const e2 = f * (2.0 - f);
   double const e = std::sqrt(e2);
@@ -45,7 +46,8 @@ std::vector<double> row_pixel_areas_m2(raster_grid const& grid) {
     for (int r = 0; r < grid.height; ++r) {
       double const top = (gt[3] + r * gt[5]) * degrees_per_unit;
       double const bottom = (gt[3] + (r + 1) * gt[5]) * degrees_per_unit;
-      areas[static_cast<std::size_t>(r)] = ellipsoidal_cell_area_m2(bottom, top, gt[1] * degrees_per_unit, a, inv_f);
+      areas[static_cast<std::size_t>(r)] =
+          ellipsoidal_cell_area_m2(bottom, top, gt[1] * degrees_per_unit, a, inv_f);
     }
     return areas;
   }

@@ -13,7 +13,8 @@ namespace fs = std::filesystem;
 
 bool is_raster_name(fs::path const& p) {
   std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   static std::set<std::string> const raster_ext{".tif", ".tiff", ".jp2", ".vrt", ".img"};
   return raster_ext.count(ext) > 0;
 }
@@ -30,7 +31,9 @@ std::vector<fs::path> sorted_entries(fs::path const& dir) {
 /// True when the file stem names Sentinel-2 band `code`: "B04", "..._B04" or "..._B04_10m".
 int sentinel2_match_rank(std::string const& stem, std::string const& code) {
   if (stem == code) return 1;
-  if (stem.size() > code.size() && stem.compare(stem.size() - code.size() - 1, std::string::npos, "_" + code) == 0) return 1;
+  if (stem.size() > code.size() &&
+      stem.compare(stem.size() - code.size() - 1, std::string::npos, "_" + code) == 0)
+    return 1;
   // SAFE layout: T20LMR_20240115T143751_B04_10m; prefer the finest resolution.
   static char const* const resolutions[] = {"_10m", "_20m", "_60m"};
   for (int r = 0; r < 3; ++r) {
@@ -45,7 +48,8 @@ scene sentinel2_scene(fs::path const& folder, std::optional<civil_date> date,
   s.id = folder.filename().string();
   auto const when = date ? date : date_from_name(s.id);
   if (!when) {
-    throw config_error(folder.string() + ": cannot tell the scene date from the folder name; "
+    throw config_error(folder.string() +
+                       ": cannot tell the scene date from the folder name; "
                        "list it under scenes.list with a 'date'");
   }
   s.date = *when;
@@ -68,7 +72,8 @@ scene sentinel2_scene(fs::path const& folder, std::optional<civil_date> date,
   for (auto const& name : needed_bands) {
     auto const& code = sentinel2_band_codes().at(name);
     auto f = find_code(code);
-    if (!f) throw config_error(folder.string() + ": scene has no " + code + " (" + name + ") band file");
+    if (!f)
+      throw config_error(folder.string() + ": scene has no " + code + " (" + name + ") band file");
     s.bands[name] = *f;
   }
   s.quality = find_code("SCL");
@@ -82,11 +87,13 @@ scene generic_multiband_scene(fs::path const& file, std::optional<civil_date> da
   s.id = file.filename().string();
   auto const when = date ? date : date_from_name(s.id);
   if (!when) {
-    throw config_error(file.string() + ": cannot tell the scene date from the file name; "
+    throw config_error(file.string() +
+                       ": cannot tell the scene date from the file name; "
                        "list it under scenes.list with a 'date'");
   }
   s.date = *when;
-  for (auto const& [name, source] : sensor.bands) s.bands[name] = band_file{file, source.band_number};
+  for (auto const& [name, source] : sensor.bands)
+    s.bands[name] = band_file{file, source.band_number};
   return s;
 }
 
@@ -98,7 +105,8 @@ std::vector<scene> generic_suffix_scenes(fs::path const& dir, std::optional<civi
     auto const name = p.filename().string();
     for (auto const& [band, source] : sensor.bands) {
       auto const& suffix = source.file_suffix;
-      if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      if (name.size() > suffix.size() &&
+          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
         auto const prefix = name.substr(0, name.size() - suffix.size());
         auto& s = by_prefix[prefix];
         s.id = prefix;
@@ -110,7 +118,8 @@ std::vector<scene> generic_suffix_scenes(fs::path const& dir, std::optional<civi
   for (auto& [prefix, s] : by_prefix) {
     auto const when = date ? date : date_from_name(prefix);
     if (!when) {
-      throw config_error((dir / prefix).string() + "*: cannot tell the scene date from the file "
+      throw config_error((dir / prefix).string() +
+                         "*: cannot tell the scene date from the file "
                          "names; list it under scenes.list with a 'date'");
     }
     s.date = *when;
@@ -134,25 +143,30 @@ std::vector<scene> scenes_at(fs::path const& path, std::optional<civil_date> dat
                              job_spec const& spec, std::vector<std::string> const& needed_bands) {
   if (spec.sensor.type == "generic") {
     if (uses_suffixes(spec.sensor)) {
-      if (!fs::is_directory(path)) throw config_error(path.string() + ": expected a folder of per-band files");
+      if (!fs::is_directory(path))
+        throw config_error(path.string() + ": expected a folder of per-band files");
       return generic_suffix_scenes(path, date, spec.sensor);
     }
     return {generic_multiband_scene(path, date, spec.sensor)};
   }
-  if (!fs::is_directory(path)) throw config_error(path.string() + ": expected a scene folder of per-band files");
+  if (!fs::is_directory(path))
+    throw config_error(path.string() + ": expected a scene folder of per-band files");
   return {sentinel2_scene(path, date, needed_bands)};
 }
 
 }  // namespace
 
 std::map<std::string, std::string> const& sentinel2_band_codes() {
-  static std::map<std::string, std::string> const codes{
-      {"blue", "B02"}, {"green", "B03"}, {"red", "B04"}, {"nir", "B08"}, {"swir1", "B11"}, {"swir2", "B12"}};
+  static std::map<std::string, std::string> const codes{{"blue", "B02"},  {"green", "B03"},
+                                                        {"red", "B04"},   {"nir", "B08"},
+                                                        {"swir1", "B11"}, {"swir2", "B12"}};
   return codes;
 }
 
 std::optional<civil_date> date_from_name(std::string const& name) {
-  auto const digit = [&](std::size_t i) { return i < name.size() && std::isdigit(static_cast<unsigned char>(name[i])); };
+  auto const digit = [&](std::size_t i) {
+    return i < name.size() && std::isdigit(static_cast<unsigned char>(name[i]));
+  };
   // An 8-digit run that is a calendar date, as in S2A_20LMR_20240115_0_L2A.
   for (std::size_t i = 0; i + 8 <= name.size(); ++i) {
     if ((i > 0 && digit(i - 1)) || digit(i + 8)) continue;
@@ -190,8 +204,9 @@ scene_catalog build_catalog(job_spec const& spec, std::vector<std::string> const
       }
     } else {
       for (auto const& p : sorted_entries(dir)) {
-        bool const is_scene = spec.sensor.type == "generic" ? (fs::is_regular_file(p) && is_raster_name(p))
-                                                           : fs::is_directory(p);
+        bool const is_scene = spec.sensor.type == "generic"
+                                  ? (fs::is_regular_file(p) && is_raster_name(p))
+                                  : fs::is_directory(p);
         if (!is_scene) continue;
         auto more = scenes_at(p, std::nullopt, spec, needed_bands);
         all.insert(all.end(), more.begin(), more.end());
@@ -207,8 +222,10 @@ scene_catalog build_catalog(job_spec const& spec, std::vector<std::string> const
   scene_catalog catalog;
   catalog.scenes_found = all.size();
   for (auto& s : all) {
-    if (spec.baseline.contains(s.date)) catalog.baseline.push_back(s);
-    else if (spec.monitor.contains(s.date)) catalog.monitor.push_back(s);
+    if (spec.baseline.contains(s.date))
+      catalog.baseline.push_back(s);
+    else if (spec.monitor.contains(s.date))
+      catalog.monitor.push_back(s);
   }
   auto const by_date = [](scene const& a, scene const& b) {
     return a.date != b.date ? a.date < b.date : a.id < b.id;

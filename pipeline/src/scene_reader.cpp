@@ -9,7 +9,8 @@
 
 namespace geosweep::pipeline {
 
-band_reader::band_reader(band_file band) : file_(std::move(band)), dataset_(open_raster(file_.path)) {
+band_reader::band_reader(band_file band)
+    : file_(std::move(band)), dataset_(open_raster(file_.path)) {
   if (file_.band < 1 || file_.band > dataset_->GetRasterCount()) {
     throw io_error(file_.path.string() + ": has " + std::to_string(dataset_->GetRasterCount()) +
                    " bands, band " + std::to_string(file_.band) + " was asked for");
@@ -39,16 +40,19 @@ void band_reader::require_grid(raster_grid const& reference) const {
   bool same_transform = true;
   for (int k = 0; k < 6; ++k) {
     double const tolerance = 1e-6 * std::max(1.0, std::abs(reference.transform[k]));
-    same_transform = same_transform && std::abs(g.transform[k] - reference.transform[k]) <= tolerance;
+    same_transform =
+        same_transform && std::abs(g.transform[k] - reference.transform[k]) <= tolerance;
   }
   if (g.width != reference.width || g.height != reference.height || !same_transform) {
-    throw io_error(file_.path.string() + ": lies on another grid than the first scene (size or "
+    throw io_error(file_.path.string() +
+                   ": lies on another grid than the first scene (size or "
                    "geotransform differ); this version needs every scene on one grid");
   }
   auto const a = make_srs(g.crs_wkt);
   auto const b = make_srs(reference.crs_wkt);
   if (!a.IsSame(&b)) {
-    throw io_error(file_.path.string() + ": is in another CRS than the first scene; this version "
+    throw io_error(file_.path.string() +
+                   ": is in another CRS than the first scene; this version "
                    "needs every scene in one CRS");
   }
 }
@@ -63,8 +67,9 @@ std::vector<T> band_reader::read(pixel_window const& window, GDALDataType type) 
   if (window.x_offset < 0 || window.y_offset < 0 ||
       window.x_offset + window.width > dataset_->GetRasterXSize() ||
       window.y_offset + window.height > dataset_->GetRasterYSize()) {
-    throw io_error(where() + ": the window lies outside the " + std::to_string(dataset_->GetRasterXSize()) +
-                   " x " + std::to_string(dataset_->GetRasterYSize()) + " raster");
+    throw io_error(where() + ": the window lies outside the " +
+                   std::to_string(dataset_->GetRasterXSize()) + " x " +
+                   std::to_string(dataset_->GetRasterYSize()) + " raster");
   }
   std::vector<T> values(static_cast<std::size_t>(window.width) * window.height);
   CPLErrorReset();
@@ -79,7 +84,8 @@ std::vector<std::uint16_t> band_reader::read_dn(pixel_window const& window) cons
   GDALDataType const type = band_->GetRasterDataType();
   if (type != GDT_Byte && type != GDT_UInt16) {
     throw io_error(file_.path.string() + " band " + std::to_string(file_.band) + ": is " +
-                   GDALGetDataTypeName(type) + "; geosweep reads digital numbers of 8 or 16 unsigned bits");
+                   GDALGetDataTypeName(type) +
+                   "; geosweep reads digital numbers of 8 or 16 unsigned bits");
   }
   return read<std::uint16_t>(window, GDT_UInt16);
 }
@@ -105,7 +111,8 @@ kernels::reflectance_op band_reader::reflectance(sensor_spec const& sensor, scen
   op.has_nodata = true;
   civil_date const baseline_04{std::chrono::year{2022}, std::chrono::January, std::chrono::day{25}};
   op.add_offset = s.date >= baseline_04 ? -1000.0f : 0.0f;
-  if (char const* v = band_->GetMetadataItem("BOA_ADD_OFFSET")) op.add_offset = static_cast<float>(std::atof(v));
+  if (char const* v = band_->GetMetadataItem("BOA_ADD_OFFSET"))
+    op.add_offset = static_cast<float>(std::atof(v));
   if (char const* v = band_->GetMetadataItem("QUANTIFICATION_VALUE")) {
     double const q = std::atof(v);
     if (q > 0) op.quantification = static_cast<float>(q);

@@ -45,7 +45,7 @@ TEST(NormalizedDifference, NodataZeroDenominatorAndClamp) {
   EXPECT_TRUE(std::isnan(nd(0.1f, NAN)));
   EXPECT_TRUE(std::isnan(nd(0.0f, 0.0f)));
   EXPECT_TRUE(std::isnan(nd(0.05f, -0.05f)));  // denominator zero from negative reflectance
-  EXPECT_FLOAT_EQ(nd(0.2f, -0.05f), 1.0f);      // (0.25 / 0.15) clamped to 1
+  EXPECT_FLOAT_EQ(nd(0.2f, -0.05f), 1.0f);     // (0.25 / 0.15) clamped to 1
   EXPECT_FLOAT_EQ(nd(-0.05f, 0.2f), -1.0f);
 }
 
@@ -54,10 +54,10 @@ TEST(IndexFromDn, MasksNonClearClasses) {
   k::index_from_dn_op const ndvi{s2, s2, k::class_is_clear_op{(1u << 4) | (1u << 5)}};
   float const forest = ndvi(4000, 1300, 4);  // nir 0.30, red 0.03
   EXPECT_FLOAT_EQ(forest, 0.27f / 0.33f);
-  EXPECT_TRUE(std::isnan(ndvi(4000, 1300, 9)));   // cloud
-  EXPECT_TRUE(std::isnan(ndvi(4000, 1300, 3)));   // shadow
-  EXPECT_TRUE(std::isnan(ndvi(4000, 1300, 200))); // out-of-range class
-  EXPECT_TRUE(std::isnan(ndvi(0, 1300, 4)));      // nodata DN
+  EXPECT_TRUE(std::isnan(ndvi(4000, 1300, 9)));    // cloud
+  EXPECT_TRUE(std::isnan(ndvi(4000, 1300, 3)));    // shadow
+  EXPECT_TRUE(std::isnan(ndvi(4000, 1300, 200)));  // out-of-range class
+  EXPECT_TRUE(std::isnan(ndvi(0, 1300, 4)));       // nodata DN
 }
 
 TEST(LatestClear, KeepsThePreviousValueUnderNodata) {
@@ -70,9 +70,9 @@ TEST(LatestClear, KeepsThePreviousValueUnderNodata) {
 TEST(BitemporalChange, Classes) {
   k::bitemporal_change_op const op{0.25f, 0.6f};
   EXPECT_EQ(op(0.80f, 0.20f, 1), k::change_loss);
-  EXPECT_EQ(op(0.80f, 0.56f, 1), k::change_none);      // drop 0.24 < 0.25
-  EXPECT_EQ(op(0.80f, 0.55f, 1), k::change_loss);      // drop 0.25 counts
-  EXPECT_EQ(op(0.50f, 0.10f, 1), k::change_none);      // was not forest
+  EXPECT_EQ(op(0.80f, 0.56f, 1), k::change_none);  // drop 0.24 < 0.25
+  EXPECT_EQ(op(0.80f, 0.55f, 1), k::change_loss);  // drop 0.25 counts
+  EXPECT_EQ(op(0.50f, 0.10f, 1), k::change_none);  // was not forest
   EXPECT_EQ(op(0.80f, 0.20f, 0), k::change_outside_aoi);
   EXPECT_EQ(op(NAN, 0.20f, 1), k::change_no_data);
   EXPECT_EQ(op(0.80f, NAN, 1), k::change_no_data);
@@ -90,8 +90,9 @@ TEST(TransformPixels, CpuMatchesAPlainLoop) {
   k::reflectance_op const s2{-1000.0f, 10000.0f};
   k::index_from_dn_op const op{s2, s2, k::class_is_clear_op{1u << 4}};
   std::vector<float> out(n);
-  k::transform_pixels(k::backend::cpu, n, op, out.data(), static_cast<std::uint16_t const*>(nir.data()),
-                      static_cast<std::uint16_t const*>(red.data()), static_cast<std::uint8_t const*>(scl.data()));
+  k::transform_pixels(
+      k::backend::cpu, n, op, out.data(), static_cast<std::uint16_t const*>(nir.data()),
+      static_cast<std::uint16_t const*>(red.data()), static_cast<std::uint8_t const*>(scl.data()));
   for (std::size_t i = 0; i < n; ++i) {
     float const expected = op(nir[i], red[i], scl[i]);
     if (std::isnan(expected)) {

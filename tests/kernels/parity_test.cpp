@@ -73,8 +73,10 @@ TEST(Parity, IndexFromDn) {
   std::vector<std::uint8_t> scl(kPixels);
   for (std::size_t i = 0; i < kPixels; ++i) scl[i] = static_cast<std::uint8_t>((i * 31) % 13);
   k::reflectance_op const s2{-1000.0f, 10000.0f};
-  expect_parity<k::index_from_dn_op, float>(kPixels, k::index_from_dn_op{s2, s2, k::class_is_clear_op{0xF0}}, a, b, scl);
-  expect_parity<k::index_from_dn_unmasked_op, float>(kPixels, k::index_from_dn_unmasked_op{s2, s2}, a, b);
+  expect_parity<k::index_from_dn_op, float>(
+      kPixels, k::index_from_dn_op{s2, s2, k::class_is_clear_op{0xF0}}, a, b, scl);
+  expect_parity<k::index_from_dn_unmasked_op, float>(kPixels, k::index_from_dn_unmasked_op{s2, s2},
+                                                     a, b);
 }
 
 TEST(Parity, NormalizedDifferenceFoldAndChange) {
@@ -84,7 +86,8 @@ TEST(Parity, NormalizedDifferenceFoldAndChange) {
   expect_parity<k::latest_clear_op, float>(kPixels, k::latest_clear_op{}, x, y);
   std::vector<std::uint8_t> inside(kPixels);
   for (std::size_t i = 0; i < kPixels; ++i) inside[i] = (i % 7) != 0;
-  expect_parity<k::bitemporal_change_op, std::uint8_t>(kPixels, k::bitemporal_change_op{0.25f, 0.6f}, x, y, inside);
+  expect_parity<k::bitemporal_change_op, std::uint8_t>(
+      kPixels, k::bitemporal_change_op{0.25f, 0.6f}, x, y, inside);
 }
 
 int main(int argc, char** argv) {

@@ -61,14 +61,16 @@ TEST_F(Cli, SimulateThenRunWritesOutputs) {
 
 TEST_F(Cli, BrokenJobGivesOneLocatedLineAndExitCode3) {
   fs::create_directories(dir_ / "scenes");
-  std::ofstream(dir_ / "job.yaml") << "job: x\nscenes: {dir: scenes}\naois:\n  - name: a\n    bbox: [1, 2, 3, 4]\n"
-                                      "period: {baseline: [2023-01-01, 2023-02-01], monitor: [2023-03-01, 2023-04-01]}\n"
-                                      "change: {index: ndvl}\n";
+  std::ofstream(dir_ / "job.yaml")
+      << "job: x\nscenes: {dir: scenes}\naois:\n  - name: a\n    bbox: [1, 2, 3, 4]\n"
+         "period: {baseline: [2023-01-01, 2023-02-01], monitor: [2023-03-01, 2023-04-01]}\n"
+         "change: {index: ndvl}\n";
   for (char const* command : {"run", "validate"}) {
     auto const r = run_geosweep(std::string(command) + " " + (dir_ / "job.yaml").string());
     EXPECT_EQ(r.exit_code, 3) << r.out;
     EXPECT_EQ(r.out, "geosweep: error: " + (dir_ / "job.yaml").string() +
-                         ":7:17: change.index: unknown index 'ndvl'; did you mean 'ndvi'? (expected one of: ndvi, nbr)\n");
+                         ":7:17: change.index: unknown index 'ndvl'; did you mean 'ndvi'? "
+                         "(expected one of: ndvi, nbr)\n");
   }
 }
 
@@ -102,7 +104,8 @@ TEST_F(Cli, InfoNamesBackendsAndLibraries) {
 
 TEST_F(Cli, CudaBackendWithoutDeviceIsExitCode5) {
   if (geosweep::kernels::cuda_device_count() > 0) GTEST_SKIP() << "a CUDA device is present";
-  auto const sim = run_geosweep("simulate --out " + dir_.string() + " --seed 2 --size 200 --no-clouds");
+  auto const sim =
+      run_geosweep("simulate --out " + dir_.string() + " --seed 2 --size 200 --no-clouds");
   ASSERT_EQ(sim.exit_code, 0) << sim.out;
   auto const r = run_geosweep("--backend cuda run " + (dir_ / "job.yaml").string());
   EXPECT_EQ(r.exit_code, 5) << r.out;

@@ -38,14 +38,15 @@ struct gdal_closer {
 using dataset_ptr = std::unique_ptr<GDALDataset, gdal_closer>;
 
 dataset_ptr open_raster(std::string const& name) {
-  return dataset_ptr(
-      GDALDataset::FromHandle(GDALOpenEx(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY,
-                                         nullptr, nullptr, nullptr)));
+  return dataset_ptr(GDALDataset::FromHandle(
+      GDALOpenEx(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
 }
 
 /// `NETCDF:"file"`: a bare *.h5 name would be claimed by GDAL's HDF5 driver, which ignores
 /// the CF georeferencing.
-std::string netcdf_name(fs::path const& file) { return "NETCDF:\"" + file.string() + "\""; }
+std::string netcdf_name(fs::path const& file) {
+  return "NETCDF:\"" + file.string() + "\"";
+}
 
 /// The NETCDF:"file":/group/var name GDAL lists in the file's SUBDATASETS for `suffix`.
 std::string subdataset_named(fs::path const& file, std::string const& suffix) {
@@ -62,8 +63,12 @@ std::string subdataset_named(fs::path const& file, std::string const& suffix) {
   return {};
 }
 
-float ndvi_at(int col, int row) { return static_cast<float>(row) * 100.0f + static_cast<float>(col); }
-std::uint8_t class_at(int col, int row) { return static_cast<std::uint8_t>((row * 7 + col) % 5); }
+float ndvi_at(int col, int row) {
+  return static_cast<float>(row) * 100.0f + static_cast<float>(col);
+}
+std::uint8_t class_at(int col, int row) {
+  return static_cast<std::uint8_t>((row * 7 + col) % 5);
+}
 
 class hdf5_writer_test : public ::testing::Test {
  protected:
@@ -151,7 +156,8 @@ TEST_F(hdf5_writer_test, utm_float_variable_round_trips_through_gdal_netcdf) {
   GDALRasterBand* band = dataset->GetRasterBand(1);
   EXPECT_EQ(band->GetRasterDataType(), GDT_Float32);
   // Row 0 must be the northern row: the corners tell orientation and transposition apart.
-  for (auto [col, row] : std::vector<std::pair<int, int>>{{0, 0}, {39, 0}, {0, 29}, {39, 29}, {17, 11}}) {
+  for (auto [col, row] :
+       std::vector<std::pair<int, int>>{{0, 0}, {39, 0}, {0, 29}, {39, 29}, {17, 11}}) {
     float value = 0;
     ASSERT_EQ(band->RasterIO(GF_Read, col, row, 1, 1, &value, 1, 1, GDT_Float32, 0, 0, nullptr),
               CE_None);
@@ -347,8 +353,8 @@ TEST_F(hdf5_writer_test, geographic_grid_round_trips_geotransform) {
   ASSERT_EQ(dataset->GetGeoTransform(transform.data()), CE_None);
   for (std::size_t i = 0; i < 6; ++i) EXPECT_NEAR(transform[i], grid.transform[i], 1e-9) << i;
   float value = 0;
-  ASSERT_EQ(dataset->GetRasterBand(1)->RasterIO(GF_Read, 3, 0, 1, 1, &value, 1, 1, GDT_Float32,
-                                                0, 0, nullptr),
+  ASSERT_EQ(dataset->GetRasterBand(1)->RasterIO(GF_Read, 3, 0, 1, 1, &value, 1, 1, GDT_Float32, 0,
+                                                0, nullptr),
             CE_None);
   EXPECT_EQ(value, ndvi_at(3, 0));
 }

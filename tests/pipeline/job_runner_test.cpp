@@ -29,7 +29,8 @@ struct simulated_run {
 };
 
 fs::path scratch(std::string const& name) {
-  auto const dir = fs::temp_directory_path() / ("geosweep_" + name + "_" + std::to_string(::getpid()));
+  auto const dir =
+      fs::temp_directory_path() / ("geosweep_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   return dir;
 }
@@ -83,31 +84,40 @@ TEST_P(SimulatedRun, FindsEveryPlantedClearingAndNothingElse) {
     EXPECT_GT(aoi.clear_area_ha, 0.9 * aoi.aoi_pixels * 0.01);  // every pixel has clear looks
 
     // The change raster, read back through GDAL's netCDF driver.
-    std::string const name = "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/change";
+    std::string const name =
+        "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/change";
     GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
     ASSERT_TRUE(ds) << name;
     OGRSpatialReference utm;
     utm.importFromEPSG(32720);
     ASSERT_NE(ds->GetSpatialRef(), nullptr);
-    EXPECT_TRUE(ds->GetSpatialRef()->IsSame(&utm, nullptr) || ds->GetSpatialRef()->GetEPSGGeogCS() == 4326);
+    EXPECT_TRUE(ds->GetSpatialRef()->IsSame(&utm, nullptr) ||
+                ds->GetSpatialRef()->GetEPSGGeogCS() == 4326);
     double gt[6];
     ASSERT_EQ(ds->GetGeoTransform(gt), CE_None);
     // Window offset in the simulated grid from the geotransform.
-    int const x0 = static_cast<int>(std::lround((gt[0] - sim.grid.transform[0]) / sim.grid.transform[1]));
-    int const y0 = static_cast<int>(std::lround((gt[3] - sim.grid.transform[3]) / sim.grid.transform[5]));
+    int const x0 =
+        static_cast<int>(std::lround((gt[0] - sim.grid.transform[0]) / sim.grid.transform[1]));
+    int const y0 =
+        static_cast<int>(std::lround((gt[3] - sim.grid.transform[3]) / sim.grid.transform[5]));
     EXPECT_DOUBLE_EQ(gt[1], sim.grid.transform[1]);
     EXPECT_DOUBLE_EQ(gt[5], sim.grid.transform[5]);
     int const w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
     std::vector<std::uint8_t> change(static_cast<std::size_t>(w) * h);
-    ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, change.data(), w, h, GDT_Byte, 0, 0), CE_None);
+    ASSERT_EQ(
+        ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, change.data(), w, h, GDT_Byte, 0, 0),
+        CE_None);
     std::int64_t loss = 0;
     for (int r = 0; r < h; ++r) {
       for (int c = 0; c < w; ++c) {
         if (change[static_cast<std::size_t>(r) * w + c] != gk::change_loss) continue;
         ++loss;
-        auto const id = sim.truth_mask[static_cast<std::size_t>(r + y0) * sim.grid.width + (c + x0)];
-        if (id == 0) ++false_alarms;
-        else ++found_in_clearing[id];
+        auto const id =
+            sim.truth_mask[static_cast<std::size_t>(r + y0) * sim.grid.width + (c + x0)];
+        if (id == 0)
+          ++false_alarms;
+        else
+          ++found_in_clearing[id];
       }
     }
     EXPECT_EQ(loss, aoi.changed_pixels);
@@ -133,7 +143,8 @@ TEST(SimulatedRunOutputs, AreaTableHasItsColumnsAndTheRunsNumbers) {
   ASSERT_FALSE(line.empty());
   EXPECT_EQ(line.back(), '\r');  // RFC 4180 line ends
   line.pop_back();
-  EXPECT_EQ(line, "aoi,date_before,date_after,changed_area_ha,clear_area_ha,centroid_lat,centroid_lon");
+  EXPECT_EQ(line,
+            "aoi,date_before,date_after,changed_area_ha,clear_area_ha,centroid_lat,centroid_lon");
   std::size_t rows = 0;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -167,7 +178,8 @@ TEST(SimulatedRunOutputs, CentroidOfTheChangeIsInsideTheTruthFootprint) {
   options.width = options.height = 400;
   options.clearings = 2;  // one per AOI: the centroid is that clearing's
   auto const sim = gp::simulate_scenes(dir, options);
-  auto const result = gp::run_job(gp::load_job_spec(sim.job_file), gp::run_options{gk::backend::cpu});
+  auto const result =
+      gp::run_job(gp::load_job_spec(sim.job_file), gp::run_options{gk::backend::cpu});
   auto const to_utm = gp::make_transform(gp::wgs84(), gp::make_srs(sim.grid.crs_wkt));
   for (auto const& aoi : result.aois) {
     ASSERT_TRUE(aoi.changed_centroid_lat_lon) << aoi.name;
@@ -176,7 +188,8 @@ TEST(SimulatedRunOutputs, CentroidOfTheChangeIsInsideTheTruthFootprint) {
     // The mean of the truth pixels of the clearing in this AOI.
     double sx = 0, sy = 0, n = 0;
     int id = 0;
-    for (auto const& c : sim.clearings) if (c.aoi == aoi.name) id = c.id;
+    for (auto const& c : sim.clearings)
+      if (c.aoi == aoi.name) id = c.id;
     for (int r = 0; r < sim.grid.height; ++r) {
       for (int c = 0; c < sim.grid.width; ++c) {
         if (sim.truth_mask[static_cast<std::size_t>(r) * sim.grid.width + c] != id) continue;

@@ -88,14 +88,16 @@ TEST_F(JobSpec, ValidSpecIsReadWithPathsResolvedAgainstTheJobFolder) {
 
 TEST_F(JobSpec, UnknownKeyGetsLineColumnAndSuggestion) {
   auto const e = error_of(replace(kValid, "  drop: 0.3", "  dorp: 0.3"));
-  EXPECT_EQ(e, path("job.yaml") + ":17:3: change.dorp: unknown key 'dorp'; did you mean 'drop'? "
-                                  "(expected one of: method, index, drop, forest_min)");
+  EXPECT_EQ(e, path("job.yaml") +
+                   ":17:3: change.dorp: unknown key 'dorp'; did you mean 'drop'? "
+                   "(expected one of: method, index, drop, forest_min)");
 }
 
 TEST_F(JobSpec, UnknownIndexSuggestsTheNearestName) {
   auto const e = error_of(replace(kValid, "  index: ndvi", "  index: ndvl"));
-  EXPECT_NE(e.find(path("job.yaml") + ":16:10: change.index: unknown index 'ndvl'; did you mean 'ndvi'?"),
-            std::string::npos)
+  EXPECT_NE(
+      e.find(path("job.yaml") + ":16:10: change.index: unknown index 'ndvl'; did you mean 'ndvi'?"),
+      std::string::npos)
       << e;
 }
 
@@ -106,7 +108,9 @@ TEST_F(JobSpec, WrongTypeIsReported) {
 
 TEST_F(JobSpec, BadDateAndInvertedRange) {
   auto e = error_of(replace(kValid, "2023-06-01, 2023-08-31", "2023-06-31, 2023-08-31"));
-  EXPECT_NE(e.find(":11:14: period.baseline[0]: '2023-06-31' is not a valid date"), std::string::npos) << e;
+  EXPECT_NE(e.find(":11:14: period.baseline[0]: '2023-06-31' is not a valid date"),
+            std::string::npos)
+      << e;
   e = error_of(replace(kValid, "2024-06-01, 2024-08-31", "2024-08-31, 2024-06-01"));
   EXPECT_NE(e.find(":12:12: period.monitor: range ends (2024-06-01) before it starts (2024-08-31)"),
             std::string::npos)
@@ -115,23 +119,29 @@ TEST_F(JobSpec, BadDateAndInvertedRange) {
 
 TEST_F(JobSpec, MonitorMustFollowBaseline) {
   auto const e = error_of(replace(kValid, "2024-06-01, 2024-08-31", "2023-07-01, 2024-08-31"));
-  EXPECT_NE(e.find("period.monitor: the monitoring period must start after the baseline ends"), std::string::npos) << e;
+  EXPECT_NE(e.find("period.monitor: the monitoring period must start after the baseline ends"),
+            std::string::npos)
+      << e;
 }
 
 TEST_F(JobSpec, MissingFilesAreNamed) {
-  auto const e = error_of(replace(kValid, "geometry: aois/a.geojson", "geometry: aois/missing.geojson"));
-  EXPECT_NE(e.find(":9:15: aois[1].geometry: geometry file '" + path("aois/missing.geojson") + "' does not exist"),
+  auto const e =
+      error_of(replace(kValid, "geometry: aois/a.geojson", "geometry: aois/missing.geojson"));
+  EXPECT_NE(e.find(":9:15: aois[1].geometry: geometry file '" + path("aois/missing.geojson") +
+                   "' does not exist"),
             std::string::npos)
       << e;
-  auto const no_check = gp::parse_job_spec(replace(kValid, "aois/a.geojson", "aois/missing.geojson"),
-                                           dir_ / "job.yaml", /*check_paths=*/false);
+  auto const no_check =
+      gp::parse_job_spec(replace(kValid, "aois/a.geojson", "aois/missing.geojson"),
+                         dir_ / "job.yaml", /*check_paths=*/false);
   EXPECT_EQ(*no_check.aois[1].geometry, dir_ / "aois" / "missing.geojson");
 }
 
 TEST_F(JobSpec, BboxOutOfRangeAndWrongLength) {
   auto e = error_of(replace(kValid, "[-63.0, -9.6, -62.9, -9.5]", "[-63.0, -9.6, -62.9]"));
-  EXPECT_NE(e.find(":7:11: aois[0].bbox: expected [lon_min, lat_min, lon_max, lat_max], found 3 values"),
-            std::string::npos)
+  EXPECT_NE(
+      e.find(":7:11: aois[0].bbox: expected [lon_min, lat_min, lon_max, lat_max], found 3 values"),
+      std::string::npos)
       << e;
   e = error_of(replace(kValid, "[-63.0, -9.6, -62.9, -9.5]", "[-62.9, -9.6, -63.0, -9.5]"));
   EXPECT_NE(e.find("aois[0].bbox: expected lon_min < lon_max"), std::string::npos) << e;
@@ -142,8 +152,12 @@ TEST_F(JobSpec, EveryErrorIsReportedOnItsOwnLine) {
   text = replace(text, "sentinel2-l2a", "sentinel-2");
   text = replace(text, "  - name: concession", "  - name: north");
   auto const e = error_of(text);
-  EXPECT_NE(e.find(":2:9: sensor: unknown sensor 'sentinel-2'; did you mean 'sentinel2-l2a'?"), std::string::npos) << e;
-  EXPECT_NE(e.find(":4:8: scenes.dir: scene folder '" + path("nowhere") + "' does not exist"), std::string::npos) << e;
+  EXPECT_NE(e.find(":2:9: sensor: unknown sensor 'sentinel-2'; did you mean 'sentinel2-l2a'?"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find(":4:8: scenes.dir: scene folder '" + path("nowhere") + "' does not exist"),
+            std::string::npos)
+      << e;
   EXPECT_NE(e.find(":8:11: aois[1].name: duplicate AOI name 'north'"), std::string::npos) << e;
   EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 2) << e;
 }
@@ -162,10 +176,12 @@ TEST_F(JobSpec, YamlSyntaxErrorHasALocation) {
 }
 
 TEST_F(JobSpec, GenericSensorNeedsTheBandsOfItsIndices) {
-  auto const text = replace(kValid, "sensor: sentinel2-l2a", "sensor:\n  type: generic\n  bands: {red: 1, nir: 4}");
+  auto const text = replace(kValid, "sensor: sentinel2-l2a",
+                            "sensor:\n  type: generic\n  bands: {red: 1, nir: 4}");
   auto const e = error_of(text);
   EXPECT_NE(e.find("sensor.bands: index 'nbr' needs band 'swir2'"), std::string::npos) << e;
-  auto const ok = replace(text, "{red: 1, nir: 4}", "{red: 1, nir: 4, swir2: 6}\n  scale: 0.0001\n  nodata: 9999");
+  auto const ok = replace(text, "{red: 1, nir: 4}",
+                          "{red: 1, nir: 4, swir2: 6}\n  scale: 0.0001\n  nodata: 9999");
   auto const spec = gp::parse_job_spec(ok, dir_ / "job.yaml");
   EXPECT_EQ(spec.sensor.bands.at("swir2").band_number, 6);
   EXPECT_EQ(spec.sensor.nodata, 9999);

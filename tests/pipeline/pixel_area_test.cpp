@@ -40,7 +40,9 @@ TEST(PixelArea, ProjectedGridInFeetUsesTheLinearUnit) {
 TEST(PixelArea, SphereMatchesTheClosedForm) {
   // On a sphere the cell area is R^2 * dlon * (sin(lat2) - sin(lat1)).
   double const r = 6371000.0;
-  double const expected = r * r * (std::numbers::pi / 180.0) * (std::sin(11.0 * std::numbers::pi / 180) - std::sin(10.0 * std::numbers::pi / 180));
+  double const expected =
+      r * r * (std::numbers::pi / 180.0) *
+      (std::sin(11.0 * std::numbers::pi / 180) - std::sin(10.0 * std::numbers::pi / 180));
   EXPECT_NEAR(gp::ellipsoidal_cell_area_m2(10.0, 11.0, 1.0, r, 0.0), expected, expected * 1e-12);
 }
 
@@ -59,7 +61,8 @@ TEST(PixelArea, EllipsoidMatchesNumericalIntegration) {
   double sum = integrand(lat1) + integrand(lat2);
   for (int i = 1; i < steps; ++i) sum += integrand(lat1 + i * h) * (i % 2 ? 4 : 2);
   double const expected = sum * h / 3 * (0.5 * std::numbers::pi / 180);
-  EXPECT_NEAR(gp::ellipsoidal_cell_area_m2(-10.0, -9.0, 0.5, kWgs84A, kWgs84InvF), expected, expected * 1e-9);
+  EXPECT_NEAR(gp::ellipsoidal_cell_area_m2(-10.0, -9.0, 0.5, kWgs84A, kWgs84InvF), expected,
+              expected * 1e-9);
 }
 
 TEST(PixelArea, GeographicGridRowsShrinkTowardThePole) {

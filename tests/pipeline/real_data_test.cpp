@@ -23,7 +23,9 @@ namespace gk = geosweep::kernels;
 
 namespace {
 
-fs::path shared_data() { return fs::path(std::getenv("GEOSWEEP_SHARED_DATA")); }
+fs::path shared_data() {
+  return fs::path(std::getenv("GEOSWEEP_SHARED_DATA"));
+}
 
 }  // namespace
 
@@ -34,11 +36,14 @@ TEST(Landsat5Amazon, NdviMatchesNumpyReferenceBitForBit) {
   fs::create_directories(work);
 
   // A generic per-band sensor spec, as a user would write it for these files.
-  std::string const job = "job: tucurui\n"
-                          "sensor: {type: generic, bands: {red: _B3.TIF, nir: _B4.TIF}, nodata: 0}\n"
-                          "scenes: {dir: " + scene_dir.string() + "}\n"
-                          "aois: [{name: all, bbox: [-50, -4, -49.8, -3.6]}]\n"
-                          "period: {baseline: [1988-01-01, 1988-06-30], monitor: [1988-07-01, 1988-12-31]}\n";
+  std::string const job =
+      "job: tucurui\n"
+      "sensor: {type: generic, bands: {red: _B3.TIF, nir: _B4.TIF}, nodata: 0}\n"
+      "scenes: {dir: " +
+      scene_dir.string() +
+      "}\n"
+      "aois: [{name: all, bbox: [-50, -4, -49.8, -3.6]}]\n"
+      "period: {baseline: [1988-01-01, 1988-06-30], monitor: [1988-07-01, 1988-12-31]}\n";
   auto const spec = gp::parse_job_spec(job, work / "job.yaml");
   // The catalog groups the per-band files into one scene, dated from the Landsat scene id
   // (1988, day 227), which falls in the monitoring period: the baseline has none.
@@ -46,7 +51,8 @@ TEST(Landsat5Amazon, NdviMatchesNumpyReferenceBitForBit) {
     gp::build_catalog(spec, {"nir", "red"});
     ADD_FAILURE() << "a baseline period without scenes must be an error";
   } catch (geosweep::config_error const& e) {
-    EXPECT_NE(std::string(e.what()).find("period.baseline: none of the 1 scenes found falls between 1988-01-01"),
+    EXPECT_NE(std::string(e.what()).find(
+                  "period.baseline: none of the 1 scenes found falls between 1988-01-01"),
               std::string::npos)
         << e.what();
   }
@@ -68,19 +74,21 @@ TEST(Landsat5Amazon, NdviMatchesNumpyReferenceBitForBit) {
   auto const red_dn = red.read_dn(all);
   std::vector<float> ndvi(grid.pixel_count());
   gk::transform_pixels(gk::backend::cpu, ndvi.size(),
-                       gk::index_from_dn_unmasked_op{nir.reflectance(spec.sensor, s), red.reflectance(spec.sensor, s)},
+                       gk::index_from_dn_unmasked_op{nir.reflectance(spec.sensor, s),
+                                                     red.reflectance(spec.sensor, s)},
                        ndvi.data(), static_cast<std::uint16_t const*>(nir_dn.data()),
                        static_cast<std::uint16_t const*>(red_dn.data()));
 
   fs::path const reference_file = work / "ndvi_reference.f32";
-  std::string const command = "/usr/bin/python3 " GEOSWEEP_SOURCE_DIR "/tests/tools/ndvi_reference.py '" +
-                              (scene_dir / "LT52240631988227CUB02_B4.TIF").string() + "' '" +
-                              (scene_dir / "LT52240631988227CUB02_B3.TIF").string() + "' '" +
-                              reference_file.string() + "'";
+  std::string const command =
+      "/usr/bin/python3 " GEOSWEEP_SOURCE_DIR "/tests/tools/ndvi_reference.py '" +
+      (scene_dir / "LT52240631988227CUB02_B4.TIF").string() + "' '" +
+      (scene_dir / "LT52240631988227CUB02_B3.TIF").string() + "' '" + reference_file.string() + "'";
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
   std::vector<float> reference(grid.pixel_count());
   std::ifstream in(reference_file, std::ios::binary);
-  in.read(reinterpret_cast<char*>(reference.data()), static_cast<std::streamsize>(reference.size() * sizeof(float)));
+  in.read(reinterpret_cast<char*>(reference.data()),
+          static_cast<std::streamsize>(reference.size() * sizeof(float)));
   ASSERT_EQ(in.gcount(), static_cast<std::streamsize>(reference.size() * sizeof(float)));
 
   std::size_t valid = 0, forest = 0, mismatches = 0;
@@ -102,7 +110,8 @@ TEST(Landsat5Amazon, NdviMatchesNumpyReferenceBitForBit) {
 
 int main(int argc, char** argv) {
   if (std::getenv("GEOSWEEP_SHARED_DATA") == nullptr) {
-    std::printf("real_data_test: GEOSWEEP_SHARED_DATA is unset: skipped (set it to ../shared/data)\n");
+    std::printf(
+        "real_data_test: GEOSWEEP_SHARED_DATA is unset: skipped (set it to ../shared/data)\n");
     return 77;
   }
   ::testing::InitGoogleTest(&argc, argv);

@@ -13,9 +13,12 @@ std::vector<std::string> cuda_device_descriptions_impl();
 
 std::string_view to_string(backend b) {
   switch (b) {
-    case backend::automatic: return "auto";
-    case backend::cpu: return "cpu";
-    case backend::cuda: return "cuda";
+    case backend::automatic:
+      return "auto";
+    case backend::cpu:
+      return "cpu";
+    case backend::cuda:
+      return "cuda";
   }
   return "unknown";
 }
@@ -27,9 +30,13 @@ backend parse_backend(std::string_view name) {
   throw logic_error("unknown backend '" + std::string(name) + "' (expected auto, cpu or cuda)");
 }
 
-bool cuda_compiled() { return GEOSWEEP_HAVE_CUDA != 0; }
+bool cuda_compiled() {
+  return GEOSWEEP_HAVE_CUDA != 0;
+}
 
-int cuda_device_count() { return detail::cuda_device_count_impl(); }
+int cuda_device_count() {
+  return detail::cuda_device_count_impl();
+}
 
 std::vector<std::string> cuda_device_descriptions() {
   return detail::cuda_device_descriptions_impl();
@@ -37,8 +44,10 @@ std::vector<std::string> cuda_device_descriptions() {
 
 backend resolve_backend(backend requested) {
   switch (requested) {
-    case backend::cpu: return backend::cpu;
-    case backend::automatic: return cuda_device_count() > 0 ? backend::cuda : backend::cpu;
+    case backend::cpu:
+      return backend::cpu;
+    case backend::automatic:
+      return cuda_device_count() > 0 ? backend::cuda : backend::cpu;
     case backend::cuda:
       if (!cuda_compiled()) throw cuda_error("this geosweep was built without the CUDA backend");
       if (cuda_device_count() == 0) throw cuda_error("--backend cuda: no CUDA device found");

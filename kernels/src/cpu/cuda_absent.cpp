@@ -4,8 +4,12 @@
 
 namespace geosweep::kernels::detail {
 
-int cuda_device_count_impl() { return 0; }
+int cuda_device_count_impl() {
+  return 0;
+}
 
-std::vector<std::string> cuda_device_descriptions_impl() { return {}; }
+std::vector<std::string> cuda_device_descriptions_impl() {
+  return {};
+}
 
 }  // namespace geosweep::kernels::detail

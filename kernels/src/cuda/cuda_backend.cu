@@ -27,7 +27,8 @@ template <class T>
 cuda::device_buffer<T> to_device(T const* host, std::size_t n, cudaStream_t stream) {
   cuda::device_buffer<T> buffer(n, stream);
   if (n > 0) {
-    GEOSWEEP_CUDA_TRY(cudaMemcpyAsync(buffer.data(), host, n * sizeof(T), cudaMemcpyHostToDevice, stream));
+    GEOSWEEP_CUDA_TRY(
+        cudaMemcpyAsync(buffer.data(), host, n * sizeof(T), cudaMemcpyHostToDevice, stream));
   }
   return buffer;
 }
@@ -60,7 +61,8 @@ void cuda_transform<Op, Out, In...>::run(std::size_t n, Op op, Out* out, In cons
       },
       inputs);
   GEOSWEEP_CUDA_TRY(cudaGetLastError());
-  GEOSWEEP_CUDA_TRY(cudaMemcpyAsync(out, d_out.data(), n * sizeof(Out), cudaMemcpyDeviceToHost, stream.get()));
+  GEOSWEEP_CUDA_TRY(
+      cudaMemcpyAsync(out, d_out.data(), n * sizeof(Out), cudaMemcpyDeviceToHost, stream.get()));
   stream.synchronize();
 }
 

@@ -10,12 +10,12 @@
 #include "geosweep/kernels/error.hpp"
 
 /// Throws geosweep::cuda_error naming the call when a CUDA runtime call fails.
-#define GEOSWEEP_CUDA_TRY(call)                                                            \
-  do {                                                                                     \
-    cudaError_t const geosweep_status_ = (call);                                           \
-    if (geosweep_status_ != cudaSuccess)                                                   \
-      throw ::geosweep::cuda_error(std::string(#call) + " failed: " +                      \
-                                   cudaGetErrorString(geosweep_status_));                  \
+#define GEOSWEEP_CUDA_TRY(call)                                                         \
+  do {                                                                                  \
+    cudaError_t const geosweep_status_ = (call);                                        \
+    if (geosweep_status_ != cudaSuccess)                                                \
+      throw ::geosweep::cuda_error(std::string(#call) +                                 \
+                                   " failed: " + cudaGetErrorString(geosweep_status_)); \
   } while (0)
 
 namespace geosweep::kernels::cuda {
@@ -43,7 +43,8 @@ class device_buffer {
  public:
   device_buffer(std::size_t size, cudaStream_t stream) : size_(size), stream_(stream) {
     if (size_ > 0) {
-      GEOSWEEP_CUDA_TRY(cudaMallocAsync(reinterpret_cast<void**>(&data_), size_ * sizeof(T), stream_));
+      GEOSWEEP_CUDA_TRY(
+          cudaMallocAsync(reinterpret_cast<void**>(&data_), size_ * sizeof(T), stream_));
     }
   }
   device_buffer(device_buffer const&) = delete;

@@ -10,10 +10,10 @@ namespace geosweep::kernels {
 
 /// Classes of the change mask written by every method.
 enum change_class : std::uint8_t {
-  change_none = 0,          ///< clear in both periods, no loss detected
-  change_loss = 1,          ///< forest whose index dropped by at least the threshold
-  change_outside_aoi = 254, ///< outside the area of interest
-  change_no_data = 255,     ///< inside the AOI but without a clear observation in a period
+  change_none = 0,           ///< clear in both periods, no loss detected
+  change_loss = 1,           ///< forest whose index dropped by at least the threshold
+  change_outside_aoi = 254,  ///< outside the area of interest
+  change_no_data = 255,      ///< inside the AOI but without a clear observation in a period
 };
 
 /// Bitemporal loss: a pixel that was forest (index before >= forest_min) and whose index

@@ -28,8 +28,8 @@ class logic_error : public error {
 }  // namespace geosweep
 
 /// Throws geosweep::logic_error with `msg` when `cond` is false.
-#define GEOSWEEP_EXPECTS(cond, msg)                                                     \
-  do {                                                                                  \
-    if (!(cond)) throw ::geosweep::logic_error(std::string("expects ") + #cond + ": " + \
-                                               std::string(msg));                      \
+#define GEOSWEEP_EXPECTS(cond, msg)                                                             \
+  do {                                                                                          \
+    if (!(cond))                                                                                \
+      throw ::geosweep::logic_error(std::string("expects ") + #cond + ": " + std::string(msg)); \
   } while (0)

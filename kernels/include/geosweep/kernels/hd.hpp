@@ -12,9 +12,13 @@
 namespace geosweep::kernels {
 
 /// A quiet NaN, the nodata value of every floating-point raster geosweep computes.
-GEOSWEEP_HD inline float nodata_f32() { return __builtin_nanf(""); }
+GEOSWEEP_HD inline float nodata_f32() {
+  return __builtin_nanf("");
+}
 
 /// True for NaN; written as a comparison so it never depends on <cmath> in device code.
-GEOSWEEP_HD inline bool is_nodata(float v) { return v != v; }
+GEOSWEEP_HD inline bool is_nodata(float v) {
+  return v != v;
+}
 
 }  // namespace geosweep::kernels

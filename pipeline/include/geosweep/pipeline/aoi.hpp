@@ -23,9 +23,9 @@ struct pixel_window {
 /// An AOI on the analysis grid.
 struct aoi_raster {
   std::string name;
-  pixel_window window;              ///< in the scene grid
-  raster_grid grid;                 ///< the window as a grid of its own
-  std::vector<std::uint8_t> mask;   ///< 1 where the pixel centre is inside the AOI
+  pixel_window window;             ///< in the scene grid
+  raster_grid grid;                ///< the window as a grid of its own
+  std::vector<std::uint8_t> mask;  ///< 1 where the pixel centre is inside the AOI
   std::int64_t inside_pixels = 0;
 };
 

@@ -22,11 +22,11 @@ namespace geosweep::pipeline {
 /// CF attributes of one 2-D variable.
 struct variable_attributes {
   std::string long_name;
-  std::string units;                    ///< "1" for dimensionless, "" to omit
-  std::string standard_name;            ///< "" to omit
-  std::optional<double> fill_value;     ///< _FillValue, in the variable's type
-  std::vector<int> flag_values;         ///< CF flag_values (uint8 class rasters)
-  std::string flag_meanings;            ///< space-separated, same order as flag_values
+  std::string units;                 ///< "1" for dimensionless, "" to omit
+  std::string standard_name;         ///< "" to omit
+  std::optional<double> fill_value;  ///< _FillValue, in the variable's type
+  std::vector<int> flag_values;      ///< CF flag_values (uint8 class rasters)
+  std::string flag_meanings;         ///< space-separated, same order as flag_values
 };
 
 /// Writes one HDF5 (netCDF-4 compatible) file.

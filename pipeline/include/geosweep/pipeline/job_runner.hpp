@@ -19,10 +19,10 @@ namespace geosweep::pipeline {
 /// The result for one AOI.
 struct aoi_result {
   std::string name;
-  civil_date date_before;             ///< last baseline scene date
-  civil_date date_after;              ///< last monitoring scene date
-  std::int64_t aoi_pixels = 0;        ///< pixels inside the AOI
-  std::int64_t clear_pixels = 0;      ///< inside and clear in both periods
+  civil_date date_before;         ///< last baseline scene date
+  civil_date date_after;          ///< last monitoring scene date
+  std::int64_t aoi_pixels = 0;    ///< pixels inside the AOI
+  std::int64_t clear_pixels = 0;  ///< inside and clear in both periods
   std::int64_t changed_pixels = 0;
   double clear_area_ha = 0.0;
   double changed_area_ha = 0.0;

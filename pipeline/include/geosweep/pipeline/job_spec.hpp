@@ -23,17 +23,17 @@ struct source_location {
 /// One band of a generic sensor: a band number in a multi-band file, or the suffix of a
 /// per-band file name in a scene folder.
 struct band_source {
-  int band_number = 0;     ///< > 0 for a multi-band file
-  std::string file_suffix; ///< non-empty for per-band files, e.g. "_B4.TIF"
+  int band_number = 0;      ///< > 0 for a multi-band file
+  std::string file_suffix;  ///< non-empty for per-band files, e.g. "_B4.TIF"
 };
 
 /// The sensor: named profiles (sentinel2-l2a) or a generic band map.
 struct sensor_spec {
-  std::string type = "sentinel2-l2a";  ///< "sentinel2-l2a" or "generic"
+  std::string type = "sentinel2-l2a";        ///< "sentinel2-l2a" or "generic"
   std::map<std::string, band_source> bands;  ///< generic only: blue, green, red, nir, swir1, swir2
-  double scale = 1.0;                 ///< generic only: reflectance = DN * scale + offset
+  double scale = 1.0;                        ///< generic only: reflectance = DN * scale + offset
   double offset = 0.0;
-  std::optional<int> nodata;          ///< generic only: DN that marks no data
+  std::optional<int> nodata;  ///< generic only: DN that marks no data
 };
 
 /// A scene given explicitly: a folder of per-band files or a multi-band file.
@@ -69,8 +69,8 @@ struct date_range {
 struct change_spec {
   std::string method = "bitemporal";
   std::string index = "ndvi";
-  double drop = 0.25;        ///< minimum index drop that counts as loss
-  double forest_min = 0.6;   ///< index value before at or above which a pixel is forest
+  double drop = 0.25;       ///< minimum index drop that counts as loss
+  double forest_min = 0.6;  ///< index value before at or above which a pixel is forest
 };
 
 /// What to write and where.
@@ -82,8 +82,8 @@ struct outputs_spec {
 
 /// A validated job.
 struct job_spec {
-  std::filesystem::path file;   ///< the job file as given
-  std::string text;             ///< its full text, kept for provenance
+  std::filesystem::path file;  ///< the job file as given
+  std::string text;            ///< its full text, kept for provenance
   std::string name;
   sensor_spec sensor;
   scenes_spec scenes;
@@ -105,6 +105,7 @@ std::vector<std::string> const& known_indices();
 job_spec load_job_spec(std::filesystem::path const& file, bool check_paths = true);
 
 /// Validates job text as if read from `file` (used by load_job_spec and tests).
-job_spec parse_job_spec(std::string const& text, std::filesystem::path const& file, bool check_paths = true);
+job_spec parse_job_spec(std::string const& text, std::filesystem::path const& file,
+                        bool check_paths = true);
 
 }  // namespace geosweep::pipeline

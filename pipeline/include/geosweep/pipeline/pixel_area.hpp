@@ -11,7 +11,8 @@ namespace geosweep::pipeline {
 /// Area in m^2 of the cell between latitudes `lat1_deg` and `lat2_deg` spanning `dlon_deg` of
 /// longitude on an ellipsoid with semi-major axis `a` and inverse flattening `inv_f`
 /// (exact: the difference of authalic zone areas).
-double ellipsoidal_cell_area_m2(double lat1_deg, double lat2_deg, double dlon_deg, double a, double inv_f);
+double ellipsoidal_cell_area_m2(double lat1_deg, double lat2_deg, double dlon_deg, double a,
+                                double inv_f);
 
 /// Ground area in m^2 of one pixel in each row of `grid`. Projected CRS: |det| of the
 /// geotransform times the squared linear unit; geographic CRS: ellipsoidal cell area of each

@@ -8,7 +8,8 @@
 
 namespace geosweep::pipeline {
 
-/// GDAL's affine geotransform: x = gt[0] + col*gt[1] + row*gt[2], y = gt[3] + col*gt[4] + row*gt[5].
+/// GDAL's affine geotransform: x = gt[0] + col*gt[1] + row*gt[2], y = gt[3] + col*gt[4] +
+/// row*gt[5].
 using geotransform = std::array<double, 6>;
 
 /// The grid a raster lives on. `crs_wkt` is OGC WKT (WKT2 from GDAL >= 3).

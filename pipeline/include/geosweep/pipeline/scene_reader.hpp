@@ -35,7 +35,8 @@ class band_reader {
   [[nodiscard]] std::vector<std::uint8_t> read_classes(pixel_window const& window) const;
 
   /// DN-to-reflectance of this band for scene `s` under the job's sensor.
-  [[nodiscard]] kernels::reflectance_op reflectance(sensor_spec const& sensor, scene const& s) const;
+  [[nodiscard]] kernels::reflectance_op reflectance(sensor_spec const& sensor,
+                                                    scene const& s) const;
 
  private:
   template <class T>

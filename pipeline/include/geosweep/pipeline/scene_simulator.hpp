@@ -17,29 +17,29 @@ namespace geosweep::pipeline {
 /// three baseline dates in 2023, four monitoring dates in 2024.
 struct simulation_options {
   std::uint64_t seed = 1;
-  int width = 800;                   ///< pixels
-  int height = 800;                  ///< pixels
+  int width = 800;   ///< pixels
+  int height = 800;  ///< pixels
   double resolution_m = 10.0;
-  int utm_zone = 20;                 ///< southern hemisphere: EPSG:327xx
-  double origin_x = 600000.0;        ///< upper-left corner, metres
+  int utm_zone = 20;           ///< southern hemisphere: EPSG:327xx
+  double origin_x = 600000.0;  ///< upper-left corner, metres
   double origin_y = 8950000.0;
-  std::string tile = "20LMR";        ///< MGRS tile id used in scene names
+  std::string tile = "20LMR";  ///< MGRS tile id used in scene names
   civil_date baseline_start{std::chrono::year{2023}, std::chrono::June, std::chrono::day{5}};
   int baseline_dates = 3;
   civil_date monitor_start{std::chrono::year{2024}, std::chrono::June, std::chrono::day{4}};
   int monitor_dates = 4;
   int revisit_days = 15;
-  int clearings = 6;                 ///< planted clearings, spread over the AOIs
-  bool clouds = true;                ///< clouds and shadows in the SCL band
+  int clearings = 6;   ///< planted clearings, spread over the AOIs
+  bool clouds = true;  ///< clouds and shadows in the SCL band
 };
 
 /// One planted clearing: where, when and how large.
 struct planted_clearing {
-  int id = 0;                        ///< 1-based; value of the clearing in truth_mask
-  std::string aoi;                   ///< the AOI that contains it
-  civil_date cleared_on;             ///< first scene date on which it is bare
+  int id = 0;             ///< 1-based; value of the clearing in truth_mask
+  std::string aoi;        ///< the AOI that contains it
+  civil_date cleared_on;  ///< first scene date on which it is bare
   std::int64_t pixel_count = 0;
-  double area_ha = 0.0;              ///< pixel_count * pixel area
+  double area_ha = 0.0;  ///< pixel_count * pixel area
 };
 
 /// What simulate_scenes wrote.
