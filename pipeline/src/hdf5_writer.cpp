@@ -9,6 +9,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <utility>
@@ -207,6 +208,36 @@ struct element_type<float> {
   static hid_t memory_type() { return H5T_NATIVE_FLOAT; }
   static float from_double(double value, std::string_view /*what*/) {
     return static_cast<float>(value);
+  }
+};
+
+/// Integer element types: the value must be a whole number in the type's range.
+template <typename T>
+T integer_from_double(double value, std::string_view what, char const* type_name) {
+  if (!(value >= static_cast<double>(std::numeric_limits<T>::min()) &&
+        value <= static_cast<double>(std::numeric_limits<T>::max())) ||
+      value != std::floor(value)) {
+    throw logic_error(std::string(what) + " " + format_double(value) + " is not representable as " +
+                      type_name);
+  }
+  return static_cast<T>(value);
+}
+
+template <>
+struct element_type<std::uint16_t> {
+  static hid_t file_type() { return H5T_STD_U16LE; }
+  static hid_t memory_type() { return H5T_NATIVE_UINT16; }
+  static std::uint16_t from_double(double value, std::string_view what) {
+    return integer_from_double<std::uint16_t>(value, what, "uint16");
+  }
+};
+
+template <>
+struct element_type<std::int32_t> {
+  static hid_t file_type() { return H5T_STD_I32LE; }
+  static hid_t memory_type() { return H5T_NATIVE_INT32; }
+  static std::int32_t from_double(double value, std::string_view what) {
+    return integer_from_double<std::int32_t>(value, what, "int32");
   }
 };
 
@@ -589,6 +620,20 @@ void hdf5_writer::write_float32(std::string const& group, std::string const& nam
 
 void hdf5_writer::write_uint8(std::string const& group, std::string const& name,
                               std::span<std::uint8_t const> values,
+                              variable_attributes const& attributes) {
+  quiet_hdf5_errors const quiet;
+  impl_->write_variable(group, name, values, attributes);
+}
+
+void hdf5_writer::write_uint16(std::string const& group, std::string const& name,
+                               std::span<std::uint16_t const> values,
+                               variable_attributes const& attributes) {
+  quiet_hdf5_errors const quiet;
+  impl_->write_variable(group, name, values, attributes);
+}
+
+void hdf5_writer::write_int32(std::string const& group, std::string const& name,
+                              std::span<std::int32_t const> values,
                               variable_attributes const& attributes) {
   quiet_hdf5_errors const quiet;
   impl_->write_variable(group, name, values, attributes);

@@ -14,6 +14,7 @@
 #include "geosweep/kernels/statistics.hpp"
 #include "geosweep/kernels/transform.hpp"
 #include "geosweep/pipeline/aoi.hpp"
+#include "geosweep/pipeline/change_detector.hpp"
 #include "geosweep/pipeline/csv_writer.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/gdal_utils.hpp"
@@ -21,6 +22,7 @@
 #include "geosweep/pipeline/pixel_area.hpp"
 #include "geosweep/pipeline/scene_catalog.hpp"
 #include "geosweep/pipeline/scene_reader.hpp"
+#include "geosweep/pipeline/sensor_profile.hpp"
 #include "geosweep/pipeline/spectral_index.hpp"
 
 #ifndef GEOSWEEP_VERSION
@@ -35,17 +37,18 @@ namespace k = geosweep::kernels;
 
 enum period_kind { baseline_period = 0, monitor_period = 1 };
 
-/// Per-AOI working state: its mask and the latest-clear composite of each index per period.
+/// Per-AOI working state: its mask, the latest-clear composite of each index per period,
+/// and the change detector.
 struct aoi_state {
   aoi_raster raster;
   std::map<std::string, std::vector<float>> composite[2];
+  std::unique_ptr<change_detector> detector;
 };
 
 /// Indices to compute: the job's list plus the change index, without repeats, in job order.
 std::vector<std::string> indices_to_compute(job_spec const& spec) {
   std::vector<std::string> names = spec.indices;
-  if (std::find(names.begin(), names.end(), spec.change.index) == names.end())
-    names.push_back(spec.change.index);
+  if (std::find(names.begin(), names.end(), spec.change.index) == names.end()) names.push_back(spec.change.index);
   return names;
 }
 
@@ -53,14 +56,43 @@ std::vector<std::string> bands_needed(std::vector<std::string> const& indices) {
   std::set<std::string> bands;
   for (auto const& name : indices) {
     auto const& index = find_spectral_index(name);
-    bands.insert(index.band_a);
-    bands.insert(index.band_b);
+    bands.insert(index.bands.begin(), index.bands.end());
   }
   return {bands.begin(), bands.end()};
 }
 
-std::string fixed(double v, int decimals) {
-  return fmt::format("{:.{}f}", v, decimals);
+/// 1 where a pixel is clear by the sensor's quality band (all 1 without one).
+std::vector<std::uint8_t> clear_mask(k::backend where, quality_rule const& rule, band_reader const* quality,
+                                     pixel_window const& window, std::size_t n, std::int64_t& bytes_read) {
+  std::vector<std::uint8_t> clear(n, 1);
+  if (quality == nullptr || rule.type == quality_rule::kind::none) return clear;
+  auto const qa = quality->read_quality(window);
+  bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
+  if (rule.type == quality_rule::kind::classes) {
+    k::transform_pixels(where, n, rule.classes, clear.data(), qa.data());
+  } else {
+    k::transform_pixels(where, n, rule.bits, clear.data(), qa.data());
+  }
+  return clear;
+}
+
+/// The index from its bands' reflectances (NaN where not clear).
+void compute_index(k::backend where, spectral_index const& index,
+                   std::map<std::string, std::vector<float>> const& reflectance, std::vector<float>& out) {
+  k::spectral_index_op const op{index.kind};
+  auto const band = [&](std::size_t i) { return reflectance.at(index.bands[i]).data(); };
+  switch (index.bands.size()) {
+    case 2: k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1)); return;
+    case 3: k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1), band(2)); return;
+    case 4: k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1), band(2), band(3)); return;
+    default: throw logic_error("index " + index.name + " has an unsupported band count");
+  }
+}
+
+std::string fixed(double v, int decimals) { return fmt::format("{:.{}f}", v, decimals); }
+
+std::string date_or_empty(std::int32_t day) {
+  return day == k::no_date ? std::string() : to_iso(from_days_since_epoch(day));
 }
 
 /// Area and centroid of the pixels of class `value` in `classes` over `grid`.
@@ -70,9 +102,9 @@ struct class_extent {
   std::optional<std::array<double, 2>> centroid_xy;
 };
 
-class_extent measure_class(std::vector<std::uint8_t> const& classes, raster_grid const& grid,
+class_extent measure_class(k::backend where, std::vector<std::uint8_t> const& classes, raster_grid const& grid,
                            std::vector<double> const& row_areas, std::uint8_t value) {
-  auto const rows = k::class_row_statistics(classes.data(), static_cast<std::size_t>(grid.width),
+  auto const rows = k::class_row_statistics(where, classes.data(), static_cast<std::size_t>(grid.width),
                                             static_cast<std::size_t>(grid.height), value);
   class_extent out;
   auto const& gt = grid.transform;
@@ -93,12 +125,78 @@ class_extent measure_class(std::vector<std::uint8_t> const& classes, raster_grid
   return out;
 }
 
+/// Writes one AOI's rasters into its group of the HDF5 file.
+void write_aoi_group(hdf5_writer& h5, job_spec const& spec, aoi_state const& aoi, aoi_result const& r,
+                     detection_rasters const& detection, patch_set const& patches,
+                     std::vector<std::string> const& indices) {
+  std::string const group = "aoi/" + r.name;
+  h5.add_grid(group, aoi.raster.grid);
+  h5.set_group_attribute(group, "aoi", r.name);
+  h5.set_group_attribute(group, "date_before", to_iso(r.date_before));
+  h5.set_group_attribute(group, "date_after", to_iso(r.date_after));
+  h5.set_group_attribute(group, "baseline_period", to_iso(spec.baseline.first) + "/" + to_iso(spec.baseline.last));
+  h5.set_group_attribute(group, "monitor_period", to_iso(spec.monitor.first) + "/" + to_iso(spec.monitor.last));
+  h5.set_group_attribute(group, "change_method", spec.change.method);
+  h5.set_group_attribute(group, "change_index", spec.change.index);
+  for (auto const& name : indices) {
+    auto const& index = find_spectral_index(name);
+    variable_attributes attrs;
+    attrs.units = "1";
+    attrs.fill_value = std::numeric_limits<double>::quiet_NaN();
+    attrs.long_name = index.long_name + ", latest clear observation of the baseline period";
+    h5.write_float32(group, name + "_before", aoi.composite[baseline_period].at(name), attrs);
+    attrs.long_name = index.long_name + ", latest clear observation of the monitoring period";
+    h5.write_float32(group, name + "_after", aoi.composite[monitor_period].at(name), attrs);
+  }
+  variable_attributes change;
+  change.long_name = "forest loss between the baseline and monitoring periods, by confidence";
+  change.fill_value = k::change_no_data;
+  change.flag_values = {k::change_none, k::change_low, k::change_high, k::change_outside_aoi, k::change_no_data};
+  change.flag_meanings = "no_change low_confidence_loss high_confidence_loss outside_aoi no_clear_observation";
+  h5.write_uint8(group, "change", detection.change, change);
+
+  variable_attributes date;
+  date.units = "days since 1970-01-01";
+  date.fill_value = k::no_date;
+  date.long_name = "date of the first anomaly of the change";
+  h5.write_int32(group, "first_date", detection.first_date, date);
+  date.long_name = "date the change was confirmed (high confidence)";
+  h5.write_int32(group, "confirmed_date", detection.confirmed_date, date);
+
+  variable_attributes magnitude;
+  magnitude.units = "1";
+  magnitude.fill_value = std::numeric_limits<double>::quiet_NaN();
+  magnitude.long_name = "mean drop of " + spec.change.index + " below the baseline over the anomalies";
+  h5.write_float32(group, "magnitude", detection.magnitude, magnitude);
+  magnitude.long_name = spec.change.method == "baseline"
+                            ? "mean of the clear baseline observations of " + spec.change.index
+                            : "latest clear baseline observation of " + spec.change.index;
+  h5.write_float32(group, spec.change.index + "_baseline", detection.baseline_mean, magnitude);
+
+  variable_attributes count;
+  count.units = "1";
+  count.long_name = "clear observations in the monitoring period";
+  h5.write_uint16(group, "clear_count", detection.clear_count, count);
+
+  variable_attributes patch;
+  patch.units = "1";
+  patch.long_name = "patch number of the change (row of alerts.csv within the AOI), 0 for none";
+  h5.write_int32(group, "patch", patches.labels, patch);
+}
+
 }  // namespace
 
 std::vector<std::string> const& area_table_columns() {
+  static std::vector<std::string> const columns{"aoi",           "date_before",   "date_after",
+                                                "changed_area_ha", "clear_area_ha", "centroid_lat",
+                                                "centroid_lon"};
+  return columns;
+}
+
+std::vector<std::string> const& alert_table_columns() {
   static std::vector<std::string> const columns{
-      "aoi",           "date_before",  "date_after",  "changed_area_ha",
-      "clear_area_ha", "centroid_lat", "centroid_lon"};
+      "alert_id",  "aoi",       "first_seen", "confirmed_on", "confidence",     "area_ha", "centroid_lat",
+      "centroid_lon", "bbox_west", "bbox_south", "bbox_east", "bbox_north", "mean_magnitude", "pixels"};
   return columns;
 }
 
@@ -112,28 +210,28 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   auto const indices = indices_to_compute(spec);
   auto const bands = bands_needed(indices);
   auto const catalog = build_catalog(spec, bands);
-  spdlog::info("{} scenes found, {} in the baseline period, {} in the monitoring period",
-               catalog.scenes_found, catalog.baseline.size(), catalog.monitor.size());
+  spdlog::info("{} scenes found, {} in the baseline period, {} in the monitoring period", catalog.scenes_found,
+               catalog.baseline.size(), catalog.monitor.size());
 
   // The analysis grid is the grid of the first scene; every other band must match it.
   raster_grid const grid = band_reader(catalog.baseline.front().bands.at(bands.front())).grid();
+  quality_rule const quality = quality_rule_for(spec.sensor);
 
   std::vector<aoi_state> aois;
   for (auto const& aoi : spec.aois) {
     aoi_state state;
     state.raster = rasterize_aoi(aoi, grid);
+    std::size_t const n = state.raster.grid.pixel_count();
     for (auto& period : state.composite) {
-      for (auto const& name : indices)
-        period[name].assign(state.raster.grid.pixel_count(), k::nodata_f32());
+      for (auto const& name : indices) period[name].assign(n, k::nodata_f32());
     }
-    spdlog::debug("AOI '{}': window {}x{} at ({}, {}), {} pixels inside", aoi.name,
-                  state.raster.window.width, state.raster.window.height,
-                  state.raster.window.x_offset, state.raster.window.y_offset,
+    state.detector = std::make_unique<change_detector>(spec.change, n, result.backend);
+    spdlog::debug("AOI '{}': window {}x{} at ({}, {}), {} pixels inside", aoi.name, state.raster.window.width,
+                  state.raster.window.height, state.raster.window.x_offset, state.raster.window.y_offset,
                   state.raster.inside_pixels);
     aois.push_back(std::move(state));
   }
 
-  std::uint32_t const clear = clear_classes(spec.sensor);
   std::vector<std::string> scenes_used;
   for (period_kind period : {baseline_period, monitor_period}) {
     auto const& scenes = period == baseline_period ? catalog.baseline : catalog.monitor;
@@ -146,43 +244,36 @@ run_result run_job(job_spec const& spec, run_options const& options) {
         reader->require_grid(grid);
         readers[band] = std::move(reader);
       }
-      std::unique_ptr<band_reader> quality;
+      std::unique_ptr<band_reader> quality_band;
       if (s.quality) {
-        quality = std::make_unique<band_reader>(*s.quality);
-        quality->require_grid(grid);
+        quality_band = std::make_unique<band_reader>(*s.quality);
+        quality_band->require_grid(grid);
       }
+      std::map<std::string, k::reflectance_op> radiometry;
+      for (auto const& [band, reader] : readers) radiometry[band] = band_reflectance(spec.sensor, s, *reader);
+
       for (auto& aoi : aois) {
         auto const& window = aoi.raster.window;
         std::size_t const n = aoi.raster.grid.pixel_count();
-        std::map<std::string, std::vector<std::uint16_t>> dn;
+        auto const clear = clear_mask(result.backend, quality, quality_band.get(), window, n, result.bytes_read);
+        std::map<std::string, std::vector<float>> reflectance;
         for (auto const& [band, reader] : readers) {
-          dn[band] = reader->read_dn(window);
+          auto const dn = reader->read_dn(window);
           result.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
-        }
-        std::vector<std::uint8_t> classes;
-        if (quality) {
-          classes = quality->read_classes(window);
-          result.bytes_read += static_cast<std::int64_t>(n);
+          auto& values = reflectance[band];
+          values.resize(n);
+          k::transform_pixels(result.backend, n, radiometry.at(band), values.data(), dn.data(), clear.data());
         }
         std::vector<float> observation(n);
         for (auto const& name : indices) {
-          auto const& index = find_spectral_index(name);
-          auto const refl_a = readers.at(index.band_a)->reflectance(spec.sensor, s);
-          auto const refl_b = readers.at(index.band_b)->reflectance(spec.sensor, s);
-          auto const* a = dn.at(index.band_a).data();
-          auto const* b = dn.at(index.band_b).data();
-          if (quality) {
-            k::transform_pixels(
-                result.backend, n, k::index_from_dn_op{refl_a, refl_b, k::class_is_clear_op{clear}},
-                observation.data(), a, b, static_cast<std::uint8_t const*>(classes.data()));
-          } else {
-            k::transform_pixels(result.backend, n, k::index_from_dn_unmasked_op{refl_a, refl_b},
-                                observation.data(), a, b);
-          }
+          compute_index(result.backend, find_spectral_index(name), reflectance, observation);
           auto& composite = aoi.composite[period].at(name);
           k::transform_pixels(result.backend, n, k::latest_clear_op{}, composite.data(),
                               static_cast<float const*>(composite.data()),
                               static_cast<float const*>(observation.data()));
+          if (name != spec.change.index) continue;
+          if (period == baseline_period) aoi.detector->observe_baseline(s.date, observation);
+          else aoi.detector->observe_monitor(s.date, observation);
         }
         result.pixels_processed += static_cast<std::int64_t>(n);
       }
@@ -198,7 +289,6 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   if (spec.outputs.hdf5) {
     h5 = std::make_unique<hdf5_writer>(h5_path);
     h5->set_root_attribute("title", "geosweep change detection: " + spec.name);
-    h5->set_root_attribute("institution", "");
     h5->set_root_attribute("source", "geosweep " GEOSWEEP_VERSION);
     h5->set_root_attribute("geosweep_version", GEOSWEEP_VERSION);
     h5->set_root_attribute("geosweep_job", spec.name);
@@ -211,21 +301,21 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   }
 
   auto const to_wgs84 = make_transform(make_srs(grid.crs_wkt), wgs84());
-  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<std::string>> area_rows, alert_rows;
   for (auto& aoi : aois) {
     auto const& g = aoi.raster.grid;
-    std::size_t const n = g.pixel_count();
-    auto const& before = aoi.composite[baseline_period].at(spec.change.index);
-    auto const& after = aoi.composite[monitor_period].at(spec.change.index);
-    std::vector<std::uint8_t> change(n);
-    k::bitemporal_change_op const classify{static_cast<float>(spec.change.drop),
-                                           static_cast<float>(spec.change.forest_min)};
-    k::transform_pixels(result.backend, n, classify, change.data(), before.data(), after.data(),
-                        static_cast<std::uint8_t const*>(aoi.raster.mask.data()));
+    auto detection = aoi.detector->finish(aoi.raster.mask);
+    auto const patches = extract_patches(aoi.raster.name, detection, g, spec.change.min_area_ha, result.backend);
 
     auto const row_areas = row_pixel_areas_m2(g);
-    auto const changed = measure_class(change, g, row_areas, k::change_loss);
-    auto const stable = measure_class(change, g, row_areas, k::change_none);
+    std::vector<std::uint8_t> changed_mask(g.pixel_count());
+    k::transform_pixels(result.backend, changed_mask.size(), k::is_change_op{}, changed_mask.data(),
+                        detection.change.data());
+    auto const changed = measure_class(result.backend, changed_mask, g, row_areas, 1);
+    double clear_m2 = 0.0;
+    for (std::uint8_t cls : {k::change_none, k::change_low, k::change_high}) {
+      clear_m2 += measure_class(result.backend, detection.change, g, row_areas, cls).area_m2;
+    }
 
     aoi_result r;
     r.name = aoi.raster.name;
@@ -233,63 +323,46 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     r.date_after = catalog.monitor.back().date;
     r.aoi_pixels = aoi.raster.inside_pixels;
     r.changed_pixels = changed.pixels;
-    r.clear_pixels = changed.pixels + stable.pixels;
+    r.clear_pixels = 0;
+    for (auto v : detection.change) r.clear_pixels += v <= k::change_high ? 1 : 0;
     r.changed_area_ha = changed.area_m2 / 10000.0;
-    r.clear_area_ha = (changed.area_m2 + stable.area_m2) / 10000.0;
+    r.clear_area_ha = clear_m2 / 10000.0;
+    r.patches = patches.patches;
     if (changed.centroid_xy) {
       double x = (*changed.centroid_xy)[0], y = (*changed.centroid_xy)[1];
       if (!to_wgs84->Transform(1, &x, &y)) throw io_error("cannot transform a centroid to WGS84");
       r.changed_centroid_lat_lon = std::array<double, 2>{y, x};
     }
-    rows.push_back({r.name, to_iso(r.date_before), to_iso(r.date_after),
-                    fixed(r.changed_area_ha, 4), fixed(r.clear_area_ha, 4),
-                    r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[0], 6) : "",
-                    r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[1], 6) : ""});
-    spdlog::info("AOI '{}': {:.2f} ha changed of {:.2f} ha clear", r.name, r.changed_area_ha,
-                 r.clear_area_ha);
-
-    if (h5) {
-      std::string const group = "aoi/" + r.name;
-      h5->add_grid(group, g);
-      h5->set_group_attribute(group, "aoi", r.name);
-      h5->set_group_attribute(group, "date_before", to_iso(r.date_before));
-      h5->set_group_attribute(group, "date_after", to_iso(r.date_after));
-      h5->set_group_attribute(group, "baseline_period",
-                              to_iso(spec.baseline.first) + "/" + to_iso(spec.baseline.last));
-      h5->set_group_attribute(group, "monitor_period",
-                              to_iso(spec.monitor.first) + "/" + to_iso(spec.monitor.last));
-      for (auto const& name : indices) {
-        auto const& index = find_spectral_index(name);
-        variable_attributes attrs;
-        attrs.units = "1";
-        attrs.fill_value = std::numeric_limits<double>::quiet_NaN();
-        attrs.long_name = index.long_name + ", latest clear observation of the baseline period";
-        h5->write_float32(group, name + "_before", aoi.composite[baseline_period].at(name), attrs);
-        attrs.long_name = index.long_name + ", latest clear observation of the monitoring period";
-        h5->write_float32(group, name + "_after", aoi.composite[monitor_period].at(name), attrs);
-      }
-      variable_attributes change_attrs;
-      change_attrs.long_name = "forest loss between the baseline and monitoring periods";
-      change_attrs.fill_value = k::change_no_data;
-      change_attrs.flag_values = {k::change_none, k::change_loss, k::change_outside_aoi,
-                                  k::change_no_data};
-      change_attrs.flag_meanings = "no_change loss outside_aoi no_clear_observation";
-      h5->write_uint8(group, "change", change, change_attrs);
+    area_rows.push_back({r.name, to_iso(r.date_before), to_iso(r.date_after), fixed(r.changed_area_ha, 4),
+                         fixed(r.clear_area_ha, 4),
+                         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[0], 6) : "",
+                         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[1], 6) : ""});
+    for (auto const& p : patches.patches) {
+      alert_rows.push_back({p.alert_id, p.aoi, date_or_empty(p.first_date), date_or_empty(p.confirmed_date),
+                            p.confidence == k::change_high ? "high" : "low", fixed(p.area_ha, 4),
+                            fixed(p.centroid_lat, 6), fixed(p.centroid_lon, 6), fixed(p.bbox[0], 6),
+                            fixed(p.bbox[1], 6), fixed(p.bbox[2], 6), fixed(p.bbox[3], 6),
+                            fixed(p.mean_magnitude, 4), std::to_string(p.pixels)});
     }
+    spdlog::info("AOI '{}': {:.2f} ha changed in {} patches, of {:.2f} ha clear", r.name, r.changed_area_ha,
+                 patches.patches.size(), r.clear_area_ha);
+    if (h5) write_aoi_group(*h5, spec, aoi, r, detection, patches, indices);
     result.aois.push_back(std::move(r));
   }
 
   if (spec.outputs.csv) {
     fs::path const csv_path = spec.outputs.dir / "areas.csv";
-    write_csv(csv_path, area_table_columns(), rows);
+    write_csv(csv_path, area_table_columns(), area_rows);
     result.csv_file = csv_path;
+    fs::path const alerts_path = spec.outputs.dir / "alerts.csv";
+    write_csv(alerts_path, alert_table_columns(), alert_rows);
+    result.alerts_file = alerts_path;
   }
   if (h5) {
     h5->commit();
     result.hdf5_file = h5_path;
   }
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 

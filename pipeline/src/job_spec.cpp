@@ -211,9 +211,70 @@ source_location location_of(YAML::Node const& node) {
 
 std::vector<std::string> const kTopKeys{"job",    "sensor",  "scenes", "aois",
                                         "period", "indices", "change", "outputs"};
-std::vector<std::string> const kSensors{"sentinel2-l2a", "generic"};
+std::vector<std::string> const kSensors{"sentinel2-l2a", "landsat-c2-l2", "generic"};
 std::vector<std::string> const kBandNames{"blue", "green", "red", "nir", "swir1", "swir2"};
-std::vector<std::string> const kMethods{"bitemporal"};
+std::vector<std::string> const kMethods{"baseline", "bitemporal"};
+
+std::optional<band_source> read_band_source(spec_reader& r, YAML::Node const& node,
+                                            std::string const& key_path) {
+  if (!node.IsScalar()) {
+    r.error(node, key_path, "expected a band number or a file-name suffix");
+    return std::nullopt;
+  }
+  band_source source;
+  int number = 0;
+  if (YAML::convert<int>::decode(node, number)) {
+    if (number < 1) r.error(node, key_path, "band numbers start at 1");
+    source.band_number = number;
+  } else {
+    source.file_suffix = node.Scalar();
+  }
+  return source;
+}
+
+std::vector<int> read_int_list(spec_reader& r, YAML::Node const& node, std::string const& key_path,
+                               int low, int high) {
+  std::vector<int> values;
+  if (!r.expect_sequence(node, key_path)) return values;
+  if (node.size() == 0) r.error(node, key_path, "the list is empty");
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    auto const item_path = key_path + "[" + std::to_string(i) + "]";
+    if (auto v = r.integer(node[i], item_path)) {
+      if (*v < low || *v > high) {
+        r.error(node[i], item_path,
+                "expected " + std::to_string(low) + " to " + std::to_string(high));
+      } else {
+        values.push_back(*v);
+      }
+    }
+  }
+  return values;
+}
+
+void read_mask(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
+  if (!r.expect_map(node, "sensor.mask")) return;
+  r.check_keys(node, "sensor.mask", {"band", "clear_values", "reject_bits"});
+  mask_spec mask;
+  if (!node["band"]) {
+    r.error(node, "sensor.mask", "missing key 'band' (a band number or a file-name suffix)");
+  } else if (auto source = read_band_source(r, node["band"], "sensor.mask.band")) {
+    mask.band = *source;
+  }
+  if (node["clear_values"] && node["reject_bits"]) {
+    r.error(node, "sensor.mask", "give either 'clear_values' or 'reject_bits', not both");
+  } else if (!node["clear_values"] && !node["reject_bits"]) {
+    r.error(node, "sensor.mask",
+            "missing 'clear_values' (classes that are clear) or 'reject_bits' (bits that mark "
+            "cloud, shadow, fill)");
+  }
+  if (node["clear_values"]) {
+    mask.clear_values = read_int_list(r, node["clear_values"], "sensor.mask.clear_values", 0, 31);
+  }
+  if (node["reject_bits"]) {
+    mask.reject_bits = read_int_list(r, node["reject_bits"], "sensor.mask.reject_bits", 0, 15);
+  }
+  sensor.mask = mask;
+}
 
 void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
   if (node.IsScalar()) {
@@ -231,7 +292,7 @@ void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
     return;
   }
   if (!r.expect_map(node, "sensor")) return;
-  r.check_keys(node, "sensor", {"type", "bands", "scale", "offset", "nodata"});
+  r.check_keys(node, "sensor", {"type", "bands", "scale", "offset", "nodata", "mask"});
   if (!node["type"]) {
     r.error(node, "sensor", "missing key 'type'");
     return;
@@ -245,7 +306,7 @@ void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
     }
   }
   if (sensor.type != "generic") {
-    for (char const* key : {"bands", "scale", "offset", "nodata"}) {
+    for (char const* key : {"bands", "scale", "offset", "nodata", "mask"}) {
       if (node[key]) {
         r.error(node[key], std::string("sensor.") + key,
                 "only a generic sensor takes '" + std::string(key) + "'; " + sensor.type +
@@ -260,20 +321,9 @@ void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
     r.check_keys(node["bands"], "sensor.bands", kBandNames);
     for (auto it = node["bands"].begin(); it != node["bands"].end(); ++it) {
       auto const name = it->first.as<std::string>("");
-      auto const key_path = "sensor.bands." + name;
-      band_source source;
-      int number = 0;
-      if (!it->second.IsScalar()) {
-        r.error(it->second, key_path, "expected a band number or a file-name suffix");
-        continue;
+      if (auto source = read_band_source(r, it->second, "sensor.bands." + name)) {
+        sensor.bands[name] = *source;
       }
-      if (YAML::convert<int>::decode(it->second, number)) {
-        if (number < 1) r.error(it->second, key_path, "band numbers start at 1");
-        source.band_number = number;
-      } else {
-        source.file_suffix = it->second.Scalar();
-      }
-      sensor.bands[name] = source;
     }
   }
   if (node["scale"]) {
@@ -291,6 +341,7 @@ void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
       sensor.nodata = *v;
     }
   }
+  if (node["mask"]) read_mask(r, node["mask"], sensor);
 }
 
 void read_scenes(spec_reader& r, YAML::Node const& node, scenes_spec& scenes) {
@@ -422,7 +473,8 @@ void read_indices(spec_reader& r, YAML::Node const& node, std::vector<std::strin
 
 void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
   if (!r.expect_map(node, "change")) return;
-  r.check_keys(node, "change", {"method", "index", "drop", "forest_min"});
+  r.check_keys(node, "change", {"method", "index", "drop", "forest_min", "k_sigma", "confirm",
+                                "window_days", "min_area_ha"});
   if (node["method"]) {
     if (auto m = r.string(node["method"], "change.method")) {
       if (std::find(kMethods.begin(), kMethods.end(), *m) == kMethods.end()) {
@@ -448,6 +500,38 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
     if (auto v = r.number(node["drop"], "change.drop")) {
       if (*v <= 0 || *v > 2) r.error(node["drop"], "change.drop", "expected a value in (0, 2]");
       change.drop = *v;
+    }
+  }
+  if (node["k_sigma"]) {
+    if (auto v = r.number(node["k_sigma"], "change.k_sigma")) {
+      if (*v < 0 || *v > 100) r.error(node["k_sigma"], "change.k_sigma", "expected a value in [0, 100]");
+      change.k_sigma = *v;
+    }
+  }
+  if (node["confirm"]) {
+    if (auto v = r.integer(node["confirm"], "change.confirm")) {
+      if (*v < 1 || *v > 255) r.error(node["confirm"], "change.confirm", "expected 1 to 255");
+      change.confirm = *v;
+    }
+  }
+  if (node["window_days"]) {
+    if (auto v = r.integer(node["window_days"], "change.window_days")) {
+      if (*v < 1 || *v > 3660) r.error(node["window_days"], "change.window_days", "expected 1 to 3660");
+      change.window_days = *v;
+    }
+  }
+  if (node["min_area_ha"]) {
+    if (auto v = r.number(node["min_area_ha"], "change.min_area_ha")) {
+      if (*v < 0) r.error(node["min_area_ha"], "change.min_area_ha", "must not be negative");
+      change.min_area_ha = *v;
+    }
+  }
+  if (change.method == "bitemporal") {
+    for (char const* key : {"k_sigma", "confirm", "window_days"}) {
+      if (node[key]) {
+        r.error(node[key], std::string("change.") + key,
+                "'" + std::string(key) + "' applies to the baseline method only");
+      }
     }
   }
   if (node["forest_min"]) {
@@ -550,7 +634,7 @@ job_spec parse_job_spec(std::string const& text, std::filesystem::path const& fi
       auto const& known = known_indices();
       if (std::find(known.begin(), known.end(), index) == known.end()) continue;
       auto const& definition = find_spectral_index(index);
-      for (auto const& band : {definition.band_a, definition.band_b}) {
+      for (auto const& band : definition.bands) {
         if (!spec.sensor.bands.count(band) && root["sensor"]) {
           r.error(root["sensor"], "sensor.bands",
                   "index '" + index + "' needs band '" + band + "'");
@@ -561,6 +645,10 @@ job_spec parse_job_spec(std::string const& text, std::filesystem::path const& fi
     for (auto const& [name, source] : spec.sensor.bands) {
       numbered = numbered || source.band_number > 0;
       suffixed = suffixed || !source.file_suffix.empty();
+    }
+    if (spec.sensor.mask) {
+      numbered = numbered || spec.sensor.mask->band.band_number > 0;
+      suffixed = suffixed || !spec.sensor.mask->band.file_suffix.empty();
     }
     if (numbered && suffixed) {
       r.error(root["sensor"], "sensor.bands",

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "geosweep/pipeline/errors.hpp"
+#include "geosweep/pipeline/sensor_profile.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -28,13 +29,13 @@ std::vector<fs::path> sorted_entries(fs::path const& dir) {
   return entries;
 }
 
-/// True when the file stem names Sentinel-2 band `code`: "B04", "..._B04" or "..._B04_10m".
-int sentinel2_match_rank(std::string const& stem, std::string const& code) {
+/// How well a file stem names band `code`: 1 for "B04", "..._B04" (or "..._SR_B4" for
+/// Landsat), 2-4 for SAFE names "..._B04_10m" / "_20m" / "_60m" (finest first), 0 for no match.
+int band_match_rank(std::string const& stem, std::string const& code) {
   if (stem == code) return 1;
   if (stem.size() > code.size() &&
       stem.compare(stem.size() - code.size() - 1, std::string::npos, "_" + code) == 0)
     return 1;
-  // SAFE layout: T20LMR_20240115T143751_B04_10m; prefer the finest resolution.
   static char const* const resolutions[] = {"_10m", "_20m", "_60m"};
   for (int r = 0; r < 3; ++r) {
     if (stem.find("_" + code + resolutions[r]) != std::string::npos) return 2 + r;
@@ -42,8 +43,9 @@ int sentinel2_match_rank(std::string const& stem, std::string const& code) {
   return 0;
 }
 
-scene sentinel2_scene(fs::path const& folder, std::optional<civil_date> date,
-                      std::vector<std::string> const& needed_bands) {
+/// A scene of a named profile (Sentinel-2 L2A, Landsat C2 L2): a folder of per-band files.
+scene profile_scene(fs::path const& folder, std::optional<civil_date> date, std::string const& sensor,
+                    std::vector<std::string> const& needed_bands) {
   scene s;
   s.id = folder.filename().string();
   auto const when = date ? date : date_from_name(s.id);
@@ -56,12 +58,18 @@ scene sentinel2_scene(fs::path const& folder, std::optional<civil_date> date,
   std::vector<fs::path> files;
   for (auto const& p : sorted_entries(folder))
     if (is_raster_name(p)) files.push_back(p);
+  // Landsat codes depend on the mission: read it from the folder or, failing that, a file.
+  auto codes = named_band_codes(sensor, s.id);
+  for (std::size_t i = 0; !codes && i < files.size(); ++i) codes = named_band_codes(sensor, files[i].filename().string());
+  if (!codes) {
+    throw config_error(folder.string() + ": not a " + sensor + " product (cannot tell the mission from its name)");
+  }
 
   auto const find_code = [&](std::string const& code) -> std::optional<band_file> {
     std::optional<band_file> best;
     int best_rank = 1 << 30;
     for (auto const& f : files) {
-      int const rank = sentinel2_match_rank(f.stem().string(), code);
+      int const rank = band_match_rank(f.stem().string(), code);
       if (rank > 0 && rank < best_rank) {
         best_rank = rank;
         best = band_file{f, 1};
@@ -70,13 +78,12 @@ scene sentinel2_scene(fs::path const& folder, std::optional<civil_date> date,
     return best;
   };
   for (auto const& name : needed_bands) {
-    auto const& code = sentinel2_band_codes().at(name);
+    auto const& code = codes->bands.at(name);
     auto f = find_code(code);
-    if (!f)
-      throw config_error(folder.string() + ": scene has no " + code + " (" + name + ") band file");
+    if (!f) throw config_error(folder.string() + ": scene has no " + code + " (" + name + ") band file");
     s.bands[name] = *f;
   }
-  s.quality = find_code("SCL");
+  s.quality = find_code(codes->quality);
   return s;
 }
 
@@ -123,6 +130,10 @@ std::vector<scene> generic_suffix_scenes(fs::path const& dir, std::optional<civi
                          "names; list it under scenes.list with a 'date'");
     }
     s.date = *when;
+    if (sensor.mask && !s.quality) {
+      throw config_error((dir / prefix).string() + "*: scene has no mask file ending in '" +
+                         sensor.mask->band.file_suffix + "'");
+    }
     for (auto const& [band, source] : sensor.bands) {
       if (!s.bands.count(band)) {
         throw config_error((dir / prefix).string() + "*: scene has no file ending in '" +
@@ -151,17 +162,10 @@ std::vector<scene> scenes_at(fs::path const& path, std::optional<civil_date> dat
   }
   if (!fs::is_directory(path))
     throw config_error(path.string() + ": expected a scene folder of per-band files");
-  return {sentinel2_scene(path, date, needed_bands)};
+  return {profile_scene(path, date, spec.sensor.type, needed_bands)};
 }
 
 }  // namespace
-
-std::map<std::string, std::string> const& sentinel2_band_codes() {
-  static std::map<std::string, std::string> const codes{{"blue", "B02"},  {"green", "B03"},
-                                                        {"red", "B04"},   {"nir", "B08"},
-                                                        {"swir1", "B11"}, {"swir2", "B12"}};
-  return codes;
-}
 
 std::optional<civil_date> date_from_name(std::string const& name) {
   auto const digit = [&](std::size_t i) {

@@ -1,7 +1,6 @@
 #include "geosweep/pipeline/scene_reader.hpp"
 
 #include <cmath>
-#include <cstdlib>
 #include <string>
 
 #include "geosweep/pipeline/errors.hpp"
@@ -90,39 +89,19 @@ std::vector<std::uint16_t> band_reader::read_dn(pixel_window const& window) cons
   return read<std::uint16_t>(window, GDT_UInt16);
 }
 
-std::vector<std::uint8_t> band_reader::read_classes(pixel_window const& window) const {
-  return read<std::uint8_t>(window, GDT_Byte);
+std::vector<std::uint16_t> band_reader::read_quality(pixel_window const& window) const {
+  GDALDataType const type = band_->GetRasterDataType();
+  if (type != GDT_Byte && type != GDT_UInt16) {
+    throw io_error(file_.path.string() + " band " + std::to_string(file_.band) + ": is " +
+                   GDALGetDataTypeName(type) + "; a quality band holds 8- or 16-bit unsigned integers");
+  }
+  return read<std::uint16_t>(window, GDT_UInt16);
 }
 
-kernels::reflectance_op band_reader::reflectance(sensor_spec const& sensor, scene const& s) const {
-  kernels::reflectance_op op;
-  if (sensor.type == "generic") {
-    op.scale = static_cast<float>(sensor.scale);
-    op.offset = static_cast<float>(sensor.offset);
-    op.has_nodata = sensor.nodata.has_value();
-    op.nodata = static_cast<std::uint16_t>(sensor.nodata.value_or(0));
-    return op;
-  }
-  // Sentinel-2 L2A: reflectance = (DN + BOA_ADD_OFFSET) / QUANTIFICATION_VALUE, DN 0 is no
-  // data. The offset is -1000 from processing baseline 04.00 (25 January 2022); the band's
-  // own metadata, when present, wins over the date rule.
-  op.quantification = 10000.0f;
-  op.nodata = 0;
-  op.has_nodata = true;
-  civil_date const baseline_04{std::chrono::year{2022}, std::chrono::January, std::chrono::day{25}};
-  op.add_offset = s.date >= baseline_04 ? -1000.0f : 0.0f;
-  if (char const* v = band_->GetMetadataItem("BOA_ADD_OFFSET"))
-    op.add_offset = static_cast<float>(std::atof(v));
-  if (char const* v = band_->GetMetadataItem("QUANTIFICATION_VALUE")) {
-    double const q = std::atof(v);
-    if (q > 0) op.quantification = static_cast<float>(q);
-  }
-  return op;
-}
-
-std::uint32_t clear_classes(sensor_spec const& sensor) {
-  if (sensor.type == "generic") return 0;
-  return (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7);
+std::optional<std::string> band_reader::metadata_item(char const* name) const {
+  if (char const* v = band_->GetMetadataItem(name)) return std::string(v);
+  if (char const* v = dataset_->GetMetadataItem(name)) return std::string(v);
+  return std::nullopt;
 }
 
 }  // namespace geosweep::pipeline

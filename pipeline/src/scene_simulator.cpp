@@ -55,6 +55,7 @@ enum class stream : std::uint64_t {
   clearings = 4,
   clouds = 5,
   noise = 6,
+  degradation = 7,
 };
 
 class random_stream {
@@ -113,8 +114,12 @@ constexpr std::array<double, n_bands> cloud_tint{1.04, 1.02, 1.0, 0.98, 0.95, 0.
 //  - texture: a per-pixel factor common to all bands, 1 + 0.04 N(0,1) cut at 3 sd; it cancels
 //    in normalized differences;
 //  - per band, pixel and date: a factor 1 + U(-0.026, 0.026) (sd 1.5 %);
-//  - season: a per-date factor on all bands (+-2 %) and one on NIR (+-1.5 %).
-// Worst cases: forest NDVI >= 0.80, pasture <= 0.50, bare soil <= 0.20.
+//  - season: a per-date factor on all bands (+-2 %) and an annual NIR cycle (+-3 %), so the
+//    index itself follows the season;
+//  - gradual degradation: forest mixed with up to 10 % bare soil over the monitoring period
+//    (NDVI falls by ~0.08, below any loss threshold).
+// Worst cases: forest NDVI >= 0.72 (degrading) and >= 0.78 (intact), pasture <= 0.52,
+// bare soil <= 0.20.
 constexpr double texture_sd = 0.04;
 constexpr double band_noise = 0.026;
 
@@ -290,6 +295,7 @@ class simulator {
   void make_landcover();
   void make_aois();
   void place_clearings();
+  void place_degradation();
   void make_clouds();
   void write_scenes();
   void write_concession() const;
@@ -317,6 +323,7 @@ class simulator {
   std::vector<std::uint8_t> truth_;
   std::vector<planted_clearing> clearings_;
   std::vector<int> cleared_index_;  // per clearing id (1-based; [0] unused): date index
+  std::vector<std::uint8_t> degraded_;  // 1 where forest degrades gradually while monitored
   std::vector<cloud_state> clouds_;
 };
 
@@ -632,6 +639,34 @@ void simulator::place_clearings() {
   }
 }
 
+void simulator::place_degradation() {
+  // Selective logging: blobs of 3-10 ha of forest anywhere (AOIs included), away from the
+  // clearings, whose index falls slowly while monitored.
+  degraded_.assign(n_, 0);
+  random_stream rng(o_.seed, stream::degradation);
+  double const px_per_ha = 10000.0 / (o_.resolution_m * o_.resolution_m);
+  int const gap = std::max(3, static_cast<int>(std::ceil(30.0 / o_.resolution_m)));
+  for (int k = 0; k < o_.degradations; ++k) {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      double const cx = rng.uniform() * w_, cy = rng.uniform() * h_;
+      star_shape const shape = random_star(rng, cx, cy, rng.uniform(3.0, 10.0) * px_per_ha, 0.3);
+      auto const pixels = star_pixels(shape, w_, h_);
+      bool ok = !pixels.empty();
+      for (std::size_t i : pixels) {
+        if (!ok) break;
+        int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
+        ok = cover_[i] == forest && degraded_[i] == 0;
+        for (int r = std::max(0, row - gap); ok && r <= std::min(h_ - 1, row + gap); ++r)
+          for (int c = std::max(0, col - gap); ok && c <= std::min(w_ - 1, col + gap); ++c)
+            ok = truth_[static_cast<std::size_t>(r) * w_ + c] == 0;
+      }
+      if (!ok) continue;
+      for (std::size_t i : pixels) degraded_[i] = 1;
+      break;
+    }
+  }
+}
+
 void simulator::make_clouds() {
   clouds_.resize(dates_.size());
   for (std::size_t d = 0; d < dates_.size(); ++d) {
@@ -694,11 +729,16 @@ void simulator::render_band(int date, int band, std::vector<std::uint16_t>& out)
                                              dt.year(), std::chrono::January, std::chrono::day{1}});
   double const phase = 2.0 * pi * doy / 365.25;
   double season = 1.0 + 0.02 * std::sin(phase + 0.3);
-  if (band == nir_band) season *= 1.0 + 0.015 * std::cos(phase);
+  if (band == nir_band) season *= 1.0 + 0.03 * std::cos(phase);
 
   std::array<double, 4> base{};
   for (int c = 0; c < 4; ++c) base[c] = surface_reflectance[c][band] * season;
 
+  // Degradation grows linearly over the monitoring dates to 10 % bare soil on the last one.
+  std::vector<double> degradation_share(dates_.size(), 0.0);
+  for (std::size_t d = static_cast<std::size_t>(o_.baseline_dates); d < dates_.size(); ++d) {
+    degradation_share[d] = 0.10 * static_cast<double>(d - o_.baseline_dates + 1) / o_.monitor_dates;
+  }
   random_stream rng(o_.seed, stream::noise, static_cast<std::uint64_t>(date),
                     static_cast<std::uint64_t>(band));
   cloud_state const& cs = clouds_[date];
@@ -707,7 +747,11 @@ void simulator::render_band(int date, int band, std::vector<std::uint16_t>& out)
     double const noise = 1.0 + band_noise * (2.0 * rng.uniform() - 1.0);
     std::uint8_t const id = truth_[i];
     int const c = id != 0 && cleared_index_[id] <= date ? int{bare} : int{cover_[i]};
-    double refl = base[c] * texture_[i] * noise;
+    double surface = base[c];
+    if (degraded_[i] != 0 && c == forest && period_[date] == 1) {
+      surface = (1.0 - degradation_share[date]) * base[forest] + degradation_share[date] * base[bare];
+    }
+    double refl = surface * texture_[i] * noise;
     switch (cs.scl[i]) {
       case scl_cloud_high:
         refl = cs.brightness[cs.blob[i]] * cloud_tint[band] * noise;
@@ -964,10 +1008,12 @@ void simulator::write_job() const {
       "  monitor: [{m0}, {m1}]\n"
       "indices: [ndvi, nbr]\n"
       "change:\n"
-      "  method: bitemporal\n"
+      "  method: baseline\n"
       "  index: ndvi\n"
       "  drop: 0.25\n"
       "  forest_min: 0.6\n"
+      "  confirm: 2\n"
+      "  min_area_ha: 0.5\n"
       "outputs:\n"
       "  dir: out\n"
       "  hdf5: true\n"
@@ -1000,6 +1046,7 @@ simulation_result simulator::run() {
   make_landcover();
   make_aois();
   place_clearings();
+  place_degradation();
   make_clouds();
   write_scenes();
   write_concession();

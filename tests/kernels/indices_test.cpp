@@ -1,5 +1,5 @@
-// Index and change functors against hand-computed values, and the CPU transform against a
-// plain loop.
+// Radiometry, quality masks and index functors against hand-computed values, and the CPU
+// transform against a plain loop.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +11,11 @@
 #include "geosweep/kernels/transform.hpp"
 
 namespace k = geosweep::kernels;
+using k::index_kind;
+
+namespace {
+float index2(index_kind kind, float a, float b) { return k::spectral_index_op{kind}(a, b); }
+}  // namespace
 
 TEST(Reflectance, Sentinel2BoaOffset) {
   k::reflectance_op const s2{-1000.0f, 10000.0f};
@@ -18,6 +23,9 @@ TEST(Reflectance, Sentinel2BoaOffset) {
   EXPECT_FLOAT_EQ(s2(1000), 0.0f);
   EXPECT_FLOAT_EQ(s2(500), -0.05f);  // negative reflectance is kept, not clamped
   EXPECT_TRUE(std::isnan(s2(0)));    // DN 0 is no data
+  EXPECT_TRUE(std::isnan(s2(65535)));  // saturated
+  EXPECT_FLOAT_EQ(s2(4000, 1), 0.3f);
+  EXPECT_TRUE(std::isnan(s2(4000, 0)));  // not clear
 }
 
 TEST(Reflectance, ScaleAndOffsetOfLandsatCollection2) {
@@ -29,6 +37,25 @@ TEST(Reflectance, ScaleAndOffsetOfLandsatCollection2) {
   EXPECT_TRUE(std::isnan(landsat(0)));
   landsat.has_nodata = false;
   EXPECT_FLOAT_EQ(landsat(0), -0.2f);
+}
+
+TEST(QualityMasks, Sentinel2SclClasses) {
+  k::class_is_clear_op const scl{(1u << 4) | (1u << 5) | (1u << 6) | (1u << 7)};
+  for (std::uint16_t cls : {4, 5, 6, 7}) EXPECT_EQ(scl(cls), 1) << cls;
+  for (std::uint16_t cls : {0, 1, 2, 3, 8, 9, 10, 11, 40, 65535}) EXPECT_EQ(scl(cls), 0) << cls;
+}
+
+TEST(QualityMasks, LandsatQaPixelBits) {
+  k::bits_are_clear_op const qa{0x3F, 0};
+  EXPECT_EQ(qa(21824), 1);  // 0b0101010101000000: clear land, low confidences
+  EXPECT_EQ(qa(21952), 1);  // water bit (7) set: still clear
+  EXPECT_EQ(qa(1), 0);      // fill
+  EXPECT_EQ(qa(22280), 0);  // cloud (bit 3)
+  EXPECT_EQ(qa(23888), 0);  // cloud shadow (bit 4)
+  EXPECT_EQ(qa(1 << 5), 0); // snow
+  k::bits_are_clear_op const need_clear_bit{0, 1 << 6};
+  EXPECT_EQ(need_clear_bit(1 << 6), 1);
+  EXPECT_EQ(need_clear_bit(0), 0);
 }
 
 TEST(NormalizedDifference, HandComputedValues) {
@@ -45,19 +72,39 @@ TEST(NormalizedDifference, NodataZeroDenominatorAndClamp) {
   EXPECT_TRUE(std::isnan(nd(0.1f, NAN)));
   EXPECT_TRUE(std::isnan(nd(0.0f, 0.0f)));
   EXPECT_TRUE(std::isnan(nd(0.05f, -0.05f)));  // denominator zero from negative reflectance
-  EXPECT_FLOAT_EQ(nd(0.2f, -0.05f), 1.0f);     // (0.25 / 0.15) clamped to 1
+  EXPECT_FLOAT_EQ(nd(0.2f, -0.05f), 1.0f);      // (0.25 / 0.15) clamped to 1
   EXPECT_FLOAT_EQ(nd(-0.05f, 0.2f), -1.0f);
 }
 
-TEST(IndexFromDn, MasksNonClearClasses) {
-  k::reflectance_op const s2{-1000.0f, 10000.0f};
-  k::index_from_dn_op const ndvi{s2, s2, k::class_is_clear_op{(1u << 4) | (1u << 5)}};
-  float const forest = ndvi(4000, 1300, 4);  // nir 0.30, red 0.03
-  EXPECT_FLOAT_EQ(forest, 0.27f / 0.33f);
-  EXPECT_TRUE(std::isnan(ndvi(4000, 1300, 9)));    // cloud
-  EXPECT_TRUE(std::isnan(ndvi(4000, 1300, 3)));    // shadow
-  EXPECT_TRUE(std::isnan(ndvi(4000, 1300, 200)));  // out-of-range class
-  EXPECT_TRUE(std::isnan(ndvi(0, 1300, 4)));       // nodata DN
+TEST(SpectralIndices, TwoBandIndicesAreNormalizedDifferences) {
+  for (auto kind : {index_kind::ndvi, index_kind::nbr, index_kind::nbr2, index_kind::ndmi,
+                    index_kind::ndwi, index_kind::mndwi}) {
+    EXPECT_FLOAT_EQ(index2(kind, 0.30f, 0.10f), 0.5f);
+    EXPECT_TRUE(std::isnan(index2(kind, 0.0f, 0.0f)));
+  }
+}
+
+TEST(SpectralIndices, SaviAndMsaviByHand) {
+  // SAVI = 1.5 (0.30 - 0.05) / (0.30 + 0.05 + 0.5) = 0.375 / 0.85
+  EXPECT_NEAR(index2(index_kind::savi, 0.30f, 0.05f), 0.375 / 0.85, 1e-7);
+  EXPECT_TRUE(std::isnan(index2(index_kind::savi, -0.25f, -0.25f)));  // zero denominator
+  // MSAVI: t = 1.6, (1.6 - sqrt(2.56 - 2.0)) / 2
+  EXPECT_NEAR(index2(index_kind::msavi, 0.30f, 0.05f), (1.6 - std::sqrt(0.56)) / 2, 1e-6);
+  // MSAVI equals NDVI-like 0 when nir == red and is NaN for a negative radicand.
+  EXPECT_FLOAT_EQ(index2(index_kind::msavi, 0.2f, 0.2f), 0.0f);
+  EXPECT_TRUE(std::isnan(index2(index_kind::msavi, 0.5f, -0.2f)));
+}
+
+TEST(SpectralIndices, EviAndBsiByHand) {
+  k::spectral_index_op const evi{index_kind::evi};
+  // 2.5 (0.30 - 0.03) / (0.30 + 0.18 - 0.1875 + 1) = 0.675 / 1.2925
+  EXPECT_NEAR(evi(0.30f, 0.03f, 0.025f), 0.675 / 1.2925, 1e-6);
+  EXPECT_TRUE(std::isnan(evi(NAN, 0.03f, 0.025f)));
+  EXPECT_TRUE(std::isnan(evi(0.0f, 0.0f, 1.0f / 7.5f)));  // zero denominator
+  k::spectral_index_op const bsi{index_kind::bsi};
+  // ((0.30 + 0.16) - (0.22 + 0.10)) / ((0.30 + 0.16) + (0.22 + 0.10)) = 0.14 / 0.78
+  EXPECT_NEAR(bsi(0.30f, 0.16f, 0.22f, 0.10f), 0.14 / 0.78, 1e-6);
+  EXPECT_TRUE(std::isnan(bsi(0.3f, 0.16f, NAN, 0.1f)));
 }
 
 TEST(LatestClear, KeepsThePreviousValueUnderNodata) {
@@ -69,32 +116,33 @@ TEST(LatestClear, KeepsThePreviousValueUnderNodata) {
 
 TEST(BitemporalChange, Classes) {
   k::bitemporal_change_op const op{0.25f, 0.6f};
-  EXPECT_EQ(op(0.80f, 0.20f, 1), k::change_loss);
+  EXPECT_EQ(op(0.80f, 0.20f, 1), k::change_high);
   EXPECT_EQ(op(0.80f, 0.56f, 1), k::change_none);  // drop 0.24 < 0.25
-  EXPECT_EQ(op(0.80f, 0.55f, 1), k::change_loss);  // drop 0.25 counts
+  EXPECT_EQ(op(0.80f, 0.55f, 1), k::change_high);  // drop 0.25 counts
   EXPECT_EQ(op(0.50f, 0.10f, 1), k::change_none);  // was not forest
   EXPECT_EQ(op(0.80f, 0.20f, 0), k::change_outside_aoi);
   EXPECT_EQ(op(NAN, 0.20f, 1), k::change_no_data);
   EXPECT_EQ(op(0.80f, NAN, 1), k::change_no_data);
+  k::is_change_op const changed;
+  EXPECT_EQ(changed(k::change_low), 1);
+  EXPECT_EQ(changed(k::change_high), 1);
+  EXPECT_EQ(changed(k::change_none), 0);
+  EXPECT_EQ(changed(k::change_no_data), 0);
 }
 
 TEST(TransformPixels, CpuMatchesAPlainLoop) {
   std::size_t const n = 10007;
-  std::vector<std::uint16_t> nir(n), red(n);
-  std::vector<std::uint8_t> scl(n);
+  std::vector<std::uint16_t> dn(n);
+  std::vector<std::uint8_t> clear(n);
   for (std::size_t i = 0; i < n; ++i) {
-    nir[i] = static_cast<std::uint16_t>((i * 7919) % 12000);
-    red[i] = static_cast<std::uint16_t>((i * 104729) % 9000);
-    scl[i] = static_cast<std::uint8_t>(i % 12);
+    dn[i] = static_cast<std::uint16_t>((i * 7919) % 12000);
+    clear[i] = static_cast<std::uint8_t>(i % 3 != 0);
   }
   k::reflectance_op const s2{-1000.0f, 10000.0f};
-  k::index_from_dn_op const op{s2, s2, k::class_is_clear_op{1u << 4}};
   std::vector<float> out(n);
-  k::transform_pixels(
-      k::backend::cpu, n, op, out.data(), static_cast<std::uint16_t const*>(nir.data()),
-      static_cast<std::uint16_t const*>(red.data()), static_cast<std::uint8_t const*>(scl.data()));
+  k::transform_pixels(k::backend::cpu, n, s2, out.data(), dn.data(), clear.data());
   for (std::size_t i = 0; i < n; ++i) {
-    float const expected = op(nir[i], red[i], scl[i]);
+    float const expected = s2(dn[i], clear[i]);
     if (std::isnan(expected)) {
       ASSERT_TRUE(std::isnan(out[i])) << i;
     } else {

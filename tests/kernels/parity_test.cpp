@@ -11,6 +11,7 @@
 
 #include "geosweep/kernels/backend.hpp"
 #include "geosweep/kernels/change.hpp"
+#include "geosweep/kernels/detector.hpp"
 #include "geosweep/kernels/indices.hpp"
 #include "geosweep/kernels/transform.hpp"
 
@@ -67,16 +68,69 @@ TEST(Parity, Reflectance) {
   expect_parity<k::reflectance_op, float>(kPixels, landsat, dn);
 }
 
-TEST(Parity, IndexFromDn) {
-  auto const a = random_dn(kPixels, 2);
-  auto const b = random_dn(kPixels, 3);
-  std::vector<std::uint8_t> scl(kPixels);
-  for (std::size_t i = 0; i < kPixels; ++i) scl[i] = static_cast<std::uint8_t>((i * 31) % 13);
-  k::reflectance_op const s2{-1000.0f, 10000.0f};
-  expect_parity<k::index_from_dn_op, float>(
-      kPixels, k::index_from_dn_op{s2, s2, k::class_is_clear_op{0xF0}}, a, b, scl);
-  expect_parity<k::index_from_dn_unmasked_op, float>(kPixels, k::index_from_dn_unmasked_op{s2, s2},
-                                                     a, b);
+TEST(Parity, MaskedReflectanceAndQuality) {
+  auto const dn = random_dn(kPixels, 2);
+  std::vector<std::uint16_t> qa(kPixels);
+  std::vector<std::uint8_t> clear(kPixels);
+  for (std::size_t i = 0; i < kPixels; ++i) {
+    qa[i] = static_cast<std::uint16_t>((i * 2654435761u) >> 16);
+    clear[i] = static_cast<std::uint8_t>(i % 5 != 0);
+  }
+  expect_parity<k::reflectance_op, float>(kPixels, k::reflectance_op{-1000.0f, 10000.0f}, dn, clear);
+  expect_parity<k::class_is_clear_op, std::uint8_t>(kPixels, k::class_is_clear_op{0xF0}, qa);
+  expect_parity<k::bits_are_clear_op, std::uint8_t>(kPixels, k::bits_are_clear_op{0x3F, 0x40}, qa);
+}
+
+TEST(Parity, EverySpectralIndex) {
+  auto const a = random_index(kPixels, 3);
+  auto const b = random_index(kPixels, 4);
+  auto const c = random_index(kPixels, 5);
+  auto const d = random_index(kPixels, 6);
+  using k::index_kind;
+  for (auto kind : {index_kind::ndvi, index_kind::nbr, index_kind::nbr2, index_kind::ndmi, index_kind::ndwi,
+                    index_kind::mndwi, index_kind::savi, index_kind::msavi}) {
+    SCOPED_TRACE(static_cast<int>(kind));
+    expect_parity<k::spectral_index_op, float>(kPixels, k::spectral_index_op{kind}, a, b);
+  }
+  expect_parity<k::spectral_index_op, float>(kPixels, k::spectral_index_op{index_kind::evi}, a, b, c);
+  expect_parity<k::spectral_index_op, float>(kPixels, k::spectral_index_op{index_kind::bsi}, a, b, c, d);
+}
+
+TEST(Parity, BaselineDetectorOverASeries) {
+  std::size_t const n = kPixels / 4;
+  std::vector<k::pixel_state> cpu(n), gpu(n);
+  std::mt19937_64 rng(7);
+  auto const observation = [&](float centre) {
+    std::vector<float> v(n);
+    for (auto& x : v) {
+      std::uint64_t const r = rng();
+      x = (r % 10 == 0) ? std::numeric_limits<float>::quiet_NaN()
+                        : centre + static_cast<float>(static_cast<double>(r % 100001) / 100000.0 - 0.5);
+    }
+    return v;
+  };
+  for (int date = 0; date < 3; ++date) {
+    auto const obs = observation(0.8f);
+    k::transform_pixels(k::backend::cpu, n, k::baseline_update_op{}, cpu.data(),
+                        static_cast<k::pixel_state const*>(cpu.data()), obs.data());
+    k::transform_pixels(k::backend::cuda, n, k::baseline_update_op{}, gpu.data(),
+                        static_cast<k::pixel_state const*>(gpu.data()), obs.data());
+  }
+  for (int date = 0; date < 5; ++date) {
+    auto const obs = observation(0.5f);
+    k::monitor_update_op op;
+    op.date = 19000 + 10 * date;
+    k::transform_pixels(k::backend::cpu, n, op, cpu.data(), static_cast<k::pixel_state const*>(cpu.data()), obs.data());
+    k::transform_pixels(k::backend::cuda, n, op, gpu.data(), static_cast<k::pixel_state const*>(gpu.data()), obs.data());
+  }
+  EXPECT_TRUE(bit_identical(cpu, gpu));
+  std::vector<std::uint8_t> inside(n);
+  for (std::size_t i = 0; i < n; ++i) inside[i] = (i % 9) != 0;
+  expect_parity<k::state_class_op, std::uint8_t>(n, k::state_class_op{}, cpu, inside);
+  expect_parity<k::state_first_anomaly_op, std::int32_t>(n, k::state_first_anomaly_op{}, cpu);
+  expect_parity<k::state_confirmed_op, std::int32_t>(n, k::state_confirmed_op{}, cpu);
+  expect_parity<k::state_magnitude_op, float>(n, k::state_magnitude_op{}, cpu);
+  expect_parity<k::state_clear_count_op, std::uint16_t>(n, k::state_clear_count_op{}, cpu);
 }
 
 TEST(Parity, NormalizedDifferenceFoldAndChange) {
@@ -84,10 +138,13 @@ TEST(Parity, NormalizedDifferenceFoldAndChange) {
   auto const y = random_index(kPixels, 5);
   expect_parity<k::normalized_difference_op, float>(kPixels, k::normalized_difference_op{}, x, y);
   expect_parity<k::latest_clear_op, float>(kPixels, k::latest_clear_op{}, x, y);
-  std::vector<std::uint8_t> inside(kPixels);
-  for (std::size_t i = 0; i < kPixels; ++i) inside[i] = (i % 7) != 0;
-  expect_parity<k::bitemporal_change_op, std::uint8_t>(
-      kPixels, k::bitemporal_change_op{0.25f, 0.6f}, x, y, inside);
+  std::vector<std::uint8_t> inside(kPixels), classes(kPixels);
+  for (std::size_t i = 0; i < kPixels; ++i) {
+    inside[i] = (i % 7) != 0;
+    classes[i] = static_cast<std::uint8_t>(i % 256);
+  }
+  expect_parity<k::bitemporal_change_op, std::uint8_t>(kPixels, k::bitemporal_change_op{0.25f, 0.6f}, x, y, inside);
+  expect_parity<k::is_change_op, std::uint8_t>(kPixels, k::is_change_op{}, classes);
 }
 
 int main(int argc, char** argv) {

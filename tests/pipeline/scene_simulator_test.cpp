@@ -680,7 +680,9 @@ TEST_F(SceneSimulator, JobYaml) {
   EXPECT_EQ(job["period"]["monitor"][1].as<std::string>(), "2024-07-19");
   EXPECT_EQ(job["indices"].as<std::vector<std::string>>(),
             (std::vector<std::string>{"ndvi", "nbr"}));
-  EXPECT_EQ(job["change"]["method"].as<std::string>(), "bitemporal");
+  EXPECT_EQ(job["change"]["method"].as<std::string>(), "baseline");
+  EXPECT_EQ(job["change"]["confirm"].as<int>(), 2);
+  EXPECT_EQ(job["change"]["min_area_ha"].as<double>(), 0.5);
   EXPECT_EQ(job["change"]["index"].as<std::string>(), "ndvi");
   EXPECT_EQ(job["change"]["drop"].as<double>(), 0.25);
   EXPECT_EQ(job["change"]["forest_min"].as<double>(), 0.6);

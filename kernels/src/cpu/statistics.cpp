@@ -1,9 +1,21 @@
 #include "geosweep/kernels/statistics.hpp"
 
+#include "geosweep/kernels/error.hpp"
+
 namespace geosweep::kernels {
 
-std::vector<row_statistics> class_row_statistics(std::uint8_t const* mask, std::size_t width,
-                                                 std::size_t height, std::uint8_t value) {
+#if GEOSWEEP_HAVE_CUDA
+namespace detail {
+// Defined in src/cuda/patches_cuda.cu.
+std::vector<row_statistics> class_row_statistics_cuda(std::uint8_t const* mask, std::size_t width,
+                                                      std::size_t height, std::uint8_t value);
+}  // namespace detail
+#endif
+
+namespace {
+
+std::vector<row_statistics> class_row_statistics_cpu(std::uint8_t const* mask, std::size_t width,
+                                                     std::size_t height, std::uint8_t value) {
   std::vector<row_statistics> rows(height);
   auto const row_count = static_cast<std::ptrdiff_t>(height);
 #pragma omp parallel for schedule(static)
@@ -19,6 +31,20 @@ std::vector<row_statistics> class_row_statistics(std::uint8_t const* mask, std::
     rows[static_cast<std::size_t>(r)] = s;
   }
   return rows;
+}
+
+}  // namespace
+
+std::vector<row_statistics> class_row_statistics(backend where, std::uint8_t const* mask,
+                                                 std::size_t width, std::size_t height,
+                                                 std::uint8_t value) {
+  where = resolve_backend(where);
+  if (where == backend::cpu) return class_row_statistics_cpu(mask, width, height, value);
+#if GEOSWEEP_HAVE_CUDA
+  return detail::class_row_statistics_cuda(mask, width, height, value);
+#else
+  throw cuda_error("this geosweep was built without the CUDA backend");
+#endif
 }
 
 }  // namespace geosweep::kernels

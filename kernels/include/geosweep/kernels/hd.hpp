@@ -21,4 +21,18 @@ GEOSWEEP_HD inline bool is_nodata(float v) {
   return v != v;
 }
 
+/// Correctly rounded square root on both backends (IEEE 754 requires it of both), NaN for
+/// negative inputs.
+GEOSWEEP_HD inline float sqrt_rn(float x) {
+#ifdef __CUDA_ARCH__
+  return __fsqrt_rn(x);
+#else
+  return __builtin_sqrtf(x);
+#endif
+}
+
+/// "No date" in int32 day-number rasters (days since 1970-01-01); the largest value, so a
+/// minimum over dates ignores it.
+inline constexpr int no_date = 2147483647;
+
 }  // namespace geosweep::kernels

@@ -1,8 +1,9 @@
 #pragma once
 /// \file
-/// Per-pixel radiometry and spectral indices as functors shared by both backends.
-/// Only + - * / appear in the bodies, so CPU and CUDA results are bit-identical
-/// (the build turns off FMA contraction on both sides).
+/// Per-pixel radiometry, quality masks and spectral indices as functors shared by both
+/// backends. Only + - * / and a correctly rounded sqrt appear in the bodies, and the build
+/// turns off FMA contraction on both sides, so CPU and CUDA results are bit-identical.
+/// docs/indices.md gives the formulas, references and edge cases.
 
 #include <cstdint>
 
@@ -13,7 +14,7 @@ namespace geosweep::kernels {
 /// Digital number to surface reflectance: (DN + add_offset) / quantification * scale + offset.
 /// Sentinel-2 L2A uses quantification 10000 and add_offset -1000 from processing baseline
 /// 04.00 (January 2022), with scale 1 and offset 0 (both exact); Landsat Collection 2 uses
-/// scale 0.0000275 and offset -0.2. `nodata` DNs become NaN.
+/// scale 0.0000275 and offset -0.2. `nodata` DNs and DNs at or above `saturation` become NaN.
 struct reflectance_op {
   float add_offset = 0.0f;
   float quantification = 1.0f;
@@ -21,16 +22,43 @@ struct reflectance_op {
   float offset = 0.0f;
   std::uint16_t nodata = 0;
   bool has_nodata = true;
+  std::uint16_t saturation = 65535;  ///< 65535 with 16-bit data: the sensor's saturated code
 
   GEOSWEEP_HD float operator()(std::uint16_t dn) const {
     if (has_nodata && dn == nodata) return nodata_f32();
+    if (dn >= saturation) return nodata_f32();
     return (static_cast<float>(dn) + add_offset) / quantification * scale + offset;
+  }
+
+  /// Reflectance of a pixel whose quality flag says it is not clear is NaN too.
+  GEOSWEEP_HD float operator()(std::uint16_t dn, std::uint8_t clear) const {
+    return clear != 0 ? (*this)(dn) : nodata_f32();
   }
 };
 
-/// (a - b) / (a + b): NDVI with (nir, red), NBR with (nir, swir2). NaN when either input is
-/// NaN or the denominator is zero; the result is clamped to [-1, 1] because negative
-/// reflectances (possible after the BOA offset) can push it outside.
+/// Quality classes (for example Sentinel-2 SCL): 1 when `cls` is one of the classes set in
+/// `clear_classes` (bit k: class k is clear), else 0. Classes >= 32 are never clear.
+struct class_is_clear_op {
+  std::uint32_t clear_classes = 0;
+
+  GEOSWEEP_HD std::uint8_t operator()(std::uint16_t cls) const {
+    return (cls < 32 && ((clear_classes >> cls) & 1u) != 0) ? 1 : 0;
+  }
+};
+
+/// Quality bit fields (for example Landsat Collection 2 QA_PIXEL): 1 when none of
+/// `reject_bits` is set and all of `require_bits` are, else 0.
+struct bits_are_clear_op {
+  std::uint16_t reject_bits = 0;
+  std::uint16_t require_bits = 0;
+
+  GEOSWEEP_HD std::uint8_t operator()(std::uint16_t qa) const {
+    return ((qa & reject_bits) == 0 && (qa & require_bits) == require_bits) ? 1 : 0;
+  }
+};
+
+/// (a - b) / (a + b): NaN when either input is NaN or the denominator is zero; clamped to
+/// [-1, 1] because negative reflectances (possible after the BOA offset) can push it outside.
 struct normalized_difference_op {
   GEOSWEEP_HD float operator()(float a, float b) const {
     if (is_nodata(a) || is_nodata(b)) return nodata_f32();
@@ -41,36 +69,57 @@ struct normalized_difference_op {
   }
 };
 
-/// True when a quality-class value (for example a Sentinel-2 SCL class) is one of the
-/// classes set in `clear_classes` (bit k set: class k is clear). Classes >= 32 are never clear.
-struct class_is_clear_op {
-  std::uint32_t clear_classes = 0;
-
-  GEOSWEEP_HD bool operator()(std::uint8_t cls) const {
-    return cls < 32 && ((clear_classes >> cls) & 1u) != 0;
-  }
+/// The spectral indices geosweep computes; see docs/indices.md.
+enum class index_kind : std::uint8_t {
+  ndvi,   ///< (nir - red) / (nir + red)
+  nbr,    ///< (nir - swir2) / (nir + swir2)
+  nbr2,   ///< (swir1 - swir2) / (swir1 + swir2)
+  ndmi,   ///< (nir - swir1) / (nir + swir1)
+  ndwi,   ///< (green - nir) / (green + nir), McFeeters 1996
+  mndwi,  ///< (green - swir1) / (green + swir1), Xu 2006
+  evi,    ///< 2.5 (nir - red) / (nir + 6 red - 7.5 blue + 1)
+  savi,   ///< 1.5 (nir - red) / (nir + red + 0.5)
+  msavi,  ///< (2 nir + 1 - sqrt((2 nir + 1)^2 - 8 (nir - red))) / 2
+  bsi,    ///< ((swir1 + red) - (nir + blue)) / ((swir1 + red) + (nir + blue))
 };
 
-/// A normalized-difference index straight from two DN bands and a quality-class band:
-/// NaN where the quality class is not clear or either DN is nodata.
-struct index_from_dn_op {
-  reflectance_op reflectance_a;
-  reflectance_op reflectance_b;
-  class_is_clear_op clear;
+/// Any index from its bands' reflectances, in the band order the pipeline's index table gives
+/// (spectral_index.hpp). Two-band indices use operator()(a, b), EVI (nir, red, blue) the
+/// three-band form, BSI (swir1, red, nir, blue) the four-band form. NaN in, NaN out; a zero
+/// denominator or a negative square-root argument gives NaN.
+struct spectral_index_op {
+  index_kind kind = index_kind::ndvi;
 
-  GEOSWEEP_HD float operator()(std::uint16_t dn_a, std::uint16_t dn_b, std::uint8_t cls) const {
-    if (!clear(cls)) return nodata_f32();
-    return normalized_difference_op{}(reflectance_a(dn_a), reflectance_b(dn_b));
+  GEOSWEEP_HD float operator()(float a, float b) const {
+    switch (kind) {
+      case index_kind::savi: {
+        if (is_nodata(a) || is_nodata(b)) return nodata_f32();
+        float const denominator = a + b + 0.5f;
+        if (denominator == 0.0f) return nodata_f32();
+        return 1.5f * (a - b) / denominator;
+      }
+      case index_kind::msavi: {
+        if (is_nodata(a) || is_nodata(b)) return nodata_f32();
+        float const t = 2.0f * a + 1.0f;
+        float const radicand = t * t - 8.0f * (a - b);
+        if (radicand < 0.0f) return nodata_f32();
+        return (t - sqrt_rn(radicand)) / 2.0f;
+      }
+      default: return normalized_difference_op{}(a, b);
+    }
   }
-};
 
-/// The same index when the scene has no quality band.
-struct index_from_dn_unmasked_op {
-  reflectance_op reflectance_a;
-  reflectance_op reflectance_b;
+  GEOSWEEP_HD float operator()(float nir, float red, float blue) const {
+    // EVI (MODIS coefficients): G = 2.5, C1 = 6, C2 = 7.5, L = 1.
+    if (is_nodata(nir) || is_nodata(red) || is_nodata(blue)) return nodata_f32();
+    float const denominator = nir + 6.0f * red - 7.5f * blue + 1.0f;
+    if (denominator == 0.0f) return nodata_f32();
+    return 2.5f * (nir - red) / denominator;
+  }
 
-  GEOSWEEP_HD float operator()(std::uint16_t dn_a, std::uint16_t dn_b) const {
-    return normalized_difference_op{}(reflectance_a(dn_a), reflectance_b(dn_b));
+  GEOSWEEP_HD float operator()(float swir1, float red, float nir, float blue) const {
+    if (is_nodata(swir1) || is_nodata(red) || is_nodata(nir) || is_nodata(blue)) return nodata_f32();
+    return normalized_difference_op{}(swir1 + red, nir + blue);
   }
 };
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "geosweep/kernels/backend.hpp"
+
 namespace geosweep::kernels {
 
 /// Pixels of one class in one raster row.
@@ -15,8 +17,11 @@ struct row_statistics {
   std::int64_t column_sum = 0;  ///< sum of their column indices (for centroids)
 };
 
-/// Per-row count and column sum of the pixels equal to `value` in a row-major mask.
-std::vector<row_statistics> class_row_statistics(std::uint8_t const* mask, std::size_t width,
-                                                 std::size_t height, std::uint8_t value);
+/// Per-row count and column sum of the pixels equal to `value` in a row-major host mask, on
+/// backend `where` (`automatic` is resolved with resolve_backend; the CUDA backend stages the
+/// mask through device memory). Exact integers, so both backends give the same result.
+std::vector<row_statistics> class_row_statistics(backend where, std::uint8_t const* mask,
+                                                 std::size_t width, std::size_t height,
+                                                 std::uint8_t value);
 
 }  // namespace geosweep::kernels

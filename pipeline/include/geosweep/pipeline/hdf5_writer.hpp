@@ -58,6 +58,14 @@ class hdf5_writer {
   void write_uint8(std::string const& group, std::string const& name,
                    std::span<std::uint8_t const> values, variable_attributes const& attributes);
 
+  /// A (y, x) uint16 variable in `group`, chunked, shuffled and deflated.
+  void write_uint16(std::string const& group, std::string const& name,
+                    std::span<std::uint16_t const> values, variable_attributes const& attributes);
+
+  /// A (y, x) int32 variable in `group` (e.g. day numbers), chunked, shuffled and deflated.
+  void write_int32(std::string const& group, std::string const& name,
+                   std::span<std::int32_t const> values, variable_attributes const& attributes);
+
   /// Flushes, closes and renames the file into place; throws geosweep::io_error on failure.
   void commit();
 

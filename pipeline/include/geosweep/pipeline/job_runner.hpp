@@ -13,6 +13,7 @@
 #include "geosweep/kernels/backend.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/patch_extractor.hpp"
 
 namespace geosweep::pipeline {
 
@@ -23,9 +24,10 @@ struct aoi_result {
   civil_date date_after;          ///< last monitoring scene date
   std::int64_t aoi_pixels = 0;    ///< pixels inside the AOI
   std::int64_t clear_pixels = 0;  ///< inside and clear in both periods
-  std::int64_t changed_pixels = 0;
+  std::int64_t changed_pixels = 0;    ///< in patches at or above the minimum mapping unit
   double clear_area_ha = 0.0;
   double changed_area_ha = 0.0;
+  std::vector<change_patch> patches;  ///< its alerts
   std::optional<std::array<double, 2>> changed_centroid_lat_lon;  ///< absent without change
 };
 
@@ -34,6 +36,7 @@ struct run_result {
   std::vector<aoi_result> aois;
   std::optional<std::filesystem::path> hdf5_file;
   std::optional<std::filesystem::path> csv_file;
+  std::optional<std::filesystem::path> alerts_file;
   kernels::backend backend = kernels::backend::cpu;
   std::size_t scenes_used = 0;
   std::int64_t pixels_processed = 0;  ///< AOI-window pixels times scenes
@@ -52,5 +55,8 @@ run_result run_job(job_spec const& spec, run_options const& options);
 
 /// Column names of the area table, in their fixed order.
 std::vector<std::string> const& area_table_columns();
+
+/// Column names of the alert table, in their fixed order.
+std::vector<std::string> const& alert_table_columns();
 
 }  // namespace geosweep::pipeline

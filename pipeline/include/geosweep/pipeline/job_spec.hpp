@@ -27,13 +27,22 @@ struct band_source {
   std::string file_suffix;  ///< non-empty for per-band files, e.g. "_B4.TIF"
 };
 
-/// The sensor: named profiles (sentinel2-l2a) or a generic band map.
+/// The quality (cloud) mask of a generic sensor: a band whose values or bits say which
+/// pixels are clear.
+struct mask_spec {
+  band_source band;                   ///< band number or file suffix, like the other bands
+  std::vector<int> clear_values;      ///< classes that are clear (each 0..31), or
+  std::vector<int> reject_bits;       ///< bits (0..15) any of which marks a pixel not clear
+};
+
+/// The sensor: a named profile (sentinel2-l2a, landsat-c2-l2) or a generic band map.
 struct sensor_spec {
-  std::string type = "sentinel2-l2a";        ///< "sentinel2-l2a" or "generic"
+  std::string type = "sentinel2-l2a";        ///< "sentinel2-l2a", "landsat-c2-l2" or "generic"
   std::map<std::string, band_source> bands;  ///< generic only: blue, green, red, nir, swir1, swir2
   double scale = 1.0;                        ///< generic only: reflectance = DN * scale + offset
   double offset = 0.0;
-  std::optional<int> nodata;  ///< generic only: DN that marks no data
+  std::optional<int> nodata;                 ///< generic only: DN that marks no data
+  std::optional<mask_spec> mask;             ///< generic only: quality mask band
 };
 
 /// A scene given explicitly: a folder of per-band files or a multi-band file.
@@ -65,12 +74,16 @@ struct date_range {
   [[nodiscard]] bool contains(civil_date d) const { return first <= d && d <= last; }
 };
 
-/// Change detection parameters.
+/// Change detection parameters (docs/job-spec.md, kernels/include/geosweep/kernels/detector.hpp).
 struct change_spec {
-  std::string method = "bitemporal";
+  std::string method = "baseline";  ///< "baseline" or "bitemporal"
   std::string index = "ndvi";
-  double drop = 0.25;       ///< minimum index drop that counts as loss
-  double forest_min = 0.6;  ///< index value before at or above which a pixel is forest
+  double drop = 0.25;        ///< minimum index drop that counts as loss
+  double forest_min = 0.6;   ///< baseline index at or above which a pixel is forest
+  double k_sigma = 3.0;      ///< baseline only: the drop must also exceed k baseline std devs
+  int confirm = 2;           ///< baseline only: anomalous clear looks that confirm a candidate
+  int window_days = 90;      ///< baseline only: confirmation must come within this many days
+  double min_area_ha = 0.5;  ///< minimum mapping unit: smaller patches are dropped
 };
 
 /// What to write and where.

@@ -25,7 +25,7 @@ struct scene {
   std::string id;
   civil_date date;
   std::map<std::string, band_file> bands;
-  std::optional<band_file> quality;  ///< Sentinel-2 SCL; absent for generic sensors
+  std::optional<band_file> quality;  ///< SCL, QA_PIXEL or a generic mask band; may be absent
 };
 
 /// Scenes of the two periods, each sorted by date then id.
@@ -34,9 +34,6 @@ struct scene_catalog {
   std::vector<scene> monitor;
   std::size_t scenes_found = 0;  ///< before filtering by period
 };
-
-/// Band codes of the Sentinel-2 L2A profile by common name, e.g. red -> B04.
-std::map<std::string, std::string> const& sentinel2_band_codes();
 
 /// Date in a product or file name: an 8-digit YYYYMMDD token, or the YYYYDDD of a Landsat
 /// scene id (LT52240631988227CUB02). nullopt when the name holds neither.

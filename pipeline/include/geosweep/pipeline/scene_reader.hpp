@@ -1,15 +1,15 @@
 #pragma once
 /// \file
-/// Windowed reads of one band file with GDAL, and the radiometry of its band.
+/// Windowed reads of one band file with GDAL.
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <gdal_priv.h>
 
-#include "geosweep/kernels/indices.hpp"
 #include "geosweep/pipeline/aoi.hpp"
-#include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/raster_grid.hpp"
 #include "geosweep/pipeline/scene_catalog.hpp"
 
@@ -31,12 +31,11 @@ class band_reader {
   /// Reads `window` as 16-bit DNs; the band must hold 8- or 16-bit unsigned integers.
   [[nodiscard]] std::vector<std::uint16_t> read_dn(pixel_window const& window) const;
 
-  /// Reads `window` as bytes (quality classes).
-  [[nodiscard]] std::vector<std::uint8_t> read_classes(pixel_window const& window) const;
+  /// Reads `window` as 16-bit values (quality classes or bit fields, 8 or 16 bits).
+  [[nodiscard]] std::vector<std::uint16_t> read_quality(pixel_window const& window) const;
 
-  /// DN-to-reflectance of this band for scene `s` under the job's sensor.
-  [[nodiscard]] kernels::reflectance_op reflectance(sensor_spec const& sensor,
-                                                    scene const& s) const;
+  /// A metadata item of the band (default domain), or of the dataset when the band lacks it.
+  [[nodiscard]] std::optional<std::string> metadata_item(char const* name) const;
 
  private:
   template <class T>
@@ -46,9 +45,5 @@ class band_reader {
   GDALDatasetUniquePtr dataset_;
   GDALRasterBand* band_ = nullptr;
 };
-
-/// Quality classes counted as clear for the sensor (bit k: class k): Sentinel-2 SCL
-/// vegetation (4), not vegetated (5), water (6) and unclassified (7).
-std::uint32_t clear_classes(sensor_spec const& sensor);
 
 }  // namespace geosweep::pipeline

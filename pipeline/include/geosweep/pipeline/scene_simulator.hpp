@@ -31,6 +31,8 @@ struct simulation_options {
   int revisit_days = 15;
   int clearings = 6;   ///< planted clearings, spread over the AOIs
   bool clouds = true;  ///< clouds and shadows in the SCL band
+  int degradations = 2;  ///< patches of gradual degradation (NDVI falls by ~0.08 while
+                         ///< monitored: below any loss threshold, never to be flagged)
 };
 
 /// One planted clearing: where, when and how large.

@@ -1,18 +1,21 @@
 #pragma once
 /// \file
-/// The spectral indices a job can ask for, as normalized differences of two common bands.
+/// The spectral indices a job can ask for: name, the common bands each needs (in the order
+/// spectral_index_op takes them) and a description. docs/indices.md has the formulas.
 
 #include <string>
 #include <vector>
 
+#include "geosweep/kernels/indices.hpp"
+
 namespace geosweep::pipeline {
 
-/// index = (band_a - band_b) / (band_a + band_b), see docs/indices.md.
+/// One index of the table.
 struct spectral_index {
-  std::string name;       ///< "ndvi"
-  std::string band_a;     ///< "nir"
-  std::string band_b;     ///< "red"
-  std::string long_name;  ///< CF long_name of its rasters
+  std::string name;                ///< "ndvi"
+  kernels::index_kind kind;
+  std::vector<std::string> bands;  ///< common band names, in spectral_index_op argument order
+  std::string long_name;           ///< CF long_name of its rasters
 };
 
 /// Every index geosweep computes.

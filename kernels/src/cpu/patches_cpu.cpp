@@ -1,0 +1,326 @@
+// Connected-component labelling and per-patch statistics: the CPU backend and the dispatch
+// to the CUDA backend (src/cuda/patches_cuda.cu).
+//
+// Labelling is union-find in which a set's root is always its smallest pixel index (the
+// larger root is linked under the smaller). The final parent of every pixel is therefore the
+// smallest index of its component, a property of the component alone, and numbering roots in
+// raster order gives the canonical labels whatever order the unions ran in. The CUDA backend
+// keeps the same invariant with atomicMin, which is why the two backends agree.
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "geosweep/kernels/error.hpp"
+#include "geosweep/kernels/patches.hpp"
+
+namespace geosweep::kernels {
+
+#if GEOSWEEP_HAVE_CUDA
+namespace detail {
+// Defined in src/cuda/patches_cuda.cu.
+std::int32_t label_components_cuda(std::uint8_t const* mask, int width, int height,
+                                   std::uint8_t foreground, std::int32_t* labels);
+std::vector<patch_summary> summarize_patches_cuda(std::int32_t const* labels, int width, int height,
+                                                  std::int32_t count,
+                                                  std::int32_t const* first_date,
+                                                  std::int32_t const* confirmed_date,
+                                                  std::uint8_t const* status,
+                                                  float const* magnitude);
+}  // namespace detail
+#endif
+
+namespace {
+
+void check_raster(int width, int height) {
+  GEOSWEEP_EXPECTS(width >= 0 && height >= 0, "raster dimensions must not be negative");
+  GEOSWEEP_EXPECTS(static_cast<std::int64_t>(width) * height <= max_patch_raster_pixels,
+                   "width * height must be below 2^31 (int32 pixel indices)");
+}
+
+/// Root of `i` with path halving; only called on pixels whose paths stay inside the part of
+/// `parent` the calling thread owns.
+std::int32_t find_root(std::int32_t* parent, std::int32_t i) {
+  while (parent[i] != i) {
+    parent[i] = parent[parent[i]];
+    i = parent[i];
+  }
+  return i;
+}
+
+/// Unites the sets of a and b, linking the larger root under the smaller.
+void unite(std::int32_t* parent, std::int32_t a, std::int32_t b) {
+  std::int32_t ra = find_root(parent, a);
+  std::int32_t rb = find_root(parent, b);
+  if (ra == rb) return;
+  if (ra < rb) {
+    parent[rb] = ra;
+  } else {
+    parent[ra] = rb;
+  }
+}
+
+/// Rows [row_begin, row_end) of the raster, labelled by one thread.
+struct strip {
+  int row_begin = 0;
+  int row_end = 0;
+};
+
+std::vector<strip> make_strips(int height) {
+  // One strip per thread: the result does not depend on it, only the speed does.
+  int const count = std::max(1, std::min(height, omp_get_max_threads()));
+  std::vector<strip> strips(static_cast<std::size_t>(count));
+  for (int s = 0; s < count; ++s) {
+    strips[static_cast<std::size_t>(s)].row_begin =
+        static_cast<int>(static_cast<std::int64_t>(height) * s / count);
+    strips[static_cast<std::size_t>(s)].row_end =
+        static_cast<int>(static_cast<std::int64_t>(height) * (s + 1) / count);
+  }
+  return strips;
+}
+
+std::int32_t label_components_cpu(std::uint8_t const* mask, int width, int height,
+                                  std::uint8_t foreground, std::int32_t* labels) {
+  std::int64_t const n = static_cast<std::int64_t>(width) * height;
+  if (n == 0) return 0;
+  // parent[i]: union-find forest over foreground pixels (-1 for background). parent[i] <= i
+  // always, so every root is the smallest index of its set.
+  std::vector<std::int32_t> parent(static_cast<std::size_t>(n));
+  std::int32_t* const p = parent.data();
+  auto const strips = make_strips(height);
+  auto const strip_count = static_cast<int>(strips.size());
+  auto const fg = [&](std::int64_t i) { return mask[i] == foreground; };
+
+  // 1. Each strip on its own: unions with the scanned neighbours inside the strip (the
+  //    first row of a strip sees no row above), so each thread writes only its own pixels.
+#pragma omp parallel for schedule(static, 1)
+  for (int s = 0; s < strip_count; ++s) {
+    strip const st = strips[static_cast<std::size_t>(s)];
+    for (int r = st.row_begin; r < st.row_end; ++r) {
+      bool const has_north = r > st.row_begin;
+      std::int64_t const row = static_cast<std::int64_t>(r) * width;
+      for (int c = 0; c < width; ++c) {
+        std::int64_t const i = row + c;
+        if (!fg(i)) {
+          p[i] = -1;
+          continue;
+        }
+        p[i] = static_cast<std::int32_t>(i);
+        bool const west = c > 0 && fg(i - 1);
+        bool const north_west = has_north && c > 0 && fg(i - width - 1);
+        bool const north = has_north && fg(i - width);
+        bool const north_east = has_north && c + 1 < width && fg(i - width + 1);
+        unsigned const chosen = detail::scanned_neighbours(west, north_west, north, north_east);
+        auto const self = static_cast<std::int32_t>(i);
+        if (chosen & detail::neighbour_north) unite(p, self, static_cast<std::int32_t>(i - width));
+        if (chosen & detail::neighbour_west) unite(p, self, static_cast<std::int32_t>(i - 1));
+        if (chosen & detail::neighbour_north_west) {
+          unite(p, self, static_cast<std::int32_t>(i - width - 1));
+        }
+        if (chosen & detail::neighbour_north_east) {
+          unite(p, self, static_cast<std::int32_t>(i - width + 1));
+        }
+      }
+    }
+  }
+
+  // 2. Seams, in order on one thread: the first row of each strip joins the row above
+  //    (every foreground neighbour there; extra edges of the same component are harmless).
+  for (int s = 1; s < strip_count; ++s) {
+    int const r = strips[static_cast<std::size_t>(s)].row_begin;
+    std::int64_t const row = static_cast<std::int64_t>(r) * width;
+    for (int c = 0; c < width; ++c) {
+      std::int64_t const i = row + c;
+      if (!fg(i)) continue;
+      auto const self = static_cast<std::int32_t>(i);
+      if (c > 0 && fg(i - width - 1)) unite(p, self, static_cast<std::int32_t>(i - width - 1));
+      if (fg(i - width)) unite(p, self, static_cast<std::int32_t>(i - width));
+      if (c + 1 < width && fg(i - width + 1)) {
+        unite(p, self, static_cast<std::int32_t>(i - width + 1));
+      }
+    }
+  }
+
+  // 3. Roots: labels[i] = root of i (-1 for background); `parent` is only read from here on.
+  //    A parent inside the thread's own strip precedes i, so its root is already in labels.
+  std::vector<std::int64_t> roots_in_strip(static_cast<std::size_t>(strip_count), 0);
+#pragma omp parallel for schedule(static, 1)
+  for (int s = 0; s < strip_count; ++s) {
+    strip const st = strips[static_cast<std::size_t>(s)];
+    std::int64_t const begin = static_cast<std::int64_t>(st.row_begin) * width;
+    std::int64_t const end = static_cast<std::int64_t>(st.row_end) * width;
+    std::int64_t roots = 0;
+    for (std::int64_t i = begin; i < end; ++i) {
+      std::int32_t q = p[i];
+      if (q < 0 || q == i) {
+        roots += q >= 0;
+        labels[i] = q;
+        continue;
+      }
+      if (q >= begin) {
+        labels[i] = labels[q];
+        continue;
+      }
+      while (p[q] != q) q = p[q];
+      labels[i] = q;
+    }
+    roots_in_strip[static_cast<std::size_t>(s)] = roots;
+  }
+
+  // 4. Dense numbers in raster order: strip s numbers its roots from the count of roots in
+  //    the strips before it; the numbers go into `parent` at the roots, then every pixel
+  //    takes its root's number.
+  std::vector<std::int64_t> first_number(static_cast<std::size_t>(strip_count), 1);
+  for (int s = 1; s < strip_count; ++s) {
+    first_number[static_cast<std::size_t>(s)] = first_number[static_cast<std::size_t>(s - 1)] +
+                                                roots_in_strip[static_cast<std::size_t>(s - 1)];
+  }
+#pragma omp parallel for schedule(static, 1)
+  for (int s = 0; s < strip_count; ++s) {
+    strip const st = strips[static_cast<std::size_t>(s)];
+    std::int64_t const begin = static_cast<std::int64_t>(st.row_begin) * width;
+    std::int64_t const end = static_cast<std::int64_t>(st.row_end) * width;
+    std::int64_t next = first_number[static_cast<std::size_t>(s)];
+    for (std::int64_t i = begin; i < end; ++i) {
+      if (labels[i] == i) p[i] = static_cast<std::int32_t>(next++);
+    }
+  }
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) {
+    std::int32_t const root = labels[i];
+    labels[i] = root < 0 ? 0 : p[root];
+  }
+  std::int64_t total = 0;
+  for (auto const roots : roots_in_strip) total += roots;
+  return static_cast<std::int32_t>(total);
+}
+
+/// Lowers `target` to `value` if smaller; integer, so the order of updates does not matter.
+template <class T>
+void atomic_min(T& target, T value) {
+  std::atomic_ref<T> ref(target);
+  T current = ref.load(std::memory_order_relaxed);
+  while (value < current && !ref.compare_exchange_weak(current, value, std::memory_order_relaxed)) {
+  }
+}
+
+template <class T>
+void atomic_max(T& target, T value) {
+  std::atomic_ref<T> ref(target);
+  T current = ref.load(std::memory_order_relaxed);
+  while (value > current && !ref.compare_exchange_weak(current, value, std::memory_order_relaxed)) {
+  }
+}
+
+template <class T>
+void atomic_add(T& target, T value) {
+  std::atomic_ref<T>(target).fetch_add(value, std::memory_order_relaxed);
+}
+
+std::vector<patch_summary> summarize_patches_cpu(std::int32_t const* labels, int width, int height,
+                                                 std::int32_t count, std::int32_t const* first_date,
+                                                 std::int32_t const* confirmed_date,
+                                                 std::uint8_t const* status,
+                                                 float const* magnitude) {
+  // Accumulators with the neutral element of each field; the bounding box starts empty
+  // (min above max) and is zeroed for patches that turn out to have no pixels.
+  std::vector<patch_summary> out(static_cast<std::size_t>(count));
+  std::vector<std::int32_t> status_max(static_cast<std::size_t>(count), 0);
+  for (std::int32_t k = 0; k < count; ++k) {
+    auto& s = out[static_cast<std::size_t>(k)];
+    s.label = k + 1;
+    s.column_min = width;
+    s.row_min = height;
+    s.column_max = -1;
+    s.row_max = -1;
+  }
+  // Rows in parallel; each run of equal labels along a row is summed locally and merged with
+  // integer atomics, so the result is exact and independent of the thread count.
+#pragma omp parallel for schedule(dynamic, 16)
+  for (int r = 0; r < height; ++r) {
+    std::int64_t const row = static_cast<std::int64_t>(r) * width;
+    int c = 0;
+    while (c < width) {
+      std::int32_t const label = labels[row + c];
+      if (label < 1 || label > count) {
+        ++c;
+        continue;
+      }
+      int const run_begin = c;
+      std::int32_t date_min = patch_no_date;
+      std::int32_t confirmed_min = patch_no_date;
+      std::int32_t run_status = 0;
+      std::int64_t magnitude_sum = 0;
+      for (; c < width && labels[row + c] == label; ++c) {
+        std::int64_t const i = row + c;
+        if (first_date != nullptr) date_min = std::min(date_min, first_date[i]);
+        if (confirmed_date != nullptr) confirmed_min = std::min(confirmed_min, confirmed_date[i]);
+        if (status != nullptr) run_status = std::max(run_status, std::int32_t{status[i]});
+        if (magnitude != nullptr) magnitude_sum += magnitude_e4(magnitude[i]);
+      }
+      std::int64_t const length = c - run_begin;
+      auto& s = out[static_cast<std::size_t>(label - 1)];
+      atomic_add(s.pixel_count, length);
+      atomic_add(s.column_sum, length * (run_begin + c - 1) / 2);
+      atomic_add(s.row_sum, length * r);
+      atomic_add(s.magnitude_sum_e4, magnitude_sum);
+      atomic_min(s.column_min, run_begin);
+      atomic_max(s.column_max, c - 1);
+      atomic_min(s.row_min, r);
+      atomic_max(s.row_max, r);
+      atomic_min(s.first_date_min, date_min);
+      atomic_min(s.confirmed_date_min, confirmed_min);
+      atomic_max(status_max[static_cast<std::size_t>(label - 1)], run_status);
+    }
+  }
+  for (std::int32_t k = 0; k < count; ++k) {
+    auto& s = out[static_cast<std::size_t>(k)];
+    s.status_max = static_cast<std::uint8_t>(status_max[static_cast<std::size_t>(k)]);
+    if (s.pixel_count == 0) s.column_min = s.column_max = s.row_min = s.row_max = 0;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::int32_t label_components(backend where, std::uint8_t const* mask, int width, int height,
+                              std::uint8_t foreground, std::int32_t* labels) {
+  check_raster(width, height);
+  GEOSWEEP_EXPECTS(width * height == 0 || (mask != nullptr && labels != nullptr),
+                   "label_components needs a mask and a label array");
+  where = resolve_backend(where);
+  if (where == backend::cpu) return label_components_cpu(mask, width, height, foreground, labels);
+#if GEOSWEEP_HAVE_CUDA
+  return detail::label_components_cuda(mask, width, height, foreground, labels);
+#else
+  throw cuda_error("this geosweep was built without the CUDA backend");
+#endif
+}
+
+std::vector<patch_summary> summarize_patches(backend where, std::int32_t const* labels, int width,
+                                             int height, std::int32_t count,
+                                             std::int32_t const* first_date,
+                                             std::int32_t const* confirmed_date,
+                                             std::uint8_t const* status, float const* magnitude) {
+  check_raster(width, height);
+  GEOSWEEP_EXPECTS(count >= 0, "the patch count must not be negative");
+  GEOSWEEP_EXPECTS(width * height == 0 || labels != nullptr, "summarize_patches needs labels");
+  where = resolve_backend(where);
+  if (where == backend::cpu) {
+    return summarize_patches_cpu(labels, width, height, count, first_date, confirmed_date, status,
+                                 magnitude);
+  }
+#if GEOSWEEP_HAVE_CUDA
+  return detail::summarize_patches_cuda(labels, width, height, count, first_date, confirmed_date,
+                                        status, magnitude);
+#else
+  throw cuda_error("this geosweep was built without the CUDA backend");
+#endif
+}
+
+}  // namespace geosweep::kernels
