@@ -55,19 +55,16 @@ int run_command(std::string const& job_path, global_options const& g) {
       spec.name, gk::to_string(result.backend), result.scenes_used, mpx, result.seconds,
       result.seconds > 0 ? mpx / result.seconds : 0.0);
   for (auto const& a : result.aois) {
-    std::string centroid = "-";
-    if (a.changed_centroid_lat_lon) {
-      centroid = fmt::format("{:.5f}, {:.5f}", (*a.changed_centroid_lat_lon)[0],
-                             (*a.changed_centroid_lat_lon)[1]);
-    }
-    fmt::print(
-        "  {:<20} {:>10.2f} ha changed of {:>10.2f} ha clear ({} to {}), centroid lat/lon {}\n",
-        a.name, a.changed_area_ha, a.clear_area_ha, gp::to_iso(a.date_before),
-        gp::to_iso(a.date_after), centroid);
+    std::size_t high = 0;
+    for (auto const& p : a.patches) high += p.confidence == 2 ? 1 : 0;
+    fmt::print("  {:<20} {:>9.2f} ha changed in {} alert(s) ({} high confidence) of {:.2f} ha clear ({} to {})\n",
+               a.name, a.changed_area_ha, a.patches.size(), high, a.clear_area_ha, gp::to_iso(a.date_before),
+               gp::to_iso(a.date_after));
   }
   fmt::print("outputs:\n");
   if (result.hdf5_file) fmt::print("  {}\n", result.hdf5_file->string());
   if (result.csv_file) fmt::print("  {}\n", result.csv_file->string());
+  if (result.alerts_file) fmt::print("  {}\n", result.alerts_file->string());
   return exit_ok;
 }
 

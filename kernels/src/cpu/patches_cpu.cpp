@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -84,20 +85,29 @@ std::vector<strip> make_strips(int height) {
   return strips;
 }
 
+/// Marks background in `labels` while they hold the forest (any negative value below -n).
+constexpr std::int32_t background_mark = std::numeric_limits<std::int32_t>::min();
+
 std::int32_t label_components_cpu(std::uint8_t const* mask, int width, int height,
                                   std::uint8_t foreground, std::int32_t* labels) {
   std::int64_t const n = static_cast<std::int64_t>(width) * height;
   if (n == 0) return 0;
-  // parent[i]: union-find forest over foreground pixels (-1 for background). parent[i] <= i
-  // always, so every root is the smallest index of its set.
-  std::vector<std::int32_t> parent(static_cast<std::size_t>(n));
-  std::int32_t* const p = parent.data();
+  // Until step 4, labels[i] is the union-find parent of pixel i (background_mark for
+  // background). parent <= i always, so every root is the smallest index of its set.
+  std::int32_t* const parent = labels;
   auto const strips = make_strips(height);
   auto const strip_count = static_cast<int>(strips.size());
   auto const fg = [&](std::int64_t i) { return mask[i] == foreground; };
+  auto const begin_of = [&](int s) {
+    return static_cast<std::int64_t>(strips[static_cast<std::size_t>(s)].row_begin) * width;
+  };
+  auto const end_of = [&](int s) {
+    return static_cast<std::int64_t>(strips[static_cast<std::size_t>(s)].row_end) * width;
+  };
 
   // 1. Each strip on its own: unions with the scanned neighbours inside the strip (the
-  //    first row of a strip sees no row above), so each thread writes only its own pixels.
+  //    first row of a strip sees no row above), then every pixel points at its strip-local
+  //    root. Each thread reads and writes only its own strip.
 #pragma omp parallel for schedule(static, 1)
   for (int s = 0; s < strip_count; ++s) {
     strip const st = strips[static_cast<std::size_t>(s)];
@@ -107,74 +117,85 @@ std::int32_t label_components_cpu(std::uint8_t const* mask, int width, int heigh
       for (int c = 0; c < width; ++c) {
         std::int64_t const i = row + c;
         if (!fg(i)) {
-          p[i] = -1;
+          parent[i] = background_mark;
           continue;
         }
-        p[i] = static_cast<std::int32_t>(i);
+        auto const self = static_cast<std::int32_t>(i);
+        parent[i] = self;
         bool const west = c > 0 && fg(i - 1);
         bool const north_west = has_north && c > 0 && fg(i - width - 1);
         bool const north = has_north && fg(i - width);
         bool const north_east = has_north && c + 1 < width && fg(i - width + 1);
         unsigned const chosen = detail::scanned_neighbours(west, north_west, north, north_east);
-        auto const self = static_cast<std::int32_t>(i);
-        if (chosen & detail::neighbour_north) unite(p, self, static_cast<std::int32_t>(i - width));
-        if (chosen & detail::neighbour_west) unite(p, self, static_cast<std::int32_t>(i - 1));
+        if (chosen & detail::neighbour_north) {
+          unite(parent, self, static_cast<std::int32_t>(i - width));
+        }
+        if (chosen & detail::neighbour_west) unite(parent, self, static_cast<std::int32_t>(i - 1));
         if (chosen & detail::neighbour_north_west) {
-          unite(p, self, static_cast<std::int32_t>(i - width - 1));
+          unite(parent, self, static_cast<std::int32_t>(i - width - 1));
         }
         if (chosen & detail::neighbour_north_east) {
-          unite(p, self, static_cast<std::int32_t>(i - width + 1));
+          unite(parent, self, static_cast<std::int32_t>(i - width + 1));
         }
       }
+    }
+    // A parent precedes its child, so one pass in raster order flattens the strip.
+    for (std::int64_t i = begin_of(s); i < end_of(s); ++i) {
+      std::int32_t const q = parent[i];
+      if (q >= 0 && q != i) parent[i] = parent[q];
     }
   }
 
   // 2. Seams, in order on one thread: the first row of each strip joins the row above
-  //    (every foreground neighbour there; extra edges of the same component are harmless).
+  //    (every foreground neighbour there; extra edges within a component are harmless).
   for (int s = 1; s < strip_count; ++s) {
-    int const r = strips[static_cast<std::size_t>(s)].row_begin;
-    std::int64_t const row = static_cast<std::int64_t>(r) * width;
+    std::int64_t const row = begin_of(s);
     for (int c = 0; c < width; ++c) {
       std::int64_t const i = row + c;
       if (!fg(i)) continue;
       auto const self = static_cast<std::int32_t>(i);
-      if (c > 0 && fg(i - width - 1)) unite(p, self, static_cast<std::int32_t>(i - width - 1));
-      if (fg(i - width)) unite(p, self, static_cast<std::int32_t>(i - width));
+      if (c > 0 && fg(i - width - 1)) {
+        unite(parent, self, static_cast<std::int32_t>(i - width - 1));
+      }
+      if (fg(i - width)) unite(parent, self, static_cast<std::int32_t>(i - width));
       if (c + 1 < width && fg(i - width + 1)) {
-        unite(p, self, static_cast<std::int32_t>(i - width + 1));
+        unite(parent, self, static_cast<std::int32_t>(i - width + 1));
       }
     }
   }
 
-  // 3. Roots: labels[i] = root of i (-1 for background); `parent` is only read from here on.
-  //    A parent inside the thread's own strip precedes i, so its root is already in labels.
+  // 3. Every pixel points at its root. Walks cross into other strips while their threads
+  //    flatten them: relaxed atomic accesses, and every value ever stored at a pixel is one
+  //    of its ancestors, so any value read leads to the same root.
   std::vector<std::int64_t> roots_in_strip(static_cast<std::size_t>(strip_count), 0);
 #pragma omp parallel for schedule(static, 1)
   for (int s = 0; s < strip_count; ++s) {
-    strip const st = strips[static_cast<std::size_t>(s)];
-    std::int64_t const begin = static_cast<std::int64_t>(st.row_begin) * width;
-    std::int64_t const end = static_cast<std::int64_t>(st.row_end) * width;
+    std::int64_t const begin = begin_of(s);
+    std::int64_t const end = end_of(s);
+    auto const load = [&](std::int64_t i) {
+      return std::atomic_ref<std::int32_t>(parent[i]).load(std::memory_order_relaxed);
+    };
     std::int64_t roots = 0;
     for (std::int64_t i = begin; i < end; ++i) {
-      std::int32_t q = p[i];
-      if (q < 0 || q == i) {
-        roots += q >= 0;
-        labels[i] = q;
+      std::int32_t q = load(i);
+      if (q == background_mark) continue;
+      if (q == i) {
+        ++roots;
         continue;
       }
       if (q >= begin) {
-        labels[i] = labels[q];
-        continue;
+        q = load(q);  // earlier in this strip: already flattened
+      } else {
+        for (std::int32_t next = load(q); next != q; next = load(q)) q = next;
       }
-      while (p[q] != q) q = p[q];
-      labels[i] = q;
+      std::atomic_ref<std::int32_t>(parent[i]).store(q, std::memory_order_relaxed);
     }
     roots_in_strip[static_cast<std::size_t>(s)] = roots;
   }
 
-  // 4. Dense numbers in raster order: strip s numbers its roots from the count of roots in
-  //    the strips before it; the numbers go into `parent` at the roots, then every pixel
-  //    takes its root's number.
+  // 4. Dense numbers in raster order. Strip s numbers its roots from the count of roots in
+  //    the strips before it and stores them negated at the roots; then every other pixel
+  //    takes its root's number; then the roots' numbers are made positive.
   std::vector<std::int64_t> first_number(static_cast<std::size_t>(strip_count), 1);
   for (int s = 1; s < strip_count; ++s) {
     first_number[static_cast<std::size_t>(s)] = first_number[static_cast<std::size_t>(s - 1)] +
@@ -182,18 +203,23 @@ std::int32_t label_components_cpu(std::uint8_t const* mask, int width, int heigh
   }
 #pragma omp parallel for schedule(static, 1)
   for (int s = 0; s < strip_count; ++s) {
-    strip const st = strips[static_cast<std::size_t>(s)];
-    std::int64_t const begin = static_cast<std::int64_t>(st.row_begin) * width;
-    std::int64_t const end = static_cast<std::int64_t>(st.row_end) * width;
     std::int64_t next = first_number[static_cast<std::size_t>(s)];
-    for (std::int64_t i = begin; i < end; ++i) {
-      if (labels[i] == i) p[i] = static_cast<std::int32_t>(next++);
+    for (std::int64_t i = begin_of(s); i < end_of(s); ++i) {
+      if (parent[i] == i) labels[i] = static_cast<std::int32_t>(-next++);
     }
   }
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < n; ++i) {
-    std::int32_t const root = labels[i];
-    labels[i] = root < 0 ? 0 : p[root];
+    std::int32_t const root = parent[i];
+    if (root == background_mark) {
+      labels[i] = 0;
+    } else if (root >= 0) {
+      labels[i] = -parent[root];
+    }
+  }
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (labels[i] < 0) labels[i] = -labels[i];
   }
   std::int64_t total = 0;
   for (auto const roots : roots_in_strip) total += roots;
