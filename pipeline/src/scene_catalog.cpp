@@ -101,28 +101,36 @@ scene generic_multiband_scene(fs::path const& file, std::optional<civil_date> da
   s.date = *when;
   for (auto const& [name, source] : sensor.bands)
     s.bands[name] = band_file{file, source.band_number};
+  if (sensor.mask) s.quality = band_file{file, sensor.mask->band.band_number};
   return s;
 }
 
 /// Generic sensor, file suffixes: scenes are groups of files sharing a prefix.
 std::vector<scene> generic_suffix_scenes(fs::path const& dir, std::optional<civil_date> date,
                                          sensor_spec const& sensor) {
+  auto const prefix_of = [](std::string const& name, std::string const& suffix) -> std::optional<std::string> {
+    if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      return std::nullopt;
+    }
+    return name.substr(0, name.size() - suffix.size());
+  };
   std::map<std::string, scene> by_prefix;
   for (auto const& p : sorted_entries(dir)) {
     auto const name = p.filename().string();
     for (auto const& [band, source] : sensor.bands) {
-      auto const& suffix = source.file_suffix;
-      if (name.size() > suffix.size() &&
-          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-        auto const prefix = name.substr(0, name.size() - suffix.size());
-        auto& s = by_prefix[prefix];
-        s.id = prefix;
+      if (auto prefix = prefix_of(name, source.file_suffix)) {
+        auto& s = by_prefix[*prefix];
+        s.id = *prefix;
         s.bands[band] = band_file{p, 1};
       }
+    }
+    if (sensor.mask) {
+      if (auto prefix = prefix_of(name, sensor.mask->band.file_suffix)) by_prefix[*prefix].quality = band_file{p, 1};
     }
   }
   std::vector<scene> scenes;
   for (auto& [prefix, s] : by_prefix) {
+    s.id = prefix;
     auto const when = date ? date : date_from_name(prefix);
     if (!when) {
       throw config_error((dir / prefix).string() +

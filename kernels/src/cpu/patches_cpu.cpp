@@ -44,8 +44,7 @@ void check_raster(int width, int height) {
                    "width * height must be below 2^31 (int32 pixel indices)");
 }
 
-/// Root of `i` with path halving; only called on pixels whose paths stay inside the part of
-/// `parent` the calling thread owns.
+/// Root of `i` with path halving; only called on paths the calling thread alone writes.
 std::int32_t find_root(std::int32_t* parent, std::int32_t i) {
   while (parent[i] != i) {
     parent[i] = parent[parent[i]];
@@ -56,24 +55,23 @@ std::int32_t find_root(std::int32_t* parent, std::int32_t i) {
 
 /// Unites the sets of a and b, linking the larger root under the smaller.
 void unite(std::int32_t* parent, std::int32_t a, std::int32_t b) {
-  std::int32_t ra = find_root(parent, a);
-  std::int32_t rb = find_root(parent, b);
-  if (ra == rb) return;
+  std::int32_t const ra = find_root(parent, a);
+  std::int32_t const rb = find_root(parent, b);
   if (ra < rb) {
     parent[rb] = ra;
-  } else {
+  } else if (rb < ra) {
     parent[ra] = rb;
   }
 }
 
-/// Rows [row_begin, row_end) of the raster, labelled by one thread.
+/// Rows [row_begin, row_end) of the raster, handled by one thread.
 struct strip {
   int row_begin = 0;
   int row_end = 0;
 };
 
 std::vector<strip> make_strips(int height) {
-  // One strip per thread: the result does not depend on it, only the speed does.
+  // One strip per thread: the results do not depend on it, only the speed does.
   int const count = std::max(1, std::min(height, omp_get_max_threads()));
   std::vector<strip> strips(static_cast<std::size_t>(count));
   for (int s = 0; s < count; ++s) {
@@ -85,7 +83,7 @@ std::vector<strip> make_strips(int height) {
   return strips;
 }
 
-/// Marks background in `labels` while they hold the forest (any negative value below -n).
+/// Marks background in `labels` while they hold the forest; below every encoded number.
 constexpr std::int32_t background_mark = std::numeric_limits<std::int32_t>::min();
 
 std::int32_t label_components_cpu(std::uint8_t const* mask, int width, int height,
@@ -120,20 +118,26 @@ std::int32_t label_components_cpu(std::uint8_t const* mask, int width, int heigh
           parent[i] = background_mark;
           continue;
         }
-        auto const self = static_cast<std::int32_t>(i);
-        parent[i] = self;
         bool const west = c > 0 && fg(i - 1);
         bool const north_west = has_north && c > 0 && fg(i - width - 1);
         bool const north = has_north && fg(i - width);
         bool const north_east = has_north && c + 1 < width && fg(i - width + 1);
-        unsigned const chosen = detail::scanned_neighbours(west, north_west, north, north_east);
+        unsigned chosen = detail::scanned_neighbours(west, north_west, north, north_east);
+        auto const self = static_cast<std::int32_t>(i);
+        // The first chosen neighbour's root becomes the parent (a root precedes its set);
+        // a second one, north-east, is united with it.
+        std::int32_t first = self;
         if (chosen & detail::neighbour_north) {
-          unite(parent, self, static_cast<std::int32_t>(i - width));
+          first = static_cast<std::int32_t>(i - width);
+        } else if (chosen & detail::neighbour_west) {
+          first = static_cast<std::int32_t>(i - 1);
+        } else if (chosen & detail::neighbour_north_west) {
+          first = static_cast<std::int32_t>(i - width - 1);
+        } else if (chosen & detail::neighbour_north_east) {
+          first = static_cast<std::int32_t>(i - width + 1);
+          chosen &= ~detail::neighbour_north_east;
         }
-        if (chosen & detail::neighbour_west) unite(parent, self, static_cast<std::int32_t>(i - 1));
-        if (chosen & detail::neighbour_north_west) {
-          unite(parent, self, static_cast<std::int32_t>(i - width - 1));
-        }
+        parent[i] = first == self ? self : find_root(parent, first);
         if (chosen & detail::neighbour_north_east) {
           unite(parent, self, static_cast<std::int32_t>(i - width + 1));
         }
@@ -142,7 +146,7 @@ std::int32_t label_components_cpu(std::uint8_t const* mask, int width, int heigh
     // A parent precedes its child, so one pass in raster order flattens the strip.
     for (std::int64_t i = begin_of(s); i < end_of(s); ++i) {
       std::int32_t const q = parent[i];
-      if (q >= 0 && q != i) parent[i] = parent[q];
+      if (q >= 0) parent[i] = parent[q];
     }
   }
 
@@ -178,15 +182,13 @@ std::int32_t label_components_cpu(std::uint8_t const* mask, int width, int heigh
     std::int64_t roots = 0;
     for (std::int64_t i = begin; i < end; ++i) {
       std::int32_t q = load(i);
-      if (q == background_mark) continue;
-      if (q == i) {
-        ++roots;
-        continue;
-      }
-      if (q >= begin) {
-        q = load(q);  // earlier in this strip: already flattened
-      } else {
+      if (q >= 0 && q < begin) {
         for (std::int32_t next = load(q); next != q; next = load(q)) q = next;
+      } else {
+        // Background (kept as is), a root (q == i) or an earlier pixel of this strip, whose
+        // root is already in place. Written without branches: the mask is often random.
+        roots += q == i;
+        q = load(q >= 0 ? q : i);
       }
       std::atomic_ref<std::int32_t>(parent[i]).store(q, std::memory_order_relaxed);
     }
@@ -211,22 +213,83 @@ std::int32_t label_components_cpu(std::uint8_t const* mask, int width, int heigh
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < n; ++i) {
     std::int32_t const root = parent[i];
-    if (root == background_mark) {
-      labels[i] = 0;
-    } else if (root >= 0) {
-      labels[i] = -parent[root];
-    }
+    std::int32_t const number = -parent[root >= 0 ? root : i];
+    labels[i] = root >= 0 ? number : root;
   }
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < n; ++i) {
-    if (labels[i] < 0) labels[i] = -labels[i];
+    std::int32_t const v = labels[i];
+    labels[i] = v == background_mark ? 0 : (v < 0 ? -v : v);
   }
   std::int64_t total = 0;
   for (auto const roots : roots_in_strip) total += roots;
   return static_cast<std::int32_t>(total);
 }
 
-/// Lowers `target` to `value` if smaller; integer, so the order of updates does not matter.
+/// The optional per-pixel inputs of summarize_patches.
+struct pixel_inputs {
+  std::int32_t const* first_date;
+  std::int32_t const* confirmed_date;
+  std::uint8_t const* status;
+  float const* magnitude;
+};
+
+/// Pixels [column_begin, column_end) of one row, all with one label, and their reductions.
+struct label_run {
+  int row = 0;
+  int column_begin = 0;
+  int column_end = 0;
+  std::int32_t first_date_min = patch_no_date;
+  std::int32_t confirmed_date_min = patch_no_date;
+  std::uint8_t status_max = 0;
+  std::int64_t magnitude_sum_e4 = 0;
+
+  label_run(pixel_inputs const& in, std::int64_t row_offset, int r, int begin, int end)
+      : row(r), column_begin(begin), column_end(end) {
+    for (std::int64_t i = row_offset + begin; i < row_offset + end; ++i) {
+      if (in.first_date != nullptr) first_date_min = std::min(first_date_min, in.first_date[i]);
+      if (in.confirmed_date != nullptr) {
+        confirmed_date_min = std::min(confirmed_date_min, in.confirmed_date[i]);
+      }
+      if (in.status != nullptr) status_max = std::max(status_max, in.status[i]);
+      if (in.magnitude != nullptr) magnitude_sum_e4 += magnitude_e4(in.magnitude[i]);
+    }
+  }
+
+  [[nodiscard]] std::int64_t length() const { return column_end - column_begin; }
+  /// Sum of the column indices of the run (an arithmetic series).
+  [[nodiscard]] std::int64_t column_sum() const {
+    return length() * (column_begin + column_end - 1) / 2;
+  }
+};
+
+/// Calls on_run(label, column_begin, column_end) for each run of one label in 1..count
+/// along a row.
+template <class OnRun>
+void for_each_run(std::int32_t const* row_labels, int width, std::int32_t count, OnRun on_run) {
+  int c = 0;
+  while (c < width) {
+    std::int32_t const label = row_labels[c];
+    int const begin = c++;
+    while (c < width && row_labels[c] == label) ++c;
+    if (label >= 1 && label <= count) on_run(label, begin, c);
+  }
+}
+
+void add_run(patch_summary& s, label_run const& run) {
+  s.pixel_count += run.length();
+  s.column_sum += run.column_sum();
+  s.row_sum += run.length() * run.row;
+  s.magnitude_sum_e4 += run.magnitude_sum_e4;
+  s.column_min = std::min(s.column_min, run.column_begin);
+  s.column_max = std::max(s.column_max, run.column_end - 1);
+  s.row_min = std::min(s.row_min, run.row);
+  s.row_max = std::max(s.row_max, run.row);
+  s.first_date_min = std::min(s.first_date_min, run.first_date_min);
+  s.confirmed_date_min = std::min(s.confirmed_date_min, run.confirmed_date_min);
+  s.status_max = std::max(s.status_max, run.status_max);
+}
+
 template <class T>
 void atomic_min(T& target, T value) {
   std::atomic_ref<T> ref(target);
@@ -248,15 +311,25 @@ void atomic_add(T& target, T value) {
   std::atomic_ref<T>(target).fetch_add(value, std::memory_order_relaxed);
 }
 
+/// add_run for a patch other threads update at the same time.
+void add_run_atomic(patch_summary& s, label_run const& run) {
+  atomic_add(s.pixel_count, run.length());
+  atomic_add(s.column_sum, run.column_sum());
+  atomic_add(s.row_sum, run.length() * run.row);
+  atomic_add(s.magnitude_sum_e4, run.magnitude_sum_e4);
+  atomic_min(s.column_min, run.column_begin);
+  atomic_max(s.column_max, run.column_end - 1);
+  atomic_min(s.row_min, run.row);
+  atomic_max(s.row_max, run.row);
+  atomic_min(s.first_date_min, run.first_date_min);
+  atomic_min(s.confirmed_date_min, run.confirmed_date_min);
+  atomic_max(s.status_max, run.status_max);
+}
+
 std::vector<patch_summary> summarize_patches_cpu(std::int32_t const* labels, int width, int height,
-                                                 std::int32_t count, std::int32_t const* first_date,
-                                                 std::int32_t const* confirmed_date,
-                                                 std::uint8_t const* status,
-                                                 float const* magnitude) {
-  // Accumulators with the neutral element of each field; the bounding box starts empty
-  // (min above max) and is zeroed for patches that turn out to have no pixels.
+                                                 std::int32_t count, pixel_inputs const& in) {
+  // The bounding box starts empty (min above max) and is zeroed for patches with no pixels.
   std::vector<patch_summary> out(static_cast<std::size_t>(count));
-  std::vector<std::int32_t> status_max(static_cast<std::size_t>(count), 0);
   for (std::int32_t k = 0; k < count; ++k) {
     auto& s = out[static_cast<std::size_t>(k)];
     s.label = k + 1;
@@ -265,48 +338,54 @@ std::vector<patch_summary> summarize_patches_cpu(std::int32_t const* labels, int
     s.column_max = -1;
     s.row_max = -1;
   }
-  // Rows in parallel; each run of equal labels along a row is summed locally and merged with
-  // integer atomics, so the result is exact and independent of the thread count.
-#pragma omp parallel for schedule(dynamic, 16)
-  for (int r = 0; r < height; ++r) {
-    std::int64_t const row = static_cast<std::int64_t>(r) * width;
-    int c = 0;
-    while (c < width) {
-      std::int32_t const label = labels[row + c];
-      if (label < 1 || label > count) {
-        ++c;
-        continue;
+  if (static_cast<std::int64_t>(width) * height == 0 || count == 0) return out;
+
+  // A strip owns the labels that first appear in it: those above every label of the strips
+  // before it (true of any labelling, and for label_components' nearly all of them). Owned
+  // patches are summed without atomics; the others, which cross into the strip from above,
+  // in a second pass with integer atomics. Both are exact, so the result does not depend on
+  // the thread count.
+  auto const strips = make_strips(height);
+  auto const strip_count = static_cast<int>(strips.size());
+  std::vector<std::int32_t> largest_label(static_cast<std::size_t>(strip_count), 0);
+#pragma omp parallel for schedule(static, 1)
+  for (int s = 0; s < strip_count; ++s) {
+    strip const st = strips[static_cast<std::size_t>(s)];
+    std::int32_t largest = 0;
+    for (std::int64_t i = static_cast<std::int64_t>(st.row_begin) * width;
+         i < static_cast<std::int64_t>(st.row_end) * width; ++i) {
+      std::int32_t const label = labels[i];
+      largest = label <= count && label > largest ? label : largest;
+    }
+    largest_label[static_cast<std::size_t>(s)] = largest;
+  }
+  std::vector<std::int32_t> first_owned(static_cast<std::size_t>(strip_count), 1);
+  for (int s = 1; s < strip_count; ++s) {
+    first_owned[static_cast<std::size_t>(s)] =
+        std::max(first_owned[static_cast<std::size_t>(s - 1)],
+                 largest_label[static_cast<std::size_t>(s - 1)] + 1);
+  }
+  for (bool const owned_pass : {true, false}) {
+#pragma omp parallel for schedule(static, 1)
+    for (int s = 0; s < strip_count; ++s) {
+      strip const st = strips[static_cast<std::size_t>(s)];
+      std::int32_t const owned_from = first_owned[static_cast<std::size_t>(s)];
+      for (int r = st.row_begin; r < st.row_end; ++r) {
+        std::int64_t const row = static_cast<std::int64_t>(r) * width;
+        for_each_run(labels + row, width, count, [&](std::int32_t label, int begin, int end) {
+          if ((label >= owned_from) != owned_pass) return;
+          label_run const run(in, row, r, begin, end);
+          auto& summary = out[static_cast<std::size_t>(label - 1)];
+          if (owned_pass) {
+            add_run(summary, run);
+          } else {
+            add_run_atomic(summary, run);
+          }
+        });
       }
-      int const run_begin = c;
-      std::int32_t date_min = patch_no_date;
-      std::int32_t confirmed_min = patch_no_date;
-      std::int32_t run_status = 0;
-      std::int64_t magnitude_sum = 0;
-      for (; c < width && labels[row + c] == label; ++c) {
-        std::int64_t const i = row + c;
-        if (first_date != nullptr) date_min = std::min(date_min, first_date[i]);
-        if (confirmed_date != nullptr) confirmed_min = std::min(confirmed_min, confirmed_date[i]);
-        if (status != nullptr) run_status = std::max(run_status, std::int32_t{status[i]});
-        if (magnitude != nullptr) magnitude_sum += magnitude_e4(magnitude[i]);
-      }
-      std::int64_t const length = c - run_begin;
-      auto& s = out[static_cast<std::size_t>(label - 1)];
-      atomic_add(s.pixel_count, length);
-      atomic_add(s.column_sum, length * (run_begin + c - 1) / 2);
-      atomic_add(s.row_sum, length * r);
-      atomic_add(s.magnitude_sum_e4, magnitude_sum);
-      atomic_min(s.column_min, run_begin);
-      atomic_max(s.column_max, c - 1);
-      atomic_min(s.row_min, r);
-      atomic_max(s.row_max, r);
-      atomic_min(s.first_date_min, date_min);
-      atomic_min(s.confirmed_date_min, confirmed_min);
-      atomic_max(status_max[static_cast<std::size_t>(label - 1)], run_status);
     }
   }
-  for (std::int32_t k = 0; k < count; ++k) {
-    auto& s = out[static_cast<std::size_t>(k)];
-    s.status_max = static_cast<std::uint8_t>(status_max[static_cast<std::size_t>(k)]);
+  for (auto& s : out) {
     if (s.pixel_count == 0) s.column_min = s.column_max = s.row_min = s.row_max = 0;
   }
   return out;
@@ -338,8 +417,8 @@ std::vector<patch_summary> summarize_patches(backend where, std::int32_t const* 
   GEOSWEEP_EXPECTS(width * height == 0 || labels != nullptr, "summarize_patches needs labels");
   where = resolve_backend(where);
   if (where == backend::cpu) {
-    return summarize_patches_cpu(labels, width, height, count, first_date, confirmed_date, status,
-                                 magnitude);
+    return summarize_patches_cpu(labels, width, height, count,
+                                 pixel_inputs{first_date, confirmed_date, status, magnitude});
   }
 #if GEOSWEEP_HAVE_CUDA
   return detail::summarize_patches_cuda(labels, width, height, count, first_date, confirmed_date,
