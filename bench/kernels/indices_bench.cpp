@@ -43,7 +43,8 @@ void bm_masked_reflectance(benchmark::State& state, k::backend b) {
   auto const n = static_cast<std::size_t>(state.range(0));
   scene_bands const bands(n);
   std::vector<std::uint8_t> clear(n);
-  k::transform_pixels(k::backend::cpu, n, k::class_is_clear_op{0xF0}, clear.data(), bands.scl.data());
+  k::transform_pixels(k::backend::cpu, n, k::class_is_clear_op{0xF0}, clear.data(),
+                      bands.scl.data());
   std::vector<float> out(n);
   k::reflectance_op const s2{-1000.0f, 10000.0f};
   for (auto _ : state) {
@@ -65,10 +66,13 @@ void bm_index(benchmark::State& state, k::backend b, k::index_kind kind, int ban
   std::vector<float> out(n);
   k::spectral_index_op const op{kind};
   for (auto _ : state) {
-    if (band_count == 2) k::transform_pixels(b, n, op, out.data(), bands[0].data(), bands[1].data());
-    if (band_count == 3) k::transform_pixels(b, n, op, out.data(), bands[0].data(), bands[1].data(), bands[2].data());
+    if (band_count == 2)
+      k::transform_pixels(b, n, op, out.data(), bands[0].data(), bands[1].data());
+    if (band_count == 3)
+      k::transform_pixels(b, n, op, out.data(), bands[0].data(), bands[1].data(), bands[2].data());
     if (band_count == 4)
-      k::transform_pixels(b, n, op, out.data(), bands[0].data(), bands[1].data(), bands[2].data(), bands[3].data());
+      k::transform_pixels(b, n, op, out.data(), bands[0].data(), bands[1].data(), bands[2].data(),
+                          bands[3].data());
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
@@ -97,7 +101,8 @@ void bm_detector_update(benchmark::State& state, k::backend b) {
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * n * (2 * sizeof(k::pixel_state) + 4)));
+  state.SetBytesProcessed(
+      static_cast<std::int64_t>(state.iterations() * n * (2 * sizeof(k::pixel_state) + 4)));
 }
 
 void bm_latest_clear(benchmark::State& state, k::backend b) {
@@ -138,16 +143,38 @@ void bm_bitemporal(benchmark::State& state, k::backend b) {
 }  // namespace
 
 // 1 Mpx (a 1000 x 1000 window) and 16 Mpx (a 4000 x 4000 window).
-BENCHMARK_CAPTURE(bm_masked_reflectance, cpu, k::backend::cpu)->Arg(1 << 20)->Arg(1 << 24)->UseRealTime();
-BENCHMARK_CAPTURE(bm_masked_reflectance, cuda, k::backend::cuda)->Arg(1 << 20)->Arg(1 << 24)->UseRealTime();
-BENCHMARK_CAPTURE(bm_index, ndvi_cpu, k::backend::cpu, k::index_kind::ndvi, 2)->Arg(1 << 24)->UseRealTime();
-BENCHMARK_CAPTURE(bm_index, ndvi_cuda, k::backend::cuda, k::index_kind::ndvi, 2)->Arg(1 << 24)->UseRealTime();
-BENCHMARK_CAPTURE(bm_index, msavi_cpu, k::backend::cpu, k::index_kind::msavi, 2)->Arg(1 << 24)->UseRealTime();
-BENCHMARK_CAPTURE(bm_index, msavi_cuda, k::backend::cuda, k::index_kind::msavi, 2)->Arg(1 << 24)->UseRealTime();
-BENCHMARK_CAPTURE(bm_index, evi_cpu, k::backend::cpu, k::index_kind::evi, 3)->Arg(1 << 24)->UseRealTime();
-BENCHMARK_CAPTURE(bm_index, evi_cuda, k::backend::cuda, k::index_kind::evi, 3)->Arg(1 << 24)->UseRealTime();
-BENCHMARK_CAPTURE(bm_index, bsi_cpu, k::backend::cpu, k::index_kind::bsi, 4)->Arg(1 << 24)->UseRealTime();
-BENCHMARK_CAPTURE(bm_index, bsi_cuda, k::backend::cuda, k::index_kind::bsi, 4)->Arg(1 << 24)->UseRealTime();
+BENCHMARK_CAPTURE(bm_masked_reflectance, cpu, k::backend::cpu)
+    ->Arg(1 << 20)
+    ->Arg(1 << 24)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(bm_masked_reflectance, cuda, k::backend::cuda)
+    ->Arg(1 << 20)
+    ->Arg(1 << 24)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(bm_index, ndvi_cpu, k::backend::cpu, k::index_kind::ndvi, 2)
+    ->Arg(1 << 24)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(bm_index, ndvi_cuda, k::backend::cuda, k::index_kind::ndvi, 2)
+    ->Arg(1 << 24)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(bm_index, msavi_cpu, k::backend::cpu, k::index_kind::msavi, 2)
+    ->Arg(1 << 24)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(bm_index, msavi_cuda, k::backend::cuda, k::index_kind::msavi, 2)
+    ->Arg(1 << 24)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(bm_index, evi_cpu, k::backend::cpu, k::index_kind::evi, 3)
+    ->Arg(1 << 24)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(bm_index, evi_cuda, k::backend::cuda, k::index_kind::evi, 3)
+    ->Arg(1 << 24)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(bm_index, bsi_cpu, k::backend::cpu, k::index_kind::bsi, 4)
+    ->Arg(1 << 24)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(bm_index, bsi_cuda, k::backend::cuda, k::index_kind::bsi, 4)
+    ->Arg(1 << 24)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(bm_detector_update, cpu, k::backend::cpu)->Arg(1 << 22)->UseRealTime();
 BENCHMARK_CAPTURE(bm_detector_update, cuda, k::backend::cuda)->Arg(1 << 22)->UseRealTime();
 BENCHMARK_CAPTURE(bm_latest_clear, cpu, k::backend::cpu)->Arg(1 << 24)->UseRealTime();

@@ -73,7 +73,8 @@ detection_rasters change_detector::finish(std::vector<std::uint8_t> const& insid
     k::transform_pixels(where_, pixels_, k::state_clear_count_op{}, out.clear_count.data(), s);
     out.baseline_mean.resize(pixels_);
     for (std::size_t i = 0; i < pixels_; ++i) {
-      out.baseline_mean[i] = state_[i].baseline_count > 0 ? state_[i].baseline_mean : k::nodata_f32();
+      out.baseline_mean[i] =
+          state_[i].baseline_count > 0 ? state_[i].baseline_mean : k::nodata_f32();
     }
     return out;
   }

@@ -48,7 +48,8 @@ struct aoi_state {
 /// Indices to compute: the job's list plus the change index, without repeats, in job order.
 std::vector<std::string> indices_to_compute(job_spec const& spec) {
   std::vector<std::string> names = spec.indices;
-  if (std::find(names.begin(), names.end(), spec.change.index) == names.end()) names.push_back(spec.change.index);
+  if (std::find(names.begin(), names.end(), spec.change.index) == names.end())
+    names.push_back(spec.change.index);
   return names;
 }
 
@@ -62,8 +63,9 @@ std::vector<std::string> bands_needed(std::vector<std::string> const& indices) {
 }
 
 /// 1 where a pixel is clear by the sensor's quality band (all 1 without one).
-std::vector<std::uint8_t> clear_mask(k::backend where, quality_rule const& rule, band_reader const* quality,
-                                     pixel_window const& window, std::size_t n, std::int64_t& bytes_read) {
+std::vector<std::uint8_t> clear_mask(k::backend where, quality_rule const& rule,
+                                     band_reader const* quality, pixel_window const& window,
+                                     std::size_t n, std::int64_t& bytes_read) {
   std::vector<std::uint8_t> clear(n, 1);
   if (quality == nullptr || rule.type == quality_rule::kind::none) return clear;
   auto const qa = quality->read_quality(window);
@@ -78,18 +80,28 @@ std::vector<std::uint8_t> clear_mask(k::backend where, quality_rule const& rule,
 
 /// The index from its bands' reflectances (NaN where not clear).
 void compute_index(k::backend where, spectral_index const& index,
-                   std::map<std::string, std::vector<float>> const& reflectance, std::vector<float>& out) {
+                   std::map<std::string, std::vector<float>> const& reflectance,
+                   std::vector<float>& out) {
   k::spectral_index_op const op{index.kind};
   auto const band = [&](std::size_t i) { return reflectance.at(index.bands[i]).data(); };
   switch (index.bands.size()) {
-    case 2: k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1)); return;
-    case 3: k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1), band(2)); return;
-    case 4: k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1), band(2), band(3)); return;
-    default: throw logic_error("index " + index.name + " has an unsupported band count");
+    case 2:
+      k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1));
+      return;
+    case 3:
+      k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1), band(2));
+      return;
+    case 4:
+      k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1), band(2), band(3));
+      return;
+    default:
+      throw logic_error("index " + index.name + " has an unsupported band count");
   }
 }
 
-std::string fixed(double v, int decimals) { return fmt::format("{:.{}f}", v, decimals); }
+std::string fixed(double v, int decimals) {
+  return fmt::format("{:.{}f}", v, decimals);
+}
 
 std::string date_or_empty(std::int32_t day) {
   return day == k::no_date ? std::string() : to_iso(from_days_since_epoch(day));
@@ -102,10 +114,12 @@ struct class_extent {
   std::optional<std::array<double, 2>> centroid_xy;
 };
 
-class_extent measure_class(k::backend where, std::vector<std::uint8_t> const& classes, raster_grid const& grid,
-                           std::vector<double> const& row_areas, std::uint8_t value) {
-  auto const rows = k::class_row_statistics(where, classes.data(), static_cast<std::size_t>(grid.width),
-                                            static_cast<std::size_t>(grid.height), value);
+class_extent measure_class(k::backend where, std::vector<std::uint8_t> const& classes,
+                           raster_grid const& grid, std::vector<double> const& row_areas,
+                           std::uint8_t value) {
+  auto const rows =
+      k::class_row_statistics(where, classes.data(), static_cast<std::size_t>(grid.width),
+                              static_cast<std::size_t>(grid.height), value);
   class_extent out;
   auto const& gt = grid.transform;
   double sx = 0, sy = 0;
@@ -126,16 +140,18 @@ class_extent measure_class(k::backend where, std::vector<std::uint8_t> const& cl
 }
 
 /// Writes one AOI's rasters into its group of the HDF5 file.
-void write_aoi_group(hdf5_writer& h5, job_spec const& spec, aoi_state const& aoi, aoi_result const& r,
-                     detection_rasters const& detection, patch_set const& patches,
-                     std::vector<std::string> const& indices) {
+void write_aoi_group(hdf5_writer& h5, job_spec const& spec, aoi_state const& aoi,
+                     aoi_result const& r, detection_rasters const& detection,
+                     patch_set const& patches, std::vector<std::string> const& indices) {
   std::string const group = "aoi/" + r.name;
   h5.add_grid(group, aoi.raster.grid);
   h5.set_group_attribute(group, "aoi", r.name);
   h5.set_group_attribute(group, "date_before", to_iso(r.date_before));
   h5.set_group_attribute(group, "date_after", to_iso(r.date_after));
-  h5.set_group_attribute(group, "baseline_period", to_iso(spec.baseline.first) + "/" + to_iso(spec.baseline.last));
-  h5.set_group_attribute(group, "monitor_period", to_iso(spec.monitor.first) + "/" + to_iso(spec.monitor.last));
+  h5.set_group_attribute(group, "baseline_period",
+                         to_iso(spec.baseline.first) + "/" + to_iso(spec.baseline.last));
+  h5.set_group_attribute(group, "monitor_period",
+                         to_iso(spec.monitor.first) + "/" + to_iso(spec.monitor.last));
   h5.set_group_attribute(group, "change_method", spec.change.method);
   h5.set_group_attribute(group, "change_index", spec.change.index);
   for (auto const& name : indices) {
@@ -151,8 +167,10 @@ void write_aoi_group(hdf5_writer& h5, job_spec const& spec, aoi_state const& aoi
   variable_attributes change;
   change.long_name = "forest loss between the baseline and monitoring periods, by confidence";
   change.fill_value = k::change_no_data;
-  change.flag_values = {k::change_none, k::change_low, k::change_high, k::change_outside_aoi, k::change_no_data};
-  change.flag_meanings = "no_change low_confidence_loss high_confidence_loss outside_aoi no_clear_observation";
+  change.flag_values = {k::change_none, k::change_low, k::change_high, k::change_outside_aoi,
+                        k::change_no_data};
+  change.flag_meanings =
+      "no_change low_confidence_loss high_confidence_loss outside_aoi no_clear_observation";
   h5.write_uint8(group, "change", detection.change, change);
 
   variable_attributes date;
@@ -166,7 +184,8 @@ void write_aoi_group(hdf5_writer& h5, job_spec const& spec, aoi_state const& aoi
   variable_attributes magnitude;
   magnitude.units = "1";
   magnitude.fill_value = std::numeric_limits<double>::quiet_NaN();
-  magnitude.long_name = "mean drop of " + spec.change.index + " below the baseline over the anomalies";
+  magnitude.long_name =
+      "mean drop of " + spec.change.index + " below the baseline over the anomalies";
   h5.write_float32(group, "magnitude", detection.magnitude, magnitude);
   magnitude.long_name = spec.change.method == "baseline"
                             ? "mean of the clear baseline observations of " + spec.change.index
@@ -187,16 +206,17 @@ void write_aoi_group(hdf5_writer& h5, job_spec const& spec, aoi_state const& aoi
 }  // namespace
 
 std::vector<std::string> const& area_table_columns() {
-  static std::vector<std::string> const columns{"aoi",           "date_before",   "date_after",
-                                                "changed_area_ha", "clear_area_ha", "centroid_lat",
-                                                "centroid_lon"};
+  static std::vector<std::string> const columns{
+      "aoi",           "date_before",  "date_after",  "changed_area_ha",
+      "clear_area_ha", "centroid_lat", "centroid_lon"};
   return columns;
 }
 
 std::vector<std::string> const& alert_table_columns() {
   static std::vector<std::string> const columns{
-      "alert_id",  "aoi",       "first_seen", "confirmed_on", "confidence",     "area_ha", "centroid_lat",
-      "centroid_lon", "bbox_west", "bbox_south", "bbox_east", "bbox_north", "mean_magnitude", "pixels"};
+      "alert_id",  "aoi",          "first_seen",     "confirmed_on", "confidence",
+      "area_ha",   "centroid_lat", "centroid_lon",   "bbox_west",    "bbox_south",
+      "bbox_east", "bbox_north",   "mean_magnitude", "pixels"};
   return columns;
 }
 
@@ -210,8 +230,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   auto const indices = indices_to_compute(spec);
   auto const bands = bands_needed(indices);
   auto const catalog = build_catalog(spec, bands);
-  spdlog::info("{} scenes found, {} in the baseline period, {} in the monitoring period", catalog.scenes_found,
-               catalog.baseline.size(), catalog.monitor.size());
+  spdlog::info("{} scenes found, {} in the baseline period, {} in the monitoring period",
+               catalog.scenes_found, catalog.baseline.size(), catalog.monitor.size());
 
   // The analysis grid is the grid of the first scene; every other band must match it.
   raster_grid const grid = band_reader(catalog.baseline.front().bands.at(bands.front())).grid();
@@ -226,8 +246,9 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       for (auto const& name : indices) period[name].assign(n, k::nodata_f32());
     }
     state.detector = std::make_unique<change_detector>(spec.change, n, result.backend);
-    spdlog::debug("AOI '{}': window {}x{} at ({}, {}), {} pixels inside", aoi.name, state.raster.window.width,
-                  state.raster.window.height, state.raster.window.x_offset, state.raster.window.y_offset,
+    spdlog::debug("AOI '{}': window {}x{} at ({}, {}), {} pixels inside", aoi.name,
+                  state.raster.window.width, state.raster.window.height,
+                  state.raster.window.x_offset, state.raster.window.y_offset,
                   state.raster.inside_pixels);
     aois.push_back(std::move(state));
   }
@@ -250,19 +271,22 @@ run_result run_job(job_spec const& spec, run_options const& options) {
         quality_band->require_grid(grid);
       }
       std::map<std::string, k::reflectance_op> radiometry;
-      for (auto const& [band, reader] : readers) radiometry[band] = band_reflectance(spec.sensor, s, *reader);
+      for (auto const& [band, reader] : readers)
+        radiometry[band] = band_reflectance(spec.sensor, s, *reader);
 
       for (auto& aoi : aois) {
         auto const& window = aoi.raster.window;
         std::size_t const n = aoi.raster.grid.pixel_count();
-        auto const clear = clear_mask(result.backend, quality, quality_band.get(), window, n, result.bytes_read);
+        auto const clear =
+            clear_mask(result.backend, quality, quality_band.get(), window, n, result.bytes_read);
         std::map<std::string, std::vector<float>> reflectance;
         for (auto const& [band, reader] : readers) {
           auto const dn = reader->read_dn(window);
           result.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
           auto& values = reflectance[band];
           values.resize(n);
-          k::transform_pixels(result.backend, n, radiometry.at(band), values.data(), dn.data(), clear.data());
+          k::transform_pixels(result.backend, n, radiometry.at(band), values.data(), dn.data(),
+                              clear.data());
         }
         std::vector<float> observation(n);
         for (auto const& name : indices) {
@@ -272,8 +296,10 @@ run_result run_job(job_spec const& spec, run_options const& options) {
                               static_cast<float const*>(composite.data()),
                               static_cast<float const*>(observation.data()));
           if (name != spec.change.index) continue;
-          if (period == baseline_period) aoi.detector->observe_baseline(s.date, observation);
-          else aoi.detector->observe_monitor(s.date, observation);
+          if (period == baseline_period)
+            aoi.detector->observe_baseline(s.date, observation);
+          else
+            aoi.detector->observe_monitor(s.date, observation);
         }
         result.pixels_processed += static_cast<std::int64_t>(n);
       }
@@ -305,7 +331,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   for (auto& aoi : aois) {
     auto const& g = aoi.raster.grid;
     auto detection = aoi.detector->finish(aoi.raster.mask);
-    auto const patches = extract_patches(aoi.raster.name, detection, g, spec.change.min_area_ha, result.backend);
+    auto const patches =
+        extract_patches(aoi.raster.name, detection, g, spec.change.min_area_ha, result.backend);
 
     auto const row_areas = row_pixel_areas_m2(g);
     std::vector<std::uint8_t> changed_mask(g.pixel_count());
@@ -333,19 +360,21 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       if (!to_wgs84->Transform(1, &x, &y)) throw io_error("cannot transform a centroid to WGS84");
       r.changed_centroid_lat_lon = std::array<double, 2>{y, x};
     }
-    area_rows.push_back({r.name, to_iso(r.date_before), to_iso(r.date_after), fixed(r.changed_area_ha, 4),
-                         fixed(r.clear_area_ha, 4),
-                         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[0], 6) : "",
-                         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[1], 6) : ""});
+    area_rows.push_back(
+        {r.name, to_iso(r.date_before), to_iso(r.date_after), fixed(r.changed_area_ha, 4),
+         fixed(r.clear_area_ha, 4),
+         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[0], 6) : "",
+         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[1], 6) : ""});
     for (auto const& p : patches.patches) {
-      alert_rows.push_back({p.alert_id, p.aoi, date_or_empty(p.first_date), date_or_empty(p.confirmed_date),
+      alert_rows.push_back({p.alert_id, p.aoi, date_or_empty(p.first_date),
+                            date_or_empty(p.confirmed_date),
                             p.confidence == k::change_high ? "high" : "low", fixed(p.area_ha, 4),
                             fixed(p.centroid_lat, 6), fixed(p.centroid_lon, 6), fixed(p.bbox[0], 6),
                             fixed(p.bbox[1], 6), fixed(p.bbox[2], 6), fixed(p.bbox[3], 6),
                             fixed(p.mean_magnitude, 4), std::to_string(p.pixels)});
     }
-    spdlog::info("AOI '{}': {:.2f} ha changed in {} patches, of {:.2f} ha clear", r.name, r.changed_area_ha,
-                 patches.patches.size(), r.clear_area_ha);
+    spdlog::info("AOI '{}': {:.2f} ha changed in {} patches, of {:.2f} ha clear", r.name,
+                 r.changed_area_ha, patches.patches.size(), r.clear_area_ha);
     if (h5) write_aoi_group(*h5, spec, aoi, r, detection, patches, indices);
     result.aois.push_back(std::move(r));
   }
@@ -362,7 +391,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     h5->commit();
     result.hdf5_file = h5_path;
   }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 

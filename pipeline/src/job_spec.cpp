@@ -473,8 +473,9 @@ void read_indices(spec_reader& r, YAML::Node const& node, std::vector<std::strin
 
 void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
   if (!r.expect_map(node, "change")) return;
-  r.check_keys(node, "change", {"method", "index", "drop", "forest_min", "k_sigma", "confirm",
-                                "window_days", "min_area_ha"});
+  r.check_keys(node, "change",
+               {"method", "index", "drop", "forest_min", "k_sigma", "confirm", "window_days",
+                "min_area_ha"});
   if (node["method"]) {
     if (auto m = r.string(node["method"], "change.method")) {
       if (std::find(kMethods.begin(), kMethods.end(), *m) == kMethods.end()) {
@@ -504,7 +505,8 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
   }
   if (node["k_sigma"]) {
     if (auto v = r.number(node["k_sigma"], "change.k_sigma")) {
-      if (*v < 0 || *v > 100) r.error(node["k_sigma"], "change.k_sigma", "expected a value in [0, 100]");
+      if (*v < 0 || *v > 100)
+        r.error(node["k_sigma"], "change.k_sigma", "expected a value in [0, 100]");
       change.k_sigma = *v;
     }
   }
@@ -516,7 +518,8 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
   }
   if (node["window_days"]) {
     if (auto v = r.integer(node["window_days"], "change.window_days")) {
-      if (*v < 1 || *v > 3660) r.error(node["window_days"], "change.window_days", "expected 1 to 3660");
+      if (*v < 1 || *v > 3660)
+        r.error(node["window_days"], "change.window_days", "expected 1 to 3660");
       change.window_days = *v;
     }
   }

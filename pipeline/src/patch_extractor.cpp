@@ -16,7 +16,8 @@ namespace geosweep::pipeline {
 
 namespace k = geosweep::kernels;
 
-std::string stable_alert_id(std::string const& aoi, double lat, double lon, std::int32_t first_date) {
+std::string stable_alert_id(std::string const& aoi, double lat, double lon,
+                            std::int32_t first_date) {
   std::string const key = fmt::format("{}|{:.4f}|{:.4f}|{}", aoi, lat, lon, first_date);
   std::uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bits
   for (unsigned char c : key) {
@@ -26,19 +27,20 @@ std::string stable_alert_id(std::string const& aoi, double lat, double lon, std:
   return fmt::format("gs-{:012x}", hash & 0xFFFFFFFFFFFFull);
 }
 
-patch_set extract_patches(std::string const& aoi, detection_rasters& detection, raster_grid const& grid,
-                          double min_area_ha, k::backend where) {
+patch_set extract_patches(std::string const& aoi, detection_rasters& detection,
+                          raster_grid const& grid, double min_area_ha, k::backend where) {
   std::size_t const n = grid.pixel_count();
   GEOSWEEP_EXPECTS(detection.change.size() == n, "detection rasters match the grid");
   std::vector<std::uint8_t> foreground(n);
   k::transform_pixels(where, n, k::is_change_op{}, foreground.data(), detection.change.data());
   patch_set out;
   out.labels.resize(n);
-  std::int32_t const count = k::label_components(where, foreground.data(), grid.width, grid.height, 1, out.labels.data());
+  std::int32_t const count =
+      k::label_components(where, foreground.data(), grid.width, grid.height, 1, out.labels.data());
   if (count == 0) return out;
-  auto const summaries = k::summarize_patches(where, out.labels.data(), grid.width, grid.height, count,
-                                              detection.first_date.data(), detection.confirmed_date.data(),
-                                              detection.change.data(), detection.magnitude.data());
+  auto const summaries = k::summarize_patches(
+      where, out.labels.data(), grid.width, grid.height, count, detection.first_date.data(),
+      detection.confirmed_date.data(), detection.change.data(), detection.magnitude.data());
 
   // Ground area per patch, row by row (rows differ on geographic grids).
   auto const row_areas = row_pixel_areas_m2(grid);
@@ -46,7 +48,8 @@ patch_set extract_patches(std::string const& aoi, detection_rasters& detection, 
   for (int r = 0; r < grid.height; ++r) {
     std::int32_t const* row = out.labels.data() + static_cast<std::size_t>(r) * grid.width;
     for (int c = 0; c < grid.width; ++c) {
-      if (row[c] != 0) area_m2[static_cast<std::size_t>(row[c])] += row_areas[static_cast<std::size_t>(r)];
+      if (row[c] != 0)
+        area_m2[static_cast<std::size_t>(row[c])] += row_areas[static_cast<std::size_t>(r)];
     }
   }
 
@@ -55,7 +58,8 @@ patch_set extract_patches(std::string const& aoi, detection_rasters& detection, 
     auto const& gt = grid.transform;
     double x = gt[0] + col * gt[1] + row * gt[2];
     double y = gt[3] + col * gt[4] + row * gt[5];
-    if (!to_wgs84->Transform(1, &x, &y)) throw io_error("cannot transform a patch position to WGS84");
+    if (!to_wgs84->Transform(1, &x, &y))
+      throw io_error("cannot transform a patch position to WGS84");
     return std::array<double, 2>{x, y};
   };
 
@@ -74,7 +78,8 @@ patch_set extract_patches(std::string const& aoi, detection_rasters& detection, 
     p.centroid_lon = centre[0];
     p.centroid_lat = centre[1];
     double west = 1e9, south = 1e9, east = -1e9, north = -1e9;
-    for (double col : {static_cast<double>(s.column_min), static_cast<double>(s.column_max) + 1.0}) {
+    for (double col :
+         {static_cast<double>(s.column_min), static_cast<double>(s.column_max) + 1.0}) {
       for (double row : {static_cast<double>(s.row_min), static_cast<double>(s.row_max) + 1.0}) {
         auto const corner = to_lon_lat(col, row);
         west = std::min(west, corner[0]);

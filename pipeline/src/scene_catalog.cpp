@@ -44,8 +44,8 @@ int band_match_rank(std::string const& stem, std::string const& code) {
 }
 
 /// A scene of a named profile (Sentinel-2 L2A, Landsat C2 L2): a folder of per-band files.
-scene profile_scene(fs::path const& folder, std::optional<civil_date> date, std::string const& sensor,
-                    std::vector<std::string> const& needed_bands) {
+scene profile_scene(fs::path const& folder, std::optional<civil_date> date,
+                    std::string const& sensor, std::vector<std::string> const& needed_bands) {
   scene s;
   s.id = folder.filename().string();
   auto const when = date ? date : date_from_name(s.id);
@@ -60,9 +60,11 @@ scene profile_scene(fs::path const& folder, std::optional<civil_date> date, std:
     if (is_raster_name(p)) files.push_back(p);
   // Landsat codes depend on the mission: read it from the folder or, failing that, a file.
   auto codes = named_band_codes(sensor, s.id);
-  for (std::size_t i = 0; !codes && i < files.size(); ++i) codes = named_band_codes(sensor, files[i].filename().string());
+  for (std::size_t i = 0; !codes && i < files.size(); ++i)
+    codes = named_band_codes(sensor, files[i].filename().string());
   if (!codes) {
-    throw config_error(folder.string() + ": not a " + sensor + " product (cannot tell the mission from its name)");
+    throw config_error(folder.string() + ": not a " + sensor +
+                       " product (cannot tell the mission from its name)");
   }
 
   auto const find_code = [&](std::string const& code) -> std::optional<band_file> {
@@ -80,7 +82,8 @@ scene profile_scene(fs::path const& folder, std::optional<civil_date> date, std:
   for (auto const& name : needed_bands) {
     auto const& code = codes->bands.at(name);
     auto f = find_code(code);
-    if (!f) throw config_error(folder.string() + ": scene has no " + code + " (" + name + ") band file");
+    if (!f)
+      throw config_error(folder.string() + ": scene has no " + code + " (" + name + ") band file");
     s.bands[name] = *f;
   }
   s.quality = find_code(codes->quality);
@@ -108,8 +111,10 @@ scene generic_multiband_scene(fs::path const& file, std::optional<civil_date> da
 /// Generic sensor, file suffixes: scenes are groups of files sharing a prefix.
 std::vector<scene> generic_suffix_scenes(fs::path const& dir, std::optional<civil_date> date,
                                          sensor_spec const& sensor) {
-  auto const prefix_of = [](std::string const& name, std::string const& suffix) -> std::optional<std::string> {
-    if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+  auto const prefix_of = [](std::string const& name,
+                            std::string const& suffix) -> std::optional<std::string> {
+    if (name.size() <= suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
       return std::nullopt;
     }
     return name.substr(0, name.size() - suffix.size());
@@ -125,7 +130,8 @@ std::vector<scene> generic_suffix_scenes(fs::path const& dir, std::optional<civi
       }
     }
     if (sensor.mask) {
-      if (auto prefix = prefix_of(name, sensor.mask->band.file_suffix)) by_prefix[*prefix].quality = band_file{p, 1};
+      if (auto prefix = prefix_of(name, sensor.mask->band.file_suffix))
+        by_prefix[*prefix].quality = band_file{p, 1};
     }
   }
   std::vector<scene> scenes;

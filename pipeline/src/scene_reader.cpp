@@ -93,7 +93,8 @@ std::vector<std::uint16_t> band_reader::read_quality(pixel_window const& window)
   GDALDataType const type = band_->GetRasterDataType();
   if (type != GDT_Byte && type != GDT_UInt16) {
     throw io_error(file_.path.string() + " band " + std::to_string(file_.band) + ": is " +
-                   GDALGetDataTypeName(type) + "; a quality band holds 8- or 16-bit unsigned integers");
+                   GDALGetDataTypeName(type) +
+                   "; a quality band holds 8- or 16-bit unsigned integers");
   }
   return read<std::uint16_t>(window, GDT_UInt16);
 }

@@ -322,7 +322,7 @@ class simulator {
   std::vector<aoi_def> aois_;
   std::vector<std::uint8_t> truth_;
   std::vector<planted_clearing> clearings_;
-  std::vector<int> cleared_index_;  // per clearing id (1-based; [0] unused): date index
+  std::vector<int> cleared_index_;      // per clearing id (1-based; [0] unused): date index
   std::vector<std::uint8_t> degraded_;  // 1 where forest degrades gradually while monitored
   std::vector<cloud_state> clouds_;
 };
@@ -749,7 +749,8 @@ void simulator::render_band(int date, int band, std::vector<std::uint16_t>& out)
     int const c = id != 0 && cleared_index_[id] <= date ? int{bare} : int{cover_[i]};
     double surface = base[c];
     if (degraded_[i] != 0 && c == forest && period_[date] == 1) {
-      surface = (1.0 - degradation_share[date]) * base[forest] + degradation_share[date] * base[bare];
+      surface =
+          (1.0 - degradation_share[date]) * base[forest] + degradation_share[date] * base[bare];
     }
     double refl = surface * texture_[i] * noise;
     switch (cs.scl[i]) {

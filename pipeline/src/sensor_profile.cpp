@@ -7,19 +7,35 @@
 
 namespace geosweep::pipeline {
 
-std::optional<band_codes> named_band_codes(std::string const& sensor, std::string const& product_name) {
+std::optional<band_codes> named_band_codes(std::string const& sensor,
+                                           std::string const& product_name) {
   if (sensor == "sentinel2-l2a") {
-    return band_codes{{{"blue", "B02"}, {"green", "B03"}, {"red", "B04"}, {"nir", "B08"}, {"swir1", "B11"}, {"swir2", "B12"}},
+    return band_codes{{{"blue", "B02"},
+                       {"green", "B03"},
+                       {"red", "B04"},
+                       {"nir", "B08"},
+                       {"swir1", "B11"},
+                       {"swir2", "B12"}},
                       "SCL"};
   }
   if (sensor == "landsat-c2-l2") {
     auto const mission = product_name.substr(0, 4);
     if (mission == "LC08" || mission == "LC09") {
-      return band_codes{{{"blue", "SR_B2"}, {"green", "SR_B3"}, {"red", "SR_B4"}, {"nir", "SR_B5"}, {"swir1", "SR_B6"}, {"swir2", "SR_B7"}},
+      return band_codes{{{"blue", "SR_B2"},
+                         {"green", "SR_B3"},
+                         {"red", "SR_B4"},
+                         {"nir", "SR_B5"},
+                         {"swir1", "SR_B6"},
+                         {"swir2", "SR_B7"}},
                         "QA_PIXEL"};
     }
     if (mission == "LT04" || mission == "LT05" || mission == "LE07") {
-      return band_codes{{{"blue", "SR_B1"}, {"green", "SR_B2"}, {"red", "SR_B3"}, {"nir", "SR_B4"}, {"swir1", "SR_B5"}, {"swir2", "SR_B7"}},
+      return band_codes{{{"blue", "SR_B1"},
+                         {"green", "SR_B2"},
+                         {"red", "SR_B3"},
+                         {"nir", "SR_B4"},
+                         {"swir1", "SR_B5"},
+                         {"swir2", "SR_B7"}},
                         "QA_PIXEL"};
     }
   }
@@ -42,13 +58,15 @@ quality_rule quality_rule_for(sensor_spec const& sensor) {
       for (int v : sensor.mask->clear_values) rule.classes.clear_classes |= 1u << v;
     } else {
       rule.type = quality_rule::kind::bits;
-      for (int b : sensor.mask->reject_bits) rule.bits.reject_bits = static_cast<std::uint16_t>(rule.bits.reject_bits | (1u << b));
+      for (int b : sensor.mask->reject_bits)
+        rule.bits.reject_bits = static_cast<std::uint16_t>(rule.bits.reject_bits | (1u << b));
     }
   }
   return rule;
 }
 
-kernels::reflectance_op band_reflectance(sensor_spec const& sensor, scene const& s, band_reader const& band) {
+kernels::reflectance_op band_reflectance(sensor_spec const& sensor, scene const& s,
+                                         band_reader const& band) {
   kernels::reflectance_op op;
   if (sensor.type == "generic") {
     op.scale = static_cast<float>(sensor.scale);
@@ -70,7 +88,8 @@ kernels::reflectance_op band_reflectance(sensor_spec const& sensor, scene const&
   op.quantification = 10000.0f;
   civil_date const baseline_04{std::chrono::year{2022}, std::chrono::January, std::chrono::day{25}};
   op.add_offset = s.date >= baseline_04 ? -1000.0f : 0.0f;
-  if (auto v = band.metadata_item("BOA_ADD_OFFSET")) op.add_offset = static_cast<float>(std::atof(v->c_str()));
+  if (auto v = band.metadata_item("BOA_ADD_OFFSET"))
+    op.add_offset = static_cast<float>(std::atof(v->c_str()));
   if (auto v = band.metadata_item("QUANTIFICATION_VALUE")) {
     double const q = std::atof(v->c_str());
     if (q > 0) op.quantification = static_cast<float>(q);

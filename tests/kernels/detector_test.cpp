@@ -92,10 +92,10 @@ TEST(Monitor, OnlyForestWithABaselineCanChange) {
 
 TEST(Monitor, DropMustExceedTheThresholdAndTheSpread) {
   auto s = baseline_of({0.82f, 0.82f});
-  EXPECT_FALSE(on(1).is_anomalous(s, 0.58f));  // 0.24 < drop
-  EXPECT_TRUE(on(1).is_anomalous(s, 0.56f));   // 0.26
+  EXPECT_FALSE(on(1).is_anomalous(s, 0.58f));       // 0.24 < drop
+  EXPECT_TRUE(on(1).is_anomalous(s, 0.56f));        // 0.26
   auto noisy = baseline_of({0.60f, 1.00f, 0.80f});  // std 0.2: 3 sigma = 0.6
-  EXPECT_FALSE(on(1).is_anomalous(noisy, 0.4f));  // drop 0.4 < 0.6
+  EXPECT_FALSE(on(1).is_anomalous(noisy, 0.4f));    // drop 0.4 < 0.6
   EXPECT_TRUE(on(1).is_anomalous(noisy, 0.15f));
 }
 

@@ -14,15 +14,17 @@ namespace k = geosweep::kernels;
 using k::index_kind;
 
 namespace {
-float index2(index_kind kind, float a, float b) { return k::spectral_index_op{kind}(a, b); }
+float index2(index_kind kind, float a, float b) {
+  return k::spectral_index_op{kind}(a, b);
+}
 }  // namespace
 
 TEST(Reflectance, Sentinel2BoaOffset) {
   k::reflectance_op const s2{-1000.0f, 10000.0f};
   EXPECT_FLOAT_EQ(s2(4000), 0.3f);  // (4000 - 1000) / 10000
   EXPECT_FLOAT_EQ(s2(1000), 0.0f);
-  EXPECT_FLOAT_EQ(s2(500), -0.05f);  // negative reflectance is kept, not clamped
-  EXPECT_TRUE(std::isnan(s2(0)));    // DN 0 is no data
+  EXPECT_FLOAT_EQ(s2(500), -0.05f);    // negative reflectance is kept, not clamped
+  EXPECT_TRUE(std::isnan(s2(0)));      // DN 0 is no data
   EXPECT_TRUE(std::isnan(s2(65535)));  // saturated
   EXPECT_FLOAT_EQ(s2(4000, 1), 0.3f);
   EXPECT_TRUE(std::isnan(s2(4000, 0)));  // not clear
@@ -47,12 +49,12 @@ TEST(QualityMasks, Sentinel2SclClasses) {
 
 TEST(QualityMasks, LandsatQaPixelBits) {
   k::bits_are_clear_op const qa{0x3F, 0};
-  EXPECT_EQ(qa(21824), 1);  // 0b0101010101000000: clear land, low confidences
-  EXPECT_EQ(qa(21952), 1);  // water bit (7) set: still clear
-  EXPECT_EQ(qa(1), 0);      // fill
-  EXPECT_EQ(qa(22280), 0);  // cloud (bit 3)
-  EXPECT_EQ(qa(23888), 0);  // cloud shadow (bit 4)
-  EXPECT_EQ(qa(1 << 5), 0); // snow
+  EXPECT_EQ(qa(21824), 1);   // 0b0101010101000000: clear land, low confidences
+  EXPECT_EQ(qa(21952), 1);   // water bit (7) set: still clear
+  EXPECT_EQ(qa(1), 0);       // fill
+  EXPECT_EQ(qa(22280), 0);   // cloud (bit 3)
+  EXPECT_EQ(qa(23888), 0);   // cloud shadow (bit 4)
+  EXPECT_EQ(qa(1 << 5), 0);  // snow
   k::bits_are_clear_op const need_clear_bit{0, 1 << 6};
   EXPECT_EQ(need_clear_bit(1 << 6), 1);
   EXPECT_EQ(need_clear_bit(0), 0);
@@ -72,7 +74,7 @@ TEST(NormalizedDifference, NodataZeroDenominatorAndClamp) {
   EXPECT_TRUE(std::isnan(nd(0.1f, NAN)));
   EXPECT_TRUE(std::isnan(nd(0.0f, 0.0f)));
   EXPECT_TRUE(std::isnan(nd(0.05f, -0.05f)));  // denominator zero from negative reflectance
-  EXPECT_FLOAT_EQ(nd(0.2f, -0.05f), 1.0f);      // (0.25 / 0.15) clamped to 1
+  EXPECT_FLOAT_EQ(nd(0.2f, -0.05f), 1.0f);     // (0.25 / 0.15) clamped to 1
   EXPECT_FLOAT_EQ(nd(-0.05f, 0.2f), -1.0f);
 }
 

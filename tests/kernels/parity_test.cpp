@@ -76,7 +76,8 @@ TEST(Parity, MaskedReflectanceAndQuality) {
     qa[i] = static_cast<std::uint16_t>((i * 2654435761u) >> 16);
     clear[i] = static_cast<std::uint8_t>(i % 5 != 0);
   }
-  expect_parity<k::reflectance_op, float>(kPixels, k::reflectance_op{-1000.0f, 10000.0f}, dn, clear);
+  expect_parity<k::reflectance_op, float>(kPixels, k::reflectance_op{-1000.0f, 10000.0f}, dn,
+                                          clear);
   expect_parity<k::class_is_clear_op, std::uint8_t>(kPixels, k::class_is_clear_op{0xF0}, qa);
   expect_parity<k::bits_are_clear_op, std::uint8_t>(kPixels, k::bits_are_clear_op{0x3F, 0x40}, qa);
 }
@@ -87,13 +88,15 @@ TEST(Parity, EverySpectralIndex) {
   auto const c = random_index(kPixels, 5);
   auto const d = random_index(kPixels, 6);
   using k::index_kind;
-  for (auto kind : {index_kind::ndvi, index_kind::nbr, index_kind::nbr2, index_kind::ndmi, index_kind::ndwi,
-                    index_kind::mndwi, index_kind::savi, index_kind::msavi}) {
+  for (auto kind : {index_kind::ndvi, index_kind::nbr, index_kind::nbr2, index_kind::ndmi,
+                    index_kind::ndwi, index_kind::mndwi, index_kind::savi, index_kind::msavi}) {
     SCOPED_TRACE(static_cast<int>(kind));
     expect_parity<k::spectral_index_op, float>(kPixels, k::spectral_index_op{kind}, a, b);
   }
-  expect_parity<k::spectral_index_op, float>(kPixels, k::spectral_index_op{index_kind::evi}, a, b, c);
-  expect_parity<k::spectral_index_op, float>(kPixels, k::spectral_index_op{index_kind::bsi}, a, b, c, d);
+  expect_parity<k::spectral_index_op, float>(kPixels, k::spectral_index_op{index_kind::evi}, a, b,
+                                             c);
+  expect_parity<k::spectral_index_op, float>(kPixels, k::spectral_index_op{index_kind::bsi}, a, b,
+                                             c, d);
 }
 
 TEST(Parity, BaselineDetectorOverASeries) {
@@ -104,8 +107,9 @@ TEST(Parity, BaselineDetectorOverASeries) {
     std::vector<float> v(n);
     for (auto& x : v) {
       std::uint64_t const r = rng();
-      x = (r % 10 == 0) ? std::numeric_limits<float>::quiet_NaN()
-                        : centre + static_cast<float>(static_cast<double>(r % 100001) / 100000.0 - 0.5);
+      x = (r % 10 == 0)
+              ? std::numeric_limits<float>::quiet_NaN()
+              : centre + static_cast<float>(static_cast<double>(r % 100001) / 100000.0 - 0.5);
     }
     return v;
   };
@@ -120,8 +124,10 @@ TEST(Parity, BaselineDetectorOverASeries) {
     auto const obs = observation(0.5f);
     k::monitor_update_op op;
     op.date = 19000 + 10 * date;
-    k::transform_pixels(k::backend::cpu, n, op, cpu.data(), static_cast<k::pixel_state const*>(cpu.data()), obs.data());
-    k::transform_pixels(k::backend::cuda, n, op, gpu.data(), static_cast<k::pixel_state const*>(gpu.data()), obs.data());
+    k::transform_pixels(k::backend::cpu, n, op, cpu.data(),
+                        static_cast<k::pixel_state const*>(cpu.data()), obs.data());
+    k::transform_pixels(k::backend::cuda, n, op, gpu.data(),
+                        static_cast<k::pixel_state const*>(gpu.data()), obs.data());
   }
   EXPECT_TRUE(bit_identical(cpu, gpu));
   std::vector<std::uint8_t> inside(n);
@@ -143,7 +149,8 @@ TEST(Parity, NormalizedDifferenceFoldAndChange) {
     inside[i] = (i % 7) != 0;
     classes[i] = static_cast<std::uint8_t>(i % 256);
   }
-  expect_parity<k::bitemporal_change_op, std::uint8_t>(kPixels, k::bitemporal_change_op{0.25f, 0.6f}, x, y, inside);
+  expect_parity<k::bitemporal_change_op, std::uint8_t>(
+      kPixels, k::bitemporal_change_op{0.25f, 0.6f}, x, y, inside);
   expect_parity<k::is_change_op, std::uint8_t>(kPixels, k::is_change_op{}, classes);
 }
 

@@ -575,18 +575,53 @@ TEST(SummarizePatches, EmptyPatchesAndStrayLabels) {
 
 TEST(SummarizePatches, IndependentOfThreadCount) {
   thread_count_guard const guard;
-  auto const m = random_mask(257, 131, 0.55, 31);
-  std::vector<std::int32_t> labels(m.pixels.size());
-  std::int32_t const count =
-      k::label_components(k::backend::cpu, m.pixels.data(), m.width, m.height, 1, labels.data());
-  pixel_attributes const a(m.pixels.size(), 32);
+  // Patches that cross strip seams: random blobs, a spiral and a serpentine spanning the raster.
+  drawn_mask snake;
+  snake.width = 67;
+  snake.height = 45;
+  for (int r = 0; r < snake.height; ++r) {
+    for (int c = 0; c < snake.width; ++c) {
+      bool const on = r % 2 == 0 || (r % 4 == 1 ? c == snake.width - 1 : c == 0);
+      snake.pixels.push_back(on ? 1 : 0);
+    }
+  }
+  for (auto const& m : {random_mask(257, 131, 0.55, 31), spiral(41), snake}) {
+    std::vector<std::int32_t> labels(m.pixels.size());
+    std::int32_t const count =
+        k::label_components(k::backend::cpu, m.pixels.data(), m.width, m.height, 1, labels.data());
+    pixel_attributes const a(m.pixels.size(), 32);
+    auto const expected =
+        summarize_reference(labels, m.width, m.height, count, a.first_date.data(),
+                            a.confirmed_date.data(), a.status.data(), a.magnitude.data());
+    for (int threads : {1, 3, 8, 16}) {
+      k::set_cpu_threads(threads);
+      expect_same_summaries(
+          k::summarize_patches(k::backend::cpu, labels.data(), m.width, m.height, count,
+                               a.first_date.data(), a.confirmed_date.data(), a.status.data(),
+                               a.magnitude.data()),
+          expected);
+    }
+  }
+}
+
+TEST(SummarizePatches, AnyLabellingNotOnlyConnectedOnes) {
+  thread_count_guard const guard;
+  // Labels scattered at random, in no raster order, some out of range: every patch crosses
+  // every strip.
+  int const width = 83;
+  int const height = 59;
+  std::int32_t const count = 40;
+  std::vector<std::int32_t> labels(static_cast<std::size_t>(width) * height);
+  std::mt19937 rng(5);
+  for (auto& label : labels) label = static_cast<std::int32_t>(rng() % (count + 3)) - 1;
+  pixel_attributes const a(labels.size(), 6);
   auto const expected =
-      summarize_reference(labels, m.width, m.height, count, a.first_date.data(),
+      summarize_reference(labels, width, height, count, a.first_date.data(),
                           a.confirmed_date.data(), a.status.data(), a.magnitude.data());
-  for (int threads : {1, 3, 8}) {
+  for (int threads : {1, 2, 5, 16}) {
     k::set_cpu_threads(threads);
-    expect_same_summaries(k::summarize_patches(k::backend::cpu, labels.data(), m.width, m.height,
-                                               count, a.first_date.data(), a.confirmed_date.data(),
+    expect_same_summaries(k::summarize_patches(k::backend::cpu, labels.data(), width, height, count,
+                                               a.first_date.data(), a.confirmed_date.data(),
                                                a.status.data(), a.magnitude.data()),
                           expected);
   }

@@ -68,9 +68,10 @@ TEST_F(Cli, BrokenJobGivesOneLocatedLineAndExitCode3) {
   for (char const* command : {"run", "validate"}) {
     auto const r = run_geosweep(std::string(command) + " " + (dir_ / "job.yaml").string());
     EXPECT_EQ(r.exit_code, 3) << r.out;
-    EXPECT_EQ(r.out, "geosweep: error: " + (dir_ / "job.yaml").string() +
-                         ":7:17: change.index: unknown index 'ndvl'; did you mean 'ndvi'? "
-                         "(expected one of: ndvi, nbr, nbr2, ndmi, ndwi, mndwi, evi, savi, msavi, bsi)\n");
+    EXPECT_EQ(r.out,
+              "geosweep: error: " + (dir_ / "job.yaml").string() +
+                  ":7:17: change.index: unknown index 'ndvl'; did you mean 'ndvi'? "
+                  "(expected one of: ndvi, nbr, nbr2, ndmi, ndwi, mndwi, evi, savi, msavi, bsi)\n");
   }
 }
 

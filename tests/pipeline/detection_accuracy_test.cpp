@@ -22,7 +22,8 @@ namespace gk = geosweep::kernels;
 namespace {
 
 template <class T>
-std::vector<T> read_raster(std::string const& name, GDALDataType type, int& width, int& height, double* gt) {
+std::vector<T> read_raster(std::string const& name, GDALDataType type, int& width, int& height,
+                           double* gt) {
   GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   EXPECT_TRUE(ds) << name;
   if (!ds) return {};
@@ -30,20 +31,23 @@ std::vector<T> read_raster(std::string const& name, GDALDataType type, int& widt
   height = ds->GetRasterYSize();
   if (gt != nullptr) ds->GetGeoTransform(gt);
   std::vector<T> values(static_cast<std::size_t>(width) * height);
-  EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, width, height, values.data(), width, height, type, 0, 0),
+  EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, width, height, values.data(), width,
+                                           height, type, 0, 0),
             CE_None);
   return values;
 }
 
-bool clear_scl(std::uint8_t v) { return v >= 4 && v <= 7; }
+bool clear_scl(std::uint8_t v) {
+  return v >= 4 && v <= 7;
+}
 
 }  // namespace
 
 class CloudySeries : public ::testing::TestWithParam<std::uint64_t> {};
 
 TEST_P(CloudySeries, BaselineDetectorFindsClearingsWithTheirDatesAndConfidence) {
-  auto const dir = fs::temp_directory_path() / ("geosweep_accuracy_" + std::to_string(GetParam()) + "_" +
-                                                std::to_string(::getpid()));
+  auto const dir = fs::temp_directory_path() / ("geosweep_accuracy_" + std::to_string(GetParam()) +
+                                                "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   gp::simulation_options options;
   options.seed = GetParam();
@@ -58,7 +62,8 @@ TEST_P(CloudySeries, BaselineDetectorFindsClearingsWithTheirDatesAndConfidence) 
   // Clear looks per date, from the scenes' own SCL bands.
   std::vector<std::vector<std::uint8_t>> scl;
   std::vector<fs::path> scene_dirs;
-  for (auto const& entry : fs::directory_iterator(dir / "scenes")) scene_dirs.push_back(entry.path());
+  for (auto const& entry : fs::directory_iterator(dir / "scenes"))
+    scene_dirs.push_back(entry.path());
   std::sort(scene_dirs.begin(), scene_dirs.end(), [](fs::path const& a, fs::path const& b) {
     return a.filename().string().substr(10) < b.filename().string().substr(10);  // by date
   });
@@ -77,9 +82,12 @@ TEST_P(CloudySeries, BaselineDetectorFindsClearingsWithTheirDatesAndConfidence) 
     double gt[6];
     auto const change = read_raster<std::uint8_t>(base + "change", GDT_Byte, w, h, gt);
     auto const first = read_raster<std::int32_t>(base + "first_date", GDT_Int32, w, h, nullptr);
-    auto const confirmed = read_raster<std::int32_t>(base + "confirmed_date", GDT_Int32, w, h, nullptr);
-    int const x0 = static_cast<int>(std::lround((gt[0] - sim.grid.transform[0]) / sim.grid.transform[1]));
-    int const y0 = static_cast<int>(std::lround((gt[3] - sim.grid.transform[3]) / sim.grid.transform[5]));
+    auto const confirmed =
+        read_raster<std::int32_t>(base + "confirmed_date", GDT_Int32, w, h, nullptr);
+    int const x0 =
+        static_cast<int>(std::lround((gt[0] - sim.grid.transform[0]) / sim.grid.transform[1]));
+    int const y0 =
+        static_cast<int>(std::lround((gt[3] - sim.grid.transform[3]) / sim.grid.transform[5]));
     for (int r = 0; r < h; ++r) {
       for (int c = 0; c < w; ++c) {
         std::size_t const i = static_cast<std::size_t>(r) * w + c;
@@ -96,17 +104,22 @@ TEST_P(CloudySeries, BaselineDetectorFindsClearingsWithTheirDatesAndConfidence) 
         auto const cleared_on = sim.clearings[static_cast<std::size_t>(id - 1)].cleared_on;
         std::vector<int> looks;
         for (std::size_t d = first_monitor; d < sim.dates.size(); ++d) {
-          if (sim.dates[d] >= cleared_on && clear_scl(scl[d][g])) looks.push_back(gp::days_since_epoch(sim.dates[d]));
+          if (sim.dates[d] >= cleared_on && clear_scl(scl[d][g]))
+            looks.push_back(gp::days_since_epoch(sim.dates[d]));
         }
         ++checked;
-        std::uint8_t const expected = looks.empty() ? gk::change_none
-                                      : looks.size() == 1 ? gk::change_low : gk::change_high;
+        std::uint8_t const expected = looks.empty()       ? gk::change_none
+                                      : looks.size() == 1 ? gk::change_low
+                                                          : gk::change_high;
         int const expected_first = looks.empty() ? gk::no_date : looks[0];
         int const expected_confirmed = looks.size() >= 2 ? looks[1] : gk::no_date;
-        if (change[i] != expected || first[i] != expected_first || confirmed[i] != expected_confirmed) ++wrong_state;
+        if (change[i] != expected || first[i] != expected_first ||
+            confirmed[i] != expected_confirmed)
+          ++wrong_state;
         expected_low += expected == gk::change_low ? 1 : 0;
         expected_high += expected == gk::change_high ? 1 : 0;
-        // First seen within one revisit of the truth (the clouds never hide a pixel twice in a row).
+        // First seen within one revisit of the truth (the clouds never hide a pixel twice in a
+        // row).
         if (!looks.empty()) {
           EXPECT_LE(first[i] - gp::days_since_epoch(cleared_on), options.revisit_days);
         }
@@ -130,7 +143,8 @@ TEST_P(CloudySeries, BaselineDetectorFindsClearingsWithTheirDatesAndConfidence) 
     for (auto const& p : aoi.patches) {
       bool matched = false;
       for (auto const& c : sim.clearings) {
-        if (c.aoi == aoi.name && c.pixel_count == p.pixels) matched = std::abs(p.area_ha - c.area_ha) < 1e-9;
+        if (c.aoi == aoi.name && c.pixel_count == p.pixels)
+          matched = std::abs(p.area_ha - c.area_ha) < 1e-9;
       }
       EXPECT_TRUE(matched) << p.alert_id << " " << p.area_ha << " ha";
     }

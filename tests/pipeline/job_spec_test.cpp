@@ -90,7 +90,8 @@ TEST_F(JobSpec, UnknownKeyGetsLineColumnAndSuggestion) {
   auto const e = error_of(replace(kValid, "  drop: 0.3", "  dorp: 0.3"));
   EXPECT_EQ(e, path("job.yaml") +
                    ":17:3: change.dorp: unknown key 'dorp'; did you mean 'drop'? "
-                   "(expected one of: method, index, drop, forest_min, k_sigma, confirm, window_days, min_area_ha)");
+                   "(expected one of: method, index, drop, forest_min, k_sigma, confirm, "
+                   "window_days, min_area_ha)");
 }
 
 TEST_F(JobSpec, UnknownIndexSuggestsTheNearestName) {

@@ -33,10 +33,13 @@ namespace gk = geosweep::kernels;
 
 namespace {
 
-fs::path shared_data() { return fs::path(std::getenv("GEOSWEEP_SHARED_DATA")); }
+fs::path shared_data() {
+  return fs::path(std::getenv("GEOSWEEP_SHARED_DATA"));
+}
 
 fs::path scratch(char const* name) {
-  auto const dir = fs::temp_directory_path() / (std::string("geosweep_") + name + "_" + std::to_string(::getpid()));
+  auto const dir = fs::temp_directory_path() /
+                   (std::string("geosweep_") + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -62,9 +65,12 @@ TEST(Landsat5Amazon, EveryIndexMatchesNumpyBitForBit) {
   std::string const job =
       "job: tucurui\n"
       "sensor:\n  type: generic\n"
-      "  bands: {blue: _B1.TIF, green: _B2.TIF, red: _B3.TIF, nir: _B4.TIF, swir1: _B5.TIF, swir2: _B7.TIF}\n"
+      "  bands: {blue: _B1.TIF, green: _B2.TIF, red: _B3.TIF, nir: _B4.TIF, swir1: _B5.TIF, swir2: "
+      "_B7.TIF}\n"
       "  scale: 0.004\n  nodata: 0\n"
-      "scenes: {dir: " + scene_dir.string() + "}\n"
+      "scenes: {dir: " +
+      scene_dir.string() +
+      "}\n"
       "aois: [{name: all, bbox: [-50, -4, -49.8, -3.6]}]\n"
       "period: {baseline: [1988-01-01, 1988-06-30], monitor: [1988-07-01, 1988-12-31]}\n"
       "indices: [ndvi, nbr, nbr2, ndmi, ndwi, mndwi, evi, savi, msavi, bsi]\n";
@@ -75,7 +81,8 @@ TEST(Landsat5Amazon, EveryIndexMatchesNumpyBitForBit) {
     gp::build_catalog(spec, {"nir", "red"});
     ADD_FAILURE() << "a baseline period without scenes must be an error";
   } catch (geosweep::config_error const& e) {
-    EXPECT_NE(std::string(e.what()).find("period.baseline: none of the 1 scenes found falls between 1988-01-01"),
+    EXPECT_NE(std::string(e.what()).find(
+                  "period.baseline: none of the 1 scenes found falls between 1988-01-01"),
               std::string::npos)
         << e.what();
   }
@@ -95,15 +102,17 @@ TEST(Landsat5Amazon, EveryIndexMatchesNumpyBitForBit) {
     auto const dn = reader.read_dn({0, 0, grid.width, grid.height});
     auto& values = reflectance[band];
     values.resize(grid.pixel_count());
-    gk::transform_pixels(gk::backend::cpu, values.size(), gp::band_reflectance(spec.sensor, s, reader),
-                         values.data(), dn.data());
+    gk::transform_pixels(gk::backend::cpu, values.size(),
+                         gp::band_reflectance(spec.sensor, s, reader), values.data(), dn.data());
   }
   EXPECT_EQ(grid.width, 287);
   EXPECT_EQ(grid.height, 310);
 
-  std::string command = "/usr/bin/python3 " GEOSWEEP_SOURCE_DIR "/tests/tools/index_reference.py 0.004 0 0";
+  std::string command =
+      "/usr/bin/python3 " GEOSWEEP_SOURCE_DIR "/tests/tools/index_reference.py 0.004 0 0";
   for (char const* band : {"blue", "green", "red", "nir", "swir1", "swir2"}) {
-    command += " '" + (scene_dir / ("LT52240631988227CUB02_" + files.at(band) + ".TIF")).string() + "'";
+    command +=
+        " '" + (scene_dir / ("LT52240631988227CUB02_" + files.at(band) + ".TIF")).string() + "'";
   }
   command += " '" + work.string() + "'";
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
@@ -113,11 +122,14 @@ TEST(Landsat5Amazon, EveryIndexMatchesNumpyBitForBit) {
     std::vector<float> ours(grid.pixel_count());
     gk::spectral_index_op const op{index.kind};
     auto const band = [&](std::size_t i) { return reflectance.at(index.bands[i]).data(); };
-    if (index.bands.size() == 2) gk::transform_pixels(gk::backend::cpu, ours.size(), op, ours.data(), band(0), band(1));
+    if (index.bands.size() == 2)
+      gk::transform_pixels(gk::backend::cpu, ours.size(), op, ours.data(), band(0), band(1));
     if (index.bands.size() == 3)
-      gk::transform_pixels(gk::backend::cpu, ours.size(), op, ours.data(), band(0), band(1), band(2));
+      gk::transform_pixels(gk::backend::cpu, ours.size(), op, ours.data(), band(0), band(1),
+                           band(2));
     if (index.bands.size() == 4)
-      gk::transform_pixels(gk::backend::cpu, ours.size(), op, ours.data(), band(0), band(1), band(2), band(3));
+      gk::transform_pixels(gk::backend::cpu, ours.size(), op, ours.data(), band(0), band(1),
+                           band(2), band(3));
     auto const reference = read_f32(work / (index.name + ".f32"), ours.size());
     std::size_t mismatches = 0, valid = 0;
     for (std::size_t i = 0; i < ours.size(); ++i) {
@@ -150,7 +162,8 @@ TEST(SwissEoAargau, RealTwoDateJobOverForestPolygons) {
   for (std::string::size_type at; (at = text.find("../../shared/data")) != std::string::npos;) {
     text.replace(at, std::strlen("../../shared/data"), shared_data().string());
   }
-  text.replace(text.find("../out/swisseo-aargau"), std::strlen("../out/swisseo-aargau"), (work / "out").string());
+  text.replace(text.find("../out/swisseo-aargau"), std::strlen("../out/swisseo-aargau"),
+               (work / "out").string());
   auto const spec = gp::parse_job_spec(text, work / "job.yaml");
   auto const result = gp::run_job(spec, gp::run_options{gk::backend::cpu});
 
@@ -172,7 +185,8 @@ TEST(SwissEoAargau, RealTwoDateJobOverForestPolygons) {
   }
   // The raster output keeps the Swiss grid.
   ASSERT_TRUE(result.hdf5_file);
-  std::string const name = "NETCDF:\"" + result.hdf5_file->string() + "\":/aoi/aargau-forest/change";
+  std::string const name =
+      "NETCDF:\"" + result.hdf5_file->string() + "\":/aoi/aargau-forest/change";
   GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   ASSERT_TRUE(ds);
   OGRSpatialReference lv95;
@@ -188,15 +202,20 @@ TEST(SwissEoAargau, RealTwoDateJobOverForestPolygons) {
   // Most of what geosweep flags, the analyst flagged too (on the same LV95 grid).
   int const w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
   std::vector<std::uint8_t> change(static_cast<std::size_t>(w) * h), analyst(change.size());
-  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, change.data(), w, h, GDT_Byte, 0, 0), CE_None);
-  GDALDatasetUniquePtr mask(GDALDataset::Open((data / "author_changemask_binary_2025_2026_LV95.tif").c_str(),
-                                              GDAL_OF_RASTER | GDAL_OF_READONLY));
+  ASSERT_EQ(
+      ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, change.data(), w, h, GDT_Byte, 0, 0),
+      CE_None);
+  GDALDatasetUniquePtr mask(
+      GDALDataset::Open((data / "author_changemask_binary_2025_2026_LV95.tif").c_str(),
+                        GDAL_OF_RASTER | GDAL_OF_READONLY));
   ASSERT_TRUE(mask);
   double mask_gt[6];
   ASSERT_EQ(mask->GetGeoTransform(mask_gt), CE_None);
   int const x0 = static_cast<int>(std::lround((gt[0] - mask_gt[0]) / mask_gt[1]));
   int const y0 = static_cast<int>(std::lround((gt[3] - mask_gt[3]) / mask_gt[5]));
-  ASSERT_EQ(mask->GetRasterBand(1)->RasterIO(GF_Read, x0, y0, w, h, analyst.data(), w, h, GDT_Byte, 0, 0), CE_None);
+  ASSERT_EQ(
+      mask->GetRasterBand(1)->RasterIO(GF_Read, x0, y0, w, h, analyst.data(), w, h, GDT_Byte, 0, 0),
+      CE_None);
   std::size_t ours = 0, agreed = 0;
   for (std::size_t i = 0; i < change.size(); ++i) {
     if (change[i] != gk::change_low && change[i] != gk::change_high) continue;
@@ -204,13 +223,15 @@ TEST(SwissEoAargau, RealTwoDateJobOverForestPolygons) {
     agreed += analyst[i] == 1 ? 1 : 0;
   }
   EXPECT_EQ(static_cast<std::int64_t>(ours), forest.changed_pixels);
-  EXPECT_GE(2 * agreed, ours) << agreed << " of " << ours << " flagged pixels agree with the analyst";
+  EXPECT_GE(2 * agreed, ours) << agreed << " of " << ours
+                              << " flagged pixels agree with the analyst";
   fs::remove_all(work);
 }
 
 int main(int argc, char** argv) {
   if (std::getenv("GEOSWEEP_SHARED_DATA") == nullptr) {
-    std::printf("real_data_test: GEOSWEEP_SHARED_DATA is unset: skipped (set it to ../shared/data)\n");
+    std::printf(
+        "real_data_test: GEOSWEEP_SHARED_DATA is unset: skipped (set it to ../shared/data)\n");
     return 77;
   }
   ::testing::InitGoogleTest(&argc, argv);

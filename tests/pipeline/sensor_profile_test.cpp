@@ -38,7 +38,9 @@ void write_tif(fs::path const& path, std::vector<std::uint16_t> const& band_valu
   ds->SetSpatialRef(&utm);
   for (int b = 1; b <= bands; ++b) {
     std::vector<std::uint16_t> values(16, band_values[static_cast<std::size_t>(b - 1)]);
-    ASSERT_EQ(ds->GetRasterBand(b)->RasterIO(GF_Write, 0, 0, 4, 4, values.data(), 4, 4, GDT_UInt16, 0, 0), CE_None);
+    ASSERT_EQ(
+        ds->GetRasterBand(b)->RasterIO(GF_Write, 0, 0, 4, 4, values.data(), 4, 4, GDT_UInt16, 0, 0),
+        CE_None);
   }
 }
 
@@ -52,9 +54,10 @@ class SensorProfiles : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   gp::job_spec job(std::string const& sensor_yaml, std::string const& scenes_yaml) {
-    std::string const text = "job: t\n" + sensor_yaml + scenes_yaml +
-                             "aois: [{name: a, bbox: [-51, -10, -50, -9]}]\n"
-                             "period: {baseline: [2019-01-01, 2019-12-31], monitor: [2020-01-01, 2020-12-31]}\n";
+    std::string const text =
+        "job: t\n" + sensor_yaml + scenes_yaml +
+        "aois: [{name: a, bbox: [-51, -10, -50, -9]}]\n"
+        "period: {baseline: [2019-01-01, 2019-12-31], monitor: [2020-01-01, 2020-12-31]}\n";
     return gp::parse_job_spec(text, dir_ / "job.yaml");
   }
   fs::path dir_;
@@ -63,7 +66,8 @@ class SensorProfiles : public ::testing::Test {
 }  // namespace
 
 TEST(BandCodes, FollowTheLandsatMission) {
-  auto const oli = gp::named_band_codes("landsat-c2-l2", "LC08_L2SP_224078_20200127_20200823_02_T1");
+  auto const oli =
+      gp::named_band_codes("landsat-c2-l2", "LC08_L2SP_224078_20200127_20200823_02_T1");
   ASSERT_TRUE(oli);
   EXPECT_EQ(oli->bands.at("red"), "SR_B4");
   EXPECT_EQ(oli->bands.at("nir"), "SR_B5");
@@ -92,7 +96,10 @@ TEST(QualityRules, OnePerSensor) {
   gp::sensor_spec generic;
   generic.type = "generic";
   EXPECT_EQ(gp::quality_rule_for(generic).type, gp::quality_rule::kind::none);
-  generic.mask = gp::mask_spec{{5, ""}, {}, {0, 3}};
+  gp::mask_spec mask;
+  mask.band.band_number = 5;
+  mask.reject_bits = {0, 3};
+  generic.mask = mask;
   auto const bits = gp::quality_rule_for(generic);
   ASSERT_EQ(bits.type, gp::quality_rule::kind::bits);
   EXPECT_EQ(bits.bits(0b0110), 1);
@@ -131,7 +138,8 @@ TEST_F(SensorProfiles, LandsatCollection2FolderIsCataloguedReadAndMasked) {
 }
 
 TEST_F(SensorProfiles, Sentinel2SafeNamesPreferTheFinestResolution) {
-  fs::path const granule = dir_ / "scenes" / "S2B_MSIL2A_20200615T143729_N0214_R096_T20LMR_20200615T170000";
+  fs::path const granule =
+      dir_ / "scenes" / "S2B_MSIL2A_20200615T143729_N0214_R096_T20LMR_20200615T170000";
   write_tif(granule / "T20LMR_20200615T143729_B04_20m.tif", {1});
   write_tif(granule / "T20LMR_20200615T143729_B04_10m.tif", {1});
   write_tif(granule / "T20LMR_20200615T143729_B08_10m.tif", {1});
@@ -142,9 +150,11 @@ TEST_F(SensorProfiles, Sentinel2SafeNamesPreferTheFinestResolution) {
   auto const spec = job("sensor: sentinel2-l2a\n", "scenes: {dir: scenes}\n");
   auto const catalog = gp::build_catalog(spec, {"nir", "red"});
   ASSERT_EQ(catalog.monitor.size(), 1u);
-  EXPECT_EQ(catalog.monitor[0].bands.at("red").path.filename().string(), "T20LMR_20200615T143729_B04_10m.tif");
+  EXPECT_EQ(catalog.monitor[0].bands.at("red").path.filename().string(),
+            "T20LMR_20200615T143729_B04_10m.tif");
   ASSERT_TRUE(catalog.monitor[0].quality);
-  EXPECT_EQ(catalog.monitor[0].quality->path.filename().string(), "T20LMR_20200615T143729_SCL_20m.tif");
+  EXPECT_EQ(catalog.monitor[0].quality->path.filename().string(),
+            "T20LMR_20200615T143729_SCL_20m.tif");
   ASSERT_EQ(catalog.baseline.size(), 1u);
   EXPECT_FALSE(catalog.baseline[0].quality);  // no SCL: used unmasked
   // Before processing baseline 04.00 the BOA offset is 0.
@@ -159,9 +169,10 @@ TEST_F(SensorProfiles, GenericPerBandFilesWithAMaskFile) {
     write_tif(dir_ / "scenes" / (prefix + "_nir.tif"), {300});
     write_tif(dir_ / "scenes" / (prefix + "_qa.tif"), {0b1000});
   }
-  auto const spec = job("sensor:\n  type: generic\n  bands: {red: _red.tif, nir: _nir.tif}\n"
-                        "  mask: {band: _qa.tif, reject_bits: [3]}\n",
-                        "scenes: {dir: scenes}\n");
+  auto const spec =
+      job("sensor:\n  type: generic\n  bands: {red: _red.tif, nir: _nir.tif}\n"
+          "  mask: {band: _qa.tif, reject_bits: [3]}\n",
+          "scenes: {dir: scenes}\n");
   auto const catalog = gp::build_catalog(spec, {"nir", "red"});
   ASSERT_EQ(catalog.monitor.size(), 1u);
   EXPECT_EQ(catalog.monitor[0].id, "X_20200601");
@@ -182,7 +193,8 @@ TEST_F(SensorProfiles, MissingBandIsAnErrorNamingTheScene) {
     gp::build_catalog(spec, {"nir", "red"});
     FAIL() << "expected a config_error";
   } catch (geosweep::config_error const& e) {
-    EXPECT_NE(std::string(e.what()).find(scene.string() + ": scene has no B08 (nir) band file"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find(scene.string() + ": scene has no B08 (nir) band file"),
+              std::string::npos)
         << e.what();
   }
 }
@@ -190,10 +202,10 @@ TEST_F(SensorProfiles, MissingBandIsAnErrorNamingTheScene) {
 TEST_F(SensorProfiles, GenericMultibandWithAMaskBand) {
   write_tif(dir_ / "a_20190601.tif", {1000, 3000, 2});  // mask class 2: clear
   write_tif(dir_ / "b_20200601.tif", {1000, 3000, 9});  // mask class 9: cloud
-  auto const spec = job(
-      "sensor:\n  type: generic\n  bands: {red: 1, nir: 2}\n  scale: 0.0001\n"
-      "  mask: {band: 3, clear_values: [1, 2]}\n",
-      "scenes: {list: [a_20190601.tif, b_20200601.tif]}\n");
+  auto const spec =
+      job("sensor:\n  type: generic\n  bands: {red: 1, nir: 2}\n  scale: 0.0001\n"
+          "  mask: {band: 3, clear_values: [1, 2]}\n",
+          "scenes: {list: [a_20190601.tif, b_20200601.tif]}\n");
   auto const catalog = gp::build_catalog(spec, {"nir", "red"});
   ASSERT_EQ(catalog.baseline.size(), 1u);
   ASSERT_EQ(catalog.monitor.size(), 1u);

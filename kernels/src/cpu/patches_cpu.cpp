@@ -365,24 +365,35 @@ std::vector<patch_summary> summarize_patches_cpu(std::int32_t const* labels, int
         std::max(first_owned[static_cast<std::size_t>(s - 1)],
                  largest_label[static_cast<std::size_t>(s - 1)] + 1);
   }
-  for (bool const owned_pass : {true, false}) {
+  // Rows of each strip from the first to the last that holds a run of a foreign patch.
+  std::vector<strip> foreign_rows(static_cast<std::size_t>(strip_count));
 #pragma omp parallel for schedule(static, 1)
-    for (int s = 0; s < strip_count; ++s) {
-      strip const st = strips[static_cast<std::size_t>(s)];
-      std::int32_t const owned_from = first_owned[static_cast<std::size_t>(s)];
-      for (int r = st.row_begin; r < st.row_end; ++r) {
-        std::int64_t const row = static_cast<std::int64_t>(r) * width;
-        for_each_run(labels + row, width, count, [&](std::int32_t label, int begin, int end) {
-          if ((label >= owned_from) != owned_pass) return;
-          label_run const run(in, row, r, begin, end);
-          auto& summary = out[static_cast<std::size_t>(label - 1)];
-          if (owned_pass) {
-            add_run(summary, run);
-          } else {
-            add_run_atomic(summary, run);
-          }
-        });
-      }
+  for (int s = 0; s < strip_count; ++s) {
+    strip const st = strips[static_cast<std::size_t>(s)];
+    std::int32_t const owned_from = first_owned[static_cast<std::size_t>(s)];
+    int last_foreign_row = st.row_begin - 1;
+    for (int r = st.row_begin; r < st.row_end; ++r) {
+      std::int64_t const row = static_cast<std::int64_t>(r) * width;
+      for_each_run(labels + row, width, count, [&](std::int32_t label, int begin, int end) {
+        if (label < owned_from) {
+          last_foreign_row = r;
+          return;
+        }
+        add_run(out[static_cast<std::size_t>(label - 1)], label_run(in, row, r, begin, end));
+      });
+    }
+    foreign_rows[static_cast<std::size_t>(s)] = strip{st.row_begin, last_foreign_row + 1};
+  }
+#pragma omp parallel for schedule(static, 1)
+  for (int s = 0; s < strip_count; ++s) {
+    strip const st = foreign_rows[static_cast<std::size_t>(s)];
+    std::int32_t const owned_from = first_owned[static_cast<std::size_t>(s)];
+    for (int r = st.row_begin; r < st.row_end; ++r) {
+      std::int64_t const row = static_cast<std::int64_t>(r) * width;
+      for_each_run(labels + row, width, count, [&](std::int32_t label, int begin, int end) {
+        if (label >= owned_from) return;
+        add_run_atomic(out[static_cast<std::size_t>(label - 1)], label_run(in, row, r, begin, end));
+      });
     }
   }
   for (auto& s : out) {

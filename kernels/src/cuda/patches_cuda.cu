@@ -30,40 +30,6 @@ constexpr int summary_chunk = 32;
 
 using accumulator = unsigned long long;  // what atomicAdd takes for 64-bit integers
 
-int grid_size_for(std::int64_t work_items) {
-  int device = 0;
-  int sm_count = 1;
-  GEOSWEEP_CUDA_TRY(cudaGetDevice(&device));
-  GEOSWEEP_CUDA_TRY(cudaDeviceGetAttribute(&sm_count, cudaDevAttrMultiProcessorCount, device));
-  std::int64_t const blocks_needed = (work_items + block_size - 1) / block_size;
-  std::int64_t const cap = static_cast<std::int64_t>(sm_count) * 32;
-  std::int64_t const blocks = blocks_needed < cap ? blocks_needed : cap;
-  return static_cast<int>(blocks < 1 ? 1 : blocks);
-}
-
-template <class T>
-cuda::device_buffer<T> to_device(T const* host, std::size_t n, cudaStream_t stream) {
-  cuda::device_buffer<T> buffer(n, stream);
-  if (n > 0) {
-    GEOSWEEP_CUDA_TRY(
-        cudaMemcpyAsync(buffer.data(), host, n * sizeof(T), cudaMemcpyHostToDevice, stream));
-  }
-  return buffer;
-}
-
-/// An optional input: copied when given, nullptr on the device when not.
-template <class T>
-cuda::device_buffer<T> optional_to_device(T const* host, std::size_t n, cudaStream_t stream) {
-  return to_device(host, host != nullptr ? n : 0, stream);
-}
-
-template <class T>
-void to_host(T* host, T const* device, std::size_t n, cudaStream_t stream) {
-  if (n > 0) {
-    GEOSWEEP_CUDA_TRY(cudaMemcpyAsync(host, device, n * sizeof(T), cudaMemcpyDeviceToHost, stream));
-  }
-}
-
 __device__ std::int64_t first_index() {
   return static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
 }
@@ -72,15 +38,21 @@ __device__ std::int64_t grid_stride() {
   return static_cast<std::int64_t>(blockDim.x) * gridDim.x;
 }
 
-/// Root of i. Volatile reads: other threads relink roots and compress paths meanwhile; any
-/// value read is an index no larger than the last, so the walk ends.
-__device__ std::int32_t find_root(std::int32_t const volatile* parent, std::int32_t i) {
-  std::int32_t next = parent[i];
-  while (next != i) {
-    i = next;
-    next = parent[i];
+/// Root of x, halving the path on the way (x's parent becomes its grandparent). The halving
+/// uses atomicMin, like the links, so no parent ever rises and a link made by another thread
+/// at the same moment is never overwritten: every value a parent takes is a smaller index
+/// of the same set. Volatile reads, as other threads change parents meanwhile.
+__device__ std::int32_t find_root(std::int32_t* parent, std::int32_t x) {
+  std::int32_t const volatile* const view = parent;
+  std::int32_t p = view[x];
+  while (p != x) {
+    std::int32_t const grandparent = view[p];
+    if (grandparent == p) return p;
+    atomicMin(&parent[x], grandparent);
+    x = grandparent;
+    p = view[x];
   }
-  return i;
+  return x;
 }
 
 /// Unites the sets of a and b (Playne and Hawick). atomicMin links the larger root under the
@@ -135,13 +107,19 @@ __global__ void union_kernel(std::uint8_t const* mask, int width, std::int64_t n
   }
 }
 
-/// parent[i] = root of i. The forest no longer changes except by these writes, each of which
-/// replaces a parent by one of its ancestors, so concurrent walks stay correct.
+/// parent[i] = root of i, by pointer jumping: the forest no longer changes but for these
+/// writes, each of which replaces a parent by one of its ancestors, and a thread that walks
+/// through a pixel jumps as far as that pixel's own thread has got, so deep trees (a long
+/// row linked pixel by pixel) take a logarithmic number of steps.
 __global__ void flatten_kernel(std::int64_t n, std::int32_t* parent) {
+  std::int32_t volatile* const view = parent;
   for (std::int64_t i = first_index(); i < n; i += grid_stride()) {
-    std::int32_t const q = parent[i];
-    if (q < 0 || q == i) continue;
-    parent[i] = find_root(parent, q);
+    std::int32_t p = view[i];
+    if (p < 0) continue;
+    for (std::int32_t grandparent = view[p]; grandparent != p; grandparent = view[p]) {
+      view[i] = grandparent;
+      p = grandparent;
+    }
   }
 }
 
@@ -275,6 +253,42 @@ __global__ void row_statistics_kernel(std::uint8_t const* mask, std::size_t widt
       column_sums[r] = block_column_sum;
     }
     __syncthreads();  // the totals are read before the next row resets them
+  }
+}
+
+// Host side.
+
+int grid_size_for(std::int64_t work_items) {
+  int device = 0;
+  int sm_count = 1;
+  GEOSWEEP_CUDA_TRY(cudaGetDevice(&device));
+  GEOSWEEP_CUDA_TRY(cudaDeviceGetAttribute(&sm_count, cudaDevAttrMultiProcessorCount, device));
+  std::int64_t const blocks_needed = (work_items + block_size - 1) / block_size;
+  std::int64_t const cap = static_cast<std::int64_t>(sm_count) * 32;
+  std::int64_t const blocks = blocks_needed < cap ? blocks_needed : cap;
+  return static_cast<int>(blocks < 1 ? 1 : blocks);
+}
+
+template <class T>
+cuda::device_buffer<T> to_device(T const* host, std::size_t n, cudaStream_t stream) {
+  cuda::device_buffer<T> buffer(n, stream);
+  if (n > 0) {
+    GEOSWEEP_CUDA_TRY(
+        cudaMemcpyAsync(buffer.data(), host, n * sizeof(T), cudaMemcpyHostToDevice, stream));
+  }
+  return buffer;
+}
+
+/// An optional input: copied when given, nullptr on the device when not.
+template <class T>
+cuda::device_buffer<T> optional_to_device(T const* host, std::size_t n, cudaStream_t stream) {
+  return to_device(host, host != nullptr ? n : 0, stream);
+}
+
+template <class T>
+void to_host(T* host, T const* device, std::size_t n, cudaStream_t stream) {
+  if (n > 0) {
+    GEOSWEEP_CUDA_TRY(cudaMemcpyAsync(host, device, n * sizeof(T), cudaMemcpyDeviceToHost, stream));
   }
 }
 

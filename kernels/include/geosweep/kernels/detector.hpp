@@ -29,15 +29,15 @@ enum change_status : std::uint8_t {
 
 /// Everything the detector keeps per pixel (32 bytes).
 struct pixel_state {
-  float baseline_mean = 0.0f;          ///< running mean of clear baseline observations
-  float baseline_m2 = 0.0f;            ///< running sum of squared deviations (Welford)
+  float baseline_mean = 0.0f;            ///< running mean of clear baseline observations
+  float baseline_m2 = 0.0f;              ///< running sum of squared deviations (Welford)
   std::int32_t first_anomaly = no_date;  ///< day number of the candidate's first anomaly
   std::int32_t confirmed = no_date;      ///< day number of confirmation
-  float magnitude_sum = 0.0f;          ///< sum over the candidate's anomalies of (mean - value)
-  std::uint16_t baseline_count = 0;    ///< clear baseline observations
-  std::uint16_t clear_count = 0;       ///< clear monitoring observations
+  float magnitude_sum = 0.0f;            ///< sum over the candidate's anomalies of (mean - value)
+  std::uint16_t baseline_count = 0;      ///< clear baseline observations
+  std::uint16_t clear_count = 0;         ///< clear monitoring observations
   std::uint8_t status = status_none;
-  std::uint8_t anomaly_count = 0;      ///< anomalous clear observations of the candidate
+  std::uint8_t anomaly_count = 0;  ///< anomalous clear observations of the candidate
   std::uint8_t padding[6] = {};
 
   /// Mean drop of the candidate's anomalies; NaN without any.
@@ -61,10 +61,10 @@ struct baseline_update_op {
 /// One monitoring observation dated `date` (days since 1970-01-01).
 struct monitor_update_op {
   std::int32_t date = 0;
-  float drop = 0.25f;         ///< minimum fall below the baseline mean
-  float k_sigma = 3.0f;       ///< and at least this many baseline standard deviations
-  float forest_min = 0.6f;    ///< baseline mean at or above which the pixel is forest
-  std::uint8_t confirm = 2;   ///< anomalous clear observations that confirm a candidate
+  float drop = 0.25f;             ///< minimum fall below the baseline mean
+  float k_sigma = 3.0f;           ///< and at least this many baseline standard deviations
+  float forest_min = 0.6f;        ///< baseline mean at or above which the pixel is forest
+  std::uint8_t confirm = 2;       ///< anomalous clear observations that confirm a candidate
   std::int32_t window_days = 90;  ///< confirmation must come within this many days
 
   GEOSWEEP_HD bool is_anomalous(pixel_state const& s, float value) const {

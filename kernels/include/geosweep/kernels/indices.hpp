@@ -105,7 +105,8 @@ struct spectral_index_op {
         if (radicand < 0.0f) return nodata_f32();
         return (t - sqrt_rn(radicand)) / 2.0f;
       }
-      default: return normalized_difference_op{}(a, b);
+      default:
+        return normalized_difference_op{}(a, b);
     }
   }
 
@@ -118,7 +119,8 @@ struct spectral_index_op {
   }
 
   GEOSWEEP_HD float operator()(float swir1, float red, float nir, float blue) const {
-    if (is_nodata(swir1) || is_nodata(red) || is_nodata(nir) || is_nodata(blue)) return nodata_f32();
+    if (is_nodata(swir1) || is_nodata(red) || is_nodata(nir) || is_nodata(blue))
+      return nodata_f32();
     return normalized_difference_op{}(swir1 + red, nir + blue);
   }
 };

@@ -18,8 +18,9 @@ namespace geosweep::kernels {
 /// Largest width * height that label_components and summarize_patches accept (2^31 - 1).
 inline constexpr std::int64_t max_patch_raster_pixels = 2147483647;
 
-/// The neutral value of patch_summary's date fields: no pixel of the patch carries a date.
-inline constexpr std::int32_t patch_no_date = 2147483647;
+/// The neutral value of patch_summary's date fields: no pixel of the patch carries a date
+/// (the no_date of day-number rasters, INT32_MAX, so a minimum over dates ignores it).
+inline constexpr std::int32_t patch_no_date = no_date;
 
 /// Largest magnitude, in 1e-4 units, that one pixel contributes (214748.3647); larger or
 /// infinite magnitudes saturate there, so a sum over any raster fits in int64.

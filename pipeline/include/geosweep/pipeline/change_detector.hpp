@@ -15,12 +15,12 @@ namespace geosweep::pipeline {
 
 /// Per-pixel results of one AOI (row-major over the AOI window).
 struct detection_rasters {
-  std::vector<std::uint8_t> change;           ///< kernels::change_class
-  std::vector<std::int32_t> first_date;       ///< day number of the first anomaly, or no_date
-  std::vector<std::int32_t> confirmed_date;   ///< day number of confirmation, or no_date
-  std::vector<float> magnitude;               ///< mean index drop of the anomalies, NaN without
-  std::vector<std::uint16_t> clear_count;     ///< clear monitoring observations
-  std::vector<float> baseline_mean;           ///< baseline index (mean, or latest clear for bitemporal)
+  std::vector<std::uint8_t> change;          ///< kernels::change_class
+  std::vector<std::int32_t> first_date;      ///< day number of the first anomaly, or no_date
+  std::vector<std::int32_t> confirmed_date;  ///< day number of confirmation, or no_date
+  std::vector<float> magnitude;              ///< mean index drop of the anomalies, NaN without
+  std::vector<std::uint16_t> clear_count;    ///< clear monitoring observations
+  std::vector<float> baseline_mean;  ///< baseline index (mean, or latest clear for bitemporal)
 };
 
 /// Folds observations of the change index scene by scene, in date order.

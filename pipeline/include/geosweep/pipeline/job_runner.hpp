@@ -20,14 +20,14 @@ namespace geosweep::pipeline {
 /// The result for one AOI.
 struct aoi_result {
   std::string name;
-  civil_date date_before;         ///< last baseline scene date
-  civil_date date_after;          ///< last monitoring scene date
-  std::int64_t aoi_pixels = 0;    ///< pixels inside the AOI
-  std::int64_t clear_pixels = 0;  ///< inside and clear in both periods
-  std::int64_t changed_pixels = 0;    ///< in patches at or above the minimum mapping unit
+  civil_date date_before;           ///< last baseline scene date
+  civil_date date_after;            ///< last monitoring scene date
+  std::int64_t aoi_pixels = 0;      ///< pixels inside the AOI
+  std::int64_t clear_pixels = 0;    ///< inside and clear in both periods
+  std::int64_t changed_pixels = 0;  ///< in patches at or above the minimum mapping unit
   double clear_area_ha = 0.0;
   double changed_area_ha = 0.0;
-  std::vector<change_patch> patches;  ///< its alerts
+  std::vector<change_patch> patches;                              ///< its alerts
   std::optional<std::array<double, 2>> changed_centroid_lat_lon;  ///< absent without change
 };
 

@@ -30,9 +30,9 @@ struct band_source {
 /// The quality (cloud) mask of a generic sensor: a band whose values or bits say which
 /// pixels are clear.
 struct mask_spec {
-  band_source band;                   ///< band number or file suffix, like the other bands
-  std::vector<int> clear_values;      ///< classes that are clear (each 0..31), or
-  std::vector<int> reject_bits;       ///< bits (0..15) any of which marks a pixel not clear
+  band_source band;               ///< band number or file suffix, like the other bands
+  std::vector<int> clear_values;  ///< classes that are clear (each 0..31), or
+  std::vector<int> reject_bits;   ///< bits (0..15) any of which marks a pixel not clear
 };
 
 /// The sensor: a named profile (sentinel2-l2a, landsat-c2-l2) or a generic band map.
@@ -41,8 +41,8 @@ struct sensor_spec {
   std::map<std::string, band_source> bands;  ///< generic only: blue, green, red, nir, swir1, swir2
   double scale = 1.0;                        ///< generic only: reflectance = DN * scale + offset
   double offset = 0.0;
-  std::optional<int> nodata;                 ///< generic only: DN that marks no data
-  std::optional<mask_spec> mask;             ///< generic only: quality mask band
+  std::optional<int> nodata;      ///< generic only: DN that marks no data
+  std::optional<mask_spec> mask;  ///< generic only: quality mask band
 };
 
 /// A scene given explicitly: a folder of per-band files or a multi-band file.

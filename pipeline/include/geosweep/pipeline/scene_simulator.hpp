@@ -29,8 +29,8 @@ struct simulation_options {
   civil_date monitor_start{std::chrono::year{2024}, std::chrono::June, std::chrono::day{4}};
   int monitor_dates = 4;
   int revisit_days = 15;
-  int clearings = 6;   ///< planted clearings, spread over the AOIs
-  bool clouds = true;  ///< clouds and shadows in the SCL band
+  int clearings = 6;     ///< planted clearings, spread over the AOIs
+  bool clouds = true;    ///< clouds and shadows in the SCL band
   int degradations = 2;  ///< patches of gradual degradation (NDVI falls by ~0.08 while
                          ///< monitored: below any loss threshold, never to be flagged)
 };

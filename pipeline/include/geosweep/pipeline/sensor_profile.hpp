@@ -34,13 +34,15 @@ struct band_codes {
 
 /// Codes for `sensor` (a named profile) and a product called `product_name`; nullopt when
 /// the profile cannot tell (a Landsat name of no known mission).
-std::optional<band_codes> named_band_codes(std::string const& sensor, std::string const& product_name);
+std::optional<band_codes> named_band_codes(std::string const& sensor,
+                                           std::string const& product_name);
 
 /// The quality rule of the job's sensor.
 quality_rule quality_rule_for(sensor_spec const& sensor);
 
 /// DN-to-reflectance of one band of scene `s`, from the sensor profile and the band's own
 /// metadata (Sentinel-2 BOA_ADD_OFFSET / QUANTIFICATION_VALUE when present).
-kernels::reflectance_op band_reflectance(sensor_spec const& sensor, scene const& s, band_reader const& band);
+kernels::reflectance_op band_reflectance(sensor_spec const& sensor, scene const& s,
+                                         band_reader const& band);
 
 }  // namespace geosweep::pipeline

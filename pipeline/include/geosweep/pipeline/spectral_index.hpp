@@ -12,7 +12,7 @@ namespace geosweep::pipeline {
 
 /// One index of the table.
 struct spectral_index {
-  std::string name;                ///< "ndvi"
+  std::string name;  ///< "ndvi"
   kernels::index_kind kind;
   std::vector<std::string> bands;  ///< common band names, in spectral_index_op argument order
   std::string long_name;           ///< CF long_name of its rasters
