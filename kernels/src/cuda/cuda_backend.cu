@@ -23,26 +23,6 @@ __global__ void transform_kernel(std::size_t n, Op op, Out* out, In const*... in
   }
 }
 
-template <class T>
-cuda::device_buffer<T> to_device(T const* host, std::size_t n, cudaStream_t stream) {
-  cuda::device_buffer<T> buffer(n, stream);
-  if (n > 0) {
-    GEOSWEEP_CUDA_TRY(
-        cudaMemcpyAsync(buffer.data(), host, n * sizeof(T), cudaMemcpyHostToDevice, stream));
-  }
-  return buffer;
-}
-
-int grid_size_for(std::size_t n, int block) {
-  int device = 0;
-  int sm_count = 1;
-  GEOSWEEP_CUDA_TRY(cudaGetDevice(&device));
-  GEOSWEEP_CUDA_TRY(cudaDeviceGetAttribute(&sm_count, cudaDevAttrMultiProcessorCount, device));
-  std::size_t const blocks_needed = (n + block - 1) / block;
-  std::size_t const cap = static_cast<std::size_t>(sm_count) * 32;
-  return static_cast<int>(blocks_needed < cap ? blocks_needed : cap);
-}
-
 }  // namespace
 
 namespace detail {
@@ -51,13 +31,14 @@ template <class Op, class Out, class... In>
 void cuda_transform<Op, Out, In...>::run(std::size_t n, Op op, Out* out, In const*... in) {
   if (n == 0) return;
   cuda::cuda_stream stream;
-  auto inputs = std::make_tuple(to_device(in, n, stream.get())...);
+  auto inputs = std::make_tuple(cuda::to_device(in, n, stream.get())...);
   cuda::device_buffer<Out> d_out(n, stream.get());
   constexpr int block = 256;
   std::apply(
       [&](auto&... buffers) {
-        transform_kernel<<<grid_size_for(n, block), block, 0, stream.get()>>>(
-            n, op, d_out.data(), static_cast<In const*>(buffers.data())...);
+        transform_kernel<<<cuda::grid_size_for(static_cast<std::int64_t>(n), block), block, 0,
+                           stream.get()>>>(n, op, d_out.data(),
+                                           static_cast<In const*>(buffers.data())...);
       },
       inputs);
   GEOSWEEP_CUDA_TRY(cudaGetLastError());

@@ -4,6 +4,7 @@
 #include <cuda_runtime.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -63,5 +64,37 @@ class device_buffer {
   std::size_t size_ = 0;
   cudaStream_t stream_ = nullptr;
 };
+
+/// Copies `n` host elements into a new device buffer, in stream order.
+template <class T>
+device_buffer<T> to_device(T const* host, std::size_t n, cudaStream_t stream) {
+  device_buffer<T> buffer(n, stream);
+  if (n > 0) {
+    GEOSWEEP_CUDA_TRY(
+        cudaMemcpyAsync(buffer.data(), host, n * sizeof(T), cudaMemcpyHostToDevice, stream));
+  }
+  return buffer;
+}
+
+/// Copies `n` device elements to host memory, in stream order.
+template <class T>
+void to_host(T* host, T const* device, std::size_t n, cudaStream_t stream) {
+  if (n > 0) {
+    GEOSWEEP_CUDA_TRY(cudaMemcpyAsync(host, device, n * sizeof(T), cudaMemcpyDeviceToHost, stream));
+  }
+}
+
+/// Blocks for a grid-stride loop over `work_items`: enough to cover them, at most 32 per
+/// multiprocessor, at least one.
+inline int grid_size_for(std::int64_t work_items, int block_size) {
+  int device = 0;
+  int sm_count = 1;
+  GEOSWEEP_CUDA_TRY(cudaGetDevice(&device));
+  GEOSWEEP_CUDA_TRY(cudaDeviceGetAttribute(&sm_count, cudaDevAttrMultiProcessorCount, device));
+  std::int64_t const blocks_needed = (work_items + block_size - 1) / block_size;
+  std::int64_t const cap = static_cast<std::int64_t>(sm_count) * 32;
+  std::int64_t const blocks = blocks_needed < cap ? blocks_needed : cap;
+  return static_cast<int>(blocks < 1 ? 1 : blocks);
+}
 
 }  // namespace geosweep::kernels::cuda

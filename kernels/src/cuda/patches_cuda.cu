@@ -259,37 +259,16 @@ __global__ void row_statistics_kernel(std::uint8_t const* mask, std::size_t widt
 // Host side.
 
 int grid_size_for(std::int64_t work_items) {
-  int device = 0;
-  int sm_count = 1;
-  GEOSWEEP_CUDA_TRY(cudaGetDevice(&device));
-  GEOSWEEP_CUDA_TRY(cudaDeviceGetAttribute(&sm_count, cudaDevAttrMultiProcessorCount, device));
-  std::int64_t const blocks_needed = (work_items + block_size - 1) / block_size;
-  std::int64_t const cap = static_cast<std::int64_t>(sm_count) * 32;
-  std::int64_t const blocks = blocks_needed < cap ? blocks_needed : cap;
-  return static_cast<int>(blocks < 1 ? 1 : blocks);
+  return cuda::grid_size_for(work_items, block_size);
 }
 
-template <class T>
-cuda::device_buffer<T> to_device(T const* host, std::size_t n, cudaStream_t stream) {
-  cuda::device_buffer<T> buffer(n, stream);
-  if (n > 0) {
-    GEOSWEEP_CUDA_TRY(
-        cudaMemcpyAsync(buffer.data(), host, n * sizeof(T), cudaMemcpyHostToDevice, stream));
-  }
-  return buffer;
-}
+using cuda::to_device;
+using cuda::to_host;
 
 /// An optional input: copied when given, nullptr on the device when not.
 template <class T>
 cuda::device_buffer<T> optional_to_device(T const* host, std::size_t n, cudaStream_t stream) {
   return to_device(host, host != nullptr ? n : 0, stream);
-}
-
-template <class T>
-void to_host(T* host, T const* device, std::size_t n, cudaStream_t stream) {
-  if (n > 0) {
-    GEOSWEEP_CUDA_TRY(cudaMemcpyAsync(host, device, n * sizeof(T), cudaMemcpyDeviceToHost, stream));
-  }
 }
 
 }  // namespace
