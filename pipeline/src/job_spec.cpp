@@ -1,5 +1,6 @@
 #include "geosweep/pipeline/job_spec.hpp"
 
+#include <ogr_spatialref.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -209,8 +210,8 @@ source_location location_of(YAML::Node const& node) {
   return {m.line + 1, m.column + 1};
 }
 
-std::vector<std::string> const kTopKeys{"job",    "sensor",  "scenes", "aois",
-                                        "period", "indices", "change", "outputs"};
+std::vector<std::string> const kTopKeys{"job",     "sensor", "scenes",     "aois",   "period",
+                                        "indices", "change", "grid", "processing", "outputs"};
 std::vector<std::string> const kSensors{"sentinel2-l2a", "landsat-c2-l2", "generic"};
 std::vector<std::string> const kBandNames{"blue", "green", "red", "nir", "swir1", "swir2"};
 std::vector<std::string> const kMethods{"baseline", "bitemporal"};
@@ -546,6 +547,49 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
   }
 }
 
+void read_grid(spec_reader& r, YAML::Node const& node, grid_spec& grid) {
+  grid.where = location_of(node);
+  if (!r.expect_map(node, "grid")) return;
+  r.check_keys(node, "grid", {"crs", "resolution"});
+  if (node["crs"]) {
+    if (auto crs = r.string(node["crs"], "grid.crs")) {
+      OGRSpatialReference srs;
+      if (srs.SetFromUserInput(crs->c_str()) != OGRERR_NONE) {
+        r.error(node["crs"], "grid.crs", "'" + *crs + "' is not a CRS GDAL knows (try EPSG:32720)");
+      } else if (srs.IsGeographic() == 0 && srs.IsProjected() == 0) {
+        r.error(node["crs"], "grid.crs", "'" + *crs + "' is neither projected nor geographic");
+      } else {
+        grid.crs = *crs;
+      }
+    }
+  }
+  if (node["resolution"]) {
+    if (auto v = r.number(node["resolution"], "grid.resolution")) {
+      if (*v <= 0) r.error(node["resolution"], "grid.resolution", "must be positive");
+      grid.resolution = *v;
+    }
+  }
+}
+
+void read_processing(spec_reader& r, YAML::Node const& node, processing_spec& processing) {
+  if (!r.expect_map(node, "processing")) return;
+  r.check_keys(node, "processing", {"chunk", "readers", "slots"});
+  auto const read_int = [&](char const* key, int low, int high, int& value) {
+    if (!node[key]) return;
+    auto const key_path = std::string("processing.") + key;
+    if (auto v = r.integer(node[key], key_path)) {
+      if (*v < low || *v > high) {
+        r.error(node[key], key_path, "expected " + std::to_string(low) + " to " + std::to_string(high));
+      } else {
+        value = *v;
+      }
+    }
+  };
+  read_int("chunk", 16, 8192, processing.chunk);
+  read_int("readers", 1, 64, processing.readers);
+  read_int("slots", 1, 64, processing.slots);
+}
+
 void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs) {
   if (!r.expect_map(node, "outputs")) return;
   r.check_keys(node, "outputs", {"dir", "hdf5", "csv"});
@@ -628,6 +672,8 @@ job_spec parse_job_spec(std::string const& text, std::filesystem::path const& fi
   }
   if (root["indices"]) read_indices(r, root["indices"], spec.indices);
   if (root["change"]) read_change(r, root["change"], spec.change);
+  if (root["grid"]) read_grid(r, root["grid"], spec.grid);
+  if (root["processing"]) read_processing(r, root["processing"], spec.processing);
   if (root["outputs"]) read_outputs(r, root["outputs"], spec.outputs);
 
   if (spec.sensor.type == "generic") {

@@ -86,6 +86,21 @@ struct change_spec {
   double min_area_ha = 0.5;  ///< minimum mapping unit: smaller patches are dropped
 };
 
+/// The analysis grid. Unset fields take defaults: the scenes' own CRS when they all share
+/// one, else the UTM zone of the AOIs; the first scene's pixel size.
+struct grid_spec {
+  std::string crs;                  ///< anything GDAL understands: EPSG:32720, WKT, PROJ
+  std::optional<double> resolution; ///< pixel size in CRS units
+  source_location where;
+};
+
+/// How the work is cut and streamed.
+struct processing_spec {
+  int chunk = 512;   ///< chunk side in pixels
+  int readers = 2;   ///< reader threads (one GDAL dataset per file per thread)
+  int slots = 2;     ///< chunks in flight: bounds memory at about slots x chunk x bands
+};
+
 /// What to write and where.
 struct outputs_spec {
   std::filesystem::path dir;
@@ -105,6 +120,8 @@ struct job_spec {
   date_range monitor;
   std::vector<std::string> indices;
   change_spec change;
+  grid_spec grid;
+  processing_spec processing;
   outputs_spec outputs;
 };
 
