@@ -68,6 +68,14 @@ quality_rule quality_rule_for(sensor_spec const& sensor) {
 kernels::reflectance_op band_reflectance(sensor_spec const& sensor, scene const& s,
                                          band_reader const& band) {
   kernels::reflectance_op op;
+  if (band.file().scale || band.file().offset) {
+    // The product's own metadata (e.g. STAC raster:bands) wins over the profile.
+    op.scale = static_cast<float>(band.file().scale.value_or(1.0));
+    op.offset = static_cast<float>(band.file().offset.value_or(0.0));
+    op.nodata = static_cast<std::uint16_t>(sensor.type == "generic" ? sensor.nodata.value_or(0) : 0);
+    op.has_nodata = sensor.type != "generic" || sensor.nodata.has_value();
+    return op;
+  }
   if (sensor.type == "generic") {
     op.scale = static_cast<float>(sensor.scale);
     op.offset = static_cast<float>(sensor.offset);

@@ -14,10 +14,14 @@
 
 namespace geosweep::pipeline {
 
-/// One band of one scene: a file and a band number in it.
+/// One band of one scene: a file (or a GDAL path such as /vsicurl/https://...) and a band
+/// number in it, with the radiometry its metadata gives, when it gives one (for example a STAC
+/// item's raster:bands scale and offset: reflectance = DN * scale + offset).
 struct band_file {
   std::filesystem::path path;
   int band = 1;
+  std::optional<double> scale;
+  std::optional<double> offset;
 };
 
 /// One acquisition: its date and where each common band (red, nir, ...) lives.

@@ -21,6 +21,9 @@ class band_reader {
   /// Opens the file; throws geosweep::io_error when it cannot or the band does not exist.
   explicit band_reader(band_file band);
 
+  /// The band this reader reads.
+  [[nodiscard]] band_file const& file() const { return file_; }
+
   /// The grid of the file (CRS, geotransform, size).
   [[nodiscard]] raster_grid grid() const;
 
