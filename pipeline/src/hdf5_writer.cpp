@@ -494,15 +494,26 @@ struct hdf5_writer::impl {
   void write_variable(std::string const& group, std::string const& name, std::span<T const> values,
                       variable_attributes const& attributes) {
     ensure_open();
-    check_name(name, "variable");
-    group_state& state = gridded_group(group);
-    raster_grid const& grid = *state.grid;
+    raster_grid const& grid = *gridded_group(group).grid;
     std::string const what = "variable " + group + "/" + name;
     if (values.size() != grid.pixel_count()) {
       throw logic_error(path_ + ": " + what + " has " + std::to_string(values.size()) +
                         " values for a " + std::to_string(grid.width) + "x" +
                         std::to_string(grid.height) + " grid");
     }
+    create_variable<T>(group, name, attributes);
+    write_window<T>(group, name, 0, 0, grid.width, grid.height, values.data());
+  }
+
+  /// Creates a (y, x) variable of the group's grid filled with its fill value.
+  template <typename T>
+  void create_variable(std::string const& group, std::string const& name,
+                       variable_attributes const& attributes) {
+    ensure_open();
+    check_name(name, "variable");
+    group_state& state = gridded_group(group);
+    raster_grid const& grid = *state.grid;
+    std::string const what = "variable " + group + "/" + name;
     if (check(H5Lexists(state.group.get(), name.c_str(), H5P_DEFAULT), what) > 0) {
       throw logic_error(path_ + ": " + what + " already exists");
     }
@@ -536,9 +547,6 @@ struct hdf5_writer::impl {
                              H5Dclose, what);
     check(H5DSattach_scale(dataset.get(), state.y.get(), 0), what);
     check(H5DSattach_scale(dataset.get(), state.x.get(), 1), what);
-    check(H5Dwrite(dataset.get(), traits::memory_type(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                   values.data()),
-          what);
 
     hid_t const d = dataset.get();
     if (fill) {
@@ -559,6 +567,45 @@ struct hdf5_writer::impl {
     }
     write_text_attribute(d, "grid_mapping", "crs", what);
     check(dataset.reset(), what);
+  }
+
+  /// Writes (or, with `read`, reads) a window of a variable made by create_variable.
+  template <typename T>
+  void transfer_window(std::string const& group, std::string const& name, int x0, int y0, int w,
+                       int h, T* values, bool read) {
+    ensure_open();
+    group_state& state = gridded_group(group);
+    raster_grid const& grid = *state.grid;
+    std::string const what = "variable " + group + "/" + name;
+    if (x0 < 0 || y0 < 0 || w < 0 || h < 0 || x0 + w > grid.width || y0 + h > grid.height) {
+      throw logic_error(path_ + ": " + what + ": window outside the grid");
+    }
+    if (w == 0 || h == 0) return;
+    h5_handle dataset = make(H5Dopen2(state.group.get(), name.c_str(), H5P_DEFAULT), H5Dclose, what);
+    h5_handle file_space = make(H5Dget_space(dataset.get()), H5Sclose, what);
+    std::array<hsize_t, 2> const start{static_cast<hsize_t>(y0), static_cast<hsize_t>(x0)};
+    std::array<hsize_t, 2> const count{static_cast<hsize_t>(h), static_cast<hsize_t>(w)};
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                              nullptr),
+          what);
+    h5_handle memory_space = make(H5Screate_simple(2, count.data(), nullptr), H5Sclose, what);
+    using traits = element_type<T>;
+    if (read) {
+      check(H5Dread(dataset.get(), traits::memory_type(), memory_space.get(), file_space.get(),
+                    H5P_DEFAULT, values),
+            what);
+    } else {
+      check(H5Dwrite(dataset.get(), traits::memory_type(), memory_space.get(), file_space.get(),
+                     H5P_DEFAULT, values),
+            what);
+    }
+    check(dataset.reset(), what);
+  }
+
+  template <typename T>
+  void write_window(std::string const& group, std::string const& name, int x0, int y0, int w, int h,
+                    T const* values) {
+    transfer_window(group, name, x0, y0, w, h, const_cast<T*>(values), false);
   }
 
   void commit() {
@@ -638,6 +685,37 @@ void hdf5_writer::write_int32(std::string const& group, std::string const& name,
   quiet_hdf5_errors const quiet;
   impl_->write_variable(group, name, values, attributes);
 }
+
+#define GEOSWEEP_HDF5_WINDOWED(T)                                                               \
+  template <>                                                                                  \
+  void hdf5_writer::create_variable<T>(std::string const& group, std::string const& name,      \
+                                       variable_attributes const& attributes) {                \
+    quiet_hdf5_errors const quiet;                                                             \
+    impl_->create_variable<T>(group, name, attributes);                                        \
+  }                                                                                            \
+  template <>                                                                                  \
+  void hdf5_writer::write_window<T>(std::string const& group, std::string const& name,         \
+                                    pixel_rect const& window, std::span<T const> values) {     \
+    quiet_hdf5_errors const quiet;                                                             \
+    GEOSWEEP_EXPECTS(values.size() == static_cast<std::size_t>(window.width) * window.height,  \
+                     "one value per pixel of the window");                                     \
+    impl_->write_window<T>(group, name, window.x, window.y, window.width, window.height,        \
+                           values.data());                                                     \
+  }                                                                                            \
+  template <>                                                                                  \
+  void hdf5_writer::read_window<T>(std::string const& group, std::string const& name,          \
+                                   pixel_rect const& window, std::span<T> values) {            \
+    quiet_hdf5_errors const quiet;                                                             \
+    GEOSWEEP_EXPECTS(values.size() == static_cast<std::size_t>(window.width) * window.height,  \
+                     "one value per pixel of the window");                                     \
+    impl_->transfer_window<T>(group, name, window.x, window.y, window.width, window.height,     \
+                              values.data(), true);                                            \
+  }
+GEOSWEEP_HDF5_WINDOWED(float)
+GEOSWEEP_HDF5_WINDOWED(std::uint8_t)
+GEOSWEEP_HDF5_WINDOWED(std::uint16_t)
+GEOSWEEP_HDF5_WINDOWED(std::int32_t)
+#undef GEOSWEEP_HDF5_WINDOWED
 
 void hdf5_writer::commit() {
   quiet_hdf5_errors const quiet;

@@ -422,3 +422,43 @@ TEST_F(hdf5_writer_test, root_and_group_attributes_are_readable_through_gdal) {
 }
 
 }  // namespace
+
+TEST_F(hdf5_writer_test, variables_written_window_by_window_read_back_through_gdal) {
+  fs::path const file = dir_ / "windows.nc";
+  gp::raster_grid const grid = utm_grid();  // 40 x 30
+  {
+    gp::hdf5_writer writer(file);
+    writer.add_grid("g", grid);
+    gp::variable_attributes attributes;
+    attributes.fill_value = -1.0;
+    writer.create_variable<std::int32_t>("g", "ids", attributes);
+    // Four windows of different sizes tile the grid; one pixel keeps the fill value.
+    std::vector<gp::pixel_rect> const windows{{0, 0, 25, 17}, {25, 0, 15, 17}, {0, 17, 25, 13}, {25, 17, 15, 13}};
+    for (auto const& w : windows) {
+      std::vector<std::int32_t> values(static_cast<std::size_t>(w.width) * w.height);
+      for (int r = 0; r < w.height; ++r)
+        for (int c = 0; c < w.width; ++c)
+          values[static_cast<std::size_t>(r) * w.width + c] = (w.y + r) * 1000 + (w.x + c);
+      if (w.x == 25 && w.y == 17) values.back() = -1;
+      writer.write_window<std::int32_t>("g", "ids", w, values);
+    }
+    std::vector<std::int32_t> back(6);
+    writer.read_window<std::int32_t>("g", "ids", {24, 16, 3, 2}, back);
+    EXPECT_EQ(back, (std::vector<std::int32_t>{16024, 16025, 16026, 17024, 17025, 17026}));
+    EXPECT_THROW(writer.write_window<std::int32_t>("g", "ids", {30, 20, 20, 20}, std::vector<std::int32_t>(400)),
+                 geosweep::logic_error);
+    writer.commit();
+  }
+  std::string const name = "NETCDF:\"" + file.string() + "\":/g/ids";
+  GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  ASSERT_TRUE(ds);
+  std::vector<std::int32_t> all(grid.pixel_count());
+  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, grid.width, grid.height, all.data(), grid.width,
+                                           grid.height, GDT_Int32, 0, 0),
+            CE_None);
+  EXPECT_EQ(all[0], 0);
+  EXPECT_EQ(all[static_cast<std::size_t>(5 * grid.width + 33)], 5033);
+  EXPECT_EQ(all.back(), -1);
+  int has_nodata = 0;
+  EXPECT_EQ(ds->GetRasterBand(1)->GetNoDataValue(&has_nodata), -1.0);
+}

@@ -29,6 +29,14 @@ struct variable_attributes {
   std::string flag_meanings;         ///< space-separated, same order as flag_values
 };
 
+/// A rectangle of pixels of a group's grid.
+struct pixel_rect {
+  int x = 0;
+  int y = 0;
+  int width = 0;
+  int height = 0;
+};
+
 /// Writes one HDF5 (netCDF-4 compatible) file.
 class hdf5_writer {
  public:
@@ -65,6 +73,22 @@ class hdf5_writer {
   /// A (y, x) int32 variable in `group` (e.g. day numbers), chunked, shuffled and deflated.
   void write_int32(std::string const& group, std::string const& name,
                    std::span<std::int32_t const> values, variable_attributes const& attributes);
+
+  /// Creates a (y, x) variable of T (float, uint8, uint16 or int32) in `group`, filled with
+  /// its fill value, to be written window by window (bounded memory for large grids).
+  template <class T>
+  void create_variable(std::string const& group, std::string const& name,
+                       variable_attributes const& attributes);
+
+  /// Writes `values` (row-major, window-sized) into a window of a created variable.
+  template <class T>
+  void write_window(std::string const& group, std::string const& name, pixel_rect const& window,
+                    std::span<T const> values);
+
+  /// Reads a window of a variable back (e.g. to relabel it once patches are final).
+  template <class T>
+  void read_window(std::string const& group, std::string const& name, pixel_rect const& window,
+                   std::span<T> values);
 
   /// Flushes, closes and renames the file into place; throws geosweep::io_error on failure.
   void commit();
