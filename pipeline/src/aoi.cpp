@@ -77,6 +77,26 @@ geometry_ptr load_geometry(aoi_spec const& aoi) {
 
 }  // namespace
 
+pixel_window pixel_window::intersect(pixel_window const& other) const {
+  int const x0 = std::max(x_offset, other.x_offset);
+  int const y0 = std::max(y_offset, other.y_offset);
+  int const x1 = std::min(x_offset + width, other.x_offset + other.width);
+  int const y1 = std::min(y_offset + height, other.y_offset + other.height);
+  if (x1 <= x0 || y1 <= y0) return {x0, y0, 0, 0};
+  return {x0, y0, x1 - x0, y1 - y0};
+}
+
+raster_grid sub_grid(raster_grid const& grid, pixel_window const& window) {
+  auto const& gt = grid.transform;
+  raster_grid out;
+  out.crs_wkt = grid.crs_wkt;
+  out.transform = {gt[0] + window.x_offset * gt[1] + window.y_offset * gt[2], gt[1], gt[2],
+                   gt[3] + window.x_offset * gt[4] + window.y_offset * gt[5], gt[4], gt[5]};
+  out.width = window.width;
+  out.height = window.height;
+  return out;
+}
+
 std::string aoi_geometry_wkt(aoi_spec const& aoi) {
   auto g = load_geometry(aoi);
   char* wkt = nullptr;
@@ -86,25 +106,35 @@ std::string aoi_geometry_wkt(aoi_spec const& aoi) {
   return out;
 }
 
-aoi_raster rasterize_aoi(aoi_spec const& aoi, raster_grid const& scene_grid) {
+aoi_shape::aoi_shape(aoi_spec const& aoi, std::string const& crs_wkt)
+    : name_(aoi.name), geometry_(nullptr, &OGRGeometryFactory::destroyGeometry) {
   ensure_gdal();
   auto geometry = load_geometry(aoi);
-  auto const grid_srs = make_srs(scene_grid.crs_wkt);
-  auto const to_grid = make_transform(wgs84(), grid_srs);
+  OGREnvelope lon_lat;
+  geometry->getEnvelope(&lon_lat);
+  lon_lat_bbox_ = {lon_lat.MinX, lon_lat.MinY, lon_lat.MaxX, lon_lat.MaxY};
+  auto const to_grid = make_transform(wgs84(), make_srs(crs_wkt));
   if (geometry->transform(to_grid.get()) != OGRERR_NONE) {
-    throw config_error("AOI '" + aoi.name + "': cannot reproject it to the scene CRS");
+    throw config_error("AOI '" + aoi.name + "': cannot reproject it to the analysis grid's CRS");
   }
-
-  // Pixel window: the envelope's corners through the inverse geotransform.
   OGREnvelope env;
   geometry->getEnvelope(&env);
+  envelope_ = {env.MinX, env.MinY, env.MaxX, env.MaxY};
+  geometry_.reset(geometry.release());
+}
+
+aoi_shape::~aoi_shape() = default;
+aoi_shape::aoi_shape(aoi_shape&&) noexcept = default;
+aoi_shape& aoi_shape::operator=(aoi_shape&&) noexcept = default;
+
+pixel_window aoi_shape::window_in(raster_grid const& grid) const {
   double inverse[6];
-  if (!GDALInvGeoTransform(const_cast<double*>(scene_grid.transform.data()), inverse)) {
-    throw io_error("scene geotransform is not invertible");
+  if (!GDALInvGeoTransform(const_cast<double*>(grid.transform.data()), inverse)) {
+    throw io_error("the analysis grid's geotransform is not invertible");
   }
   double col_min = 1e300, col_max = -1e300, row_min = 1e300, row_max = -1e300;
-  for (double x : {env.MinX, env.MaxX}) {
-    for (double y : {env.MinY, env.MaxY}) {
+  for (double x : {envelope_[0], envelope_[2]}) {
+    for (double y : {envelope_[1], envelope_[3]}) {
       double const col = inverse[0] + x * inverse[1] + y * inverse[2];
       double const row = inverse[3] + x * inverse[4] + y * inverse[5];
       col_min = std::min(col_min, col);
@@ -113,48 +143,36 @@ aoi_raster rasterize_aoi(aoi_spec const& aoi, raster_grid const& scene_grid) {
       row_max = std::max(row_max, row);
     }
   }
-  int const x0 = std::max(0, static_cast<int>(std::floor(col_min)));
-  int const y0 = std::max(0, static_cast<int>(std::floor(row_min)));
-  int const x1 = std::min(scene_grid.width, static_cast<int>(std::ceil(col_max)));
-  int const y1 = std::min(scene_grid.height, static_cast<int>(std::ceil(row_max)));
-  if (x1 <= x0 || y1 <= y0) {
-    throw config_error("AOI '" + aoi.name + "' does not overlap the scenes");
-  }
+  pixel_window const whole{0, 0, grid.width, grid.height};
+  auto const clamp = [](double v) { return std::max(-1e9, std::min(1e9, v)); };
+  int const x0 = static_cast<int>(std::floor(clamp(col_min)));
+  int const y0 = static_cast<int>(std::floor(clamp(row_min)));
+  int const x1 = static_cast<int>(std::ceil(clamp(col_max)));
+  int const y1 = static_cast<int>(std::ceil(clamp(row_max)));
+  return pixel_window{x0, y0, x1 - x0, y1 - y0}.intersect(whole);
+}
 
-  aoi_raster out;
-  out.name = aoi.name;
-  out.window = {x0, y0, x1 - x0, y1 - y0};
-  auto const& gt = scene_grid.transform;
-  out.grid.crs_wkt = scene_grid.crs_wkt;
-  out.grid.transform = {gt[0] + x0 * gt[1] + y0 * gt[2], gt[1], gt[2],
-                        gt[3] + x0 * gt[4] + y0 * gt[5], gt[4], gt[5]};
-  out.grid.width = out.window.width;
-  out.grid.height = out.window.height;
-  out.mask.assign(out.grid.pixel_count(), 0);
-
+std::vector<std::uint8_t> aoi_shape::rasterize(raster_grid const& grid) const {
+  std::vector<std::uint8_t> mask(grid.pixel_count(), 0);
+  if (mask.empty()) return mask;
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-  GDALDatasetUniquePtr ds(mem->Create("", out.grid.width, out.grid.height, 1, GDT_Byte, nullptr));
-  if (!ds) throw io_error("cannot create an in-memory raster for AOI '" + aoi.name + "'");
-  ds->SetGeoTransform(out.grid.transform.data());
-  ds->SetProjection(out.grid.crs_wkt.c_str());
+  GDALDatasetUniquePtr ds(mem->Create("", grid.width, grid.height, 1, GDT_Byte, nullptr));
+  if (!ds) throw io_error("cannot create an in-memory raster for AOI '" + name_ + "'");
+  ds->SetGeoTransform(const_cast<double*>(grid.transform.data()));
+  ds->SetProjection(grid.crs_wkt.c_str());
   int band = 1;
   double burn = 1.0;
-  OGRGeometryH handle = OGRGeometry::ToHandle(geometry.get());
+  OGRGeometryH handle = OGRGeometry::ToHandle(geometry_.get());
   CPLErrorReset();
-  if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band, 1, &handle, nullptr,
-                              nullptr, &burn, nullptr, nullptr, nullptr) != CE_None) {
-    throw io_error("cannot rasterize AOI '" + aoi.name + "': " + last_gdal_message());
+  if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band, 1, &handle, nullptr, nullptr,
+                              &burn, nullptr, nullptr, nullptr) != CE_None) {
+    throw io_error("cannot rasterize AOI '" + name_ + "': " + last_gdal_message());
   }
-  if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, out.grid.width, out.grid.height,
-                                     out.mask.data(), out.grid.width, out.grid.height, GDT_Byte, 0,
-                                     0) != CE_None) {
-    throw io_error("cannot read the AOI mask of '" + aoi.name + "': " + last_gdal_message());
+  if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, grid.width, grid.height, mask.data(), grid.width,
+                                     grid.height, GDT_Byte, 0, 0) != CE_None) {
+    throw io_error("cannot read the AOI mask of '" + name_ + "': " + last_gdal_message());
   }
-  out.inside_pixels = std::count(out.mask.begin(), out.mask.end(), std::uint8_t{1});
-  if (out.inside_pixels == 0) {
-    throw config_error("AOI '" + aoi.name + "' covers no pixel centre of the scenes");
-  }
-  return out;
+  return mask;
 }
 
 }  // namespace geosweep::pipeline

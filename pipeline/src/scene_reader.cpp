@@ -1,5 +1,7 @@
 #include "geosweep/pipeline/scene_reader.hpp"
 
+#include <gdalwarper.h>
+
 #include <cmath>
 #include <string>
 
@@ -15,9 +17,12 @@ band_reader::band_reader(band_file band)
                    " bands, band " + std::to_string(file_.band) + " was asked for");
   }
   band_ = dataset_->GetRasterBand(file_.band);
+  grid_ = read_grid();
 }
 
-raster_grid band_reader::grid() const {
+raster_grid band_reader::grid() const { return grid_; }
+
+raster_grid band_reader::read_grid() const {
   raster_grid grid;
   grid.width = dataset_->GetRasterXSize();
   grid.height = dataset_->GetRasterYSize();
@@ -97,6 +102,98 @@ std::vector<std::uint16_t> band_reader::read_quality(pixel_window const& window)
                    "; a quality band holds 8- or 16-bit unsigned integers");
   }
   return read<std::uint16_t>(window, GDT_UInt16);
+}
+
+band_pixels band_reader::read_onto(raster_grid const& target, resampling how) const {
+  band_pixels out;
+  std::size_t const n = target.pixel_count();
+  out.values.assign(n, 0);
+  out.covered.assign(n, 0);
+  if (n == 0) return out;
+  int has_nodata = 0;
+  double const nodata = band_->GetNoDataValue(&has_nodata);
+
+  // Aligned: same CRS, same pixel size, whole-pixel offset. A windowed read, no resampling.
+  auto const& s = grid_.transform;
+  auto const& t = target.transform;
+  bool aligned = s[2] == 0.0 && s[4] == 0.0 && t[2] == 0.0 && t[4] == 0.0 && std::abs(s[1] - t[1]) < 1e-9 * std::abs(t[1]) &&
+                 std::abs(s[5] - t[5]) < 1e-9 * std::abs(t[5]);
+  double const dx = aligned ? (t[0] - s[0]) / s[1] : 0.0;
+  double const dy = aligned ? (t[3] - s[3]) / s[5] : 0.0;
+  aligned = aligned && std::abs(dx - std::round(dx)) < 1e-6 && std::abs(dy - std::round(dy)) < 1e-6;
+  if (aligned) {
+    auto const a = make_srs(grid_.crs_wkt);
+    auto const b = make_srs(target.crs_wkt);
+    aligned = a.IsSame(&b);
+  }
+  if (aligned) {
+    pixel_window const wanted{static_cast<int>(std::lround(dx)), static_cast<int>(std::lround(dy)), target.width,
+                              target.height};
+    pixel_window const available = wanted.intersect({0, 0, grid_.width, grid_.height});
+    if (available.empty()) return out;
+    auto const values = read<std::uint16_t>(available, GDT_UInt16);
+    int const ox = available.x_offset - wanted.x_offset, oy = available.y_offset - wanted.y_offset;
+    for (int r = 0; r < available.height; ++r) {
+      for (int c = 0; c < available.width; ++c) {
+        std::uint16_t const v = values[static_cast<std::size_t>(r) * available.width + c];
+        std::size_t const i = static_cast<std::size_t>(r + oy) * target.width + (c + ox);
+        out.values[i] = v;
+        out.covered[i] = (has_nodata != 0 && static_cast<double>(v) == nodata) ? 0 : 1;
+      }
+    }
+    return out;
+  }
+
+  // A warp onto the target: one value band and an alpha band that tells coverage.
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  GDALDatasetUniquePtr dst(mem->Create("", target.width, target.height, 2, GDT_UInt16, nullptr));
+  if (!dst) throw io_error("cannot create an in-memory raster to warp " + file_.path.string());
+  dst->SetGeoTransform(const_cast<double*>(target.transform.data()));
+  dst->SetProjection(target.crs_wkt.c_str());
+  GDALWarpOptions* options = GDALCreateWarpOptions();
+  options->hSrcDS = GDALDataset::ToHandle(dataset_.get());
+  options->hDstDS = GDALDataset::ToHandle(dst.get());
+  options->nBandCount = 1;
+  options->panSrcBands = static_cast<int*>(CPLMalloc(sizeof(int)));
+  options->panSrcBands[0] = file_.band;
+  options->panDstBands = static_cast<int*>(CPLMalloc(sizeof(int)));
+  options->panDstBands[0] = 1;
+  options->nDstAlphaBand = 2;
+  options->eResampleAlg = how == resampling::nearest    ? GRA_NearestNeighbour
+                          : how == resampling::bilinear ? GRA_Bilinear
+                                                        : GRA_Average;
+  if (has_nodata != 0) {
+    options->padfSrcNoDataReal = static_cast<double*>(CPLMalloc(sizeof(double)));
+    options->padfSrcNoDataReal[0] = nodata;
+  }
+  options->papszWarpOptions = CSLSetNameValue(options->papszWarpOptions, "INIT_DEST", "0");
+  // Exact transformation (no approximation): the result does not depend on how the target
+  // is cut into chunks, so a chunked run equals one over a pre-mosaicked grid.
+  options->pTransformerArg = GDALCreateGenImgProjTransformer2(options->hSrcDS, options->hDstDS, nullptr);
+  options->pfnTransformer = GDALGenImgProjTransform;
+  if (options->pTransformerArg == nullptr) {
+    GDALDestroyWarpOptions(options);
+    throw io_error(file_.path.string() + ": cannot transform to the analysis grid: " + last_gdal_message());
+  }
+  GDALWarpOperation warp;
+  CPLErrorReset();
+  CPLErr err = warp.Initialize(options);
+  if (err == CE_None) err = warp.ChunkAndWarpImage(0, 0, target.width, target.height);
+  GDALDestroyGenImgProjTransformer(options->pTransformerArg);
+  GDALDestroyWarpOptions(options);
+  if (err != CE_None) {
+    throw io_error(file_.path.string() + " band " + std::to_string(file_.band) +
+                   ": warp onto the analysis grid failed: " + last_gdal_message());
+  }
+  std::vector<std::uint16_t> alpha(n);
+  if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, target.width, target.height, out.values.data(), target.width,
+                                      target.height, GDT_UInt16, 0, 0) != CE_None ||
+      dst->GetRasterBand(2)->RasterIO(GF_Read, 0, 0, target.width, target.height, alpha.data(), target.width,
+                                      target.height, GDT_UInt16, 0, 0) != CE_None) {
+    throw io_error(file_.path.string() + ": cannot read the warped band: " + last_gdal_message());
+  }
+  for (std::size_t i = 0; i < n; ++i) out.covered[i] = alpha[i] > 0 ? 1 : 0;
+  return out;
 }
 
 std::optional<std::string> band_reader::metadata_item(char const* name) const {

@@ -1,14 +1,18 @@
 #pragma once
 /// \file
-/// Areas of interest: geometry from a bbox or a vector file, reprojected to the scene CRS
-/// and rasterized by GDAL into a mask over the smallest pixel window that holds it.
+/// Areas of interest: geometry from a bbox or a vector file, reprojected to the analysis
+/// grid's CRS, its pixel window in that grid, and GDAL rasterization onto any part of it.
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/raster_grid.hpp"
+
+class OGRGeometry;
 
 namespace geosweep::pipeline {
 
@@ -18,23 +22,51 @@ struct pixel_window {
   int y_offset = 0;
   int width = 0;
   int height = 0;
+
+  [[nodiscard]] bool empty() const { return width <= 0 || height <= 0; }
+  [[nodiscard]] std::size_t pixel_count() const {
+    return empty() ? 0 : static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+  }
+  /// The overlap of two windows (empty when they do not overlap).
+  [[nodiscard]] pixel_window intersect(pixel_window const& other) const;
 };
 
-/// An AOI on the analysis grid.
-struct aoi_raster {
-  std::string name;
-  pixel_window window;             ///< in the scene grid
-  raster_grid grid;                ///< the window as a grid of its own
-  std::vector<std::uint8_t> mask;  ///< 1 where the pixel centre is inside the AOI
-  std::int64_t inside_pixels = 0;
-};
+/// The part `window` of `grid` as a grid of its own.
+raster_grid sub_grid(raster_grid const& grid, pixel_window const& window);
 
 /// The AOI's geometry as WKT in EPSG:4326 (lon/lat). Throws geosweep::io_error naming the file
 /// when a geometry file cannot be read or holds no polygon.
 std::string aoi_geometry_wkt(aoi_spec const& aoi);
 
-/// Reprojects the AOI onto `scene_grid`, finds its pixel window and rasterizes it.
-/// Throws geosweep::config_error when the AOI does not overlap the grid.
-aoi_raster rasterize_aoi(aoi_spec const& aoi, raster_grid const& scene_grid);
+/// An AOI's polygon in a grid's CRS.
+class aoi_shape {
+ public:
+  /// Loads the AOI and reprojects it to the CRS of `crs_wkt`; throws geosweep::io_error or
+  /// config_error naming the AOI or its file.
+  aoi_shape(aoi_spec const& aoi, std::string const& crs_wkt);
+  ~aoi_shape();
+  aoi_shape(aoi_shape&&) noexcept;
+  aoi_shape& operator=(aoi_shape&&) noexcept;
+
+  [[nodiscard]] std::string const& name() const { return name_; }
+
+  /// min x, min y, max x, max y in the grid CRS.
+  [[nodiscard]] std::array<double, 4> const& envelope() const { return envelope_; }
+
+  /// West, south, east, north in WGS84 degrees.
+  [[nodiscard]] std::array<double, 4> const& lon_lat_bbox() const { return lon_lat_bbox_; }
+
+  /// The smallest window of `grid` holding the AOI, clipped to the grid (maybe empty).
+  [[nodiscard]] pixel_window window_in(raster_grid const& grid) const;
+
+  /// 1 where the pixel centre of `grid` lies inside the AOI, else 0 (GDAL rasterization).
+  [[nodiscard]] std::vector<std::uint8_t> rasterize(raster_grid const& grid) const;
+
+ private:
+  std::string name_;
+  std::unique_ptr<OGRGeometry, void (*)(OGRGeometry*)> geometry_;
+  std::array<double, 4> envelope_{};
+  std::array<double, 4> lon_lat_bbox_{};
+};
 
 }  // namespace geosweep::pipeline

@@ -1,7 +1,8 @@
 #pragma once
 /// \file
-/// Runs a validated job end to end: catalog, AOI masks, per-scene index computation on the
-/// chosen backend, change classification, areas, HDF5 and CSV outputs.
+/// Runs a validated job end to end: catalog, analysis grid, chunks streamed through every
+/// date (observation_stream.hpp), indices and the change detector on the chosen backend,
+/// patches stitched across chunks, HDF5 and CSV outputs written chunk by chunk.
 
 #include <array>
 #include <cstdint>
@@ -13,7 +14,8 @@
 #include "geosweep/kernels/backend.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
-#include "geosweep/pipeline/patch_extractor.hpp"
+#include "geosweep/pipeline/raster_grid.hpp"
+#include "geosweep/pipeline/change_patch.hpp"
 
 namespace geosweep::pipeline {
 
@@ -39,14 +41,17 @@ struct run_result {
   std::optional<std::filesystem::path> alerts_file;
   kernels::backend backend = kernels::backend::cpu;
   std::size_t scenes_used = 0;
-  std::int64_t pixels_processed = 0;  ///< AOI-window pixels times scenes
-  std::int64_t bytes_read = 0;
+  std::int64_t pixels_processed = 0;  ///< chunk pixels times dates (pixel-dates)
+  std::int64_t bytes_read = 0;        ///< decoded band bytes (16-bit values on the grid)
+  std::size_t chunks = 0;
   double seconds = 0.0;
+  raster_grid grid;                   ///< the analysis grid
 };
 
 /// How to run.
 struct run_options {
   kernels::backend backend = kernels::backend::automatic;
+  bool progress = false;  ///< a progress line on stderr (the CLI sets it on a terminal)
 };
 
 /// Runs `spec`. Throws geosweep::config_error, io_error or cuda_error; outputs are complete

@@ -1,17 +1,12 @@
 #pragma once
 /// \file
-/// From per-pixel change to patches: 8-connected components of changed pixels, the minimum
-/// mapping unit, and per patch its area, centroid, bounding box, dates, confidence and
-/// magnitude, with a stable id.
+/// A patch of change (an alert) and its stable id. patch_stitcher.hpp makes them.
 
 #include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "geosweep/kernels/backend.hpp"
-#include "geosweep/pipeline/change_detector.hpp"
-#include "geosweep/pipeline/raster_grid.hpp"
 
 namespace geosweep::pipeline {
 
@@ -29,19 +24,9 @@ struct change_patch {
   std::int32_t confirmed_date = 0;  ///< earliest confirmation, kernels::no_date if none
   std::uint8_t confidence = 0;  ///< kernels::change_low or change_high (the highest of its pixels)
   double mean_magnitude = 0.0;  ///< mean index drop over its pixels
+  double centroid_column = 0.0;  ///< centroid in pixels of the AOI window (for area sums)
+  double centroid_row = 0.0;
 };
-
-/// Patches of one AOI and its label raster (0 where no kept patch).
-struct patch_set {
-  std::vector<change_patch> patches;  ///< in raster order of their first pixel
-  std::vector<std::int32_t> labels;
-};
-
-/// Labels the changed pixels of `detection` (low or high confidence) into 8-connected
-/// patches, drops patches smaller than `min_area_ha` (their pixels become change_none in
-/// `detection`) and measures the rest on `grid`.
-patch_set extract_patches(std::string const& aoi, detection_rasters& detection,
-                          raster_grid const& grid, double min_area_ha, kernels::backend where);
 
 /// A stable alert id, "gs-" and 12 hex digits, from the AOI name, the centroid rounded to
 /// 1e-4 degrees (about 11 m) and the first date; the same patch gets the same id in every run.

@@ -1,0 +1,54 @@
+#pragma once
+/// \file
+/// The streaming loader: for each chunk of the analysis grid, the scenes of each date are read
+/// by a pool of reader threads (one GDAL dataset per file per thread), warped onto the chunk,
+/// cloud-masked, turned into reflectance and mosaicked (several tiles on one date), into a
+/// ring of slots. The caller consumes chunk after chunk, date after date, in order, while the
+/// readers work ahead by at most `slots` observations: memory is bounded by
+/// slots x bands x chunk pixels whatever the size of the region.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "geosweep/pipeline/analysis_grid.hpp"
+#include "geosweep/pipeline/civil_date.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/scene_catalog.hpp"
+
+namespace geosweep::pipeline {
+
+/// The scenes of one acquisition date.
+struct date_group {
+  civil_date date;
+  bool monitor = false;                ///< in the monitoring period (else the baseline)
+  std::vector<scene const*> scenes;    ///< several tiles of one date are mosaicked
+};
+
+/// Groups the catalog by date, baseline first, in date order.
+std::vector<date_group> group_by_date(scene_catalog const& catalog);
+
+/// One date's clear reflectance over one chunk: for each band, NaN where no scene of the date
+/// has a clear, covered pixel; where several do, the last in catalog order.
+struct chunk_observation {
+  std::size_t chunk = 0;
+  std::size_t date = 0;                              ///< index into the date groups
+  std::map<std::string, std::vector<float>> reflectance;
+  std::int64_t bytes_read = 0;
+};
+
+/// Counters of a finished stream.
+struct stream_totals {
+  std::int64_t observations = 0;
+  std::int64_t bytes_read = 0;
+};
+
+/// Streams every (chunk, date) of a job, in that order, to `consume` on the calling thread.
+/// Reader errors are rethrown there. `progress` (may be empty) is called after each one.
+stream_totals stream_observations(job_spec const& spec, raster_grid const& grid, std::vector<grid_chunk> const& chunks,
+                                  std::vector<date_group> const& dates, std::vector<std::string> const& bands,
+                                  std::function<void(chunk_observation&)> const& consume);
+
+}  // namespace geosweep::pipeline

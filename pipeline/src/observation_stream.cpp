@@ -1,0 +1,182 @@
+#include "geosweep/pipeline/observation_stream.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "geosweep/kernels/hd.hpp"
+#include "geosweep/pipeline/aoi.hpp"
+#include "geosweep/pipeline/gdal_utils.hpp"
+#include "geosweep/pipeline/scene_reader.hpp"
+#include "geosweep/pipeline/sensor_profile.hpp"
+
+namespace geosweep::pipeline {
+namespace {
+
+/// A reader thread's open bands: one GDAL dataset per file per thread.
+class dataset_cache {
+ public:
+  band_reader& get(band_file const& file) {
+    auto const key = file.path.string() + "#" + std::to_string(file.band);
+    auto it = readers_.find(key);
+    if (it == readers_.end()) {
+      if (readers_.size() >= 256) readers_.clear();  // bounded: reopen rather than hoard handles
+      it = readers_.emplace(key, std::make_unique<band_reader>(file)).first;
+    }
+    return *it->second;
+  }
+
+ private:
+  std::map<std::string, std::unique_ptr<band_reader>> readers_;
+};
+
+/// One ring slot: holds observation k while it waits for the consumer.
+struct slot {
+  std::int64_t task = -1;  // the task it holds, or -1
+  bool ready = false;
+  chunk_observation observation;
+  std::exception_ptr error;
+};
+
+/// Resampling of reflectance: average when the grid's pixels are much larger than the band's.
+resampling reflectance_resampling(raster_grid const& band, raster_grid const& grid) {
+  double const band_pixel = std::abs(band.transform[1]);
+  double const grid_pixel = std::abs(grid.transform[1]);
+  bool const same_units = make_srs(band.crs_wkt).IsGeographic() == make_srs(grid.crs_wkt).IsGeographic();
+  return same_units && grid_pixel > 1.5 * band_pixel ? resampling::average : resampling::bilinear;
+}
+
+void read_observation(job_spec const& spec, raster_grid const& chunk_grid, date_group const& group,
+                      std::vector<std::string> const& bands, quality_rule const& rule, dataset_cache& cache,
+                      chunk_observation& out) {
+  std::size_t const n = chunk_grid.pixel_count();
+  for (auto const& band : bands) out.reflectance[band].assign(n, kernels::nodata_f32());
+  std::vector<std::uint8_t> clear(n);
+  for (scene const* s : group.scenes) {
+    // Clear = covered by the scene and clear by its quality band (when it has one).
+    std::fill(clear.begin(), clear.end(), std::uint8_t{1});
+    if (s->quality && rule.type != quality_rule::kind::none) {
+      auto const qa = cache.get(*s->quality).read_onto(chunk_grid, resampling::nearest);
+      out.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
+      for (std::size_t i = 0; i < n; ++i) {
+        std::uint8_t const ok = rule.type == quality_rule::kind::classes ? rule.classes(qa.values[i]) : rule.bits(qa.values[i]);
+        clear[i] = static_cast<std::uint8_t>(ok & qa.covered[i]);
+      }
+    }
+    for (auto const& band : bands) {
+      auto& reader = cache.get(s->bands.at(band));
+      auto const op = band_reflectance(spec.sensor, *s, reader);
+      auto const pixels = reader.read_onto(chunk_grid, reflectance_resampling(reader.grid(), chunk_grid));
+      out.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
+      auto& mosaic = out.reflectance[band];
+      // The same functor as the kernels' (a plain loop: reader threads are already parallel).
+      for (std::size_t i = 0; i < n; ++i) {
+        float const v = op(pixels.values[i], static_cast<std::uint8_t>(clear[i] & pixels.covered[i]));
+        if (!kernels::is_nodata(v)) mosaic[i] = v;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<date_group> group_by_date(scene_catalog const& catalog) {
+  std::vector<date_group> groups;
+  for (bool monitor : {false, true}) {
+    for (auto const& s : monitor ? catalog.monitor : catalog.baseline) {
+      if (groups.empty() || groups.back().date != s.date || groups.back().monitor != monitor) {
+        groups.push_back(date_group{s.date, monitor, {}});
+      }
+      groups.back().scenes.push_back(&s);
+    }
+  }
+  return groups;
+}
+
+stream_totals stream_observations(job_spec const& spec, raster_grid const& grid, std::vector<grid_chunk> const& chunks,
+                                  std::vector<date_group> const& dates, std::vector<std::string> const& bands,
+                                  std::function<void(chunk_observation&)> const& consume) {
+  auto const total = static_cast<std::int64_t>(chunks.size() * dates.size());
+  std::size_t const slot_count = static_cast<std::size_t>(std::max(1, spec.processing.slots));
+  std::vector<slot> slots(slot_count);
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::atomic<std::int64_t> next_task{0};
+  std::int64_t consumed = 0;  // tasks handed to the consumer (guarded by mutex)
+  bool stop = false;
+  quality_rule const rule = quality_rule_for(spec.sensor);
+
+  auto const reader = [&] {
+    dataset_cache cache;
+    for (;;) {
+      std::int64_t const k = next_task.fetch_add(1);
+      if (k >= total) return;
+      slot& s = slots[static_cast<std::size_t>(k) % slot_count];
+      {
+        // Task k may use its slot once task k - slots has been consumed.
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return stop || consumed >= k - static_cast<std::int64_t>(slot_count) + 1; });
+        if (stop) return;
+      }
+      chunk_observation observation;
+      std::exception_ptr error;
+      try {
+        observation.chunk = static_cast<std::size_t>(k) / dates.size();
+        observation.date = static_cast<std::size_t>(k) % dates.size();
+        read_observation(spec, sub_grid(grid, chunks[observation.chunk].window), dates[observation.date], bands, rule,
+                         cache, observation);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      {
+        std::lock_guard lock(mutex);
+        s.task = k;
+        s.observation = std::move(observation);
+        s.error = error;
+        s.ready = true;
+      }
+      changed.notify_all();
+    }
+  };
+
+  int const thread_count = std::max(1, std::min<int>(spec.processing.readers, static_cast<int>(std::max<std::int64_t>(total, 1))));
+  std::vector<std::thread> threads;
+  stream_totals totals;
+  std::exception_ptr failure;
+  for (int t = 0; t < thread_count; ++t) threads.emplace_back(reader);
+  try {
+    for (std::int64_t k = 0; k < total; ++k) {
+      slot& s = slots[static_cast<std::size_t>(k) % slot_count];
+      chunk_observation observation;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return s.ready && s.task == k; });
+        if (s.error) std::rethrow_exception(s.error);
+        observation = std::move(s.observation);
+        s.ready = false;
+        s.task = -1;
+        consumed = k + 1;
+      }
+      changed.notify_all();
+      totals.bytes_read += observation.bytes_read;
+      ++totals.observations;
+      consume(observation);
+    }
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  {
+    std::lock_guard lock(mutex);
+    stop = true;
+  }
+  changed.notify_all();
+  for (auto& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
+  return totals;
+}
+
+}  // namespace geosweep::pipeline
