@@ -34,11 +34,13 @@ int utm_epsg(double lon, double lat) {
   return (lat < 0 ? 32700 : 32600) + zone;
 }
 
-std::string analysis_crs(job_spec const& spec, scene_catalog const& catalog, std::string const& reference_band) {
+std::string analysis_crs(job_spec const& spec, scene_catalog const& catalog,
+                         std::string const& reference_band) {
   if (!spec.grid.crs.empty()) {
     OGRSpatialReference srs;
     if (srs.SetFromUserInput(spec.grid.crs.c_str()) != OGRERR_NONE) {
-      throw config_error(spec.file.string() + ": grid.crs: '" + spec.grid.crs + "' is not a CRS GDAL knows");
+      throw config_error(spec.file.string() + ": grid.crs: '" + spec.grid.crs +
+                         "' is not a CRS GDAL knows");
     }
     return wkt_of(srs);
   }
@@ -74,22 +76,27 @@ std::string analysis_crs(job_spec const& spec, scene_catalog const& catalog, std
   return wkt_of(utm);
 }
 
-raster_grid make_analysis_grid(job_spec const& spec, scene_catalog const& catalog, std::string const& reference_band,
-                               std::string const& crs_wkt, std::vector<aoi_shape> const& aois) {
+raster_grid make_analysis_grid(job_spec const& spec, scene_catalog const& catalog,
+                               std::string const& reference_band, std::string const& crs_wkt,
+                               std::vector<aoi_shape> const& aois) {
   auto const first = band_reader(catalog.baseline.front().bands.at(reference_band)).grid();
   auto const grid_srs = make_srs(crs_wkt);
   bool const same_crs = make_srs(first.crs_wkt).IsSame(&grid_srs);
-  bool const north_up = first.transform[2] == 0.0 && first.transform[4] == 0.0 && first.transform[5] < 0.0;
+  bool const north_up =
+      first.transform[2] == 0.0 && first.transform[4] == 0.0 && first.transform[5] < 0.0;
 
   double resolution = 0.0;
   if (spec.grid.resolution) {
     resolution = *spec.grid.resolution;
-  } else if (same_crs && north_up && std::abs(first.transform[1] + first.transform[5]) < 1e-9 * first.transform[1]) {
+  } else if (same_crs && north_up &&
+             std::abs(first.transform[1] + first.transform[5]) < 1e-9 * first.transform[1]) {
     resolution = first.transform[1];
   } else if (!same_crs && grid_srs.IsProjected() && make_srs(first.crs_wkt).IsProjected()) {
-    resolution = std::abs(first.transform[1]) * make_srs(first.crs_wkt).GetLinearUnits() / grid_srs.GetLinearUnits();
+    resolution = std::abs(first.transform[1]) * make_srs(first.crs_wkt).GetLinearUnits() /
+                 grid_srs.GetLinearUnits();
   } else {
-    throw config_error(spec.file.string() + ": grid.resolution: cannot take the pixel size from the scenes (" +
+    throw config_error(spec.file.string() +
+                       ": grid.resolution: cannot take the pixel size from the scenes (" +
                        "another kind of CRS or non-square pixels); give grid.resolution");
   }
 
@@ -116,13 +123,15 @@ raster_grid make_analysis_grid(job_spec const& spec, scene_catalog const& catalo
   grid.width = std::max(1, static_cast<int>(std::ceil((max_x - x0) / resolution - 1e-9)));
   grid.height = std::max(1, static_cast<int>(std::ceil((y0 - min_y) / resolution - 1e-9)));
   if (static_cast<double>(grid.width) * grid.height > 2147483647.0) {
-    throw config_error(spec.file.string() + ": the AOIs span " + std::to_string(grid.width) + " x " +
-                       std::to_string(grid.height) + " pixels; split them or coarsen grid.resolution");
+    throw config_error(spec.file.string() + ": the AOIs span " + std::to_string(grid.width) +
+                       " x " + std::to_string(grid.height) +
+                       " pixels; split them or coarsen grid.resolution");
   }
   return grid;
 }
 
-std::vector<grid_chunk> plan_chunks(raster_grid const& grid, std::vector<pixel_window> const& aoi_windows, int chunk) {
+std::vector<grid_chunk> plan_chunks(raster_grid const& grid,
+                                    std::vector<pixel_window> const& aoi_windows, int chunk) {
   std::vector<grid_chunk> chunks;
   for (int row = 0, y = 0; y < grid.height; ++row, y += chunk) {
     for (int column = 0, x = 0; x < grid.width; ++column, x += chunk) {

@@ -164,12 +164,12 @@ std::vector<std::uint8_t> aoi_shape::rasterize(raster_grid const& grid) const {
   double burn = 1.0;
   OGRGeometryH handle = OGRGeometry::ToHandle(geometry_.get());
   CPLErrorReset();
-  if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band, 1, &handle, nullptr, nullptr,
-                              &burn, nullptr, nullptr, nullptr) != CE_None) {
+  if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band, 1, &handle, nullptr,
+                              nullptr, &burn, nullptr, nullptr, nullptr) != CE_None) {
     throw io_error("cannot rasterize AOI '" + name_ + "': " + last_gdal_message());
   }
-  if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, grid.width, grid.height, mask.data(), grid.width,
-                                     grid.height, GDT_Byte, 0, 0) != CE_None) {
+  if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, grid.width, grid.height, mask.data(),
+                                     grid.width, grid.height, GDT_Byte, 0, 0) != CE_None) {
     throw io_error("cannot read the AOI mask of '" + name_ + "': " + last_gdal_message());
   }
   return mask;

@@ -270,6 +270,7 @@ struct hdf5_writer::impl {
   std::string path_;  // the final path, as users know it, for error messages
   h5_handle file_;
   std::map<std::string, group_state> groups_;
+  std::map<std::string, h5_handle> datasets_;  // open variables, by "group/name"
   bool committed_ = false;
 
   explicit impl(std::filesystem::path path)
@@ -542,8 +543,12 @@ struct hdf5_writer::impl {
     // netCDF takes the dataset fill value as the variable's; the attribute alone is not enough.
     if (fill) check(H5Pset_fill_value(dcpl.get(), traits::memory_type(), &*fill), what);
     h5_handle space = make(H5Screate_simple(2, dims.data(), nullptr), H5Sclose, what);
+    // Kept open until commit with a chunk cache that holds a few rows of chunks: windows are
+    // written one after another, and a closed dataset would recompress a chunk per window.
+    h5_handle dapl = make(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, what);
+    check(H5Pset_chunk_cache(dapl.get(), 12421, 32u << 20, 0.75), what);
     h5_handle dataset = make(H5Dcreate2(state.group.get(), name.c_str(), traits::file_type(),
-                                        space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                                        space.get(), H5P_DEFAULT, dcpl.get(), dapl.get()),
                              H5Dclose, what);
     check(H5DSattach_scale(dataset.get(), state.y.get(), 0), what);
     check(H5DSattach_scale(dataset.get(), state.x.get(), 1), what);
@@ -566,7 +571,7 @@ struct hdf5_writer::impl {
       write_text_attribute(d, "flag_meanings", attributes.flag_meanings, what);
     }
     write_text_attribute(d, "grid_mapping", "crs", what);
-    check(dataset.reset(), what);
+    datasets_[group + "/" + name] = std::move(dataset);
   }
 
   /// Writes (or, with `read`, reads) a window of a variable made by create_variable.
@@ -581,7 +586,9 @@ struct hdf5_writer::impl {
       throw logic_error(path_ + ": " + what + ": window outside the grid");
     }
     if (w == 0 || h == 0) return;
-    h5_handle dataset = make(H5Dopen2(state.group.get(), name.c_str(), H5P_DEFAULT), H5Dclose, what);
+    auto const open = datasets_.find(group + "/" + name);
+    if (open == datasets_.end()) throw logic_error(path_ + ": " + what + " was not created");
+    h5_handle const& dataset = open->second;
     h5_handle file_space = make(H5Dget_space(dataset.get()), H5Sclose, what);
     std::array<hsize_t, 2> const start{static_cast<hsize_t>(y0), static_cast<hsize_t>(x0)};
     std::array<hsize_t, 2> const count{static_cast<hsize_t>(h), static_cast<hsize_t>(w)};
@@ -599,7 +606,6 @@ struct hdf5_writer::impl {
                      H5P_DEFAULT, values),
             what);
     }
-    check(dataset.reset(), what);
   }
 
   template <typename T>
@@ -612,6 +618,8 @@ struct hdf5_writer::impl {
     ensure_open();
     // Child handles first so that a failure to close one is reported, not swallowed by
     // the strong close of the file.
+    for (auto& [name, dataset] : datasets_) check(dataset.reset(), "variable " + name);
+    datasets_.clear();
     for (auto& [name, state] : groups_) {
       std::string const what = "group " + name;
       check(state.x.reset(), what);
@@ -686,30 +694,30 @@ void hdf5_writer::write_int32(std::string const& group, std::string const& name,
   impl_->write_variable(group, name, values, attributes);
 }
 
-#define GEOSWEEP_HDF5_WINDOWED(T)                                                               \
-  template <>                                                                                  \
-  void hdf5_writer::create_variable<T>(std::string const& group, std::string const& name,      \
-                                       variable_attributes const& attributes) {                \
-    quiet_hdf5_errors const quiet;                                                             \
-    impl_->create_variable<T>(group, name, attributes);                                        \
-  }                                                                                            \
-  template <>                                                                                  \
-  void hdf5_writer::write_window<T>(std::string const& group, std::string const& name,         \
-                                    pixel_rect const& window, std::span<T const> values) {     \
-    quiet_hdf5_errors const quiet;                                                             \
-    GEOSWEEP_EXPECTS(values.size() == static_cast<std::size_t>(window.width) * window.height,  \
-                     "one value per pixel of the window");                                     \
-    impl_->write_window<T>(group, name, window.x, window.y, window.width, window.height,        \
-                           values.data());                                                     \
-  }                                                                                            \
-  template <>                                                                                  \
-  void hdf5_writer::read_window<T>(std::string const& group, std::string const& name,          \
-                                   pixel_rect const& window, std::span<T> values) {            \
-    quiet_hdf5_errors const quiet;                                                             \
-    GEOSWEEP_EXPECTS(values.size() == static_cast<std::size_t>(window.width) * window.height,  \
-                     "one value per pixel of the window");                                     \
-    impl_->transfer_window<T>(group, name, window.x, window.y, window.width, window.height,     \
-                              values.data(), true);                                            \
+#define GEOSWEEP_HDF5_WINDOWED(T)                                                             \
+  template <>                                                                                 \
+  void hdf5_writer::create_variable<T>(std::string const& group, std::string const& name,     \
+                                       variable_attributes const& attributes) {               \
+    quiet_hdf5_errors const quiet;                                                            \
+    impl_->create_variable<T>(group, name, attributes);                                       \
+  }                                                                                           \
+  template <>                                                                                 \
+  void hdf5_writer::write_window<T>(std::string const& group, std::string const& name,        \
+                                    pixel_rect const& window, std::span<T const> values) {    \
+    quiet_hdf5_errors const quiet;                                                            \
+    GEOSWEEP_EXPECTS(values.size() == static_cast<std::size_t>(window.width) * window.height, \
+                     "one value per pixel of the window");                                    \
+    impl_->write_window<T>(group, name, window.x, window.y, window.width, window.height,      \
+                           values.data());                                                    \
+  }                                                                                           \
+  template <>                                                                                 \
+  void hdf5_writer::read_window<T>(std::string const& group, std::string const& name,         \
+                                   pixel_rect const& window, std::span<T> values) {           \
+    quiet_hdf5_errors const quiet;                                                            \
+    GEOSWEEP_EXPECTS(values.size() == static_cast<std::size_t>(window.width) * window.height, \
+                     "one value per pixel of the window");                                    \
+    impl_->transfer_window<T>(group, name, window.x, window.y, window.width, window.height,   \
+                              values.data(), true);                                           \
   }
 GEOSWEEP_HDF5_WINDOWED(float)
 GEOSWEEP_HDF5_WINDOWED(std::uint8_t)

@@ -40,7 +40,8 @@ namespace k = geosweep::kernels;
 /// Indices to compute: the job's list plus the change index, without repeats, in job order.
 std::vector<std::string> indices_to_compute(job_spec const& spec) {
   std::vector<std::string> names = spec.indices;
-  if (std::find(names.begin(), names.end(), spec.change.index) == names.end()) names.push_back(spec.change.index);
+  if (std::find(names.begin(), names.end(), spec.change.index) == names.end())
+    names.push_back(spec.change.index);
   return names;
 }
 
@@ -55,30 +56,42 @@ std::vector<std::string> bands_needed(std::vector<std::string> const& indices) {
 
 /// The index from its bands' reflectances (NaN where not clear).
 void compute_index(k::backend where, spectral_index const& index,
-                   std::map<std::string, std::vector<float>> const& reflectance, std::vector<float>& out) {
+                   std::map<std::string, std::vector<float>> const& reflectance,
+                   std::vector<float>& out) {
   k::spectral_index_op const op{index.kind};
   auto const band = [&](std::size_t i) { return reflectance.at(index.bands[i]).data(); };
   switch (index.bands.size()) {
-    case 2: k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1)); return;
-    case 3: k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1), band(2)); return;
-    case 4: k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1), band(2), band(3)); return;
-    default: throw logic_error("index " + index.name + " has an unsupported band count");
+    case 2:
+      k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1));
+      return;
+    case 3:
+      k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1), band(2));
+      return;
+    case 4:
+      k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1), band(2), band(3));
+      return;
+    default:
+      throw logic_error("index " + index.name + " has an unsupported band count");
   }
 }
 
 /// The `part` window of a raster laid out over `whole` (both in the same pixel space).
 template <class T>
-std::vector<T> crop(std::vector<T> const& values, pixel_window const& whole, pixel_window const& part) {
+std::vector<T> crop(std::vector<T> const& values, pixel_window const& whole,
+                    pixel_window const& part) {
   std::vector<T> out(part.pixel_count());
   for (int r = 0; r < part.height; ++r) {
-    auto const* from = values.data() + static_cast<std::size_t>(r + part.y_offset - whole.y_offset) * whole.width +
+    auto const* from = values.data() +
+                       static_cast<std::size_t>(r + part.y_offset - whole.y_offset) * whole.width +
                        (part.x_offset - whole.x_offset);
     std::copy(from, from + part.width, out.data() + static_cast<std::size_t>(r) * part.width);
   }
   return out;
 }
 
-std::string fixed(double v, int decimals) { return fmt::format("{:.{}f}", v, decimals); }
+std::string fixed(double v, int decimals) {
+  return fmt::format("{:.{}f}", v, decimals);
+}
 
 std::string date_or_empty(std::int32_t day) {
   return day == k::no_date ? std::string() : to_iso(from_days_since_epoch(day));
@@ -87,9 +100,9 @@ std::string date_or_empty(std::int32_t day) {
 /// Everything kept per AOI while the chunks stream past.
 struct aoi_work {
   aoi_shape shape;
-  pixel_window window;   ///< in the analysis grid
-  raster_grid grid;      ///< the window as a grid
-  std::string group;     ///< HDF5 group
+  pixel_window window;  ///< in the analysis grid
+  raster_grid grid;     ///< the window as a grid
+  std::string group;    ///< HDF5 group
   std::unique_ptr<patch_stitcher> stitcher;
   std::vector<double> row_areas;
   std::int64_t inside_pixels = 0;
@@ -105,14 +118,17 @@ struct chunk_state {
 };
 
 void create_aoi_variables(hdf5_writer& h5, job_spec const& spec, aoi_work const& aoi,
-                          std::vector<std::string> const& indices, civil_date before, civil_date after) {
+                          std::vector<std::string> const& indices, civil_date before,
+                          civil_date after) {
   std::string const& group = aoi.group;
   h5.add_grid(group, aoi.grid);
   h5.set_group_attribute(group, "aoi", aoi.shape.name());
   h5.set_group_attribute(group, "date_before", to_iso(before));
   h5.set_group_attribute(group, "date_after", to_iso(after));
-  h5.set_group_attribute(group, "baseline_period", to_iso(spec.baseline.first) + "/" + to_iso(spec.baseline.last));
-  h5.set_group_attribute(group, "monitor_period", to_iso(spec.monitor.first) + "/" + to_iso(spec.monitor.last));
+  h5.set_group_attribute(group, "baseline_period",
+                         to_iso(spec.baseline.first) + "/" + to_iso(spec.baseline.last));
+  h5.set_group_attribute(group, "monitor_period",
+                         to_iso(spec.monitor.first) + "/" + to_iso(spec.monitor.last));
   h5.set_group_attribute(group, "change_method", spec.change.method);
   h5.set_group_attribute(group, "change_index", spec.change.index);
   for (auto const& name : indices) {
@@ -128,8 +144,10 @@ void create_aoi_variables(hdf5_writer& h5, job_spec const& spec, aoi_work const&
   variable_attributes change;
   change.long_name = "forest loss between the baseline and monitoring periods, by confidence";
   change.fill_value = k::change_outside_aoi;
-  change.flag_values = {k::change_none, k::change_low, k::change_high, k::change_outside_aoi, k::change_no_data};
-  change.flag_meanings = "no_change low_confidence_loss high_confidence_loss outside_aoi no_clear_observation";
+  change.flag_values = {k::change_none, k::change_low, k::change_high, k::change_outside_aoi,
+                        k::change_no_data};
+  change.flag_meanings =
+      "no_change low_confidence_loss high_confidence_loss outside_aoi no_clear_observation";
   h5.create_variable<std::uint8_t>(group, "change", change);
   variable_attributes date;
   date.units = "days since 1970-01-01";
@@ -141,7 +159,8 @@ void create_aoi_variables(hdf5_writer& h5, job_spec const& spec, aoi_work const&
   variable_attributes magnitude;
   magnitude.units = "1";
   magnitude.fill_value = std::numeric_limits<double>::quiet_NaN();
-  magnitude.long_name = "mean drop of " + spec.change.index + " below the baseline over the anomalies";
+  magnitude.long_name =
+      "mean drop of " + spec.change.index + " below the baseline over the anomalies";
   h5.create_variable<float>(group, "magnitude", magnitude);
   magnitude.long_name = spec.change.method == "baseline"
                             ? "mean of the clear baseline observations of " + spec.change.index
@@ -161,14 +180,21 @@ void create_aoi_variables(hdf5_writer& h5, job_spec const& spec, aoi_work const&
 class progress_line {
  public:
   progress_line(bool enabled, std::int64_t total, std::size_t chunks)
-      : enabled_(enabled), total_(total), chunks_(chunks), started_(std::chrono::steady_clock::now()) {}
+      : enabled_(enabled),
+        total_(total),
+        chunks_(chunks),
+        started_(std::chrono::steady_clock::now()) {}
   void update(std::int64_t done, std::size_t chunk, std::int64_t pixels) {
     if (!enabled_) return;
-    double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    double const seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     double const rate = seconds > 0 ? static_cast<double>(pixels) / 1e6 / seconds : 0.0;
-    double const eta = done > 0 ? seconds * static_cast<double>(total_ - done) / static_cast<double>(done) : 0.0;
-    std::fprintf(stderr, "\rgeosweep: chunk %zu/%zu, %lld/%lld chunk-dates, %.1f Mpx/s, %.0f s left   ", chunk + 1,
-                 chunks_, static_cast<long long>(done), static_cast<long long>(total_), rate, eta);
+    double const eta =
+        done > 0 ? seconds * static_cast<double>(total_ - done) / static_cast<double>(done) : 0.0;
+    std::fprintf(stderr,
+                 "\rgeosweep: chunk %zu/%zu, %lld/%lld chunk-dates, %.1f Mpx/s, %.0f s left   ",
+                 chunk + 1, chunks_, static_cast<long long>(done), static_cast<long long>(total_),
+                 rate, eta);
     std::fflush(stderr);
   }
   ~progress_line() {
@@ -185,16 +211,17 @@ class progress_line {
 }  // namespace
 
 std::vector<std::string> const& area_table_columns() {
-  static std::vector<std::string> const columns{"aoi",           "date_before",   "date_after",
-                                                "changed_area_ha", "clear_area_ha", "centroid_lat",
-                                                "centroid_lon"};
+  static std::vector<std::string> const columns{
+      "aoi",           "date_before",  "date_after",  "changed_area_ha",
+      "clear_area_ha", "centroid_lat", "centroid_lon"};
   return columns;
 }
 
 std::vector<std::string> const& alert_table_columns() {
   static std::vector<std::string> const columns{
-      "alert_id",  "aoi",       "first_seen", "confirmed_on", "confidence",     "area_ha", "centroid_lat",
-      "centroid_lon", "bbox_west", "bbox_south", "bbox_east", "bbox_north", "mean_magnitude", "pixels"};
+      "alert_id",  "aoi",          "first_seen",     "confirmed_on", "confidence",
+      "area_ha",   "centroid_lat", "centroid_lon",   "bbox_west",    "bbox_south",
+      "bbox_east", "bbox_north",   "mean_magnitude", "pixels"};
   return columns;
 }
 
@@ -223,7 +250,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   for (auto& shape : shapes) {
     aoi_work a{std::move(shape), {}, {}, {}, nullptr, {}, 0, 0, 0.0};
     a.window = a.shape.window_in(grid);
-    if (a.window.empty()) throw config_error("AOI '" + a.shape.name() + "' does not overlap the analysis grid");
+    if (a.window.empty())
+      throw config_error("AOI '" + a.shape.name() + "' does not overlap the analysis grid");
     a.grid = sub_grid(grid, a.window);
     a.group = "aoi/" + a.shape.name();
     a.row_areas = row_pixel_areas_m2(a.grid);
@@ -233,8 +261,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   }
   auto const chunks = plan_chunks(grid, windows, spec.processing.chunk);
   result.chunks = chunks.size();
-  spdlog::info("analysis grid {} x {} px, {} chunks of up to {} px", grid.width, grid.height, chunks.size(),
-               spec.processing.chunk);
+  spdlog::info("analysis grid {} x {} px, {} chunks of up to {} px", grid.width, grid.height,
+               chunks.size(), spec.processing.chunk);
 
   fs::create_directories(spec.outputs.dir);
   // netCDF-4 is HDF5 underneath; the .nc name makes GDAL and QGIS pick the netCDF driver,
@@ -262,7 +290,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   // Carry each chunk through every date; finish it after the last one.
   chunk_state state;
   std::vector<float> observation;
-  progress_line progress(options.progress, static_cast<std::int64_t>(chunks.size() * dates.size()), chunks.size());
+  progress_line progress(options.progress, static_cast<std::int64_t>(chunks.size() * dates.size()),
+                         chunks.size());
   std::int64_t done = 0;
   auto const finish_chunk = [&](grid_chunk const& chunk) {
     raster_grid const chunk_grid = sub_grid(grid, chunk.window);
@@ -272,14 +301,14 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       if (part.empty()) continue;
       auto const inside = aoi.shape.rasterize(chunk_grid);
       auto detection = state.detector->finish(inside);
-      pixel_window const tile{part.x_offset - aoi.window.x_offset, part.y_offset - aoi.window.y_offset, part.width,
-                              part.height};
+      pixel_window const tile{part.x_offset - aoi.window.x_offset,
+                              part.y_offset - aoi.window.y_offset, part.width, part.height};
       auto const change = crop(detection.change, chunk.window, part);
       auto const first = crop(detection.first_date, chunk.window, part);
       auto const confirmed = crop(detection.confirmed_date, chunk.window, part);
       auto const magnitude = crop(detection.magnitude, chunk.window, part);
-      auto const provisional = aoi.stitcher->add_tile(tile, chunk.column, chunk.row, change, first, confirmed,
-                                                      magnitude, result.backend);
+      auto const provisional = aoi.stitcher->add_tile(tile, chunk.column, chunk.row, change, first,
+                                                      confirmed, magnitude, result.backend);
       for (int r = 0; r < tile.height; ++r) {
         double const area = aoi.row_areas[static_cast<std::size_t>(r + tile.y_offset)];
         for (int c = 0; c < tile.width; ++c) {
@@ -294,8 +323,10 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       if (!h5) continue;
       pixel_rect const rect{tile.x_offset, tile.y_offset, tile.width, tile.height};
       for (auto const& name : indices) {
-        h5->write_window<float>(aoi.group, name + "_before", rect, crop(state.composite[0].at(name), chunk.window, part));
-        h5->write_window<float>(aoi.group, name + "_after", rect, crop(state.composite[1].at(name), chunk.window, part));
+        h5->write_window<float>(aoi.group, name + "_before", rect,
+                                crop(state.composite[0].at(name), chunk.window, part));
+        h5->write_window<float>(aoi.group, name + "_after", rect,
+                                crop(state.composite[1].at(name), chunk.window, part));
       }
       h5->write_window<std::uint8_t>(aoi.group, "change", rect, change);
       h5->write_window<std::int32_t>(aoi.group, "first_date", rect, first);
@@ -303,37 +334,42 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       h5->write_window<float>(aoi.group, "magnitude", rect, magnitude);
       h5->write_window<float>(aoi.group, spec.change.index + "_baseline", rect,
                               crop(detection.baseline_mean, chunk.window, part));
-      h5->write_window<std::uint16_t>(aoi.group, "clear_count", rect, crop(detection.clear_count, chunk.window, part));
+      h5->write_window<std::uint16_t>(aoi.group, "clear_count", rect,
+                                      crop(detection.clear_count, chunk.window, part));
       h5->write_window<std::int32_t>(aoi.group, "patch", rect, provisional);
     }
   };
 
-  auto const totals = stream_observations(spec, grid, chunks, dates, bands, [&](chunk_observation& o) {
-    grid_chunk const& chunk = chunks[o.chunk];
-    std::size_t const n = chunk.window.pixel_count();
-    if (state.chunk != o.chunk) {
-      state.chunk = o.chunk;
-      state.detector = std::make_unique<change_detector>(spec.change, n, result.backend);
-      for (auto& period : state.composite) {
-        for (auto const& name : indices) period[name].assign(n, k::nodata_f32());
-      }
-    }
-    date_group const& group = dates[o.date];
-    int const period = group.monitor ? 1 : 0;
-    observation.resize(n);
-    for (auto const& name : indices) {
-      compute_index(result.backend, find_spectral_index(name), o.reflectance, observation);
-      auto& composite = state.composite[period].at(name);
-      k::transform_pixels(result.backend, n, k::latest_clear_op{}, composite.data(),
-                          static_cast<float const*>(composite.data()), static_cast<float const*>(observation.data()));
-      if (name != spec.change.index) continue;
-      if (group.monitor) state.detector->observe_monitor(group.date, observation);
-      else state.detector->observe_baseline(group.date, observation);
-    }
-    result.pixels_processed += static_cast<std::int64_t>(n);
-    if (o.date + 1 == dates.size()) finish_chunk(chunk);
-    progress.update(++done, o.chunk, result.pixels_processed);
-  });
+  auto const totals =
+      stream_observations(spec, grid, chunks, dates, bands, [&](chunk_observation& o) {
+        grid_chunk const& chunk = chunks[o.chunk];
+        std::size_t const n = chunk.window.pixel_count();
+        if (state.chunk != o.chunk) {
+          state.chunk = o.chunk;
+          state.detector = std::make_unique<change_detector>(spec.change, n, result.backend);
+          for (auto& period : state.composite) {
+            for (auto const& name : indices) period[name].assign(n, k::nodata_f32());
+          }
+        }
+        date_group const& group = dates[o.date];
+        int const period = group.monitor ? 1 : 0;
+        observation.resize(n);
+        for (auto const& name : indices) {
+          compute_index(result.backend, find_spectral_index(name), o.reflectance, observation);
+          auto& composite = state.composite[period].at(name);
+          k::transform_pixels(result.backend, n, k::latest_clear_op{}, composite.data(),
+                              static_cast<float const*>(composite.data()),
+                              static_cast<float const*>(observation.data()));
+          if (name != spec.change.index) continue;
+          if (group.monitor)
+            state.detector->observe_monitor(group.date, observation);
+          else
+            state.detector->observe_baseline(group.date, observation);
+        }
+        result.pixels_processed += static_cast<std::int64_t>(n);
+        if (o.date + 1 == dates.size()) finish_chunk(chunk);
+        progress.update(++done, o.chunk, result.pixels_processed);
+      });
   result.bytes_read = totals.bytes_read;
   std::size_t scene_count = 0;
   for (auto const& g : dates) scene_count += g.scenes.size();
@@ -348,12 +384,13 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     if (h5) {
       for (auto const& chunk : chunks) {
         pixel_window const part = chunk.window.intersect(aoi.window);
-        if (part.empty() || std::find(chunk.aois.begin(), chunk.aois.end(),
-                                      static_cast<std::size_t>(&aoi - aois.data())) == chunk.aois.end()) {
+        if (part.empty() ||
+            std::find(chunk.aois.begin(), chunk.aois.end(),
+                      static_cast<std::size_t>(&aoi - aois.data())) == chunk.aois.end()) {
           continue;
         }
-        pixel_rect const rect{part.x_offset - aoi.window.x_offset, part.y_offset - aoi.window.y_offset, part.width,
-                              part.height};
+        pixel_rect const rect{part.x_offset - aoi.window.x_offset,
+                              part.y_offset - aoi.window.y_offset, part.width, part.height};
         std::size_t const n = part.pixel_count();
         std::vector<std::int32_t> labels(n), first(n), confirmed(n);
         std::vector<std::uint8_t> change(n);
@@ -372,7 +409,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
         h5->read_window<std::int32_t>(aoi.group, "confirmed_date", rect, confirmed);
         h5->read_window<float>(aoi.group, "magnitude", rect, magnitude);
         for (std::size_t i = 0; i < n; ++i) {
-          if (labels[i] != 0 || (change[i] != k::change_low && change[i] != k::change_high)) continue;
+          if (labels[i] != 0 || (change[i] != k::change_low && change[i] != k::change_high))
+            continue;
           change[i] = k::change_none;  // a patch under the minimum mapping unit
           first[i] = k::no_date;
           confirmed[i] = k::no_date;
@@ -402,24 +440,27 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     r.changed_area_ha = changed_m2 / 10000.0;
     if (r.changed_pixels > 0) {
       auto const& gt = aoi.grid.transform;
-      double const c = column / static_cast<double>(r.changed_pixels), w = row / static_cast<double>(r.changed_pixels);
+      double const c = column / static_cast<double>(r.changed_pixels),
+                   w = row / static_cast<double>(r.changed_pixels);
       double x = gt[0] + c * gt[1] + w * gt[2], y = gt[3] + c * gt[4] + w * gt[5];
       if (!to_wgs84->Transform(1, &x, &y)) throw io_error("cannot transform a centroid to WGS84");
       r.changed_centroid_lat_lon = std::array<double, 2>{y, x};
     }
-    area_rows.push_back({r.name, to_iso(r.date_before), to_iso(r.date_after), fixed(r.changed_area_ha, 4),
-                         fixed(r.clear_area_ha, 4),
-                         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[0], 6) : "",
-                         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[1], 6) : ""});
+    area_rows.push_back(
+        {r.name, to_iso(r.date_before), to_iso(r.date_after), fixed(r.changed_area_ha, 4),
+         fixed(r.clear_area_ha, 4),
+         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[0], 6) : "",
+         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[1], 6) : ""});
     for (auto const& p : patches) {
-      alert_rows.push_back({p.alert_id, p.aoi, date_or_empty(p.first_date), date_or_empty(p.confirmed_date),
+      alert_rows.push_back({p.alert_id, p.aoi, date_or_empty(p.first_date),
+                            date_or_empty(p.confirmed_date),
                             p.confidence == k::change_high ? "high" : "low", fixed(p.area_ha, 4),
                             fixed(p.centroid_lat, 6), fixed(p.centroid_lon, 6), fixed(p.bbox[0], 6),
                             fixed(p.bbox[1], 6), fixed(p.bbox[2], 6), fixed(p.bbox[3], 6),
                             fixed(p.mean_magnitude, 4), std::to_string(p.pixels)});
     }
-    spdlog::info("AOI '{}': {:.2f} ha changed in {} patches, of {:.2f} ha clear", r.name, r.changed_area_ha,
-                 patches.size(), r.clear_area_ha);
+    spdlog::info("AOI '{}': {:.2f} ha changed in {} patches, of {:.2f} ha clear", r.name,
+                 r.changed_area_ha, patches.size(), r.clear_area_ha);
     r.patches = std::move(patches);
     result.aois.push_back(std::move(r));
   }
@@ -436,7 +477,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     h5->commit();
     result.hdf5_file = h5_path;
   }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 

@@ -210,8 +210,8 @@ source_location location_of(YAML::Node const& node) {
   return {m.line + 1, m.column + 1};
 }
 
-std::vector<std::string> const kTopKeys{"job",     "sensor", "scenes",     "aois",   "period",
-                                        "indices", "change", "grid", "processing", "outputs"};
+std::vector<std::string> const kTopKeys{"job",     "sensor", "scenes", "aois",       "period",
+                                        "indices", "change", "grid",   "processing", "outputs"};
 std::vector<std::string> const kSensors{"sentinel2-l2a", "landsat-c2-l2", "generic"};
 std::vector<std::string> const kBandNames{"blue", "green", "red", "nir", "swir1", "swir2"};
 std::vector<std::string> const kMethods{"baseline", "bitemporal"};
@@ -579,7 +579,8 @@ void read_processing(spec_reader& r, YAML::Node const& node, processing_spec& pr
     auto const key_path = std::string("processing.") + key;
     if (auto v = r.integer(node[key], key_path)) {
       if (*v < low || *v > high) {
-        r.error(node[key], key_path, "expected " + std::to_string(low) + " to " + std::to_string(high));
+        r.error(node[key], key_path,
+                "expected " + std::to_string(low) + " to " + std::to_string(high));
       } else {
         value = *v;
       }

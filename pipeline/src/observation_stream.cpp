@@ -46,13 +46,14 @@ struct slot {
 resampling reflectance_resampling(raster_grid const& band, raster_grid const& grid) {
   double const band_pixel = std::abs(band.transform[1]);
   double const grid_pixel = std::abs(grid.transform[1]);
-  bool const same_units = make_srs(band.crs_wkt).IsGeographic() == make_srs(grid.crs_wkt).IsGeographic();
+  bool const same_units = band.crs_wkt == grid.crs_wkt || make_srs(band.crs_wkt).IsGeographic() ==
+                                                              make_srs(grid.crs_wkt).IsGeographic();
   return same_units && grid_pixel > 1.5 * band_pixel ? resampling::average : resampling::bilinear;
 }
 
 void read_observation(job_spec const& spec, raster_grid const& chunk_grid, date_group const& group,
-                      std::vector<std::string> const& bands, quality_rule const& rule, dataset_cache& cache,
-                      chunk_observation& out) {
+                      std::vector<std::string> const& bands, quality_rule const& rule,
+                      dataset_cache& cache, chunk_observation& out) {
   std::size_t const n = chunk_grid.pixel_count();
   for (auto const& band : bands) out.reflectance[band].assign(n, kernels::nodata_f32());
   std::vector<std::uint8_t> clear(n);
@@ -63,19 +64,23 @@ void read_observation(job_spec const& spec, raster_grid const& chunk_grid, date_
       auto const qa = cache.get(*s->quality).read_onto(chunk_grid, resampling::nearest);
       out.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
       for (std::size_t i = 0; i < n; ++i) {
-        std::uint8_t const ok = rule.type == quality_rule::kind::classes ? rule.classes(qa.values[i]) : rule.bits(qa.values[i]);
+        std::uint8_t const ok = rule.type == quality_rule::kind::classes
+                                    ? rule.classes(qa.values[i])
+                                    : rule.bits(qa.values[i]);
         clear[i] = static_cast<std::uint8_t>(ok & qa.covered[i]);
       }
     }
     for (auto const& band : bands) {
       auto& reader = cache.get(s->bands.at(band));
       auto const op = band_reflectance(spec.sensor, *s, reader);
-      auto const pixels = reader.read_onto(chunk_grid, reflectance_resampling(reader.grid(), chunk_grid));
+      auto const pixels =
+          reader.read_onto(chunk_grid, reflectance_resampling(reader.grid(), chunk_grid));
       out.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
       auto& mosaic = out.reflectance[band];
       // The same functor as the kernels' (a plain loop: reader threads are already parallel).
       for (std::size_t i = 0; i < n; ++i) {
-        float const v = op(pixels.values[i], static_cast<std::uint8_t>(clear[i] & pixels.covered[i]));
+        float const v =
+            op(pixels.values[i], static_cast<std::uint8_t>(clear[i] & pixels.covered[i]));
         if (!kernels::is_nodata(v)) mosaic[i] = v;
       }
     }
@@ -97,8 +102,10 @@ std::vector<date_group> group_by_date(scene_catalog const& catalog) {
   return groups;
 }
 
-stream_totals stream_observations(job_spec const& spec, raster_grid const& grid, std::vector<grid_chunk> const& chunks,
-                                  std::vector<date_group> const& dates, std::vector<std::string> const& bands,
+stream_totals stream_observations(job_spec const& spec, raster_grid const& grid,
+                                  std::vector<grid_chunk> const& chunks,
+                                  std::vector<date_group> const& dates,
+                                  std::vector<std::string> const& bands,
                                   std::function<void(chunk_observation&)> const& consume) {
   auto const total = static_cast<std::int64_t>(chunks.size() * dates.size());
   std::size_t const slot_count = static_cast<std::size_t>(std::max(1, spec.processing.slots));
@@ -119,7 +126,9 @@ stream_totals stream_observations(job_spec const& spec, raster_grid const& grid,
       {
         // Task k may use its slot once task k - slots has been consumed.
         std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return stop || consumed >= k - static_cast<std::int64_t>(slot_count) + 1; });
+        changed.wait(lock, [&] {
+          return stop || consumed >= k - static_cast<std::int64_t>(slot_count) + 1;
+        });
         if (stop) return;
       }
       chunk_observation observation;
@@ -127,8 +136,8 @@ stream_totals stream_observations(job_spec const& spec, raster_grid const& grid,
       try {
         observation.chunk = static_cast<std::size_t>(k) / dates.size();
         observation.date = static_cast<std::size_t>(k) % dates.size();
-        read_observation(spec, sub_grid(grid, chunks[observation.chunk].window), dates[observation.date], bands, rule,
-                         cache, observation);
+        read_observation(spec, sub_grid(grid, chunks[observation.chunk].window),
+                         dates[observation.date], bands, rule, cache, observation);
       } catch (...) {
         error = std::current_exception();
       }
@@ -143,7 +152,9 @@ stream_totals stream_observations(job_spec const& spec, raster_grid const& grid,
     }
   };
 
-  int const thread_count = std::max(1, std::min<int>(spec.processing.readers, static_cast<int>(std::max<std::int64_t>(total, 1))));
+  int const thread_count = std::max(
+      1,
+      std::min<int>(spec.processing.readers, static_cast<int>(std::max<std::int64_t>(total, 1))));
   std::vector<std::thread> threads;
   stream_totals totals;
   std::exception_ptr failure;

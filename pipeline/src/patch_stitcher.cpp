@@ -14,7 +14,8 @@ namespace geosweep::pipeline {
 
 namespace k = geosweep::kernels;
 
-patch_stitcher::patch_stitcher(std::string aoi, raster_grid aoi_grid, std::vector<double> row_areas_m2)
+patch_stitcher::patch_stitcher(std::string aoi, raster_grid aoi_grid,
+                               std::vector<double> row_areas_m2)
     : aoi_(std::move(aoi)), grid_(std::move(aoi_grid)), row_areas_(std::move(row_areas_m2)) {}
 
 std::int32_t patch_stitcher::find(std::int32_t id) {
@@ -38,18 +39,20 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
                                                    std::vector<std::uint8_t> const& change,
                                                    std::vector<std::int32_t> const& first_date,
                                                    std::vector<std::int32_t> const& confirmed_date,
-                                                   std::vector<float> const& magnitude, k::backend where) {
+                                                   std::vector<float> const& magnitude,
+                                                   k::backend where) {
   std::size_t const n = tile.pixel_count();
   GEOSWEEP_EXPECTS(change.size() == n, "tile-sized rasters");
   std::vector<std::uint8_t> foreground(n);
   k::transform_pixels(where, n, k::is_change_op{}, foreground.data(), change.data());
   std::vector<std::int32_t> labels(n);
-  std::int32_t const count = k::label_components(where, foreground.data(), tile.width, tile.height, 1, labels.data());
+  std::int32_t const count =
+      k::label_components(where, foreground.data(), tile.width, tile.height, 1, labels.data());
   auto const base = static_cast<std::int32_t>(parts_.size());
   if (count > 0) {
-    auto const summaries = k::summarize_patches(where, labels.data(), tile.width, tile.height, count,
-                                                first_date.data(), confirmed_date.data(), change.data(),
-                                                magnitude.data());
+    auto const summaries = k::summarize_patches(where, labels.data(), tile.width, tile.height,
+                                                count, first_date.data(), confirmed_date.data(),
+                                                change.data(), magnitude.data());
     parts_.resize(parts_.size() + static_cast<std::size_t>(count));
     for (std::int32_t id = 0; id < count; ++id) parent_.push_back(base + id);
     for (auto const& s : summaries) {
@@ -75,7 +78,8 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
         if (label == 0) continue;
         part& p = parts_[static_cast<std::size_t>(base + label - 1)];
         p.area_m2 += area;
-        std::int64_t const index = static_cast<std::int64_t>(r + tile.y_offset) * grid_.width + (c + tile.x_offset);
+        std::int64_t const index =
+            static_cast<std::int64_t>(r + tile.y_offset) * grid_.width + (c + tile.x_offset);
         p.first_index = std::min(p.first_index, index);
       }
     }
@@ -111,7 +115,8 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
       for (std::size_t r = 0; r < t.right.size(); ++r) {
         for (int d = -1; d <= 1; ++d) {
           auto const rr = static_cast<std::ptrdiff_t>(r) + d;
-          if (rr >= 0 && rr < static_cast<std::ptrdiff_t>(right->left.size())) join(t.right[r], right->left[static_cast<std::size_t>(rr)]);
+          if (rr >= 0 && rr < static_cast<std::ptrdiff_t>(right->left.size()))
+            join(t.right[r], right->left[static_cast<std::size_t>(rr)]);
         }
       }
     }
@@ -119,11 +124,13 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
       for (std::size_t c = 0; c < t.bottom.size(); ++c) {
         for (int d = -1; d <= 1; ++d) {
           auto const cc = static_cast<std::ptrdiff_t>(c) + d;
-          if (cc >= 0 && cc < static_cast<std::ptrdiff_t>(below->top.size())) join(t.bottom[c], below->top[static_cast<std::size_t>(cc)]);
+          if (cc >= 0 && cc < static_cast<std::ptrdiff_t>(below->top.size()))
+            join(t.bottom[c], below->top[static_cast<std::size_t>(cc)]);
         }
       }
     }
-    if (auto const* diagonal = tile_at(column + 1, row + 1)) join(t.bottom.back(), diagonal->top.front());
+    if (auto const* diagonal = tile_at(column + 1, row + 1))
+      join(t.bottom.back(), diagonal->top.front());
     if (auto const* anti = tile_at(column - 1, row + 1)) join(t.bottom.front(), anti->top.back());
   }
 
@@ -159,15 +166,17 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
   for (std::size_t id = 0; id < parts_.size(); ++id) {
     if (used[id] && merged[id].area_m2 / 10000.0 >= min_area_ha) roots.push_back(id);
   }
-  std::sort(roots.begin(), roots.end(),
-            [&](std::size_t a, std::size_t b) { return merged[a].first_index < merged[b].first_index; });
+  std::sort(roots.begin(), roots.end(), [&](std::size_t a, std::size_t b) {
+    return merged[a].first_index < merged[b].first_index;
+  });
 
   auto const to_wgs84 = make_transform(make_srs(grid_.crs_wkt), wgs84());
   auto const to_lon_lat = [&](double col, double row) {
     auto const& gt = grid_.transform;
     double x = gt[0] + col * gt[1] + row * gt[2];
     double y = gt[3] + col * gt[4] + row * gt[5];
-    if (!to_wgs84->Transform(1, &x, &y)) throw io_error("cannot transform a patch position to WGS84");
+    if (!to_wgs84->Transform(1, &x, &y))
+      throw io_error("cannot transform a patch position to WGS84");
     return std::array<double, 2>{x, y};
   };
   std::vector<std::int32_t> label_of_root(parts_.size(), 0);
@@ -186,7 +195,8 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
     p.centroid_lon = centre[0];
     p.centroid_lat = centre[1];
     double west = 1e9, south = 1e9, east = -1e9, north = -1e9;
-    for (double col : {static_cast<double>(m.column_min), static_cast<double>(m.column_max) + 1.0}) {
+    for (double col :
+         {static_cast<double>(m.column_min), static_cast<double>(m.column_max) + 1.0}) {
       for (double row : {static_cast<double>(m.row_min), static_cast<double>(m.row_max) + 1.0}) {
         auto const corner = to_lon_lat(col, row);
         west = std::min(west, corner[0]);

@@ -20,7 +20,9 @@ band_reader::band_reader(band_file band)
   grid_ = read_grid();
 }
 
-raster_grid band_reader::grid() const { return grid_; }
+raster_grid band_reader::grid() const {
+  return grid_;
+}
 
 raster_grid band_reader::read_grid() const {
   raster_grid grid;
@@ -116,19 +118,20 @@ band_pixels band_reader::read_onto(raster_grid const& target, resampling how) co
   // Aligned: same CRS, same pixel size, whole-pixel offset. A windowed read, no resampling.
   auto const& s = grid_.transform;
   auto const& t = target.transform;
-  bool aligned = s[2] == 0.0 && s[4] == 0.0 && t[2] == 0.0 && t[4] == 0.0 && std::abs(s[1] - t[1]) < 1e-9 * std::abs(t[1]) &&
+  bool aligned = s[2] == 0.0 && s[4] == 0.0 && t[2] == 0.0 && t[4] == 0.0 &&
+                 std::abs(s[1] - t[1]) < 1e-9 * std::abs(t[1]) &&
                  std::abs(s[5] - t[5]) < 1e-9 * std::abs(t[5]);
   double const dx = aligned ? (t[0] - s[0]) / s[1] : 0.0;
   double const dy = aligned ? (t[3] - s[3]) / s[5] : 0.0;
   aligned = aligned && std::abs(dx - std::round(dx)) < 1e-6 && std::abs(dy - std::round(dy)) < 1e-6;
-  if (aligned) {
+  if (aligned && grid_.crs_wkt != target.crs_wkt) {  // the same text is the same CRS
     auto const a = make_srs(grid_.crs_wkt);
     auto const b = make_srs(target.crs_wkt);
     aligned = a.IsSame(&b);
   }
   if (aligned) {
-    pixel_window const wanted{static_cast<int>(std::lround(dx)), static_cast<int>(std::lround(dy)), target.width,
-                              target.height};
+    pixel_window const wanted{static_cast<int>(std::lround(dx)), static_cast<int>(std::lround(dy)),
+                              target.width, target.height};
     pixel_window const available = wanted.intersect({0, 0, grid_.width, grid_.height});
     if (available.empty()) return out;
     auto const values = read<std::uint16_t>(available, GDT_UInt16);
@@ -169,11 +172,13 @@ band_pixels band_reader::read_onto(raster_grid const& target, resampling how) co
   options->papszWarpOptions = CSLSetNameValue(options->papszWarpOptions, "INIT_DEST", "0");
   // Exact transformation (no approximation): the result does not depend on how the target
   // is cut into chunks, so a chunked run equals one over a pre-mosaicked grid.
-  options->pTransformerArg = GDALCreateGenImgProjTransformer2(options->hSrcDS, options->hDstDS, nullptr);
+  options->pTransformerArg =
+      GDALCreateGenImgProjTransformer2(options->hSrcDS, options->hDstDS, nullptr);
   options->pfnTransformer = GDALGenImgProjTransform;
   if (options->pTransformerArg == nullptr) {
     GDALDestroyWarpOptions(options);
-    throw io_error(file_.path.string() + ": cannot transform to the analysis grid: " + last_gdal_message());
+    throw io_error(file_.path.string() +
+                   ": cannot transform to the analysis grid: " + last_gdal_message());
   }
   GDALWarpOperation warp;
   CPLErrorReset();
@@ -186,10 +191,10 @@ band_pixels band_reader::read_onto(raster_grid const& target, resampling how) co
                    ": warp onto the analysis grid failed: " + last_gdal_message());
   }
   std::vector<std::uint16_t> alpha(n);
-  if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, target.width, target.height, out.values.data(), target.width,
-                                      target.height, GDT_UInt16, 0, 0) != CE_None ||
-      dst->GetRasterBand(2)->RasterIO(GF_Read, 0, 0, target.width, target.height, alpha.data(), target.width,
-                                      target.height, GDT_UInt16, 0, 0) != CE_None) {
+  if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, target.width, target.height, out.values.data(),
+                                      target.width, target.height, GDT_UInt16, 0, 0) != CE_None ||
+      dst->GetRasterBand(2)->RasterIO(GF_Read, 0, 0, target.width, target.height, alpha.data(),
+                                      target.width, target.height, GDT_UInt16, 0, 0) != CE_None) {
     throw io_error(file_.path.string() + ": cannot read the warped band: " + last_gdal_message());
   }
   for (std::size_t i = 0; i < n; ++i) out.covered[i] = alpha[i] > 0 ? 1 : 0;

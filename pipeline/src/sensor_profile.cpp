@@ -72,7 +72,8 @@ kernels::reflectance_op band_reflectance(sensor_spec const& sensor, scene const&
     // The product's own metadata (e.g. STAC raster:bands) wins over the profile.
     op.scale = static_cast<float>(band.file().scale.value_or(1.0));
     op.offset = static_cast<float>(band.file().offset.value_or(0.0));
-    op.nodata = static_cast<std::uint16_t>(sensor.type == "generic" ? sensor.nodata.value_or(0) : 0);
+    op.nodata =
+        static_cast<std::uint16_t>(sensor.type == "generic" ? sensor.nodata.value_or(0) : 0);
     op.has_nodata = sensor.type != "generic" || sensor.nodata.has_value();
     return op;
   }

@@ -433,7 +433,8 @@ TEST_F(hdf5_writer_test, variables_written_window_by_window_read_back_through_gd
     attributes.fill_value = -1.0;
     writer.create_variable<std::int32_t>("g", "ids", attributes);
     // Four windows of different sizes tile the grid; one pixel keeps the fill value.
-    std::vector<gp::pixel_rect> const windows{{0, 0, 25, 17}, {25, 0, 15, 17}, {0, 17, 25, 13}, {25, 17, 15, 13}};
+    std::vector<gp::pixel_rect> const windows{
+        {0, 0, 25, 17}, {25, 0, 15, 17}, {0, 17, 25, 13}, {25, 17, 15, 13}};
     for (auto const& w : windows) {
       std::vector<std::int32_t> values(static_cast<std::size_t>(w.width) * w.height);
       for (int r = 0; r < w.height; ++r)
@@ -445,7 +446,8 @@ TEST_F(hdf5_writer_test, variables_written_window_by_window_read_back_through_gd
     std::vector<std::int32_t> back(6);
     writer.read_window<std::int32_t>("g", "ids", {24, 16, 3, 2}, back);
     EXPECT_EQ(back, (std::vector<std::int32_t>{16024, 16025, 16026, 17024, 17025, 17026}));
-    EXPECT_THROW(writer.write_window<std::int32_t>("g", "ids", {30, 20, 20, 20}, std::vector<std::int32_t>(400)),
+    EXPECT_THROW(writer.write_window<std::int32_t>("g", "ids", {30, 20, 20, 20},
+                                                   std::vector<std::int32_t>(400)),
                  geosweep::logic_error);
     writer.commit();
   }
@@ -453,8 +455,8 @@ TEST_F(hdf5_writer_test, variables_written_window_by_window_read_back_through_gd
   GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   ASSERT_TRUE(ds);
   std::vector<std::int32_t> all(grid.pixel_count());
-  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, grid.width, grid.height, all.data(), grid.width,
-                                           grid.height, GDT_Int32, 0, 0),
+  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, grid.width, grid.height, all.data(),
+                                           grid.width, grid.height, GDT_Int32, 0, 0),
             CE_None);
   EXPECT_EQ(all[0], 0);
   EXPECT_EQ(all[static_cast<std::size_t>(5 * grid.width + 33)], 5033);

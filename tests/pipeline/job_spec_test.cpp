@@ -190,15 +190,18 @@ TEST_F(JobSpec, GenericSensorNeedsTheBandsOfItsIndices) {
 }
 
 TEST_F(JobSpec, GridAndProcessing) {
-  auto const spec = gp::parse_job_spec(kValid + "grid: {crs: EPSG:32720, resolution: 20}\nprocessing: {chunk: 256, readers: 3}\n",
-                                       dir_ / "job.yaml");
+  auto const spec = gp::parse_job_spec(
+      kValid + "grid: {crs: EPSG:32720, resolution: 20}\nprocessing: {chunk: 256, readers: 3}\n",
+      dir_ / "job.yaml");
   EXPECT_EQ(spec.grid.crs, "EPSG:32720");
   EXPECT_EQ(spec.grid.resolution, 20.0);
   EXPECT_EQ(spec.processing.chunk, 256);
   EXPECT_EQ(spec.processing.readers, 3);
   EXPECT_EQ(spec.processing.slots, 2);
-  auto const e = error_of(kValid + "grid: {crs: EPSG:99999999, resolution: -5}\nprocessing: {chunk: 4}\n");
-  EXPECT_NE(e.find(":20:13: grid.crs: 'EPSG:99999999' is not a CRS GDAL knows"), std::string::npos) << e;
+  auto const e =
+      error_of(kValid + "grid: {crs: EPSG:99999999, resolution: -5}\nprocessing: {chunk: 4}\n");
+  EXPECT_NE(e.find(":20:13: grid.crs: 'EPSG:99999999' is not a CRS GDAL knows"), std::string::npos)
+      << e;
   EXPECT_NE(e.find(":20:40: grid.resolution: must be positive"), std::string::npos) << e;
   EXPECT_NE(e.find(":21:21: processing.chunk: expected 16 to 8192"), std::string::npos) << e;
 }

@@ -29,14 +29,14 @@ raster_grid make_analysis_grid(job_spec const& spec, scene_catalog const& catalo
 
 /// One chunk of the analysis grid and the AOIs it touches.
 struct grid_chunk {
-  pixel_window window;               ///< in the analysis grid
-  int column = 0;                    ///< position in the chunk layout
+  pixel_window window;  ///< in the analysis grid
+  int column = 0;       ///< position in the chunk layout
   int row = 0;
-  std::vector<std::size_t> aois;     ///< indices of the AOIs whose window it overlaps
+  std::vector<std::size_t> aois;  ///< indices of the AOIs whose window it overlaps
 };
 
 /// The chunks of side `chunk` that overlap at least one AOI window, row by row.
-std::vector<grid_chunk> plan_chunks(raster_grid const& grid, std::vector<pixel_window> const& aoi_windows,
-                                    int chunk);
+std::vector<grid_chunk> plan_chunks(raster_grid const& grid,
+                                    std::vector<pixel_window> const& aoi_windows, int chunk);
 
 }  // namespace geosweep::pipeline

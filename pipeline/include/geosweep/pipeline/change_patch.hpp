@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-
 namespace geosweep::pipeline {
 
 /// One patch of change kept after the minimum mapping unit.
@@ -22,8 +21,8 @@ struct change_patch {
   std::array<double, 4> bbox{};     ///< west, south, east, north in WGS84 degrees
   std::int32_t first_date = 0;      ///< day number: earliest first anomaly of its pixels
   std::int32_t confirmed_date = 0;  ///< earliest confirmation, kernels::no_date if none
-  std::uint8_t confidence = 0;  ///< kernels::change_low or change_high (the highest of its pixels)
-  double mean_magnitude = 0.0;  ///< mean index drop over its pixels
+  std::uint8_t confidence = 0;   ///< kernels::change_low or change_high (the highest of its pixels)
+  double mean_magnitude = 0.0;   ///< mean index drop over its pixels
   double centroid_column = 0.0;  ///< centroid in pixels of the AOI window (for area sums)
   double centroid_row = 0.0;
 };

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "geosweep/kernels/backend.hpp"
+#include "geosweep/pipeline/change_patch.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/raster_grid.hpp"
-#include "geosweep/pipeline/change_patch.hpp"
 
 namespace geosweep::pipeline {
 
@@ -45,7 +45,7 @@ struct run_result {
   std::int64_t bytes_read = 0;        ///< decoded band bytes (16-bit values on the grid)
   std::size_t chunks = 0;
   double seconds = 0.0;
-  raster_grid grid;                   ///< the analysis grid
+  raster_grid grid;  ///< the analysis grid
 };
 
 /// How to run.

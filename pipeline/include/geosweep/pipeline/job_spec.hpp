@@ -89,16 +89,16 @@ struct change_spec {
 /// The analysis grid. Unset fields take defaults: the scenes' own CRS when they all share
 /// one, else the UTM zone of the AOIs; the first scene's pixel size.
 struct grid_spec {
-  std::string crs;                  ///< anything GDAL understands: EPSG:32720, WKT, PROJ
-  std::optional<double> resolution; ///< pixel size in CRS units
+  std::string crs;                   ///< anything GDAL understands: EPSG:32720, WKT, PROJ
+  std::optional<double> resolution;  ///< pixel size in CRS units
   source_location where;
 };
 
 /// How the work is cut and streamed.
 struct processing_spec {
-  int chunk = 512;   ///< chunk side in pixels
-  int readers = 2;   ///< reader threads (one GDAL dataset per file per thread)
-  int slots = 2;     ///< chunks in flight: bounds memory at about slots x chunk x bands
+  int chunk = 512;  ///< chunk side in pixels
+  int readers = 2;  ///< reader threads (one GDAL dataset per file per thread)
+  int slots = 2;    ///< chunks in flight: bounds memory at about slots x chunk x bands
 };
 
 /// What to write and where.

@@ -23,8 +23,8 @@ namespace geosweep::pipeline {
 /// The scenes of one acquisition date.
 struct date_group {
   civil_date date;
-  bool monitor = false;                ///< in the monitoring period (else the baseline)
-  std::vector<scene const*> scenes;    ///< several tiles of one date are mosaicked
+  bool monitor = false;              ///< in the monitoring period (else the baseline)
+  std::vector<scene const*> scenes;  ///< several tiles of one date are mosaicked
 };
 
 /// Groups the catalog by date, baseline first, in date order.
@@ -34,7 +34,7 @@ std::vector<date_group> group_by_date(scene_catalog const& catalog);
 /// has a clear, covered pixel; where several do, the last in catalog order.
 struct chunk_observation {
   std::size_t chunk = 0;
-  std::size_t date = 0;                              ///< index into the date groups
+  std::size_t date = 0;  ///< index into the date groups
   std::map<std::string, std::vector<float>> reflectance;
   std::int64_t bytes_read = 0;
 };
@@ -47,8 +47,10 @@ struct stream_totals {
 
 /// Streams every (chunk, date) of a job, in that order, to `consume` on the calling thread.
 /// Reader errors are rethrown there. `progress` (may be empty) is called after each one.
-stream_totals stream_observations(job_spec const& spec, raster_grid const& grid, std::vector<grid_chunk> const& chunks,
-                                  std::vector<date_group> const& dates, std::vector<std::string> const& bands,
+stream_totals stream_observations(job_spec const& spec, raster_grid const& grid,
+                                  std::vector<grid_chunk> const& chunks,
+                                  std::vector<date_group> const& dates,
+                                  std::vector<std::string> const& bands,
                                   std::function<void(chunk_observation&)> const& consume);
 
 }  // namespace geosweep::pipeline

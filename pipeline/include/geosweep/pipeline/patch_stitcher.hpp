@@ -62,10 +62,10 @@ class patch_stitcher {
   std::string aoi_;
   raster_grid grid_;
   std::vector<double> row_areas_;
-  std::vector<part> parts_;             // by provisional id - 1
-  std::vector<std::int32_t> parent_;    // union-find over provisional ids - 1
+  std::vector<part> parts_;                          // by provisional id - 1
+  std::vector<std::int32_t> parent_;                 // union-find over provisional ids - 1
   std::map<std::pair<int, int>, tile_edges> tiles_;  // by (column, row)
-  std::vector<std::int32_t> final_;     // provisional id - 1 -> final label
+  std::vector<std::int32_t> final_;                  // provisional id - 1 -> final label
 };
 
 }  // namespace geosweep::pipeline
