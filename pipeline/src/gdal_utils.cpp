@@ -20,6 +20,9 @@ void CPL_STDCALL log_gdal_message(CPLErr level, CPLErrorNum number, char const* 
 void ensure_gdal() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // GDAL's block cache defaults to 5 % of RAM; chunks read each source block about once, so
+    // a modest cache keeps memory flat with the region size. GDAL_CACHEMAX still wins if set.
+    if (CPLGetConfigOption("GDAL_CACHEMAX", nullptr) == nullptr) CPLSetConfigOption("GDAL_CACHEMAX", "96");
     GDALAllRegister();
     CPLSetErrorHandler(log_gdal_message);
   });

@@ -261,6 +261,7 @@ struct hdf5_writer::impl {
   struct group_state {
     h5_handle group;
     std::optional<raster_grid> grid;
+    int chunk_side = 256;  // storage chunks of its variables
     h5_handle x;
     h5_handle y;
   };
@@ -431,7 +432,8 @@ struct hdf5_writer::impl {
     return dataset;
   }
 
-  void add_grid(std::string const& group, raster_grid const& grid) {
+  void add_grid(std::string const& group, raster_grid const& grid, int chunk_side) {
+    if (chunk_side < 1) throw logic_error("add_grid('" + group + "'): chunk side must be positive");
     ensure_open();
     if (grid.width <= 0 || grid.height <= 0) {
       throw logic_error("add_grid('" + group + "'): grid size must be positive");
@@ -487,6 +489,7 @@ struct hdf5_writer::impl {
     write_text_attribute(crs_var.get(), "GeoTransform", transform_text, what);
 
     state.grid = grid;
+    state.chunk_side = chunk_side;
     state.x = std::move(x);
     state.y = std::move(y);
   }
@@ -534,8 +537,8 @@ struct hdf5_writer::impl {
 
     std::array<hsize_t, 2> const dims{static_cast<hsize_t>(grid.height),
                                       static_cast<hsize_t>(grid.width)};
-    std::array<hsize_t, 2> const chunk{std::min<hsize_t>(256, dims[0]),
-                                       std::min<hsize_t>(256, dims[1])};
+    auto const side = static_cast<hsize_t>(state.chunk_side);
+    std::array<hsize_t, 2> const chunk{std::min<hsize_t>(side, dims[0]), std::min<hsize_t>(side, dims[1])};
     h5_handle dcpl = dataset_creation_properties(what);
     check(H5Pset_chunk(dcpl.get(), 2, chunk.data()), what);
     check(H5Pset_shuffle(dcpl.get()), what);
@@ -543,10 +546,11 @@ struct hdf5_writer::impl {
     // netCDF takes the dataset fill value as the variable's; the attribute alone is not enough.
     if (fill) check(H5Pset_fill_value(dcpl.get(), traits::memory_type(), &*fill), what);
     h5_handle space = make(H5Screate_simple(2, dims.data(), nullptr), H5Sclose, what);
-    // Kept open until commit with a chunk cache that holds a few rows of chunks: windows are
-    // written one after another, and a closed dataset would recompress a chunk per window.
+    // Kept open until commit, with a cache of one chunk: a window that covers whole chunks is
+    // written straight through, and a closed dataset would recompress a chunk per window.
     h5_handle dapl = make(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, what);
-    check(H5Pset_chunk_cache(dapl.get(), 12421, 32u << 20, 0.75), what);
+    std::size_t const cache_bytes = chunk[0] * chunk[1] * sizeof(T);
+    check(H5Pset_chunk_cache(dapl.get(), 521, cache_bytes, 1.0), what);
     h5_handle dataset = make(H5Dcreate2(state.group.get(), name.c_str(), traits::file_type(),
                                         space.get(), H5P_DEFAULT, dcpl.get(), dapl.get()),
                              H5Dclose, what);
@@ -651,9 +655,9 @@ void hdf5_writer::set_root_attribute(std::string_view name, std::string_view val
                               "root attribute " + std::string(name));
 }
 
-void hdf5_writer::add_grid(std::string const& group, raster_grid const& grid) {
+void hdf5_writer::add_grid(std::string const& group, raster_grid const& grid, int chunk_side) {
   quiet_hdf5_errors const quiet;
-  impl_->add_grid(group, grid);
+  impl_->add_grid(group, grid, chunk_side);
 }
 
 void hdf5_writer::set_group_attribute(std::string const& group, std::string_view name,

@@ -117,11 +117,20 @@ struct chunk_state {
   std::map<std::string, std::vector<float>> composite[2];  // latest clear look per period
 };
 
+/// Storage chunks that tile a processing chunk exactly (so its windows cover whole ones).
+int storage_chunk(int chunk) {
+  if (chunk <= 1024) return chunk;
+  for (int side : {1024, 512, 256, 128}) {
+    if (chunk % side == 0) return side;
+  }
+  return 1024;  // an odd chunk size: windows straddle storage chunks (slower, still correct)
+}
+
 void create_aoi_variables(hdf5_writer& h5, job_spec const& spec, aoi_work const& aoi,
                           std::vector<std::string> const& indices, civil_date before,
                           civil_date after) {
   std::string const& group = aoi.group;
-  h5.add_grid(group, aoi.grid);
+  h5.add_grid(group, aoi.grid, storage_chunk(spec.processing.chunk));
   h5.set_group_attribute(group, "aoi", aoi.shape.name());
   h5.set_group_attribute(group, "date_before", to_iso(before));
   h5.set_group_attribute(group, "date_after", to_iso(after));

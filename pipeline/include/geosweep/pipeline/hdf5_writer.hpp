@@ -53,7 +53,9 @@ class hdf5_writer {
   /// Creates group `group` (nested with '/' allowed, e.g. "aoi/reserve-north") holding the
   /// `x`, `y` coordinate variables and the `crs` grid-mapping variable for `grid`, plus
   /// text attributes of the group. Must precede write_* calls for that group.
-  void add_grid(std::string const& group, raster_grid const& grid);
+  /// Variables of the group are stored in `chunk_side` squares: a writer that writes whole
+  /// aligned squares never rewrites a compressed chunk.
+  void add_grid(std::string const& group, raster_grid const& grid, int chunk_side = 256);
 
   /// A group text attribute (e.g. aoi name, dates).
   void set_group_attribute(std::string const& group, std::string_view name, std::string_view value);
