@@ -6,11 +6,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <exception>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/transform.hpp"
@@ -185,6 +191,73 @@ void create_aoi_variables(hdf5_writer& h5, job_spec const& spec, aoi_work const&
   h5.create_variable<std::int32_t>(group, "patch", patch);
 }
 
+/// The one thread that writes HDF5 (the library is not thread-safe): chunks' windows are
+/// compressed and written while the next chunks are read and computed. At most `capacity`
+/// writes wait, so memory stays bounded.
+class write_queue {
+ public:
+  explicit write_queue(std::size_t capacity) : capacity_(capacity), thread_([this] { work(); }) {}
+  write_queue(write_queue const&) = delete;
+  write_queue& operator=(write_queue const&) = delete;
+  ~write_queue() {
+    try {
+      drain();
+    } catch (...) {  // a destructor never throws; drain() already reported to its caller
+    }
+  }
+
+  /// Queues `job`; blocks while the queue is full. Rethrows an earlier write's error.
+  void push(std::function<void()> job) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return jobs_.size() < capacity_ || error_; });
+    if (error_) std::rethrow_exception(error_);
+    jobs_.push_back(std::move(job));
+    changed_.notify_all();
+  }
+
+  /// Waits for every queued write and stops the thread; rethrows a write's error.
+  void drain() {
+    {
+      std::unique_lock lock(mutex_);
+      done_ = true;
+      changed_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !jobs_.empty() || done_; });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+        changed_.notify_all();
+      }
+      try {
+        job();
+      } catch (...) {
+        std::lock_guard lock(mutex_);
+        if (!error_) error_ = std::current_exception();
+        jobs_.clear();
+        changed_.notify_all();
+      }
+    }
+  }
+
+  std::size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::function<void()>> jobs_;
+  std::exception_ptr error_;
+  bool done_ = false;
+  std::thread thread_;  // last: started once the rest is ready
+};
+
 /// A progress line on stderr: chunks, observations, throughput, time left.
 class progress_line {
  public:
@@ -302,6 +375,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   progress_line progress(options.progress, static_cast<std::int64_t>(chunks.size() * dates.size()),
                          chunks.size());
   std::int64_t done = 0;
+  write_queue writes(static_cast<std::size_t>(std::max(2, spec.processing.slots)));
   auto const finish_chunk = [&](grid_chunk const& chunk) {
     raster_grid const chunk_grid = sub_grid(grid, chunk.window);
     for (std::size_t index : chunk.aois) {
@@ -379,6 +453,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
         if (o.date + 1 == dates.size()) finish_chunk(chunk);
         progress.update(++done, o.chunk, result.pixels_processed);
       });
+  writes.drain();
   result.bytes_read = totals.bytes_read;
   std::size_t scene_count = 0;
   for (auto const& g : dates) scene_count += g.scenes.size();

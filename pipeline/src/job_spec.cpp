@@ -348,12 +348,27 @@ void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
 void read_scenes(spec_reader& r, YAML::Node const& node, scenes_spec& scenes) {
   scenes.where = location_of(node);
   if (!r.expect_map(node, "scenes")) return;
-  r.check_keys(node, "scenes", {"dir", "list"});
-  if (node["dir"] && node["list"]) {
-    r.error(node, "scenes", "give either 'dir' or 'list', not both");
+  r.check_keys(node, "scenes", {"dir", "list", "stac", "max_cloud_cover"});
+  int const sources = (node["dir"] ? 1 : 0) + (node["list"] ? 1 : 0) + (node["stac"] ? 1 : 0);
+  if (sources > 1) {
+    r.error(node, "scenes", "give one of 'dir', 'list' or 'stac', not several");
   }
-  if (!node["dir"] && !node["list"]) {
-    r.error(node, "scenes", "missing 'dir' (a folder of scenes) or 'list' (scene paths)");
+  if (sources == 0) {
+    r.error(node, "scenes",
+            "missing 'dir' (a folder of scenes), 'list' (scene paths) or 'stac' (STAC items)");
+  }
+  if (node["stac"]) {
+    scenes.stac = r.path(node["stac"], "scenes.stac", true, "STAC item, collection or folder");
+  }
+  if (node["max_cloud_cover"]) {
+    if (auto v = r.number(node["max_cloud_cover"], "scenes.max_cloud_cover")) {
+      if (*v < 0 || *v > 100) {
+        r.error(node["max_cloud_cover"], "scenes.max_cloud_cover",
+                "expected a percentage from 0 to 100");
+      } else {
+        scenes.max_cloud_cover = *v;
+      }
+    }
   }
   if (node["dir"]) {
     if (auto p = r.path(node["dir"], "scenes.dir", true, "scene folder")) {

@@ -65,8 +65,10 @@ quality_rule quality_rule_for(sensor_spec const& sensor) {
   return rule;
 }
 
-kernels::reflectance_op band_reflectance(sensor_spec const& sensor, scene const& s,
-                                         band_reader const& band) {
+namespace {
+
+kernels::reflectance_op profile_reflectance(sensor_spec const& sensor, scene const& s,
+                                            band_reader const& band) {
   kernels::reflectance_op op;
   if (band.file().scale || band.file().offset) {
     // The product's own metadata (e.g. STAC raster:bands) wins over the profile.
@@ -102,6 +104,21 @@ kernels::reflectance_op band_reflectance(sensor_spec const& sensor, scene const&
   if (auto v = band.metadata_item("QUANTIFICATION_VALUE")) {
     double const q = std::atof(v->c_str());
     if (q > 0) op.quantification = static_cast<float>(q);
+  }
+  return op;
+}
+
+}  // namespace
+
+kernels::reflectance_op band_reflectance(sensor_spec const& sensor, scene const& s,
+                                         band_reader const& band) {
+  auto op = profile_reflectance(sensor, s, band);
+  // A nodata DN from the product's metadata (e.g. STAC raster:bands) wins too.
+  if (auto const nodata = band.file().nodata;
+      nodata && *nodata >= 0 && *nodata <= 65535 &&
+      *nodata == static_cast<double>(static_cast<int>(*nodata))) {
+    op.nodata = static_cast<std::uint16_t>(*nodata);
+    op.has_nodata = true;
   }
   return op;
 }

@@ -96,7 +96,9 @@ TEST(Landsat5Amazon, EveryIndexMatchesNumpyBitForBit) {
   std::map<std::string, std::vector<float>> reflectance;
   gp::raster_grid grid;
   for (auto const& [band, code] : files) {
-    gp::band_reader reader({scene_dir / ("LT52240631988227CUB02_" + code + ".TIF"), 1});
+    gp::band_file file;
+    file.path = scene_dir / ("LT52240631988227CUB02_" + code + ".TIF");
+    gp::band_reader reader(file);
     if (grid.width == 0) grid = reader.grid();
     reader.require_grid(grid);
     auto const dn = reader.read_dn({0, 0, grid.width, grid.height});

@@ -52,10 +52,13 @@ struct scene_entry {
   source_location where;
 };
 
-/// Where the scenes are: every entry of a folder, or an explicit list.
+/// Where the scenes are: every entry of a folder, an explicit list, or STAC items; and which
+/// are clear enough to use.
 struct scenes_spec {
   std::optional<std::filesystem::path> dir;
   std::vector<scene_entry> list;
+  std::optional<std::filesystem::path> stac;  ///< an item, ItemCollection, catalog or folder
+  std::optional<double> max_cloud_cover;      ///< percent (0-100); scenes above it are dropped
   source_location where;
 };
 
