@@ -50,11 +50,14 @@ int run_command(std::string const& job_path, global_options const& g) {
   auto const spec = gp::load_job_spec(job_path);
   gp::run_options options;
   options.backend = gk::parse_backend(g.backend);
+  options.progress = ::isatty(STDERR_FILENO) != 0 && !g.verbose;
   auto const result = gp::run_job(spec, options);
   double const mpx = static_cast<double>(result.pixels_processed) / 1e6;
   fmt::print(
-      "geosweep run: job '{}' on {}: {} scenes, {:.2f} Mpx read in {:.2f} s ({:.1f} Mpx/s)\n",
-      spec.name, gk::to_string(result.backend), result.scenes_used, mpx, result.seconds,
+      "geosweep run: job '{}' on {}: {} scenes, {} chunks of a {} x {} px grid, {:.2f} Mpx-dates, {:.1f} MB read "
+      "in {:.2f} s ({:.1f} Mpx-dates/s)\n",
+      spec.name, gk::to_string(result.backend), result.scenes_used, result.chunks, result.grid.width,
+      result.grid.height, mpx, static_cast<double>(result.bytes_read) / 1e6, result.seconds,
       result.seconds > 0 ? mpx / result.seconds : 0.0);
   for (auto const& a : result.aois) {
     std::size_t high = 0;
