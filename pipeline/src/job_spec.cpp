@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "geosweep/pipeline/errors.hpp"
+#include "geosweep/pipeline/gdal_utils.hpp"
 #include "geosweep/pipeline/spectral_index.hpp"
 
 namespace geosweep::pipeline {
@@ -633,6 +634,7 @@ std::vector<std::string> const& known_indices() {
 
 job_spec parse_job_spec(std::string const& text, std::filesystem::path const& file,
                         bool check_paths) {
+  ensure_gdal();  // GDAL parses CRSs below; its messages go to the log, not the terminal
   fs::path const base = file.has_parent_path() ? file.parent_path() : fs::path(".");
   spec_reader r(file, base, check_paths);
   YAML::Node root;
