@@ -271,7 +271,8 @@ struct hdf5_writer::impl {
   std::string path_;  // the final path, as users know it, for error messages
   h5_handle file_;
   std::map<std::string, group_state> groups_;
-  std::map<std::string, h5_handle> datasets_;  // open variables, by "group/name"
+  std::map<std::string, h5_handle> datasets_;   // open variables, by "group/name"
+  std::map<std::string, std::int64_t> writes_;  // windows transferred, by "group/name"
   bool committed_ = false;
 
   explicit impl(std::filesystem::path path)
@@ -604,7 +605,27 @@ struct hdf5_writer::impl {
     if (w == 0 || h == 0) return;
     auto const open = datasets_.find(group + "/" + name);
     if (open == datasets_.end()) throw logic_error(path_ + ": " + what + " was not created");
-    h5_handle const& dataset = open->second;
+    if (open->second.get() < 0) {  // closed to release HDF5's per-dataset memory: reopen
+      h5_handle dapl = make(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, what);
+      hsize_t chunk_dims[2] = {1, 1};
+      h5_handle probe =
+          make(H5Dopen2(state.group.get(), name.c_str(), H5P_DEFAULT), H5Dclose, what);
+      h5_handle dcpl = make(H5Dget_create_plist(probe.get()), H5Pclose, what);
+      check(H5Pget_chunk(dcpl.get(), 2, chunk_dims), what);
+      check(H5Pset_chunk_cache(dapl.get(), 521, chunk_dims[0] * chunk_dims[1] * sizeof(T), 1.0),
+            what);
+      check(probe.reset(), what);
+      open->second = make(H5Dopen2(state.group.get(), name.c_str(), dapl.get()), H5Dclose, what);
+    }
+    do_transfer<T>(open->second, what, x0, y0, w, h, values, read);
+    // HDF5 keeps bookkeeping per written chunk while a dataset stays open; closing it now and
+    // then keeps memory flat however many chunks a large region has.
+    if (++writes_[open->first] % 16 == 0) check(open->second.reset(), what);
+  }
+
+  template <typename T>
+  void do_transfer(h5_handle const& dataset, std::string const& what, int x0, int y0, int w, int h,
+                   T* values, bool read) {
     h5_handle file_space = make(H5Dget_space(dataset.get()), H5Sclose, what);
     std::array<hsize_t, 2> const start{static_cast<hsize_t>(y0), static_cast<hsize_t>(x0)};
     std::array<hsize_t, 2> const count{static_cast<hsize_t>(h), static_cast<hsize_t>(w)};
