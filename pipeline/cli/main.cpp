@@ -54,11 +54,12 @@ int run_command(std::string const& job_path, global_options const& g) {
   auto const result = gp::run_job(spec, options);
   double const mpx = static_cast<double>(result.pixels_processed) / 1e6;
   fmt::print(
-      "geosweep run: job '{}' on {}: {} scenes, {} chunks of a {} x {} px grid, {:.2f} Mpx-dates, {:.1f} MB read "
+      "geosweep run: job '{}' on {}: {} scenes, {} chunks of a {} x {} px grid, {:.2f} Mpx-dates, "
+      "{:.1f} MB read "
       "in {:.2f} s ({:.1f} Mpx-dates/s)\n",
-      spec.name, gk::to_string(result.backend), result.scenes_used, result.chunks, result.grid.width,
-      result.grid.height, mpx, static_cast<double>(result.bytes_read) / 1e6, result.seconds,
-      result.seconds > 0 ? mpx / result.seconds : 0.0);
+      spec.name, gk::to_string(result.backend), result.scenes_used, result.chunks,
+      result.grid.width, result.grid.height, mpx, static_cast<double>(result.bytes_read) / 1e6,
+      result.seconds, result.seconds > 0 ? mpx / result.seconds : 0.0);
   for (auto const& a : result.aois) {
     std::size_t high = 0;
     for (auto const& p : a.patches) high += p.confidence == 2 ? 1 : 0;
@@ -72,6 +73,7 @@ int run_command(std::string const& job_path, global_options const& g) {
   if (result.hdf5_file) fmt::print("  {}\n", result.hdf5_file->string());
   if (result.csv_file) fmt::print("  {}\n", result.csv_file->string());
   if (result.alerts_file) fmt::print("  {}\n", result.alerts_file->string());
+  for (auto const& f : result.polygon_files) fmt::print("  {}\n", f.string());
   return exit_ok;
 }
 

@@ -20,6 +20,7 @@
 
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/transform.hpp"
+#include "geosweep/pipeline/alert_polygons.hpp"
 #include "geosweep/pipeline/analysis_grid.hpp"
 #include "geosweep/pipeline/aoi.hpp"
 #include "geosweep/pipeline/change_detector.hpp"
@@ -560,6 +561,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   if (h5) {
     h5->commit();
     result.hdf5_file = h5_path;
+    result.polygon_files =
+        write_alert_polygons(h5_path, result.aois, spec.outputs.alert_polygons, spec.outputs.dir);
   }
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -609,7 +609,7 @@ void read_processing(spec_reader& r, YAML::Node const& node, processing_spec& pr
 
 void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs) {
   if (!r.expect_map(node, "outputs")) return;
-  r.check_keys(node, "outputs", {"dir", "hdf5", "csv"});
+  r.check_keys(node, "outputs", {"dir", "hdf5", "csv", "alert_polygons"});
   if (node["dir"]) {
     if (auto p = r.path(node["dir"], "outputs.dir", false, "output folder")) outputs.dir = *p;
   }
@@ -618,6 +618,28 @@ void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs)
   }
   if (node["csv"]) {
     if (auto v = r.boolean(node["csv"], "outputs.csv")) outputs.csv = *v;
+  }
+  if (node["alert_polygons"] &&
+      r.expect_sequence(node["alert_polygons"], "outputs.alert_polygons")) {
+    std::vector<std::string> const formats{"gpkg", "geojson"};
+    outputs.alert_polygons.clear();
+    auto const& list = node["alert_polygons"];
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      auto const key_path = "outputs.alert_polygons[" + std::to_string(i) + "]";
+      auto format = r.string(list[i], key_path);
+      if (!format) continue;
+      if (std::find(formats.begin(), formats.end(), *format) == formats.end()) {
+        r.error(list[i], key_path,
+                "unknown format '" + *format + "'" + did_you_mean(*format, formats) +
+                    " (expected one of: " + join(formats) + ")");
+      } else {
+        outputs.alert_polygons.push_back(*format);
+      }
+    }
+  }
+  if (!outputs.hdf5 && !outputs.alert_polygons.empty() && node["hdf5"]) {
+    r.error(node["hdf5"], "outputs.hdf5",
+            "alert polygons are traced from change.nc: keep hdf5 true or set alert_polygons: []");
   }
 }
 

@@ -4,10 +4,12 @@
 
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include "geosweep/kernels/change.hpp"
@@ -203,6 +205,55 @@ TEST(SimulatedRunOutputs, CentroidOfTheChangeIsInsideTheTruthFootprint) {
     ASSERT_GT(n, 0);
     EXPECT_NEAR(x, sx / n, 1.0) << aoi.name;
     EXPECT_NEAR(y, sy / n, 1.0) << aoi.name;
+  }
+  fs::remove_all(dir);
+}
+
+TEST(SimulatedRunOutputs, AlertPolygonsMatchTheTableInAreaAndAttributes) {
+  auto const dir = scratch("polygons");
+  auto const run = simulate_and_run(dir, 13);
+  ASSERT_EQ(run.result.polygon_files.size(), 2u);
+  std::size_t alerts = 0;
+  for (auto const& aoi : run.result.aois) alerts += aoi.patches.size();
+  ASSERT_GT(alerts, 0u);
+  auto const utm = gp::make_srs(run.simulation.grid.crs_wkt);
+  for (auto const& file : run.result.polygon_files) {
+    SCOPED_TRACE(file.string());
+    auto ds = gp::open_vector(file);
+    OGRLayer* layer = ds->GetLayer(0);
+    ASSERT_NE(layer, nullptr);
+    EXPECT_EQ(layer->GetFeatureCount(), static_cast<GIntBig>(alerts));
+    OGRSpatialReference const* srs = layer->GetSpatialRef();
+    ASSERT_NE(srs, nullptr);
+    EXPECT_STREQ(srs->GetAuthorityCode(nullptr), "4326");
+    OGRSpatialReference wgs84(*srs);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    auto const to_utm = gp::make_transform(wgs84, utm);
+    std::size_t matched = 0;
+    for (auto& feature : *layer) {
+      std::string const id = feature->GetFieldAsString("alert_id");
+      for (auto const& aoi : run.result.aois) {
+        for (auto const& p : aoi.patches) {
+          if (p.alert_id != id) continue;
+          ++matched;
+          EXPECT_EQ(feature->GetFieldAsString("aoi"), p.aoi);
+          EXPECT_EQ(feature->GetFieldAsInteger64("pixels"), p.pixels);
+          EXPECT_NEAR(feature->GetFieldAsDouble("area_ha"), p.area_ha, 1e-9);
+          // The traced polygon, back in UTM, has the table's area (to 1 %; it is the pixel
+          // footprint, so in fact to rounding).
+          std::unique_ptr<OGRGeometry> g(feature->GetGeometryRef()->clone());
+          ASSERT_EQ(g->transform(to_utm.get()), OGRERR_NONE);
+          double const area_ha = OGR_G_Area(OGRGeometry::ToHandle(g.get())) / 10000.0;
+          EXPECT_NEAR(area_ha, p.area_ha, 0.01 * p.area_ha);
+          // Its centroid lies at the alert's centroid.
+          OGRPoint centre;
+          ASSERT_EQ(feature->GetGeometryRef()->Centroid(&centre), OGRERR_NONE);
+          EXPECT_NEAR(centre.getY(), p.centroid_lat, 1e-4);
+          EXPECT_NEAR(centre.getX(), p.centroid_lon, 1e-4);
+        }
+      }
+    }
+    EXPECT_EQ(matched, alerts);
   }
   fs::remove_all(dir);
 }

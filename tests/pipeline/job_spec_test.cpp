@@ -206,6 +206,26 @@ TEST_F(JobSpec, GridAndProcessing) {
   EXPECT_NE(e.find(":21:21: processing.chunk: expected 16 to 8192"), std::string::npos) << e;
 }
 
+TEST_F(JobSpec, AlertPolygonFormats) {
+  auto spec = gp::parse_job_spec(kValid, dir_ / "job.yaml");
+  EXPECT_EQ(spec.outputs.alert_polygons, (std::vector<std::string>{"gpkg", "geojson"}));
+  spec = gp::parse_job_spec(
+      replace(kValid, "  dir: results\n", "  dir: results\n  alert_polygons: [geojson]\n"),
+      dir_ / "job.yaml");
+  EXPECT_EQ(spec.outputs.alert_polygons, (std::vector<std::string>{"geojson"}));
+  auto e =
+      error_of(replace(kValid, "  dir: results\n", "  dir: results\n  alert_polygons: [gpgk]\n"));
+  EXPECT_NE(e.find("outputs.alert_polygons[0]: unknown format 'gpgk'; did you mean 'gpkg'?"),
+            std::string::npos)
+      << e;
+  e = error_of(replace(kValid, "  dir: results\n", "  dir: results\n  hdf5: false\n"));
+  EXPECT_NE(e.find("outputs.hdf5: alert polygons are traced from change.nc"), std::string::npos)
+      << e;
+  EXPECT_EQ(error_of(replace(kValid, "  dir: results\n",
+                             "  dir: results\n  hdf5: false\n  alert_polygons: []\n")),
+            "");
+}
+
 TEST_F(JobSpec, MissingJobFile) {
   EXPECT_THROW(gp::load_job_spec(dir_ / "absent.yaml"), geosweep::config_error);
 }

@@ -39,6 +39,7 @@ struct run_result {
   std::optional<std::filesystem::path> hdf5_file;
   std::optional<std::filesystem::path> csv_file;
   std::optional<std::filesystem::path> alerts_file;
+  std::vector<std::filesystem::path> polygon_files;  ///< alerts.gpkg, alerts.geojson
   kernels::backend backend = kernels::backend::cpu;
   std::size_t scenes_used = 0;
   std::int64_t pixels_processed = 0;  ///< chunk pixels times dates (pixel-dates)

@@ -109,6 +109,7 @@ struct outputs_spec {
   std::filesystem::path dir;
   bool hdf5 = true;
   bool csv = true;
+  std::vector<std::string> alert_polygons{"gpkg", "geojson"};  ///< alerts as polygons (EPSG:4326)
 };
 
 /// A validated job.
