@@ -295,8 +295,8 @@ class progress_line {
 
 std::vector<std::string> const& area_table_columns() {
   static std::vector<std::string> const columns{
-      "aoi",           "date_before",  "date_after",  "changed_area_ha",
-      "clear_area_ha", "centroid_lat", "centroid_lon"};
+      "aoi",           "date_before",  "date_after",   "changed_area_ha",
+      "clear_area_ha", "centroid_lat", "centroid_lon", "changed_value"};
   return columns;
 }
 
@@ -304,7 +304,7 @@ std::vector<std::string> const& alert_table_columns() {
   static std::vector<std::string> const columns{
       "alert_id",  "aoi",          "first_seen",     "confirmed_on", "confidence",
       "area_ha",   "centroid_lat", "centroid_lon",   "bbox_west",    "bbox_south",
-      "bbox_east", "bbox_north",   "mean_magnitude", "pixels"};
+      "bbox_east", "bbox_north",   "mean_magnitude", "pixels",       "estimated_value"};
   return columns;
 }
 
@@ -508,6 +508,11 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       }
     }
 
+    // An estimate in the analyst's unit when the AOI has a value per hectare, else empty.
+    auto const& value_per_ha = spec.aois[static_cast<std::size_t>(&aoi - aois.data())].value_per_ha;
+    auto const value = [&](double area_ha) {
+      return value_per_ha ? fixed(area_ha * *value_per_ha, 2) : std::string();
+    };
     aoi_result r;
     r.name = aoi.shape.name();
     r.date_before = date_before;
@@ -535,14 +540,15 @@ run_result run_job(job_spec const& spec, run_options const& options) {
         {r.name, to_iso(r.date_before), to_iso(r.date_after), fixed(r.changed_area_ha, 4),
          fixed(r.clear_area_ha, 4),
          r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[0], 6) : "",
-         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[1], 6) : ""});
+         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[1], 6) : "",
+         value(r.changed_area_ha)});
     for (auto const& p : patches) {
-      alert_rows.push_back({p.alert_id, p.aoi, date_or_empty(p.first_date),
-                            date_or_empty(p.confirmed_date),
-                            p.confidence == k::change_high ? "high" : "low", fixed(p.area_ha, 4),
-                            fixed(p.centroid_lat, 6), fixed(p.centroid_lon, 6), fixed(p.bbox[0], 6),
-                            fixed(p.bbox[1], 6), fixed(p.bbox[2], 6), fixed(p.bbox[3], 6),
-                            fixed(p.mean_magnitude, 4), std::to_string(p.pixels)});
+      alert_rows.push_back(
+          {p.alert_id, p.aoi, date_or_empty(p.first_date), date_or_empty(p.confirmed_date),
+           p.confidence == k::change_high ? "high" : "low", fixed(p.area_ha, 4),
+           fixed(p.centroid_lat, 6), fixed(p.centroid_lon, 6), fixed(p.bbox[0], 6),
+           fixed(p.bbox[1], 6), fixed(p.bbox[2], 6), fixed(p.bbox[3], 6),
+           fixed(p.mean_magnitude, 4), std::to_string(p.pixels), value(p.area_ha)});
     }
     spdlog::info("AOI '{}': {:.2f} ha changed in {} patches, of {:.2f} ha clear", r.name,
                  r.changed_area_ha, patches.size(), r.clear_area_ha);

@@ -410,9 +410,16 @@ void read_aois(spec_reader& r, YAML::Node const& node, std::vector<aoi_spec>& ao
     auto const item = node[i];
     auto const key_path = "aois[" + std::to_string(i) + "]";
     if (!r.expect_map(item, key_path)) continue;
-    r.check_keys(item, key_path, {"name", "bbox", "geometry"});
+    r.check_keys(item, key_path, {"name", "bbox", "geometry", "value_per_ha"});
     aoi_spec aoi;
     aoi.where = location_of(item);
+    if (item["value_per_ha"]) {
+      if (auto v = r.number(item["value_per_ha"], key_path + ".value_per_ha")) {
+        if (*v < 0)
+          r.error(item["value_per_ha"], key_path + ".value_per_ha", "must not be negative");
+        aoi.value_per_ha = *v;
+      }
+    }
     if (!item["name"]) {
       r.error(item, key_path, "missing key 'name'");
     } else if (auto name = r.string(item["name"], key_path + ".name")) {

@@ -147,12 +147,14 @@ TEST(SimulatedRunOutputs, AreaTableHasItsColumnsAndTheRunsNumbers) {
   EXPECT_EQ(line.back(), '\r');  // RFC 4180 line ends
   line.pop_back();
   EXPECT_EQ(line,
-            "aoi,date_before,date_after,changed_area_ha,clear_area_ha,centroid_lat,centroid_lon");
+            "aoi,date_before,date_after,changed_area_ha,clear_area_ha,centroid_lat,centroid_lon,"
+            "changed_value");
   std::size_t rows = 0;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     auto const cells = split(line);
-    ASSERT_EQ(cells.size(), 7u) << line;
+    ASSERT_EQ(cells.size(), 8u) << line;
+    EXPECT_EQ(cells[7], "");  // no value_per_ha for this AOI
     auto const& aoi = run.result.aois.at(rows);
     EXPECT_EQ(cells[0], aoi.name);
     EXPECT_EQ(cells[1], gp::to_iso(run.simulation.dates[2]));  // last baseline date
@@ -255,5 +257,42 @@ TEST(SimulatedRunOutputs, AlertPolygonsMatchTheTableInAreaAndAttributes) {
     }
     EXPECT_EQ(matched, alerts);
   }
+  fs::remove_all(dir);
+}
+
+TEST(SimulatedRunOutputs, ValuePerHectareAddsEstimates) {
+  auto const dir = scratch("value");
+  gp::simulation_options options;
+  options.seed = 11;
+  options.width = options.height = 400;
+  options.clearings = 4;
+  auto const sim = gp::simulate_scenes(dir, options);
+  auto spec = gp::load_job_spec(sim.job_file);
+  spec.aois[0].value_per_ha = 1250.0;  // e.g. timber value per hectare, in the analyst's unit
+  auto const result = gp::run_job(spec, gp::run_options{gk::backend::cpu, false});
+  std::ifstream alerts(*result.alerts_file);
+  std::string line;
+  std::getline(alerts, line);
+  EXPECT_NE(line.find(",pixels,estimated_value"), std::string::npos) << line;
+  std::size_t valued = 0, unvalued = 0;
+  while (std::getline(alerts, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto const cells = split(line);
+    ASSERT_EQ(cells.size(), 15u) << line;
+    if (cells[1] == spec.aois[0].name) {
+      EXPECT_NEAR(std::stod(cells[14]), std::stod(cells[5]) * 1250.0, 0.01) << line;
+      ++valued;
+    } else {
+      EXPECT_EQ(cells[14], "");
+      ++unvalued;
+    }
+  }
+  EXPECT_GT(valued, 0u);
+  EXPECT_GT(unvalued, 0u);
+  std::ifstream areas(*result.csv_file);
+  std::getline(areas, line);
+  std::getline(areas, line);
+  auto const cells = split(line.substr(0, line.size() - 1));
+  EXPECT_NEAR(std::stod(cells[7]), result.aois[0].changed_area_ha * 1250.0, 0.01);
   fs::remove_all(dir);
 }

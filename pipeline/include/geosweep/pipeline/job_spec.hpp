@@ -67,6 +67,7 @@ struct aoi_spec {
   std::string name;
   std::optional<std::array<double, 4>> bbox;  ///< lon_min, lat_min, lon_max, lat_max (WGS84)
   std::optional<std::filesystem::path> geometry;
+  std::optional<double> value_per_ha;  ///< e.g. timber value or carbon per hectare, for estimates
   source_location where;
 };
 
