@@ -2,10 +2,13 @@
 // areas match the truth within 2%, and the outputs open in GDAL with their georeferencing.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -294,5 +297,51 @@ TEST(SimulatedRunOutputs, ValuePerHectareAddsEstimates) {
   std::getline(areas, line);
   auto const cells = split(line.substr(0, line.size() - 1));
   EXPECT_NEAR(std::stod(cells[7]), result.aois[0].changed_area_ha * 1250.0, 0.01);
+  fs::remove_all(dir);
+}
+
+TEST(SimulatedRunOutputs, XarrayReadsTheValuesAtMapCoordinates) {
+  auto const dir = scratch("xarray");
+  auto const run = simulate_and_run(dir, 17);
+  auto const& aoi = run.result.aois.at(0);
+  ASSERT_FALSE(aoi.patches.empty());
+  // A changed pixel and an intact one, read through GDAL and through xarray at their centres.
+  std::string const base = "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/";
+  GDALDatasetUniquePtr change(GDALDataset::Open((base + "change").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  GDALDatasetUniquePtr ndvi(GDALDataset::Open((base + "ndvi_after").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  ASSERT_TRUE(change && ndvi);
+  double gt[6];
+  change->GetGeoTransform(gt);
+  int const w = change->GetRasterXSize(), h = change->GetRasterYSize();
+  std::vector<std::uint8_t> classes(static_cast<std::size_t>(w) * h);
+  std::vector<float> values(classes.size());
+  ASSERT_EQ(change->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, classes.data(), w, h, GDT_Byte, 0, 0), CE_None);
+  ASSERT_EQ(ndvi->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, values.data(), w, h, GDT_Float32, 0, 0), CE_None);
+  int checked = 0;
+  for (std::uint8_t wanted : {gk::change_high, gk::change_none}) {
+    auto const at = std::find(classes.begin(), classes.end(), wanted);
+    ASSERT_NE(at, classes.end());
+    auto const i = static_cast<std::size_t>(at - classes.begin());
+    double const x = gt[0] + (static_cast<double>(i % w) + 0.5) * gt[1];
+    double const y = gt[3] + (static_cast<double>(i / w) + 0.5) * gt[5];
+    for (auto const& [variable, expected] : {std::pair<std::string, double>{"change", classes[i]},
+                                             std::pair<std::string, double>{"ndvi_after", values[i]}}) {
+      std::string const command = "/usr/bin/python3 " GEOSWEEP_SOURCE_DIR "/tests/tools/xarray_read.py '" +
+                                  run.result.hdf5_file->string() + "' aoi/" + aoi.name + " " + variable + " " +
+                                  fmt::format("{:.3f} {:.3f}", x, y);
+      FILE* pipe = popen(command.c_str(), "r");
+      ASSERT_NE(pipe, nullptr);
+      char buffer[256] = {};
+      std::string output = std::fgets(buffer, sizeof buffer, pipe) != nullptr ? buffer : "";
+      ASSERT_EQ(pclose(pipe), 0) << command;
+      double value = 0;
+      int crs_ok = 0;
+      ASSERT_EQ(std::sscanf(output.c_str(), "%lf %d", &value, &crs_ok), 2) << output;
+      EXPECT_EQ(value, expected) << variable << " at " << x << ", " << y;
+      EXPECT_EQ(crs_ok, 1);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 4);
   fs::remove_all(dir);
 }
