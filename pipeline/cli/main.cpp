@@ -74,6 +74,11 @@ int run_command(std::string const& job_path, global_options const& g) {
   if (result.csv_file) fmt::print("  {}\n", result.csv_file->string());
   if (result.alerts_file) fmt::print("  {}\n", result.alerts_file->string());
   for (auto const& f : result.polygon_files) fmt::print("  {}\n", f.string());
+  if (!result.cog_files.empty()) {
+    fmt::print("  {} ({} COGs: true colour and {} before and after, per AOI)\n",
+               (result.cog_files.front().parent_path().parent_path()).string(),
+               result.cog_files.size(), spec.change.index);
+  }
   return exit_ok;
 }
 

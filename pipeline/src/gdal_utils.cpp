@@ -22,7 +22,8 @@ void ensure_gdal() {
   std::call_once(once, [] {
     // GDAL's block cache defaults to 5 % of RAM; chunks read each source block about once, so
     // a modest cache keeps memory flat with the region size. GDAL_CACHEMAX still wins if set.
-    if (CPLGetConfigOption("GDAL_CACHEMAX", nullptr) == nullptr) CPLSetConfigOption("GDAL_CACHEMAX", "64");
+    if (CPLGetConfigOption("GDAL_CACHEMAX", nullptr) == nullptr)
+      CPLSetConfigOption("GDAL_CACHEMAX", "64");
     GDALAllRegister();
     CPLSetErrorHandler(log_gdal_message);
   });

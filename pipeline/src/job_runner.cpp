@@ -24,6 +24,7 @@
 #include "geosweep/pipeline/analysis_grid.hpp"
 #include "geosweep/pipeline/aoi.hpp"
 #include "geosweep/pipeline/change_detector.hpp"
+#include "geosweep/pipeline/cog_exporter.hpp"
 #include "geosweep/pipeline/csv_writer.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/gdal_utils.hpp"
@@ -122,6 +123,7 @@ struct chunk_state {
   std::size_t chunk = std::numeric_limits<std::size_t>::max();
   std::unique_ptr<change_detector> detector;
   std::map<std::string, std::vector<float>> composite[2];  // latest clear look per period
+  std::map<std::string, std::vector<float>> colour[2];     // latest clear red, green, blue
 };
 
 /// Storage chunks that tile a processing chunk exactly (so its windows cover whole ones).
@@ -316,7 +318,18 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   spdlog::info("job '{}': backend {}", spec.name, k::to_string(result.backend));
 
   auto const indices = indices_to_compute(spec);
-  auto const bands = bands_needed(indices);
+  std::vector<std::string> bands = bands_needed(indices);
+  // True-colour exports need red, green and blue whatever the indices.
+  std::vector<std::string> const colour_bands{"red", "green", "blue"};
+  bool const true_colour =
+      spec.outputs.cog &&
+      (spec.sensor.type != "generic" ||
+       std::all_of(colour_bands.begin(), colour_bands.end(),
+                   [&](auto const& b) { return spec.sensor.bands.count(b) > 0; }));
+  if (true_colour) {
+    for (auto const& b : colour_bands)
+      if (std::find(bands.begin(), bands.end(), b) == bands.end()) bands.push_back(b);
+  }
   auto const catalog = build_catalog(spec, bands);
   auto const dates = group_by_date(catalog);
   spdlog::info("{} scenes found, {} in the baseline period, {} in the monitoring period, {} dates",
@@ -370,6 +383,13 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     for (auto const& a : aois) create_aoi_variables(*h5, spec, a, indices, date_before, date_after);
   }
 
+  std::unique_ptr<cog_exporter> cogs;
+  if (spec.outputs.cog) {
+    std::vector<std::pair<std::string, raster_grid>> grids;
+    for (auto const& a : aois) grids.emplace_back(a.shape.name(), a.grid);
+    cogs = std::make_unique<cog_exporter>(spec.outputs.dir, grids, spec.change.index, true_colour);
+  }
+
   // Carry each chunk through every date; finish it after the last one.
   chunk_state state;
   std::vector<float> observation;
@@ -404,23 +424,58 @@ run_result run_job(job_spec const& spec, run_options const& options) {
           }
         }
       }
-      if (!h5) continue;
-      pixel_rect const rect{tile.x_offset, tile.y_offset, tile.width, tile.height};
-      for (auto const& name : indices) {
-        h5->write_window<float>(aoi.group, name + "_before", rect,
-                                crop(state.composite[0].at(name), chunk.window, part));
-        h5->write_window<float>(aoi.group, name + "_after", rect,
-                                crop(state.composite[1].at(name), chunk.window, part));
+      // What the writer thread needs is copied into its job; the chunk state moves on.
+      if (cogs) {
+        auto exports = std::make_shared<std::vector<std::vector<float>>>();
+        for (int period = 0; period < 2; ++period) {
+          for (auto const& b : colour_bands) {  // empty without true colour (not read then)
+            exports->push_back(true_colour ? crop(state.colour[period].at(b), chunk.window, part)
+                                           : std::vector<float>{});
+          }
+          exports->push_back(
+              crop(state.composite[period].at(spec.change.index), chunk.window, part));
+        }
+        auto mask = std::make_shared<std::vector<std::uint8_t>>(crop(inside, chunk.window, part));
+        writes.push([&cogs, index, tile, exports, mask] {
+          auto const& e = *exports;
+          cogs->write(index, tile, *mask, {{{&e[0], &e[1], &e[2]}, {&e[4], &e[5], &e[6]}}},
+                      {&e[3], &e[7]});
+        });
       }
-      h5->write_window<std::uint8_t>(aoi.group, "change", rect, change);
-      h5->write_window<std::int32_t>(aoi.group, "first_date", rect, first);
-      h5->write_window<std::int32_t>(aoi.group, "confirmed_date", rect, confirmed);
-      h5->write_window<float>(aoi.group, "magnitude", rect, magnitude);
-      h5->write_window<float>(aoi.group, spec.change.index + "_baseline", rect,
-                              crop(detection.baseline_mean, chunk.window, part));
-      h5->write_window<std::uint16_t>(aoi.group, "clear_count", rect,
-                                      crop(detection.clear_count, chunk.window, part));
-      h5->write_window<std::int32_t>(aoi.group, "patch", rect, provisional);
+      if (!h5) continue;
+      struct window_set {
+        std::vector<std::vector<float>> before, after;
+        std::vector<std::uint8_t> change;
+        std::vector<std::int32_t> first, confirmed, patch;
+        std::vector<float> magnitude, baseline;
+        std::vector<std::uint16_t> clear_count;
+      };
+      auto w = std::make_shared<window_set>();
+      for (auto const& name : indices) {
+        w->before.push_back(crop(state.composite[0].at(name), chunk.window, part));
+        w->after.push_back(crop(state.composite[1].at(name), chunk.window, part));
+      }
+      w->change = change;
+      w->first = first;
+      w->confirmed = confirmed;
+      w->magnitude = magnitude;
+      w->patch = provisional;
+      w->baseline = crop(detection.baseline_mean, chunk.window, part);
+      w->clear_count = crop(detection.clear_count, chunk.window, part);
+      pixel_rect const rect{tile.x_offset, tile.y_offset, tile.width, tile.height};
+      writes.push([&h5, &indices, &spec, group = aoi.group, rect, w] {
+        for (std::size_t i = 0; i < indices.size(); ++i) {
+          h5->write_window<float>(group, indices[i] + "_before", rect, w->before[i]);
+          h5->write_window<float>(group, indices[i] + "_after", rect, w->after[i]);
+        }
+        h5->write_window<std::uint8_t>(group, "change", rect, w->change);
+        h5->write_window<std::int32_t>(group, "first_date", rect, w->first);
+        h5->write_window<std::int32_t>(group, "confirmed_date", rect, w->confirmed);
+        h5->write_window<float>(group, "magnitude", rect, w->magnitude);
+        h5->write_window<float>(group, spec.change.index + "_baseline", rect, w->baseline);
+        h5->write_window<std::uint16_t>(group, "clear_count", rect, w->clear_count);
+        h5->write_window<std::int32_t>(group, "patch", rect, w->patch);
+      });
     }
   };
 
@@ -433,6 +488,12 @@ run_result run_job(job_spec const& spec, run_options const& options) {
           state.detector = std::make_unique<change_detector>(spec.change, n, result.backend);
           for (auto& period : state.composite) {
             for (auto const& name : indices) period[name].assign(n, k::nodata_f32());
+          }
+          for (auto& period : state.colour) {
+            period.clear();
+            if (true_colour) {
+              for (auto const& b : colour_bands) period[b].assign(n, k::nodata_f32());
+            }
           }
         }
         date_group const& group = dates[o.date];
@@ -450,11 +511,17 @@ run_result run_job(job_spec const& spec, run_options const& options) {
           else
             state.detector->observe_baseline(group.date, observation);
         }
+        for (auto& [band, composite] : state.colour[period]) {
+          k::transform_pixels(result.backend, n, k::latest_clear_op{}, composite.data(),
+                              static_cast<float const*>(composite.data()),
+                              o.reflectance.at(band).data());
+        }
         result.pixels_processed += static_cast<std::int64_t>(n);
         if (o.date + 1 == dates.size()) finish_chunk(chunk);
         progress.update(++done, o.chunk, result.pixels_processed);
       });
   writes.drain();
+  if (cogs) result.cog_files = cogs->finish();
   result.bytes_read = totals.bytes_read;
   std::size_t scene_count = 0;
   for (auto const& g : dates) scene_count += g.scenes.size();

@@ -616,7 +616,10 @@ void read_processing(spec_reader& r, YAML::Node const& node, processing_spec& pr
 
 void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs) {
   if (!r.expect_map(node, "outputs")) return;
-  r.check_keys(node, "outputs", {"dir", "hdf5", "csv", "alert_polygons"});
+  r.check_keys(node, "outputs", {"dir", "hdf5", "csv", "alert_polygons", "cog"});
+  if (node["cog"]) {
+    if (auto v = r.boolean(node["cog"], "outputs.cog")) outputs.cog = *v;
+  }
   if (node["dir"]) {
     if (auto p = r.path(node["dir"], "outputs.dir", false, "output folder")) outputs.dir = *p;
   }

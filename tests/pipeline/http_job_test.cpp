@@ -50,7 +50,8 @@ TEST(HttpJob, JobOverStacItemsServedByNginxEqualsTheLocalRun) {
   local.outputs.dir = dir / "out_local";
   auto const a = gp::run_job(local, gp::run_options{gk::backend::cpu, false});
 
-  auto const remote_job = tt::write_stac_job(sim.job_file, dir / "items", dir / "sim" / "job_http.yaml");
+  auto const remote_job =
+      tt::write_stac_job(sim.job_file, dir / "items", dir / "sim" / "job_http.yaml");
   auto remote = gp::load_job_spec(remote_job);
   ASSERT_FALSE(remote.scenes.dir);
   remote.outputs.dir = dir / "out_http";

@@ -8,6 +8,7 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -306,17 +307,24 @@ TEST(SimulatedRunOutputs, XarrayReadsTheValuesAtMapCoordinates) {
   auto const& aoi = run.result.aois.at(0);
   ASSERT_FALSE(aoi.patches.empty());
   // A changed pixel and an intact one, read through GDAL and through xarray at their centres.
-  std::string const base = "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/";
-  GDALDatasetUniquePtr change(GDALDataset::Open((base + "change").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  GDALDatasetUniquePtr ndvi(GDALDataset::Open((base + "ndvi_after").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  std::string const base =
+      "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/";
+  GDALDatasetUniquePtr change(
+      GDALDataset::Open((base + "change").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  GDALDatasetUniquePtr ndvi(
+      GDALDataset::Open((base + "ndvi_after").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   ASSERT_TRUE(change && ndvi);
   double gt[6];
   change->GetGeoTransform(gt);
   int const w = change->GetRasterXSize(), h = change->GetRasterYSize();
   std::vector<std::uint8_t> classes(static_cast<std::size_t>(w) * h);
   std::vector<float> values(classes.size());
-  ASSERT_EQ(change->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, classes.data(), w, h, GDT_Byte, 0, 0), CE_None);
-  ASSERT_EQ(ndvi->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, values.data(), w, h, GDT_Float32, 0, 0), CE_None);
+  ASSERT_EQ(
+      change->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, classes.data(), w, h, GDT_Byte, 0, 0),
+      CE_None);
+  ASSERT_EQ(
+      ndvi->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, values.data(), w, h, GDT_Float32, 0, 0),
+      CE_None);
   int checked = 0;
   for (std::uint8_t wanted : {gk::change_high, gk::change_none}) {
     auto const at = std::find(classes.begin(), classes.end(), wanted);
@@ -324,11 +332,13 @@ TEST(SimulatedRunOutputs, XarrayReadsTheValuesAtMapCoordinates) {
     auto const i = static_cast<std::size_t>(at - classes.begin());
     double const x = gt[0] + (static_cast<double>(i % w) + 0.5) * gt[1];
     double const y = gt[3] + (static_cast<double>(i / w) + 0.5) * gt[5];
-    for (auto const& [variable, expected] : {std::pair<std::string, double>{"change", classes[i]},
-                                             std::pair<std::string, double>{"ndvi_after", values[i]}}) {
-      std::string const command = "/usr/bin/python3 " GEOSWEEP_SOURCE_DIR "/tests/tools/xarray_read.py '" +
-                                  run.result.hdf5_file->string() + "' aoi/" + aoi.name + " " + variable + " " +
-                                  fmt::format("{:.3f} {:.3f}", x, y);
+    for (auto const& [variable, expected] :
+         {std::pair<std::string, double>{"change", classes[i]},
+          std::pair<std::string, double>{"ndvi_after", values[i]}}) {
+      std::string const command = "/usr/bin/python3 " GEOSWEEP_SOURCE_DIR
+                                  "/tests/tools/xarray_read.py '" +
+                                  run.result.hdf5_file->string() + "' aoi/" + aoi.name + " " +
+                                  variable + " " + fmt::format("{:.3f} {:.3f}", x, y);
       FILE* pipe = popen(command.c_str(), "r");
       ASSERT_NE(pipe, nullptr);
       char buffer[256] = {};
@@ -343,5 +353,68 @@ TEST(SimulatedRunOutputs, XarrayReadsTheValuesAtMapCoordinates) {
     }
   }
   EXPECT_EQ(checked, 4);
+  fs::remove_all(dir);
+}
+
+TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRasters) {
+  auto const dir = scratch("cog");
+  auto const run = simulate_and_run(dir, 19);
+  ASSERT_EQ(run.result.cog_files.size(), 4 * run.result.aois.size());
+  for (auto const& aoi : run.result.aois) {
+    SCOPED_TRACE(aoi.name);
+    fs::path const folder = run.spec.outputs.dir / "cog" / aoi.name;
+    std::string const base =
+        "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/";
+    GDALDatasetUniquePtr change(
+        GDALDataset::Open((base + "change").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    GDALDatasetUniquePtr ndvi(
+        GDALDataset::Open((base + "ndvi_after").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    ASSERT_TRUE(change && ndvi);
+    int const w = change->GetRasterXSize(), h = change->GetRasterYSize();
+    std::vector<std::uint8_t> classes(static_cast<std::size_t>(w) * h);
+    std::vector<float> expected(classes.size()), exported(classes.size());
+    ASSERT_EQ(change->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, classes.data(), w, h,
+                                                 GDT_Byte, 0, 0),
+              CE_None);
+    ASSERT_EQ(ndvi->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, expected.data(), w, h,
+                                               GDT_Float32, 0, 0),
+              CE_None);
+    for (char const* name :
+         {"true_colour_before.tif", "true_colour_after.tif", "ndvi_before.tif", "ndvi_after.tif"}) {
+      SCOPED_TRACE(name);
+      GDALDatasetUniquePtr cog(
+          GDALDataset::Open((folder / name).c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+      ASSERT_TRUE(cog);
+      char const* layout = cog->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE");
+      ASSERT_NE(layout, nullptr);
+      EXPECT_STREQ(layout, "COG");
+      EXPECT_EQ(cog->GetRasterXSize(), w);
+      EXPECT_EQ(cog->GetRasterYSize(), h);
+      EXPECT_EQ(cog->GetRasterCount(), std::string(name).rfind("true_colour", 0) == 0 ? 3 : 1);
+      OGRSpatialReference utm;
+      utm.importFromEPSG(32720);
+      EXPECT_TRUE(cog->GetSpatialRef()->IsSame(&utm));
+    }
+    // The monitored index after: the raster's values inside the AOI, nodata outside it.
+    GDALDatasetUniquePtr cog(
+        GDALDataset::Open((folder / "ndvi_after.tif").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    ASSERT_EQ(cog->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, exported.data(), w, h,
+                                              GDT_Float32, 0, 0),
+              CE_None);
+    std::size_t inside = 0;
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+      if (classes[i] == gk::change_outside_aoi) {
+        ASSERT_TRUE(std::isnan(exported[i])) << i;
+      } else {
+        ++inside;
+        if (std::isnan(expected[i])) {
+          ASSERT_TRUE(std::isnan(exported[i])) << i;
+        } else {
+          ASSERT_EQ(exported[i], expected[i]) << i;
+        }
+      }
+    }
+    EXPECT_EQ(static_cast<std::int64_t>(inside), aoi.aoi_pixels);
+  }
   fs::remove_all(dir);
 }

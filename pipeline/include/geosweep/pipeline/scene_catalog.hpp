@@ -33,7 +33,7 @@ struct scene {
   std::string id;
   civil_date date;
   std::map<std::string, band_file> bands;
-  std::optional<band_file> quality;  ///< SCL, QA_PIXEL or a generic mask band; may be absent
+  std::optional<band_file> quality;   ///< SCL, QA_PIXEL or a generic mask band; may be absent
   std::optional<double> cloud_cover;  ///< percent (0-100), when the metadata gives it
   std::optional<geo_bbox> footprint;  ///< WGS84, from metadata, a STAC bbox or the raster
   std::filesystem::path metadata;     ///< the MTL, MTD_MSIL2A.xml or STAC item read, if any
