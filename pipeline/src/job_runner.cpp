@@ -24,6 +24,7 @@
 #include "geosweep/pipeline/analysis_grid.hpp"
 #include "geosweep/pipeline/aoi.hpp"
 #include "geosweep/pipeline/change_detector.hpp"
+#include "geosweep/pipeline/change_patch.hpp"
 #include "geosweep/pipeline/cog_exporter.hpp"
 #include "geosweep/pipeline/csv_writer.hpp"
 #include "geosweep/pipeline/errors.hpp"
@@ -116,14 +117,17 @@ struct aoi_work {
   std::int64_t inside_pixels = 0;
   std::int64_t clear_pixels = 0;
   double clear_m2 = 0.0;
+  std::vector<double> clear_m2_by_date;  ///< area with a clear look, per date
+  double inside_m2 = 0.0;                ///< ground area inside the AOI
 };
 
 /// The working state of the chunk being carried through the dates.
 struct chunk_state {
   std::size_t chunk = std::numeric_limits<std::size_t>::max();
   std::unique_ptr<change_detector> detector;
-  std::map<std::string, std::vector<float>> composite[2];  // latest clear look per period
-  std::map<std::string, std::vector<float>> colour[2];     // latest clear red, green, blue
+  std::map<std::string, std::vector<float>> composite[2];   // latest clear look per period
+  std::map<std::string, std::vector<float>> colour[2];      // latest clear red, green, blue
+  std::map<std::size_t, std::vector<std::uint8_t>> inside;  // AOI masks over the chunk, by AOI
 };
 
 /// Storage chunks that tile a processing chunk exactly (so its windows cover whole ones).
@@ -297,8 +301,10 @@ class progress_line {
 
 std::vector<std::string> const& area_table_columns() {
   static std::vector<std::string> const columns{
-      "aoi",           "date_before",  "date_after",   "changed_area_ha",
-      "clear_area_ha", "centroid_lat", "centroid_lon", "changed_value"};
+      "aoi",           "date",           "period",          "scenes",
+      "clear_area_ha", "cloud_fraction", "new_low_ha",      "new_high_ha",
+      "low_area_ha",   "high_area_ha",   "changed_area_ha", "centroid_lat",
+      "centroid_lon",  "changed_value"};
   return columns;
 }
 
@@ -344,7 +350,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   std::vector<aoi_work> aois;
   std::vector<pixel_window> windows;
   for (auto& shape : shapes) {
-    aoi_work a{std::move(shape), {}, {}, {}, nullptr, {}, 0, 0, 0.0};
+    aoi_work a{std::move(shape), {}, {}, {}, nullptr, {}, 0, 0, 0.0, {}, 0.0};
     a.window = a.shape.window_in(grid);
     if (a.window.empty())
       throw config_error("AOI '" + a.shape.name() + "' does not overlap the analysis grid");
@@ -403,7 +409,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       aoi_work& aoi = aois[index];
       pixel_window const part = chunk.window.intersect(aoi.window);
       if (part.empty()) continue;
-      auto const inside = aoi.shape.rasterize(chunk_grid);
+      auto const& inside = state.inside.at(index);
       auto detection = state.detector->finish(inside);
       pixel_window const tile{part.x_offset - aoi.window.x_offset,
                               part.y_offset - aoi.window.y_offset, part.width, part.height};
@@ -489,6 +495,13 @@ run_result run_job(job_spec const& spec, run_options const& options) {
           for (auto& period : state.composite) {
             for (auto const& name : indices) period[name].assign(n, k::nodata_f32());
           }
+          state.inside.clear();
+          for (std::size_t index : chunk.aois) {
+            auto& aoi = aois[index];
+            if (chunk.window.intersect(aoi.window).empty()) continue;
+            state.inside[index] = aoi.shape.rasterize(sub_grid(grid, chunk.window));
+            aoi.clear_m2_by_date.resize(dates.size(), 0.0);
+          }
           for (auto& period : state.colour) {
             period.clear();
             if (true_colour) {
@@ -510,6 +523,23 @@ run_result run_job(job_spec const& spec, run_options const& options) {
             state.detector->observe_monitor(group.date, observation);
           else
             state.detector->observe_baseline(group.date, observation);
+          // Clear area of each AOI on this date: inside and with a clear look.
+          for (auto& [index, mask] : state.inside) {
+            auto& aoi = aois[index];
+            for (int r = 0; r < chunk.window.height; ++r) {
+              int const aoi_row = chunk.window.y_offset + r - aoi.window.y_offset;
+              if (aoi_row < 0 || aoi_row >= aoi.window.height) continue;
+              double const area = aoi.row_areas[static_cast<std::size_t>(aoi_row)];
+              std::int64_t clear = 0, inside = 0;
+              for (int c = 0; c < chunk.window.width; ++c) {
+                std::size_t const i = static_cast<std::size_t>(r) * chunk.window.width + c;
+                inside += mask[i];
+                clear += mask[i] != 0 && !k::is_nodata(observation[i]) ? 1 : 0;
+              }
+              aoi.clear_m2_by_date[o.date] += static_cast<double>(clear) * area;
+              if (o.date == 0) aoi.inside_m2 += static_cast<double>(inside) * area;
+            }
+          }
         }
         for (auto& [band, composite] : state.colour[period]) {
           k::transform_pixels(result.backend, n, k::latest_clear_op{}, composite.data(),
@@ -603,12 +633,54 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       if (!to_wgs84->Transform(1, &x, &y)) throw io_error("cannot transform a centroid to WGS84");
       r.changed_centroid_lat_lon = std::array<double, 2>{y, x};
     }
-    area_rows.push_back(
-        {r.name, to_iso(r.date_before), to_iso(r.date_after), fixed(r.changed_area_ha, 4),
-         fixed(r.clear_area_ha, 4),
-         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[0], 6) : "",
-         r.changed_centroid_lat_lon ? fixed((*r.changed_centroid_lat_lon)[1], 6) : "",
-         value(r.changed_area_ha)});
+    // One row per date: clear area, and the change first seen / confirmed on that date and so
+    // far (from the kept patches' pixel dates), with the centroid of the change so far.
+    std::map<std::int32_t, date_extent> first_seen, confirmed;
+    for (auto const& p : patches) {
+      for (auto [into, from] :
+           {std::pair{&first_seen, &p.first_seen}, std::pair{&confirmed, &p.confirmed}}) {
+        for (auto const& [day, e] : *from) {
+          date_extent& t = (*into)[day];
+          t.pixels += e.pixels;
+          t.column_sum += e.column_sum;
+          t.row_sum += e.row_sum;
+          t.area_m2 += e.area_m2;
+        }
+      }
+    }
+    double seen_m2 = 0.0, confirmed_m2 = 0.0;
+    std::int64_t seen_pixels = 0, seen_columns = 0, seen_rows = 0;
+    for (std::size_t d = 0; d < dates.size(); ++d) {
+      std::int32_t const day = days_since_epoch(dates[d].date);
+      double new_low = 0.0, new_high = 0.0;
+      if (auto it = first_seen.find(day); it != first_seen.end()) {
+        new_low = it->second.area_m2;
+        seen_pixels += it->second.pixels;
+        seen_columns += it->second.column_sum;
+        seen_rows += it->second.row_sum;
+      }
+      if (auto it = confirmed.find(day); it != confirmed.end()) new_high = it->second.area_m2;
+      seen_m2 += new_low;
+      confirmed_m2 += new_high;
+      double const clear = d < aoi.clear_m2_by_date.size() ? aoi.clear_m2_by_date[d] : 0.0;
+      std::string lat, lon;
+      if (seen_pixels > 0) {
+        auto const& gt = aoi.grid.transform;
+        double const c = static_cast<double>(seen_columns) / static_cast<double>(seen_pixels) + 0.5;
+        double const w = static_cast<double>(seen_rows) / static_cast<double>(seen_pixels) + 0.5;
+        double x = gt[0] + c * gt[1] + w * gt[2], y = gt[3] + c * gt[4] + w * gt[5];
+        if (!to_wgs84->Transform(1, &x, &y)) throw io_error("cannot transform a centroid to WGS84");
+        lat = fixed(y, 6);
+        lon = fixed(x, 6);
+      }
+      area_rows.push_back({r.name, to_iso(dates[d].date), dates[d].monitor ? "monitor" : "baseline",
+                           std::to_string(dates[d].scenes.size()), fixed(clear / 10000.0, 4),
+                           fixed(aoi.inside_m2 > 0 ? 1.0 - clear / aoi.inside_m2 : 1.0, 4),
+                           fixed(new_low / 10000.0, 4), fixed(new_high / 10000.0, 4),
+                           fixed((seen_m2 - confirmed_m2) / 10000.0, 4),
+                           fixed(confirmed_m2 / 10000.0, 4), fixed(seen_m2 / 10000.0, 4), lat, lon,
+                           value(seen_m2 / 10000.0)});
+    }
     for (auto const& p : patches) {
       alert_rows.push_back(
           {p.alert_id, p.aoi, date_or_empty(p.first_date), date_or_empty(p.confirmed_date),

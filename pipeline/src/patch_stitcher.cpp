@@ -78,6 +78,16 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
         if (label == 0) continue;
         part& p = parts_[static_cast<std::size_t>(base + label - 1)];
         p.area_m2 += area;
+        std::size_t const i = static_cast<std::size_t>(r) * tile.width + c;
+        for (auto [by_date, day] : {std::pair{&p.first_seen, first_date[i]},
+                                    std::pair{&p.confirmed, confirmed_date[i]}}) {
+          if (day == k::no_date) continue;
+          date_extent& e = (*by_date)[day];
+          ++e.pixels;
+          e.column_sum += c + tile.x_offset;
+          e.row_sum += r + tile.y_offset;
+          e.area_m2 += area;
+        }
         std::int64_t const index =
             static_cast<std::int64_t>(r + tile.y_offset) * grid_.width + (c + tile.x_offset);
         p.first_index = std::min(p.first_index, index);
@@ -159,6 +169,16 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
     m.first_date = std::min(m.first_date, p.first_date);
     m.confirmed_date = std::min(m.confirmed_date, p.confirmed_date);
     m.status = std::max(m.status, p.status);
+    for (auto [into, from] :
+         {std::pair{&m.first_seen, &p.first_seen}, std::pair{&m.confirmed, &p.confirmed}}) {
+      for (auto const& [day, e] : *from) {
+        date_extent& t = (*into)[day];
+        t.pixels += e.pixels;
+        t.column_sum += e.column_sum;
+        t.row_sum += e.row_sum;
+        t.area_m2 += e.area_m2;
+      }
+    }
   }
 
   // Kept roots in raster order of their first pixel.
@@ -213,6 +233,8 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
     p.centroid_column = static_cast<double>(m.column_sum) / pixels + 0.5;
     p.centroid_row = static_cast<double>(m.row_sum) / pixels + 0.5;
     p.alert_id = stable_alert_id(aoi_, p.centroid_lat, p.centroid_lon, p.first_date);
+    p.first_seen = m.first_seen;
+    p.confirmed = m.confirmed;
     patches.push_back(std::move(p));
   }
   final_.assign(parts_.size(), 0);

@@ -140,9 +140,10 @@ TEST_P(SimulatedRun, FindsEveryPlantedClearingAndNothingElse) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, SimulatedRun, ::testing::Values(1u, 7u, 2024u));
 
-TEST(SimulatedRunOutputs, AreaTableHasItsColumnsAndTheRunsNumbers) {
+TEST(SimulatedRunOutputs, AreaTableHasARowPerAoiAndDate) {
   auto const dir = scratch("csv");
   auto const run = simulate_and_run(dir, 11);
+  auto const& sim = run.simulation;
   ASSERT_TRUE(run.result.csv_file);
   std::ifstream in(*run.result.csv_file);
   std::string line;
@@ -150,29 +151,84 @@ TEST(SimulatedRunOutputs, AreaTableHasItsColumnsAndTheRunsNumbers) {
   ASSERT_FALSE(line.empty());
   EXPECT_EQ(line.back(), '\r');  // RFC 4180 line ends
   line.pop_back();
-  EXPECT_EQ(line,
-            "aoi,date_before,date_after,changed_area_ha,clear_area_ha,centroid_lat,centroid_lon,"
-            "changed_value");
-  std::size_t rows = 0;
+  EXPECT_EQ(
+      line,
+      "aoi,date,period,scenes,clear_area_ha,cloud_fraction,new_low_ha,new_high_ha,low_area_ha,"
+      "high_area_ha,changed_area_ha,centroid_lat,centroid_lon,changed_value");
+  std::vector<std::vector<std::string>> rows;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    auto const cells = split(line);
-    ASSERT_EQ(cells.size(), 8u) << line;
-    EXPECT_EQ(cells[7], "");  // no value_per_ha for this AOI
-    auto const& aoi = run.result.aois.at(rows);
-    EXPECT_EQ(cells[0], aoi.name);
-    EXPECT_EQ(cells[1], gp::to_iso(run.simulation.dates[2]));  // last baseline date
-    EXPECT_EQ(cells[2], gp::to_iso(run.simulation.dates.back()));
-    EXPECT_NEAR(std::stod(cells[3]), aoi.changed_area_ha, 1e-4);
-    EXPECT_NEAR(std::stod(cells[4]), aoi.clear_area_ha, 1e-4);
-    ASSERT_TRUE(aoi.changed_centroid_lat_lon);
-    double const lat = std::stod(cells[5]), lon = std::stod(cells[6]);
-    // Zone 20S, near 600 km easting and 8950 km northing: about 9.5 S, 62.1 W.
-    EXPECT_NEAR(lat, -9.5, 0.2);
-    EXPECT_NEAR(lon, -62.1, 0.2);
-    ++rows;
+    rows.push_back(split(line));
+    ASSERT_EQ(rows.back().size(), 14u) << line;
   }
-  EXPECT_EQ(rows, 2u);
+  std::size_t const dates = sim.dates.size();
+  ASSERT_EQ(rows.size(), run.result.aois.size() * dates);
+
+  // Clear looks per date from the scenes' own SCL bands, to check the clear areas.
+  std::vector<fs::path> scene_dirs;
+  for (auto const& e : fs::directory_iterator(dir / "scenes")) scene_dirs.push_back(e.path());
+  std::sort(scene_dirs.begin(), scene_dirs.end(), [](fs::path const& a, fs::path const& b) {
+    return a.filename().string().substr(10) < b.filename().string().substr(10);
+  });
+  for (std::size_t k = 0; k < run.result.aois.size(); ++k) {
+    auto const& aoi = run.result.aois[k];
+    SCOPED_TRACE(aoi.name);
+    std::string const name =
+        "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/change";
+    GDALDatasetUniquePtr change(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    ASSERT_TRUE(change);
+    double gt[6];
+    change->GetGeoTransform(gt);
+    int const w = change->GetRasterXSize(), h = change->GetRasterYSize();
+    int const x0 =
+        static_cast<int>(std::lround((gt[0] - sim.grid.transform[0]) / sim.grid.transform[1]));
+    int const y0 =
+        static_cast<int>(std::lround((gt[3] - sim.grid.transform[3]) / sim.grid.transform[5]));
+    std::vector<std::uint8_t> classes(static_cast<std::size_t>(w) * h);
+    ASSERT_EQ(change->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, classes.data(), w, h,
+                                                 GDT_Byte, 0, 0),
+              CE_None);
+    double seen = 0, high = 0;
+    for (std::size_t d = 0; d < dates; ++d) {
+      auto const& cells = rows[k * dates + d];
+      EXPECT_EQ(cells[0], aoi.name);
+      EXPECT_EQ(cells[1], gp::to_iso(sim.dates[d]));
+      EXPECT_EQ(cells[2], d < 3 ? "baseline" : "monitor");
+      EXPECT_EQ(cells[3], "1");
+      GDALDatasetUniquePtr scl(
+          GDALDataset::Open((scene_dirs[d] / "SCL.tif").c_str(), GDAL_OF_RASTER));
+      std::vector<std::uint8_t> classes_on_date(static_cast<std::size_t>(w) * h, 0);
+      int const read_w = std::min(w, sim.grid.width - x0),
+                read_h = std::min(h, sim.grid.height - y0);
+      ASSERT_EQ(
+          scl->GetRasterBand(1)->RasterIO(GF_Read, x0, y0, read_w, read_h, classes_on_date.data(),
+                                          read_w, read_h, GDT_Byte, 0, static_cast<GSpacing>(w)),
+          CE_None);
+      std::int64_t clear = 0;
+      for (std::size_t i = 0; i < classes.size(); ++i) {
+        std::uint8_t const scl_class = classes_on_date[i];
+        clear += classes[i] != gk::change_outside_aoi && scl_class >= 4 && scl_class <= 7 ? 1 : 0;
+      }
+      EXPECT_NEAR(std::stod(cells[4]), static_cast<double>(clear) * 0.01, 1e-6) << cells[1];
+      seen += std::stod(cells[6]);
+      high += std::stod(cells[7]);
+      EXPECT_NEAR(std::stod(cells[8]), seen - high, 1e-3);
+      EXPECT_NEAR(std::stod(cells[9]), high, 1e-3);
+      EXPECT_NEAR(std::stod(cells[10]), seen, 1e-3);
+      if (d < 3) {
+        EXPECT_EQ(std::stod(cells[10]), 0.0);
+      }
+      EXPECT_EQ(cells[13], "");  // no value_per_ha for this AOI
+    }
+    // The last row holds the whole change of the AOI, its centroid near the tile (~9.5 S, 62.1 W).
+    auto const& last = rows[k * dates + dates - 1];
+    EXPECT_NEAR(std::stod(last[10]), aoi.changed_area_ha, 1e-4);
+    ASSERT_TRUE(aoi.changed_centroid_lat_lon);
+    EXPECT_NEAR(std::stod(last[11]), (*aoi.changed_centroid_lat_lon)[0], 1e-5);
+    EXPECT_NEAR(std::stod(last[12]), (*aoi.changed_centroid_lat_lon)[1], 1e-5);
+    EXPECT_NEAR(std::stod(last[11]), -9.5, 0.2);
+    EXPECT_NEAR(std::stod(last[12]), -62.1, 0.2);
+  }
   // Nothing half-written is left beside the outputs.
   for (auto const& e : fs::directory_iterator(run.spec.outputs.dir)) {
     EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
@@ -294,10 +350,13 @@ TEST(SimulatedRunOutputs, ValuePerHectareAddsEstimates) {
   EXPECT_GT(valued, 0u);
   EXPECT_GT(unvalued, 0u);
   std::ifstream areas(*result.csv_file);
-  std::getline(areas, line);
-  std::getline(areas, line);
-  auto const cells = split(line.substr(0, line.size() - 1));
-  EXPECT_NEAR(std::stod(cells[7]), result.aois[0].changed_area_ha * 1250.0, 0.01);
+  std::string last;  // the AOI's last date: its whole change
+  while (std::getline(areas, line)) {
+    if (line.rfind(spec.aois[0].name + ",", 0) == 0) last = line;
+  }
+  auto const cells = split(last.substr(0, last.size() - 1));
+  ASSERT_EQ(cells.size(), 14u) << last;
+  EXPECT_NEAR(std::stod(cells[13]), result.aois[0].changed_area_ha * 1250.0, 0.01);
   fs::remove_all(dir);
 }
 

@@ -222,7 +222,19 @@ TEST(Streaming, TwoUtmZonesMosaickedOnTheFlyEqualThePreMosaickedScenes) {
     EXPECT_EQ(a.aois[i].patches.size(), b.aois[i].patches.size());
   }
   EXPECT_EQ(slurp(dir / "out_zones" / "alerts.csv"), slurp(dir / "out_premosaic" / "alerts.csv"));
-  EXPECT_EQ(slurp(dir / "out_zones" / "areas.csv"), slurp(dir / "out_premosaic" / "areas.csv"));
+  // The area tables agree but for the scene count of each date: two tiles against one.
+  auto const without_scene_count = [](std::string const& table) {
+    std::istringstream in(table);
+    std::string line, out;
+    while (std::getline(in, line)) {
+      std::size_t comma = 0;
+      for (int k = 0; k < 3; ++k) comma = line.find(',', comma) + 1;
+      out += line.substr(0, comma) + line.substr(line.find(',', comma) + 1) + "\n";
+    }
+    return out;
+  };
+  EXPECT_EQ(without_scene_count(slurp(dir / "out_zones" / "areas.csv")),
+            without_scene_count(slurp(dir / "out_premosaic" / "areas.csv")));
   // And the clearings are found across the seam of the two zones.
   double truth = 0, found = 0;
   for (auto const& c : sim.clearings) truth += c.area_ha;

@@ -4,10 +4,19 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 namespace geosweep::pipeline {
+
+/// The pixels of a patch that share one date (first seen or confirmed on it).
+struct date_extent {
+  std::int64_t pixels = 0;
+  std::int64_t column_sum = 0;  ///< in pixels of the AOI window
+  std::int64_t row_sum = 0;
+  double area_m2 = 0.0;
+};
 
 /// One patch of change kept after the minimum mapping unit.
 struct change_patch {
@@ -25,6 +34,8 @@ struct change_patch {
   double mean_magnitude = 0.0;   ///< mean index drop over its pixels
   double centroid_column = 0.0;  ///< centroid in pixels of the AOI window (for area sums)
   double centroid_row = 0.0;
+  std::map<std::int32_t, date_extent> first_seen;  ///< its pixels by their first-anomaly day
+  std::map<std::int32_t, date_extent> confirmed;   ///< its pixels by their confirmation day
 };
 
 /// A stable alert id, "gs-" and 12 hex digits, from the AOI name, the centroid rounded to

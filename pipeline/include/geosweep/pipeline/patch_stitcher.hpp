@@ -51,6 +51,7 @@ class patch_stitcher {
     std::int32_t first_date = 0, confirmed_date = 0;
     std::uint8_t status = 0;
     double area_m2 = 0.0;
+    std::map<std::int32_t, date_extent> first_seen, confirmed;
   };
   struct tile_edges {
     pixel_window tile;
