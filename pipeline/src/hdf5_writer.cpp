@@ -264,6 +264,8 @@ struct hdf5_writer::impl {
     int chunk_side = 256;  // storage chunks of its variables
     h5_handle x;
     h5_handle y;
+    h5_handle time;  // after add_time: the time dimension of (time, y, x) series
+    std::size_t time_count = 0;
   };
 
   // Declared first so that it is destroyed last, after every HDF5 handle is closed.
@@ -443,6 +445,31 @@ struct hdf5_writer::impl {
     return dataset;
   }
 
+  void add_time(std::string const& group, std::vector<std::int32_t> const& days) {
+    ensure_open();
+    group_state& state = gridded_group(group);
+    std::string const what = "coordinate variable " + group + "/time";
+    if (state.time.get() >= 0)
+      throw logic_error(path_ + ": add_time called twice for group '" + group + "'");
+    if (days.empty()) throw logic_error(path_ + ": " + what + ": no dates");
+    h5_handle dcpl = dataset_creation_properties(what);
+    hsize_t const size = days.size();
+    h5_handle space = make(H5Screate_simple(1, &size, nullptr), H5Sclose, what);
+    h5_handle dataset = make(H5Dcreate2(state.group.get(), "time", H5T_STD_I32LE, space.get(),
+                                        H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                             H5Dclose, what);
+    check(H5Dwrite(dataset.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, days.data()),
+          what);
+    check(H5DSset_scale(dataset.get(), "time"), what);
+    write_text_attribute(dataset.get(), "standard_name", "time", what);
+    write_text_attribute(dataset.get(), "long_name", "acquisition date", what);
+    write_text_attribute(dataset.get(), "units", "days since 1970-01-01", what);
+    write_text_attribute(dataset.get(), "calendar", "standard", what);
+    write_text_attribute(dataset.get(), "axis", "T", what);
+    state.time = std::move(dataset);
+    state.time_count = days.size();
+  }
+
   void add_grid(std::string const& group, raster_grid const& grid, int chunk_side) {
     if (chunk_side < 1) throw logic_error("add_grid('" + group + "'): chunk side must be positive");
     ensure_open();
@@ -523,7 +550,7 @@ struct hdf5_writer::impl {
   /// Creates a (y, x) variable of the group's grid filled with its fill value.
   template <typename T>
   void create_variable(std::string const& group, std::string const& name,
-                       variable_attributes const& attributes) {
+                       variable_attributes const& attributes, bool series = false) {
     ensure_open();
     check_name(name, "variable");
     group_state& state = gridded_group(group);
@@ -546,29 +573,35 @@ struct hdf5_writer::impl {
       flags.push_back(traits::from_double(flag, what + " flag value"));
     }
 
-    std::array<hsize_t, 2> const dims{static_cast<hsize_t>(grid.height),
+    if (series && state.time.get() < 0) throw logic_error(path_ + ": " + what + ": add_time first");
+    int const rank = series ? 3 : 2;
+    hsize_t const times = series ? static_cast<hsize_t>(state.time_count) : 1;
+    std::array<hsize_t, 3> const dims{times, static_cast<hsize_t>(grid.height),
                                       static_cast<hsize_t>(grid.width)};
     auto const side = static_cast<hsize_t>(state.chunk_side);
-    std::array<hsize_t, 2> const chunk{std::min<hsize_t>(side, dims[0]),
-                                       std::min<hsize_t>(side, dims[1])};
+    std::array<hsize_t, 3> const chunk{1, std::min<hsize_t>(side, dims[1]),
+                                       std::min<hsize_t>(side, dims[2])};
+    hsize_t const* dims_used = series ? dims.data() : dims.data() + 1;
+    hsize_t const* chunk_used = series ? chunk.data() : chunk.data() + 1;
     h5_handle dcpl = dataset_creation_properties(what);
-    check(H5Pset_chunk(dcpl.get(), 2, chunk.data()), what);
+    check(H5Pset_chunk(dcpl.get(), rank, chunk_used), what);
     check(H5Pset_shuffle(dcpl.get()), what);
     // Level 1: nearly the ratio of level 4 on these rasters at a fraction of the time.
     check(H5Pset_deflate(dcpl.get(), 1), what);
     // netCDF takes the dataset fill value as the variable's; the attribute alone is not enough.
     if (fill) check(H5Pset_fill_value(dcpl.get(), traits::memory_type(), &*fill), what);
-    h5_handle space = make(H5Screate_simple(2, dims.data(), nullptr), H5Sclose, what);
+    h5_handle space = make(H5Screate_simple(rank, dims_used, nullptr), H5Sclose, what);
     // Kept open until commit, with a cache of one chunk: a window that covers whole chunks is
     // written straight through, and a closed dataset would recompress a chunk per window.
     h5_handle dapl = make(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, what);
-    std::size_t const cache_bytes = chunk[0] * chunk[1] * sizeof(T);
+    std::size_t const cache_bytes = chunk[1] * chunk[2] * sizeof(T);
     check(H5Pset_chunk_cache(dapl.get(), 521, cache_bytes, 1.0), what);
     h5_handle dataset = make(H5Dcreate2(state.group.get(), name.c_str(), traits::file_type(),
                                         space.get(), H5P_DEFAULT, dcpl.get(), dapl.get()),
                              H5Dclose, what);
-    check(H5DSattach_scale(dataset.get(), state.y.get(), 0), what);
-    check(H5DSattach_scale(dataset.get(), state.x.get(), 1), what);
+    if (series) check(H5DSattach_scale(dataset.get(), state.time.get(), 0), what);
+    check(H5DSattach_scale(dataset.get(), state.y.get(), series ? 1 : 0), what);
+    check(H5DSattach_scale(dataset.get(), state.x.get(), series ? 2 : 1), what);
 
     hid_t const d = dataset.get();
     if (fill) {
@@ -594,7 +627,7 @@ struct hdf5_writer::impl {
   /// Writes (or, with `read`, reads) a window of a variable made by create_variable.
   template <typename T>
   void transfer_window(std::string const& group, std::string const& name, int x0, int y0, int w,
-                       int h, T* values, bool read) {
+                       int h, T* values, bool read, int time_index = -1) {
     ensure_open();
     group_state& state = gridded_group(group);
     raster_grid const& grid = *state.grid;
@@ -617,7 +650,7 @@ struct hdf5_writer::impl {
       check(probe.reset(), what);
       open->second = make(H5Dopen2(state.group.get(), name.c_str(), dapl.get()), H5Dclose, what);
     }
-    do_transfer<T>(open->second, what, x0, y0, w, h, values, read);
+    do_transfer<T>(open->second, what, x0, y0, w, h, values, read, time_index);
     // HDF5 keeps bookkeeping per written chunk while a dataset stays open; closing it now and
     // then keeps memory flat however many chunks a large region has.
     if (++writes_[open->first] % 16 == 0) check(open->second.reset(), what);
@@ -625,14 +658,17 @@ struct hdf5_writer::impl {
 
   template <typename T>
   void do_transfer(h5_handle const& dataset, std::string const& what, int x0, int y0, int w, int h,
-                   T* values, bool read) {
+                   T* values, bool read, int time_index) {
     h5_handle file_space = make(H5Dget_space(dataset.get()), H5Sclose, what);
-    std::array<hsize_t, 2> const start{static_cast<hsize_t>(y0), static_cast<hsize_t>(x0)};
-    std::array<hsize_t, 2> const count{static_cast<hsize_t>(h), static_cast<hsize_t>(w)};
-    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
-                              nullptr),
+    bool const series = time_index >= 0;
+    std::array<hsize_t, 3> const start{static_cast<hsize_t>(series ? time_index : 0),
+                                       static_cast<hsize_t>(y0), static_cast<hsize_t>(x0)};
+    std::array<hsize_t, 3> const count{1, static_cast<hsize_t>(h), static_cast<hsize_t>(w)};
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET,
+                              series ? start.data() : start.data() + 1, nullptr,
+                              series ? count.data() : count.data() + 1, nullptr),
           what);
-    h5_handle memory_space = make(H5Screate_simple(2, count.data(), nullptr), H5Sclose, what);
+    h5_handle memory_space = make(H5Screate_simple(2, count.data() + 1, nullptr), H5Sclose, what);
     using traits = element_type<T>;
     if (read) {
       check(H5Dread(dataset.get(), traits::memory_type(), memory_space.get(), file_space.get(),
@@ -659,6 +695,7 @@ struct hdf5_writer::impl {
     datasets_.clear();
     for (auto& [name, state] : groups_) {
       std::string const what = "group " + name;
+      check(state.time.reset(), what);
       check(state.x.reset(), what);
       check(state.y.reset(), what);
       check(state.group.reset(), what);
@@ -757,6 +794,30 @@ void hdf5_writer::write_int32(std::string const& group, std::string const& name,
                               values.data(), true);                                           \
   }
 GEOSWEEP_HDF5_WINDOWED(float)
+
+void hdf5_writer::add_time(std::string const& group, std::vector<std::int32_t> const& days) {
+  quiet_hdf5_errors const quiet;
+  impl_->add_time(group, days);
+}
+
+template <>
+void hdf5_writer::create_series<float>(std::string const& group, std::string const& name,
+                                       variable_attributes const& attributes) {
+  quiet_hdf5_errors const quiet;
+  impl_->create_variable<float>(group, name, attributes, true);
+}
+
+template <>
+void hdf5_writer::write_series_window<float>(std::string const& group, std::string const& name,
+                                             int time_index, pixel_rect const& window,
+                                             std::span<float const> values) {
+  quiet_hdf5_errors const quiet;
+  GEOSWEEP_EXPECTS(values.size() == static_cast<std::size_t>(window.width) * window.height,
+                   "one value per pixel of the window");
+  GEOSWEEP_EXPECTS(time_index >= 0, "a time index");
+  impl_->transfer_window<float>(group, name, window.x, window.y, window.width, window.height,
+                                const_cast<float*>(values.data()), false, time_index);
+}
 GEOSWEEP_HDF5_WINDOWED(std::uint8_t)
 GEOSWEEP_HDF5_WINDOWED(std::uint16_t)
 GEOSWEEP_HDF5_WINDOWED(std::int32_t)

@@ -141,9 +141,18 @@ int storage_chunk(int chunk) {
 
 void create_aoi_variables(hdf5_writer& h5, job_spec const& spec, aoi_work const& aoi,
                           std::vector<std::string> const& indices, civil_date before,
-                          civil_date after) {
+                          civil_date after, std::vector<std::int32_t> const& days) {
   std::string const& group = aoi.group;
   h5.add_grid(group, aoi.grid, storage_chunk(spec.processing.chunk));
+  h5.add_time(group, days);
+  {
+    variable_attributes series;
+    series.units = "1";
+    series.fill_value = std::numeric_limits<double>::quiet_NaN();
+    series.long_name = find_spectral_index(spec.change.index).long_name +
+                       " of each acquisition date (mosaic of its scenes), NaN where not clear";
+    h5.create_series<float>(group, spec.change.index, series);
+  }
   h5.set_group_attribute(group, "aoi", aoi.shape.name());
   h5.set_group_attribute(group, "date_before", to_iso(before));
   h5.set_group_attribute(group, "date_after", to_iso(after));
@@ -386,7 +395,10 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       for (auto const* s : g.scenes) scene_list += (scene_list.empty() ? "" : "\n") + s->id;
     h5->set_root_attribute("geosweep_scenes", scene_list);
     h5->set_root_attribute("geosweep_change_method", spec.change.method);
-    for (auto const& a : aois) create_aoi_variables(*h5, spec, a, indices, date_before, date_after);
+    std::vector<std::int32_t> days;
+    for (auto const& g : dates) days.push_back(days_since_epoch(g.date));
+    for (auto const& a : aois)
+      create_aoi_variables(*h5, spec, a, indices, date_before, date_after, days);
   }
 
   std::unique_ptr<cog_exporter> cogs;
@@ -539,6 +551,21 @@ run_result run_job(job_spec const& spec, run_options const& options) {
               aoi.clear_m2_by_date[o.date] += static_cast<double>(clear) * area;
               if (o.date == 0) aoi.inside_m2 += static_cast<double>(inside) * area;
             }
+            if (!h5) continue;
+            // The date's clear looks into the AOI's (time, y, x) series.
+            pixel_window const part = chunk.window.intersect(aoi.window);
+            auto values =
+                std::make_shared<std::vector<float>>(crop(observation, chunk.window, part));
+            auto const inside = crop(mask, chunk.window, part);
+            for (std::size_t i = 0; i < values->size(); ++i) {
+              if (inside[i] == 0) (*values)[i] = k::nodata_f32();
+            }
+            pixel_rect const rect{part.x_offset - aoi.window.x_offset,
+                                  part.y_offset - aoi.window.y_offset, part.width, part.height};
+            writes.push(
+                [&h5, &spec, group = aoi.group, date = static_cast<int>(o.date), rect, values] {
+                  h5->write_series_window<float>(group, spec.change.index, date, rect, *values);
+                });
           }
         }
         for (auto& [band, composite] : state.colour[period]) {

@@ -477,3 +477,48 @@ TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRa
   }
   fs::remove_all(dir);
 }
+
+TEST(SimulatedRunOutputs, TimeSeriesOfTheChangeIndexHasOneBandPerDate) {
+  auto const dir = scratch("series");
+  auto const run = simulate_and_run(dir, 23);
+  auto const& aoi = run.result.aois.at(1);
+  std::string const base =
+      "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/";
+  GDALDatasetUniquePtr series(
+      GDALDataset::Open((base + "ndvi").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  GDALDatasetUniquePtr after(
+      GDALDataset::Open((base + "ndvi_after").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  ASSERT_TRUE(series && after);
+  ASSERT_EQ(series->GetRasterCount(), static_cast<int>(run.simulation.dates.size()));
+  // The time coordinate holds the acquisition dates as days since 1970-01-01.
+  char const* times = series->GetMetadataItem("NETCDF_DIM_time_VALUES");
+  ASSERT_NE(times, nullptr);
+  std::string expected = "{";
+  for (std::size_t d = 0; d < run.simulation.dates.size(); ++d) {
+    if (d > 0) expected += ',';
+    expected += std::to_string(gp::days_since_epoch(run.simulation.dates[d]));
+  }
+  EXPECT_EQ(std::string(times), expected + "}");
+  // For every pixel, the latest non-NaN date of the series is the monitoring composite.
+  int const w = series->GetRasterXSize(), h = series->GetRasterYSize();
+  std::size_t const n = static_cast<std::size_t>(w) * h;
+  std::vector<float> composite(n), latest(n, std::nanf("")), band(n);
+  ASSERT_EQ(after->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, composite.data(), w, h,
+                                              GDT_Float32, 0, 0),
+            CE_None);
+  for (int b = 4; b <= series->GetRasterCount(); ++b) {  // the monitoring dates
+    ASSERT_EQ(series->GetRasterBand(b)->RasterIO(GF_Read, 0, 0, w, h, band.data(), w, h,
+                                                 GDT_Float32, 0, 0),
+              CE_None);
+    for (std::size_t i = 0; i < n; ++i)
+      if (!std::isnan(band[i])) latest[i] = band[i];
+  }
+  std::size_t inside = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (std::isnan(latest[i])) continue;  // outside the AOI or never clear
+    ++inside;
+    ASSERT_EQ(latest[i], composite[i]) << i;
+  }
+  EXPECT_GT(inside, n / 4);
+  fs::remove_all(dir);
+}

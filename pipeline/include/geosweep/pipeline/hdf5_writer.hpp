@@ -87,6 +87,20 @@ class hdf5_writer {
   void write_window(std::string const& group, std::string const& name, pixel_rect const& window,
                     std::span<T const> values);
 
+  /// Adds the `time` coordinate (acquisition dates as days since 1970-01-01, CF calendar
+  /// standard) to a group that has a grid, for (time, y, x) series.
+  void add_time(std::string const& group, std::vector<std::int32_t> const& days);
+
+  /// Creates a (time, y, x) variable of T (float) in `group`, stored in (1, side, side) chunks.
+  template <class T>
+  void create_series(std::string const& group, std::string const& name,
+                     variable_attributes const& attributes);
+
+  /// Writes one date (`time_index`) of a window of a series.
+  template <class T>
+  void write_series_window(std::string const& group, std::string const& name, int time_index,
+                           pixel_rect const& window, std::span<T const> values);
+
   /// Reads a window of a variable back (e.g. to relabel it once patches are final).
   template <class T>
   void read_window(std::string const& group, std::string const& name, pixel_rect const& window,
