@@ -664,16 +664,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     // far (from the kept patches' pixel dates), with the centroid of the change so far.
     std::map<std::int32_t, date_extent> first_seen, confirmed;
     for (auto const& p : patches) {
-      for (auto [into, from] :
-           {std::pair{&first_seen, &p.first_seen}, std::pair{&confirmed, &p.confirmed}}) {
-        for (auto const& [day, e] : *from) {
-          date_extent& t = (*into)[day];
-          t.pixels += e.pixels;
-          t.column_sum += e.column_sum;
-          t.row_sum += e.row_sum;
-          t.area_m2 += e.area_m2;
-        }
-      }
+      accumulate_dates(first_seen, p.first_seen);
+      accumulate_dates(confirmed, p.confirmed);
     }
     double seen_m2 = 0.0, confirmed_m2 = 0.0;
     std::int64_t seen_pixels = 0, seen_columns = 0, seen_rows = 0;

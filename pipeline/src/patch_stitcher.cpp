@@ -169,16 +169,8 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
     m.first_date = std::min(m.first_date, p.first_date);
     m.confirmed_date = std::min(m.confirmed_date, p.confirmed_date);
     m.status = std::max(m.status, p.status);
-    for (auto [into, from] :
-         {std::pair{&m.first_seen, &p.first_seen}, std::pair{&m.confirmed, &p.confirmed}}) {
-      for (auto const& [day, e] : *from) {
-        date_extent& t = (*into)[day];
-        t.pixels += e.pixels;
-        t.column_sum += e.column_sum;
-        t.row_sum += e.row_sum;
-        t.area_m2 += e.area_m2;
-      }
-    }
+    accumulate_dates(m.first_seen, p.first_seen);
+    accumulate_dates(m.confirmed, p.confirmed);
   }
 
   // Kept roots in raster order of their first pixel.

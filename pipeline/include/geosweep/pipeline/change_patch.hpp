@@ -18,6 +18,18 @@ struct date_extent {
   double area_m2 = 0.0;
 };
 
+/// Adds every date of `from` into `into`.
+inline void accumulate_dates(std::map<std::int32_t, date_extent>& into,
+                             std::map<std::int32_t, date_extent> const& from) {
+  for (auto const& [day, e] : from) {
+    date_extent& t = into[day];
+    t.pixels += e.pixels;
+    t.column_sum += e.column_sum;
+    t.row_sum += e.row_sum;
+    t.area_m2 += e.area_m2;
+  }
+}
+
 /// One patch of change kept after the minimum mapping unit.
 struct change_patch {
   std::string alert_id;  ///< stable: from the AOI, the centroid and the first date
