@@ -215,13 +215,5 @@ TEST_F(HttpCatalog, MissingRemoteFileIsAnErrorOfTheReaderNamingTheUrl) {
 }
 
 int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  if (!tt::nginx_server::find_binary()) {
-    std::cout << "nginx is not installed (scripts/deps.txt lists it): skipped\n";
-    return 77;
-  }
-  // Loopback requests must not go through a proxy.
-  ::setenv("NO_PROXY", "127.0.0.1,localhost", 1);
-  ::setenv("no_proxy", "127.0.0.1,localhost", 1);
-  return RUN_ALL_TESTS();
+  return tt::run_tests_with_nginx(argc, argv);
 }

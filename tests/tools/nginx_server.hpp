@@ -18,11 +18,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -203,5 +206,18 @@ class nginx_server {
   int port_ = 0;
   pid_t pid_ = -1;
 };
+
+/// The main of a test that needs nginx: 77 (skipped) when it is not installed; loopback
+/// requests bypass any proxy; then every GoogleTest test runs.
+inline int run_tests_with_nginx(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  if (!nginx_server::find_binary()) {
+    std::cout << "nginx is not installed (scripts/deps.txt lists it): skipped\n";
+    return 77;
+  }
+  ::setenv("NO_PROXY", "127.0.0.1,localhost", 1);
+  ::setenv("no_proxy", "127.0.0.1,localhost", 1);
+  return RUN_ALL_TESTS();
+}
 
 }  // namespace geosweep::test_tools
