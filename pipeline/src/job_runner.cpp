@@ -130,7 +130,8 @@ struct chunk_state {
   std::map<std::size_t, std::vector<std::uint8_t>> inside;  // AOI masks over the chunk, by AOI
 };
 
-/// Storage chunks that tile a processing chunk exactly (so its windows cover whole ones).
+/// HDF5 storage chunks as large as the processing chunks (at most 1024 px, dividing them when
+/// larger), so that one window written touches few storage chunks.
 int storage_chunk(int chunk) {
   if (chunk <= 1024) return chunk;
   for (int side : {1024, 512, 256, 128}) {

@@ -51,29 +51,6 @@ std::vector<T> read_variable(fs::path const& nc, std::string const& variable, GD
   return values;
 }
 
-/// The AOI pixels (change != outside) of a variable, keyed by their column and row in the
-/// analysis grid: AOI windows cover whole chunks, so their extent depends on the chunk size.
-template <class T>
-std::map<std::pair<long, long>, T> aoi_pixels(fs::path const& nc, std::string const& group,
-                                              std::string const& variable, GDALDataType type,
-                                              gp::raster_grid const& grid) {
-  auto const change = read_variable<std::uint8_t>(nc, group + "change", GDT_Byte);
-  auto const values = read_variable<T>(nc, group + variable, type);
-  std::string const name = "NETCDF:\"" + nc.string() + "\":" + group + "change";
-  GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  double gt[6];
-  ds->GetGeoTransform(gt);
-  long const x0 = std::lround((gt[0] - grid.transform[0]) / grid.transform[1]);
-  long const y0 = std::lround((gt[3] - grid.transform[3]) / grid.transform[5]);
-  std::map<std::pair<long, long>, T> out;
-  int const w = ds->GetRasterXSize();
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (change[i] == 254) continue;
-    out[{x0 + static_cast<long>(i % w), y0 + static_cast<long>(i / w)}] = values[i];
-  }
-  return out;
-}
-
 void run_command(std::string const& command) {
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
 }
