@@ -5,6 +5,8 @@
 // of $GEOSWEEP_SHARED_DATA (left out when it is unset; see tools/shared_data.hpp).
 #include <gtest/gtest.h>
 
+#include "tools/temp_dir_test.hpp"
+
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 #include <unistd.h>
@@ -187,26 +189,7 @@ std::string sentinel2_mtd(std::string const& baseline, bool offsets,
   return xml;
 }
 
-class ProductMetadata : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("geosweep_metadata_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  gp::job_spec job(std::string const& sensor, std::string const& scenes_yaml,
-                   std::string const& aoi_bbox = "[-51.1, -9.2, -50.9, -8.9]") {
-    std::string const text = "job: t\nsensor: " + sensor + "\n" + scenes_yaml +
-                             "aois: [{name: a, bbox: " + aoi_bbox +
-                             "}]\n"
-                             "period: {baseline: [2019-01-01, 2019-12-31], monitor: [2020-01-01, "
-                             "2022-12-31]}\n";
-    return gp::parse_job_spec(text, dir_ / "job.yaml");
-  }
-  fs::path dir_;
-};
+using ProductMetadata = geosweep::test_tools::temp_dir_test;
 
 }  // namespace
 
