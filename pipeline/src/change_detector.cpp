@@ -2,37 +2,39 @@
 
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/error.hpp"
-#include "geosweep/kernels/transform.hpp"
 
 namespace geosweep::pipeline {
 
 namespace k = geosweep::kernels;
 
-change_detector::change_detector(change_spec const& change, std::size_t pixels, k::backend where)
-    : change_(change), where_(where), pixels_(pixels) {
+change_detector::change_detector(change_spec const& change, std::size_t pixels, k::stream const& s)
+    : change_(change), stream_(s), pixels_(pixels) {
   if (change_.method == "baseline") {
-    state_.assign(pixels, k::pixel_state{});
+    state_ = k::device_array<k::pixel_state>(s, pixels);
+    k::fill(s, state_, pixels, k::pixel_state{});
   } else {
-    before_.assign(pixels, k::nodata_f32());
-    after_.assign(pixels, k::nodata_f32());
-    after_date_.assign(pixels, k::no_date);
-    clear_looks_.assign(pixels, 0);
+    before_ = k::device_array<float>(s, pixels);
+    after_ = k::device_array<float>(s, pixels);
+    after_date_ = k::device_array<std::int32_t>(s, pixels);
+    clear_looks_ = k::device_array<std::uint16_t>(s, pixels);
+    k::fill(s, before_, pixels, k::nodata_f32());
+    k::fill(s, after_, pixels, k::nodata_f32());
+    k::fill(s, after_date_, pixels, std::int32_t{k::no_date});
+    k::fill(s, clear_looks_, pixels, std::uint16_t{0});
   }
 }
 
-void change_detector::observe_baseline(civil_date, std::vector<float> const& index) {
-  GEOSWEEP_EXPECTS(index.size() == pixels_, "one value per pixel");
+void change_detector::observe_baseline(civil_date, float const* index) {
   if (change_.method == "baseline") {
-    k::transform_pixels(where_, pixels_, k::baseline_update_op{}, state_.data(),
-                        static_cast<k::pixel_state const*>(state_.data()), index.data());
+    k::transform_pixels(stream_, pixels_, k::baseline_update_op{}, state_.data(),
+                        static_cast<k::pixel_state const*>(state_.data()), index);
   } else {
-    k::transform_pixels(where_, pixels_, k::latest_clear_op{}, before_.data(),
-                        static_cast<float const*>(before_.data()), index.data());
+    k::transform_pixels(stream_, pixels_, k::latest_clear_op{}, before_.data(),
+                        static_cast<float const*>(before_.data()), index);
   }
 }
 
-void change_detector::observe_monitor(civil_date date, std::vector<float> const& index) {
-  GEOSWEEP_EXPECTS(index.size() == pixels_, "one value per pixel");
+void change_detector::observe_monitor(civil_date date, float const* index) {
   std::int32_t const day = days_since_epoch(date);
   if (change_.method == "baseline") {
     k::monitor_update_op op;
@@ -42,55 +44,69 @@ void change_detector::observe_monitor(civil_date date, std::vector<float> const&
     op.forest_min = static_cast<float>(change_.forest_min);
     op.confirm = static_cast<std::uint8_t>(change_.confirm);
     op.window_days = change_.window_days;
-    k::transform_pixels(where_, pixels_, op, state_.data(),
-                        static_cast<k::pixel_state const*>(state_.data()), index.data());
+    k::transform_pixels(stream_, pixels_, op, state_.data(),
+                        static_cast<k::pixel_state const*>(state_.data()), index);
     return;
   }
-  k::transform_pixels(where_, pixels_, k::latest_clear_op{}, after_.data(),
-                      static_cast<float const*>(after_.data()), index.data());
-  // The date and count of clear looks are bookkeeping, not maths: a host loop.
-  for (std::size_t i = 0; i < pixels_; ++i) {
-    if (k::is_nodata(index[i])) continue;
-    after_date_[i] = day;
-    ++clear_looks_[i];
-  }
+  k::transform_pixels(stream_, pixels_, k::latest_clear_op{}, after_.data(),
+                      static_cast<float const*>(after_.data()), index);
+  k::transform_pixels(stream_, pixels_, k::latest_clear_date_op{day}, after_date_.data(),
+                      static_cast<std::int32_t const*>(after_date_.data()), index);
+  k::transform_pixels(stream_, pixels_, k::clear_count_op{}, clear_looks_.data(),
+                      static_cast<std::uint16_t const*>(clear_looks_.data()), index);
 }
 
-detection_rasters change_detector::finish(std::vector<std::uint8_t> const& inside) const {
-  GEOSWEEP_EXPECTS(inside.size() == pixels_, "one mask value per pixel");
+namespace {
+
+/// Runs `op` over the resident inputs into a resident scratch array and copies it into `out`.
+template <class Op, class T, class... In>
+void result_to_host(k::stream const& s, std::size_t n, Op const& op, std::vector<T>& out,
+                    In const*... in) {
+  k::device_array<T> scratch(s, n);
+  k::transform_pixels(s, n, op, scratch.data(), in...);
+  out.resize(n);
+  k::copy_to_host(s, out.data(), scratch, n);
+  s.synchronize();  // `out` is ordinary host memory, and `scratch` is freed on return
+}
+
+}  // namespace
+
+detection_rasters change_detector::finish(std::uint8_t const* inside) const {
   detection_rasters out;
-  out.change.resize(pixels_);
-  out.first_date.resize(pixels_);
-  out.confirmed_date.resize(pixels_);
-  out.magnitude.resize(pixels_);
-  out.clear_count.resize(pixels_);
+  auto const n = pixels_;
+  auto const& s = stream_;
   if (change_.method == "baseline") {
-    auto const* s = state_.data();
-    k::transform_pixels(where_, pixels_, k::state_class_op{}, out.change.data(), s, inside.data());
-    k::transform_pixels(where_, pixels_, k::state_first_anomaly_op{}, out.first_date.data(), s);
-    k::transform_pixels(where_, pixels_, k::state_confirmed_op{}, out.confirmed_date.data(), s);
-    k::transform_pixels(where_, pixels_, k::state_magnitude_op{}, out.magnitude.data(), s);
-    k::transform_pixels(where_, pixels_, k::state_clear_count_op{}, out.clear_count.data(), s);
-    out.baseline_mean.resize(pixels_);
-    for (std::size_t i = 0; i < pixels_; ++i) {
-      out.baseline_mean[i] =
-          state_[i].baseline_count > 0 ? state_[i].baseline_mean : k::nodata_f32();
-    }
+    auto const* state = state_.data();
+    result_to_host(s, n, k::state_class_op{}, out.change, state, inside);
+    result_to_host(s, n, k::state_first_anomaly_op{}, out.first_date, state);
+    result_to_host(s, n, k::state_confirmed_op{}, out.confirmed_date, state);
+    result_to_host(s, n, k::state_magnitude_op{}, out.magnitude, state);
+    result_to_host(s, n, k::state_clear_count_op{}, out.clear_count, state);
+    result_to_host(s, n, k::state_baseline_mean_op{}, out.baseline_mean, state);
     return out;
   }
   k::bitemporal_change_op const classify{static_cast<float>(change_.drop),
                                          static_cast<float>(change_.forest_min)};
-  k::transform_pixels(where_, pixels_, classify, out.change.data(), before_.data(), after_.data(),
-                      inside.data());
-  for (std::size_t i = 0; i < pixels_; ++i) {
+  result_to_host(s, n, classify, out.change, before_.data(), after_.data(), inside);
+  std::vector<float> after(n);
+  std::vector<std::int32_t> after_date(n);
+  out.baseline_mean.resize(n);
+  out.clear_count.resize(n);
+  k::copy_to_host(s, after.data(), after_, n);
+  k::copy_to_host(s, out.baseline_mean.data(), before_, n);
+  k::copy_to_host(s, after_date.data(), after_date_, n);
+  k::copy_to_host(s, out.clear_count.data(), clear_looks_, n);
+  s.synchronize();
+  out.first_date.resize(n);
+  out.confirmed_date.resize(n);
+  out.magnitude.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
     bool const loss = out.change[i] == k::change_high;
     // Both looks are clear and the change lies between them: dated by the later look.
-    out.first_date[i] = loss ? after_date_[i] : k::no_date;
+    out.first_date[i] = loss ? after_date[i] : k::no_date;
     out.confirmed_date[i] = out.first_date[i];
-    out.magnitude[i] = loss ? before_[i] - after_[i] : k::nodata_f32();
-    out.clear_count[i] = clear_looks_[i];
+    out.magnitude[i] = loss ? out.baseline_mean[i] - after[i] : k::nodata_f32();
   }
-  out.baseline_mean = before_;
   return out;
 }
 

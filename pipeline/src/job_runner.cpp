@@ -63,21 +63,20 @@ std::vector<std::string> bands_needed(std::vector<std::string> const& indices) {
   return {bands.begin(), bands.end()};
 }
 
-/// The index from its bands' reflectances (NaN where not clear).
-void compute_index(k::backend where, spectral_index const& index,
-                   std::map<std::string, std::vector<float>> const& reflectance,
-                   std::vector<float>& out) {
+/// Queues the index from its bands' resident reflectances (NaN where not clear) into `out`.
+void compute_index(k::stream const& s, spectral_index const& index, std::size_t n,
+                   std::map<std::string, float const*> const& reflectance, float* out) {
   k::spectral_index_op const op{index.kind};
-  auto const band = [&](std::size_t i) { return reflectance.at(index.bands[i]).data(); };
+  auto const band = [&](std::size_t i) { return reflectance.at(index.bands[i]); };
   switch (index.bands.size()) {
     case 2:
-      k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1));
+      k::transform_pixels(s, n, op, out, band(0), band(1));
       return;
     case 3:
-      k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1), band(2));
+      k::transform_pixels(s, n, op, out, band(0), band(1), band(2));
       return;
     case 4:
-      k::transform_pixels(where, out.size(), op, out.data(), band(0), band(1), band(2), band(3));
+      k::transform_pixels(s, n, op, out, band(0), band(1), band(2), band(3));
       return;
     default:
       throw logic_error("index " + index.name + " has an unsupported band count");
@@ -86,15 +85,29 @@ void compute_index(k::backend where, spectral_index const& index,
 
 /// The `part` window of a raster laid out over `whole` (both in the same pixel space).
 template <class T>
-std::vector<T> crop(std::vector<T> const& values, pixel_window const& whole,
-                    pixel_window const& part) {
+std::vector<T> crop(T const* values, pixel_window const& whole, pixel_window const& part) {
   std::vector<T> out(part.pixel_count());
   for (int r = 0; r < part.height; ++r) {
-    auto const* from = values.data() +
+    auto const* from = values +
                        static_cast<std::size_t>(r + part.y_offset - whole.y_offset) * whole.width +
                        (part.x_offset - whole.x_offset);
     std::copy(from, from + part.width, out.data() + static_cast<std::size_t>(r) * part.width);
   }
+  return out;
+}
+
+template <class T>
+std::vector<T> crop(std::vector<T> const& values, pixel_window const& whole,
+                    pixel_window const& part) {
+  return crop(values.data(), whole, part);
+}
+
+/// The first `n` values of a resident array, in host memory (waits for the stream).
+template <class T>
+std::vector<T> to_host(k::stream const& s, k::device_array<T> const& from, std::size_t n) {
+  std::vector<T> out(n);
+  k::copy_to_host(s, out.data(), from, n);
+  s.synchronize();
   return out;
 }
 
@@ -121,13 +134,21 @@ struct aoi_work {
   double inside_m2 = 0.0;                ///< ground area inside the AOI
 };
 
-/// The working state of the chunk being carried through the dates.
+/// The working state of the chunk being carried through the dates. The per-pixel state stays
+/// resident where the kernels run (device memory on the CUDA backend) from the chunk's first
+/// date to its last; per date only the change index comes back, for the tables and the series.
 struct chunk_state {
+  chunk_state(k::backend where, std::size_t capacity)
+      : stream(where), index(stream, capacity), index_host(where, capacity) {}
+  k::stream stream;  // first: the arrays below are freed in its order
   std::size_t chunk = std::numeric_limits<std::size_t>::max();
   std::unique_ptr<change_detector> detector;
-  std::map<std::string, std::vector<float>> composite[2];   // latest clear look per period
-  std::map<std::string, std::vector<float>> colour[2];      // latest clear red, green, blue
-  std::map<std::size_t, std::vector<std::uint8_t>> inside;  // AOI masks over the chunk, by AOI
+  std::map<std::string, k::device_array<float>> composite[2];  // latest clear look per period
+  std::map<std::string, k::device_array<float>> colour[2];     // latest clear red, green, blue
+  std::map<std::size_t, std::vector<std::uint8_t>> inside;     // AOI masks over the chunk
+  std::map<std::size_t, k::device_array<std::uint8_t>> inside_resident;
+  k::device_array<float> index;       // one index of the current date
+  k::pinned_array<float> index_host;  // the change index of the current date, on the host
 };
 
 /// HDF5 storage chunks as large as the processing chunks (at most 1024 px, dividing them when
@@ -410,20 +431,29 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   }
 
   // Carry each chunk through every date; finish it after the last one.
-  chunk_state state;
-  std::vector<float> observation;
+  std::size_t capacity = 0;
+  for (auto const& c : chunks) capacity = std::max(capacity, c.window.pixel_count());
+  chunk_state state(result.backend, capacity);
   progress_line progress(options.progress, static_cast<std::int64_t>(chunks.size() * dates.size()),
                          chunks.size());
   std::int64_t done = 0;
   write_queue writes(static_cast<std::size_t>(std::max(2, spec.processing.slots)));
   auto const finish_chunk = [&](grid_chunk const& chunk) {
-    raster_grid const chunk_grid = sub_grid(grid, chunk.window);
+    // The composites come back to the host once per chunk, for the COGs and change.nc.
+    std::size_t const n = chunk.window.pixel_count();
+    std::map<std::string, std::vector<float>> composites[2];
+    for (int period = 0; period < 2; ++period) {
+      for (auto const& [name, values] : state.composite[period])
+        composites[period][name] = to_host(state.stream, values, n);
+      for (auto const& [band, values] : state.colour[period])
+        composites[period][band] = to_host(state.stream, values, n);
+    }
     for (std::size_t index : chunk.aois) {
       aoi_work& aoi = aois[index];
       pixel_window const part = chunk.window.intersect(aoi.window);
       if (part.empty()) continue;
       auto const& inside = state.inside.at(index);
-      auto detection = state.detector->finish(inside);
+      auto detection = state.detector->finish(state.inside_resident.at(index).data());
       pixel_window const tile{part.x_offset - aoi.window.x_offset,
                               part.y_offset - aoi.window.y_offset, part.width, part.height};
       auto const change = crop(detection.change, chunk.window, part);
@@ -448,11 +478,10 @@ run_result run_job(job_spec const& spec, run_options const& options) {
         auto exports = std::make_shared<std::vector<std::vector<float>>>();
         for (int period = 0; period < 2; ++period) {
           for (auto const& b : colour_bands) {  // empty without true colour (not read then)
-            exports->push_back(true_colour ? crop(state.colour[period].at(b), chunk.window, part)
+            exports->push_back(true_colour ? crop(composites[period].at(b), chunk.window, part)
                                            : std::vector<float>{});
           }
-          exports->push_back(
-              crop(state.composite[period].at(spec.change.index), chunk.window, part));
+          exports->push_back(crop(composites[period].at(spec.change.index), chunk.window, part));
         }
         auto mask = std::make_shared<std::vector<std::uint8_t>>(crop(inside, chunk.window, part));
         writes.push([&cogs, index, tile, exports, mask] {
@@ -471,8 +500,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       };
       auto w = std::make_shared<window_set>();
       for (auto const& name : indices) {
-        w->before.push_back(crop(state.composite[0].at(name), chunk.window, part));
-        w->after.push_back(crop(state.composite[1].at(name), chunk.window, part));
+        w->before.push_back(crop(composites[0].at(name), chunk.window, part));
+        w->after.push_back(crop(composites[1].at(name), chunk.window, part));
       }
       w->change = change;
       w->first = first;
@@ -498,81 +527,97 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     }
   };
 
-  auto const totals =
-      stream_observations(spec, grid, chunks, dates, bands, [&](chunk_observation& o) {
+  auto const totals = stream_observations(
+      spec, result.backend, grid, chunks, dates, bands, [&](chunk_observation& o) {
         grid_chunk const& chunk = chunks[o.chunk];
         std::size_t const n = chunk.window.pixel_count();
+        k::stream const& stream = state.stream;
         if (state.chunk != o.chunk) {
           state.chunk = o.chunk;
-          state.detector = std::make_unique<change_detector>(spec.change, n, result.backend);
+          state.detector = std::make_unique<change_detector>(spec.change, n, stream);
           for (auto& period : state.composite) {
-            for (auto const& name : indices) period[name].assign(n, k::nodata_f32());
+            period.clear();
+            for (auto const& name : indices) {
+              auto& values = period.emplace(name, k::device_array<float>(stream, n)).first->second;
+              k::fill(stream, values, n, k::nodata_f32());
+            }
           }
           state.inside.clear();
+          state.inside_resident.clear();
           for (std::size_t index : chunk.aois) {
             auto& aoi = aois[index];
             if (chunk.window.intersect(aoi.window).empty()) continue;
-            state.inside[index] = aoi.shape.rasterize(sub_grid(grid, chunk.window));
+            auto const& mask = state.inside[index] =
+                aoi.shape.rasterize(sub_grid(grid, chunk.window));
+            auto& resident =
+                state.inside_resident.emplace(index, k::device_array<std::uint8_t>(stream, n))
+                    .first->second;
+            k::copy_to_device(stream, resident, mask.data(), n);
             aoi.clear_m2_by_date.resize(dates.size(), 0.0);
           }
           for (auto& period : state.colour) {
             period.clear();
-            if (true_colour) {
-              for (auto const& b : colour_bands) period[b].assign(n, k::nodata_f32());
+            if (!true_colour) continue;
+            for (auto const& b : colour_bands) {
+              auto& values = period.emplace(b, k::device_array<float>(stream, n)).first->second;
+              k::fill(stream, values, n, k::nodata_f32());
             }
           }
         }
         date_group const& group = dates[o.date];
         int const period = group.monitor ? 1 : 0;
-        observation.resize(n);
+        // Everything of this date is queued on the chunk's stream after the slot's upload.
+        stream.wait(*o.ready);
         for (auto const& name : indices) {
-          compute_index(result.backend, find_spectral_index(name), o.reflectance, observation);
+          compute_index(stream, find_spectral_index(name), n, o.reflectance, state.index.data());
           auto& composite = state.composite[period].at(name);
-          k::transform_pixels(result.backend, n, k::latest_clear_op{}, composite.data(),
+          k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
                               static_cast<float const*>(composite.data()),
-                              static_cast<float const*>(observation.data()));
+                              static_cast<float const*>(state.index.data()));
           if (name != spec.change.index) continue;
           if (group.monitor)
-            state.detector->observe_monitor(group.date, observation);
+            state.detector->observe_monitor(group.date, state.index.data());
           else
-            state.detector->observe_baseline(group.date, observation);
-          // Clear area of each AOI on this date: inside and with a clear look.
-          for (auto& [index, mask] : state.inside) {
-            auto& aoi = aois[index];
-            for (int r = 0; r < chunk.window.height; ++r) {
-              int const aoi_row = chunk.window.y_offset + r - aoi.window.y_offset;
-              if (aoi_row < 0 || aoi_row >= aoi.window.height) continue;
-              double const area = aoi.row_areas[static_cast<std::size_t>(aoi_row)];
-              std::int64_t clear = 0, inside = 0;
-              for (int c = 0; c < chunk.window.width; ++c) {
-                std::size_t const i = static_cast<std::size_t>(r) * chunk.window.width + c;
-                inside += mask[i];
-                clear += mask[i] != 0 && !k::is_nodata(observation[i]) ? 1 : 0;
-              }
-              aoi.clear_m2_by_date[o.date] += static_cast<double>(clear) * area;
-              if (o.date == 0) aoi.inside_m2 += static_cast<double>(inside) * area;
-            }
-            if (!h5) continue;
-            // The date's clear looks into the AOI's (time, y, x) series.
-            pixel_window const part = chunk.window.intersect(aoi.window);
-            auto values =
-                std::make_shared<std::vector<float>>(crop(observation, chunk.window, part));
-            auto const inside = crop(mask, chunk.window, part);
-            for (std::size_t i = 0; i < values->size(); ++i) {
-              if (inside[i] == 0) (*values)[i] = k::nodata_f32();
-            }
-            pixel_rect const rect{part.x_offset - aoi.window.x_offset,
-                                  part.y_offset - aoi.window.y_offset, part.width, part.height};
-            writes.push(
-                [&h5, &spec, group = aoi.group, date = static_cast<int>(o.date), rect, values] {
-                  h5->write_series_window<float>(group, spec.change.index, date, rect, *values);
-                });
-          }
+            state.detector->observe_baseline(group.date, state.index.data());
+          k::copy_to_host(stream, state.index_host.data(), state.index, n);
         }
         for (auto& [band, composite] : state.colour[period]) {
-          k::transform_pixels(result.backend, n, k::latest_clear_op{}, composite.data(),
-                              static_cast<float const*>(composite.data()),
-                              o.reflectance.at(band).data());
+          k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
+                              static_cast<float const*>(composite.data()), o.reflectance.at(band));
+        }
+        // One wait per date: the change index is on the host and the slot may be reused.
+        stream.synchronize();
+        float const* observation = state.index_host.data();
+        // Clear area of each AOI on this date: inside and with a clear look.
+        for (auto& [index, mask] : state.inside) {
+          auto& aoi = aois[index];
+          for (int r = 0; r < chunk.window.height; ++r) {
+            int const aoi_row = chunk.window.y_offset + r - aoi.window.y_offset;
+            if (aoi_row < 0 || aoi_row >= aoi.window.height) continue;
+            double const area = aoi.row_areas[static_cast<std::size_t>(aoi_row)];
+            std::int64_t clear = 0, inside = 0;
+            for (int c = 0; c < chunk.window.width; ++c) {
+              std::size_t const i = static_cast<std::size_t>(r) * chunk.window.width + c;
+              inside += mask[i];
+              clear += mask[i] != 0 && !k::is_nodata(observation[i]) ? 1 : 0;
+            }
+            aoi.clear_m2_by_date[o.date] += static_cast<double>(clear) * area;
+            if (o.date == 0) aoi.inside_m2 += static_cast<double>(inside) * area;
+          }
+          if (!h5) continue;
+          // The date's clear looks into the AOI's (time, y, x) series.
+          pixel_window const part = chunk.window.intersect(aoi.window);
+          auto values = std::make_shared<std::vector<float>>(crop(observation, chunk.window, part));
+          auto const inside = crop(mask, chunk.window, part);
+          for (std::size_t i = 0; i < values->size(); ++i) {
+            if (inside[i] == 0) (*values)[i] = k::nodata_f32();
+          }
+          pixel_rect const rect{part.x_offset - aoi.window.x_offset,
+                                part.y_offset - aoi.window.y_offset, part.width, part.height};
+          writes.push(
+              [&h5, &spec, group = aoi.group, date = static_cast<int>(o.date), rect, values] {
+                h5->write_series_window<float>(group, spec.change.index, date, rect, *values);
+              });
         }
         result.pixels_processed += static_cast<std::int64_t>(n);
         if (o.date + 1 == dates.size()) finish_chunk(chunk);

@@ -34,11 +34,23 @@ class dataset_cache {
   std::map<std::string, std::unique_ptr<band_reader>> readers_;
 };
 
-/// One ring slot: holds observation k while it waits for the consumer.
+/// One ring slot: holds observation k from its read until the consumer is done with it.
 struct slot {
+  slot(kernels::backend where, std::vector<std::string> const& bands, std::size_t capacity)
+      : copies(where), uploaded(where) {
+    for (auto const& band : bands) {
+      host.emplace(band, kernels::pinned_array<float>(where, capacity));
+      resident.emplace(band, kernels::device_array<float>(copies, capacity));
+    }
+  }
   std::int64_t task = -1;  // the task it holds, or -1
   bool ready = false;
-  chunk_observation observation;
+  std::size_t chunk = 0, date = 0, pixels = 0;
+  std::int64_t bytes_read = 0;
+  kernels::stream copies;   // the uploads of this slot
+  kernels::event uploaded;  // recorded after them
+  std::map<std::string, kernels::pinned_array<float>> host;
+  std::map<std::string, kernels::device_array<float>> resident;
   std::exception_ptr error;
 };
 
@@ -51,11 +63,15 @@ resampling reflectance_resampling(raster_grid const& band, raster_grid const& gr
   return same_units && grid_pixel > 1.5 * band_pixel ? resampling::average : resampling::bilinear;
 }
 
+/// Reads one date over one chunk into the slot's host buffers.
 void read_observation(job_spec const& spec, raster_grid const& chunk_grid, date_group const& group,
                       std::vector<std::string> const& bands, quality_rule const& rule,
-                      dataset_cache& cache, chunk_observation& out) {
+                      dataset_cache& cache, slot& out) {
   std::size_t const n = chunk_grid.pixel_count();
-  for (auto const& band : bands) out.reflectance[band].assign(n, kernels::nodata_f32());
+  for (auto const& band : bands) {
+    auto& values = out.host.at(band);
+    std::fill(values.data(), values.data() + n, kernels::nodata_f32());
+  }
   std::vector<std::uint8_t> clear(n);
   for (scene const* s : group.scenes) {
     // Clear = covered by the scene and clear by its quality band (when it has one).
@@ -76,7 +92,7 @@ void read_observation(job_spec const& spec, raster_grid const& chunk_grid, date_
       auto const pixels =
           reader.read_onto(chunk_grid, reflectance_resampling(reader.grid(), chunk_grid));
       out.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
-      auto& mosaic = out.reflectance[band];
+      float* mosaic = out.host.at(band).data();
       // The same functor as the kernels' (a plain loop: reader threads are already parallel).
       for (std::size_t i = 0; i < n; ++i) {
         float const v =
@@ -102,18 +118,22 @@ std::vector<date_group> group_by_date(scene_catalog const& catalog) {
   return groups;
 }
 
-stream_totals stream_observations(job_spec const& spec, raster_grid const& grid,
-                                  std::vector<grid_chunk> const& chunks,
+stream_totals stream_observations(job_spec const& spec, kernels::backend where,
+                                  raster_grid const& grid, std::vector<grid_chunk> const& chunks,
                                   std::vector<date_group> const& dates,
                                   std::vector<std::string> const& bands,
                                   std::function<void(chunk_observation&)> const& consume) {
   auto const total = static_cast<std::int64_t>(chunks.size() * dates.size());
   std::size_t const slot_count = static_cast<std::size_t>(std::max(1, spec.processing.slots));
-  std::vector<slot> slots(slot_count);
+  std::size_t capacity = 0;
+  for (auto const& c : chunks) capacity = std::max(capacity, c.window.pixel_count());
+  std::vector<std::unique_ptr<slot>> slots;  // fixed addresses: arrays refer to their stream
+  for (std::size_t i = 0; i < slot_count; ++i)
+    slots.push_back(std::make_unique<slot>(where, bands, capacity));
   std::mutex mutex;
   std::condition_variable changed;
   std::atomic<std::int64_t> next_task{0};
-  std::int64_t consumed = 0;  // tasks handed to the consumer (guarded by mutex)
+  std::int64_t released = 0;  // tasks the consumer is done with (guarded by mutex)
   bool stop = false;
   quality_rule const rule = quality_rule_for(spec.sensor);
 
@@ -122,29 +142,34 @@ stream_totals stream_observations(job_spec const& spec, raster_grid const& grid,
     for (;;) {
       std::int64_t const k = next_task.fetch_add(1);
       if (k >= total) return;
-      slot& s = slots[static_cast<std::size_t>(k) % slot_count];
+      slot& s = *slots[static_cast<std::size_t>(k) % slot_count];
       {
-        // Task k may use its slot once task k - slots has been consumed.
+        // Task k may use its slot once task k - slots has been released by the consumer.
         std::unique_lock lock(mutex);
         changed.wait(lock, [&] {
-          return stop || consumed >= k - static_cast<std::int64_t>(slot_count) + 1;
+          return stop || released >= k - static_cast<std::int64_t>(slot_count) + 1;
         });
         if (stop) return;
       }
-      chunk_observation observation;
       std::exception_ptr error;
       try {
-        observation.chunk = static_cast<std::size_t>(k) / dates.size();
-        observation.date = static_cast<std::size_t>(k) % dates.size();
-        read_observation(spec, sub_grid(grid, chunks[observation.chunk].window),
-                         dates[observation.date], bands, rule, cache, observation);
+        s.chunk = static_cast<std::size_t>(k) / dates.size();
+        s.date = static_cast<std::size_t>(k) % dates.size();
+        raster_grid const chunk_grid = sub_grid(grid, chunks[s.chunk].window);
+        s.pixels = chunk_grid.pixel_count();
+        s.bytes_read = 0;
+        read_observation(spec, chunk_grid, dates[s.date], bands, rule, cache, s);
+        // Queue the upload on the slot's own stream: it overlaps the consumer's work on the
+        // previous observation. The host buffers stay untouched until the slot is released.
+        for (auto const& band : bands)
+          kernels::copy_to_device(s.copies, s.resident.at(band), s.host.at(band).data(), s.pixels);
+        s.uploaded.record(s.copies);
       } catch (...) {
         error = std::current_exception();
       }
       {
         std::lock_guard lock(mutex);
         s.task = k;
-        s.observation = std::move(observation);
         s.error = error;
         s.ready = true;
       }
@@ -161,21 +186,29 @@ stream_totals stream_observations(job_spec const& spec, raster_grid const& grid,
   for (int t = 0; t < thread_count; ++t) threads.emplace_back(reader);
   try {
     for (std::int64_t k = 0; k < total; ++k) {
-      slot& s = slots[static_cast<std::size_t>(k) % slot_count];
-      chunk_observation observation;
+      slot& s = *slots[static_cast<std::size_t>(k) % slot_count];
       {
         std::unique_lock lock(mutex);
         changed.wait(lock, [&] { return s.ready && s.task == k; });
         if (s.error) std::rethrow_exception(s.error);
-        observation = std::move(s.observation);
-        s.ready = false;
-        s.task = -1;
-        consumed = k + 1;
       }
-      changed.notify_all();
+      chunk_observation observation;
+      observation.chunk = s.chunk;
+      observation.date = s.date;
+      observation.pixels = s.pixels;
+      observation.ready = &s.uploaded;
+      observation.bytes_read = s.bytes_read;
+      for (auto const& [band, values] : s.resident) observation.reflectance[band] = values.data();
       totals.bytes_read += observation.bytes_read;
       ++totals.observations;
       consume(observation);
+      {
+        std::lock_guard lock(mutex);
+        s.ready = false;
+        s.task = -1;
+        released = k + 1;
+      }
+      changed.notify_all();
     }
   } catch (...) {
     failure = std::current_exception();
@@ -186,6 +219,13 @@ stream_totals stream_observations(job_spec const& spec, raster_grid const& grid,
   }
   changed.notify_all();
   for (auto& t : threads) t.join();
+  // Uploads a reader queued before the stop must finish before the slots' memory is freed.
+  for (auto& s : slots) {
+    try {
+      s->copies.synchronize();
+    } catch (...) {  // a failed device: the first error is the one to report
+    }
+  }
   if (failure) std::rethrow_exception(failure);
   return totals;
 }

@@ -2,6 +2,7 @@
 // (NaN, nodata, zero denominators, saturation). Exits 77 (skipped) without a CUDA device.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/detector.hpp"
 #include "geosweep/kernels/indices.hpp"
+#include "geosweep/kernels/stream.hpp"
 #include "geosweep/kernels/transform.hpp"
 
 namespace k = geosweep::kernels;
@@ -152,6 +154,63 @@ TEST(Parity, NormalizedDifferenceFoldAndChange) {
   expect_parity<k::bitemporal_change_op, std::uint8_t>(
       kPixels, k::bitemporal_change_op{0.25f, 0.6f}, x, y, inside);
   expect_parity<k::is_change_op, std::uint8_t>(kPixels, k::is_change_op{}, classes);
+}
+
+// The pipeline's resident path: slot uploads on one stream, the chunk's work on another that
+// waits for the upload's event, state resident over several dates, results copied back into
+// pinned memory. Same bits as the CPU running the same calls inline.
+std::vector<k::pixel_state> resident_series(k::backend where,
+                                            std::vector<std::vector<float>> const& looks,
+                                            std::vector<std::int32_t>& days) {
+  std::size_t const n = looks.front().size();
+  k::stream compute(where), copies(where);
+  k::event uploaded(where);
+  k::device_array<k::pixel_state> state(compute, n);
+  k::device_array<std::int32_t> day(compute, n);
+  k::fill(compute, state, n, k::pixel_state{});
+  k::fill(compute, day, n, std::int32_t{k::no_date});
+  k::pinned_array<float> host(where, n);
+  k::device_array<float> look(copies, n);
+  for (std::size_t d = 0; d < looks.size(); ++d) {
+    std::copy(looks[d].begin(), looks[d].end(), host.begin());
+    k::copy_to_device(copies, look, host.data(), n);
+    uploaded.record(copies);
+    compute.wait(uploaded);
+    auto const* in = static_cast<float const*>(look.data());
+    if (d < 3) {
+      k::transform_pixels(compute, n, k::baseline_update_op{}, state.data(),
+                          static_cast<k::pixel_state const*>(state.data()), in);
+    } else {
+      k::monitor_update_op op;
+      op.date = 18000 + static_cast<std::int32_t>(d) * 5;
+      k::transform_pixels(compute, n, op, state.data(),
+                          static_cast<k::pixel_state const*>(state.data()), in);
+    }
+    k::transform_pixels(compute, n, k::latest_clear_date_op{static_cast<std::int32_t>(d)},
+                        day.data(), static_cast<std::int32_t const*>(day.data()), in);
+    compute.synchronize();  // as the pipeline does before it releases a slot
+  }
+  k::pinned_array<k::pixel_state> out(where, n);
+  k::copy_to_host(compute, out.data(), state, n);
+  days.resize(n);
+  k::copy_to_host(compute, days.data(), day, n);
+  compute.synchronize();
+  return {out.begin(), out.end()};
+}
+
+TEST(Parity, ResidentStreamsOverASeries) {
+  std::size_t const n = (1 << 18) + 3;
+  std::vector<std::vector<float>> looks;
+  for (int d = 0; d < 8; ++d) {
+    auto look = random_index(n, 100 + static_cast<std::uint64_t>(d));
+    for (std::size_t i = 0; i < n; i += 5 + static_cast<std::size_t>(d)) look[i] = k::nodata_f32();
+    looks.push_back(std::move(look));
+  }
+  std::vector<std::int32_t> cpu_days, gpu_days;
+  auto const cpu = resident_series(k::backend::cpu, looks, cpu_days);
+  auto const gpu = resident_series(k::backend::cuda, looks, gpu_days);
+  EXPECT_TRUE(bit_identical(cpu, gpu));
+  EXPECT_EQ(cpu_days, gpu_days);
 }
 
 int main(int argc, char** argv) {

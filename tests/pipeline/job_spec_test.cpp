@@ -197,7 +197,7 @@ TEST_F(JobSpec, GridAndProcessing) {
   EXPECT_EQ(spec.grid.resolution, 20.0);
   EXPECT_EQ(spec.processing.chunk, 256);
   EXPECT_EQ(spec.processing.readers, 3);
-  EXPECT_EQ(spec.processing.slots, 2);
+  EXPECT_EQ(spec.processing.slots, 3);  // the default
   auto const e =
       error_of(kValid + "grid: {crs: EPSG:99999999, resolution: -5}\nprocessing: {chunk: 4}\n");
   EXPECT_NE(e.find(":20:13: grid.crs: 'EPSG:99999999' is not a CRS GDAL knows"), std::string::npos)

@@ -13,3 +13,49 @@ std::vector<std::string> cuda_device_descriptions_impl() {
 }
 
 }  // namespace geosweep::kernels::detail
+
+// Streams and memory (detail/cuda_stream.hpp): unreachable, since resolve_backend refuses
+// `cuda` in this build; they throw rather than pretend.
+#include "geosweep/kernels/detail/cuda_stream.hpp"
+#include "geosweep/kernels/error.hpp"
+
+namespace geosweep::kernels::detail {
+namespace {
+[[noreturn]] void absent() {
+  throw cuda_error("this geosweep was built without the CUDA backend");
+}
+}  // namespace
+
+void* cuda_stream_create() {
+  absent();
+}
+void cuda_stream_destroy(void*) noexcept {}
+void cuda_stream_synchronize(void*) {
+  absent();
+}
+void cuda_stream_wait(void*, void*) {
+  absent();
+}
+void* cuda_event_create() {
+  absent();
+}
+void cuda_event_destroy(void*) noexcept {}
+void cuda_event_record(void*, void*) {
+  absent();
+}
+void cuda_event_synchronize(void*) {
+  absent();
+}
+void* cuda_device_allocate(void*, std::size_t) {
+  absent();
+}
+void cuda_device_release(void*, void*) noexcept {}
+void* cuda_pinned_allocate(std::size_t) {
+  absent();
+}
+void cuda_pinned_release(void*) noexcept {}
+void cuda_copy(void*, void*, void const*, std::size_t, int) {
+  absent();
+}
+
+}  // namespace geosweep::kernels::detail

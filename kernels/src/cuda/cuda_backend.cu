@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cuda_memory.cuh"
+#include "geosweep/kernels/detail/cuda_stream.hpp"
 #include "geosweep/kernels/detail/cuda_transform.hpp"
 
 namespace geosweep::kernels {
@@ -28,20 +29,26 @@ __global__ void transform_kernel(std::size_t n, Op op, Out* out, In const*... in
 namespace detail {
 
 template <class Op, class Out, class... In>
+void cuda_transform<Op, Out, In...>::launch(void* stream, std::size_t n, Op op, Out* out,
+                                            In const*... in) {
+  if (n == 0) return;
+  constexpr int block = 256;
+  transform_kernel<<<cuda::grid_size_for(static_cast<std::int64_t>(n), block), block, 0,
+                     static_cast<cudaStream_t>(stream)>>>(n, op, out, in...);
+  GEOSWEEP_CUDA_TRY(cudaGetLastError());
+}
+
+template <class Op, class Out, class... In>
 void cuda_transform<Op, Out, In...>::run(std::size_t n, Op op, Out* out, In const*... in) {
   if (n == 0) return;
   cuda::cuda_stream stream;
   auto inputs = std::make_tuple(cuda::to_device(in, n, stream.get())...);
   cuda::device_buffer<Out> d_out(n, stream.get());
-  constexpr int block = 256;
   std::apply(
       [&](auto&... buffers) {
-        transform_kernel<<<cuda::grid_size_for(static_cast<std::int64_t>(n), block), block, 0,
-                           stream.get()>>>(n, op, d_out.data(),
-                                           static_cast<In const*>(buffers.data())...);
+        launch(stream.get(), n, op, d_out.data(), static_cast<In const*>(buffers.data())...);
       },
       inputs);
-  GEOSWEEP_CUDA_TRY(cudaGetLastError());
   GEOSWEEP_CUDA_TRY(
       cudaMemcpyAsync(out, d_out.data(), n * sizeof(Out), cudaMemcpyDeviceToHost, stream.get()));
   stream.synchronize();
@@ -50,6 +57,60 @@ void cuda_transform<Op, Out, In...>::run(std::size_t n, Op op, Out* out, In cons
 #define GEOSWEEP_INSTANTIATE_CUDA_TRANSFORM(...) template struct cuda_transform<__VA_ARGS__>;
 GEOSWEEP_TRANSFORM_INSTANTIATIONS(GEOSWEEP_INSTANTIATE_CUDA_TRANSFORM)
 #undef GEOSWEEP_INSTANTIATE_CUDA_TRANSFORM
+
+// Streams, events and memory of stream.hpp (detail/cuda_stream.hpp).
+void* cuda_stream_create() {
+  cudaStream_t stream = nullptr;
+  GEOSWEEP_CUDA_TRY(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  return stream;
+}
+void cuda_stream_destroy(void* stream) noexcept {
+  cudaStreamDestroy(static_cast<cudaStream_t>(stream));
+}
+void cuda_stream_synchronize(void* stream) {
+  GEOSWEEP_CUDA_TRY(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)));
+}
+void cuda_stream_wait(void* stream, void* event) {
+  GEOSWEEP_CUDA_TRY(
+      cudaStreamWaitEvent(static_cast<cudaStream_t>(stream), static_cast<cudaEvent_t>(event), 0));
+}
+void* cuda_event_create() {
+  cudaEvent_t event = nullptr;
+  GEOSWEEP_CUDA_TRY(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
+  return event;
+}
+void cuda_event_destroy(void* event) noexcept {
+  cudaEventDestroy(static_cast<cudaEvent_t>(event));
+}
+void cuda_event_record(void* event, void* stream) {
+  GEOSWEEP_CUDA_TRY(
+      cudaEventRecord(static_cast<cudaEvent_t>(event), static_cast<cudaStream_t>(stream)));
+}
+void cuda_event_synchronize(void* event) {
+  GEOSWEEP_CUDA_TRY(cudaEventSynchronize(static_cast<cudaEvent_t>(event)));
+}
+void* cuda_device_allocate(void* stream, std::size_t bytes) {
+  void* p = nullptr;
+  GEOSWEEP_CUDA_TRY(cudaMallocAsync(&p, bytes, static_cast<cudaStream_t>(stream)));
+  return p;
+}
+void cuda_device_release(void* stream, void* p) noexcept {
+  cudaFreeAsync(p, static_cast<cudaStream_t>(stream));
+}
+void* cuda_pinned_allocate(std::size_t bytes) {
+  void* p = nullptr;
+  GEOSWEEP_CUDA_TRY(cudaHostAlloc(&p, bytes, cudaHostAllocPortable));
+  return p;
+}
+void cuda_pinned_release(void* p) noexcept {
+  cudaFreeHost(p);
+}
+void cuda_copy(void* stream, void* to, void const* from, std::size_t bytes, int kind) {
+  cudaMemcpyKind const direction = kind == 0   ? cudaMemcpyHostToDevice
+                                   : kind == 1 ? cudaMemcpyDeviceToHost
+                                               : cudaMemcpyDeviceToDevice;
+  GEOSWEEP_CUDA_TRY(cudaMemcpyAsync(to, from, bytes, direction, static_cast<cudaStream_t>(stream)));
+}
 
 int cuda_device_count_impl() {
   int count = 0;

@@ -136,5 +136,11 @@ struct state_magnitude_op {
 struct state_clear_count_op {
   GEOSWEEP_HD std::uint16_t operator()(pixel_state const& s) const { return s.clear_count; }
 };
+/// The baseline mean, NaN without a clear baseline observation.
+struct state_baseline_mean_op {
+  GEOSWEEP_HD float operator()(pixel_state const& s) const {
+    return s.baseline_count > 0 ? s.baseline_mean : nodata_f32();
+  }
+};
 
 }  // namespace geosweep::kernels

@@ -133,4 +133,20 @@ struct latest_clear_op {
   }
 };
 
+/// The day of the latest clear observation: `day` where `candidate` is clear, else `previous`.
+struct latest_clear_date_op {
+  std::int32_t day;
+  GEOSWEEP_HD std::int32_t operator()(std::int32_t previous, float candidate) const {
+    return is_nodata(candidate) ? previous : day;
+  }
+};
+
+/// Counts clear observations (saturating at 65535).
+struct clear_count_op {
+  GEOSWEEP_HD std::uint16_t operator()(std::uint16_t previous, float candidate) const {
+    return is_nodata(candidate) || previous == 65535 ? previous
+                                                     : static_cast<std::uint16_t>(previous + 1);
+  }
+};
+
 }  // namespace geosweep::kernels

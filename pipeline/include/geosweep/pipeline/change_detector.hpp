@@ -1,19 +1,21 @@
 #pragma once
 /// \file
-/// Per-AOI change detection over a date-ordered series of index rasters, with either
-/// method of the job (`baseline` or `bitemporal`), on the job's backend.
+/// Per-chunk change detection over a date-ordered series of index rasters, with either
+/// method of the job (`baseline` or `bitemporal`). The per-pixel state stays resident where
+/// the chunk's stream computes (device memory on the CUDA backend) from the first date to the
+/// last; only the results come back to the host.
 
 #include <cstdint>
 #include <vector>
 
-#include "geosweep/kernels/backend.hpp"
 #include "geosweep/kernels/detector.hpp"
+#include "geosweep/kernels/stream.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 
 namespace geosweep::pipeline {
 
-/// Per-pixel results of one AOI (row-major over the AOI window).
+/// Per-pixel results of one chunk (row-major over the chunk window).
 struct detection_rasters {
   std::vector<std::uint8_t> change;          ///< kernels::change_class
   std::vector<std::int32_t> first_date;      ///< day number of the first anomaly, or no_date
@@ -23,28 +25,30 @@ struct detection_rasters {
   std::vector<float> baseline_mean;  ///< baseline index (mean, or latest clear for bitemporal)
 };
 
-/// Folds observations of the change index scene by scene, in date order.
+/// Folds observations of the change index date by date. Every call queues work on the
+/// stream given at construction; pointers are resident where that stream computes.
 class change_detector {
  public:
-  change_detector(change_spec const& change, std::size_t pixels, kernels::backend where);
+  change_detector(change_spec const& change, std::size_t pixels, kernels::stream const& s);
 
   /// A baseline-period observation (NaN where not clear).
-  void observe_baseline(civil_date date, std::vector<float> const& index);
+  void observe_baseline(civil_date date, float const* index);
 
   /// A monitoring-period observation (NaN where not clear).
-  void observe_monitor(civil_date date, std::vector<float> const& index);
+  void observe_monitor(civil_date date, float const* index);
 
-  /// The per-pixel results; `inside` is the AOI mask (1 inside).
-  [[nodiscard]] detection_rasters finish(std::vector<std::uint8_t> const& inside) const;
+  /// The per-pixel results, copied to the host (waits for the stream); `inside` is the AOI
+  /// mask (1 inside), resident like the index.
+  [[nodiscard]] detection_rasters finish(std::uint8_t const* inside) const;
 
  private:
   change_spec change_;
-  kernels::backend where_;
+  kernels::stream const& stream_;
   std::size_t pixels_;
-  std::vector<kernels::pixel_state> state_;  // baseline method
-  std::vector<float> before_, after_;        // bitemporal method: latest clear looks
-  std::vector<std::int32_t> after_date_;     // bitemporal: date of the latest clear look
-  std::vector<std::uint16_t> clear_looks_;   // bitemporal: clear monitoring looks
+  kernels::device_array<kernels::pixel_state> state_;  // baseline method
+  kernels::device_array<float> before_, after_;        // bitemporal: latest clear looks
+  kernels::device_array<std::int32_t> after_date_;     // bitemporal: date of the latest look
+  kernels::device_array<std::uint16_t> clear_looks_;   // bitemporal: clear monitoring looks
 };
 
 }  // namespace geosweep::pipeline

@@ -102,7 +102,7 @@ struct grid_spec {
 struct processing_spec {
   int chunk = 512;  ///< chunk side in pixels
   int readers = 2;  ///< reader threads (one GDAL dataset per file per thread)
-  int slots = 2;    ///< chunks in flight: bounds memory at about slots x chunk x bands
+  int slots = 3;    ///< chunk-dates in flight (read or computed): memory ~ slots x bands x chunk²
 };
 
 /// What to write and where.

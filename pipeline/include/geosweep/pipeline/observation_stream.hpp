@@ -3,9 +3,12 @@
 /// The streaming loader: for each chunk of the analysis grid, the scenes of each date are read
 /// by a pool of reader threads (one GDAL dataset per file per thread), warped onto the chunk,
 /// cloud-masked, turned into reflectance and mosaicked (several tiles on one date), into a
-/// ring of slots. The caller consumes chunk after chunk, date after date, in order, while the
-/// readers work ahead by at most `slots` observations: memory is bounded by
-/// slots x bands x chunk pixels whatever the size of the region.
+/// ring of slots. Each slot owns pinned host buffers, resident (device) buffers, a copy stream
+/// and an event: the reader that filled a slot queues its upload on the slot's stream, so the
+/// copy of one date overlaps the computation of the previous one. The caller consumes chunk
+/// after chunk, date after date, in order, while the readers work ahead by at most `slots`
+/// observations: memory is bounded by slots x bands x chunk pixels whatever the region size.
+/// The CPU backend runs the same scheduler; its "uploads" are host copies.
 
 #include <cstdint>
 #include <functional>
@@ -13,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "geosweep/kernels/stream.hpp"
 #include "geosweep/pipeline/analysis_grid.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
@@ -31,11 +35,16 @@ struct date_group {
 std::vector<date_group> group_by_date(scene_catalog const& catalog);
 
 /// One date's clear reflectance over one chunk: for each band, NaN where no scene of the date
-/// has a clear, covered pixel; where several do, the last in catalog order.
+/// has a clear, covered pixel; where several do, the last in catalog order. The arrays are
+/// resident where the job's kernels run (device memory on the CUDA backend) and hold the data
+/// once `ready` has passed: make the computing stream wait for it, and synchronise that stream
+/// before returning from the consumer (the slot is reused afterwards).
 struct chunk_observation {
   std::size_t chunk = 0;
-  std::size_t date = 0;  ///< index into the date groups
-  std::map<std::string, std::vector<float>> reflectance;
+  std::size_t date = 0;    ///< index into the date groups
+  std::size_t pixels = 0;  ///< pixels of the chunk, the length of each array
+  std::map<std::string, float const*> reflectance;
+  kernels::event const* ready = nullptr;
   std::int64_t bytes_read = 0;
 };
 
@@ -45,10 +54,10 @@ struct stream_totals {
   std::int64_t bytes_read = 0;
 };
 
-/// Streams every (chunk, date) of a job, in that order, to `consume` on the calling thread.
-/// Reader errors are rethrown there. `progress` (may be empty) is called after each one.
-stream_totals stream_observations(job_spec const& spec, raster_grid const& grid,
-                                  std::vector<grid_chunk> const& chunks,
+/// Streams every (chunk, date) of a job, in that order, to `consume` on the calling thread,
+/// with slot buffers on backend `where`. Reader errors are rethrown there.
+stream_totals stream_observations(job_spec const& spec, kernels::backend where,
+                                  raster_grid const& grid, std::vector<grid_chunk> const& chunks,
                                   std::vector<date_group> const& dates,
                                   std::vector<std::string> const& bands,
                                   std::function<void(chunk_observation&)> const& consume);

@@ -9,14 +9,17 @@
 
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/detector.hpp"
+#include "geosweep/kernels/fill.hpp"
 #include "geosweep/kernels/indices.hpp"
 
 namespace geosweep::kernels::detail {
 
-/// Copies the inputs to the device, runs `op` over every pixel, copies the output back.
+/// `run`: copies host inputs to the device, runs `op` over every pixel, copies the output
+/// back and waits. `launch`: queues `op` over device-resident arrays on a cudaStream_t.
 template <class Op, class Out, class... In>
 struct cuda_transform {
   static void run(std::size_t n, Op op, Out* out, In const*... in);
+  static void launch(void* stream, std::size_t n, Op op, Out* out, In const*... in);
 };
 
 }  // namespace geosweep::kernels::detail
@@ -44,4 +47,12 @@ struct cuda_transform {
   X(::geosweep::kernels::state_first_anomaly_op, std::int32_t, ::geosweep::kernels::pixel_state) \
   X(::geosweep::kernels::state_confirmed_op, std::int32_t, ::geosweep::kernels::pixel_state)     \
   X(::geosweep::kernels::state_magnitude_op, float, ::geosweep::kernels::pixel_state)            \
-  X(::geosweep::kernels::state_clear_count_op, std::uint16_t, ::geosweep::kernels::pixel_state)
+  X(::geosweep::kernels::state_clear_count_op, std::uint16_t, ::geosweep::kernels::pixel_state)  \
+  X(::geosweep::kernels::state_baseline_mean_op, float, ::geosweep::kernels::pixel_state)        \
+  X(::geosweep::kernels::latest_clear_date_op, std::int32_t, std::int32_t, float)                \
+  X(::geosweep::kernels::clear_count_op, std::uint16_t, std::uint16_t, float)                    \
+  X(::geosweep::kernels::fill_op<float>, float)                                                  \
+  X(::geosweep::kernels::fill_op<std::int32_t>, std::int32_t)                                    \
+  X(::geosweep::kernels::fill_op<std::uint16_t>, std::uint16_t)                                  \
+  X(::geosweep::kernels::fill_op<::geosweep::kernels::pixel_state>,                              \
+    ::geosweep::kernels::pixel_state)
