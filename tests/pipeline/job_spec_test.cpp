@@ -230,6 +230,179 @@ TEST_F(JobSpec, MissingJobFile) {
   EXPECT_THROW(gp::load_job_spec(dir_ / "absent.yaml"), geosweep::config_error);
 }
 
+namespace {
+
+/// Appended to kValid (which ends on line 19): one channel of each type.
+std::string const kNotifications = R"(notifications:
+  - name: ops-webhook
+    type: webhook
+    url: https://hooks.example.org/geosweep
+    aois: [concession]
+    headers: {Authorization: "Bearer ${GEOSWEEP_HOOK_TOKEN}", X-Source: geosweep}
+    timeout_s: 5
+  - name: analysts
+    type: email
+    smtp_url: smtp://mail.example.org:587
+    from: geosweep@example.org
+    to: [analyst@example.org, duty@example.org]
+    username_env: GEOSWEEP_SMTP_USER
+    password_env: GEOSWEEP_SMTP_PASSWORD
+  - name: inbox
+    type: file
+    dir: inbox
+)";
+
+}  // namespace
+
+TEST_F(JobSpec, NotificationChannelsAreRead) {
+  auto const spec = gp::parse_job_spec(kValid + kNotifications, dir_ / "job.yaml");
+  ASSERT_EQ(spec.notifications.size(), 3u);
+  auto const& hook = spec.notifications[0];
+  EXPECT_EQ(hook.name, "ops-webhook");
+  EXPECT_EQ(hook.type, "webhook");
+  EXPECT_EQ(hook.webhook.url, "https://hooks.example.org/geosweep");
+  EXPECT_EQ(hook.aois, (std::vector<std::string>{"concession"}));
+  EXPECT_TRUE(hook.covers("concession"));
+  EXPECT_FALSE(hook.covers("north"));
+  ASSERT_EQ(hook.webhook.headers.size(), 2u);
+  EXPECT_EQ(hook.webhook.headers[0].first, "Authorization");
+  EXPECT_EQ(hook.webhook.headers[0].second, "Bearer ${GEOSWEEP_HOOK_TOKEN}");  // expanded later
+  EXPECT_EQ(hook.webhook.headers[1].first, "X-Source");
+  EXPECT_DOUBLE_EQ(hook.timeout_s, 5);
+  EXPECT_EQ(hook.attempts, 3);  // defaults
+  EXPECT_DOUBLE_EQ(hook.backoff_s, 1);
+  ASSERT_EQ(hook.secrets.size(), 1u);
+  EXPECT_EQ(hook.secrets[0].variable, "GEOSWEEP_HOOK_TOKEN");
+  EXPECT_EQ(hook.secrets[0].key_path, "notifications[0].headers.Authorization");
+  EXPECT_EQ(hook.secrets[0].where.line, 25);
+  EXPECT_EQ(hook.secrets[0].where.column, 30);
+
+  auto const& mail = spec.notifications[1];
+  EXPECT_EQ(mail.type, "email");
+  EXPECT_EQ(mail.email.smtp_url, "smtp://mail.example.org:587");
+  EXPECT_EQ(mail.email.tls, "starttls");  // the default for smtp://
+  EXPECT_EQ(mail.email.from, "geosweep@example.org");
+  EXPECT_EQ(mail.email.to, (std::vector<std::string>{"analyst@example.org", "duty@example.org"}));
+  EXPECT_EQ(mail.email.username_env, "GEOSWEEP_SMTP_USER");
+  EXPECT_EQ(mail.email.password_env, "GEOSWEEP_SMTP_PASSWORD");
+  EXPECT_TRUE(mail.email.attach_geojson);
+  EXPECT_TRUE(mail.covers("north"));  // no aois: every AOI
+  ASSERT_EQ(mail.secrets.size(), 2u);
+  EXPECT_EQ(mail.secrets[1].variable, "GEOSWEEP_SMTP_PASSWORD");
+
+  auto const& drop = spec.notifications[2];
+  EXPECT_EQ(drop.type, "file");
+  EXPECT_EQ(drop.file.dir, dir_ / "inbox");  // relative to the job file
+
+  auto const smtps = gp::parse_job_spec(
+      kValid + replace(kNotifications, "smtp://mail.example.org:587", "smtps://mail.example.org"),
+      dir_ / "job.yaml");
+  EXPECT_EQ(smtps.notifications[1].email.tls, "ssl");
+  auto const local =
+      gp::parse_job_spec(kValid + replace(kNotifications, "smtp://mail.example.org:587\n",
+                                          "smtp://127.0.0.1:2525\n    tls: none\n"),
+                         dir_ / "job.yaml");
+  EXPECT_EQ(local.notifications[1].email.tls, "none");
+  auto const templated =
+      gp::parse_job_spec(kValid + replace(kNotifications, "https://hooks.example.org/geosweep",
+                                          "\"${GEOSWEEP_WEBHOOK_URL}\""),
+                         dir_ / "job.yaml");
+  EXPECT_EQ(templated.notifications[0].secrets[0].variable, "GEOSWEEP_WEBHOOK_URL");
+  EXPECT_EQ(gp::environment_references("a ${X} b ${Y_2}"), (std::vector<std::string>{"X", "Y_2"}));
+  EXPECT_FALSE(gp::environment_references("${X"));
+  EXPECT_FALSE(gp::environment_references("${2X}"));
+}
+
+TEST_F(JobSpec, NotificationErrorsAreLocated) {
+  struct bad_case {
+    std::string from, to, expected;
+  };
+  std::vector<bad_case> const cases{
+      {"    type: webhook", "    type: webhok",
+       ":22:11: notifications[0].type: unknown channel type 'webhok'; did you mean 'webhook'?"},
+      {"    timeout_s: 5", "    timout_s: 5",
+       ":26:5: notifications[0].timout_s: unknown key 'timout_s'; did you mean 'timeout_s'?"},
+      {"    timeout_s: 5", "    timeout_s: 0",
+       ":26:16: notifications[0].timeout_s: expected a value in (0, 600]"},
+      {"    timeout_s: 5", "    attempts: 0",
+       ":26:15: notifications[0].attempts: expected 1 to 20"},
+      {"    timeout_s: 5", "    token: abc123",
+       ":26:5: notifications[0].token: secrets never go in the job file: put the value in an "
+       "environment variable and name it in a header value: headers: {Authorization: \"Bearer "
+       "${GEOSWEEP_HOOK_TOKEN}\"}"},
+      {"Bearer ${GEOSWEEP_HOOK_TOKEN}", "Bearer abc123",
+       ":25:30: notifications[0].headers.Authorization: secrets never go in the job file"},
+      {"X-Source: geosweep", "X-Api-Key: abc123",
+       ":25:74: notifications[0].headers.X-Api-Key: secrets never go in the job file"},
+      {"X-Source: geosweep", "Idempotency-Key: x",
+       ":25:63: notifications[0].headers.Idempotency-Key: geosweep sets the 'Idempotency-Key' "
+       "header itself"},
+      {"${GEOSWEEP_HOOK_TOKEN}", "${GEOSWEEP HOOK}",
+       ":25:30: notifications[0].headers.Authorization: malformed environment reference"},
+      {"https://hooks.example.org/geosweep", "https://bot:pw@hooks.example.org/geosweep",
+       ":23:10: notifications[0].url: secrets never go in the job file"},
+      {"https://hooks.example.org/geosweep", "https://hooks.example.org/geosweep?token=abc",
+       ":23:10: notifications[0].url: query parameter 'token': secrets never go in the job file"},
+      {"https://hooks.example.org/geosweep", "ftp://hooks.example.org/geosweep",
+       ":23:10: notifications[0].url: 'ftp://hooks.example.org/geosweep' is not an http:// or "
+       "https:// URL"},
+      {"aois: [concession]", "aois: [concesion]",
+       ":24:12: notifications[0].aois[0]: unknown AOI 'concesion'; did you mean 'concession'? "
+       "(the job's AOIs: north, concession)"},
+      {"    from: geosweep@example.org\n",
+       "    from: geosweep@example.org\n    password: hunter2\n",
+       ":31:5: notifications[1].password: secrets never go in the job file: put the value in an "
+       "environment variable and name it with username_env and password_env"},
+      {"    from: geosweep@example.org\n", "    from: geosweep@example.org\n    url: x\n",
+       ":31:5: notifications[1].url: only a webhook channel takes 'url'; this one is email"},
+      {"    from: geosweep@example.org\n", "    from: geosweep@example.org\n    tls: none\n",
+       ":31:10: notifications[1].tls: tls: none sends alerts and credentials in clear text"},
+      {"smtp://mail.example.org:587\n", "smtps://mail.example.org\n    tls: starttls\n",
+       ":30:10: notifications[1].tls: an smtps:// server speaks TLS from the start"},
+      {"smtp://mail.example.org:587", "smtp://mail.example.org:99999",
+       ":29:15: notifications[1].smtp_url: 'smtp://mail.example.org:99999' is not "
+       "smtp://host[:port] or smtps://host[:port]"},
+      {"from: geosweep@example.org", "from: geosweep",
+       ":30:11: notifications[1].from: 'geosweep' is not an e-mail address"},
+      {"    to: [analyst@example.org, duty@example.org]\n", "",
+       ":27:5: notifications[1]: missing key 'to' (a list of recipient addresses)"},
+      {"to: [analyst@example.org, duty@example.org]",
+       "to: [analyst@example.org, analyst@example.org]",
+       ":31:31: notifications[1].to[1]: 'analyst@example.org' is listed twice"},
+      {"username_env: GEOSWEEP_SMTP_USER", "username_env: hunter2!",
+       ":32:19: notifications[1].username_env: expected the name of an environment variable"},
+      {"    password_env: GEOSWEEP_SMTP_PASSWORD\n", "",
+       ":27:5: notifications[1]: give both 'username_env' and 'password_env', or neither"},
+      {"    dir: inbox\n", "    dir: inbox\n    attempts: 2\n",
+       ":37:5: notifications[2].attempts: a file drop is written once; it takes no 'attempts'"},
+      {"    dir: inbox\n", "", ":34:5: notifications[2]: missing key 'dir'"},
+      {"  - name: inbox", "  - name: analysts",
+       ":34:11: notifications[2].name: duplicate channel name 'analysts'"},
+  };
+  for (auto const& c : cases) {
+    SCOPED_TRACE(c.to);
+    auto const e = error_of(kValid + replace(kNotifications, c.from, c.to));
+    EXPECT_NE(e.find(path("job.yaml") + c.expected), std::string::npos) << e;
+    EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 0) << e;  // that problem alone
+  }
+  auto const not_a_list = error_of(kValid + "notifications: {name: x}\n");
+  EXPECT_NE(not_a_list.find(":20:16: notifications: expected a list, found a mapping"),
+            std::string::npos)
+      << not_a_list;
+}
+
+TEST_F(JobSpec, EveryNotificationErrorIsListed) {
+  std::string text = replace(kNotifications, "    type: webhook", "    type: webhok");
+  text = replace(text, "from: geosweep@example.org", "from: geosweep");
+  text = replace(text, "    dir: inbox\n", "");
+  auto const e = error_of(kValid + text);
+  EXPECT_NE(e.find(":22:11: notifications[0].type: unknown channel type"), std::string::npos) << e;
+  EXPECT_NE(e.find(":30:11: notifications[1].from: 'geosweep' is not an e-mail address"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find(":34:5: notifications[2]: missing key 'dir'"), std::string::npos) << e;
+}
+
 TEST(Configs, EveryExampleParses) {
   fs::path const configs = fs::path(GEOSWEEP_SOURCE_DIR) / "configs";
   int parsed = 0;

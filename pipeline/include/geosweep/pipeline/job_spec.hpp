@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "geosweep/pipeline/civil_date.hpp"
@@ -112,6 +113,63 @@ struct outputs_spec {
   bool csv = true;
   std::vector<std::string> alert_polygons{"gpkg", "geojson"};  ///< alerts as polygons (EPSG:4326)
   bool cog = true;  ///< per-AOI COGs: true colour and the change index, before and after
+  bool report = false;  ///< `geosweep run` also renders the reports (report/, see report.hpp)
+};
+
+/// A place in a notification channel where the job names an environment variable that holds
+/// a secret (`${VAR}` in a header value or URL, or `username_env`/`password_env`). The job is
+/// valid without it; delivery on the channel fails until it is set.
+struct secret_reference {
+  std::string variable;  ///< e.g. "GEOSWEEP_HOOK_TOKEN"
+  std::string key_path;  ///< e.g. "notifications[0].headers.Authorization"
+  source_location where;
+};
+
+/// A webhook: a JSON POST per AOI and run (docs/notifications.md).
+struct webhook_channel {
+  std::string url;  ///< http(s) URL; may hold ${VAR}, expanded at delivery
+  /// Extra request headers in file order; values may hold ${VAR}, expanded at delivery.
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Email over SMTP: one message per AOI and run.
+struct email_channel {
+  std::string smtp_url;          ///< smtp://host[:port] or smtps://host[:port]
+  std::string tls = "starttls";  ///< "starttls" (required), "ssl" (smtps) or "none" (loopback only)
+  std::string from;
+  std::vector<std::string> to;
+  std::string username_env;  ///< names of environment variables, never the secrets themselves
+  std::string password_env;
+  bool attach_geojson = true;  ///< attach the alerts as GeoJSON points
+};
+
+/// A file drop: `<dir>/<delivery id>.json` written atomically.
+struct file_channel {
+  std::filesystem::path dir;
+};
+
+/// One notification channel of `notifications:`. The fields of `type` are set; the others
+/// keep their defaults.
+struct notification_spec {
+  std::string name;               ///< unique; the channel id in the delivery ledger
+  std::string type;               ///< "webhook", "email" or "file"
+  std::vector<std::string> aois;  ///< AOIs it reports on; empty = every AOI
+  double timeout_s = 10;          ///< webhook and email: limit of one attempt
+  int attempts = 3;               ///< webhook and email: tries within one delivery
+  double backoff_s = 1;           ///< delay before the 2nd try; doubles for each further try
+  webhook_channel webhook;
+  email_channel email;
+  file_channel file;
+  std::vector<secret_reference> secrets;  ///< environment variables it needs at delivery
+  source_location where;
+
+  /// Whether the channel reports on `aoi`.
+  [[nodiscard]] bool covers(std::string const& aoi) const {
+    if (aois.empty()) return true;
+    for (auto const& a : aois)
+      if (a == aoi) return true;
+    return false;
+  }
 };
 
 /// A validated job.
@@ -129,10 +187,15 @@ struct job_spec {
   grid_spec grid;
   processing_spec processing;
   outputs_spec outputs;
+  std::vector<notification_spec> notifications;  ///< where alerts are sent (monitor)
 };
 
 /// Indices geosweep can compute.
 std::vector<std::string> const& known_indices();
+
+/// The environment variables that `text` names as `${NAME}` (NAME: letters, digits and '_', not
+/// starting with a digit), in order; nullopt when a `${` is not closed or holds another name.
+std::optional<std::vector<std::string>> environment_references(std::string const& text);
 
 /// Reads and validates a job file. Relative paths are resolved against the file's folder;
 /// with `check_paths` the scene folder, scene list entries and geometry files must exist.

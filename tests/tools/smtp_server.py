@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""An SMTP receiver for tests: aiosmtpd on 127.0.0.1 that records every message.
+
+Prints "PORT <n>" on its first stdout line once it listens (port 0 asks the kernel for a free
+one). Then:
+
+  the first --refuse-connections connections   get "421 Service not available" and are closed
+  the first --fail-messages messages           are refused at DATA with --fail-code (451)
+  every later message                          is accepted (250)
+
+With --auth USER:PASSWORD the server offers AUTH PLAIN and LOGIN without TLS and requires
+them; other credentials get 535.
+
+Each message that reaches DATA is recorded as RECORD/NNNN.json (temporary name, then renamed):
+  {"index": 0, "accepted": true, "response": "250 OK", "mail_from": "a@x",
+   "rcpt_tos": ["b@y"], "auth_login": "user", "data": "<the message as received>"}
+Refused connections are counted in RECORD/refused_connections (a number). Stop it with
+SIGTERM. Needs aiosmtpd (Debian python3-aiosmtpd).
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+import warnings
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+def write_atomically(path, text):
+    with open(path + ".tmp", "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(path + ".tmp", path)
+
+
+class Recorder:
+    def __init__(self, folder, fail_messages, fail_code):
+        self.folder = folder
+        self.fail_messages = fail_messages
+        self.fail_code = fail_code
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        index = self.count
+        self.count += 1
+        accepted = index >= self.fail_messages
+        response = ("250 OK" if accepted else
+                    "%d 4.3.0 Simulated temporary failure, try again later" % self.fail_code)
+        login = None
+        if isinstance(session.auth_data, LoginPassword):
+            login = session.auth_data.login.decode("utf-8", "replace")
+        record = {
+            "index": index,
+            "accepted": accepted,
+            "response": response,
+            "mail_from": envelope.mail_from,
+            "rcpt_tos": list(envelope.rcpt_tos),
+            "auth_login": login,
+            "data": envelope.content.decode("utf-8", "replace"),
+        }
+        write_atomically(os.path.join(self.folder, "%04d.json" % index),
+                         json.dumps(record, indent=1))
+        return response
+
+
+class Refuser(asyncio.Protocol):
+    """Answers 421 and hangs up, like a server that is overloaded or restarting."""
+
+    def connection_made(self, transport):
+        transport.write(b"421 4.3.2 Service not available, try again later\r\n")
+        transport.close()
+
+
+async def serve(args):
+    loop = asyncio.get_running_loop()
+    handler = Recorder(args.record, args.fail_messages, args.fail_code)
+    refused = {"count": 0}
+    user, password = (args.auth.split(":", 1) + [""])[:2] if args.auth else (None, None)
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword)
+              and auth_data.login.decode() == user and auth_data.password.decode() == password)
+        # handled=False: aiosmtpd itself answers 535 to wrong credentials.
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
+
+    def factory():
+        if refused["count"] < args.refuse_connections:
+            refused["count"] += 1
+            write_atomically(os.path.join(args.record, "refused_connections"),
+                             str(refused["count"]))
+            return Refuser()
+        if args.auth:
+            return SMTP(handler, hostname="geosweep-test", loop=loop, auth_required=True,
+                        auth_require_tls=False, authenticator=authenticator)
+        return SMTP(handler, hostname="geosweep-test", loop=loop)
+
+    server = await loop.create_server(factory, "127.0.0.1", args.port)
+    print("PORT %d" % server.sockets[0].getsockname()[1], flush=True)
+    stop = loop.create_future()
+    loop.add_signal_handler(signal.SIGTERM, lambda: stop.done() or stop.set_result(None))
+    async with server:
+        await stop
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--record", required=True, help="folder for the recorded messages")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--refuse-connections", type=int, default=0)
+    parser.add_argument("--fail-messages", type=int, default=0)
+    parser.add_argument("--fail-code", type=int, default=451)
+    parser.add_argument("--auth", default=None, help="USER:PASSWORD to require")
+    args = parser.parse_args()
+    os.makedirs(args.record, exist_ok=True)
+    # AUTH without TLS is deliberate here (loopback tests); keep stderr for real problems.
+    warnings.filterwarnings("ignore", module="aiosmtpd")
+    logging.getLogger("mail.log").setLevel(logging.ERROR)
+    asyncio.run(serve(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

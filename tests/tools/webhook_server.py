@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""A webhook receiver for tests: an HTTP server on 127.0.0.1 that records every request.
+
+Prints "PORT <n>" on its first stdout line once it listens (port 0 asks the kernel for a free
+one), then answers each request, of any method and path, in arrival order (numbered from 0):
+
+  number < --hang-first              waits --hang-seconds, then answers 503 (the client has
+                                     usually given up by then)
+  next --fail-first requests         answer --fail-status (default 500), with a Retry-After
+                                     header when --retry-after is given
+  every later request                answers 200 {"ok": true}
+
+Each request is recorded, before it is answered, as RECORD/NNNN.json (written to a temporary
+name and renamed, so a reader never sees half a file):
+  {"index": 0, "method": "POST", "path": "/hook", "headers": {"content-type": "..."},
+   "body": "...", "status": 500}
+Header names are lower-case. Stop it with SIGTERM.
+"""
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--record", required=True, help="folder for the recorded requests")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--fail-first", type=int, default=0)
+    parser.add_argument("--fail-status", type=int, default=500)
+    parser.add_argument("--retry-after", type=int, default=None)
+    parser.add_argument("--hang-first", type=int, default=0)
+    parser.add_argument("--hang-seconds", type=float, default=0.0)
+    args = parser.parse_args()
+    os.makedirs(args.record, exist_ok=True)
+
+    lock = threading.Lock()
+    counter = {"next": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format, *log_args):  # quiet: tests read the records
+            pass
+
+        def handle_any(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length > 0 else b""
+            with lock:
+                index = counter["next"]
+                counter["next"] += 1
+            hang = index < args.hang_first
+            if hang:
+                status = 503
+            elif index < args.hang_first + args.fail_first:
+                status = args.fail_status
+            else:
+                status = 200
+            record = {
+                "index": index,
+                "method": self.command,
+                "path": self.path,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body": body.decode("utf-8", "replace"),
+                "status": status,
+            }
+            final = os.path.join(args.record, "%04d.json" % index)
+            with open(final + ".tmp", "w", encoding="utf-8") as out:
+                json.dump(record, out, indent=1)
+            os.replace(final + ".tmp", final)
+            if hang:
+                time.sleep(args.hang_seconds)
+            answer = (b'{"ok": true}' if status < 300
+                      else ("simulated failure of request %d" % index).encode())
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type",
+                                 "application/json" if status < 300 else "text/plain")
+                self.send_header("Content-Length", str(len(answer)))
+                self.send_header("Connection", "close")
+                if status >= 300 and args.retry_after is not None:
+                    self.send_header("Retry-After", str(args.retry_after))
+                self.end_headers()
+                self.wfile.write(answer)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (timeout)
+            self.close_connection = True
+
+        do_POST = do_GET = do_PUT = do_PATCH = do_DELETE = handle_any
+
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    print("PORT %d" % server.server_address[1], flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
