@@ -17,6 +17,8 @@
 #include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/job_runner.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/notifier.hpp"
+#include "geosweep/pipeline/report.hpp"
 #include "geosweep/pipeline/scene_simulator.hpp"
 
 namespace {
@@ -44,6 +46,23 @@ void print_errors(std::string const& what) {
   std::istringstream lines(what);
   std::string line;
   while (std::getline(lines, line)) std::cerr << "geosweep: error: " << line << "\n";
+}
+
+void print_reports(gp::report_result const& result) {
+  for (auto const& r : result.aois) {
+    fmt::print("  {} ({} pages, {} alert(s), {} PNGs, {:.2f} s)\n", r.pdf.string(), r.pages,
+               r.alerts, r.pngs.size(), r.seconds);
+  }
+  fmt::print("  {}\n", result.index_html.string());
+}
+
+int report_command(std::string const& job_path, std::string const& aoi) {
+  auto const spec = gp::load_job_spec(job_path);
+  gp::report_options options;
+  if (!aoi.empty()) options.aoi = aoi;
+  fmt::print("geosweep report: job '{}':\n", spec.name);
+  print_reports(gp::render_reports(spec, options));
+  return exit_ok;
 }
 
 int run_command(std::string const& job_path, global_options const& g) {
@@ -79,6 +98,7 @@ int run_command(std::string const& job_path, global_options const& g) {
                (result.cog_files.front().parent_path().parent_path()).string(),
                result.cog_files.size(), spec.change.index);
   }
+  if (spec.outputs.report) print_reports(gp::render_reports(spec));
   return exit_ok;
 }
 
@@ -90,6 +110,9 @@ int validate_command(std::string const& job_path) {
       job_path, spec.name, spec.sensor.type, spec.aois.size(), gp::to_iso(spec.baseline.first),
       gp::to_iso(spec.baseline.last), gp::to_iso(spec.monitor.first), gp::to_iso(spec.monitor.last),
       spec.change.method, spec.change.index);
+  // Valid without them, but deliveries on those channels wait until they are set.
+  for (auto const& w : gp::unset_secret_warnings(spec))
+    fmt::print(stderr, "geosweep: warning: {}\n", w);
   return exit_ok;
 }
 
@@ -152,6 +175,14 @@ int main(int argc, char** argv) {
   validate->add_option("job", job_path, "Job file (YAML)")->required();
   validate->fallthrough();
 
+  std::string report_aoi;
+  auto* report = app.add_subcommand(
+      "report",
+      "Draw the reports of a job's AOIs (PDF, PNGs, index.html) from the outputs of its run");
+  report->add_option("job", job_path, "Job file (YAML)")->required();
+  report->add_option("--aoi", report_aoi, "Only this AOI (default: every AOI of the job)");
+  report->fallthrough();
+
   app.add_subcommand("info",
                      "Show the version, compiled backends, CUDA devices and library versions")
       ->fallthrough();
@@ -185,6 +216,7 @@ int main(int argc, char** argv) {
   try {
     if (run->parsed()) return run_command(job_path, g);
     if (validate->parsed()) return validate_command(job_path);
+    if (report->parsed()) return report_command(job_path, report_aoi);
     if (simulate->parsed()) return simulate_command(out_dir, seed, size, no_clouds);
     return info_command();
   } catch (geosweep::config_error const& e) {

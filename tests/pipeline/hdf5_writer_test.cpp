@@ -1,4 +1,5 @@
 #include "geosweep/pipeline/hdf5_writer.hpp"
+#include "tools/wkt.hpp"
 
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
@@ -21,16 +22,6 @@ namespace gp = geosweep::pipeline;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string wkt_of_epsg(int code) {
-  OGRSpatialReference srs;
-  EXPECT_EQ(srs.importFromEPSG(code), OGRERR_NONE);
-  char* text = nullptr;
-  srs.exportToWkt(&text);
-  std::string wkt = text;
-  CPLFree(text);
-  return wkt;
-}
 
 struct gdal_closer {
   void operator()(GDALDataset* dataset) const { GDALClose(dataset); }
@@ -88,7 +79,7 @@ class hdf5_writer_test : public ::testing::Test {
 
 gp::raster_grid utm_grid() {
   gp::raster_grid grid;
-  grid.crs_wkt = wkt_of_epsg(32720);
+  grid.crs_wkt = geosweep::test_tools::wkt_of(32720);
   grid.transform = {450000.0, 30.0, 0.0, 7300000.0, 0.0, -30.0};
   grid.width = 40;
   grid.height = 30;

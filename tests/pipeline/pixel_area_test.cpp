@@ -7,32 +7,27 @@
 #include <numbers>
 
 #include "geosweep/pipeline/pixel_area.hpp"
+#include "tools/wkt.hpp"
 
 namespace gp = geosweep::pipeline;
 
 namespace {
-std::string wkt_of(int epsg) {
-  OGRSpatialReference srs;
-  srs.importFromEPSG(epsg);
-  char* wkt = nullptr;
-  srs.exportToWkt(&wkt);
-  std::string out(wkt);
-  CPLFree(wkt);
-  return out;
-}
 double const kWgs84A = 6378137.0;
 double const kWgs84InvF = 298.257223563;
 }  // namespace
 
 TEST(PixelArea, ProjectedGridIsConstant) {
-  gp::raster_grid g{wkt_of(32720), {600000, 10, 0, 8950000, 0, -10}, 5, 3};
+  gp::raster_grid g{geosweep::test_tools::wkt_of(32720), {600000, 10, 0, 8950000, 0, -10}, 5, 3};
   auto const areas = gp::row_pixel_areas_m2(g);
   ASSERT_EQ(areas.size(), 3u);
   for (double a : areas) EXPECT_DOUBLE_EQ(a, 100.0);
 }
 
 TEST(PixelArea, ProjectedGridInFeetUsesTheLinearUnit) {
-  gp::raster_grid g{wkt_of(2263), {900000, 10, 0, 200000, 0, -10}, 2, 2};  // NY Long Island, US ft
+  gp::raster_grid g{geosweep::test_tools::wkt_of(2263),
+                    {900000, 10, 0, 200000, 0, -10},
+                    2,
+                    2};  // NY Long Island, US ft
   double const foot = 1200.0 / 3937.0;
   EXPECT_NEAR(gp::row_pixel_areas_m2(g)[0], 100.0 * foot * foot, 1e-9);
 }
@@ -66,7 +61,7 @@ TEST(PixelArea, EllipsoidMatchesNumericalIntegration) {
 }
 
 TEST(PixelArea, GeographicGridRowsShrinkTowardThePole) {
-  gp::raster_grid g{wkt_of(4326), {-63.0, 0.0001, 0, 60.0, 0, -0.0001}, 4, 3};
+  gp::raster_grid g{geosweep::test_tools::wkt_of(4326), {-63.0, 0.0001, 0, 60.0, 0, -0.0001}, 4, 3};
   auto const areas = gp::row_pixel_areas_m2(g);
   ASSERT_EQ(areas.size(), 3u);
   EXPECT_GT(areas[2], areas[0]);  // row 2 lies further south
