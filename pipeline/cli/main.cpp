@@ -12,6 +12,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "exit_codes.hpp"
 #include "geosweep/kernels/backend.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/errors.hpp"
@@ -20,21 +21,14 @@
 #include "geosweep/pipeline/notifier.hpp"
 #include "geosweep/pipeline/report.hpp"
 #include "geosweep/pipeline/scene_simulator.hpp"
+#include "monitor_commands.hpp"
 
 namespace {
 
 namespace gp = geosweep::pipeline;
 namespace gk = geosweep::kernels;
 
-/// Exit codes, documented in README.md.
-enum exit_code : int {
-  exit_ok = 0,
-  exit_internal = 1,
-  exit_usage = 2,
-  exit_config = 3,
-  exit_io = 4,
-  exit_cuda = 5,
-};
+using namespace geosweep::cli;  // exit codes (exit_codes.hpp)
 
 struct global_options {
   std::string backend = "auto";
@@ -94,7 +88,7 @@ int run_command(std::string const& job_path, global_options const& g) {
   if (result.alerts_file) fmt::print("  {}\n", result.alerts_file->string());
   for (auto const& f : result.polygon_files) fmt::print("  {}\n", f.string());
   if (!result.cog_files.empty()) {
-    fmt::print("  {} ({} COGs: true colour and {} before and after, per AOI)\n",
+    fmt::print("  {} ({} COGs: colour composites and {} before and after, per AOI)\n",
                (result.cog_files.front().parent_path().parent_path()).string(),
                result.cog_files.size(), spec.change.index);
   }
@@ -183,6 +177,9 @@ int main(int argc, char** argv) {
   report->add_option("--aoi", report_aoi, "Only this AOI (default: every AOI of the job)");
   report->fallthrough();
 
+  monitor_commands monitoring;
+  add_monitor_commands(app, monitoring);
+
   app.add_subcommand("info",
                      "Show the version, compiled backends, CUDA devices and library versions")
       ->fallthrough();
@@ -217,6 +214,10 @@ int main(int argc, char** argv) {
     if (run->parsed()) return run_command(job_path, g);
     if (validate->parsed()) return validate_command(job_path);
     if (report->parsed()) return report_command(job_path, report_aoi);
+    if (int const code =
+            run_monitor_commands(monitoring, g.backend, ::isatty(STDERR_FILENO) != 0 && !g.verbose);
+        code >= 0)
+      return code;
     if (simulate->parsed()) return simulate_command(out_dir, seed, size, no_clouds);
     return info_command();
   } catch (geosweep::config_error const& e) {

@@ -110,4 +110,43 @@ detection_rasters change_detector::finish(std::uint8_t const* inside) const {
   return out;
 }
 
+detector_state change_detector::save() const {
+  detector_state out;
+  auto const n = pixels_;
+  auto const& s = stream_;
+  if (change_.method == "baseline") {
+    out.pixels.resize(n);
+    k::copy_to_host(s, out.pixels.data(), state_, n);
+  } else {
+    out.before.resize(n);
+    out.after.resize(n);
+    out.after_date.resize(n);
+    out.clear_looks.resize(n);
+    k::copy_to_host(s, out.before.data(), before_, n);
+    k::copy_to_host(s, out.after.data(), after_, n);
+    k::copy_to_host(s, out.after_date.data(), after_date_, n);
+    k::copy_to_host(s, out.clear_looks.data(), clear_looks_, n);
+  }
+  s.synchronize();
+  return out;
+}
+
+void change_detector::restore(detector_state const& state) {
+  auto const n = pixels_;
+  auto const& s = stream_;
+  if (change_.method == "baseline") {
+    GEOSWEEP_EXPECTS(state.pixels.size() == n, "a saved baseline state of the same size");
+    k::copy_to_device(s, state_, state.pixels.data(), n);
+  } else {
+    GEOSWEEP_EXPECTS(state.before.size() == n && state.after.size() == n &&
+                         state.after_date.size() == n && state.clear_looks.size() == n,
+                     "a saved bitemporal state of the same size");
+    k::copy_to_device(s, before_, state.before.data(), n);
+    k::copy_to_device(s, after_, state.after.data(), n);
+    k::copy_to_device(s, after_date_, state.after_date.data(), n);
+    k::copy_to_device(s, clear_looks_, state.clear_looks.data(), n);
+  }
+  s.synchronize();  // the host vectors may go once this returns
+}
+
 }  // namespace geosweep::pipeline

@@ -34,24 +34,45 @@ GDALDatasetUniquePtr create_staging(fs::path const& path, raster_grid const& gri
 
 }  // namespace
 
+std::vector<std::string> const& colour_bands() {
+  static std::vector<std::string> const bands{"red", "green", "blue", "nir"};
+  return bands;
+}
+
+std::vector<colour_composite> colour_composites(std::vector<std::string> const& bands) {
+  auto const have = [&](std::string const& b) {
+    return std::find(bands.begin(), bands.end(), b) != bands.end();
+  };
+  std::vector<colour_composite> out;
+  for (colour_composite c : {colour_composite{"true_colour", {"red", "green", "blue"}},
+                             colour_composite{"false_colour", {"nir", "red", "green"}}}) {
+    if (have(c.bands[0]) && have(c.bands[1]) && have(c.bands[2])) out.push_back(c);
+  }
+  return out;
+}
+
 cog_exporter::cog_exporter(fs::path dir,
                            std::vector<std::pair<std::string, raster_grid>> const& aois,
-                           std::string index, bool true_colour)
-    : true_colour_(true_colour) {
+                           std::string index, std::vector<colour_composite> composites)
+    : composites_(std::move(composites)) {
   ensure_gdal();
   for (auto const& [name, grid] : aois) {
     fs::path const folder = dir / "cog" / name;
     fs::create_directories(folder);
-    std::array<staged, 4> files;
-    char const* const names[4] = {"true_colour_before", "true_colour_after", nullptr, nullptr};
-    for (int k = true_colour ? 0 : 2; k < 4; ++k) {
-      std::string const stem = k < 2 ? names[k] : index + (k == 2 ? "_before" : "_after");
-      files[static_cast<std::size_t>(k)].final_path = folder / (stem + ".tif");
-      files[static_cast<std::size_t>(k)].staging = folder / ("." + stem + ".staging.tif");
-      files[static_cast<std::size_t>(k)].dataset =
-          create_staging(files[static_cast<std::size_t>(k)].staging, grid, k < 2 ? 3 : 1,
-                         k < 2 ? GDT_UInt16 : GDT_Float32);
+    std::vector<staged> files;
+    auto const add = [&](std::string const& stem, int bands, GDALDataType type) {
+      staged f;
+      f.final_path = folder / (stem + ".tif");
+      f.staging = folder / ("." + stem + ".staging.tif");
+      f.dataset = create_staging(f.staging, grid, bands, type);
+      files.push_back(std::move(f));
+    };
+    for (auto const& c : composites_) {
+      add(c.name + "_before", 3, GDT_UInt16);
+      add(c.name + "_after", 3, GDT_UInt16);
     }
+    add(index + "_before", 1, GDT_Float32);
+    add(index + "_after", 1, GDT_Float32);
     files_.push_back(std::move(files));
   }
 }
@@ -68,7 +89,7 @@ cog_exporter::~cog_exporter() {
 
 void cog_exporter::write(std::size_t aoi, pixel_window const& tile,
                          std::vector<std::uint8_t> const& inside,
-                         std::array<std::array<std::vector<float> const*, 3>, 2> const& rgb,
+                         std::array<std::map<std::string, std::vector<float>>, 2> const& bands,
                          std::array<std::vector<float> const*, 2> const& index) {
   std::size_t const n = tile.pixel_count();
   auto& files = files_.at(aoi);
@@ -76,31 +97,31 @@ void cog_exporter::write(std::size_t aoi, pixel_window const& tile,
     throw io_error(f.staging.string() + ": cannot write a window: " + last_gdal_message());
   };
   for (int period = 0; period < 2; ++period) {
-    if (true_colour_) {
-      // True colour: reflectance x 10000 as UInt16, 0 (nodata) outside the AOI or without a look.
+    for (std::size_t c = 0; c < composites_.size(); ++c) {
+      // Reflectance x 10000 as UInt16, 0 (nodata) outside the AOI or without a look.
       std::vector<std::uint16_t> colour(3 * n);
-      for (int b = 0; b < 3; ++b) {
-        auto const& band = *rgb[static_cast<std::size_t>(period)][static_cast<std::size_t>(b)];
+      for (std::size_t b = 0; b < 3; ++b) {
+        auto const& band = bands[static_cast<std::size_t>(period)].at(composites_[c].bands[b]);
         for (std::size_t i = 0; i < n; ++i) {
           float const v = band[i];
           bool const ok = inside[i] != 0 && !kernels::is_nodata(v);
           double const dn =
               ok ? std::clamp(std::round(static_cast<double>(v) * 10000.0), 1.0, 65535.0) : 0.0;
-          colour[static_cast<std::size_t>(b) * n + i] = static_cast<std::uint16_t>(dn);
+          colour[b * n + i] = static_cast<std::uint16_t>(dn);
         }
       }
-      staged& c = files[static_cast<std::size_t>(period)];
-      if (c.dataset->RasterIO(GF_Write, tile.x_offset, tile.y_offset, tile.width, tile.height,
+      staged& f = files[2 * c + static_cast<std::size_t>(period)];
+      if (f.dataset->RasterIO(GF_Write, tile.x_offset, tile.y_offset, tile.width, tile.height,
                               colour.data(), tile.width, tile.height, GDT_UInt16, 3, nullptr, 0, 0,
                               0, nullptr) != CE_None) {
-        fail(c);
+        fail(f);
       }
     }
     std::vector<float> values(n);
     auto const& source = *index[static_cast<std::size_t>(period)];
     for (std::size_t i = 0; i < n; ++i)
       values[i] = inside[i] != 0 ? source[i] : kernels::nodata_f32();
-    staged& x = files[static_cast<std::size_t>(2 + period)];
+    staged& x = files[2 * composites_.size() + static_cast<std::size_t>(period)];
     if (x.dataset->GetRasterBand(1)->RasterIO(GF_Write, tile.x_offset, tile.y_offset, tile.width,
                                               tile.height, values.data(), tile.width, tile.height,
                                               GDT_Float32, 0, 0) != CE_None) {
@@ -117,7 +138,6 @@ std::vector<fs::path> cog_exporter::finish() {
                            nullptr};
   for (auto& files : files_) {
     for (auto& f : files) {
-      if (!f.dataset) continue;  // true colour not exported
       f.dataset->FlushCache();
       atomic_file file(f.final_path);
       CPLErrorReset();

@@ -35,6 +35,7 @@
 #include "geosweep/pipeline/pixel_area.hpp"
 #include "geosweep/pipeline/scene_catalog.hpp"
 #include "geosweep/pipeline/spectral_index.hpp"
+#include "geosweep/pipeline/state_file.hpp"
 
 #ifndef GEOSWEEP_VERSION
 #define GEOSWEEP_VERSION "0.0.0"
@@ -150,6 +151,79 @@ struct chunk_state {
   k::device_array<float> index;       // one index of the current date
   k::pinned_array<float> index_host;  // the change index of the current date, on the host
 };
+
+/// The name of a composite (an index, or a colour band) of a period in a state file.
+std::string composite_name(int period, std::string const& name) {
+  return std::string("composite/") + (period == 0 ? "before/" : "after/") + name;
+}
+
+void save_detector(state_writer& out, std::size_t chunk, pixel_window const& window,
+                   detector_state const& saved) {
+  if (!saved.pixels.empty()) {
+    out.write(chunk, window, "detector/state", saved.pixels);
+    return;
+  }
+  out.write(chunk, window, "detector/before", saved.before);
+  out.write(chunk, window, "detector/after", saved.after);
+  out.write(chunk, window, "detector/after_date", saved.after_date);
+  out.write(chunk, window, "detector/clear_looks", saved.clear_looks);
+}
+
+/// Continues a chunk from the previous monitoring run: its detector state and composites.
+void restore_chunk(state_reader const& in, std::size_t chunk, pixel_window const& window,
+                   std::string const& method, chunk_state& state) {
+  detector_state saved;
+  if (method == "baseline") {
+    in.read(chunk, window, "detector/state", saved.pixels);
+  } else {
+    in.read(chunk, window, "detector/before", saved.before);
+    in.read(chunk, window, "detector/after", saved.after);
+    in.read(chunk, window, "detector/after_date", saved.after_date);
+    in.read(chunk, window, "detector/clear_looks", saved.clear_looks);
+  }
+  state.detector->restore(saved);
+  std::vector<float> values;
+  for (int period = 0; period < 2; ++period) {
+    for (auto* arrays : {&state.composite[period], &state.colour[period]}) {
+      for (auto& [name, resident] : *arrays) {
+        in.read(chunk, window, composite_name(period, name), values);
+        k::copy_to_device(state.stream, resident, values.data(), values.size());
+        state.stream.synchronize();  // `values` is reused for the next one
+      }
+    }
+  }
+}
+
+/// Monitoring: keeps the catalog's scenes that no earlier run has seen and that come after
+/// the latest date read (an older one can no longer be folded in date order: it goes to
+/// result.late). False when there is nothing to run: no new scene, or no monitoring date
+/// yet.
+bool keep_new_scenes(job_spec const& spec, continuation const& resume, scene_catalog& catalog,
+                     run_result& result) {
+  bool have[2] = {false, false};
+  for (auto const& d : resume.past_dates) have[d.monitor ? 1 : 0] = true;
+  for (bool monitor : {false, true}) {
+    auto& list = monitor ? catalog.monitor : catalog.baseline;
+    std::vector<scene> kept;
+    for (auto& s : list) {
+      if (resume.known_scenes.count(s.id) > 0) continue;
+      if (resume.last_date && s.date <= *resume.last_date) {
+        result.late.push_back({s.id, s.date, monitor});
+        continue;
+      }
+      kept.push_back(std::move(s));
+    }
+    list = std::move(kept);
+    have[monitor ? 1 : 0] = have[monitor ? 1 : 0] || !list.empty();
+  }
+  if (!have[0]) {
+    throw config_error(spec.file.string() + ": period.baseline: no scene between " +
+                       to_iso(spec.baseline.first) + " and " + to_iso(spec.baseline.last) +
+                       " to start monitoring from");
+  }
+  result.nothing_new = (catalog.baseline.empty() && catalog.monitor.empty()) || !have[1];
+  return !result.nothing_new;
+}
 
 /// HDF5 storage chunks as large as the processing chunks (at most 1024 px, dividing them when
 /// larger), so that one window written touches few storage chunks.
@@ -356,27 +430,47 @@ run_result run_job(job_spec const& spec, run_options const& options) {
 
   auto const indices = indices_to_compute(spec);
   std::vector<std::string> bands = bands_needed(indices);
-  // True-colour exports need red, green and blue whatever the indices.
-  std::vector<std::string> const colour_bands{"red", "green", "blue"};
-  bool const true_colour =
-      spec.outputs.cog &&
-      (spec.sensor.type != "generic" ||
-       std::all_of(colour_bands.begin(), colour_bands.end(),
-                   [&](auto const& b) { return spec.sensor.bands.count(b) > 0; }));
-  if (true_colour) {
-    for (auto const& b : colour_bands)
-      if (std::find(bands.begin(), bands.end(), b) == bands.end()) bands.push_back(b);
+  // Colour exports (true and false colour) need their bands whatever the indices: every
+  // colour band the sensor has (a generic sensor only those the job maps).
+  std::vector<std::string> colour;
+  if (spec.outputs.cog) {
+    for (auto const& b : colour_bands()) {
+      if (spec.sensor.type != "generic" || spec.sensor.bands.count(b) > 0) colour.push_back(b);
+    }
   }
-  auto const catalog = build_catalog(spec, bands);
+  auto const composites = colour_composites(colour);
+  colour.clear();  // keep only the bands some composite uses
+  for (auto const& c : composites) {
+    for (auto const& b : c.bands)
+      if (std::find(colour.begin(), colour.end(), b) == colour.end()) colour.push_back(b);
+  }
+  for (auto const& b : colour)
+    if (std::find(bands.begin(), bands.end(), b) == bands.end()) bands.push_back(b);
+  continuation const* const resume = options.resume;
+  catalog_options catalog_opts;
+  catalog_opts.require_both_periods = resume == nullptr;
+  auto catalog = build_catalog(spec, bands, catalog_opts);
+  if (resume != nullptr && !keep_new_scenes(spec, *resume, catalog, result)) {
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return result;
+  }
+  for (bool monitor : {false, true}) {
+    for (auto const& s : monitor ? catalog.monitor : catalog.baseline)
+      result.read.push_back({s.id, s.date, monitor});
+  }
   auto const dates = group_by_date(catalog);
   spdlog::info("{} scenes found, {} in the baseline period, {} in the monitoring period, {} dates",
                catalog.scenes_found, catalog.baseline.size(), catalog.monitor.size(), dates.size());
 
   // The analysis grid over the AOIs, and each AOI's window of it.
-  std::string const crs = analysis_crs(spec, catalog, bands.front());
+  bool const fixed_grid = resume != nullptr && resume->grid.has_value();
+  std::string const crs =
+      fixed_grid ? resume->grid->crs_wkt : analysis_crs(spec, catalog, bands.front());
   std::vector<aoi_shape> shapes;
   for (auto const& aoi : spec.aois) shapes.emplace_back(aoi, crs);
-  raster_grid const grid = make_analysis_grid(spec, catalog, bands.front(), crs, shapes);
+  raster_grid const grid =
+      fixed_grid ? *resume->grid : make_analysis_grid(spec, catalog, bands.front(), crs, shapes);
   result.grid = grid;
   std::vector<aoi_work> aois;
   std::vector<pixel_window> windows;
@@ -402,8 +496,21 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   // which reads the CF georeferencing.
   fs::path const h5_path = spec.outputs.dir / "change.nc";
   std::unique_ptr<hdf5_writer> h5;
-  civil_date const date_before = catalog.baseline.back().date;
-  civil_date const date_after = catalog.monitor.back().date;
+  // The latest date of each period, over earlier monitoring runs too.
+  std::optional<civil_date> latest[2];
+  if (resume != nullptr) {
+    for (auto const& d : resume->past_dates) latest[d.monitor ? 1 : 0] = d.date;
+  }
+  for (auto const& g : dates) latest[g.monitor ? 1 : 0] = g.date;
+  civil_date const date_before = latest[0].value();
+  civil_date const date_after = latest[1].value();
+  // Monitoring: the state read at each chunk's start and written at its end.
+  std::unique_ptr<state_reader> state_in;
+  std::unique_ptr<state_writer> state_out;
+  if (resume != nullptr) {
+    if (resume->state_in) state_in = std::make_unique<state_reader>(*resume->state_in);
+    state_out = std::make_unique<state_writer>(resume->state_out, resume->state_attributes);
+  }
   if (spec.outputs.hdf5) {
     h5 = std::make_unique<hdf5_writer>(h5_path);
     h5->set_root_attribute("title", "geosweep change detection: " + spec.name);
@@ -427,7 +534,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   if (spec.outputs.cog) {
     std::vector<std::pair<std::string, raster_grid>> grids;
     for (auto const& a : aois) grids.emplace_back(a.shape.name(), a.grid);
-    cogs = std::make_unique<cog_exporter>(spec.outputs.dir, grids, spec.change.index, true_colour);
+    cogs = std::make_unique<cog_exporter>(spec.outputs.dir, grids, spec.change.index, composites);
   }
 
   // Carry each chunk through every date; finish it after the last one.
@@ -441,12 +548,24 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   auto const finish_chunk = [&](grid_chunk const& chunk) {
     // The composites come back to the host once per chunk, for the COGs and change.nc.
     std::size_t const n = chunk.window.pixel_count();
-    std::map<std::string, std::vector<float>> composites[2];
+    std::map<std::string, std::vector<float>> latest[2];
     for (int period = 0; period < 2; ++period) {
       for (auto const& [name, values] : state.composite[period])
-        composites[period][name] = to_host(state.stream, values, n);
+        latest[period][name] = to_host(state.stream, values, n);
       for (auto const& [band, values] : state.colour[period])
-        composites[period][band] = to_host(state.stream, values, n);
+        latest[period][band] = to_host(state.stream, values, n);
+    }
+    if (state_out) {
+      auto saved = std::make_shared<detector_state>(state.detector->save());
+      auto kept = std::make_shared<std::map<std::string, std::vector<float>>>();
+      for (int period = 0; period < 2; ++period) {
+        for (auto const& [name, values] : latest[period])
+          (*kept)[composite_name(period, name)] = values;
+      }
+      writes.push([&state_out, index = state.chunk, window = chunk.window, saved, kept] {
+        save_detector(*state_out, index, window, *saved);
+        for (auto const& [name, values] : *kept) state_out->write(index, window, name, values);
+      });
     }
     for (std::size_t index : chunk.aois) {
       aoi_work& aoi = aois[index];
@@ -475,19 +594,20 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       }
       // What the writer thread needs is copied into its job; the chunk state moves on.
       if (cogs) {
-        auto exports = std::make_shared<std::vector<std::vector<float>>>();
+        struct export_set {
+          std::array<std::map<std::string, std::vector<float>>, 2> bands;
+          std::array<std::vector<float>, 2> index;
+          std::vector<std::uint8_t> inside;
+        };
+        auto e = std::make_shared<export_set>();
         for (int period = 0; period < 2; ++period) {
-          for (auto const& b : colour_bands) {  // empty without true colour (not read then)
-            exports->push_back(true_colour ? crop(composites[period].at(b), chunk.window, part)
-                                           : std::vector<float>{});
-          }
-          exports->push_back(crop(composites[period].at(spec.change.index), chunk.window, part));
+          for (auto const& b : colour)
+            e->bands[period][b] = crop(latest[period].at(b), chunk.window, part);
+          e->index[period] = crop(latest[period].at(spec.change.index), chunk.window, part);
         }
-        auto mask = std::make_shared<std::vector<std::uint8_t>>(crop(inside, chunk.window, part));
-        writes.push([&cogs, index, tile, exports, mask] {
-          auto const& e = *exports;
-          cogs->write(index, tile, *mask, {{{&e[0], &e[1], &e[2]}, {&e[4], &e[5], &e[6]}}},
-                      {&e[3], &e[7]});
+        e->inside = crop(inside, chunk.window, part);
+        writes.push([&cogs, index, tile, e] {
+          cogs->write(index, tile, e->inside, e->bands, {&e->index[0], &e->index[1]});
         });
       }
       if (!h5) continue;
@@ -500,8 +620,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       };
       auto w = std::make_shared<window_set>();
       for (auto const& name : indices) {
-        w->before.push_back(crop(composites[0].at(name), chunk.window, part));
-        w->after.push_back(crop(composites[1].at(name), chunk.window, part));
+        w->before.push_back(crop(latest[0].at(name), chunk.window, part));
+        w->after.push_back(crop(latest[1].at(name), chunk.window, part));
       }
       w->change = change;
       w->first = first;
@@ -557,12 +677,12 @@ run_result run_job(job_spec const& spec, run_options const& options) {
           }
           for (auto& period : state.colour) {
             period.clear();
-            if (!true_colour) continue;
-            for (auto const& b : colour_bands) {
+            for (auto const& b : colour) {
               auto& values = period.emplace(b, k::device_array<float>(stream, n)).first->second;
               k::fill(stream, values, n, k::nodata_f32());
             }
           }
+          if (state_in) restore_chunk(*state_in, o.chunk, chunk.window, spec.change.method, state);
         }
         date_group const& group = dates[o.date];
         int const period = group.monitor ? 1 : 0;
@@ -629,6 +749,19 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   std::size_t scene_count = 0;
   for (auto const& g : dates) scene_count += g.scenes.size();
   result.scenes_used = scene_count;
+  for (std::size_t d = 0; d < dates.size(); ++d) {
+    date_summary summary{
+        dates[d].date, dates[d].monitor, static_cast<std::int64_t>(dates[d].scenes.size()), {}};
+    for (auto const& aoi : aois) {
+      summary.clear_m2[aoi.shape.name()] =
+          d < aoi.clear_m2_by_date.size() ? aoi.clear_m2_by_date[d] : 0.0;
+    }
+    result.dates.push_back(std::move(summary));
+  }
+  // The area table covers every date read so far: earlier monitoring runs' and this run's.
+  std::vector<date_summary> all_dates;
+  if (resume != nullptr) all_dates = resume->past_dates;
+  all_dates.insert(all_dates.end(), result.dates.begin(), result.dates.end());
 
   // Patches are final once every chunk is in: drop those under the minimum mapping unit and
   // renumber the rest, chunk by chunk in the written rasters.
@@ -715,8 +848,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     }
     double seen_m2 = 0.0, confirmed_m2 = 0.0;
     std::int64_t seen_pixels = 0, seen_columns = 0, seen_rows = 0;
-    for (std::size_t d = 0; d < dates.size(); ++d) {
-      std::int32_t const day = days_since_epoch(dates[d].date);
+    for (auto const& date : all_dates) {
+      std::int32_t const day = days_since_epoch(date.date);
       double new_low = 0.0, new_high = 0.0;
       if (auto it = first_seen.find(day); it != first_seen.end()) {
         new_low = it->second.area_m2;
@@ -727,7 +860,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       if (auto it = confirmed.find(day); it != confirmed.end()) new_high = it->second.area_m2;
       seen_m2 += new_low;
       confirmed_m2 += new_high;
-      double const clear = d < aoi.clear_m2_by_date.size() ? aoi.clear_m2_by_date[d] : 0.0;
+      auto const clear_it = date.clear_m2.find(r.name);
+      double const clear = clear_it != date.clear_m2.end() ? clear_it->second : 0.0;
       std::string lat, lon;
       if (seen_pixels > 0) {
         auto const& gt = aoi.grid.transform;
@@ -738,8 +872,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
         lat = fixed(y, 6);
         lon = fixed(x, 6);
       }
-      area_rows.push_back({r.name, to_iso(dates[d].date), dates[d].monitor ? "monitor" : "baseline",
-                           std::to_string(dates[d].scenes.size()), fixed(clear / 10000.0, 4),
+      area_rows.push_back({r.name, to_iso(date.date), date.monitor ? "monitor" : "baseline",
+                           std::to_string(date.scenes), fixed(clear / 10000.0, 4),
                            fixed(aoi.inside_m2 > 0 ? 1.0 - clear / aoi.inside_m2 : 1.0, 4),
                            fixed(new_low / 10000.0, 4), fixed(new_high / 10000.0, 4),
                            fixed((seen_m2 - confirmed_m2) / 10000.0, 4),
@@ -768,6 +902,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     write_csv(alerts_path, alert_table_columns(), alert_rows);
     result.alerts_file = alerts_path;
   }
+  if (state_out) state_out->commit();
   if (h5) {
     h5->commit();
     result.hdf5_file = h5_path;

@@ -14,6 +14,15 @@ namespace geosweep::pipeline {
 
 namespace k = geosweep::kernels;
 
+namespace {
+
+/// Orders pixels by first date, then raster order; a date and an index fit one key.
+std::int64_t anchor_key(std::int32_t first_date, std::int64_t index) {
+  return (static_cast<std::int64_t>(first_date) << 40) | index;
+}
+
+}  // namespace
+
 patch_stitcher::patch_stitcher(std::string aoi, raster_grid aoi_grid,
                                std::vector<double> row_areas_m2)
     : aoi_(std::move(aoi)), grid_(std::move(aoi_grid)), row_areas_(std::move(row_areas_m2)) {}
@@ -69,6 +78,7 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
       p.status = s.status_max;
       p.magnitude_sum_e4 = s.magnitude_sum_e4;
       p.first_index = std::numeric_limits<std::int64_t>::max();
+      p.anchor = std::numeric_limits<std::int64_t>::max();
     }
     // Ground area and first pixel (raster order of the AOI window) of each part.
     for (int r = 0; r < tile.height; ++r) {
@@ -91,6 +101,7 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
         std::int64_t const index =
             static_cast<std::int64_t>(r + tile.y_offset) * grid_.width + (c + tile.x_offset);
         p.first_index = std::min(p.first_index, index);
+        p.anchor = std::min(p.anchor, anchor_key(first_date[i], index));
       }
     }
   }
@@ -162,6 +173,7 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
     m.magnitude_sum_e4 += p.magnitude_sum_e4;
     m.area_m2 += p.area_m2;
     m.first_index = std::min(m.first_index, p.first_index);
+    m.anchor = std::min(m.anchor, p.anchor);
     m.column_min = std::min(m.column_min, p.column_min);
     m.column_max = std::max(m.column_max, p.column_max);
     m.row_min = std::min(m.row_min, p.row_min);
@@ -224,7 +236,12 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
     p.mean_magnitude = static_cast<double>(m.magnitude_sum_e4) / 1e4 / pixels;
     p.centroid_column = static_cast<double>(m.column_sum) / pixels + 0.5;
     p.centroid_row = static_cast<double>(m.row_sum) / pixels + 0.5;
-    p.alert_id = stable_alert_id(aoi_, p.centroid_lat, p.centroid_lon, p.first_date);
+    // The id follows the patch's earliest pixel, which stays put while the patch grows.
+    std::int64_t const anchor_index = m.anchor & ((std::int64_t{1} << 40) - 1);
+    auto const anchor = to_lon_lat(static_cast<double>(anchor_index % grid_.width) + 0.5,
+                                   static_cast<double>(anchor_index / grid_.width) + 0.5);
+    p.alert_id =
+        stable_alert_id(aoi_, anchor[1], anchor[0], static_cast<std::int32_t>(m.anchor >> 40));
     p.first_seen = m.first_seen;
     p.confirmed = m.confirmed;
     patches.push_back(std::move(p));

@@ -418,7 +418,7 @@ TEST(SimulatedRunOutputs, XarrayReadsTheValuesAtMapCoordinates) {
 TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRasters) {
   auto const dir = scratch("cog");
   auto const run = simulate_and_run(dir, 19);
-  ASSERT_EQ(run.result.cog_files.size(), 4 * run.result.aois.size());
+  ASSERT_EQ(run.result.cog_files.size(), 6 * run.result.aois.size());  // 3 pictures x 2 periods
   for (auto const& aoi : run.result.aois) {
     SCOPED_TRACE(aoi.name);
     fs::path const folder = run.spec.outputs.dir / "cog" / aoi.name;
@@ -439,7 +439,8 @@ TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRa
                                                GDT_Float32, 0, 0),
               CE_None);
     for (char const* name :
-         {"true_colour_before.tif", "true_colour_after.tif", "ndvi_before.tif", "ndvi_after.tif"}) {
+         {"true_colour_before.tif", "true_colour_after.tif", "false_colour_before.tif",
+          "false_colour_after.tif", "ndvi_before.tif", "ndvi_after.tif"}) {
       SCOPED_TRACE(name);
       GDALDatasetUniquePtr cog(
           GDALDataset::Open((folder / name).c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
@@ -449,7 +450,8 @@ TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRa
       EXPECT_STREQ(layout, "COG");
       EXPECT_EQ(cog->GetRasterXSize(), w);
       EXPECT_EQ(cog->GetRasterYSize(), h);
-      EXPECT_EQ(cog->GetRasterCount(), std::string(name).rfind("true_colour", 0) == 0 ? 3 : 1);
+      EXPECT_EQ(cog->GetRasterCount(),
+                std::string(name).find("_colour_") != std::string::npos ? 3 : 1);
       OGRSpatialReference utm;
       utm.importFromEPSG(32720);
       EXPECT_TRUE(cog->GetSpatialRef()->IsSame(&utm));
@@ -474,6 +476,31 @@ TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRa
       }
     }
     EXPECT_EQ(static_cast<std::int64_t>(inside), aoi.aoi_pixels);
+
+    // False colour is NIR, red, green: its red is true colour's red, and its NIR, where both
+    // are looked at, makes the NDVI of the after composite (to the rounding of the UInt16s).
+    auto const read_bands = [&](char const* name) {
+      GDALDatasetUniquePtr ds(
+          GDALDataset::Open((folder / name).c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+      std::vector<std::uint16_t> v(3 * classes.size());
+      EXPECT_EQ(ds->RasterIO(GF_Read, 0, 0, w, h, v.data(), w, h, GDT_UInt16, 3, nullptr, 0, 0, 0,
+                             nullptr),
+                CE_None);
+      return v;
+    };
+    auto const truec = read_bands("true_colour_after.tif");
+    auto const falsec = read_bands("false_colour_after.tif");
+    std::size_t const n = classes.size();
+    std::size_t compared = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      ASSERT_EQ(falsec[n + i], truec[i]) << i;          // red
+      ASSERT_EQ(falsec[2 * n + i], truec[n + i]) << i;  // green
+      if (falsec[i] == 0 || truec[i] == 0 || std::isnan(expected[i])) continue;
+      double const nir = falsec[i] / 10000.0, red = truec[i] / 10000.0;
+      ASSERT_NEAR((nir - red) / (nir + red), expected[i], 2e-3) << i;
+      ++compared;
+    }
+    EXPECT_GT(compared, inside / 2);
   }
   fs::remove_all(dir);
 }

@@ -25,6 +25,15 @@ struct detection_rasters {
   std::vector<float> baseline_mean;  ///< baseline index (mean, or latest clear for bitemporal)
 };
 
+/// A detector's per-pixel state in host memory (monitoring keeps it between runs). The
+/// vectors of the job's method are filled, the others stay empty.
+struct detector_state {
+  std::vector<kernels::pixel_state> pixels;  ///< baseline method
+  std::vector<float> before, after;          ///< bitemporal: latest clear looks
+  std::vector<std::int32_t> after_date;      ///< bitemporal: day of the latest clear look
+  std::vector<std::uint16_t> clear_looks;    ///< bitemporal: clear monitoring looks
+};
+
 /// Folds observations of the change index date by date. Every call queues work on the
 /// stream given at construction; pointers are resident where that stream computes.
 class change_detector {
@@ -40,6 +49,12 @@ class change_detector {
   /// The per-pixel results, copied to the host (waits for the stream); `inside` is the AOI
   /// mask (1 inside), resident like the index.
   [[nodiscard]] detection_rasters finish(std::uint8_t const* inside) const;
+
+  /// The state so far, copied to the host (waits for the stream).
+  [[nodiscard]] detector_state save() const;
+
+  /// Continues from a saved state of the same method and size (waits for the upload).
+  void restore(detector_state const& state);
 
  private:
   change_spec change_;

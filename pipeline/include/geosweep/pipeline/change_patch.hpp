@@ -32,7 +32,7 @@ inline void accumulate_dates(std::map<std::int32_t, date_extent>& into,
 
 /// One patch of change kept after the minimum mapping unit.
 struct change_patch {
-  std::string alert_id;  ///< stable: from the AOI, the centroid and the first date
+  std::string alert_id;  ///< stable: from the AOI and the place and date of its earliest pixel
   std::string aoi;
   std::int32_t label = 0;  ///< its value in the AOI's patch raster
   std::int64_t pixels = 0;
@@ -50,8 +50,10 @@ struct change_patch {
   std::map<std::int32_t, date_extent> confirmed;   ///< its pixels by their confirmation day
 };
 
-/// A stable alert id, "gs-" and 12 hex digits, from the AOI name, the centroid rounded to
-/// 1e-4 degrees (about 11 m) and the first date; the same patch gets the same id in every run.
+/// A stable alert id, "gs-" and 12 hex digits, from the AOI name, a position rounded to 1e-4
+/// degrees (about 11 m) and a date. Patches pass the centre and first date of their earliest
+/// pixel (first anomaly, then raster order): it stays put while a clearing grows from night to
+/// night, so the alert keeps its id; when two patches merge, the older id goes on.
 std::string stable_alert_id(std::string const& aoi, double lat, double lon,
                             std::int32_t first_date);
 

@@ -7,7 +7,9 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,21 @@ struct aoi_result {
   std::optional<std::array<double, 2>> changed_centroid_lat_lon;  ///< absent without change
 };
 
+/// One acquisition date of a run: its scenes and each AOI's clear area.
+struct date_summary {
+  civil_date date;
+  bool monitor = false;
+  std::int64_t scenes = 0;
+  std::map<std::string, double> clear_m2;  ///< by AOI name: area inside with a clear look
+};
+
+/// A scene a run read, or left out because it arrived after a later date was read.
+struct scene_record {
+  std::string id;
+  civil_date date;
+  bool monitor = false;
+};
+
 /// What a run did and wrote.
 struct run_result {
   std::vector<aoi_result> aois;
@@ -47,13 +64,31 @@ struct run_result {
   std::int64_t bytes_read = 0;        ///< decoded band bytes (16-bit values on the grid)
   std::size_t chunks = 0;
   double seconds = 0.0;
-  raster_grid grid;  ///< the analysis grid
+  raster_grid grid;                 ///< the analysis grid
+  std::vector<date_summary> dates;  ///< the dates this run read, in order
+  std::vector<scene_record> read;   ///< the scenes this run read
+  std::vector<scene_record> late;   ///< monitoring: new scenes dated at or before last_date
+  bool nothing_new = false;         ///< monitoring: no new scene to read; nothing written
+};
+
+/// How a monitoring run continues from the previous one (geosweep monitor, monitor.hpp):
+/// only scenes not read before are read, the per-pixel state goes on from the previous
+/// run's state file, and the analysis grid stays the first run's.
+struct continuation {
+  std::optional<std::filesystem::path> state_in;        ///< the previous run's state; none at first
+  std::filesystem::path state_out;                      ///< this run's state, written atomically
+  std::map<std::string, std::string> state_attributes;  ///< kept in the state file
+  std::optional<raster_grid> grid;                      ///< the first run's analysis grid
+  std::set<std::string> known_scenes;                   ///< ids earlier runs read or left out
+  std::optional<civil_date> last_date;                  ///< latest date earlier runs read
+  std::vector<date_summary> past_dates;                 ///< the dates earlier runs read
 };
 
 /// How to run.
 struct run_options {
   kernels::backend backend = kernels::backend::automatic;
   bool progress = false;  ///< a progress line on stderr (the CLI sets it on a terminal)
+  continuation const* resume = nullptr;  ///< monitoring: go on from earlier runs
 };
 
 /// Runs `spec`. Throws geosweep::config_error, io_error or cuda_error; outputs are complete

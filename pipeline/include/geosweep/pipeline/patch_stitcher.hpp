@@ -47,6 +47,7 @@ class patch_stitcher {
  private:
   struct part {
     std::int64_t pixels = 0, column_sum = 0, row_sum = 0, first_index = 0, magnitude_sum_e4 = 0;
+    std::int64_t anchor = 0;  // min of (first date << 40 | raster index): the earliest pixel
     std::int32_t column_min = 0, column_max = 0, row_min = 0, row_max = 0;
     std::int32_t first_date = 0, confirmed_date = 0;
     std::uint8_t status = 0;

@@ -1,0 +1,230 @@
+#include "monitor_commands.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+
+#include "exit_codes.hpp"
+#include "geosweep/kernels/backend.hpp"
+#include "geosweep/pipeline/csv_writer.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/monitor.hpp"
+#include "geosweep/pipeline/monitor_store.hpp"
+
+namespace geosweep::cli {
+namespace {
+
+namespace gp = geosweep::pipeline;
+
+std::string value_text(std::optional<double> v) {
+  return v ? fmt::format("{:.2f}", *v) : std::string();
+}
+
+/// The ledger of a job that has been monitored; config_error when it has not.
+std::unique_ptr<gp::monitor_store> open_ledger(std::string const& job_path) {
+  auto const spec = gp::load_job_spec(job_path, false);
+  auto const file = gp::monitor_state_dir(spec) / "monitor.sqlite";
+  if (!std::filesystem::exists(file)) {
+    throw config_error(job_path + ": not monitored yet (no " + file.string() +
+                       "); run `geosweep monitor " + job_path + "` first");
+  }
+  return std::make_unique<gp::monitor_store>(file);
+}
+
+nlohmann::ordered_json alert_json(gp::stored_alert const& a) {
+  nlohmann::ordered_json j;
+  j["alert_id"] = a.alert_id;
+  j["aoi"] = a.aoi;
+  j["status"] = a.status;
+  j["confidence"] = a.confidence;
+  j["first_seen"] = a.first_seen;
+  j["confirmed_on"] =
+      a.confirmed_on.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(a.confirmed_on);
+  j["area_ha"] = a.area_ha;
+  j["centroid_lat"] = a.centroid_lat;
+  j["centroid_lon"] = a.centroid_lon;
+  j["bbox"] = a.bbox;
+  j["mean_magnitude"] = a.mean_magnitude;
+  j["pixels"] = a.pixels;
+  j["estimated_value"] =
+      a.estimated_value ? nlohmann::ordered_json(*a.estimated_value) : nlohmann::ordered_json();
+  j["created_run"] = a.created_run;
+  j["confirmed_run"] =
+      a.confirmed_run ? nlohmann::ordered_json(*a.confirmed_run) : nlohmann::ordered_json();
+  j["last_seen_run"] = a.last_seen_run;
+  if (a.status == "dismissed") {
+    j["dismissed_utc"] = a.dismissed_utc;
+    j["dismissed_by"] = a.dismissed_by;
+    j["dismiss_reason"] = a.dismiss_reason;
+  }
+  return j;
+}
+
+int monitor_command(std::string const& job_path, std::string const& backend, bool progress) {
+  auto const spec = gp::load_job_spec(job_path);
+  gp::monitor_options options;
+  options.backend = kernels::parse_backend(backend);
+  options.progress = progress;
+  auto const r = gp::run_monitor(spec, options);
+  if (r.nothing_new) {
+    fmt::print("geosweep monitor: job '{}': no new scene{}\n", spec.name,
+               r.late.empty() ? "" : fmt::format(" ({} late scene(s) left out)", r.late.size()));
+  } else {
+    std::size_t fresh = 0;
+    for (auto const& e : r.events) fresh += e.status == "new" ? 1 : 0;
+    fmt::print(
+        "geosweep monitor: job '{}' run {}: {} new scene(s) on {} date(s), {} new alert(s), {} "
+        "newly confirmed{}\n",
+        spec.name, r.run, r.job.read.size(), r.job.dates.size(), fresh, r.events.size() - fresh,
+        r.withdrawn > 0 ? fmt::format(", {} withdrawn", r.withdrawn) : "");
+    for (auto const& e : r.events) {
+      fmt::print("  {:<9} {} {:<16} {:>8.2f} ha  {:.5f} {:.5f}  first seen {}{}\n", e.status,
+                 e.alert_id, e.aoi, e.area_ha, e.centroid_lat, e.centroid_lon, e.first_seen,
+                 e.confirmed_on.empty() ? "" : ", confirmed " + e.confirmed_on);
+    }
+    for (auto const& s : r.late) {
+      fmt::print("  late scene left out: {} ({})\n", s.id, gp::to_iso(s.date));
+    }
+    fmt::print("events:\n  {}\n  {}\n", r.events_csv.string(), r.events_geojson.string());
+  }
+  if (r.delivered > 0) fmt::print("notifications delivered: {}\n", r.delivered);
+  for (auto const& e : r.delivery_errors) fmt::print(stderr, "geosweep: warning: {}\n", e);
+  if (r.pending > 0) {
+    fmt::print(stderr,
+               "geosweep: warning: {} notification(s) pending; they are retried on the next run\n",
+               r.pending);
+    return exit_delivery_pending;
+  }
+  return exit_ok;
+}
+
+int list_command(monitor_commands const& m) {
+  auto const ledger = open_ledger(m.job);
+  auto const alerts = ledger->alerts(m.status, m.aoi);
+  if (m.format == "json") {
+    auto j = nlohmann::ordered_json::array();
+    for (auto const& a : alerts) j.push_back(alert_json(a));
+    fmt::print("{}\n", j.dump(2));
+    return exit_ok;
+  }
+  std::vector<std::string> const header{
+      "alert_id",     "aoi",     "status",       "confidence",   "first_seen",
+      "confirmed_on", "area_ha", "centroid_lat", "centroid_lon", "estimated_value"};
+  std::vector<std::vector<std::string>> rows;
+  for (auto const& a : alerts) {
+    rows.push_back({a.alert_id, a.aoi, a.status, a.confidence, a.first_seen, a.confirmed_on,
+                    fmt::format("{:.4f}", a.area_ha), fmt::format("{:.6f}", a.centroid_lat),
+                    fmt::format("{:.6f}", a.centroid_lon), value_text(a.estimated_value)});
+  }
+  if (m.format == "csv") {
+    auto const line = [](std::vector<std::string> const& row) {
+      std::string out;
+      for (std::size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + gp::csv_field(row[i]);
+      return out;
+    };
+    fmt::print("{}\n", line(header));
+    for (auto const& row : rows) fmt::print("{}\n", line(row));
+    return exit_ok;
+  }
+  fmt::print("{:<15} {:<16} {:<10} {:<5} {:<10} {:<10} {:>9} {:>10} {:>11}\n", "ALERT", "AOI",
+             "STATUS", "CONF", "FIRST", "CONFIRMED", "AREA_HA", "LAT", "LON");
+  for (auto const& a : alerts) {
+    fmt::print("{:<15} {:<16} {:<10} {:<5} {:<10} {:<10} {:>9.2f} {:>10.5f} {:>11.5f}\n",
+               a.alert_id, a.aoi, a.status, a.confidence, a.first_seen,
+               a.confirmed_on.empty() ? "-" : a.confirmed_on, a.area_ha, a.centroid_lat,
+               a.centroid_lon);
+  }
+  fmt::print("{} alert(s)\n", alerts.size());
+  return exit_ok;
+}
+
+int show_command(monitor_commands const& m) {
+  auto const ledger = open_ledger(m.job);
+  auto const alert = ledger->alert(m.alert_id);
+  if (!alert) throw config_error(m.job + ": no alert '" + m.alert_id + "'");
+  auto j = alert_json(*alert);
+  auto history = nlohmann::ordered_json::array();
+  for (auto const& [run, e] : ledger->history(m.alert_id)) {
+    nlohmann::ordered_json h;
+    h["run"] = run;
+    h["event"] = e.status;
+    h["confidence"] = e.confidence;
+    h["area_ha"] = e.area_ha;
+    history.push_back(h);
+  }
+  j["events"] = history;
+  if (m.format == "json") {
+    fmt::print("{}\n", j.dump(2));
+    return exit_ok;
+  }
+  for (auto const& [key, value] : j.items()) {
+    if (key == "events") continue;
+    fmt::print("{:<16} {}\n", key, value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  for (auto const& h : history) {
+    fmt::print("{:<16} run {}: {} ({} confidence, {:.2f} ha)\n", "event",
+               h["run"].get<std::int64_t>(), h["event"].get<std::string>(),
+               h["confidence"].get<std::string>(), h["area_ha"].get<double>());
+  }
+  return exit_ok;
+}
+
+int dismiss_command(monitor_commands const& m) {
+  auto const ledger = open_ledger(m.job);
+  std::string by = m.by;
+  if (by.empty()) {
+    char const* user = std::getenv("USER");
+    by = user != nullptr ? user : "unknown";
+  }
+  ledger->dismiss(m.alert_id, by, m.reason, gp::utc_now());
+  fmt::print("geosweep alerts: {} dismissed by {}{}\n", m.alert_id, by,
+             m.reason.empty() ? "" : ": " + m.reason);
+  return exit_ok;
+}
+
+}  // namespace
+
+void add_monitor_commands(CLI::App& app, monitor_commands& m) {
+  m.monitor = app.add_subcommand(
+      "monitor",
+      "Nightly incremental run: read only new scenes, carry the detector state on, record the "
+      "alerts' lifecycle and send notifications");
+  m.monitor->add_option("job", m.job, "Job file (YAML)")->required();
+  m.monitor->fallthrough();
+
+  m.alerts = app.add_subcommand("alerts", "List, show or dismiss the alerts of a monitored job");
+  m.alerts->require_subcommand(1);
+  m.list = m.alerts->add_subcommand("list", "List the alerts, newest last within each AOI");
+  m.list->add_option("job", m.job, "Job file (YAML)")->required();
+  m.list->add_option("--status", m.status, "Only alerts of this status")
+      ->check(CLI::IsMember({"new", "confirmed", "dismissed", "withdrawn"}));
+  m.list->add_option("--aoi", m.aoi, "Only alerts of this AOI");
+  m.list->add_option("--format", m.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+  m.show = m.alerts->add_subcommand("show", "Show one alert and its events");
+  m.show->add_option("job", m.job, "Job file (YAML)")->required();
+  m.show->add_option("alert_id", m.alert_id, "Alert id (gs-...)")->required();
+  m.show->add_option("--format", m.format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  m.dismiss = m.alerts->add_subcommand(
+      "dismiss", "Dismiss an alert (a false alarm, or already handled): never announced again");
+  m.dismiss->add_option("job", m.job, "Job file (YAML)")->required();
+  m.dismiss->add_option("alert_id", m.alert_id, "Alert id (gs-...)")->required();
+  m.dismiss->add_option("--reason", m.reason, "Why, for the record");
+  m.dismiss->add_option("--by", m.by, "Who (default: $USER)");
+  for (auto* sub : {m.list, m.show, m.dismiss}) sub->fallthrough();
+  m.alerts->fallthrough();
+}
+
+int run_monitor_commands(monitor_commands const& m, std::string const& backend, bool progress) {
+  if (m.monitor->parsed()) return monitor_command(m.job, backend, progress);
+  if (m.list->parsed()) return list_command(m);
+  if (m.show->parsed()) return show_command(m);
+  if (m.dismiss->parsed()) return dismiss_command(m);
+  return -1;
+}
+
+}  // namespace geosweep::cli

@@ -1,0 +1,28 @@
+#pragma once
+// `geosweep monitor` and `geosweep alerts list|show|dismiss` (pipeline/monitor.hpp).
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace geosweep::cli {
+
+/// The parsed options of the monitoring subcommands.
+struct monitor_commands {
+  CLI::App* monitor = nullptr;
+  CLI::App* alerts = nullptr;
+  CLI::App* list = nullptr;
+  CLI::App* show = nullptr;
+  CLI::App* dismiss = nullptr;
+  std::string job;
+  std::string status, aoi, format = "table";
+  std::string alert_id, reason, by;
+};
+
+/// Adds the subcommands to `app`.
+void add_monitor_commands(CLI::App& app, monitor_commands& m);
+
+/// Runs the parsed one; -1 when none of them was given.
+int run_monitor_commands(monitor_commands const& m, std::string const& backend, bool progress);
+
+}  // namespace geosweep::cli
