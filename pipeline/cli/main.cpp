@@ -21,7 +21,11 @@
 #include "geosweep/pipeline/notifier.hpp"
 #include "geosweep/pipeline/report.hpp"
 #include "geosweep/pipeline/scene_simulator.hpp"
+#include "global_options.hpp"
 #include "monitor_commands.hpp"
+#if GEOSWEEP_HAVE_MPI
+#include "mpi_ranks.hpp"
+#endif
 
 namespace {
 
@@ -29,12 +33,6 @@ namespace gp = geosweep::pipeline;
 namespace gk = geosweep::kernels;
 
 using namespace geosweep::cli;  // exit codes (exit_codes.hpp)
-
-struct global_options {
-  std::string backend = "auto";
-  int threads = 0;
-  bool verbose = false;
-};
 
 void print_errors(std::string const& what) {
   std::istringstream lines(what);
@@ -63,8 +61,14 @@ int run_command(std::string const& job_path, global_options const& g) {
   auto const spec = gp::load_job_spec(job_path);
   gp::run_options options;
   options.backend = gk::parse_backend(g.backend);
-  options.progress = ::isatty(STDERR_FILENO) != 0 && !g.verbose;
+  options.progress = g.progress();
+  options.workers = g.workers;
+  options.devices = g.devices;
+  options.ranks = g.ranks;
+  options.schedule =
+      g.schedule == "stripes" ? gp::chunk_schedule::stripes : gp::chunk_schedule::queue;
   auto const result = gp::run_job(spec, options);
+  if (!g.prints()) return exit_ok;  // rank 0 reports for the run
   double const mpx = static_cast<double>(result.pixels_processed) / 1e6;
   fmt::print(
       "geosweep run: job '{}' on {}: {} scenes, {} chunks of a {} x {} px grid, {:.2f} Mpx-dates, "
@@ -158,6 +162,20 @@ int main(int argc, char** argv) {
   app.add_option("--threads", g.threads, "CPU threads for the CPU backend (0: all cores)")
       ->check(CLI::NonNegativeNumber);
   app.add_flag("-v,--verbose", g.verbose, "Log each step (to stderr)");
+  app.add_option("--workers", g.workers,
+                 "Workers sharing the chunks in this process, each with its own readers and "
+                 "stream (results do not depend on it)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--devices", g.devices,
+                 "CUDA devices to use, one worker each, e.g. 0,1,2,3 (default: one device)")
+      ->delimiter(',')
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--schedule", g.schedule,
+                 "How workers and MPI ranks share chunks: queue (each takes the next chunk when "
+                 "ready) or stripes (chunk k to worker k mod n)")
+      ->check(CLI::IsMember({"queue", "stripes"}))
+      ->capture_default_str();
 
   std::string job_path;
   auto* run = app.add_subcommand(
@@ -198,6 +216,14 @@ int main(int argc, char** argv) {
   simulate->add_flag("--no-clouds", no_clouds, "Simulate cloud-free scenes");
   simulate->fallthrough();
 
+#if GEOSWEEP_HAVE_MPI
+  // Started by mpirun or srun: the ranks share the run's chunks (docs/cluster.md).
+  std::unique_ptr<mpi_ranks> mpi;
+  if (mpi_ranks::launched()) {
+    mpi = std::make_unique<mpi_ranks>(argc, argv);
+    g.ranks = &mpi->group();
+  }
+#endif
   try {
     app.parse(argc, argv);
   } catch (CLI::ParseError const& e) {
@@ -206,31 +232,51 @@ int main(int argc, char** argv) {
 
   auto logger = spdlog::stderr_color_mt("geosweep");
   spdlog::set_default_logger(logger);
-  spdlog::set_pattern("geosweep: %l: %v");
+  spdlog::set_pattern(g.ranks != nullptr
+                          ? "geosweep[rank " + std::to_string(g.ranks->rank) + "]: %l: %v"
+                          : std::string("geosweep: %l: %v"));
   spdlog::set_level(g.verbose ? spdlog::level::debug : spdlog::level::warn);
   gk::set_cpu_threads(g.threads);
 
+  int code = exit_internal;
   try {
-    if (run->parsed()) return run_command(job_path, g);
-    if (validate->parsed()) return validate_command(job_path);
-    if (report->parsed()) return report_command(job_path, report_aoi);
-    if (int const code =
-            run_monitor_commands(monitoring, g.backend, ::isatty(STDERR_FILENO) != 0 && !g.verbose);
-        code >= 0)
-      return code;
-    if (simulate->parsed()) return simulate_command(out_dir, seed, size, no_clouds);
-    return info_command();
+#if GEOSWEEP_HAVE_MPI
+    // One GPU per rank, from its place on the node, unless --devices names them.
+    if (mpi && g.devices.empty() &&
+        gk::resolve_backend(gk::parse_backend(g.backend)) == gk::backend::cuda) {
+      gk::use_cuda_device(mpi->local_rank() % gk::cuda_device_count());
+    }
+#endif
+    if (run->parsed()) {
+      code = run_command(job_path, g);
+    } else if (validate->parsed()) {
+      code = validate_command(job_path);
+    } else if (report->parsed()) {
+      code = report_command(job_path, report_aoi);
+    } else if (int const monitored = run_monitor_commands(monitoring, g); monitored >= 0) {
+      code = monitored;
+    } else if (simulate->parsed()) {
+      code = simulate_command(out_dir, seed, size, no_clouds);
+    } else {
+      code = info_command();
+    }
   } catch (geosweep::config_error const& e) {
     print_errors(e.what());
-    return exit_config;
+    code = exit_config;
   } catch (geosweep::io_error const& e) {
     print_errors(e.what());
-    return exit_io;
+    code = exit_io;
   } catch (geosweep::cuda_error const& e) {
     print_errors(e.what());
-    return exit_cuda;
+    code = exit_cuda;
   } catch (std::exception const& e) {
     print_errors(e.what());
-    return exit_internal;
+    code = exit_internal;
   }
+#if GEOSWEEP_HAVE_MPI
+  // A rank that fails ends the run on every rank: nobody waits for it, nothing is written.
+  if (mpi && g.ranks->size > 1 && code != exit_ok && code != exit_delivery_pending)
+    mpi->abort(code);
+#endif
+  return code;
 }

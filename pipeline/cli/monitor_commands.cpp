@@ -62,11 +62,17 @@ nlohmann::ordered_json alert_json(gp::stored_alert const& a) {
   return j;
 }
 
-int monitor_command(std::string const& job_path, std::string const& backend, bool progress) {
+int monitor_command(std::string const& job_path, global_options const& g) {
+  if (g.ranks != nullptr && g.ranks->size > 1)
+    throw config_error("geosweep monitor runs as one process (use --workers or --devices)");
   auto const spec = gp::load_job_spec(job_path);
   gp::monitor_options options;
-  options.backend = kernels::parse_backend(backend);
-  options.progress = progress;
+  options.backend = kernels::parse_backend(g.backend);
+  options.progress = g.progress();
+  options.workers = g.workers;
+  options.devices = g.devices;
+  options.schedule =
+      g.schedule == "stripes" ? gp::chunk_schedule::stripes : gp::chunk_schedule::queue;
   auto const r = gp::run_monitor(spec, options);
   if (r.nothing_new) {
     fmt::print("geosweep monitor: job '{}': no new scene{}\n", spec.name,
@@ -219,8 +225,8 @@ void add_monitor_commands(CLI::App& app, monitor_commands& m) {
   m.alerts->fallthrough();
 }
 
-int run_monitor_commands(monitor_commands const& m, std::string const& backend, bool progress) {
-  if (m.monitor->parsed()) return monitor_command(m.job, backend, progress);
+int run_monitor_commands(monitor_commands const& m, global_options const& g) {
+  if (m.monitor->parsed()) return monitor_command(m.job, g);
   if (m.list->parsed()) return list_command(m);
   if (m.show->parsed()) return show_command(m);
   if (m.dismiss->parsed()) return dismiss_command(m);

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "global_options.hpp"
+
 namespace geosweep::cli {
 
 /// The parsed options of the monitoring subcommands.
@@ -23,6 +25,6 @@ struct monitor_commands {
 void add_monitor_commands(CLI::App& app, monitor_commands& m);
 
 /// Runs the parsed one; -1 when none of them was given.
-int run_monitor_commands(monitor_commands const& m, std::string const& backend, bool progress);
+int run_monitor_commands(monitor_commands const& m, global_options const& g);
 
 }  // namespace geosweep::cli

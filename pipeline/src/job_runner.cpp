@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -15,14 +16,18 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <set>
 #include <thread>
 
+#include "chunk_parts.hpp"
+#include "chunk_processor.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/transform.hpp"
 #include "geosweep/pipeline/alert_polygons.hpp"
 #include "geosweep/pipeline/analysis_grid.hpp"
 #include "geosweep/pipeline/aoi.hpp"
+#include "geosweep/pipeline/atomic_file.hpp"
 #include "geosweep/pipeline/change_detector.hpp"
 #include "geosweep/pipeline/change_patch.hpp"
 #include "geosweep/pipeline/cog_exporter.hpp"
@@ -36,6 +41,7 @@
 #include "geosweep/pipeline/scene_catalog.hpp"
 #include "geosweep/pipeline/spectral_index.hpp"
 #include "geosweep/pipeline/state_file.hpp"
+#include "geosweep/pipeline/test_hooks.hpp"
 
 #ifndef GEOSWEEP_VERSION
 #define GEOSWEEP_VERSION "0.0.0"
@@ -64,54 +70,6 @@ std::vector<std::string> bands_needed(std::vector<std::string> const& indices) {
   return {bands.begin(), bands.end()};
 }
 
-/// Queues the index from its bands' resident reflectances (NaN where not clear) into `out`.
-void compute_index(k::stream const& s, spectral_index const& index, std::size_t n,
-                   std::map<std::string, float const*> const& reflectance, float* out) {
-  k::spectral_index_op const op{index.kind};
-  auto const band = [&](std::size_t i) { return reflectance.at(index.bands[i]); };
-  switch (index.bands.size()) {
-    case 2:
-      k::transform_pixels(s, n, op, out, band(0), band(1));
-      return;
-    case 3:
-      k::transform_pixels(s, n, op, out, band(0), band(1), band(2));
-      return;
-    case 4:
-      k::transform_pixels(s, n, op, out, band(0), band(1), band(2), band(3));
-      return;
-    default:
-      throw logic_error("index " + index.name + " has an unsupported band count");
-  }
-}
-
-/// The `part` window of a raster laid out over `whole` (both in the same pixel space).
-template <class T>
-std::vector<T> crop(T const* values, pixel_window const& whole, pixel_window const& part) {
-  std::vector<T> out(part.pixel_count());
-  for (int r = 0; r < part.height; ++r) {
-    auto const* from = values +
-                       static_cast<std::size_t>(r + part.y_offset - whole.y_offset) * whole.width +
-                       (part.x_offset - whole.x_offset);
-    std::copy(from, from + part.width, out.data() + static_cast<std::size_t>(r) * part.width);
-  }
-  return out;
-}
-
-template <class T>
-std::vector<T> crop(std::vector<T> const& values, pixel_window const& whole,
-                    pixel_window const& part) {
-  return crop(values.data(), whole, part);
-}
-
-/// The first `n` values of a resident array, in host memory (waits for the stream).
-template <class T>
-std::vector<T> to_host(k::stream const& s, k::device_array<T> const& from, std::size_t n) {
-  std::vector<T> out(n);
-  k::copy_to_host(s, out.data(), from, n);
-  s.synchronize();
-  return out;
-}
-
 std::string fixed(double v, int decimals) {
   return fmt::format("{:.{}f}", v, decimals);
 }
@@ -134,65 +92,6 @@ struct aoi_work {
   std::vector<double> clear_m2_by_date;  ///< area with a clear look, per date
   double inside_m2 = 0.0;                ///< ground area inside the AOI
 };
-
-/// The working state of the chunk being carried through the dates. The per-pixel state stays
-/// resident where the kernels run (device memory on the CUDA backend) from the chunk's first
-/// date to its last; per date only the change index comes back, for the tables and the series.
-struct chunk_state {
-  chunk_state(k::backend where, std::size_t capacity)
-      : stream(where), index(stream, capacity), index_host(where, capacity) {}
-  k::stream stream;  // first: the arrays below are freed in its order
-  std::size_t chunk = std::numeric_limits<std::size_t>::max();
-  std::unique_ptr<change_detector> detector;
-  std::map<std::string, k::device_array<float>> composite[2];  // latest clear look per period
-  std::map<std::string, k::device_array<float>> colour[2];     // latest clear red, green, blue
-  std::map<std::size_t, std::vector<std::uint8_t>> inside;     // AOI masks over the chunk
-  std::map<std::size_t, k::device_array<std::uint8_t>> inside_resident;
-  k::device_array<float> index;       // one index of the current date
-  k::pinned_array<float> index_host;  // the change index of the current date, on the host
-};
-
-/// The name of a composite (an index, or a colour band) of a period in a state file.
-std::string composite_name(int period, std::string const& name) {
-  return std::string("composite/") + (period == 0 ? "before/" : "after/") + name;
-}
-
-void save_detector(state_writer& out, std::size_t chunk, pixel_window const& window,
-                   detector_state const& saved) {
-  if (!saved.pixels.empty()) {
-    out.write(chunk, window, "detector/state", saved.pixels);
-    return;
-  }
-  out.write(chunk, window, "detector/before", saved.before);
-  out.write(chunk, window, "detector/after", saved.after);
-  out.write(chunk, window, "detector/after_date", saved.after_date);
-  out.write(chunk, window, "detector/clear_looks", saved.clear_looks);
-}
-
-/// Continues a chunk from the previous monitoring run: its detector state and composites.
-void restore_chunk(state_reader const& in, std::size_t chunk, pixel_window const& window,
-                   std::string const& method, chunk_state& state) {
-  detector_state saved;
-  if (method == "baseline") {
-    in.read(chunk, window, "detector/state", saved.pixels);
-  } else {
-    in.read(chunk, window, "detector/before", saved.before);
-    in.read(chunk, window, "detector/after", saved.after);
-    in.read(chunk, window, "detector/after_date", saved.after_date);
-    in.read(chunk, window, "detector/clear_looks", saved.clear_looks);
-  }
-  state.detector->restore(saved);
-  std::vector<float> values;
-  for (int period = 0; period < 2; ++period) {
-    for (auto* arrays : {&state.composite[period], &state.colour[period]}) {
-      for (auto& [name, resident] : *arrays) {
-        in.read(chunk, window, composite_name(period, name), values);
-        k::copy_to_device(state.stream, resident, values.data(), values.size());
-        state.stream.synchronize();  // `values` is reused for the next one
-      }
-    }
-  }
-}
 
 /// Monitoring: keeps the catalog's scenes that no earlier run has seen and that come after
 /// the latest date read (an older one can no longer be folded in date order: it goes to
@@ -427,6 +326,19 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   run_result result;
   result.backend = k::resolve_backend(options.backend);
   spdlog::info("job '{}': backend {}", spec.name, k::to_string(result.backend));
+  // Sharing the chunks: among MPI ranks, and among workers within this process.
+  rank_group const* const ranks =
+      options.ranks != nullptr && options.ranks->size > 1 ? options.ranks : nullptr;
+  int const rank = ranks != nullptr ? ranks->rank : 0;
+  int const process_count = ranks != nullptr ? ranks->size : 1;
+  int const workers = !options.devices.empty() ? static_cast<int>(options.devices.size())
+                                               : std::max(1, options.workers);
+  if (!options.devices.empty() && result.backend != k::backend::cuda)
+    throw config_error("--devices needs the CUDA backend (--backend cuda or auto with a GPU)");
+  fs::path const parts_dir = spec.outputs.dir / ".parts";
+  auto const part_path = [&](fs::path const& dir, int worker) {
+    return dir / fmt::format("part-{:04d}.h5", worker);
+  };
 
   auto const indices = indices_to_compute(spec);
   std::vector<std::string> bands = bands_needed(indices);
@@ -507,11 +419,24 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   // Monitoring: the state read at each chunk's start and written at its end.
   std::unique_ptr<state_reader> state_in;
   std::unique_ptr<state_writer> state_out;
-  if (resume != nullptr) {
-    if (resume->state_in) state_in = std::make_unique<state_reader>(*resume->state_in);
-    state_out = std::make_unique<state_writer>(resume->state_out, resume->state_attributes);
-  }
-  if (spec.outputs.hdf5) {
+  if (resume != nullptr && resume->state_in)
+    state_in = std::make_unique<state_reader>(*resume->state_in);
+  std::unique_ptr<cog_exporter> cogs;
+  // The output files (rank 0 only), opened when chunks are about to be applied: a shared run
+  // that fails while computing leaves nothing in the outputs folder but its parts.
+  auto const open_outputs = [&] {
+    if (rank != 0) return;
+    if (auto const n = remove_orphaned_temporaries(spec.outputs.dir); n > 0)
+      spdlog::warn("removed {} temporary file(s) an interrupted run left in {}", n,
+                   spec.outputs.dir.string());
+    if (resume != nullptr)
+      state_out = std::make_unique<state_writer>(resume->state_out, resume->state_attributes);
+    if (spec.outputs.cog) {
+      std::vector<std::pair<std::string, raster_grid>> grids;
+      for (auto const& a : aois) grids.emplace_back(a.shape.name(), a.grid);
+      cogs = std::make_unique<cog_exporter>(spec.outputs.dir, grids, spec.change.index, composites);
+    }
+    if (!spec.outputs.hdf5) return;
     h5 = std::make_unique<hdf5_writer>(h5_path);
     h5->set_root_attribute("title", "geosweep change detection: " + spec.name);
     h5->set_root_attribute("source", "geosweep " GEOSWEEP_VERSION);
@@ -528,63 +453,53 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     for (auto const& g : dates) days.push_back(days_since_epoch(g.date));
     for (auto const& a : aois)
       create_aoi_variables(*h5, spec, a, indices, date_before, date_after, days);
-  }
+  };
 
-  std::unique_ptr<cog_exporter> cogs;
-  if (spec.outputs.cog) {
-    std::vector<std::pair<std::string, raster_grid>> grids;
-    for (auto const& a : aois) grids.emplace_back(a.shape.name(), a.grid);
-    cogs = std::make_unique<cog_exporter>(spec.outputs.dir, grids, spec.change.index, composites);
-  }
+  // The computing half (chunk_processor.hpp) and what it shares.
+  chunk_context cx;
+  cx.spec = &spec;
+  cx.backend = result.backend;
+  cx.grid = grid;
+  cx.chunks = &chunks;
+  cx.dates = &dates;
+  cx.bands = bands;
+  cx.indices = indices;
+  cx.colour = colour;
+  for (auto const& a : aois) cx.aois.push_back({&a.shape, a.window, &a.row_areas});
+  cx.state_in = state_in.get();
+  cx.keep_state = resume != nullptr;
+  cx.keep_rasters = spec.outputs.hdf5 || spec.outputs.cog;
 
-  // Carry each chunk through every date; finish it after the last one.
-  std::size_t capacity = 0;
-  for (auto const& c : chunks) capacity = std::max(capacity, c.window.pixel_count());
-  chunk_state state(result.backend, capacity);
-  progress_line progress(options.progress, static_cast<std::int64_t>(chunks.size() * dates.size()),
-                         chunks.size());
+  progress_line progress(options.progress && rank == 0,
+                         static_cast<std::int64_t>(chunks.size() * dates.size()), chunks.size());
+  std::mutex progress_mutex;
   std::int64_t done = 0;
+  auto const on_progress = [&](std::size_t chunk, std::int64_t pixels) {
+    std::lock_guard lock(progress_mutex);
+    result.pixels_processed += pixels;
+    progress.update(++done, chunk, result.pixels_processed);
+  };
   write_queue writes(static_cast<std::size_t>(std::max(2, spec.processing.slots)));
-  auto const finish_chunk = [&](grid_chunk const& chunk) {
-    // The composites come back to the host once per chunk, for the COGs and change.nc.
-    std::size_t const n = chunk.window.pixel_count();
-    std::map<std::string, std::vector<float>> latest[2];
-    for (int period = 0; period < 2; ++period) {
-      for (auto const& [name, values] : state.composite[period])
-        latest[period][name] = to_host(state.stream, values, n);
-      for (auto const& [band, values] : state.colour[period])
-        latest[period][band] = to_host(state.stream, values, n);
-    }
-    if (state_out) {
-      auto saved = std::make_shared<detector_state>(state.detector->save());
-      auto kept = std::make_shared<std::map<std::string, std::vector<float>>>();
-      for (int period = 0; period < 2; ++period) {
-        for (auto const& [name, values] : latest[period])
-          (*kept)[composite_name(period, name)] = values;
-      }
-      writes.push([&state_out, index = state.chunk, window = chunk.window, saved, kept] {
-        save_detector(*state_out, index, window, *saved);
-        for (auto const& [name, values] : *kept) state_out->write(index, window, name, values);
+  // A finished chunk is applied on this thread, in chunk order, whoever computed it: its
+  // patches stitched, its areas added, its rasters queued for the writer thread.
+  auto const apply = [&](chunk_output&& out) {
+    grid_chunk const& chunk = chunks[out.chunk];
+    if (state_out && out.state) {
+      auto kept = std::make_shared<chunk_output>(std::move(out));
+      writes.push([&state_out, window = chunk.window, kept] {
+        write_chunk_state(*state_out, kept->chunk, window, *kept->state, kept->kept);
       });
+      out.aois = std::move(kept->aois);
     }
-    for (std::size_t index : chunk.aois) {
-      aoi_work& aoi = aois[index];
-      pixel_window const part = chunk.window.intersect(aoi.window);
-      if (part.empty()) continue;
-      auto const& inside = state.inside.at(index);
-      auto detection = state.detector->finish(state.inside_resident.at(index).data());
-      pixel_window const tile{part.x_offset - aoi.window.x_offset,
-                              part.y_offset - aoi.window.y_offset, part.width, part.height};
-      auto const change = crop(detection.change, chunk.window, part);
-      auto const first = crop(detection.first_date, chunk.window, part);
-      auto const confirmed = crop(detection.confirmed_date, chunk.window, part);
-      auto const magnitude = crop(detection.magnitude, chunk.window, part);
-      auto const provisional = aoi.stitcher->add_tile(tile, chunk.column, chunk.row, change, first,
-                                                      confirmed, magnitude, result.backend);
-      for (int r = 0; r < tile.height; ++r) {
-        double const area = aoi.row_areas[static_cast<std::size_t>(r + tile.y_offset)];
-        for (int c = 0; c < tile.width; ++c) {
-          std::uint8_t const cls = change[static_cast<std::size_t>(r) * tile.width + c];
+    for (auto& t : out.aois) {
+      aoi_work& aoi = aois[t.aoi];
+      auto provisional =
+          aoi.stitcher->add_tile(t.tile, chunk.column, chunk.row, t.change, t.first_date,
+                                 t.confirmed_date, t.magnitude, result.backend);
+      for (int r = 0; r < t.tile.height; ++r) {
+        double const area = aoi.row_areas[static_cast<std::size_t>(r + t.tile.y_offset)];
+        for (int c = 0; c < t.tile.width; ++c) {
+          std::uint8_t const cls = t.change[static_cast<std::size_t>(r) * t.tile.width + c];
           aoi.inside_pixels += cls != k::change_outside_aoi ? 1 : 0;
           if (cls <= k::change_high) {
             ++aoi.clear_pixels;
@@ -592,157 +507,148 @@ run_result run_job(job_spec const& spec, run_options const& options) {
           }
         }
       }
-      // What the writer thread needs is copied into its job; the chunk state moves on.
+      aoi.clear_m2_by_date.resize(dates.size(), 0.0);
+      for (std::size_t d = 0; d < dates.size(); ++d) aoi.clear_m2_by_date[d] += t.clear_m2[d];
+      aoi.inside_m2 += t.inside_m2;
+      // The writer thread gets the tile; the chunk state moves on.
+      auto const tile = std::make_shared<aoi_tile_output>(std::move(t));
       if (cogs) {
-        struct export_set {
-          std::array<std::map<std::string, std::vector<float>>, 2> bands;
-          std::array<std::vector<float>, 2> index;
-          std::vector<std::uint8_t> inside;
-        };
-        auto e = std::make_shared<export_set>();
-        for (int period = 0; period < 2; ++period) {
-          for (auto const& b : colour)
-            e->bands[period][b] = crop(latest[period].at(b), chunk.window, part);
-          e->index[period] = crop(latest[period].at(spec.change.index), chunk.window, part);
-        }
-        e->inside = crop(inside, chunk.window, part);
-        writes.push([&cogs, index, tile, e] {
-          cogs->write(index, tile, e->inside, e->bands, {&e->index[0], &e->index[1]});
+        writes.push([&cogs, &spec, tile] {
+          auto const& latest = tile->latest;
+          cogs->write(tile->aoi, tile->tile, tile->inside, latest,
+                      {&latest[0].at(spec.change.index), &latest[1].at(spec.change.index)});
         });
       }
       if (!h5) continue;
-      struct window_set {
-        std::vector<std::vector<float>> before, after;
-        std::vector<std::uint8_t> change;
-        std::vector<std::int32_t> first, confirmed, patch;
-        std::vector<float> magnitude, baseline;
-        std::vector<std::uint16_t> clear_count;
-      };
-      auto w = std::make_shared<window_set>();
-      for (auto const& name : indices) {
-        w->before.push_back(crop(latest[0].at(name), chunk.window, part));
-        w->after.push_back(crop(latest[1].at(name), chunk.window, part));
-      }
-      w->change = change;
-      w->first = first;
-      w->confirmed = confirmed;
-      w->magnitude = magnitude;
-      w->patch = provisional;
-      w->baseline = crop(detection.baseline_mean, chunk.window, part);
-      w->clear_count = crop(detection.clear_count, chunk.window, part);
-      pixel_rect const rect{tile.x_offset, tile.y_offset, tile.width, tile.height};
-      writes.push([&h5, &indices, &spec, group = aoi.group, rect, w] {
-        for (std::size_t i = 0; i < indices.size(); ++i) {
-          h5->write_window<float>(group, indices[i] + "_before", rect, w->before[i]);
-          h5->write_window<float>(group, indices[i] + "_after", rect, w->after[i]);
+      auto const patch = std::make_shared<std::vector<std::int32_t>>(std::move(provisional));
+      writes.push([&h5, &indices, &spec, group = aoi.group, tile, patch] {
+        pixel_rect const rect{tile->tile.x_offset, tile->tile.y_offset, tile->tile.width,
+                              tile->tile.height};
+        for (auto const& name : indices) {
+          h5->write_window<float>(group, name + "_before", rect, tile->latest[0].at(name));
+          h5->write_window<float>(group, name + "_after", rect, tile->latest[1].at(name));
         }
-        h5->write_window<std::uint8_t>(group, "change", rect, w->change);
-        h5->write_window<std::int32_t>(group, "first_date", rect, w->first);
-        h5->write_window<std::int32_t>(group, "confirmed_date", rect, w->confirmed);
-        h5->write_window<float>(group, "magnitude", rect, w->magnitude);
-        h5->write_window<float>(group, spec.change.index + "_baseline", rect, w->baseline);
-        h5->write_window<std::uint16_t>(group, "clear_count", rect, w->clear_count);
-        h5->write_window<std::int32_t>(group, "patch", rect, w->patch);
+        h5->write_window<std::uint8_t>(group, "change", rect, tile->change);
+        h5->write_window<std::int32_t>(group, "first_date", rect, tile->first_date);
+        h5->write_window<std::int32_t>(group, "confirmed_date", rect, tile->confirmed_date);
+        h5->write_window<float>(group, "magnitude", rect, tile->magnitude);
+        h5->write_window<float>(group, spec.change.index + "_baseline", rect, tile->baseline);
+        h5->write_window<std::uint16_t>(group, "clear_count", rect, tile->clear_count);
+        h5->write_window<std::int32_t>(group, "patch", rect, *patch);
       });
     }
   };
+  // The date's clear looks into the AOI's (time, y, x) series.
+  auto const write_series = [&](series_window&& w) {
+    if (!h5) return;
+    auto const shared = std::make_shared<series_window>(std::move(w));
+    writes.push([&h5, &spec, &aois, shared] {
+      pixel_rect const rect{shared->tile.x_offset, shared->tile.y_offset, shared->tile.width,
+                            shared->tile.height};
+      h5->write_series_window<float>(aois[shared->aoi].group, spec.change.index,
+                                     static_cast<int>(shared->date), rect, shared->values);
+    });
+  };
 
-  auto const totals = stream_observations(
-      spec, result.backend, grid, chunks, dates, bands, [&](chunk_observation& o) {
-        grid_chunk const& chunk = chunks[o.chunk];
-        std::size_t const n = chunk.window.pixel_count();
-        k::stream const& stream = state.stream;
-        if (state.chunk != o.chunk) {
-          state.chunk = o.chunk;
-          state.detector = std::make_unique<change_detector>(spec.change, n, stream);
-          for (auto& period : state.composite) {
-            period.clear();
-            for (auto const& name : indices) {
-              auto& values = period.emplace(name, k::device_array<float>(stream, n)).first->second;
-              k::fill(stream, values, n, k::nodata_f32());
+  stream_totals totals;
+  if (workers == 1 && ranks == nullptr) {
+    chunk_source const all = [&](std::size_t j) {
+      return j < chunks.size() ? std::optional<std::size_t>(j) : std::nullopt;
+    };
+    open_outputs();
+    totals = process_chunks(cx, all, {write_series, apply, on_progress});
+  } else {
+    // Shared: each worker computes its chunks into a part; then this process (rank 0) reads
+    // them back in chunk order and applies them as above.
+    int const size = process_count * workers;
+    fs::create_directories(parts_dir);
+    int const first = rank * workers;
+    // The shared queue: one counter for every worker of every rank.
+    std::atomic<std::int64_t> local_tickets{0};
+    auto const next_ticket = [&]() -> std::int64_t {
+      return ranks != nullptr ? ranks->next_ticket() : local_tickets.fetch_add(1);
+    };
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(workers));
+    std::vector<stream_totals> worker_totals(static_cast<std::size_t>(workers));
+    std::vector<std::thread> threads;
+    for (int w = 0; w < workers; ++w) {
+      threads.emplace_back([&, w] {
+        try {
+          if (!options.devices.empty())
+            k::use_cuda_device(options.devices[static_cast<std::size_t>(w)]);
+          // CPU kernels: the cores shared among this process's workers.
+          if (result.backend == k::backend::cpu && workers > 1)
+            k::set_cpu_threads(std::max(1, k::cpu_core_count() / workers));
+          part_writer part(part_path(parts_dir, first + w));
+          // This worker's chunks: in turn, or claimed from the queue when it gets to them.
+          std::vector<std::size_t> claimed;
+          bool exhausted = false;
+          chunk_source const mine = [&, worker = first + w](std::size_t j) {
+            if (options.schedule == chunk_schedule::stripes ||
+                (ranks != nullptr && !ranks->next_ticket)) {
+              std::size_t const id =
+                  static_cast<std::size_t>(worker) + j * static_cast<std::size_t>(size);
+              return id < chunks.size() ? std::optional<std::size_t>(id) : std::nullopt;
             }
-          }
-          state.inside.clear();
-          state.inside_resident.clear();
-          for (std::size_t index : chunk.aois) {
-            auto& aoi = aois[index];
-            if (chunk.window.intersect(aoi.window).empty()) continue;
-            auto const& mask = state.inside[index] =
-                aoi.shape.rasterize(sub_grid(grid, chunk.window));
-            auto& resident =
-                state.inside_resident.emplace(index, k::device_array<std::uint8_t>(stream, n))
-                    .first->second;
-            k::copy_to_device(stream, resident, mask.data(), n);
-            aoi.clear_m2_by_date.resize(dates.size(), 0.0);
-          }
-          for (auto& period : state.colour) {
-            period.clear();
-            for (auto const& b : colour) {
-              auto& values = period.emplace(b, k::device_array<float>(stream, n)).first->second;
-              k::fill(stream, values, n, k::nodata_f32());
+            while (claimed.size() <= j && !exhausted) {
+              auto const ticket = static_cast<std::size_t>(next_ticket());
+              if (ticket < chunks.size())
+                claimed.push_back(ticket);
+              else
+                exhausted = true;
             }
-          }
-          if (state_in) restore_chunk(*state_in, o.chunk, chunk.window, spec.change.method, state);
+            return j < claimed.size() ? std::optional<std::size_t>(claimed[j]) : std::nullopt;
+          };
+          chunk_sinks sinks;
+          if (spec.outputs.hdf5) sinks.series = [&part](series_window&& s) { part.write(s); };
+          sinks.chunk = [&part, worker = first + w](chunk_output&& c) {
+            part.write(c);
+            crash_point("worker-" + std::to_string(worker) + "-chunk");  // crash tests
+          };
+          sinks.progress = on_progress;
+          worker_totals[static_cast<std::size_t>(w)] = process_chunks(cx, mine, sinks);
+          part.commit();
+        } catch (...) {
+          errors[static_cast<std::size_t>(w)] = std::current_exception();
         }
-        date_group const& group = dates[o.date];
-        int const period = group.monitor ? 1 : 0;
-        // Everything of this date is queued on the chunk's stream after the slot's upload.
-        stream.wait(*o.ready);
-        for (auto const& name : indices) {
-          compute_index(stream, find_spectral_index(name), n, o.reflectance, state.index.data());
-          auto& composite = state.composite[period].at(name);
-          k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
-                              static_cast<float const*>(composite.data()),
-                              static_cast<float const*>(state.index.data()));
-          if (name != spec.change.index) continue;
-          if (group.monitor)
-            state.detector->observe_monitor(group.date, state.index.data());
-          else
-            state.detector->observe_baseline(group.date, state.index.data());
-          k::copy_to_host(stream, state.index_host.data(), state.index, n);
-        }
-        for (auto& [band, composite] : state.colour[period]) {
-          k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
-                              static_cast<float const*>(composite.data()), o.reflectance.at(band));
-        }
-        // One wait per date: the change index is on the host and the slot may be reused.
-        stream.synchronize();
-        float const* observation = state.index_host.data();
-        // Clear area of each AOI on this date: inside and with a clear look.
-        for (auto& [index, mask] : state.inside) {
-          auto& aoi = aois[index];
-          for (int r = 0; r < chunk.window.height; ++r) {
-            int const aoi_row = chunk.window.y_offset + r - aoi.window.y_offset;
-            if (aoi_row < 0 || aoi_row >= aoi.window.height) continue;
-            double const area = aoi.row_areas[static_cast<std::size_t>(aoi_row)];
-            std::int64_t clear = 0, inside = 0;
-            for (int c = 0; c < chunk.window.width; ++c) {
-              std::size_t const i = static_cast<std::size_t>(r) * chunk.window.width + c;
-              inside += mask[i];
-              clear += mask[i] != 0 && !k::is_nodata(observation[i]) ? 1 : 0;
-            }
-            aoi.clear_m2_by_date[o.date] += static_cast<double>(clear) * area;
-            if (o.date == 0) aoi.inside_m2 += static_cast<double>(inside) * area;
-          }
-          if (!h5) continue;
-          // The date's clear looks into the AOI's (time, y, x) series.
-          pixel_window const part = chunk.window.intersect(aoi.window);
-          auto values = std::make_shared<std::vector<float>>(crop(observation, chunk.window, part));
-          auto const inside = crop(mask, chunk.window, part);
-          for (std::size_t i = 0; i < values->size(); ++i) {
-            if (inside[i] == 0) (*values)[i] = k::nodata_f32();
-          }
-          pixel_rect const rect{part.x_offset - aoi.window.x_offset,
-                                part.y_offset - aoi.window.y_offset, part.width, part.height};
-          writes.push(
-              [&h5, &spec, group = aoi.group, date = static_cast<int>(o.date), rect, values] {
-                h5->write_series_window<float>(group, spec.change.index, date, rect, *values);
-              });
-        }
-        result.pixels_processed += static_cast<std::int64_t>(n);
-        if (o.date + 1 == dates.size()) finish_chunk(chunk);
-        progress.update(++done, o.chunk, result.pixels_processed);
       });
+    }
+    for (auto& t : threads) t.join();
+    bool const ok =
+        std::all_of(errors.begin(), errors.end(), [](auto const& e) { return e == nullptr; });
+    bool const all_ok = ranks != nullptr ? ranks->all_done(ok) : ok;
+    for (auto const& e : errors)
+      if (e) std::rethrow_exception(e);
+    if (!all_ok) throw io_error("another rank of this run failed; no output was written");
+    for (auto const& t : worker_totals) {
+      totals.observations += t.observations;
+      totals.bytes_read += t.bytes_read;
+    }
+    if (ranks != nullptr) {
+      totals.bytes_read = ranks->sum(totals.bytes_read);
+      result.pixels_processed = ranks->sum(result.pixels_processed);
+    }
+    if (rank != 0) {
+      result.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      return result;  // rank 0 writes the outputs
+    }
+    open_outputs();
+    std::vector<std::unique_ptr<part_reader>> readers;
+    for (int g = 0; g < size; ++g)
+      readers.push_back(std::make_unique<part_reader>(part_path(parts_dir, g)));
+    for (std::size_t id = 0; id < chunks.size(); ++id) {
+      auto const owner = std::find_if(readers.begin(), readers.end(),
+                                      [&](auto const& r) { return r->has_chunk(id); });
+      if (owner == readers.end())
+        throw logic_error("chunk " + std::to_string(id) + " is in no worker's part");
+      auto const& reader = *owner;
+      if (h5) {
+        for (auto& w : reader->read_series(cx, id)) write_series(std::move(w));
+      }
+      apply(reader->read_chunk(cx, id));
+    }
+  }
   writes.drain();
   if (cogs) result.cog_files = cogs->finish();
   result.bytes_read = totals.bytes_read;
@@ -908,6 +814,10 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     result.hdf5_file = h5_path;
     result.polygon_files =
         write_alert_polygons(h5_path, result.aois, spec.outputs.alert_polygons, spec.outputs.dir);
+  }
+  if (workers > 1 || ranks != nullptr) {
+    std::error_code ec;
+    fs::remove_all(parts_dir, ec);  // merged
   }
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

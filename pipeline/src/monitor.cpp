@@ -11,10 +11,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <chrono>
 #include <ctime>
 #include <set>
 #include <sstream>
@@ -25,18 +25,12 @@
 #include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/gdal_utils.hpp"
 #include "geosweep/pipeline/monitor_store.hpp"
+#include "geosweep/pipeline/test_hooks.hpp"
 
 namespace geosweep::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// Test hook for the crash tests: GEOSWEEP_CRASH_AT=<point> kills this process with SIGKILL
-/// when it reaches `point` (docs/monitoring.md lists them).
-void crash_point(char const* point) {
-  static char const* const at = std::getenv("GEOSWEEP_CRASH_AT");
-  if (at != nullptr && std::strcmp(at, point) == 0) ::raise(SIGKILL);
-}
 
 std::string number(double v) {
   return fmt::format("{:.17g}", v);
@@ -313,6 +307,9 @@ monitor_result run_monitor(job_spec const& spec, monitor_options const& options)
   run_options run_opts;
   run_opts.backend = options.backend;
   run_opts.progress = options.progress;
+  run_opts.workers = options.workers;
+  run_opts.devices = options.devices;
+  run_opts.schedule = options.schedule;
   run_opts.resume = &resume;
   result.job = run_job(spec, run_opts);
   result.late = result.job.late;

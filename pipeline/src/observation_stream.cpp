@@ -45,6 +45,7 @@ struct slot {
   }
   std::int64_t task = -1;  // the task it holds, or -1
   bool ready = false;
+  bool end = false;  // the task is past the last chunk
   std::size_t chunk = 0, date = 0, pixels = 0;
   std::int64_t bytes_read = 0;
   kernels::stream copies;   // the uploads of this slot
@@ -120,10 +121,11 @@ std::vector<date_group> group_by_date(scene_catalog const& catalog) {
 
 stream_totals stream_observations(job_spec const& spec, kernels::backend where,
                                   raster_grid const& grid, std::vector<grid_chunk> const& chunks,
-                                  std::vector<date_group> const& dates,
+                                  chunk_source const& source, std::vector<date_group> const& dates,
                                   std::vector<std::string> const& bands,
                                   std::function<void(chunk_observation&)> const& consume) {
-  auto const total = static_cast<std::int64_t>(chunks.size() * dates.size());
+  stream_totals totals;
+  if (dates.empty()) return totals;
   std::size_t const slot_count = static_cast<std::size_t>(std::max(1, spec.processing.slots));
   std::size_t capacity = 0;
   for (auto const& c : chunks) capacity = std::max(capacity, c.window.pixel_count());
@@ -136,12 +138,27 @@ stream_totals stream_observations(job_spec const& spec, kernels::backend where,
   std::int64_t released = 0;  // tasks the consumer is done with (guarded by mutex)
   bool stop = false;
   quality_rule const rule = quality_rule_for(spec.sensor);
+  // Task k is date k % dates of the (k / dates)-th chunk of the source, if there is one.
+  std::mutex source_mutex;
+  auto const chunk_of = [&](std::int64_t k) {
+    std::lock_guard lock(source_mutex);
+    return source(static_cast<std::size_t>(k) / dates.size());
+  };
 
+  int const device = kernels::current_cuda_device();
   auto const reader = [&] {
+    // The slots' streams belong to the calling thread's device; so do this thread's copies.
+    if (where == kernels::backend::cuda) kernels::use_cuda_device(device);
     dataset_cache cache;
     for (;;) {
       std::int64_t const k = next_task.fetch_add(1);
-      if (k >= total) return;
+      std::optional<std::size_t> chunk;
+      std::exception_ptr error;
+      try {
+        chunk = chunk_of(k);
+      } catch (...) {
+        error = std::current_exception();
+      }
       slot& s = *slots[static_cast<std::size_t>(k) % slot_count];
       {
         // Task k may use its slot once task k - slots has been released by the consumer.
@@ -151,22 +168,27 @@ stream_totals stream_observations(job_spec const& spec, kernels::backend where,
         });
         if (stop) return;
       }
-      std::exception_ptr error;
-      try {
-        s.chunk = static_cast<std::size_t>(k) / dates.size();
-        s.date = static_cast<std::size_t>(k) % dates.size();
-        raster_grid const chunk_grid = sub_grid(grid, chunks[s.chunk].window);
-        s.pixels = chunk_grid.pixel_count();
-        s.bytes_read = 0;
-        read_observation(spec, chunk_grid, dates[s.date], bands, rule, cache, s);
-        // Queue the upload on the slot's own stream: it overlaps the consumer's work on the
-        // previous observation. The host buffers stay untouched until the slot is released.
-        for (auto const& band : bands)
-          kernels::copy_to_device(s.copies, s.resident.at(band), s.host.at(band).data(), s.pixels);
-        s.uploaded.record(s.copies);
-      } catch (...) {
-        error = std::current_exception();
+      // Past the last chunk: the task tells the consumer the stream has ended.
+      s.end = !chunk && !error;
+      if (chunk) {
+        try {
+          s.chunk = *chunk;
+          s.date = static_cast<std::size_t>(k) % dates.size();
+          raster_grid const chunk_grid = sub_grid(grid, chunks[s.chunk].window);
+          s.pixels = chunk_grid.pixel_count();
+          s.bytes_read = 0;
+          read_observation(spec, chunk_grid, dates[s.date], bands, rule, cache, s);
+          // Queue the upload on the slot's own stream: it overlaps the consumer's work on the
+          // previous observation. The host buffers stay untouched until the slot is released.
+          for (auto const& band : bands)
+            kernels::copy_to_device(s.copies, s.resident.at(band), s.host.at(band).data(),
+                                    s.pixels);
+          s.uploaded.record(s.copies);
+        } catch (...) {
+          error = std::current_exception();
+        }
       }
+      bool const last = s.end || error != nullptr;
       {
         std::lock_guard lock(mutex);
         s.task = k;
@@ -174,23 +196,22 @@ stream_totals stream_observations(job_spec const& spec, kernels::backend where,
         s.ready = true;
       }
       changed.notify_all();
+      if (last) return;  // every later task ends too
     }
   };
 
-  int const thread_count = std::max(
-      1,
-      std::min<int>(spec.processing.readers, static_cast<int>(std::max<std::int64_t>(total, 1))));
+  int const thread_count = std::max(1, spec.processing.readers);
   std::vector<std::thread> threads;
-  stream_totals totals;
   std::exception_ptr failure;
   for (int t = 0; t < thread_count; ++t) threads.emplace_back(reader);
   try {
-    for (std::int64_t k = 0; k < total; ++k) {
+    for (std::int64_t k = 0;; ++k) {
       slot& s = *slots[static_cast<std::size_t>(k) % slot_count];
       {
         std::unique_lock lock(mutex);
         changed.wait(lock, [&] { return s.ready && s.task == k; });
         if (s.error) std::rethrow_exception(s.error);
+        if (s.end) break;
       }
       chunk_observation observation;
       observation.chunk = s.chunk;

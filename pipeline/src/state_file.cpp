@@ -25,6 +25,10 @@ h5_handle memory_type() {
     return {H5Tcopy(H5T_NATIVE_INT32), H5Tclose};
   } else if constexpr (std::is_same_v<T, std::uint16_t>) {
     return {H5Tcopy(H5T_NATIVE_UINT16), H5Tclose};
+  } else if constexpr (std::is_same_v<T, std::uint8_t>) {
+    return {H5Tcopy(H5T_NATIVE_UINT8), H5Tclose};
+  } else if constexpr (std::is_same_v<T, double>) {
+    return {H5Tcopy(H5T_NATIVE_DOUBLE), H5Tclose};
   } else {
     static_assert(std::is_same_v<T, k::pixel_state>);
     h5_handle type(H5Tcreate(H5T_COMPOUND, sizeof(k::pixel_state)), H5Tclose);
@@ -57,6 +61,7 @@ std::array<std::int64_t, 4> window_values(pixel_window const& w) {
 struct state_writer::impl {
   atomic_file file;
   h5_handle h5;
+  bool compress = true;
   explicit impl(std::filesystem::path path) : file(std::move(path)) {}
   [[noreturn]] void fail(std::string const& what) {
     throw io_error(file.final_path().string() + ": " + what + ": " + take_hdf5_error());
@@ -64,13 +69,14 @@ struct state_writer::impl {
 };
 
 state_writer::state_writer(std::filesystem::path path,
-                           std::map<std::string, std::string> const& attributes)
+                           std::map<std::string, std::string> const& attributes, bool compress)
     : impl_(std::make_unique<impl>(std::move(path))) {
+  impl_->compress = compress;
   quiet_hdf5_errors quiet;
   impl_->h5 =
       h5_handle(H5Fcreate(impl_->file.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                 H5Fclose);
-  if (impl_->h5.get() < 0) impl_->fail("cannot create the state file");
+  if (impl_->h5.get() < 0) impl_->fail("cannot create the file");
   for (auto const& [name, value] : attributes) {
     h5_handle type(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(type.get(), value.empty() ? 1 : value.size());
@@ -96,7 +102,7 @@ void state_writer::write(std::size_t chunk, pixel_window const& window, std::str
   h5_handle links(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
   H5Pset_create_intermediate_group(links.get(), 1);
   h5_handle create(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
-  if (n > 0) {
+  if (n > 0 && impl_->compress) {
     hsize_t const storage = std::min<hsize_t>(n, hsize_t{1} << 16);
     H5Pset_chunk(create.get(), 1, &storage);
     H5Pset_shuffle(create.get());
@@ -142,6 +148,14 @@ state_reader::state_reader(std::filesystem::path path) : impl_(std::make_unique<
 
 state_reader::~state_reader() = default;
 
+bool state_reader::has_chunk(std::size_t chunk) const {
+  quiet_hdf5_errors quiet;
+  std::string const name = "chunk_" + std::to_string(chunk);
+  bool const found = H5Lexists(impl_->h5.get(), name.c_str(), H5P_DEFAULT) > 0;
+  H5Eclear2(H5E_DEFAULT);
+  return found;
+}
+
 std::string state_reader::attribute(std::string const& name) const {
   quiet_hdf5_errors quiet;
   if (H5Aexists(impl_->h5.get(), name.c_str()) <= 0) {
@@ -183,8 +197,10 @@ void state_reader::read(std::size_t chunk, pixel_window const& window, std::stri
 
 #define GEOSWEEP_STATE_TYPES(X) \
   X(float)                      \
+  X(double)                     \
   X(std::int32_t)               \
   X(std::uint16_t)              \
+  X(std::uint8_t)               \
   X(k::pixel_state)
 #define GEOSWEEP_INSTANTIATE(T)                                                              \
   template void state_writer::write<T>(std::size_t, pixel_window const&, std::string const&, \

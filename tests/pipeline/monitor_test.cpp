@@ -20,21 +20,15 @@
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/pipeline/monitor_store.hpp"
 #include "tools/local_servers.hpp"
-
-extern char** environ;
+#include "tools/run_geosweep.hpp"
 
 namespace fs = std::filesystem;
 namespace gp = geosweep::pipeline;
 namespace tt = geosweep::test_tools;
+using tt::read_file;
+using tt::run_geosweep;
 
 namespace {
-
-std::string read_file(fs::path const& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// Rows of a CSV with simple fields (ours: no quotes needed), header first.
 std::vector<std::vector<std::string>> read_csv(fs::path const& p) {
@@ -50,54 +44,6 @@ std::vector<std::vector<std::string>> read_csv(fs::path const& p) {
     rows.push_back(row);
   }
   return rows;
-}
-
-/// How a child process ended.
-struct ending {
-  bool signaled = false;
-  int code = -1;  ///< exit code, or the signal when signaled
-  std::string output;
-};
-
-/// Runs the geosweep binary with `args` and extra environment variables; output captured.
-ending run_geosweep(std::vector<std::string> args, std::map<std::string, std::string> env = {},
-                    std::optional<double> kill_after_s = std::nullopt) {
-  static fs::path const out_file =
-      fs::temp_directory_path() / ("geosweep_monitor_out_" + std::to_string(::getpid()));
-  std::vector<std::string> all{GEOSWEEP_BINARY};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> environment;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string const entry = *e;
-    if (env.count(entry.substr(0, entry.find('='))) == 0) environment.push_back(entry);
-  }
-  for (auto const& [k, v] : env) environment.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& e : environment) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = -1;
-  int const rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  ending e;
-  if (rc != 0) return e;
-  if (kill_after_s) {
-    std::this_thread::sleep_for(std::chrono::duration<double>(*kill_after_s));
-    ::kill(pid, SIGKILL);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  e.signaled = WIFSIGNALED(status);
-  e.code = e.signaled ? WTERMSIG(status) : WEXITSTATUS(status);
-  e.output = read_file(out_file);
-  return e;
 }
 
 /// The simulated scene set, shared by the tests: scene folders by night.

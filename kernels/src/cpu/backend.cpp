@@ -9,6 +9,7 @@ namespace detail {
 // Defined in src/cuda/cuda_backend.cu, or in src/cpu/cuda_absent.cpp without CUDA.
 int cuda_device_count_impl();
 std::vector<std::string> cuda_device_descriptions_impl();
+void cuda_set_device_impl(int device);
 }  // namespace detail
 
 std::string_view to_string(backend b) {
@@ -56,8 +57,30 @@ backend resolve_backend(backend requested) {
   return backend::cpu;
 }
 
+namespace {
+thread_local int thread_device = 0;
+}  // namespace
+
+void use_cuda_device(int device) {
+  int const count = cuda_device_count();
+  if (device < 0 || device >= count) {
+    throw cuda_error("CUDA device " + std::to_string(device) + " does not exist (" +
+                     std::to_string(count) + " found)");
+  }
+  detail::cuda_set_device_impl(device);
+  thread_device = device;
+}
+
+int current_cuda_device() {
+  return thread_device;
+}
+
 void set_cpu_threads(int threads) {
   if (threads > 0) omp_set_num_threads(threads);
+}
+
+int cpu_core_count() {
+  return omp_get_num_procs();
 }
 
 }  // namespace geosweep::kernels

@@ -12,6 +12,8 @@ std::vector<std::string> cuda_device_descriptions_impl() {
   return {};
 }
 
+void cuda_set_device_impl(int) {}  // unreachable: there is no device to choose
+
 }  // namespace geosweep::kernels::detail
 
 // Streams and memory (detail/cuda_stream.hpp): unreachable, since resolve_backend refuses

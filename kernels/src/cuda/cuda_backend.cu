@@ -112,6 +112,10 @@ void cuda_copy(void* stream, void* to, void const* from, std::size_t bytes, int 
   GEOSWEEP_CUDA_TRY(cudaMemcpyAsync(to, from, bytes, direction, static_cast<cudaStream_t>(stream)));
 }
 
+void cuda_set_device_impl(int device) {
+  GEOSWEEP_CUDA_TRY(cudaSetDevice(device));
+}
+
 int cuda_device_count_impl() {
   int count = 0;
   // No driver or no device both mean "no CUDA here", not an error.

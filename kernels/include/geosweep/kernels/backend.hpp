@@ -29,7 +29,18 @@ std::vector<std::string> cuda_device_descriptions();
 /// Resolves `automatic` and checks that `cuda` is usable; throws geosweep::cuda_error if not.
 backend resolve_backend(backend requested);
 
-/// Limits the CPU backend to `threads` OpenMP threads (0 keeps the default).
+/// Makes CUDA device `device` the one the calling thread's streams, arrays and kernels use
+/// (each thread starts on device 0). Throws geosweep::cuda_error for a device that is absent.
+void use_cuda_device(int device);
+
+/// The CUDA device of the calling thread (0 unless use_cuda_device chose another).
+int current_cuda_device();
+
+/// Limits the CPU backend to `threads` OpenMP threads (0 keeps the default), for kernels the
+/// calling thread starts.
 void set_cpu_threads(int threads);
+
+/// The cores OpenMP may use.
+int cpu_core_count();
 
 }  // namespace geosweep::kernels

@@ -29,4 +29,8 @@ class atomic_file {
   bool committed_ = false;
 };
 
+/// Removes the temporary files (`*.tmp-<pid>`) under `dir` whose process no longer runs: what
+/// a killed run left. Returns how many it removed.
+std::size_t remove_orphaned_temporaries(std::filesystem::path const& dir);
+
 }  // namespace geosweep::pipeline

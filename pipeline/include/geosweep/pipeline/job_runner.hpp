@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -85,10 +86,37 @@ struct continuation {
 };
 
 /// How to run.
+/// This process's place among the processes of one run (MPI ranks; docs/cluster.md). The
+/// job runner knows nothing of MPI: the command line fills these in.
+struct rank_group {
+  int rank = 0;
+  int size = 1;
+  /// Waits until every rank has reached this point; `ok` says whether this rank's part is
+  /// complete. Returns false when any rank failed (then nobody writes outputs).
+  std::function<bool(bool ok)> all_done;
+  /// The sum of `value` over every rank (for the run's totals).
+  std::function<std::int64_t(std::int64_t value)> sum;
+  /// A counter shared by every rank (0, 1, 2... across all callers): the shared chunk queue.
+  /// Callable from any thread.
+  std::function<std::int64_t()> next_ticket;
+};
+
+/// How chunks are shared among workers: in turn (chunk k to worker k mod n, decided up
+/// front), or from one queue each worker takes its next chunk from when it is ready.
+enum class chunk_schedule { stripes, queue };
+
+/// How to run.
 struct run_options {
   kernels::backend backend = kernels::backend::automatic;
   bool progress = false;  ///< a progress line on stderr (the CLI sets it on a terminal)
   continuation const* resume = nullptr;  ///< monitoring: go on from earlier runs
+  /// Workers in this process sharing the chunks (threads, each with its own readers and
+  /// stream); results do not depend on it.
+  int workers = 1;
+  /// CUDA devices, one worker each (overrides `workers`; needs the CUDA backend).
+  std::vector<int> devices{};
+  rank_group const* ranks = nullptr;  ///< MPI: the chunks are shared among the ranks too
+  chunk_schedule schedule = chunk_schedule::queue;
 };
 
 /// Runs `spec`. Throws geosweep::config_error, io_error or cuda_error; outputs are complete

@@ -26,6 +26,9 @@ namespace geosweep::pipeline {
 struct monitor_options {
   kernels::backend backend = kernels::backend::automatic;
   bool progress = false;
+  int workers = 1;           ///< run_options::workers
+  std::vector<int> devices;  ///< run_options::devices
+  chunk_schedule schedule = chunk_schedule::queue;
   delivery_options delivery;  ///< backoff scale (tests), CA bundle
 };
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,11 +55,18 @@ struct stream_totals {
   std::int64_t bytes_read = 0;
 };
 
-/// Streams every (chunk, date) of a job, in that order, to `consume` on the calling thread,
-/// with slot buffers on backend `where`. Reader errors are rethrown there.
+/// The chunks a stream covers, in order: the index (into the run's chunks) of its j-th chunk,
+/// or nothing past the last. Called with j = 0, 1, 2... (each j possibly several times, never
+/// concurrently); the same j must give the same answer. A static share answers from a list; a
+/// shared queue claims the next unclaimed chunk the first time it sees j.
+using chunk_source = std::function<std::optional<std::size_t>(std::size_t j)>;
+
+/// Streams every (chunk, date) of the chunks `source` names, chunk by chunk and date by date,
+/// to `consume` on the calling thread, with slot buffers on backend `where`. `chunks` are all
+/// the run's chunks. Reader errors are rethrown there.
 stream_totals stream_observations(job_spec const& spec, kernels::backend where,
                                   raster_grid const& grid, std::vector<grid_chunk> const& chunks,
-                                  std::vector<date_group> const& dates,
+                                  chunk_source const& source, std::vector<date_group> const& dates,
                                   std::vector<std::string> const& bands,
                                   std::function<void(chunk_observation&)> const& consume);
 

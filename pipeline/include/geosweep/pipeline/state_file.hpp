@@ -20,14 +20,16 @@ namespace geosweep::pipeline {
 /// Writes a state file under a temporary name; commit() renames it into place.
 class state_writer {
  public:
-  /// `attributes` are kept as root attributes (job, method, fingerprint...).
-  state_writer(std::filesystem::path path, std::map<std::string, std::string> const& attributes);
+  /// `attributes` are kept as root attributes (job, method, fingerprint...). Without
+  /// `compress` the datasets are stored as they are (short-lived files: faster).
+  state_writer(std::filesystem::path path, std::map<std::string, std::string> const& attributes,
+               bool compress = true);
   state_writer(state_writer const&) = delete;
   state_writer& operator=(state_writer const&) = delete;
   ~state_writer();
 
-  /// Writes one array of chunk `chunk` (window.pixel_count() values). T: float, int32_t,
-  /// uint16_t or kernels::pixel_state.
+  /// Writes one array of chunk `chunk` (window.pixel_count() values). T: float, double,
+  /// int32_t, uint16_t, uint8_t or kernels::pixel_state.
   template <class T>
   void write(std::size_t chunk, pixel_window const& window, std::string const& name,
              std::vector<T> const& values);
@@ -47,6 +49,9 @@ class state_reader {
   state_reader(state_reader const&) = delete;
   state_reader& operator=(state_reader const&) = delete;
   ~state_reader();
+
+  /// Whether the file holds chunk `chunk`.
+  [[nodiscard]] bool has_chunk(std::size_t chunk) const;
 
   /// A root attribute; empty when absent.
   [[nodiscard]] std::string attribute(std::string const& name) const;
