@@ -74,13 +74,14 @@ class statement {
     check(sqlite3_bind_int64(stmt_, i, v));
     return *this;
   }
-  statement& bind(int i, std::optional<double> v) {
-    check(v ? sqlite3_bind_double(stmt_, i, *v) : sqlite3_bind_null(stmt_, i));
-    return *this;
-  }
-  statement& bind(int i, std::optional<std::int64_t> v) {
-    check(v ? sqlite3_bind_int64(stmt_, i, *v) : sqlite3_bind_null(stmt_, i));
-    return *this;
+  /// NULL when `present` is false.
+  template <class T>
+  statement& bind_or_null(int i, bool present, T v) {
+    if (!present) {
+      check(sqlite3_bind_null(stmt_, i));
+      return *this;
+    }
+    return bind(i, v);
   }
 
   /// True while there is a row.
@@ -360,9 +361,9 @@ run_summary monitor_store::commit_run(run_commit const& c) {
     for (auto const& p : c.patches) {
       seen.insert(p.alert_id);
       auto const value_it = c.value_per_ha.find(p.aoi);
-      std::optional<double> const value = value_it != c.value_per_ha.end() && value_it->second
-                                              ? std::optional<double>(p.area_ha * *value_it->second)
-                                              : std::nullopt;
+      // Plain values, not optionals: GCC 12 warns wrongly about optionals bound below.
+      bool const has_value = value_it != c.value_per_ha.end() && value_it->second.has_value();
+      double const value = has_value ? p.area_ha * value_it->second.value_or(0.0) : 0.0;
       std::string const confidence = confidence_name(p.confidence);
       bool const high = p.confidence == kernels::change_high;
       auto const before = alert(p.alert_id);
@@ -381,8 +382,10 @@ run_summary monitor_store::commit_run(run_commit const& c) {
       } else {
         status = high || before->confirmed_run ? "confirmed" : "new";
       }
-      std::optional<std::int64_t> confirmed_run = before ? before->confirmed_run : std::nullopt;
-      if (high && !confirmed_run) confirmed_run = c.run;
+      bool const was_confirmed = before && before->confirmed_run.has_value();
+      bool const has_confirmed_run = was_confirmed || high;
+      std::int64_t const confirmed_run =
+          was_confirmed ? before->confirmed_run.value_or(0) : (high ? c.run : 0);
       statement(h, file_,
                 "INSERT INTO alerts(alert_id, aoi, status, confidence, first_seen, confirmed_on, "
                 "area_ha, centroid_lat, centroid_lon, bbox_west, bbox_south, bbox_east, "
@@ -410,9 +413,9 @@ run_summary monitor_store::commit_run(run_commit const& c) {
           .bind(13, p.bbox[3])
           .bind(14, p.mean_magnitude)
           .bind(15, p.pixels)
-          .bind(16, value)
+          .bind_or_null(16, has_value, value)
           .bind(17, c.run)
-          .bind(18, confirmed_run)
+          .bind_or_null(18, has_confirmed_run, confirmed_run)
           .run();
       if (!kind) continue;
       statement(h, file_,
@@ -433,7 +436,7 @@ run_summary monitor_store::commit_run(run_commit const& c) {
           .bind(12, p.bbox[1])
           .bind(13, p.bbox[2])
           .bind(14, p.bbox[3])
-          .bind(15, value)
+          .bind_or_null(15, has_value, value)
           .run();
     }
     for (auto const& a : alerts()) {
