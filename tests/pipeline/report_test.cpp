@@ -522,6 +522,26 @@ TEST_F(Report, OneAoiOnRequestAndAClearErrorForAnUnknownOne) {
   EXPECT_NE(unknown.out.find("reserve-north"), std::string::npos) << unknown.out;
 }
 
+TEST_F(Report, WithSourceDateEpochTheSameOutputsGiveTheSameBytes) {
+  auto const pdf = out() / "report" / "concession-7.pdf";
+  auto const read = [](fs::path const& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  std::string const job = (*dir_ / "job.yaml").string();
+  ASSERT_EQ(geosweep("report --aoi concession-7 " + job).exit_code, 0);
+  auto const unpinned = read(pdf);
+  std::string const pinned_command = "SOURCE_DATE_EPOCH=1700000000 " +
+                                     std::string(GEOSWEEP_BINARY) + " report --aoi concession-7 " +
+                                     job;
+  ASSERT_EQ(shell(pinned_command).exit_code, 0);
+  auto const first = read(pdf);
+  ASSERT_EQ(shell(pinned_command).exit_code, 0);
+  EXPECT_EQ(read(pdf), first);
+  EXPECT_NE(first.find("/CreationDate (20231114221320"), std::string::npos) << "the pinned date";
+  EXPECT_EQ(unpinned.find("/CreationDate (20231114221320"), std::string::npos);
+}
+
 TEST(ReportErrors, WithoutARunTheErrorNamesTheMissingOutput) {
   fs::path const dir =
       fs::temp_directory_path() / ("geosweep_report_norun_" + std::to_string(::getpid()));
