@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -150,10 +151,30 @@ std::vector<std::string> event_row(std::int64_t run, alert_event const& e) {
           e.estimated_value ? fixed(*e.estimated_value, 2) : std::string()};
 }
 
-/// The run's events as GeoJSON points (RFC 7946) at the alerts' centroids.
+/// The alerts' outlines from the run's alerts.gpkg or alerts.geojson (EPSG:4326), by id; empty
+/// when the job writes neither.
+std::map<std::string, std::unique_ptr<OGRGeometry>> alert_outlines(fs::path const& outputs) {
+  std::map<std::string, std::unique_ptr<OGRGeometry>> outlines;
+  for (char const* name : {"alerts.gpkg", "alerts.geojson"}) {
+    if (!fs::exists(outputs / name)) continue;
+    GDALDatasetUniquePtr ds(
+        GDALDataset::Open((outputs / name).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds || ds->GetLayerCount() == 0) continue;
+    for (auto& feature : *ds->GetLayer(0)) {
+      if (feature->GetGeometryRef() != nullptr)
+        outlines[feature->GetFieldAsString("alert_id")].reset(feature->GetGeometryRef()->clone());
+    }
+    break;
+  }
+  return outlines;
+}
+
+/// The run's events as GeoJSON (RFC 7946): each alert's outline from the run's polygons, or
+/// its centroid as a point when the job writes no polygons.
 void write_events_geojson(fs::path const& path, std::int64_t run,
-                          std::vector<alert_event> const& events) {
+                          std::vector<alert_event> const& events, fs::path const& outputs) {
   ensure_gdal();
+  auto const outlines = alert_outlines(outputs);
   atomic_file file(path);
   {
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GeoJSON");
@@ -163,7 +184,8 @@ void write_events_geojson(fs::path const& path, std::int64_t run,
     if (!ds) throw io_error(path.string() + ": cannot create: " + last_gdal_message());
     auto srs = wgs84();
     char const* options[] = {"RFC7946=YES", "WRITE_BBOX=YES", nullptr};
-    OGRLayer* layer = ds->CreateLayer("events", &srs, wkbPoint, const_cast<char**>(options));
+    OGRLayer* layer = ds->CreateLayer("events", &srs, outlines.empty() ? wkbPoint : wkbUnknown,
+                                      const_cast<char**>(options));
     if (layer == nullptr) throw io_error(path.string() + ": " + last_gdal_message());
     auto const& columns = event_table_columns();
     for (auto const& name : columns) {
@@ -184,7 +206,9 @@ void write_events_geojson(fs::path const& path, std::int64_t run,
         if (!row[i].empty()) feature.SetField(columns[i].c_str(), row[i].c_str());
       }
       OGRPoint point(e.centroid_lon, e.centroid_lat);
-      feature.SetGeometry(&point);
+      auto const outline = outlines.find(e.alert_id);
+      feature.SetGeometry(outline != outlines.end() ? outline->second.get()
+                                                    : static_cast<OGRGeometry*>(&point));
       if (layer->CreateFeature(&feature) != OGRERR_NONE)
         throw io_error(path.string() + ": " + last_gdal_message());
     }
@@ -196,6 +220,7 @@ void write_events_geojson(fs::path const& path, std::int64_t run,
 /// event files were not written (killed right after the commit).
 void write_event_files(fs::path const& dir, std::int64_t run,
                        std::vector<alert_event> const& events, fs::path& csv, fs::path& geojson) {
+  // The events folder sits in the outputs folder, beside the run's alert polygons.
   fs::create_directories(dir);
   auto const stem = fmt::format("run-{:04d}", run);
   csv = dir / (stem + ".csv");
@@ -203,7 +228,7 @@ void write_event_files(fs::path const& dir, std::int64_t run,
   std::vector<std::vector<std::string>> rows;
   for (auto const& e : events) rows.push_back(event_row(run, e));
   write_csv(csv, event_table_columns(), rows);
-  write_events_geojson(geojson, run, events);
+  write_events_geojson(geojson, run, events, dir.parent_path());
 }
 
 void deliver_pending(job_spec const& spec, monitor_store& store, monitor_options const& options,

@@ -3,7 +3,9 @@
 // confirmed; the final tables equal one batch run over everything; a run killed with SIGKILL
 // at several points, then rerun, ends exactly as an uninterrupted one; notifications arrive
 // once at real local receivers that fail at first.
+#include <gdal_priv.h>
 #include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -50,6 +52,7 @@ std::vector<std::vector<std::string>> read_csv(fs::path const& p) {
 class Monitor : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    GDALAllRegister();
     root_ = fs::temp_directory_path() / ("geosweep_monitor_" + std::to_string(::getpid()));
     fs::remove_all(root_);
     auto const e = run_geosweep(
@@ -156,6 +159,26 @@ TEST_F(Monitor, ThreeNightsAnnounceEachAlertOnceAndEndAsOneBatchRun) {
     for (auto const& ev : events) {
       EXPECT_TRUE(announced.insert(ev).second) << ev.first << " " << ev.second << " repeated";
     }
+    // The same events as outlines in GeoJSON, each around its centroid.
+    auto const geojson =
+        watch / "out" / "events" / ("run-000" + std::to_string(night) + ".geojson");
+    GDALDatasetUniquePtr ds(GDALDataset::Open(geojson.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    ASSERT_TRUE(ds) << geojson;
+    std::set<std::pair<std::string, std::string>> mapped;
+    for (auto& f : *ds->GetLayer(0)) {
+      mapped.insert({f->GetFieldAsString("event"), f->GetFieldAsString("alert_id")});
+      auto const* g = f->GetGeometryRef();
+      ASSERT_NE(g, nullptr);
+      auto const type = wkbFlatten(g->getGeometryType());
+      EXPECT_TRUE(type == wkbPolygon || type == wkbMultiPolygon) << g->getGeometryName();
+      OGREnvelope box;
+      g->getEnvelope(&box);
+      double const lon = f->GetFieldAsDouble("centroid_lon"),
+                   lat = f->GetFieldAsDouble("centroid_lat");
+      EXPECT_TRUE(box.MinX <= lon && lon <= box.MaxX && box.MinY <= lat && lat <= box.MaxY)
+          << f->GetFieldAsString("alert_id");
+    }
+    EXPECT_EQ(mapped, events);
     // The monitor's tables are those of the batch run over the same scenes.
     EXPECT_EQ(read_file(watch / "out" / "alerts.csv"), read_file(batch / "out" / "alerts.csv"))
         << "night " << night;
