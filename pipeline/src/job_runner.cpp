@@ -124,6 +124,99 @@ bool keep_new_scenes(job_spec const& spec, continuation const& resume, scene_cat
   return !result.nothing_new;
 }
 
+/// Patches are final once every chunk is in: the patch rasters take their final numbers, and
+/// the pixels of patches under the minimum mapping unit go back to no change, chunk by chunk in
+/// the written rasters.
+void relabel_patches(hdf5_writer& h5, aoi_work const& aoi, std::size_t index,
+                     std::vector<grid_chunk> const& chunks) {
+  for (auto const& chunk : chunks) {
+    pixel_window const part = chunk.window.intersect(aoi.window);
+    if (part.empty() ||
+        std::find(chunk.aois.begin(), chunk.aois.end(), index) == chunk.aois.end()) {
+      continue;
+    }
+    pixel_rect const rect{part.x_offset - aoi.window.x_offset, part.y_offset - aoi.window.y_offset,
+                          part.width, part.height};
+    std::size_t const n = part.pixel_count();
+    std::vector<std::int32_t> labels(n), first(n), confirmed(n);
+    std::vector<std::uint8_t> change(n);
+    std::vector<float> magnitude(n);
+    h5.read_window<std::int32_t>(aoi.group, "patch", rect, labels);
+    bool dropped_any = false;
+    for (auto& label : labels) {
+      std::int32_t const final_label = aoi.stitcher->final_label(label);
+      dropped_any = dropped_any || (label != 0 && final_label == 0);
+      label = final_label;
+    }
+    h5.write_window<std::int32_t>(aoi.group, "patch", rect, labels);
+    if (!dropped_any) continue;
+    h5.read_window<std::uint8_t>(aoi.group, "change", rect, change);
+    h5.read_window<std::int32_t>(aoi.group, "first_date", rect, first);
+    h5.read_window<std::int32_t>(aoi.group, "confirmed_date", rect, confirmed);
+    h5.read_window<float>(aoi.group, "magnitude", rect, magnitude);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (labels[i] != 0 || (change[i] != k::change_low && change[i] != k::change_high)) continue;
+      change[i] = k::change_none;  // a patch under the minimum mapping unit
+      first[i] = k::no_date;
+      confirmed[i] = k::no_date;
+      magnitude[i] = k::nodata_f32();
+    }
+    h5.write_window<std::uint8_t>(aoi.group, "change", rect, change);
+    h5.write_window<std::int32_t>(aoi.group, "first_date", rect, first);
+    h5.write_window<std::int32_t>(aoi.group, "confirmed_date", rect, confirmed);
+    h5.write_window<float>(aoi.group, "magnitude", rect, magnitude);
+  }
+}
+
+/// The AOI's rows of areas.csv, one per date: clear area, and the change first seen / confirmed
+/// on that date and so far (from the kept patches' pixel dates), with the centroid of the change
+/// so far.
+void append_area_rows(std::vector<std::vector<std::string>>& rows, aoi_work const& aoi,
+                      std::vector<change_patch> const& patches,
+                      std::vector<date_summary> const& all_dates,
+                      OGRCoordinateTransformation& to_wgs84,
+                      std::optional<double> const& value_per_ha) {
+  std::map<std::int32_t, date_extent> first_seen, confirmed;
+  for (auto const& p : patches) {
+    accumulate_dates(first_seen, p.first_seen);
+    accumulate_dates(confirmed, p.confirmed);
+  }
+  double seen_m2 = 0.0, confirmed_m2 = 0.0;
+  std::int64_t seen_pixels = 0, seen_columns = 0, seen_rows = 0;
+  for (auto const& date : all_dates) {
+    std::int32_t const day = days_since_epoch(date.date);
+    double new_low = 0.0, new_high = 0.0;
+    if (auto it = first_seen.find(day); it != first_seen.end()) {
+      new_low = it->second.area_m2;
+      seen_pixels += it->second.pixels;
+      seen_columns += it->second.column_sum;
+      seen_rows += it->second.row_sum;
+    }
+    if (auto it = confirmed.find(day); it != confirmed.end()) new_high = it->second.area_m2;
+    seen_m2 += new_low;
+    confirmed_m2 += new_high;
+    auto const clear_it = date.clear_m2.find(aoi.shape.name());
+    double const clear = clear_it != date.clear_m2.end() ? clear_it->second : 0.0;
+    std::string lat, lon;
+    if (seen_pixels > 0) {
+      auto const& gt = aoi.grid.transform;
+      double const c = static_cast<double>(seen_columns) / static_cast<double>(seen_pixels) + 0.5;
+      double const w = static_cast<double>(seen_rows) / static_cast<double>(seen_pixels) + 0.5;
+      double x = gt[0] + c * gt[1] + w * gt[2], y = gt[3] + c * gt[4] + w * gt[5];
+      if (!to_wgs84.Transform(1, &x, &y)) throw io_error("cannot transform a centroid to WGS84");
+      lat = fixed(y, 6);
+      lon = fixed(x, 6);
+    }
+    rows.push_back({aoi.shape.name(), to_iso(date.date), date.monitor ? "monitor" : "baseline",
+                    std::to_string(date.scenes), fixed(clear / 10000.0, 4),
+                    fixed(aoi.inside_m2 > 0 ? 1.0 - clear / aoi.inside_m2 : 1.0, 4),
+                    fixed(new_low / 10000.0, 4), fixed(new_high / 10000.0, 4),
+                    fixed((seen_m2 - confirmed_m2) / 10000.0, 4), fixed(confirmed_m2 / 10000.0, 4),
+                    fixed(seen_m2 / 10000.0, 4), lat, lon,
+                    value_per_ha ? fixed(seen_m2 / 10000.0 * *value_per_ha, 2) : std::string()});
+  }
+}
+
 /// HDF5 storage chunks as large as the processing chunks (at most 1024 px, dividing them when
 /// larger), so that one window written touches few storage chunks.
 int storage_chunk(int chunk) {
@@ -675,47 +768,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   auto const to_wgs84 = make_transform(make_srs(grid.crs_wkt), wgs84());
   for (auto& aoi : aois) {
     auto patches = aoi.stitcher->finish(spec.change.min_area_ha);
-    if (h5) {
-      for (auto const& chunk : chunks) {
-        pixel_window const part = chunk.window.intersect(aoi.window);
-        if (part.empty() ||
-            std::find(chunk.aois.begin(), chunk.aois.end(),
-                      static_cast<std::size_t>(&aoi - aois.data())) == chunk.aois.end()) {
-          continue;
-        }
-        pixel_rect const rect{part.x_offset - aoi.window.x_offset,
-                              part.y_offset - aoi.window.y_offset, part.width, part.height};
-        std::size_t const n = part.pixel_count();
-        std::vector<std::int32_t> labels(n), first(n), confirmed(n);
-        std::vector<std::uint8_t> change(n);
-        std::vector<float> magnitude(n);
-        h5->read_window<std::int32_t>(aoi.group, "patch", rect, labels);
-        bool dropped_any = false;
-        for (auto& label : labels) {
-          std::int32_t const final_label = aoi.stitcher->final_label(label);
-          dropped_any = dropped_any || (label != 0 && final_label == 0);
-          label = final_label;
-        }
-        h5->write_window<std::int32_t>(aoi.group, "patch", rect, labels);
-        if (!dropped_any) continue;
-        h5->read_window<std::uint8_t>(aoi.group, "change", rect, change);
-        h5->read_window<std::int32_t>(aoi.group, "first_date", rect, first);
-        h5->read_window<std::int32_t>(aoi.group, "confirmed_date", rect, confirmed);
-        h5->read_window<float>(aoi.group, "magnitude", rect, magnitude);
-        for (std::size_t i = 0; i < n; ++i) {
-          if (labels[i] != 0 || (change[i] != k::change_low && change[i] != k::change_high))
-            continue;
-          change[i] = k::change_none;  // a patch under the minimum mapping unit
-          first[i] = k::no_date;
-          confirmed[i] = k::no_date;
-          magnitude[i] = k::nodata_f32();
-        }
-        h5->write_window<std::uint8_t>(aoi.group, "change", rect, change);
-        h5->write_window<std::int32_t>(aoi.group, "first_date", rect, first);
-        h5->write_window<std::int32_t>(aoi.group, "confirmed_date", rect, confirmed);
-        h5->write_window<float>(aoi.group, "magnitude", rect, magnitude);
-      }
-    }
+    if (h5) relabel_patches(*h5, aoi, static_cast<std::size_t>(&aoi - aois.data()), chunks);
 
     // An estimate in the analyst's unit when the AOI has a value per hectare, else empty.
     auto const& value_per_ha = spec.aois[static_cast<std::size_t>(&aoi - aois.data())].value_per_ha;
@@ -745,47 +798,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       if (!to_wgs84->Transform(1, &x, &y)) throw io_error("cannot transform a centroid to WGS84");
       r.changed_centroid_lat_lon = std::array<double, 2>{y, x};
     }
-    // One row per date: clear area, and the change first seen / confirmed on that date and so
-    // far (from the kept patches' pixel dates), with the centroid of the change so far.
-    std::map<std::int32_t, date_extent> first_seen, confirmed;
-    for (auto const& p : patches) {
-      accumulate_dates(first_seen, p.first_seen);
-      accumulate_dates(confirmed, p.confirmed);
-    }
-    double seen_m2 = 0.0, confirmed_m2 = 0.0;
-    std::int64_t seen_pixels = 0, seen_columns = 0, seen_rows = 0;
-    for (auto const& date : all_dates) {
-      std::int32_t const day = days_since_epoch(date.date);
-      double new_low = 0.0, new_high = 0.0;
-      if (auto it = first_seen.find(day); it != first_seen.end()) {
-        new_low = it->second.area_m2;
-        seen_pixels += it->second.pixels;
-        seen_columns += it->second.column_sum;
-        seen_rows += it->second.row_sum;
-      }
-      if (auto it = confirmed.find(day); it != confirmed.end()) new_high = it->second.area_m2;
-      seen_m2 += new_low;
-      confirmed_m2 += new_high;
-      auto const clear_it = date.clear_m2.find(r.name);
-      double const clear = clear_it != date.clear_m2.end() ? clear_it->second : 0.0;
-      std::string lat, lon;
-      if (seen_pixels > 0) {
-        auto const& gt = aoi.grid.transform;
-        double const c = static_cast<double>(seen_columns) / static_cast<double>(seen_pixels) + 0.5;
-        double const w = static_cast<double>(seen_rows) / static_cast<double>(seen_pixels) + 0.5;
-        double x = gt[0] + c * gt[1] + w * gt[2], y = gt[3] + c * gt[4] + w * gt[5];
-        if (!to_wgs84->Transform(1, &x, &y)) throw io_error("cannot transform a centroid to WGS84");
-        lat = fixed(y, 6);
-        lon = fixed(x, 6);
-      }
-      area_rows.push_back({r.name, to_iso(date.date), date.monitor ? "monitor" : "baseline",
-                           std::to_string(date.scenes), fixed(clear / 10000.0, 4),
-                           fixed(aoi.inside_m2 > 0 ? 1.0 - clear / aoi.inside_m2 : 1.0, 4),
-                           fixed(new_low / 10000.0, 4), fixed(new_high / 10000.0, 4),
-                           fixed((seen_m2 - confirmed_m2) / 10000.0, 4),
-                           fixed(confirmed_m2 / 10000.0, 4), fixed(seen_m2 / 10000.0, 4), lat, lon,
-                           value(seen_m2 / 10000.0)});
-    }
+    append_area_rows(area_rows, aoi, patches, all_dates, *to_wgs84, value_per_ha);
     for (auto const& p : patches) {
       alert_rows.push_back(
           {p.alert_id, p.aoi, date_or_empty(p.first_date), date_or_empty(p.confirmed_date),
