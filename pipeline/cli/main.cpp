@@ -127,6 +127,11 @@ int info_command() {
     for (auto const& d : devices) fmt::print("  {}\n", d);
   }
   for (auto const& [name, version] : gp::library_versions()) fmt::print("{}: {}\n", name, version);
+#if GEOSWEEP_HAVE_MPI
+  fmt::print("MPI: {} (mpirun or srun share a run among ranks)\n", mpi_ranks::library_version());
+#else
+  fmt::print("MPI: not built in (-DGEOSWEEP_ENABLE_MPI=ON)\n");
+#endif
   return exit_ok;
 }
 

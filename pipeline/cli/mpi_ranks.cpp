@@ -14,6 +14,15 @@ bool mpi_ranks::launched() {
   return false;
 }
 
+std::string mpi_ranks::library_version() {
+  char text[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int length = 0;
+  MPI_Get_library_version(text, &length);
+  std::string version(text, static_cast<std::size_t>(length));
+  if (auto const comma = version.find(','); comma != std::string::npos) version.resize(comma);
+  return version;
+}
+
 mpi_ranks::mpi_ranks(int& argc, char**& argv) {
   int provided = 0;
   // The main thread makes the collective calls; worker threads take tickets from the shared

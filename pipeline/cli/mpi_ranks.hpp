@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "geosweep/pipeline/job_runner.hpp"
 
@@ -16,6 +17,8 @@ class mpi_ranks {
  public:
   /// True when this process was started by mpirun, mpiexec or srun (their environment).
   static bool launched();
+  /// The MPI library's own name and version (callable before MPI_Init).
+  static std::string library_version();
 
   mpi_ranks(int& argc, char**& argv);
   mpi_ranks(mpi_ranks const&) = delete;
