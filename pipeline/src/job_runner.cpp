@@ -661,14 +661,19 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     auto const next_ticket = [&]() -> std::int64_t {
       return ranks != nullptr ? ranks->next_ticket() : local_tickets.fetch_add(1);
     };
+    int const parent_device = k::current_cuda_device();
     std::vector<std::exception_ptr> errors(static_cast<std::size_t>(workers));
     std::vector<stream_totals> worker_totals(static_cast<std::size_t>(workers));
     std::vector<std::thread> threads;
     for (int w = 0; w < workers; ++w) {
       threads.emplace_back([&, w] {
         try {
+          // Its GPU: from --devices, else this thread's (a rank's GPU chosen by its local rank;
+          // a new thread would otherwise start on device 0).
           if (!options.devices.empty())
             k::use_cuda_device(options.devices[static_cast<std::size_t>(w)]);
+          else if (result.backend == k::backend::cuda)
+            k::use_cuda_device(parent_device);
           // CPU kernels: the cores shared among this process's workers.
           if (result.backend == k::backend::cpu && workers > 1)
             k::set_cpu_threads(std::max(1, k::cpu_core_count() / workers));
