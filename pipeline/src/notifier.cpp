@@ -482,8 +482,9 @@ attempt_result send_email(notification_spec const& channel, std::string const& m
   long reply = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &reply);
   attempt_result result;
-  result.error = (reply > 0 ? fmt::format("SMTP {} from {}: ", reply, email.smtp_url)
-                            : email.smtp_url + ": ") +
+  // The last reply is only the cause when it is an error (a failed STARTTLS follows EHLO's 250).
+  result.error = (reply >= 400 ? fmt::format("SMTP {} from {}: ", reply, email.smtp_url)
+                               : email.smtp_url + ": ") +
                  curl_reason(code, error_buffer);
   // 5xx replies are permanent (unknown mailbox, refused sender, bad credentials); 4xx and
   // network failures are worth another try.

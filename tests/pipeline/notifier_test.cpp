@@ -1,7 +1,9 @@
 // Notification channels against real receivers on loopback: a webhook server (Python's
 // http.server) and an SMTP server (aiosmtpd) that fail or hang at first, and a file drop. A
 // delivery arrives once, carries the same Idempotency-Key / Message-ID on every try, gives up
-// with the receiver's reason, and a missing secret stops it before anything is sent.
+// with the receiver's reason, and a missing secret stops it before anything is sent. TLS
+// (https, SMTP STARTTLS and smtps) runs against the same receivers with a throwaway
+// self-signed certificate made by openssl at test time, trusted through delivery_options::ca_file.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -132,6 +134,39 @@ class Notifier : public tt::temp_dir_test {
     ::setenv("NO_PROXY", "127.0.0.1,localhost", 1);  // loopback receivers, never a proxy
     ::setenv("no_proxy", "127.0.0.1,localhost", 1);
   }
+};
+
+/// Where the tests find openssl to make their certificate.
+fs::path const kOpenssl = "/usr/bin/openssl";
+
+/// Notifier with a throwaway self-signed certificate and key for 127.0.0.1 (subjectAltName
+/// IP:127.0.0.1, valid for a day) in the test's folder; skips the test without openssl. The
+/// certificate is its own CA: `trusting()` passes it as ca_file.
+class NotifierTls : public Notifier {
+ protected:
+  void SetUp() override {
+    Notifier::SetUp();
+    if (!fs::exists(kOpenssl)) GTEST_SKIP() << kOpenssl << " is missing: no test certificate";
+    fs::create_directories(dir_ / "tls");
+    cert_ = dir_ / "tls" / "cert.pem";
+    key_ = dir_ / "tls" / "key.pem";
+    ASSERT_TRUE(
+        tt::runs_ok({kOpenssl.string(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                     "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                     "-keyout", key_.string(), "-out", cert_.string()}))
+        << "openssl could not make a self-signed certificate";
+    ASSERT_TRUE(fs::exists(cert_) && fs::exists(key_));
+  }
+
+  /// kFast with the test certificate as the trusted CA.
+  [[nodiscard]] gp::delivery_options trusting() const {
+    auto o = kFast;
+    o.ca_file = cert_.string();
+    return o;
+  }
+
+  fs::path cert_;
+  fs::path key_;
 };
 
 }  // namespace
@@ -442,6 +477,89 @@ TEST_F(Notifier, EmailServerDownIsRetriedThenReported) {
   EXPECT_FALSE(outcome.delivered);
   EXPECT_EQ(outcome.attempts, 3);
   EXPECT_NE(outcome.error.find("Couldn't connect"), std::string::npos) << outcome.error;
+}
+
+TEST_F(NotifierTls, WebhookOverHttpsIsDeliveredWhenCaFileTrustsTheCertificate) {
+  tt::webhook_server_options o;
+  o.tls_cert = cert_;
+  o.tls_key = key_;
+  tt::webhook_server hook(dir_ / "hook", o);
+  ASSERT_EQ(hook.url().rfind("https://127.0.0.1:", 0), 0u) << hook.url();
+  auto const n = two_alerts();
+  auto const outcome = gp::deliver(webhook_channel(hook.url()), n, trusting());
+  EXPECT_TRUE(outcome.delivered) << outcome.error;
+  EXPECT_EQ(outcome.attempts, 1);
+  auto const requests = hook.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].status, 200);
+  EXPECT_EQ(requests[0].header("idempotency-key"), n.delivery_id);
+  EXPECT_EQ(requests[0].body, gp::notification_json(n));
+}
+
+TEST_F(NotifierTls, WebhookOverHttpsWithAnUntrustedCertificateIsRefusedAndNotRetried) {
+  tt::webhook_server_options o;
+  o.tls_cert = cert_;
+  o.tls_key = key_;
+  tt::webhook_server hook(dir_ / "hook", o);
+  auto const outcome = gp::deliver(webhook_channel(hook.url()), two_alerts(), kFast);  // no ca_file
+  EXPECT_FALSE(outcome.delivered);
+  EXPECT_EQ(outcome.attempts, 1);  // another try cannot make the certificate trusted
+  EXPECT_NE(outcome.error.find("certificate"), std::string::npos) << outcome.error;
+  EXPECT_NE(outcome.error.find(hook.url()), std::string::npos) << outcome.error;
+  EXPECT_TRUE(hook.requests().empty());  // the request never left the TLS handshake
+}
+
+TEST_F(NotifierTls, EmailWithStarttlsIsSentOverTls) {
+  if (!tt::smtp_server::available()) GTEST_SKIP() << "aiosmtpd is not installed";
+  tt::smtp_server smtp(dir_ / "smtp",
+                       tt::smtp_server_options::with_tls(tt::smtp_tls::starttls, cert_, key_));
+  ASSERT_EQ(smtp.url().rfind("smtp://127.0.0.1:", 0), 0u) << smtp.url();
+  auto channel = email_channel(smtp.url());
+  channel.email.tls = "starttls";  // the job spec's default for smtp://: STARTTLS required
+  auto const n = two_alerts();
+  auto const outcome = gp::deliver(channel, n, trusting());
+  EXPECT_TRUE(outcome.delivered) << outcome.error;
+  EXPECT_EQ(outcome.attempts, 1);
+  auto const messages = smtp.accepted();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_TRUE(messages[0].tls);
+  EXPECT_EQ(messages[0].rcpt_tos, channel.email.to);
+  EXPECT_EQ(messages[0].data, gp::notification_email(n, channel));
+}
+
+TEST_F(NotifierTls, EmailOverSmtpsIsSentOverTls) {
+  if (!tt::smtp_server::available()) GTEST_SKIP() << "aiosmtpd is not installed";
+  tt::smtp_server smtp(dir_ / "smtp",
+                       tt::smtp_server_options::with_tls(tt::smtp_tls::implicit, cert_, key_));
+  ASSERT_EQ(smtp.url().rfind("smtps://127.0.0.1:", 0), 0u) << smtp.url();
+  auto channel = email_channel(smtp.url());
+  channel.email.tls = "ssl";  // what the job spec sets for smtps://
+  auto const n = two_alerts();
+  auto const untrusted = gp::deliver(channel, n, kFast);  // no ca_file: the system's CAs only
+  EXPECT_FALSE(untrusted.delivered);
+  EXPECT_EQ(untrusted.attempts, 1);
+  EXPECT_NE(untrusted.error.find("certificate"), std::string::npos) << untrusted.error;
+  EXPECT_TRUE(smtp.messages().empty());
+  auto const outcome = gp::deliver(channel, n, trusting());
+  EXPECT_TRUE(outcome.delivered) << outcome.error;
+  EXPECT_EQ(outcome.attempts, 1);
+  auto const messages = smtp.accepted();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_TRUE(messages[0].tls);
+  EXPECT_EQ(messages[0].data, gp::notification_email(n, channel));
+}
+
+TEST_F(Notifier, EmailRequiringStarttlsFromAServerWithoutItSendsNothing) {
+  if (!tt::smtp_server::available()) GTEST_SKIP() << "aiosmtpd is not installed";
+  tt::smtp_server smtp(dir_ / "smtp");  // plain SMTP: no STARTTLS in its EHLO answer
+  auto channel = email_channel(smtp.url());
+  channel.email.tls = "starttls";
+  auto const outcome = gp::deliver(channel, two_alerts(), kFast);
+  EXPECT_FALSE(outcome.delivered);
+  EXPECT_EQ(outcome.attempts, 1);  // the server will not start offering it on another try
+  EXPECT_NE(outcome.error.find("SSL"), std::string::npos) << outcome.error;
+  EXPECT_NE(outcome.error.find(smtp.url()), std::string::npos) << outcome.error;
+  EXPECT_TRUE(smtp.messages().empty());  // nothing went out in clear text
 }
 
 TEST_F(Notifier, FileDropIsWrittenOnceUnderItsDeliveryId) {

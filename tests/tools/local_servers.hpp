@@ -14,6 +14,10 @@
 ///   test_tools::smtp_server smtp(dir / "smtp", smtp_server_options::failing_first(0, 1));
 ///   smtp.url();       // "smtp://127.0.0.1:PORT"
 ///   smtp.messages();  // recorded_message: accepted, mail_from, rcpt_tos, data
+///
+/// With a certificate (tls_cert and tls_key, PEM files; the tests make a self-signed one) the
+/// webhook server speaks HTTPS and the SMTP server STARTTLS or implicit TLS (smtps), and url()
+/// says so: "https://...", "smtps://...".
 
 #include <fcntl.h>
 #include <poll.h>
@@ -188,6 +192,8 @@ struct webhook_server_options {
   std::optional<int> retry_after_s;  ///< Retry-After header on failures
   int hang_first = 0;                ///< requests that get no answer for hang_seconds
   double hang_seconds = 0;
+  std::filesystem::path tls_cert;  ///< PEM certificate; non-empty: HTTPS (needs tls_key)
+  std::filesystem::path tls_key;   ///< PEM private key of tls_cert
 
   /// The first `n` requests answered with `status`.
   static webhook_server_options failing_first(int n, int status = 500) {
@@ -209,11 +215,14 @@ struct webhook_server_options {
 class webhook_server {
  public:
   explicit webhook_server(std::filesystem::path record_dir, webhook_server_options const& o = {})
-      : record_dir_(std::move(record_dir)), server_(tools_dir() / "webhook_server.py", args(o)) {}
+      : record_dir_(std::move(record_dir)),
+        https_(!o.tls_cert.empty()),
+        server_(tools_dir() / "webhook_server.py", args(o)) {}
 
-  /// "http://127.0.0.1:PORT" + path.
+  /// "http://127.0.0.1:PORT" + path, "https://..." with a certificate.
   [[nodiscard]] std::string url(std::string const& path = "/hook") const {
-    return "http://127.0.0.1:" + std::to_string(server_.port()) + path;
+    return std::string(https_ ? "https" : "http") +
+           "://127.0.0.1:" + std::to_string(server_.port()) + path;
   }
   [[nodiscard]] int port() const { return server_.port(); }
   [[nodiscard]] std::filesystem::path const& record_dir() const { return record_dir_; }
@@ -247,10 +256,14 @@ class webhook_server {
       a.emplace_back("--retry-after");
       a.push_back(std::to_string(*o.retry_after_s));
     }
+    if (!o.tls_cert.empty()) {
+      a.insert(a.end(), {"--tls-cert", o.tls_cert.string(), "--tls-key", o.tls_key.string()});
+    }
     return a;
   }
 
   std::filesystem::path record_dir_;
+  bool https_ = false;
   python_server server_;
 };
 
@@ -262,6 +275,14 @@ struct recorded_message {
   std::vector<std::string> rcpt_tos;
   std::string auth_login;  ///< the AUTH user, "" without AUTH
   std::string data;        ///< the message as received (CRLF line ends)
+  bool tls = false;        ///< it came over TLS (STARTTLS or implicit)
+};
+
+/// How the SMTP server speaks TLS (smtp_server_options::tls_cert and tls_key needed).
+enum class smtp_tls {
+  none,      ///< plain SMTP, no STARTTLS offered
+  starttls,  ///< STARTTLS offered and required before MAIL (smtp://)
+  implicit,  ///< TLS from the first byte (smtps://)
 };
 
 /// How the SMTP server behaves.
@@ -271,6 +292,9 @@ struct smtp_server_options {
   int fail_code = 451;
   std::string username;  ///< non-empty: AUTH PLAIN/LOGIN required (without TLS)
   std::string password;
+  smtp_tls tls = smtp_tls::none;
+  std::filesystem::path tls_cert;  ///< PEM certificate, for tls other than none
+  std::filesystem::path tls_key;   ///< PEM private key of tls_cert
 
   /// The first `connections` refused with 421, then the first `messages` refused with `code`.
   static smtp_server_options failing_first(int connections, int messages, int code = 451) {
@@ -287,6 +311,15 @@ struct smtp_server_options {
     o.password = std::move(password);
     return o;
   }
+  /// TLS in `mode` with this certificate and key.
+  static smtp_server_options with_tls(smtp_tls mode, std::filesystem::path cert,
+                                      std::filesystem::path key) {
+    smtp_server_options o;
+    o.tls = mode;
+    o.tls_cert = std::move(cert);
+    o.tls_key = std::move(key);
+    return o;
+  }
 };
 
 /// tests/tools/smtp_server.py (aiosmtpd) on 127.0.0.1, recording into `record_dir`.
@@ -296,11 +329,14 @@ class smtp_server {
   static bool available() { return runs_ok({kSystemPython.string(), "-c", "import aiosmtpd"}); }
 
   explicit smtp_server(std::filesystem::path record_dir, smtp_server_options const& o = {})
-      : record_dir_(std::move(record_dir)), server_(tools_dir() / "smtp_server.py", args(o)) {}
+      : record_dir_(std::move(record_dir)),
+        implicit_tls_(o.tls == smtp_tls::implicit),
+        server_(tools_dir() / "smtp_server.py", args(o)) {}
 
-  /// "smtp://127.0.0.1:PORT".
+  /// "smtp://127.0.0.1:PORT", "smtps://..." with implicit TLS.
   [[nodiscard]] std::string url() const {
-    return "smtp://127.0.0.1:" + std::to_string(server_.port());
+    return std::string(implicit_tls_ ? "smtps" : "smtp") +
+           "://127.0.0.1:" + std::to_string(server_.port());
   }
   [[nodiscard]] int port() const { return server_.port(); }
   [[nodiscard]] std::filesystem::path const& record_dir() const { return record_dir_; }
@@ -315,6 +351,7 @@ class smtp_server {
       m.mail_from = r.at("mail_from");
       m.rcpt_tos = r.at("rcpt_tos").get<std::vector<std::string>>();
       if (r.at("auth_login").is_string()) m.auth_login = r.at("auth_login");
+      m.tls = r.value("tls", false);
       m.data = r.at("data");
       out.push_back(std::move(m));
     }
@@ -352,10 +389,15 @@ class smtp_server {
       a.emplace_back("--auth");
       a.push_back(o.username + ":" + o.password);
     }
+    if (o.tls != smtp_tls::none) {
+      a.insert(a.end(), {"--tls-cert", o.tls_cert.string(), "--tls-key", o.tls_key.string(),
+                         o.tls == smtp_tls::starttls ? "--starttls" : "--implicit-tls"});
+    }
     return a;
   }
 
   std::filesystem::path record_dir_;
+  bool implicit_tls_ = false;
   python_server server_;
 };
 

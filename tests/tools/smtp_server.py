@@ -11,9 +11,17 @@ one). Then:
 With --auth USER:PASSWORD the server offers AUTH PLAIN and LOGIN without TLS and requires
 them; other credentials get 535.
 
+With --tls-cert CERT --tls-key KEY (PEM files) and one mode it speaks TLS:
+
+  --starttls        offers STARTTLS and requires it: before it, every command other than
+                    EHLO, NOOP and QUIT gets 530 (smtp:// with STARTTLS)
+  --implicit-tls    TLS from the first byte, as an smtps:// server
+
 Each message that reaches DATA is recorded as RECORD/NNNN.json (temporary name, then renamed):
   {"index": 0, "accepted": true, "response": "250 OK", "mail_from": "a@x",
-   "rcpt_tos": ["b@y"], "auth_login": "user", "data": "<the message as received>"}
+   "rcpt_tos": ["b@y"], "auth_login": "user", "tls": false,
+   "data": "<the message as received>"}
+("tls": whether the message came over TLS, STARTTLS or implicit.)
 Refused connections are counted in RECORD/refused_connections (a number). Stop it with
 SIGTERM. Needs aiosmtpd (Debian python3-aiosmtpd).
 """
@@ -24,6 +32,7 @@ import json
 import logging
 import os
 import signal
+import ssl
 import sys
 import warnings
 
@@ -59,6 +68,7 @@ class Recorder:
             "mail_from": envelope.mail_from,
             "rcpt_tos": list(envelope.rcpt_tos),
             "auth_login": login,
+            "tls": server.transport.get_extra_info("ssl_object") is not None,
             "data": envelope.content.decode("utf-8", "replace"),
         }
         write_atomically(os.path.join(self.folder, "%04d.json" % index),
@@ -86,18 +96,27 @@ async def serve(args):
         # handled=False: aiosmtpd itself answers 535 to wrong credentials.
         return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
+    tls_context = None
+    if args.tls_cert:
+        tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls_context.load_cert_chain(args.tls_cert, args.tls_key)
+    smtp_options = {}
+    if args.starttls:
+        smtp_options = {"tls_context": tls_context, "require_starttls": True}
+    if args.auth:
+        smtp_options.update(auth_required=True, auth_require_tls=False,
+                            authenticator=authenticator)
+
     def factory():
         if refused["count"] < args.refuse_connections:
             refused["count"] += 1
             write_atomically(os.path.join(args.record, "refused_connections"),
                              str(refused["count"]))
             return Refuser()
-        if args.auth:
-            return SMTP(handler, hostname="geosweep-test", loop=loop, auth_required=True,
-                        auth_require_tls=False, authenticator=authenticator)
-        return SMTP(handler, hostname="geosweep-test", loop=loop)
+        return SMTP(handler, hostname="geosweep-test", loop=loop, **smtp_options)
 
-    server = await loop.create_server(factory, "127.0.0.1", args.port)
+    server = await loop.create_server(factory, "127.0.0.1", args.port,
+                                      ssl=tls_context if args.implicit_tls else None)
     print("PORT %d" % server.sockets[0].getsockname()[1], flush=True)
     stop = loop.create_future()
     loop.add_signal_handler(signal.SIGTERM, lambda: stop.done() or stop.set_result(None))
@@ -113,7 +132,16 @@ def main():
     parser.add_argument("--fail-messages", type=int, default=0)
     parser.add_argument("--fail-code", type=int, default=451)
     parser.add_argument("--auth", default=None, help="USER:PASSWORD to require")
+    parser.add_argument("--tls-cert", default=None, help="PEM certificate for TLS")
+    parser.add_argument("--tls-key", default=None, help="PEM private key of --tls-cert")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--starttls", action="store_true", help="offer and require STARTTLS")
+    mode.add_argument("--implicit-tls", action="store_true", help="TLS from the start (smtps)")
     args = parser.parse_args()
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together")
+    if bool(args.tls_cert) != (args.starttls or args.implicit_tls):
+        parser.error("--tls-cert/--tls-key need --starttls or --implicit-tls, and those need them")
     os.makedirs(args.record, exist_ok=True)
     # AUTH without TLS is deliberate here (loopback tests); keep stderr for real problems.
     warnings.filterwarnings("ignore", module="aiosmtpd")

@@ -15,11 +15,16 @@ name and renamed, so a reader never sees half a file):
   {"index": 0, "method": "POST", "path": "/hook", "headers": {"content-type": "..."},
    "body": "...", "status": 500}
 Header names are lower-case. Stop it with SIGTERM.
+
+With --tls-cert CERT --tls-key KEY (PEM files) it speaks HTTPS instead of HTTP: each accepted
+connection is wrapped in TLS with that certificate. A client that gives up during the handshake
+(it does not trust the certificate) leaves no record.
 """
 
 import argparse
 import json
 import os
+import ssl
 import sys
 import threading
 import time
@@ -35,7 +40,11 @@ def main():
     parser.add_argument("--retry-after", type=int, default=None)
     parser.add_argument("--hang-first", type=int, default=0)
     parser.add_argument("--hang-seconds", type=float, default=0.0)
+    parser.add_argument("--tls-cert", default=None, help="PEM certificate: serve HTTPS")
+    parser.add_argument("--tls-key", default=None, help="PEM private key of --tls-cert")
     args = parser.parse_args()
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together")
     os.makedirs(args.record, exist_ok=True)
 
     lock = threading.Lock()
@@ -92,7 +101,31 @@ def main():
 
         do_POST = do_GET = do_PUT = do_PATCH = do_DELETE = handle_any
 
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    tls_context = None
+    if args.tls_cert:
+        tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls_context.load_cert_chain(args.tls_cert, args.tls_key)
+
+    class Server(ThreadingHTTPServer):
+        def finish_request(self, request, client_address):
+            if tls_context is None:
+                return super().finish_request(request, client_address)
+            # The handshake runs here, in the connection's own thread, so a client that stalls
+            # or gives up does not hold up the others.
+            request.settimeout(10)
+            tls = tls_context.wrap_socket(request, server_side=True)  # takes over the socket
+            try:
+                tls.settimeout(None)
+                super().finish_request(tls, client_address)
+            finally:
+                self.shutdown_request(tls)
+
+        def handle_error(self, request, client_address):
+            if tls_context is not None and isinstance(sys.exc_info()[1], OSError):
+                return  # a failed handshake (ssl.SSLError) or a dropped connection
+            super().handle_error(request, client_address)
+
+    server = Server(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)
     try:
