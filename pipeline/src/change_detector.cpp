@@ -71,41 +71,57 @@ void result_to_host(k::stream const& s, std::size_t n, Op const& op, std::vector
 
 }  // namespace
 
-detection_rasters change_detector::finish(std::uint8_t const* inside) const {
-  detection_rasters out;
+std::vector<detection_rasters> change_detector::finish(
+    std::vector<std::uint8_t const*> const& insides) const {
   auto const n = pixels_;
   auto const& s = stream_;
-  if (change_.method == "baseline") {
+  // What does not depend on the AOI comes back once; only the classes (and, for the
+  // bitemporal method, what follows from them) are made per AOI.
+  detection_rasters shared;
+  std::vector<float> after;
+  std::vector<std::int32_t> after_date;
+  bool const baseline = change_.method == "baseline";
+  if (baseline) {
     auto const* state = state_.data();
-    result_to_host(s, n, k::state_class_op{}, out.change, state, inside);
-    result_to_host(s, n, k::state_first_anomaly_op{}, out.first_date, state);
-    result_to_host(s, n, k::state_confirmed_op{}, out.confirmed_date, state);
-    result_to_host(s, n, k::state_magnitude_op{}, out.magnitude, state);
-    result_to_host(s, n, k::state_clear_count_op{}, out.clear_count, state);
-    result_to_host(s, n, k::state_baseline_mean_op{}, out.baseline_mean, state);
-    return out;
+    result_to_host(s, n, k::state_first_anomaly_op{}, shared.first_date, state);
+    result_to_host(s, n, k::state_confirmed_op{}, shared.confirmed_date, state);
+    result_to_host(s, n, k::state_magnitude_op{}, shared.magnitude, state);
+    result_to_host(s, n, k::state_clear_count_op{}, shared.clear_count, state);
+    result_to_host(s, n, k::state_baseline_mean_op{}, shared.baseline_mean, state);
+  } else {
+    after.resize(n);
+    after_date.resize(n);
+    shared.baseline_mean.resize(n);
+    shared.clear_count.resize(n);
+    k::copy_to_host(s, after.data(), after_, n);
+    k::copy_to_host(s, shared.baseline_mean.data(), before_, n);
+    k::copy_to_host(s, after_date.data(), after_date_, n);
+    k::copy_to_host(s, shared.clear_count.data(), clear_looks_, n);
+    s.synchronize();
   }
-  k::bitemporal_change_op const classify{static_cast<float>(change_.drop),
-                                         static_cast<float>(change_.forest_min)};
-  result_to_host(s, n, classify, out.change, before_.data(), after_.data(), inside);
-  std::vector<float> after(n);
-  std::vector<std::int32_t> after_date(n);
-  out.baseline_mean.resize(n);
-  out.clear_count.resize(n);
-  k::copy_to_host(s, after.data(), after_, n);
-  k::copy_to_host(s, out.baseline_mean.data(), before_, n);
-  k::copy_to_host(s, after_date.data(), after_date_, n);
-  k::copy_to_host(s, out.clear_count.data(), clear_looks_, n);
-  s.synchronize();
-  out.first_date.resize(n);
-  out.confirmed_date.resize(n);
-  out.magnitude.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    bool const loss = out.change[i] == k::change_high;
-    // Both looks are clear and the change lies between them: dated by the later look.
-    out.first_date[i] = loss ? after_date[i] : k::no_date;
-    out.confirmed_date[i] = out.first_date[i];
-    out.magnitude[i] = loss ? out.baseline_mean[i] - after[i] : k::nodata_f32();
+  std::vector<detection_rasters> out;
+  for (std::size_t a = 0; a < insides.size(); ++a) {
+    auto const* inside = insides[a];
+    detection_rasters d = a + 1 < insides.size() ? shared : std::move(shared);
+    if (baseline) {
+      result_to_host(s, n, k::state_class_op{}, d.change, state_.data(), inside);
+      out.push_back(std::move(d));
+      continue;
+    }
+    k::bitemporal_change_op const classify{static_cast<float>(change_.drop),
+                                           static_cast<float>(change_.forest_min)};
+    result_to_host(s, n, classify, d.change, before_.data(), after_.data(), inside);
+    d.first_date.resize(n);
+    d.confirmed_date.resize(n);
+    d.magnitude.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      bool const loss = d.change[i] == k::change_high;
+      // Both looks are clear and the change lies between them: dated by the later look.
+      d.first_date[i] = loss ? after_date[i] : k::no_date;
+      d.confirmed_date[i] = d.first_date[i];
+      d.magnitude[i] = loss ? d.baseline_mean[i] - after[i] : k::nodata_f32();
+    }
+    out.push_back(std::move(d));
   }
   return out;
 }

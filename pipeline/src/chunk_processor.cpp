@@ -204,10 +204,14 @@ chunk_output finish_chunk(chunk_context const& cx, chunk_state& state) {
         out.kept[composite_name(period, name)] = values;
     }
   }
+  std::vector<std::uint8_t const*> insides;
+  for (auto const& [a, mask] : state.inside) insides.push_back(state.inside_resident.at(a).data());
+  auto const detections = state.detector->finish(insides);
+  auto detection_it = detections.begin();
   for (auto const& [a, mask] : state.inside) {
     auto const& aoi = cx.aois[a];
     pixel_window const part = chunk.window.intersect(aoi.window);
-    auto const detection = state.detector->finish(state.inside_resident.at(a).data());
+    auto const& detection = *detection_it++;
     aoi_tile_output t;
     t.aoi = a;
     t.tile = {part.x_offset - aoi.window.x_offset, part.y_offset - aoi.window.y_offset, part.width,

@@ -46,9 +46,10 @@ class change_detector {
   /// A monitoring-period observation (NaN where not clear).
   void observe_monitor(civil_date date, float const* index);
 
-  /// The per-pixel results, copied to the host (waits for the stream); `inside` is the AOI
-  /// mask (1 inside), resident like the index.
-  [[nodiscard]] detection_rasters finish(std::uint8_t const* inside) const;
+  /// The per-pixel results for each AOI of the chunk, copied to the host (waits for the
+  /// stream); `insides` are the AOI masks (1 inside), resident like the index.
+  [[nodiscard]] std::vector<detection_rasters> finish(
+      std::vector<std::uint8_t const*> const& insides) const;
 
   /// The state so far, copied to the host (waits for the stream).
   [[nodiscard]] detector_state save() const;
