@@ -91,22 +91,19 @@ std::optional<raster_grid> stored_grid(monitor_store const& store) {
 }
 
 /// Removes what killed runs left: state files other than the current one, and temporary
-/// files (`*.tmp-<pid>`, see atomic_file.hpp) anywhere under the outputs folder.
+/// files of processes that are gone (atomic_file.hpp) anywhere under the outputs folder.
 void remove_leftovers(fs::path const& outputs, fs::path const& state_dir,
                       std::string const& current) {
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(outputs, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    auto const name = it->path().filename().string();
-    bool const old_state =
-        it->path().parent_path() == state_dir && name.rfind("state-", 0) == 0 && name != current;
-    bool const temporary = name.find(".tmp-") != std::string::npos;
-    if ((old_state || temporary) && it->is_regular_file()) {
-      spdlog::info("removing {} (left by an interrupted run)", it->path().string());
-      std::error_code remove_ec;
-      fs::remove(it->path(), remove_ec);
-    }
+  for (auto const& entry : fs::directory_iterator(state_dir, ec)) {
+    auto const name = entry.path().filename().string();
+    if (name.rfind("state-", 0) != 0 || name == current || !entry.is_regular_file()) continue;
+    spdlog::info("removing {} (left by an interrupted run)", entry.path().string());
+    std::error_code remove_ec;
+    fs::remove(entry.path(), remove_ec);
   }
+  if (auto const n = remove_orphaned_temporaries(outputs); n > 0)
+    spdlog::info("removed {} temporary file(s) left by an interrupted run", n);
 }
 
 /// One monitoring run at a time per state folder (cron may start the next night's run while
