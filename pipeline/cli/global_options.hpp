@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "geosweep/kernels/backend.hpp"
 #include "geosweep/pipeline/job_runner.hpp"
 
 namespace geosweep::cli {
@@ -23,6 +24,18 @@ struct global_options {
   [[nodiscard]] bool progress() const { return ::isatty(STDERR_FILENO) != 0 && !verbose; }
   /// Only rank 0 (or the only process) prints results.
   [[nodiscard]] bool prints() const { return ranks == nullptr || ranks->rank == 0; }
+  /// How a job runs, from these options.
+  [[nodiscard]] pipeline::run_options run_options() const {
+    pipeline::run_options o;
+    o.backend = kernels::parse_backend(backend);
+    o.progress = progress();
+    o.workers = workers;
+    o.devices = devices;
+    o.ranks = ranks;
+    o.schedule =
+        schedule == "stripes" ? pipeline::chunk_schedule::stripes : pipeline::chunk_schedule::queue;
+    return o;
+  }
 };
 
 }  // namespace geosweep::cli

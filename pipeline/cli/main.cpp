@@ -59,15 +59,7 @@ int report_command(std::string const& job_path, std::string const& aoi) {
 
 int run_command(std::string const& job_path, global_options const& g) {
   auto const spec = gp::load_job_spec(job_path);
-  gp::run_options options;
-  options.backend = gk::parse_backend(g.backend);
-  options.progress = g.progress();
-  options.workers = g.workers;
-  options.devices = g.devices;
-  options.ranks = g.ranks;
-  options.schedule =
-      g.schedule == "stripes" ? gp::chunk_schedule::stripes : gp::chunk_schedule::queue;
-  auto const result = gp::run_job(spec, options);
+  auto const result = gp::run_job(spec, g.run_options());
   if (!g.prints()) return exit_ok;  // rank 0 reports for the run
   double const mpx = static_cast<double>(result.pixels_processed) / 1e6;
   fmt::print(

@@ -67,12 +67,7 @@ int monitor_command(std::string const& job_path, global_options const& g) {
     throw config_error("geosweep monitor runs as one process (use --workers or --devices)");
   auto const spec = gp::load_job_spec(job_path);
   gp::monitor_options options;
-  options.backend = kernels::parse_backend(g.backend);
-  options.progress = g.progress();
-  options.workers = g.workers;
-  options.devices = g.devices;
-  options.schedule =
-      g.schedule == "stripes" ? gp::chunk_schedule::stripes : gp::chunk_schedule::queue;
+  options.run = g.run_options();
   auto const r = gp::run_monitor(spec, options);
   if (r.nothing_new) {
     fmt::print("geosweep monitor: job '{}': no new scene{}\n", spec.name,

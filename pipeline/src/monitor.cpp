@@ -326,12 +326,7 @@ monitor_result run_monitor(job_spec const& spec, monitor_options const& options)
     resume.past_dates.push_back({parse_iso_date(d.date).value(), d.monitor, d.scenes, d.clear_m2});
   }
 
-  run_options run_opts;
-  run_opts.backend = options.backend;
-  run_opts.progress = options.progress;
-  run_opts.workers = options.workers;
-  run_opts.devices = options.devices;
-  run_opts.schedule = options.schedule;
+  run_options run_opts = options.run;
   run_opts.resume = &resume;
   result.job = run_job(spec, run_opts);
   result.late = result.job.late;

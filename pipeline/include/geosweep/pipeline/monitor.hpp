@@ -24,11 +24,7 @@ namespace geosweep::pipeline {
 
 /// How to monitor.
 struct monitor_options {
-  kernels::backend backend = kernels::backend::automatic;
-  bool progress = false;
-  int workers = 1;           ///< run_options::workers
-  std::vector<int> devices;  ///< run_options::devices
-  chunk_schedule schedule = chunk_schedule::queue;
+  run_options run;            ///< backend, workers...; `resume` is the monitor's own
   delivery_options delivery;  ///< backoff scale (tests), CA bundle
 };
 
