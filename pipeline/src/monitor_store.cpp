@@ -84,6 +84,13 @@ class statement {
     return bind(i, v);
   }
 
+  /// Ready to run again, with no bindings.
+  statement& reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    return *this;
+  }
+
   /// True while there is a row.
   bool step() {
     int const rc = sqlite3_step(stmt_);
@@ -175,6 +182,21 @@ alert_event read_event(statement const& s, int c = 0) {
   e.bbox = {s.real(c + 9), s.real(c + 10), s.real(c + 11), s.real(c + 12)};
   e.estimated_value = s.optional_real(c + 13);
   return e;
+}
+
+/// Binds a patch's confidence, first_seen, confirmed_on, area_ha, centroid_lat, centroid_lon and
+/// bbox to the parameters from `first` on (the columns alerts and events share, in order).
+statement& bind_measurements(statement& s, int first, change_patch const& p) {
+  return s.bind(first, confidence_name(p.confidence))
+      .bind(first + 1, iso_or_empty(p.first_date))
+      .bind(first + 2, iso_or_empty(p.confirmed_date))
+      .bind(first + 3, p.area_ha)
+      .bind(first + 4, p.centroid_lat)
+      .bind(first + 5, p.centroid_lon)
+      .bind(first + 6, p.bbox[0])
+      .bind(first + 7, p.bbox[1])
+      .bind(first + 8, p.bbox[2])
+      .bind(first + 9, p.bbox[3]);
 }
 
 }  // namespace
@@ -357,6 +379,23 @@ run_summary monitor_store::commit_run(run_commit const& c) {
 
     // The alert lifecycle: new on first sight, confirmed when high confidence arrives,
     // dismissed alerts stay dismissed (measured, never announced), withdrawn when gone.
+    statement upsert(
+        h, file_,
+        "INSERT INTO alerts(alert_id, aoi, status, confidence, first_seen, confirmed_on, "
+        "area_ha, centroid_lat, centroid_lon, bbox_west, bbox_south, bbox_east, "
+        "bbox_north, mean_magnitude, pixels, estimated_value, created_run, "
+        "confirmed_run, last_seen_run) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+        "?17, ?18, ?17) "
+        "ON CONFLICT(alert_id) DO UPDATE SET status = ?3, confidence = ?4, "
+        "first_seen = ?5, confirmed_on = ?6, area_ha = ?7, centroid_lat = ?8, "
+        "centroid_lon = ?9, bbox_west = ?10, bbox_south = ?11, bbox_east = ?12, "
+        "bbox_north = ?13, mean_magnitude = ?14, pixels = ?15, estimated_value = ?16, "
+        "confirmed_run = ?18, last_seen_run = ?17");
+    statement insert_event(h, file_,
+                           (std::string("INSERT INTO events(run, ") + event_columns +
+                            ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                               .c_str());
     std::set<std::string> seen;
     for (auto const& p : c.patches) {
       seen.insert(p.alert_id);
@@ -364,7 +403,6 @@ run_summary monitor_store::commit_run(run_commit const& c) {
       // Plain values, not optionals: GCC 12 warns wrongly about optionals bound below.
       bool const has_value = value_it != c.value_per_ha.end() && value_it->second.has_value();
       double const value = has_value ? p.area_ha * value_it->second.value_or(0.0) : 0.0;
-      std::string const confidence = confidence_name(p.confidence);
       bool const high = p.confidence == kernels::change_high;
       auto const before = alert(p.alert_id);
       std::string status;
@@ -386,31 +424,8 @@ run_summary monitor_store::commit_run(run_commit const& c) {
       bool const has_confirmed_run = was_confirmed || high;
       std::int64_t const confirmed_run =
           was_confirmed ? before->confirmed_run.value_or(0) : (high ? c.run : 0);
-      statement(h, file_,
-                "INSERT INTO alerts(alert_id, aoi, status, confidence, first_seen, confirmed_on, "
-                "area_ha, centroid_lat, centroid_lon, bbox_west, bbox_south, bbox_east, "
-                "bbox_north, mean_magnitude, pixels, estimated_value, created_run, "
-                "confirmed_run, last_seen_run) "
-                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                "?17, ?18, ?17) "
-                "ON CONFLICT(alert_id) DO UPDATE SET status = ?3, confidence = ?4, "
-                "first_seen = ?5, confirmed_on = ?6, area_ha = ?7, centroid_lat = ?8, "
-                "centroid_lon = ?9, bbox_west = ?10, bbox_south = ?11, bbox_east = ?12, "
-                "bbox_north = ?13, mean_magnitude = ?14, pixels = ?15, estimated_value = ?16, "
-                "confirmed_run = ?18, last_seen_run = ?17")
-          .bind(1, p.alert_id)
-          .bind(2, p.aoi)
-          .bind(3, status)
-          .bind(4, confidence)
-          .bind(5, iso_or_empty(p.first_date))
-          .bind(6, iso_or_empty(p.confirmed_date))
-          .bind(7, p.area_ha)
-          .bind(8, p.centroid_lat)
-          .bind(9, p.centroid_lon)
-          .bind(10, p.bbox[0])
-          .bind(11, p.bbox[1])
-          .bind(12, p.bbox[2])
-          .bind(13, p.bbox[3])
+      upsert.reset().bind(1, p.alert_id).bind(2, p.aoi).bind(3, status);
+      bind_measurements(upsert, 4, p)
           .bind(14, p.mean_magnitude)
           .bind(15, p.pixels)
           .bind_or_null(16, has_value, value)
@@ -418,26 +433,8 @@ run_summary monitor_store::commit_run(run_commit const& c) {
           .bind_or_null(18, has_confirmed_run, confirmed_run)
           .run();
       if (!kind) continue;
-      statement(h, file_,
-                (std::string("INSERT INTO events(run, ") + event_columns +
-                 ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                    .c_str())
-          .bind(1, c.run)
-          .bind(2, p.alert_id)
-          .bind(3, p.aoi)
-          .bind(4, *kind)
-          .bind(5, confidence)
-          .bind(6, iso_or_empty(p.first_date))
-          .bind(7, iso_or_empty(p.confirmed_date))
-          .bind(8, p.area_ha)
-          .bind(9, p.centroid_lat)
-          .bind(10, p.centroid_lon)
-          .bind(11, p.bbox[0])
-          .bind(12, p.bbox[1])
-          .bind(13, p.bbox[2])
-          .bind(14, p.bbox[3])
-          .bind_or_null(15, has_value, value)
-          .run();
+      insert_event.reset().bind(1, c.run).bind(2, p.alert_id).bind(3, p.aoi).bind(4, *kind);
+      bind_measurements(insert_event, 5, p).bind_or_null(15, has_value, value).run();
     }
     for (auto const& a : alerts()) {
       if (seen.count(a.alert_id) > 0 || a.status == "dismissed" || a.status == "withdrawn")
