@@ -20,10 +20,6 @@ namespace k = geosweep::kernels;
 
 using geometry_ptr = std::unique_ptr<OGRGeometry, decltype(&OGRGeometryFactory::destroyGeometry)>;
 
-std::string iso_or_empty(std::int32_t day) {
-  return day == k::no_date ? std::string() : to_iso(from_days_since_epoch(day));
-}
-
 /// The patches of one AOI traced from its patch raster, in EPSG:4326, by patch number.
 std::map<std::int32_t, geometry_ptr> trace_patches(fs::path const& change_nc,
                                                    std::string const& aoi) {
@@ -89,10 +85,10 @@ void write_layer(GDALDataset& ds, char const* const* layer_options,
     OGRFeature feature(layer->GetLayerDefn());
     feature.SetField("alert_id", p->alert_id.c_str());
     feature.SetField("aoi", p->aoi.c_str());
-    feature.SetField("first_seen", iso_or_empty(p->first_date).c_str());
+    feature.SetField("first_seen", day_or_empty(p->first_date).c_str());
     if (p->confirmed_date != k::no_date)
-      feature.SetField("confirmed_on", iso_or_empty(p->confirmed_date).c_str());
-    feature.SetField("confidence", p->confidence == k::change_high ? "high" : "low");
+      feature.SetField("confirmed_on", day_or_empty(p->confirmed_date).c_str());
+    feature.SetField("confidence", confidence_name(p->confidence).c_str());
     feature.SetField("area_ha", p->area_ha);
     feature.SetField("centroid_lat", p->centroid_lat);
     feature.SetField("centroid_lon", p->centroid_lon);

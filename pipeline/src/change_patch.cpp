@@ -2,7 +2,19 @@
 
 #include <fmt/format.h>
 
+#include "geosweep/kernels/change.hpp"
+#include "geosweep/kernels/hd.hpp"
+#include "geosweep/pipeline/civil_date.hpp"
+
 namespace geosweep::pipeline {
+
+std::string day_or_empty(std::int32_t day) {
+  return day == kernels::no_date ? std::string() : to_iso(from_days_since_epoch(day));
+}
+
+std::string confidence_name(std::uint8_t confidence) {
+  return confidence == kernels::change_high ? "high" : "low";
+}
 
 std::string stable_alert_id(std::string const& aoi, double lat, double lon,
                             std::int32_t first_date) {

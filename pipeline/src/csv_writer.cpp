@@ -1,5 +1,7 @@
 #include "geosweep/pipeline/csv_writer.hpp"
 
+#include <fmt/format.h>
+
 #include <fstream>
 
 #include "geosweep/kernels/error.hpp"
@@ -7,6 +9,10 @@
 #include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
+
+std::string fixed(double v, int decimals) {
+  return fmt::format("{:.{}f}", v, decimals);
+}
 
 std::string csv_field(std::string const& text) {
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;

@@ -70,14 +70,6 @@ std::vector<std::string> bands_needed(std::vector<std::string> const& indices) {
   return {bands.begin(), bands.end()};
 }
 
-std::string fixed(double v, int decimals) {
-  return fmt::format("{:.{}f}", v, decimals);
-}
-
-std::string date_or_empty(std::int32_t day) {
-  return day == k::no_date ? std::string() : to_iso(from_days_since_epoch(day));
-}
-
 /// Everything kept per AOI while the chunks stream past.
 struct aoi_work {
   aoi_shape shape;
@@ -805,12 +797,12 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     }
     append_area_rows(area_rows, aoi, patches, all_dates, *to_wgs84, value_per_ha);
     for (auto const& p : patches) {
-      alert_rows.push_back(
-          {p.alert_id, p.aoi, date_or_empty(p.first_date), date_or_empty(p.confirmed_date),
-           p.confidence == k::change_high ? "high" : "low", fixed(p.area_ha, 4),
-           fixed(p.centroid_lat, 6), fixed(p.centroid_lon, 6), fixed(p.bbox[0], 6),
-           fixed(p.bbox[1], 6), fixed(p.bbox[2], 6), fixed(p.bbox[3], 6),
-           fixed(p.mean_magnitude, 4), std::to_string(p.pixels), value(p.area_ha)});
+      alert_rows.push_back({p.alert_id, p.aoi, day_or_empty(p.first_date),
+                            day_or_empty(p.confirmed_date), confidence_name(p.confidence),
+                            fixed(p.area_ha, 4), fixed(p.centroid_lat, 6), fixed(p.centroid_lon, 6),
+                            fixed(p.bbox[0], 6), fixed(p.bbox[1], 6), fixed(p.bbox[2], 6),
+                            fixed(p.bbox[3], 6), fixed(p.mean_magnitude, 4),
+                            std::to_string(p.pixels), value(p.area_ha)});
     }
     spdlog::info("AOI '{}': {:.2f} ha changed in {} patches, of {:.2f} ha clear", r.name,
                  r.changed_area_ha, patches.size(), r.clear_area_ha);

@@ -126,10 +126,6 @@ class run_lock {
   int fd_ = -1;
 };
 
-std::string fixed(double v, int decimals) {
-  return fmt::format("{:.{}f}", v, decimals);
-}
-
 std::vector<std::string> event_row(std::int64_t run, alert_event const& e) {
   return {std::to_string(run),
           e.status,

@@ -126,14 +126,6 @@ class statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-std::string confidence_name(std::uint8_t c) {
-  return c == kernels::change_high ? "high" : "low";
-}
-
-std::string iso_or_empty(std::int32_t day) {
-  return day == kernels::no_date ? std::string() : to_iso(from_days_since_epoch(day));
-}
-
 constexpr char const* alert_columns =
     "alert_id, aoi, status, confidence, first_seen, confirmed_on, area_ha, centroid_lat, "
     "centroid_lon, bbox_west, bbox_south, bbox_east, bbox_north, mean_magnitude, pixels, "
@@ -188,8 +180,8 @@ alert_event read_event(statement const& s, int c = 0) {
 /// bbox to the parameters from `first` on (the columns alerts and events share, in order).
 statement& bind_measurements(statement& s, int first, change_patch const& p) {
   return s.bind(first, confidence_name(p.confidence))
-      .bind(first + 1, iso_or_empty(p.first_date))
-      .bind(first + 2, iso_or_empty(p.confirmed_date))
+      .bind(first + 1, day_or_empty(p.first_date))
+      .bind(first + 2, day_or_empty(p.confirmed_date))
       .bind(first + 3, p.area_ha)
       .bind(first + 4, p.centroid_lat)
       .bind(first + 5, p.centroid_lon)

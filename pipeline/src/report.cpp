@@ -22,6 +22,7 @@
 #include "geosweep/pipeline/atomic_file.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
+#include "geosweep/pipeline/csv_writer.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/gdal_utils.hpp"
 #include "geosweep/pipeline/map_geometry.hpp"
@@ -279,12 +280,6 @@ aoi_inputs read_inputs(job_spec const& spec, std::string const& name, fs::path c
 std::string upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
   return s;
-}
-
-std::string fixed(double v, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
-  return buffer;
 }
 
 /// Stretched 0xRRGGBB pixels of one period; limits per band over both periods (2-98 %).

@@ -50,6 +50,13 @@ struct change_patch {
   std::map<std::int32_t, date_extent> confirmed;   ///< its pixels by their confirmation day
 };
 
+/// "YYYY-MM-DD" of a day number (days since 1970-01-01), "" for kernels::no_date: how the
+/// tables write an alert's dates.
+std::string day_or_empty(std::int32_t day);
+
+/// "high" for kernels::change_high, else "low": how the tables write an alert's confidence.
+std::string confidence_name(std::uint8_t confidence);
+
 /// A stable alert id, "gs-" and 12 hex digits, from the AOI name, a position rounded to 1e-4
 /// degrees (about 11 m) and a date. Patches pass the centre and first date of their earliest
 /// pixel (first anomaly, then raster order): it stays put while a clearing grows from night to
