@@ -16,6 +16,7 @@
 #include "geosweep/pipeline/scene_catalog.hpp"
 #include "geosweep/pipeline/scene_reader.hpp"
 #include "geosweep/pipeline/sensor_profile.hpp"
+#include "tools/temp_dir_test.hpp"
 
 namespace fs = std::filesystem;
 namespace gp = geosweep::pipeline;
@@ -44,15 +45,8 @@ void write_tif(fs::path const& path, std::vector<std::uint16_t> const& band_valu
   }
 }
 
-class SensorProfiles : public ::testing::Test {
+class SensorProfiles : public geosweep::test_tools::temp_dir_test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("geosweep_sensors_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   gp::job_spec job(std::string const& sensor_yaml, std::string const& scenes_yaml) {
     std::string const text =
         "job: t\n" + sensor_yaml + scenes_yaml +
@@ -60,7 +54,6 @@ class SensorProfiles : public ::testing::Test {
         "period: {baseline: [2019-01-01, 2019-12-31], monitor: [2020-01-01, 2020-12-31]}\n";
     return gp::parse_job_spec(text, dir_ / "job.yaml");
   }
-  fs::path dir_;
 };
 
 }  // namespace

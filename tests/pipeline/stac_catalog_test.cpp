@@ -24,6 +24,7 @@
 #include "geosweep/pipeline/sensor_profile.hpp"
 #include "geosweep/pipeline/stac_catalog.hpp"
 #include "tools/shared_data.hpp"
+#include "tools/temp_dir_test.hpp"
 
 namespace fs = std::filesystem;
 namespace gp = geosweep::pipeline;
@@ -90,15 +91,8 @@ json sentinel2_item(std::string const& id, std::string const& date, json assets)
           {"assets", std::move(assets)}};
 }
 
-class StacCatalog : public ::testing::Test {
+class StacCatalog : public geosweep::test_tools::temp_dir_test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("geosweep_stac_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   gp::job_spec job(std::string const& sensor, std::string const& scenes_yaml,
                    std::string const& aoi_bbox = "[-51.1, -9.2, -50.9, -8.9]") {
     std::string const text = "job: t\nsensor: " + sensor + "\n" + scenes_yaml +
@@ -122,8 +116,6 @@ class StacCatalog : public ::testing::Test {
                            {"B08", band_asset(at + "B08.tif", "B08", "nir", 10)},
                            {"SCL", band_asset(at + "SCL.tif", "", "", 20)}});
   }
-
-  fs::path dir_;
 };
 
 gp::sensor_spec sensor(std::string const& type) {
