@@ -9,13 +9,13 @@
 #include <filesystem>
 #include <thread>
 
-#include "geosweep/pipeline/analysis_grid.hpp"
-#include "geosweep/pipeline/gdal_utils.hpp"
+#include "grid/analysis_grid.hpp"
+#include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/job_runner.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
-#include "geosweep/pipeline/observation_stream.hpp"
-#include "geosweep/pipeline/scene_catalog.hpp"
-#include "geosweep/pipeline/scene_simulator.hpp"
+#include "load/observation_stream.hpp"
+#include "catalog/scene_catalog.hpp"
+#include "geosweep/sim/scene_simulator.hpp"
 
 namespace fs = std::filesystem;
 namespace gp = geosweep::pipeline;
@@ -28,10 +28,10 @@ gp::job_spec const& bench_job() {
   static gp::job_spec const spec = [] {
     auto const dir =
         fs::temp_directory_path() / ("geosweep_pipeline_bench_" + std::to_string(::getpid()));
-    gp::simulation_options options;
+    geosweep::sim::simulation_options options;
     options.seed = 4;
     options.width = options.height = 1000;
-    auto const sim = gp::simulate_scenes(dir, options);
+    auto const sim = geosweep::sim::simulate_scenes(dir, options);
     auto job = gp::load_job_spec(sim.job_file);
     job.processing = {512, 2, 2};
     return job;

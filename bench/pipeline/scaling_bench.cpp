@@ -19,7 +19,7 @@
 
 #include "geosweep/pipeline/job_runner.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
-#include "geosweep/pipeline/scene_simulator.hpp"
+#include "geosweep/sim/scene_simulator.hpp"
 
 extern char** environ;
 
@@ -40,10 +40,10 @@ bench_setup const& setup() {
     bench_setup b;
     auto const dir =
         fs::temp_directory_path() / ("geosweep_scaling_bench_" + std::to_string(::getpid()));
-    gp::simulation_options options;
+    geosweep::sim::simulation_options options;
     options.seed = 4;
     options.width = options.height = 1000;
-    auto const sim = gp::simulate_scenes(dir, options);
+    auto const sim = geosweep::sim::simulate_scenes(dir, options);
     std::ifstream in(sim.job_file);
     std::stringstream text;
     text << in.rdbuf();

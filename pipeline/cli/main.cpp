@@ -20,7 +20,7 @@
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/notifier.hpp"
 #include "geosweep/pipeline/report.hpp"
-#include "geosweep/pipeline/scene_simulator.hpp"
+#include "geosweep/sim/scene_simulator.hpp"
 #include "global_options.hpp"
 #include "monitor_commands.hpp"
 #if GEOSWEEP_HAVE_MPI
@@ -128,11 +128,11 @@ int info_command() {
 }
 
 int simulate_command(std::string const& out_dir, std::uint64_t seed, int size, bool no_clouds) {
-  gp::simulation_options options;
+  geosweep::sim::simulation_options options;
   options.seed = seed;
   if (size > 0) options.width = options.height = size;
   options.clouds = !no_clouds;
-  auto const result = gp::simulate_scenes(out_dir, options);
+  auto const result = geosweep::sim::simulate_scenes(out_dir, options);
   double total = 0;
   for (auto const& c : result.clearings) total += c.area_ha;
   fmt::print("geosweep simulate: {} scenes of {}x{} px, {} planted clearings ({:.2f} ha) in {}\n",

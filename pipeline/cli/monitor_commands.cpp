@@ -7,7 +7,7 @@
 
 #include "exit_codes.hpp"
 #include "geosweep/kernels/backend.hpp"
-#include "geosweep/pipeline/csv_writer.hpp"
+#include "outputs/csv_writer.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/monitor.hpp"

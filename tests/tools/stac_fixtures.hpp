@@ -29,9 +29,9 @@
 #include <string>
 #include <vector>
 
-#include "geosweep/pipeline/gdal_utils.hpp"
-#include "geosweep/pipeline/product_metadata.hpp"
-#include "geosweep/pipeline/scene_catalog.hpp"
+#include "core/gdal_utils.hpp"
+#include "catalog/product_metadata.hpp"
+#include "catalog/scene_catalog.hpp"
 
 namespace geosweep::test_tools {
 

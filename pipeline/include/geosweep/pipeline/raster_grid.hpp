@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// A georeferenced raster grid: CRS, affine geotransform and size.
+/// A georeferenced raster grid (CRS, affine geotransform and size) and windows of its pixels.
 
 #include <array>
 #include <cstddef>
@@ -28,5 +28,24 @@ struct raster_grid {
             transform[3] + (col + 0.5) * transform[4] + (row + 0.5) * transform[5]};
   }
 };
+
+/// A rectangle of pixels in a raster: of the analysis grid (chunks, AOI windows), of an AOI
+/// window (tiles), or of any other grid.
+struct pixel_window {
+  int x_offset = 0;
+  int y_offset = 0;
+  int width = 0;
+  int height = 0;
+
+  [[nodiscard]] bool empty() const { return width <= 0 || height <= 0; }
+  [[nodiscard]] std::size_t pixel_count() const {
+    return empty() ? 0 : static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+  }
+  /// The overlap of two windows (empty when they do not overlap).
+  [[nodiscard]] pixel_window intersect(pixel_window const& other) const;
+};
+
+/// The part `window` of `grid` as a grid of its own.
+raster_grid sub_grid(raster_grid const& grid, pixel_window const& window);
 
 }  // namespace geosweep::pipeline

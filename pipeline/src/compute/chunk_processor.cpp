@@ -1,0 +1,290 @@
+#include "compute/chunk_processor.hpp"
+
+#include <limits>
+#include <memory>
+
+#include "geosweep/kernels/change.hpp"
+#include "geosweep/kernels/stream.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "compute/spectral_index.hpp"
+
+namespace geosweep::pipeline {
+namespace {
+
+namespace k = geosweep::kernels;
+
+/// Queues the index from its bands' resident reflectances (NaN where not clear) into `out`.
+void compute_index(k::stream const& s, spectral_index const& index, std::size_t n,
+                   std::map<std::string, float const*> const& reflectance, float* out) {
+  k::spectral_index_op const op{index.kind};
+  auto const band = [&](std::size_t i) { return reflectance.at(index.bands[i]); };
+  switch (index.bands.size()) {
+    case 2:
+      k::transform_pixels(s, n, op, out, band(0), band(1));
+      return;
+    case 3:
+      k::transform_pixels(s, n, op, out, band(0), band(1), band(2));
+      return;
+    case 4:
+      k::transform_pixels(s, n, op, out, band(0), band(1), band(2), band(3));
+      return;
+    default:
+      throw logic_error("index " + index.name + " has an unsupported band count");
+  }
+}
+
+/// The first `n` values of a resident array, in host memory (waits for the stream).
+template <class T>
+std::vector<T> to_host(k::stream const& s, k::device_array<T> const& from, std::size_t n) {
+  std::vector<T> out(n);
+  k::copy_to_host(s, out.data(), from, n);
+  s.synchronize();
+  return out;
+}
+
+/// The working state of the chunk being carried through the dates. The per-pixel state stays
+/// resident where the kernels run (device memory on the CUDA backend) from the chunk's first
+/// date to its last; per date only the change index comes back, for the tables and the series.
+struct chunk_state {
+  chunk_state(k::backend where, std::size_t capacity)
+      : stream(where), index(stream, capacity), index_host(where, capacity) {}
+  k::stream stream;  // first: the arrays below are freed in its order
+  std::size_t chunk = std::numeric_limits<std::size_t>::max();
+  std::unique_ptr<change_detector> detector;
+  std::map<std::string, k::device_array<float>> composite[2];  // latest clear look per period
+  std::map<std::string, k::device_array<float>> colour[2];     // latest clear colour bands
+  std::map<std::size_t, std::vector<std::uint8_t>> inside;     // AOI masks over the chunk
+  std::map<std::size_t, k::device_array<std::uint8_t>> inside_resident;
+  std::map<std::size_t, std::vector<double>> clear_m2;  // per AOI, by date
+  std::map<std::size_t, double> inside_m2;              // per AOI
+  k::device_array<float> index;                         // one index of the current date
+  k::pinned_array<float> index_host;  // the change index of the current date, on the host
+};
+
+/// Continues a chunk from the previous monitoring run: its detector state and composites.
+void restore_chunk(state_reader const& in, std::size_t chunk, pixel_window const& window,
+                   std::string const& method, chunk_state& state) {
+  state.detector->restore(read_detector_state(in, chunk, window, method));
+  std::vector<float> values;
+  for (int period = 0; period < 2; ++period) {
+    for (auto* arrays : {&state.composite[period], &state.colour[period]}) {
+      for (auto& [name, resident] : *arrays) {
+        in.read(chunk, window, composite_name(period, name), values);
+        k::copy_to_device(state.stream, resident, values.data(), values.size());
+        state.stream.synchronize();  // `values` is reused for the next one
+      }
+    }
+  }
+}
+
+/// Starts chunk `id`: fresh (or restored) state, AOI masks.
+void start_chunk(chunk_context const& cx, std::size_t id, chunk_state& state) {
+  grid_chunk const& chunk = (*cx.chunks)[id];
+  std::size_t const n = chunk.window.pixel_count();
+  k::stream const& stream = state.stream;
+  state.chunk = id;
+  state.detector = std::make_unique<change_detector>(cx.spec->change, n, stream);
+  for (int period = 0; period < 2; ++period) {
+    for (auto* arrays : {&state.composite[period], &state.colour[period]}) arrays->clear();
+    for (auto const& name : cx.indices) {
+      auto const v = state.composite[period].emplace(name, k::device_array<float>(stream, n)).first;
+      k::fill(stream, v->second, n, k::nodata_f32());
+    }
+    for (auto const& b : cx.colour) {
+      auto const v = state.colour[period].emplace(b, k::device_array<float>(stream, n)).first;
+      k::fill(stream, v->second, n, k::nodata_f32());
+    }
+  }
+  state.inside.clear();
+  state.inside_resident.clear();
+  state.clear_m2.clear();
+  state.inside_m2.clear();
+  raster_grid const chunk_grid = sub_grid(cx.grid, chunk.window);
+  for (std::size_t a : chunk.aois) {
+    auto const& aoi = cx.aois[a];
+    if (chunk.window.intersect(aoi.window).empty()) continue;
+    auto const& mask = state.inside[a] = aoi.shape->rasterize(chunk_grid);
+    auto& resident =
+        state.inside_resident.emplace(a, k::device_array<std::uint8_t>(stream, n)).first->second;
+    k::copy_to_device(stream, resident, mask.data(), n);
+    state.clear_m2[a].assign(cx.dates->size(), 0.0);
+    state.inside_m2[a] = 0.0;
+  }
+  if (cx.state_in != nullptr)
+    restore_chunk(*cx.state_in, id, chunk.window, cx.spec->change.method, state);
+}
+
+/// One date of the current chunk; its change index ends in state.index_host.
+void observe(chunk_context const& cx, chunk_observation const& o, chunk_state& state) {
+  std::size_t const n = o.pixels;
+  date_group const& group = (*cx.dates)[o.date];
+  int const period = group.monitor ? 1 : 0;
+  k::stream const& stream = state.stream;
+  // Everything of this date is queued on the chunk's stream after the slot's upload.
+  stream.wait(*o.ready);
+  for (auto const& name : cx.indices) {
+    compute_index(stream, find_spectral_index(name), n, o.reflectance, state.index.data());
+    auto& composite = state.composite[period].at(name);
+    k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
+                        static_cast<float const*>(composite.data()),
+                        static_cast<float const*>(state.index.data()));
+    if (name != cx.spec->change.index) continue;
+    if (group.monitor)
+      state.detector->observe_monitor(group.date, state.index.data());
+    else
+      state.detector->observe_baseline(group.date, state.index.data());
+    k::copy_to_host(stream, state.index_host.data(), state.index, n);
+  }
+  for (auto& [band, composite] : state.colour[period]) {
+    k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
+                        static_cast<float const*>(composite.data()), o.reflectance.at(band));
+  }
+  // One wait per date: the change index is on the host and the slot may be reused.
+  stream.synchronize();
+}
+
+/// The date's series windows and clear areas of each AOI of the chunk.
+void emit_series(chunk_context const& cx, chunk_observation const& o, chunk_state& state,
+                 chunk_sinks const& sinks) {
+  grid_chunk const& chunk = (*cx.chunks)[state.chunk];
+  float const* index = state.index_host.data();
+  for (auto const& [a, mask] : state.inside) {
+    auto const& aoi = cx.aois[a];
+    double clear_m2 = 0.0, inside_m2 = 0.0;
+    for (int r = 0; r < chunk.window.height; ++r) {
+      int const aoi_row = chunk.window.y_offset + r - aoi.window.y_offset;
+      if (aoi_row < 0 || aoi_row >= aoi.window.height) continue;
+      double const area = (*aoi.row_areas)[static_cast<std::size_t>(aoi_row)];
+      std::int64_t clear = 0, inside = 0;
+      for (int c = 0; c < chunk.window.width; ++c) {
+        std::size_t const i = static_cast<std::size_t>(r) * chunk.window.width + c;
+        inside += mask[i];
+        clear += mask[i] != 0 && !k::is_nodata(index[i]) ? 1 : 0;
+      }
+      clear_m2 += static_cast<double>(clear) * area;
+      inside_m2 += static_cast<double>(inside) * area;
+    }
+    state.clear_m2.at(a)[o.date] = clear_m2;
+    if (o.date == 0) state.inside_m2.at(a) = inside_m2;
+    if (!sinks.series) continue;
+    pixel_window const part = chunk.window.intersect(aoi.window);
+    series_window w;
+    w.chunk = state.chunk;
+    w.aoi = a;
+    w.date = o.date;
+    w.tile = {part.x_offset - aoi.window.x_offset, part.y_offset - aoi.window.y_offset, part.width,
+              part.height};
+    w.values = crop(index, chunk.window, part);
+    auto const inside = crop(mask, chunk.window, part);
+    for (std::size_t i = 0; i < w.values.size(); ++i) {
+      if (inside[i] == 0) w.values[i] = k::nodata_f32();
+    }
+    sinks.series(std::move(w));
+  }
+}
+
+/// The chunk's results after its last date.
+chunk_output finish_chunk(chunk_context const& cx, chunk_state& state) {
+  grid_chunk const& chunk = (*cx.chunks)[state.chunk];
+  std::size_t const n = chunk.window.pixel_count();
+  chunk_output out;
+  out.chunk = state.chunk;
+  // The composites come back to the host once per chunk, for the COGs and change.nc.
+  std::map<std::string, std::vector<float>> latest[2];
+  for (int period = 0; period < 2 && (cx.keep_rasters || cx.keep_state); ++period) {
+    for (auto const& [name, values] : state.composite[period])
+      latest[period][name] = to_host(state.stream, values, n);
+    for (auto const& [band, values] : state.colour[period])
+      latest[period][band] = to_host(state.stream, values, n);
+  }
+  if (cx.keep_state) {
+    out.state = state.detector->save();
+    for (int period = 0; period < 2; ++period) {
+      for (auto const& [name, values] : latest[period])
+        out.kept[composite_name(period, name)] = values;
+    }
+  }
+  std::vector<std::uint8_t const*> insides;
+  for (auto const& [a, mask] : state.inside) insides.push_back(state.inside_resident.at(a).data());
+  auto const detections = state.detector->finish(insides);
+  auto detection_it = detections.begin();
+  for (auto const& [a, mask] : state.inside) {
+    auto const& aoi = cx.aois[a];
+    pixel_window const part = chunk.window.intersect(aoi.window);
+    auto const& detection = *detection_it++;
+    aoi_tile_output t;
+    t.aoi = a;
+    t.tile = {part.x_offset - aoi.window.x_offset, part.y_offset - aoi.window.y_offset, part.width,
+              part.height};
+    t.inside = crop(mask, chunk.window, part);
+    t.change = crop(detection.change, chunk.window, part);
+    t.first_date = crop(detection.first_date, chunk.window, part);
+    t.confirmed_date = crop(detection.confirmed_date, chunk.window, part);
+    t.magnitude = crop(detection.magnitude, chunk.window, part);
+    if (cx.keep_rasters) {
+      t.baseline = crop(detection.baseline_mean, chunk.window, part);
+      t.clear_count = crop(detection.clear_count, chunk.window, part);
+      for (int period = 0; period < 2; ++period) {
+        for (auto const& [name, values] : latest[period])
+          t.latest[period][name] = crop(values, chunk.window, part);
+      }
+    }
+    t.clear_m2 = state.clear_m2.at(a);
+    t.inside_m2 = state.inside_m2.at(a);
+    out.aois.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_chunk_state(state_writer& out, std::size_t chunk, pixel_window const& window,
+                       detector_state const& state,
+                       std::map<std::string, std::vector<float>> const& kept) {
+  if (!state.pixels.empty()) {
+    out.write(chunk, window, "detector/state", state.pixels);
+  } else {
+    out.write(chunk, window, "detector/before", state.before);
+    out.write(chunk, window, "detector/after", state.after);
+    out.write(chunk, window, "detector/after_date", state.after_date);
+    out.write(chunk, window, "detector/clear_looks", state.clear_looks);
+  }
+  for (auto const& [name, values] : kept) out.write(chunk, window, name, values);
+}
+
+detector_state read_detector_state(state_reader const& in, std::size_t chunk,
+                                   pixel_window const& window, std::string const& method) {
+  detector_state state;
+  if (method == "baseline") {
+    in.read(chunk, window, "detector/state", state.pixels);
+  } else {
+    in.read(chunk, window, "detector/before", state.before);
+    in.read(chunk, window, "detector/after", state.after);
+    in.read(chunk, window, "detector/after_date", state.after_date);
+    in.read(chunk, window, "detector/clear_looks", state.clear_looks);
+  }
+  return state;
+}
+
+std::string composite_name(int period, std::string const& name) {
+  return std::string("composite/") + (period == 0 ? "before/" : "after/") + name;
+}
+
+stream_totals process_chunks(chunk_context const& cx, chunk_source const& source,
+                             chunk_sinks const& sinks) {
+  std::size_t capacity = 0;
+  for (auto const& c : *cx.chunks) capacity = std::max(capacity, c.window.pixel_count());
+  chunk_state state(cx.backend, capacity);
+  return stream_observations(*cx.spec, cx.backend, cx.grid, *cx.chunks, source, *cx.dates, cx.bands,
+                             [&](chunk_observation& o) {
+                               if (state.chunk != o.chunk) start_chunk(cx, o.chunk, state);
+                               observe(cx, o, state);
+                               emit_series(cx, o, state, sinks);
+                               if (sinks.progress)
+                                 sinks.progress(o.chunk, static_cast<std::int64_t>(o.pixels));
+                               if (o.date + 1 == cx.dates->size())
+                                 sinks.chunk(finish_chunk(cx, state));
+                             });
+}
+
+}  // namespace geosweep::pipeline

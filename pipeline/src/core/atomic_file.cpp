@@ -1,0 +1,59 @@
+#include "core/atomic_file.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+
+#include <string>
+#include <system_error>
+
+#include "geosweep/pipeline/errors.hpp"
+
+namespace geosweep::pipeline {
+
+atomic_file::atomic_file(std::filesystem::path final_path)
+    : final_(std::move(final_path)), temp_(final_.string() + ".tmp-" + std::to_string(::getpid())) {
+  std::error_code ec;
+  std::filesystem::remove(temp_, ec);
+}
+
+atomic_file::~atomic_file() {
+  if (!committed_) {
+    std::error_code ec;
+    std::filesystem::remove(temp_, ec);
+  }
+}
+
+void atomic_file::commit() {
+  std::error_code ec;
+  std::filesystem::rename(temp_, final_, ec);
+  if (ec) {
+    throw io_error(final_.string() + ": cannot move " + temp_.filename().string() +
+                   " into place: " + ec.message());
+  }
+  committed_ = true;
+}
+
+std::size_t remove_orphaned_temporaries(std::filesystem::path const& dir) {
+  namespace fs = std::filesystem;
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    auto const name = it->path().filename().string();
+    auto const at = name.rfind(".tmp-");
+    if (at == std::string::npos || !it->is_regular_file()) continue;
+    int pid = 0;
+    auto const digits = name.substr(at + 5);
+    auto const [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+    if (error != std::errc() || end != digits.data() + digits.size() || pid <= 0) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // its writer still runs
+    std::error_code remove_ec;
+    if (fs::remove(it->path(), remove_ec)) ++removed;
+  }
+  return removed;
+}
+
+}  // namespace geosweep::pipeline

@@ -1,0 +1,158 @@
+#include "grid/aoi.hpp"
+
+#include <gdal_alg.h>
+#include <ogr_geometry.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "geosweep/pipeline/errors.hpp"
+#include "core/gdal_utils.hpp"
+
+namespace geosweep::pipeline {
+namespace {
+
+using geometry_ptr = std::unique_ptr<OGRGeometry, decltype(&OGRGeometryFactory::destroyGeometry)>;
+
+geometry_ptr make_geometry(OGRGeometry* g) {
+  return geometry_ptr(g, &OGRGeometryFactory::destroyGeometry);
+}
+
+/// The AOI in EPSG:4326, lon/lat order.
+geometry_ptr load_geometry(aoi_spec const& aoi) {
+  auto const target = wgs84();
+  if (aoi.bbox) {
+    auto const& b = *aoi.bbox;
+    auto ring = std::make_unique<OGRLinearRing>();
+    ring->addPoint(b[0], b[1]);
+    ring->addPoint(b[2], b[1]);
+    ring->addPoint(b[2], b[3]);
+    ring->addPoint(b[0], b[3]);
+    ring->addPoint(b[0], b[1]);
+    auto* polygon = new OGRPolygon();
+    polygon->addRingDirectly(ring.release());
+    // Densify so that edges stay true once reprojected (a lon/lat edge is curved in UTM).
+    polygon->segmentize(std::min(b[2] - b[0], b[3] - b[1]) / 64.0);
+    polygon->assignSpatialReference(nullptr);
+    return make_geometry(polygon);
+  }
+  auto const& path = *aoi.geometry;
+  auto ds = open_vector(path);
+  if (ds->GetLayerCount() < 1) throw io_error(path.string() + ": holds no vector layer");
+  OGRLayer* layer = ds->GetLayer(0);
+  OGRSpatialReference const* layer_srs = layer->GetSpatialRef();
+  std::unique_ptr<OGRCoordinateTransformation> to_wgs84;
+  if (layer_srs != nullptr) {
+    OGRSpatialReference source(*layer_srs);
+    source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (!source.IsSame(&target)) to_wgs84 = make_transform(source, target);
+  }
+  auto collection = std::make_unique<OGRMultiPolygon>();
+  layer->ResetReading();
+  for (auto& feature : *layer) {
+    OGRGeometry const* g = feature->GetGeometryRef();
+    if (g == nullptr) continue;
+    auto flat = wkbFlatten(g->getGeometryType());
+    if (flat != wkbPolygon && flat != wkbMultiPolygon) continue;
+    auto copy = make_geometry(g->clone());
+    if (to_wgs84 && copy->transform(to_wgs84.get()) != OGRERR_NONE) {
+      throw io_error(path.string() + ": cannot reproject feature " +
+                     std::to_string(feature->GetFID()) + " to WGS84");
+    }
+    if (flat == wkbPolygon) {
+      collection->addGeometry(copy.get());
+    } else {
+      for (auto const* part : *copy->toMultiPolygon()) collection->addGeometry(part);
+    }
+  }
+  if (collection->IsEmpty())
+    throw io_error(path.string() + ": holds no polygon for AOI '" + aoi.name + "'");
+  geometry_ptr merged = make_geometry(collection->UnionCascaded());
+  if (!merged)
+    throw io_error(path.string() + ": cannot merge the AOI polygons: " + last_gdal_message());
+  return merged;
+}
+
+}  // namespace
+
+std::string aoi_geometry_wkt(aoi_spec const& aoi) {
+  auto g = load_geometry(aoi);
+  char* wkt = nullptr;
+  g->exportToWkt(&wkt);
+  std::string out(wkt != nullptr ? wkt : "");
+  CPLFree(wkt);
+  return out;
+}
+
+aoi_shape::aoi_shape(aoi_spec const& aoi, std::string const& crs_wkt)
+    : name_(aoi.name), geometry_(nullptr, &OGRGeometryFactory::destroyGeometry) {
+  ensure_gdal();
+  auto geometry = load_geometry(aoi);
+  OGREnvelope lon_lat;
+  geometry->getEnvelope(&lon_lat);
+  lon_lat_bbox_ = {lon_lat.MinX, lon_lat.MinY, lon_lat.MaxX, lon_lat.MaxY};
+  auto const to_grid = make_transform(wgs84(), make_srs(crs_wkt));
+  if (geometry->transform(to_grid.get()) != OGRERR_NONE) {
+    throw config_error("AOI '" + aoi.name + "': cannot reproject it to the analysis grid's CRS");
+  }
+  OGREnvelope env;
+  geometry->getEnvelope(&env);
+  envelope_ = {env.MinX, env.MinY, env.MaxX, env.MaxY};
+  geometry_.reset(geometry.release());
+}
+
+aoi_shape::~aoi_shape() = default;
+aoi_shape::aoi_shape(aoi_shape&&) noexcept = default;
+aoi_shape& aoi_shape::operator=(aoi_shape&&) noexcept = default;
+
+pixel_window aoi_shape::window_in(raster_grid const& grid) const {
+  double inverse[6];
+  if (!GDALInvGeoTransform(const_cast<double*>(grid.transform.data()), inverse)) {
+    throw io_error("the analysis grid's geotransform is not invertible");
+  }
+  double col_min = 1e300, col_max = -1e300, row_min = 1e300, row_max = -1e300;
+  for (double x : {envelope_[0], envelope_[2]}) {
+    for (double y : {envelope_[1], envelope_[3]}) {
+      double const col = inverse[0] + x * inverse[1] + y * inverse[2];
+      double const row = inverse[3] + x * inverse[4] + y * inverse[5];
+      col_min = std::min(col_min, col);
+      col_max = std::max(col_max, col);
+      row_min = std::min(row_min, row);
+      row_max = std::max(row_max, row);
+    }
+  }
+  pixel_window const whole{0, 0, grid.width, grid.height};
+  auto const clamp = [](double v) { return std::max(-1e9, std::min(1e9, v)); };
+  int const x0 = static_cast<int>(std::floor(clamp(col_min)));
+  int const y0 = static_cast<int>(std::floor(clamp(row_min)));
+  int const x1 = static_cast<int>(std::ceil(clamp(col_max)));
+  int const y1 = static_cast<int>(std::ceil(clamp(row_max)));
+  return pixel_window{x0, y0, x1 - x0, y1 - y0}.intersect(whole);
+}
+
+std::vector<std::uint8_t> aoi_shape::rasterize(raster_grid const& grid) const {
+  std::vector<std::uint8_t> mask(grid.pixel_count(), 0);
+  if (mask.empty()) return mask;
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  GDALDatasetUniquePtr ds(mem->Create("", grid.width, grid.height, 1, GDT_Byte, nullptr));
+  if (!ds) throw io_error("cannot create an in-memory raster for AOI '" + name_ + "'");
+  ds->SetGeoTransform(const_cast<double*>(grid.transform.data()));
+  ds->SetProjection(grid.crs_wkt.c_str());
+  int band = 1;
+  double burn = 1.0;
+  OGRGeometryH handle = OGRGeometry::ToHandle(geometry_.get());
+  CPLErrorReset();
+  if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band, 1, &handle, nullptr,
+                              nullptr, &burn, nullptr, nullptr, nullptr) != CE_None) {
+    throw io_error("cannot rasterize AOI '" + name_ + "': " + last_gdal_message());
+  }
+  if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, grid.width, grid.height, mask.data(),
+                                     grid.width, grid.height, GDT_Byte, 0, 0) != CE_None) {
+    throw io_error("cannot read the AOI mask of '" + name_ + "': " + last_gdal_message());
+  }
+  return mask;
+}
+
+}  // namespace geosweep::pipeline

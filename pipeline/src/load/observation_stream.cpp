@@ -1,0 +1,254 @@
+#include "load/observation_stream.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "geosweep/kernels/hd.hpp"
+#include "grid/aoi.hpp"
+#include "core/gdal_utils.hpp"
+#include "load/scene_reader.hpp"
+#include "catalog/sensor_profile.hpp"
+
+namespace geosweep::pipeline {
+namespace {
+
+/// A reader thread's open bands: one GDAL dataset per file per thread.
+class dataset_cache {
+ public:
+  band_reader& get(band_file const& file) {
+    auto const key = file.path.string() + "#" + std::to_string(file.band);
+    auto it = readers_.find(key);
+    if (it == readers_.end()) {
+      if (readers_.size() >= 256) readers_.clear();  // bounded: reopen rather than hoard handles
+      it = readers_.emplace(key, std::make_unique<band_reader>(file)).first;
+    }
+    return *it->second;
+  }
+
+ private:
+  std::map<std::string, std::unique_ptr<band_reader>> readers_;
+};
+
+/// One ring slot: holds observation k from its read until the consumer is done with it.
+struct slot {
+  slot(kernels::backend where, std::vector<std::string> const& bands, std::size_t capacity)
+      : copies(where), uploaded(where) {
+    for (auto const& band : bands) {
+      host.emplace(band, kernels::pinned_array<float>(where, capacity));
+      resident.emplace(band, kernels::device_array<float>(copies, capacity));
+    }
+  }
+  std::int64_t task = -1;  // the task it holds, or -1
+  bool ready = false;
+  bool end = false;  // the task is past the last chunk
+  std::size_t chunk = 0, date = 0, pixels = 0;
+  std::int64_t bytes_read = 0;
+  kernels::stream copies;   // the uploads of this slot
+  kernels::event uploaded;  // recorded after them
+  std::map<std::string, kernels::pinned_array<float>> host;
+  std::map<std::string, kernels::device_array<float>> resident;
+  std::exception_ptr error;
+};
+
+/// Resampling of reflectance: average when the grid's pixels are much larger than the band's.
+resampling reflectance_resampling(raster_grid const& band, raster_grid const& grid) {
+  double const band_pixel = std::abs(band.transform[1]);
+  double const grid_pixel = std::abs(grid.transform[1]);
+  bool const same_units = band.crs_wkt == grid.crs_wkt || make_srs(band.crs_wkt).IsGeographic() ==
+                                                              make_srs(grid.crs_wkt).IsGeographic();
+  return same_units && grid_pixel > 1.5 * band_pixel ? resampling::average : resampling::bilinear;
+}
+
+/// Reads one date over one chunk into the slot's host buffers.
+void read_observation(job_spec const& spec, raster_grid const& chunk_grid, date_group const& group,
+                      std::vector<std::string> const& bands, quality_rule const& rule,
+                      dataset_cache& cache, slot& out) {
+  std::size_t const n = chunk_grid.pixel_count();
+  for (auto const& band : bands) {
+    auto& values = out.host.at(band);
+    std::fill(values.data(), values.data() + n, kernels::nodata_f32());
+  }
+  std::vector<std::uint8_t> clear(n);
+  for (scene const* s : group.scenes) {
+    // Clear = covered by the scene and clear by its quality band (when it has one).
+    std::fill(clear.begin(), clear.end(), std::uint8_t{1});
+    if (s->quality && rule.type != quality_rule::kind::none) {
+      auto const qa = cache.get(*s->quality).read_onto(chunk_grid, resampling::nearest);
+      out.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
+      for (std::size_t i = 0; i < n; ++i) {
+        std::uint8_t const ok = rule.type == quality_rule::kind::classes
+                                    ? rule.classes(qa.values[i])
+                                    : rule.bits(qa.values[i]);
+        clear[i] = static_cast<std::uint8_t>(ok & qa.covered[i]);
+      }
+    }
+    for (auto const& band : bands) {
+      auto& reader = cache.get(s->bands.at(band));
+      auto const op = band_reflectance(spec.sensor, *s, reader);
+      auto const pixels =
+          reader.read_onto(chunk_grid, reflectance_resampling(reader.grid(), chunk_grid));
+      out.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
+      float* mosaic = out.host.at(band).data();
+      // The same functor as the kernels' (a plain loop: reader threads are already parallel).
+      for (std::size_t i = 0; i < n; ++i) {
+        float const v =
+            op(pixels.values[i], static_cast<std::uint8_t>(clear[i] & pixels.covered[i]));
+        if (!kernels::is_nodata(v)) mosaic[i] = v;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<date_group> group_by_date(scene_catalog const& catalog) {
+  std::vector<date_group> groups;
+  for (bool monitor : {false, true}) {
+    for (auto const& s : monitor ? catalog.monitor : catalog.baseline) {
+      if (groups.empty() || groups.back().date != s.date || groups.back().monitor != monitor) {
+        groups.push_back(date_group{s.date, monitor, {}});
+      }
+      groups.back().scenes.push_back(&s);
+    }
+  }
+  return groups;
+}
+
+stream_totals stream_observations(job_spec const& spec, kernels::backend where,
+                                  raster_grid const& grid, std::vector<grid_chunk> const& chunks,
+                                  chunk_source const& source, std::vector<date_group> const& dates,
+                                  std::vector<std::string> const& bands,
+                                  std::function<void(chunk_observation&)> const& consume) {
+  stream_totals totals;
+  if (dates.empty()) return totals;
+  std::size_t const slot_count = static_cast<std::size_t>(std::max(1, spec.processing.slots));
+  std::size_t capacity = 0;
+  for (auto const& c : chunks) capacity = std::max(capacity, c.window.pixel_count());
+  std::vector<std::unique_ptr<slot>> slots;  // fixed addresses: arrays refer to their stream
+  for (std::size_t i = 0; i < slot_count; ++i)
+    slots.push_back(std::make_unique<slot>(where, bands, capacity));
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::atomic<std::int64_t> next_task{0};
+  std::int64_t released = 0;  // tasks the consumer is done with (guarded by mutex)
+  bool stop = false;
+  quality_rule const rule = quality_rule_for(spec.sensor);
+  // Task k is date k % dates of the (k / dates)-th chunk of the source, if there is one.
+  std::mutex source_mutex;
+  auto const chunk_of = [&](std::int64_t k) {
+    std::lock_guard lock(source_mutex);
+    return source(static_cast<std::size_t>(k) / dates.size());
+  };
+
+  int const device = kernels::current_cuda_device();
+  auto const reader = [&] {
+    // The slots' streams belong to the calling thread's device; so do this thread's copies.
+    if (where == kernels::backend::cuda) kernels::use_cuda_device(device);
+    dataset_cache cache;
+    for (;;) {
+      std::int64_t const k = next_task.fetch_add(1);
+      std::optional<std::size_t> chunk;
+      std::exception_ptr error;
+      try {
+        chunk = chunk_of(k);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      slot& s = *slots[static_cast<std::size_t>(k) % slot_count];
+      {
+        // Task k may use its slot once task k - slots has been released by the consumer.
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] {
+          return stop || released >= k - static_cast<std::int64_t>(slot_count) + 1;
+        });
+        if (stop) return;
+      }
+      // Past the last chunk: the task tells the consumer the stream has ended.
+      s.end = !chunk && !error;
+      if (chunk) {
+        try {
+          s.chunk = *chunk;
+          s.date = static_cast<std::size_t>(k) % dates.size();
+          raster_grid const chunk_grid = sub_grid(grid, chunks[s.chunk].window);
+          s.pixels = chunk_grid.pixel_count();
+          s.bytes_read = 0;
+          read_observation(spec, chunk_grid, dates[s.date], bands, rule, cache, s);
+          // Queue the upload on the slot's own stream: it overlaps the consumer's work on the
+          // previous observation. The host buffers stay untouched until the slot is released.
+          for (auto const& band : bands)
+            kernels::copy_to_device(s.copies, s.resident.at(band), s.host.at(band).data(),
+                                    s.pixels);
+          s.uploaded.record(s.copies);
+        } catch (...) {
+          error = std::current_exception();
+        }
+      }
+      bool const last = s.end || error != nullptr;
+      {
+        std::lock_guard lock(mutex);
+        s.task = k;
+        s.error = error;
+        s.ready = true;
+      }
+      changed.notify_all();
+      if (last) return;  // every later task ends too
+    }
+  };
+
+  int const thread_count = std::max(1, spec.processing.readers);
+  std::vector<std::thread> threads;
+  std::exception_ptr failure;
+  for (int t = 0; t < thread_count; ++t) threads.emplace_back(reader);
+  try {
+    for (std::int64_t k = 0;; ++k) {
+      slot& s = *slots[static_cast<std::size_t>(k) % slot_count];
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return s.ready && s.task == k; });
+        if (s.error) std::rethrow_exception(s.error);
+        if (s.end) break;
+      }
+      chunk_observation observation;
+      observation.chunk = s.chunk;
+      observation.date = s.date;
+      observation.pixels = s.pixels;
+      observation.ready = &s.uploaded;
+      observation.bytes_read = s.bytes_read;
+      for (auto const& [band, values] : s.resident) observation.reflectance[band] = values.data();
+      totals.bytes_read += observation.bytes_read;
+      ++totals.observations;
+      consume(observation);
+      {
+        std::lock_guard lock(mutex);
+        s.ready = false;
+        s.task = -1;
+        released = k + 1;
+      }
+      changed.notify_all();
+    }
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  {
+    std::lock_guard lock(mutex);
+    stop = true;
+  }
+  changed.notify_all();
+  for (auto& t : threads) t.join();
+  // Uploads a reader queued before the stop must finish before the slots' memory is freed.
+  for (auto& s : slots) {
+    try {
+      s->copies.synchronize();
+    } catch (...) {  // a failed device: the first error is the one to report
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+  return totals;
+}
+
+}  // namespace geosweep::pipeline

@@ -1,0 +1,379 @@
+#include "geosweep/pipeline/monitor.hpp"
+
+#include <fmt/format.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "geosweep/kernels/change.hpp"
+#include "core/atomic_file.hpp"
+#include "outputs/csv_writer.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "core/gdal_utils.hpp"
+#include "geosweep/pipeline/monitor_store.hpp"
+#include "core/test_hooks.hpp"
+
+namespace geosweep::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string number(double v) {
+  return fmt::format("{:.17g}", v);
+}
+
+/// What the per-pixel state depends on: if any of it changes, the state of earlier runs no
+/// longer fits the job and monitoring must start again.
+std::string state_fingerprint(job_spec const& spec) {
+  std::ostringstream out;
+  out << "sensor=" << spec.sensor.type << ";scale=" << number(spec.sensor.scale)
+      << ";offset=" << number(spec.sensor.offset) << ";baseline=" << to_iso(spec.baseline.first)
+      << "/" << to_iso(spec.baseline.last) << ";monitor=" << to_iso(spec.monitor.first) << "/"
+      << to_iso(spec.monitor.last) << ";indices=";
+  for (auto const& i : spec.indices) out << i << ",";
+  auto const& c = spec.change;
+  out << ";change=" << c.method << "," << c.index << "," << number(c.drop) << ","
+      << number(c.forest_min) << "," << number(c.k_sigma) << "," << c.confirm << ","
+      << c.window_days << ";grid=" << spec.grid.crs << ","
+      << (spec.grid.resolution ? number(*spec.grid.resolution) : "")
+      << ";chunk=" << spec.processing.chunk << ";cog=" << spec.outputs.cog << ";aois=";
+  for (auto const& a : spec.aois) {
+    out << a.name << ":";
+    if (a.bbox)
+      out << number((*a.bbox)[0]) << "," << number((*a.bbox)[1]) << "," << number((*a.bbox)[2])
+          << "," << number((*a.bbox)[3]);
+    if (a.geometry) out << a.geometry->string();
+    out << "|";
+  }
+  return out.str();
+}
+
+/// What the ledger keeps of the first run's grid, and back.
+std::map<std::string, std::string> grid_meta(raster_grid const& g) {
+  std::string transform;
+  for (double v : g.transform) {
+    if (!transform.empty()) transform += ' ';
+    transform += number(v);
+  }
+  return {{"grid_crs_wkt", g.crs_wkt},
+          {"grid_transform", transform},
+          {"grid_width", std::to_string(g.width)},
+          {"grid_height", std::to_string(g.height)}};
+}
+
+std::optional<raster_grid> stored_grid(monitor_store const& store) {
+  auto const wkt = store.meta("grid_crs_wkt");
+  if (!wkt) return std::nullopt;
+  raster_grid g;
+  g.crs_wkt = *wkt;
+  std::istringstream transform(store.meta("grid_transform").value_or(""));
+  for (double& v : g.transform) {
+    if (!(transform >> v)) throw io_error(store.file().string() + ": bad grid_transform");
+  }
+  g.width = std::stoi(store.meta("grid_width").value_or("0"));
+  g.height = std::stoi(store.meta("grid_height").value_or("0"));
+  return g;
+}
+
+/// Removes what killed runs left: state files other than the current one, and temporary
+/// files of processes that are gone (atomic_file.hpp) anywhere under the outputs folder.
+void remove_leftovers(fs::path const& outputs, fs::path const& state_dir,
+                      std::string const& current) {
+  std::error_code ec;
+  for (auto const& entry : fs::directory_iterator(state_dir, ec)) {
+    auto const name = entry.path().filename().string();
+    if (name.rfind("state-", 0) != 0 || name == current || !entry.is_regular_file()) continue;
+    spdlog::info("removing {} (left by an interrupted run)", entry.path().string());
+    std::error_code remove_ec;
+    fs::remove(entry.path(), remove_ec);
+  }
+  if (auto const n = remove_orphaned_temporaries(outputs); n > 0)
+    spdlog::info("removed {} temporary file(s) left by an interrupted run", n);
+}
+
+/// One monitoring run at a time per state folder (cron may start the next night's run while
+/// a slow one still works): an exclusive lock held until the process ends.
+class run_lock {
+ public:
+  explicit run_lock(fs::path const& file) {
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw io_error(file.string() + ": cannot open the run lock");
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw io_error(file.string() + ": another geosweep monitor run of this job is running");
+    }
+  }
+  run_lock(run_lock const&) = delete;
+  run_lock& operator=(run_lock const&) = delete;
+  ~run_lock() { ::close(fd_); }
+
+ private:
+  int fd_ = -1;
+};
+
+std::vector<std::string> event_row(std::int64_t run, alert_event const& e) {
+  return {std::to_string(run),
+          e.status,
+          e.alert_id,
+          e.aoi,
+          e.confidence,
+          e.first_seen,
+          e.confirmed_on,
+          fixed(e.area_ha, 4),
+          fixed(e.centroid_lat, 6),
+          fixed(e.centroid_lon, 6),
+          fixed(e.bbox[0], 6),
+          fixed(e.bbox[1], 6),
+          fixed(e.bbox[2], 6),
+          fixed(e.bbox[3], 6),
+          e.estimated_value ? fixed(*e.estimated_value, 2) : std::string()};
+}
+
+/// The alerts' outlines from the run's alerts.gpkg or alerts.geojson (EPSG:4326), by id; empty
+/// when the job writes neither.
+std::map<std::string, std::unique_ptr<OGRGeometry>> alert_outlines(fs::path const& outputs) {
+  std::map<std::string, std::unique_ptr<OGRGeometry>> outlines;
+  for (char const* name : {"alerts.gpkg", "alerts.geojson"}) {
+    if (!fs::exists(outputs / name)) continue;
+    GDALDatasetUniquePtr ds(
+        GDALDataset::Open((outputs / name).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds || ds->GetLayerCount() == 0) continue;
+    for (auto& feature : *ds->GetLayer(0)) {
+      if (feature->GetGeometryRef() != nullptr)
+        outlines[feature->GetFieldAsString("alert_id")].reset(feature->GetGeometryRef()->clone());
+    }
+    break;
+  }
+  return outlines;
+}
+
+/// The run's events as GeoJSON (RFC 7946): each alert's outline from the run's polygons, or
+/// its centroid as a point when the job writes no polygons.
+void write_events_geojson(fs::path const& path, std::int64_t run,
+                          std::vector<alert_event> const& events, fs::path const& outputs) {
+  ensure_gdal();
+  auto const outlines = alert_outlines(outputs);
+  atomic_file file(path);
+  {
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GeoJSON");
+    if (driver == nullptr) throw io_error(path.string() + ": GDAL has no GeoJSON driver");
+    GDALDatasetUniquePtr ds(
+        driver->Create(file.temp_path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) throw io_error(path.string() + ": cannot create: " + last_gdal_message());
+    auto srs = wgs84();
+    char const* options[] = {"RFC7946=YES", "WRITE_BBOX=YES", nullptr};
+    OGRLayer* layer = ds->CreateLayer("events", &srs, outlines.empty() ? wkbPoint : wkbUnknown,
+                                      const_cast<char**>(options));
+    if (layer == nullptr) throw io_error(path.string() + ": " + last_gdal_message());
+    auto const& columns = event_table_columns();
+    for (auto const& name : columns) {
+      OGRFieldType const type =
+          name == "run" ? OFTInteger64
+          : name.find("area") != std::string::npos || name.find("centroid") != std::string::npos ||
+                  name.find("bbox") != std::string::npos || name == "estimated_value"
+              ? OFTReal
+              : OFTString;
+      OGRFieldDefn field(name.c_str(), type);
+      if (layer->CreateField(&field) != OGRERR_NONE)
+        throw io_error(path.string() + ": " + last_gdal_message());
+    }
+    for (auto const& e : events) {
+      OGRFeature feature(layer->GetLayerDefn());
+      auto const row = event_row(run, e);
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (!row[i].empty()) feature.SetField(columns[i].c_str(), row[i].c_str());
+      }
+      OGRPoint point(e.centroid_lon, e.centroid_lat);
+      auto const outline = outlines.find(e.alert_id);
+      feature.SetGeometry(outline != outlines.end() ? outline->second.get()
+                                                    : static_cast<OGRGeometry*>(&point));
+      if (layer->CreateFeature(&feature) != OGRERR_NONE)
+        throw io_error(path.string() + ": " + last_gdal_message());
+    }
+  }
+  file.commit();
+}
+
+/// events/run-<n>.csv and .geojson; also repairs a run whose commit went through but whose
+/// event files were not written (killed right after the commit).
+void write_event_files(fs::path const& dir, std::int64_t run,
+                       std::vector<alert_event> const& events, fs::path& csv, fs::path& geojson) {
+  // The events folder sits in the outputs folder, beside the run's alert polygons.
+  fs::create_directories(dir);
+  auto const stem = fmt::format("run-{:04d}", run);
+  csv = dir / (stem + ".csv");
+  geojson = dir / (stem + ".geojson");
+  std::vector<std::vector<std::string>> rows;
+  for (auto const& e : events) rows.push_back(event_row(run, e));
+  write_csv(csv, event_table_columns(), rows);
+  write_events_geojson(geojson, run, events, dir.parent_path());
+}
+
+void deliver_pending(job_spec const& spec, monitor_store& store, monitor_options const& options,
+                     monitor_result& result) {
+  for (auto const& d : store.deliveries("pending")) {
+    auto const channel =
+        std::find_if(spec.notifications.begin(), spec.notifications.end(),
+                     [&](notification_spec const& c) { return c.name == d.channel; });
+    std::string error;
+    std::int64_t attempts = 0;
+    if (channel == spec.notifications.end()) {
+      error = "channel '" + d.channel + "' is no longer in the job";
+    } else {
+      try {
+        auto const outcome = deliver(*channel, store.notification_of(d), options.delivery);
+        attempts = outcome.attempts;
+        if (outcome.delivered) {
+          crash_point("after-send");
+          // Marked right after the receiver's answer: a crash in between is the one case
+          // that sends again, with the same Idempotency-Key.
+          store.mark_sent(d.delivery_id, attempts, utc_now());
+          ++result.delivered;
+          spdlog::info("delivered {}", d.delivery_id);
+          continue;
+        }
+        error = outcome.error;
+      } catch (config_error const& e) {  // an unset secret variable
+        error = e.what();
+      }
+    }
+    store.mark_failed(d.delivery_id, attempts, error);
+    result.delivery_errors.push_back(d.delivery_id + ": " + error);
+    spdlog::warn("delivery {} failed, kept for the next run: {}", d.delivery_id, error);
+  }
+  result.pending = static_cast<std::int64_t>(store.deliveries("pending").size());
+}
+
+}  // namespace
+
+std::vector<std::string> const& event_table_columns() {
+  static std::vector<std::string> const columns{
+      "run",        "event",        "alert_id",  "aoi",          "confidence",
+      "first_seen", "confirmed_on", "area_ha",   "centroid_lat", "centroid_lon",
+      "bbox_west",  "bbox_south",   "bbox_east", "bbox_north",   "estimated_value"};
+  return columns;
+}
+
+std::string utc_now() {
+  auto const now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+fs::path monitor_state_dir(job_spec const& spec) {
+  return spec.outputs.dir / "state";
+}
+
+monitor_result run_monitor(job_spec const& spec, monitor_options const& options) {
+  fs::path const state_dir = monitor_state_dir(spec);
+  fs::create_directories(state_dir);
+  run_lock const lock(state_dir / "monitor.lock");
+  monitor_store store(state_dir / "monitor.sqlite");
+  monitor_result result;
+  std::string const started = utc_now();
+
+  std::string const fingerprint = state_fingerprint(spec);
+  if (auto const stored = store.meta("fingerprint"); stored && *stored != fingerprint) {
+    throw config_error(spec.file.string() +
+                       ": the job's sensor, periods, indices, change, grid, chunk or AOIs "
+                       "differ from those of the first monitoring run (" +
+                       store.file().string() +
+                       "); restore them, or start monitoring afresh by removing " +
+                       state_dir.string());
+  }
+  std::int64_t const last = store.last_run();
+  std::string const current = store.meta("state_file").value_or("");
+  remove_leftovers(spec.outputs.dir, state_dir, current);
+  fs::path const events_dir = spec.outputs.dir / "events";
+  if (last > 0 && !fs::exists(events_dir / fmt::format("run-{:04d}.csv", last))) {
+    write_event_files(events_dir, last, store.events(last), result.events_csv,
+                      result.events_geojson);
+  }
+
+  continuation resume;
+  std::int64_t const run = store.next_run();
+  if (!current.empty()) resume.state_in = state_dir / current;
+  std::string const state_name = fmt::format("state-{:04d}.h5", run);
+  resume.state_out = state_dir / state_name;
+  resume.state_attributes = {
+      {"geosweep_job", spec.name}, {"run", std::to_string(run)}, {"fingerprint", fingerprint}};
+  resume.grid = stored_grid(store);
+  for (auto const& s : store.scenes()) resume.known_scenes.insert(s.scene_id);
+  if (auto const d = store.last_date(); !d.empty()) resume.last_date = parse_iso_date(d);
+  for (auto const& d : store.dates()) {
+    resume.past_dates.push_back({parse_iso_date(d.date).value(), d.monitor, d.scenes, d.clear_m2});
+  }
+
+  run_options run_opts = options.run;
+  run_opts.resume = &resume;
+  result.job = run_job(spec, run_opts);
+  result.late = result.job.late;
+  for (auto const& s : result.late) {
+    spdlog::warn("scene {} ({}) arrived after a later date was read: left out", s.id,
+                 to_iso(s.date));
+  }
+  if (result.job.nothing_new) {
+    result.nothing_new = true;
+    spdlog::info("nothing new to read");
+    deliver_pending(spec, store, options, result);
+    return result;
+  }
+
+  run_commit commit;
+  commit.run = run;
+  commit.job = spec.name;
+  commit.started_utc = started;
+  commit.finished_utc = utc_now();
+  commit.backend = std::string(kernels::to_string(result.job.backend));
+  commit.state_file = state_name;
+  for (auto const& s : result.job.read)
+    commit.scenes.push_back({s.id, to_iso(s.date), s.monitor, "ingested"});
+  for (auto const& s : result.job.late)
+    commit.scenes.push_back({s.id, to_iso(s.date), s.monitor, "late"});
+  for (auto const& d : result.job.dates)
+    commit.dates.push_back({to_iso(d.date), d.monitor, d.scenes, d.clear_m2});
+  for (auto const& aoi : result.job.aois)
+    commit.patches.insert(commit.patches.end(), aoi.patches.begin(), aoi.patches.end());
+  for (auto const& a : spec.aois) commit.value_per_ha[a.name] = a.value_per_ha;
+  for (auto const& c : spec.notifications) commit.channels[c.name] = c.aois;
+  commit.meta = grid_meta(result.job.grid);
+  commit.meta["fingerprint"] = fingerprint;
+  commit.meta["job"] = spec.name;
+  commit.meta["state_file"] = state_name;
+  crash_point("before-commit");
+  auto const summary = store.commit_run(commit);
+  crash_point("after-commit");
+  result.run = run;
+  result.events = summary.events;
+  result.withdrawn = summary.withdrawn;
+  spdlog::info("run {}: {} scenes read, {} events, {} deliveries queued", run,
+               result.job.read.size(), result.events.size(), summary.deliveries.size());
+
+  write_event_files(events_dir, run, result.events, result.events_csv, result.events_geojson);
+  crash_point("after-events");
+  // The previous state is no longer needed once the new one is committed.
+  std::error_code ec;
+  if (resume.state_in) fs::remove(*resume.state_in, ec);
+  deliver_pending(spec, store, options, result);
+  return result;
+}
+
+}  // namespace geosweep::pipeline

@@ -1,0 +1,159 @@
+#include "outputs/cog_exporter.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "geosweep/kernels/hd.hpp"
+#include "core/atomic_file.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "core/gdal_utils.hpp"
+
+namespace geosweep::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+GDALDatasetUniquePtr create_staging(fs::path const& path, raster_grid const& grid, int bands,
+                                    GDALDataType type) {
+  GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+  char const* options[] = {"TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "BIGTIFF=IF_SAFER",
+                           nullptr};
+  GDALDatasetUniquePtr ds(gtiff->Create(path.c_str(), grid.width, grid.height, bands, type,
+                                        const_cast<char**>(options)));
+  if (!ds) throw io_error(path.string() + ": cannot create: " + last_gdal_message());
+  ds->SetGeoTransform(const_cast<double*>(grid.transform.data()));
+  ds->SetProjection(grid.crs_wkt.c_str());
+  for (int b = 1; b <= bands; ++b) {
+    ds->GetRasterBand(b)->SetNoDataValue(type == GDT_Float32 ? std::nan("") : 0.0);
+    if (bands == 3)
+      ds->GetRasterBand(b)->SetColorInterpretation(
+          static_cast<GDALColorInterp>(GCI_RedBand + b - 1));
+  }
+  return ds;
+}
+
+}  // namespace
+
+std::vector<std::string> const& colour_bands() {
+  static std::vector<std::string> const bands{"red", "green", "blue", "nir"};
+  return bands;
+}
+
+std::vector<colour_composite> colour_composites(std::vector<std::string> const& bands) {
+  auto const have = [&](std::string const& b) {
+    return std::find(bands.begin(), bands.end(), b) != bands.end();
+  };
+  std::vector<colour_composite> out;
+  for (colour_composite c : {colour_composite{"true_colour", {"red", "green", "blue"}},
+                             colour_composite{"false_colour", {"nir", "red", "green"}}}) {
+    if (have(c.bands[0]) && have(c.bands[1]) && have(c.bands[2])) out.push_back(c);
+  }
+  return out;
+}
+
+cog_exporter::cog_exporter(fs::path dir,
+                           std::vector<std::pair<std::string, raster_grid>> const& aois,
+                           std::string index, std::vector<colour_composite> composites)
+    : composites_(std::move(composites)) {
+  ensure_gdal();
+  for (auto const& [name, grid] : aois) {
+    fs::path const folder = dir / "cog" / name;
+    fs::create_directories(folder);
+    std::vector<staged> files;
+    auto const add = [&](std::string const& stem, int bands, GDALDataType type) {
+      staged f;
+      f.final_path = folder / (stem + ".tif");
+      f.staging = folder / ("." + stem + ".staging.tif");
+      f.dataset = create_staging(f.staging, grid, bands, type);
+      files.push_back(std::move(f));
+    };
+    for (auto const& c : composites_) {
+      add(c.name + "_before", 3, GDT_UInt16);
+      add(c.name + "_after", 3, GDT_UInt16);
+    }
+    add(index + "_before", 1, GDT_Float32);
+    add(index + "_after", 1, GDT_Float32);
+    files_.push_back(std::move(files));
+  }
+}
+
+cog_exporter::~cog_exporter() {
+  for (auto& files : files_) {
+    for (auto& f : files) {
+      f.dataset.reset();
+      std::error_code ec;
+      fs::remove(f.staging, ec);
+    }
+  }
+}
+
+void cog_exporter::write(std::size_t aoi, pixel_window const& tile,
+                         std::vector<std::uint8_t> const& inside,
+                         std::array<std::map<std::string, std::vector<float>>, 2> const& bands,
+                         std::array<std::vector<float> const*, 2> const& index) {
+  std::size_t const n = tile.pixel_count();
+  auto& files = files_.at(aoi);
+  auto const fail = [&](staged const& f) {
+    throw io_error(f.staging.string() + ": cannot write a window: " + last_gdal_message());
+  };
+  for (int period = 0; period < 2; ++period) {
+    for (std::size_t c = 0; c < composites_.size(); ++c) {
+      // Reflectance x 10000 as UInt16, 0 (nodata) outside the AOI or without a look.
+      std::vector<std::uint16_t> colour(3 * n);
+      for (std::size_t b = 0; b < 3; ++b) {
+        auto const& band = bands[static_cast<std::size_t>(period)].at(composites_[c].bands[b]);
+        for (std::size_t i = 0; i < n; ++i) {
+          float const v = band[i];
+          bool const ok = inside[i] != 0 && !kernels::is_nodata(v);
+          double const dn =
+              ok ? std::clamp(std::round(static_cast<double>(v) * 10000.0), 1.0, 65535.0) : 0.0;
+          colour[b * n + i] = static_cast<std::uint16_t>(dn);
+        }
+      }
+      staged& f = files[2 * c + static_cast<std::size_t>(period)];
+      if (f.dataset->RasterIO(GF_Write, tile.x_offset, tile.y_offset, tile.width, tile.height,
+                              colour.data(), tile.width, tile.height, GDT_UInt16, 3, nullptr, 0, 0,
+                              0, nullptr) != CE_None) {
+        fail(f);
+      }
+    }
+    std::vector<float> values(n);
+    auto const& source = *index[static_cast<std::size_t>(period)];
+    for (std::size_t i = 0; i < n; ++i)
+      values[i] = inside[i] != 0 ? source[i] : kernels::nodata_f32();
+    staged& x = files[2 * composites_.size() + static_cast<std::size_t>(period)];
+    if (x.dataset->GetRasterBand(1)->RasterIO(GF_Write, tile.x_offset, tile.y_offset, tile.width,
+                                              tile.height, values.data(), tile.width, tile.height,
+                                              GDT_Float32, 0, 0) != CE_None) {
+      fail(x);
+    }
+  }
+}
+
+std::vector<fs::path> cog_exporter::finish() {
+  std::vector<fs::path> written;
+  GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
+  if (cog == nullptr) throw io_error("GDAL has no COG driver (GDAL 3.1 or newer is needed)");
+  char const* options[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "OVERVIEWS=AUTO", "BLOCKSIZE=512",
+                           nullptr};
+  for (auto& files : files_) {
+    for (auto& f : files) {
+      f.dataset->FlushCache();
+      atomic_file file(f.final_path);
+      CPLErrorReset();
+      GDALDatasetUniquePtr out(cog->CreateCopy(file.temp_path().c_str(), f.dataset.get(), FALSE,
+                                               const_cast<char**>(options), nullptr, nullptr));
+      if (!out)
+        throw io_error(f.final_path.string() + ": cannot write the COG: " + last_gdal_message());
+      out.reset();
+      file.commit();
+      written.push_back(f.final_path);
+      f.dataset.reset();
+      std::error_code ec;
+      fs::remove(f.staging, ec);
+    }
+  }
+  return written;
+}
+
+}  // namespace geosweep::pipeline

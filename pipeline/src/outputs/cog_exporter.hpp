@@ -1,0 +1,67 @@
+#pragma once
+/// \file
+/// Per-AOI exports at native resolution: Cloud-Optimized GeoTIFFs of true colour (surface
+/// reflectance x 10000 of red, green, blue), false colour (NIR, red, green: vegetation red,
+/// cleared ground grey-green) and of the monitored index, before and after, each the latest
+/// clear look of its period, clipped to the AOI (nodata outside). Written chunk by chunk into
+/// staging GeoTIFFs, then converted to COGs under temporary names and renamed.
+
+#include <array>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gdal_priv.h>
+
+#include "grid/aoi.hpp"
+#include "geosweep/pipeline/raster_grid.hpp"
+
+namespace geosweep::pipeline {
+
+/// A three-band picture made of reflectance bands.
+struct colour_composite {
+  std::string name;                  ///< file stem: "true_colour", "false_colour"
+  std::array<std::string, 3> bands;  ///< shown as red, green, blue
+};
+
+/// The composites that can be made from `bands` (names of reflectance bands read).
+std::vector<colour_composite> colour_composites(std::vector<std::string> const& bands);
+
+/// The bands any composite may need: red, green, blue, nir.
+std::vector<std::string> const& colour_bands();
+
+/// The COGs of every AOI of a run.
+class cog_exporter {
+ public:
+  /// `aois`: name and grid (the AOI window) of each AOI; files go to `dir`/cog/<aoi>/.
+  cog_exporter(std::filesystem::path dir,
+               std::vector<std::pair<std::string, raster_grid>> const& aois, std::string index,
+               std::vector<colour_composite> composites);
+  cog_exporter(cog_exporter const&) = delete;
+  cog_exporter& operator=(cog_exporter const&) = delete;
+  /// Removes the staging files (and any unfinished COG).
+  ~cog_exporter();
+
+  /// One tile of AOI `aoi` (AOI-window pixels): `inside` the AOI mask; bands[period] the
+  /// reflectance of each band the composites use; index[period] the monitored index (period 0
+  /// before, 1 after).
+  void write(std::size_t aoi, pixel_window const& tile, std::vector<std::uint8_t> const& inside,
+             std::array<std::map<std::string, std::vector<float>>, 2> const& bands,
+             std::array<std::vector<float> const*, 2> const& index);
+
+  /// Turns the staging files into COGs; returns the files written.
+  std::vector<std::filesystem::path> finish();
+
+ private:
+  struct staged {
+    std::filesystem::path staging;
+    std::filesystem::path final_path;
+    GDALDatasetUniquePtr dataset;
+  };
+  std::vector<colour_composite> composites_;
+  /// Per AOI: each composite before and after, then the index before and after.
+  std::vector<std::vector<staged>> files_;
+};
+
+}  // namespace geosweep::pipeline

@@ -1,0 +1,517 @@
+#include "report/report_map.hpp"
+
+#include <cairo.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numbers>
+
+#include "geosweep/kernels/change.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "report/report_drawing.hpp"
+
+namespace geosweep::pipeline {
+namespace {
+
+namespace d = drawing;
+
+constexpr double kMargin = 36.0;
+constexpr double kSidebarWidth = 196.0;
+constexpr double kSidebarX = report_page_width - kMargin - kSidebarWidth;
+constexpr double kLabelRoom = 16.0;  // graticule labels outside the frame
+constexpr double kFrameTop = 84.0;
+constexpr double kFooterRoom = 34.0;
+
+/// Pixel edges between differently labelled neighbours, as merged horizontal and vertical
+/// runs, grouped by the key `edge_key(a, b)` returns for the labels on either side (0: none).
+template <class Label, class Key>
+std::map<int, std::vector<std::array<double, 4>>> trace_edges(int width, int height, Label label,
+                                                              Key edge_key) {
+  std::map<int, std::vector<std::array<double, 4>>> runs;
+  auto const extend = [&](int key, double x0, double y0, double x1, double y1) {
+    auto& list = runs[key];
+    if (!list.empty()) {
+      auto& last = list.back();
+      if (last[2] == x0 && last[3] == y0 && (last[1] == y1 || last[0] == x1)) {
+        last[2] = x1;
+        last[3] = y1;
+        return;
+      }
+    }
+    list.push_back({x0, y0, x1, y1});
+  };
+  for (int r = 0; r <= height; ++r) {  // horizontal edges above row r
+    for (int c = 0; c < width; ++c) {
+      int const above = r > 0 ? label(c, r - 1) : -1;
+      int const below = r < height ? label(c, r) : -1;
+      if (above == below) continue;
+      if (int const key = edge_key(above, below); key != 0) extend(key, c, r, c + 1, r);
+    }
+  }
+  for (int c = 0; c <= width; ++c) {  // vertical edges left of column c
+    for (int r = 0; r < height; ++r) {
+      int const left = c > 0 ? label(c - 1, r) : -1;
+      int const right = c < width ? label(c, r) : -1;
+      if (left == right) continue;
+      if (int const key = edge_key(left, right); key != 0) extend(key, c, r, c, r + 1);
+    }
+  }
+  return runs;
+}
+
+void stroke_runs(cairo_t* cr, map_layout const& m, std::vector<std::array<double, 4>> const& runs) {
+  for (auto const& s : runs) {
+    cairo_move_to(cr, m.frame_x + s[0] * m.scale, m.frame_y + s[1] * m.scale);
+    cairo_line_to(cr, m.frame_x + s[2] * m.scale, m.frame_y + s[3] * m.scale);
+  }
+  cairo_stroke(cr);
+}
+
+void draw_image(cairo_t* cr, map_page const& page, map_layout const& m) {
+  cairo_surface_t* image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, page.width, page.height);
+  if (cairo_surface_status(image) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(image);
+    throw io_error("cannot allocate a " + std::to_string(page.width) + " x " +
+                   std::to_string(page.height) + " image for the report");
+  }
+  cairo_surface_flush(image);
+  unsigned char* data = cairo_image_surface_get_data(image);
+  int const stride = cairo_image_surface_get_stride(image);
+  for (int r = 0; r < page.height; ++r) {
+    auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(r) * stride);
+    std::copy_n(page.pixels.begin() + static_cast<std::ptrdiff_t>(r) * page.width, page.width, row);
+  }
+  cairo_surface_mark_dirty(image);
+  cairo_save(cr);
+  cairo_translate(cr, m.frame_x, m.frame_y);
+  cairo_scale(cr, m.scale, m.scale);
+  cairo_set_source_surface(cr, image, 0, 0);
+  // Native pixels, never smoothed: an analyst zooming in sees each 10 m pixel.
+  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+  cairo_rectangle(cr, 0, 0, page.width, page.height);
+  cairo_fill(cr);
+  cairo_restore(cr);
+  cairo_surface_destroy(image);
+}
+
+void draw_outlines(cairo_t* cr, map_page const& page, map_layout const& m) {
+  int const w = page.width;
+  auto const change_at = [&](int c, int r) {
+    return page.change[static_cast<std::size_t>(r) * w + c];
+  };
+  // AOI boundary: between pixels inside and outside the AOI (dashed black on white).
+  auto const aoi = trace_edges(
+      w, page.height,
+      [&](int c, int r) { return change_at(c, r) == kernels::change_outside_aoi ? 0 : 1; },
+      [](int a, int b) { return a >= 0 && b >= 0 ? 1 : 0; });  // not along the window's edge
+  if (auto it = aoi.find(1); it != aoi.end()) {
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    cairo_set_line_width(cr, 2.0);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    stroke_runs(cr, m, it->second);
+    double const dash[] = {4.0, 4.0};
+    cairo_set_dash(cr, dash, 2, 0);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    stroke_runs(cr, m, it->second);
+    cairo_set_dash(cr, nullptr, 0, 0);
+  }
+  // Alerts: the patch footprints, coloured by the confidence of the patch inside the edge.
+  auto const confidence = [&](int patch) {
+    if (patch <= 0 || patch > static_cast<int>(page.patch_confidence.size())) return 0;
+    return page.patch_confidence[static_cast<std::size_t>(patch - 1)];
+  };
+  auto const alerts = trace_edges(
+      w, page.height, [&](int c, int r) { return page.patch[static_cast<std::size_t>(r) * w + c]; },
+      [&](int a, int b) { return std::max(confidence(a), confidence(b)); });
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_SQUARE);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+  for (int key : {1, 2}) {  // high confidence drawn last, on top
+    auto it = alerts.find(key);
+    if (it == alerts.end()) continue;
+    cairo_set_line_width(cr, 3.2);
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.55);  // dark casing: visible on bright soil too
+    stroke_runs(cr, m, it->second);
+    cairo_set_line_width(cr, 1.8);
+    d::set_colour(cr, key == 2 ? high_confidence_colour : low_confidence_colour);
+    stroke_runs(cr, m, it->second);
+  }
+}
+
+void draw_alert_numbers(cairo_t* cr, map_page const& page, map_layout const& m) {
+  std::size_t const count = page.patch_confidence.size();
+  if (count == 0 || count > 200) return;  // beyond that, numbers would hide the image
+  struct box {
+    int min_c = INT32_MAX, min_r = INT32_MAX, max_c = -1, max_r = -1;
+  };
+  std::vector<box> boxes(count);
+  for (int r = 0; r < page.height; ++r) {
+    for (int c = 0; c < page.width; ++c) {
+      int const p = page.patch[static_cast<std::size_t>(r) * page.width + c];
+      if (p <= 0 || p > static_cast<int>(count)) continue;
+      auto& b = boxes[static_cast<std::size_t>(p - 1)];
+      b.min_c = std::min(b.min_c, c);
+      b.min_r = std::min(b.min_r, r);
+      b.max_c = std::max(b.max_c, c);
+      b.max_r = std::max(b.max_r, r);
+    }
+  }
+  d::set_font(cr, 9, true);
+  for (std::size_t i = 0; i < count; ++i) {
+    auto const& b = boxes[i];
+    if (b.max_c < 0) continue;
+    std::string const text = std::to_string(i + 1);
+    double const tw = d::text_width(cr, text);
+    // Right of the patch at its top; left of it where the frame ends.
+    double x = m.frame_x + (b.max_c + 1) * m.scale + 4;
+    if (x + tw > m.frame_x + m.frame_width - 2) x = m.frame_x + b.min_c * m.scale - 4 - tw;
+    double const y = std::clamp(m.frame_y + b.min_r * m.scale + 9, m.frame_y + 11,
+                                m.frame_y + m.frame_height - 3);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    d::draw_text_halo(cr, x, y, text);
+  }
+}
+
+void draw_graticule(cairo_t* cr, map_page const& page, grid_geography const& geo,
+                    map_layout const& m) {
+  auto const lines = make_graticule(geo, page.width, page.height, 4);
+  cairo_save(cr);
+  cairo_rectangle(cr, m.frame_x, m.frame_y, m.frame_width, m.frame_height);
+  cairo_clip(cr);
+  cairo_set_line_width(cr, 0.6);
+  cairo_set_source_rgba(cr, 1, 1, 1, 0.7);
+  for (auto const& line : lines) {
+    for (std::size_t i = 0; i < line.points.size(); ++i) {
+      double const x = m.frame_x + line.points[i][0] * m.scale;
+      double const y = m.frame_y + line.points[i][1] * m.scale;
+      if (i == 0)
+        cairo_move_to(cr, x, y);
+      else
+        cairo_line_to(cr, x, y);
+    }
+    cairo_stroke(cr);
+  }
+  cairo_restore(cr);
+  // Labels and ticks outside the frame; a label that would overlap its neighbour is dropped.
+  d::set_font(cr, 7.5);
+  std::map<image_edge, std::vector<graticule_label>> by_edge;
+  for (auto const& line : lines)
+    for (auto const& l : line.labels) by_edge[l.edge].push_back(l);
+  cairo_set_line_width(cr, 0.8);
+  for (auto& [edge, labels] : by_edge) {
+    std::sort(labels.begin(), labels.end(),
+              [](auto const& a, auto const& b) { return a.position < b.position; });
+    double last_end = -1e9;
+    for (auto const& l : labels) {
+      bool const horizontal = edge == image_edge::top || edge == image_edge::bottom;
+      double const along = (horizontal ? m.frame_x : m.frame_y) + l.position * m.scale;
+      double const tw = d::text_width(cr, l.text);
+      if (along - tw / 2 < last_end + 6) continue;
+      double const lo = horizontal ? m.frame_x : m.frame_y;
+      double const hi = lo + (horizontal ? m.frame_width : m.frame_height);
+      if (along - tw / 2 < lo - 12 || along + tw / 2 > hi + 12) continue;  // would stick out
+      last_end = along + tw / 2;
+      cairo_set_source_rgb(cr, 0, 0, 0);
+      double const left = m.frame_x, right = m.frame_x + m.frame_width;
+      double const top = m.frame_y, bottom = m.frame_y + m.frame_height;
+      switch (edge) {
+        case image_edge::bottom:
+          cairo_move_to(cr, along, bottom);
+          cairo_line_to(cr, along, bottom + 3);
+          cairo_stroke(cr);
+          d::draw_text(cr, along, bottom + 11.5, l.text, 0.5);
+          break;
+        case image_edge::top:
+          cairo_move_to(cr, along, top);
+          cairo_line_to(cr, along, top - 3);
+          cairo_stroke(cr);
+          d::draw_text(cr, along, top - 5, l.text, 0.5);
+          break;
+        case image_edge::left:
+        case image_edge::right: {
+          double const x = edge == image_edge::left ? left : right;
+          double const out = edge == image_edge::left ? -1 : 1;
+          cairo_move_to(cr, x, along);
+          cairo_line_to(cr, x + 3 * out, along);
+          cairo_stroke(cr);
+          cairo_save(cr);
+          // Read bottom to top on both sides, as on topographic maps.
+          cairo_translate(cr, x + out * (edge == image_edge::left ? 5 : 11.5), along);
+          cairo_rotate(cr, -std::numbers::pi / 2);
+          d::draw_text(cr, 0, 0, l.text, 0.5);
+          cairo_restore(cr);
+          break;
+        }
+      }
+    }
+  }
+}
+
+/// The scale bar sits under the compass rose, the legend under the scale bar.
+double scale_bar_top(map_layout const& m) {
+  return m.compass_centre[1] + m.compass_radius + 8;
+}
+
+void draw_compass(cairo_t* cr, map_layout const& m, double angle_degrees) {
+  double const cx = m.compass_centre[0], cy = m.compass_centre[1], R = m.compass_radius;
+  d::set_font(cr, 9, true);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  d::draw_text(cr, cx + R + 12, cy - 6, "True north");
+  d::set_font(cr, 8);
+  char angle[64];
+  std::snprintf(angle, sizeof angle, "%.2f\u00b0 %s of up", std::abs(angle_degrees),
+                angle_degrees >= 0 ? "clockwise" : "anticlockwise");
+  d::draw_text(cr, cx + R + 12, cy + 6, angle);
+  d::draw_text(cr, cx + R + 12, cy + 17, "(at the map centre)");
+  cairo_new_path(cr);  // show_text leaves a current point the arc would join
+  cairo_save(cr);
+  cairo_arc(cr, cx, cy, R, 0, 2 * std::numbers::pi);
+  cairo_set_source_rgba(cr, 1, 1, 1, 0.95);
+  cairo_fill_preserve(cr);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_line_width(cr, 0.8);
+  cairo_stroke(cr);
+  cairo_translate(cr, cx, cy);
+  cairo_rotate(cr, angle_degrees * std::numbers::pi / 180.0);
+  double const tip = R * 0.62, side = R * 0.16;
+  // East, south and west points: thin, white with a black edge.
+  for (int k = 1; k < 4; ++k) {
+    cairo_save(cr);
+    cairo_rotate(cr, k * std::numbers::pi / 2);
+    cairo_move_to(cr, 0, -tip * 0.72);
+    cairo_line_to(cr, side * 0.8, 0);
+    cairo_line_to(cr, -side * 0.8, 0);
+    cairo_close_path(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 0.7);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+  }
+  // The north point: solid black, the part a reader looks for.
+  cairo_move_to(cr, 0, -tip);
+  cairo_line_to(cr, side, 0);
+  cairo_line_to(cr, -side, 0);
+  cairo_close_path(cr);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_fill(cr);
+  cairo_arc(cr, 0, 0, 1.6, 0, 2 * std::numbers::pi);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_fill(cr);
+  // "N" beyond the tip, upright whatever the rotation.
+  cairo_rotate(cr, -angle_degrees * std::numbers::pi / 180.0);
+  double const a = angle_degrees * std::numbers::pi / 180.0;
+  double const nx = std::sin(a) * R * 0.8, ny = -std::cos(a) * R * 0.8;
+  d::set_font(cr, 9, true);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  d::draw_text(cr, nx, ny + 3.3, "N", 0.5);
+  cairo_restore(cr);
+}
+
+void draw_scale_bar(cairo_t* cr, map_page const& page, grid_geography const& geo,
+                    map_layout const& m) {
+  // Ground metres per point along the image's horizontal through its centre.
+  double const cx = page.width / 2.0, cy = page.height / 2.0;
+  double const half = std::max(1.0, page.width / 4.0);
+  double const metres_per_pixel =
+      geo.ground_distance({cx - half, cy}, {cx + half, cy}) / (2 * half);
+  double const metres_per_point = metres_per_pixel / m.scale;
+  double const room = kSidebarWidth - 44;
+  double const metres = scale_bar_length(room * metres_per_point);
+  double const length = metres / metres_per_point;
+  d::set_font(cr, 8);
+  std::string const label = format_distance(metres);
+  double const bx = kSidebarX + 6, by = scale_bar_top(m) + 14, bh = 4.5;
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  for (int k = 0; k < 4; ++k) {
+    cairo_rectangle(cr, bx + k * length / 4, by, length / 4, bh);
+    cairo_set_source_rgb(cr, k % 2 == 0 ? 0 : 1, k % 2 == 0 ? 0 : 1, k % 2 == 0 ? 0 : 1);
+    cairo_fill(cr);
+  }
+  cairo_rectangle(cr, bx, by, length, bh);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_line_width(cr, 0.6);
+  cairo_stroke(cr);
+  d::draw_text(cr, bx, by - 3, "0", 0.5);
+  d::draw_text(cr, bx + length / 2, by - 3, format_distance(metres / 2), 0.5);
+  d::draw_text(cr, bx + length, by - 3, label, 0.5);
+}
+
+void draw_legend(cairo_t* cr, map_page const& page, map_layout const& m) {
+  double const x = kSidebarX;
+  double const width = report_page_width - kMargin - x;
+  double y = scale_bar_top(m) + 44;
+  d::set_font(cr, 10, true);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  d::draw_text(cr, x, y, "Legend");
+  y += 16;
+  struct item {
+    std::string text;
+    int kind;  // 0 high, 1 low, 2 AOI boundary, 3 no clear look, 4 outside, 5 number
+  };
+  std::vector<item> const items{{"Change, high confidence (confirmed)", 0},
+                                {"Change, low confidence", 1},
+                                {"AOI boundary", 2},
+                                {"No clear look in the period", 3},
+                                {"Outside the AOI", 4},
+                                {"Alert number (table)", 5}};
+  d::set_font(cr, 8);
+  for (auto const& it : items) {
+    double const sx = x, sy = y - 8, sw = 20, sh = 10;
+    switch (it.kind) {
+      case 0:
+      case 1:
+        cairo_rectangle(cr, sx + 1, sy + 1, sw - 2, sh - 2);
+        cairo_set_source_rgba(cr, 0, 0, 0, 0.55);
+        cairo_set_line_width(cr, 3.2);
+        cairo_stroke_preserve(cr);
+        d::set_colour(cr, it.kind == 0 ? high_confidence_colour : low_confidence_colour);
+        cairo_set_line_width(cr, 1.8);
+        cairo_stroke(cr);
+        break;
+      case 2: {
+        cairo_move_to(cr, sx, sy + sh / 2);
+        cairo_line_to(cr, sx + sw, sy + sh / 2);
+        cairo_set_line_width(cr, 2);
+        cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+        cairo_stroke_preserve(cr);
+        double const dash[] = {4.0, 4.0};
+        cairo_set_dash(cr, dash, 2, 0);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_stroke(cr);
+        cairo_set_dash(cr, nullptr, 0, 0);
+        break;
+      }
+      case 3:
+      case 4:
+        cairo_rectangle(cr, sx, sy, sw, sh);
+        d::set_colour(cr, it.kind == 3 ? 0x8C8C8C : 0xE6E6E6);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+        cairo_set_line_width(cr, 0.5);
+        cairo_stroke(cr);
+        break;
+      default:
+        d::set_font(cr, 9, true);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        d::draw_text_halo(cr, sx + sw / 2, sy + sh - 1, "3", 0.5);
+        d::set_font(cr, 8);
+        break;
+    }
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    d::draw_text(cr, sx + sw + 6, y, it.text);
+    y += 15;
+  }
+  y += 6;
+  for (auto const& line : page.sidebar) {
+    if (line.empty()) {
+      y += 6;
+      continue;
+    }
+    bool const heading = line.front() == '#';
+    d::set_font(cr, heading ? 9 : 8, heading);
+    for (auto const& part : d::wrap_text(cr, heading ? line.substr(1) : line, width)) {
+      d::draw_text(cr, x, y, part);
+      y += heading ? 13 : 11;
+    }
+  }
+}
+
+}  // namespace
+
+map_layout layout_map_page(int width, int height) {
+  if (width <= 0 || height <= 0) throw logic_error("layout_map_page: an empty image");
+  map_layout m;
+  double const left = kMargin + kLabelRoom;
+  double const right = report_page_width - kMargin - kSidebarWidth - kLabelRoom;
+  double const top = kFrameTop;
+  double const bottom = report_page_height - kFooterRoom - kLabelRoom;
+  m.scale = std::min((right - left) / width, (bottom - top) / height);
+  m.frame_width = width * m.scale;
+  m.frame_height = height * m.scale;
+  m.frame_x = left + (right - left - m.frame_width) / 2;
+  m.frame_y = top;
+  // The rose and the scale bar head the sidebar: they never hide a pixel of the image.
+  m.compass_radius = 24;
+  m.compass_centre = {kSidebarX + m.compass_radius + 1, kFrameTop + m.compass_radius};
+  return m;
+}
+
+std::array<float, 2> percentile_limits(std::span<float const> values, double low, double high) {
+  std::vector<float> finite;
+  finite.reserve(values.size());
+  for (float v : values)
+    if (std::isfinite(v)) finite.push_back(v);
+  if (finite.empty()) return {0.0F, 1.0F};
+  auto const at = [&](double pct) {
+    auto const n = finite.size();
+    auto k = static_cast<std::size_t>(std::ceil(pct / 100.0 * static_cast<double>(n)));
+    k = std::clamp<std::size_t>(k, 1, n) - 1;
+    std::nth_element(finite.begin(), finite.begin() + static_cast<std::ptrdiff_t>(k), finite.end());
+    return finite[k];
+  };
+  return {at(low), at(high)};
+}
+
+void draw_report_footer(cairo_t* cr, std::string const& text, int number, int pages) {
+  double const y = report_page_height - 18;
+  cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+  cairo_set_line_width(cr, 0.5);
+  cairo_move_to(cr, kMargin, y - 10);
+  cairo_line_to(cr, report_page_width - kMargin, y - 10);
+  cairo_stroke(cr);
+  d::set_font(cr, 7);
+  cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+  std::string const page = "page " + std::to_string(number) + " of " + std::to_string(pages);
+  double const room = report_page_width - 2 * kMargin - d::text_width(cr, page) - 12;
+  std::string shown = text;
+  while (!shown.empty() && d::text_width(cr, shown) > room) {
+    shown.pop_back();
+    while (!shown.empty() && (static_cast<unsigned char>(shown.back()) & 0xC0) == 0x80)
+      shown.pop_back();  // never cut a UTF-8 sequence
+    if (d::text_width(cr, shown + "\u2026") <= room) {
+      shown += "\u2026";
+      break;
+    }
+  }
+  d::draw_text(cr, kMargin, y, shown);
+  d::draw_text(cr, report_page_width - kMargin, y, page, 1.0);
+}
+
+void draw_map_page(cairo_t* cr, map_page const& page, grid_geography const& geography, int number,
+                   int pages) {
+  if (page.pixels.size() != static_cast<std::size_t>(page.width) * page.height ||
+      page.patch.size() != page.pixels.size() || page.change.size() != page.pixels.size())
+    throw logic_error("draw_map_page: rasters of different sizes");
+  auto const m = layout_map_page(page.width, page.height);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  d::set_font(cr, 15, true);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  d::draw_text(cr, kMargin, 44, page.title);
+  d::set_font(cr, 9);
+  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+  d::draw_text(cr, kMargin, 60, page.subtitle);
+
+  draw_image(cr, page, m);
+  cairo_save(cr);
+  cairo_rectangle(cr, m.frame_x, m.frame_y, m.frame_width, m.frame_height);
+  cairo_clip(cr);
+  draw_outlines(cr, page, m);
+  cairo_restore(cr);
+  draw_graticule(cr, page, geography, m);
+  draw_alert_numbers(cr, page, m);
+  cairo_rectangle(cr, m.frame_x, m.frame_y, m.frame_width, m.frame_height);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_line_width(cr, 0.8);
+  cairo_stroke(cr);
+  // True north at the map centre (it varies across a large UTM grid; docs/reports.md).
+  draw_compass(cr, m, geography.true_north_angle({page.width / 2.0, page.height / 2.0}));
+  draw_scale_bar(cr, page, geography, m);
+  draw_legend(cr, page, m);
+  draw_report_footer(cr, page.footer, number, pages);
+}
+
+}  // namespace geosweep::pipeline

@@ -1,0 +1,67 @@
+#pragma once
+/// \file
+/// A map page of an AOI report: an image of the AOI at native resolution (every raster pixel
+/// embedded) with change outlines coloured by confidence, alert numbers, the AOI boundary, a
+/// compass rose pointing to true north, a scale bar, a labelled latitude/longitude graticule
+/// and a legend. docs/reports.md describes the page.
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "report/map_geometry.hpp"
+
+typedef struct _cairo cairo_t;  // NOLINT: cairo's own declaration, so callers need no cairo.h
+
+namespace geosweep::pipeline {
+
+/// A4 landscape, in PDF points.
+inline constexpr double report_page_width = 841.89;
+inline constexpr double report_page_height = 595.28;
+
+/// Outline colours (0xRRGGBB) of low- and high-confidence change.
+inline constexpr std::uint32_t low_confidence_colour = 0xFFD200;
+inline constexpr std::uint32_t high_confidence_colour = 0xFF00C8;
+
+/// Where the map of a `width` x `height` pixel image sits on its page (points).
+struct map_layout {
+  double frame_x = 0;  ///< left edge of the image
+  double frame_y = 0;  ///< top edge of the image
+  double scale = 1;    ///< points per raster pixel
+  double frame_width = 0;
+  double frame_height = 0;
+  std::array<double, 2> compass_centre{};  ///< the compass rose, top left of the sidebar
+  double compass_radius = 0;               ///< its white disc
+};
+
+/// The layout of a map page for an image of `width` x `height` pixels.
+map_layout layout_map_page(int width, int height);
+
+/// The `low` and `high` percentiles (0-100) of the finite values, by nearest rank; {0, 1}
+/// when there are none.
+std::array<float, 2> percentile_limits(std::span<float const> values, double low, double high);
+
+/// Everything drawn on one map page.
+struct map_page {
+  std::string title;     ///< e.g. "reserve-north: before, true colour"
+  std::string subtitle;  ///< dates, bands, stretch
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint32_t> pixels;     ///< 0xRRGGBB per pixel, row-major (already stretched)
+  std::span<std::int32_t const> patch;   ///< patch number per pixel, 0 none
+  std::span<std::uint8_t const> change;  ///< change classes (254 outside the AOI)
+  std::vector<int> patch_confidence;     ///< per patch number - 1: 1 low, 2 high
+  std::vector<std::string> sidebar;      ///< text lines under the legend ("" for a gap)
+  std::string footer;                    ///< provenance line
+};
+
+/// Draws `page` (page `number` of `pages`) on `cr`, whose user space is PDF points.
+void draw_map_page(cairo_t* cr, map_page const& page, grid_geography const& geography, int number,
+                   int pages);
+
+/// The footer of every report page: provenance on the left, "page n of N" on the right.
+void draw_report_footer(cairo_t* cr, std::string const& text, int number, int pages);
+
+}  // namespace geosweep::pipeline
