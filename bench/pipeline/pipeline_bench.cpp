@@ -9,13 +9,13 @@
 #include <filesystem>
 #include <thread>
 
-#include "grid/analysis_grid.hpp"
+#include "catalog/scene_catalog.hpp"
 #include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/job_runner.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
-#include "load/observation_stream.hpp"
-#include "catalog/scene_catalog.hpp"
 #include "geosweep/sim/scene_simulator.hpp"
+#include "grid/analysis_grid.hpp"
+#include "load/observation_stream.hpp"
 
 namespace fs = std::filesystem;
 namespace gp = geosweep::pipeline;

@@ -7,11 +7,11 @@
 
 #include "exit_codes.hpp"
 #include "geosweep/kernels/backend.hpp"
-#include "outputs/csv_writer.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/monitor.hpp"
 #include "geosweep/pipeline/monitor_store.hpp"
+#include "outputs/csv_writer.hpp"
 
 namespace geosweep::cli {
 namespace {

@@ -28,6 +28,7 @@
 #include <ogrsf_frmts.h>
 
 #include "core/atomic_file.hpp"
+#include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::sim {
@@ -139,26 +140,12 @@ constexpr std::uint8_t scl_cloud_high = 9;
 // ---------------------------------------------------------------------------------------
 // GDAL helpers.
 
-struct dataset_closer {
-  void operator()(GDALDataset* ds) const { GDALClose(GDALDataset::ToHandle(ds)); }
-};
-using dataset_ptr = std::unique_ptr<GDALDataset, dataset_closer>;
-
-struct transform_deleter {
-  void operator()(OGRCoordinateTransformation* ct) const {
-    OGRCoordinateTransformation::DestroyCT(ct);
-  }
-};
-using transform_ptr = std::unique_ptr<OGRCoordinateTransformation, transform_deleter>;
-
 [[noreturn]] void throw_gdal(fs::path const& path, std::string const& what) {
-  std::string msg = CPLGetLastErrorMsg();
-  if (msg.empty()) msg = "unknown GDAL error";
-  throw io_error(fmt::format("{}: {}: {}", path.string(), what, msg));
+  throw io_error(fmt::format("{}: {}: {}", path.string(), what, pipeline::last_gdal_message()));
 }
 
 /// Closes (flushes) a dataset being written; GDALClose reports failures only as CPL errors.
-void close_checked(dataset_ptr ds, fs::path const& path) {
+void close_checked(GDALDatasetUniquePtr ds, fs::path const& path) {
   CPLErrorReset();
   GDALClose(GDALDataset::ToHandle(ds.release()));
   if (CPLGetLastErrorType() >= CE_Failure) throw_gdal(path, "cannot finish writing");
@@ -454,12 +441,12 @@ void simulator::make_landcover() {
 }
 
 std::vector<std::uint8_t> simulator::rasterize(OGRPolygon const& lonlat) const {
-  std::unique_ptr<OGRGeometry> g(lonlat.clone());
-  transform_ptr to_utm(OGRCreateCoordinateTransformation(&wgs84_, &utm_));
-  if (!to_utm || g->transform(to_utm.get()) != OGRERR_NONE)
+  OGRGeometryUniquePtr g(lonlat.clone());
+  auto const to_utm = pipeline::make_transform(wgs84_, utm_);
+  if (g->transform(to_utm.get()) != OGRERR_NONE)
     throw io_error("cannot transform an AOI into the UTM grid: " +
                    std::string(CPLGetLastErrorMsg()));
-  dataset_ptr ds(driver("MEM")->Create("", w_, h_, 1, GDT_Byte, nullptr));
+  GDALDatasetUniquePtr ds(driver("MEM")->Create("", w_, h_, 1, GDT_Byte, nullptr));
   if (!ds)
     throw io_error("cannot create an in-memory raster: " + std::string(CPLGetLastErrorMsg()));
   double gt[6] = {gt_[0], gt_[1], gt_[2], gt_[3], gt_[4], gt_[5]};
@@ -479,9 +466,7 @@ std::vector<std::uint8_t> simulator::rasterize(OGRPolygon const& lonlat) const {
 }
 
 void simulator::make_aois() {
-  transform_ptr to_lonlat(OGRCreateCoordinateTransformation(&utm_, &wgs84_));
-  if (!to_lonlat)
-    throw io_error("cannot transform UTM to EPSG:4326: " + std::string(CPLGetLastErrorMsg()));
+  auto const to_lonlat = pipeline::make_transform(utm_, wgs84_);
   auto utm_of = [&](double fx, double fy) {
     return std::array<double, 2>{o_.origin_x + fx * w_ * o_.resolution_m,
                                  o_.origin_y - fy * h_ * o_.resolution_m};
@@ -802,7 +787,7 @@ void simulator::write_tiff(fs::path const& path, void const* data, GDALDataType 
   co.SetNameValue("COMPRESS", "DEFLATE");
   co.SetNameValue("PREDICTOR", "2");
   CPLErrorReset();
-  dataset_ptr ds(driver("GTiff")->Create(path.c_str(), w_, h_, 1, type, co.List()));
+  GDALDatasetUniquePtr ds(driver("GTiff")->Create(path.c_str(), w_, h_, 1, type, co.List()));
   if (!ds) throw_gdal(path, "cannot create");
   double gt[6] = {gt_[0], gt_[1], gt_[2], gt_[3], gt_[4], gt_[5]};
   if (ds->SetGeoTransform(gt) != CE_None || ds->SetProjection(utm_wkt_.c_str()) != CE_None)
@@ -890,7 +875,8 @@ void write_geojson(fs::path const& path, char const* layer_name, OGRSpatialRefer
                    char const* precision, Fill&& fill) {
   atomic_file out(path);
   CPLErrorReset();
-  dataset_ptr ds(driver("GeoJSON")->Create(out.temp_path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+  GDALDatasetUniquePtr ds(
+      driver("GeoJSON")->Create(out.temp_path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
   if (!ds) throw_gdal(path, "cannot create");
   CPLStringList lco;
   lco.SetNameValue("RFC7946", "YES");
@@ -929,7 +915,7 @@ void simulator::write_truth() const {
   fs::path const path = dir_ / "truth.geojson";
   // Polygonize the truth mask in UTM: the exact pixel footprints.
   CPLErrorReset();
-  dataset_ptr mem(driver("MEM")->Create("", w_, h_, 1, GDT_Byte, nullptr));
+  GDALDatasetUniquePtr mem(driver("MEM")->Create("", w_, h_, 1, GDT_Byte, nullptr));
   if (!mem) throw_gdal(path, "cannot create an in-memory raster");
   double gt[6] = {gt_[0], gt_[1], gt_[2], gt_[3], gt_[4], gt_[5]};
   mem->SetGeoTransform(gt);
@@ -941,7 +927,7 @@ void simulator::write_truth() const {
   // OGR's "Memory" driver (GDAL < 3.11; later MEM holds vectors too).
   GDALDriver* vector_mem = GetGDALDriverManager()->GetDriverByName("Memory");
   if (vector_mem == nullptr) vector_mem = driver("MEM");
-  dataset_ptr vec(vector_mem->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+  GDALDatasetUniquePtr vec(vector_mem->Create("", 0, 0, 0, GDT_Unknown, nullptr));
   if (!vec) throw_gdal(path, "cannot create an in-memory layer");
   OGRLayer* polys =
       vec->CreateLayer("truth", const_cast<OGRSpatialReference*>(&utm_), wkbPolygon, nullptr);
@@ -960,8 +946,7 @@ void simulator::write_truth() const {
     if (id <= 0 || g == nullptr || wkbFlatten(g->getGeometryType()) != wkbPolygon) continue;
     parts[id].emplace_back(g->clone()->toPolygon());
   }
-  transform_ptr to_lonlat(OGRCreateCoordinateTransformation(&utm_, &wgs84_));
-  if (!to_lonlat) throw_gdal(path, "cannot transform UTM to EPSG:4326");
+  auto const to_lonlat = pipeline::make_transform(utm_, wgs84_);
 
   write_geojson(path, "clearings", wgs84_, "9", [&](OGRLayer& layer) {
     add_field(layer, path, "id", OFTInteger);

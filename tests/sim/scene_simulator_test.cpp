@@ -43,24 +43,19 @@ using std::chrono::year;
 constexpr char const* band_files[] = {"B02.tif", "B03.tif", "B04.tif",
                                       "B08.tif", "B11.tif", "B12.tif"};
 
-struct dataset_closer {
-  void operator()(GDALDataset* ds) const { GDALClose(GDALDataset::ToHandle(ds)); }
-};
-using dataset_ptr = std::unique_ptr<GDALDataset, dataset_closer>;
-
-dataset_ptr open_raster(fs::path const& p) {
-  return dataset_ptr(GDALDataset::Open(p.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+GDALDatasetUniquePtr open_raster(fs::path const& p) {
+  return GDALDatasetUniquePtr(GDALDataset::Open(p.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
 }
 /// DATE_AS_STRING: the GeoJSON driver would otherwise turn "2024-06-04" into an OFTDate.
-dataset_ptr open_vector(fs::path const& p) {
+GDALDatasetUniquePtr open_vector(fs::path const& p) {
   char const* const options[] = {"DATE_AS_STRING=YES", nullptr};
-  return dataset_ptr(
+  return GDALDatasetUniquePtr(
       GDALDataset::Open(p.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, options));
 }
 
 template <typename T>
 std::vector<T> read_band(fs::path const& p) {
-  dataset_ptr ds = open_raster(p);
+  GDALDatasetUniquePtr ds = open_raster(p);
   if (!ds) throw std::runtime_error("cannot open " + p.string());
   int const w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
   std::vector<T> v(static_cast<std::size_t>(w) * h);
@@ -155,7 +150,7 @@ class SceneSimulator : public ::testing::Test {
     reserve->addRing(&ring);
     out.push_back(std::move(reserve));
 
-    dataset_ptr ds = open_vector(dir() / job["aois"][1]["geometry"].as<std::string>());
+    GDALDatasetUniquePtr ds = open_vector(dir() / job["aois"][1]["geometry"].as<std::string>());
     if (!ds || ds->GetLayerCount() != 1) throw std::runtime_error("cannot read the concession AOI");
     OGRLayer* layer = ds->GetLayer(0);
     layer->ResetReading();
@@ -228,7 +223,7 @@ TEST_F(SceneSimulator, EveryFileExistsWithGridAndMetadata) {
       fs::path const p = scene(i) / name;
       SCOPED_TRACE(p.string());
       ASSERT_TRUE(fs::is_regular_file(p));
-      dataset_ptr ds = open_raster(p);
+      GDALDatasetUniquePtr ds = open_raster(p);
       ASSERT_TRUE(ds);
       EXPECT_STREQ(ds->GetDriver()->GetDescription(), "GTiff");
       EXPECT_EQ(ds->GetRasterXSize(), 300);
@@ -267,7 +262,7 @@ TEST_F(SceneSimulator, EveryFileExistsWithGridAndMetadata) {
     }
   }
   // The GeoTIFF predictor is in the TIFF tags; GDAL reports it from 3.x as PREDICTOR.
-  dataset_ptr ds = open_raster(scene(0) / "B04.tif");
+  GDALDatasetUniquePtr ds = open_raster(scene(0) / "B04.tif");
   ASSERT_TRUE(ds);
   if (char const* pred = ds->GetMetadataItem("PREDICTOR", "IMAGE_STRUCTURE")) {
     EXPECT_STREQ(pred, "2");
@@ -282,7 +277,7 @@ TEST_F(SceneSimulator, EveryFileExistsWithGridAndMetadata) {
 }
 
 TEST_F(SceneSimulator, ConcessionAoiFile) {
-  dataset_ptr ds = open_vector(dir() / "aois" / "concession-7.geojson");
+  GDALDatasetUniquePtr ds = open_vector(dir() / "aois" / "concession-7.geojson");
   ASSERT_TRUE(ds);
   EXPECT_STREQ(ds->GetDriver()->GetDescription(), "GeoJSON");
   ASSERT_EQ(ds->GetLayerCount(), 1);
@@ -415,7 +410,7 @@ TEST_F(SceneSimulator, ClearingsLieInsideTheirAoi) {
 TEST_F(SceneSimulator, TruthGeojsonMatchesTheMask) {
   auto const& r = result();
   std::string const text = file_bytes(r.truth_file);
-  dataset_ptr ds = open_vector(r.truth_file);
+  GDALDatasetUniquePtr ds = open_vector(r.truth_file);
   ASSERT_TRUE(ds);
   EXPECT_STREQ(ds->GetDriver()->GetDescription(), "GeoJSON");
   ASSERT_EQ(ds->GetLayerCount(), 1);
@@ -768,7 +763,7 @@ TEST_F(SceneSimulator, WithoutCloudsAndClearings) {
     EXPECT_TRUE(
         std::all_of(scl.begin(), scl.end(), [](std::uint8_t v) { return v == 4 || v == 6; }));
   }
-  dataset_ptr ds = open_vector(r.truth_file);
+  GDALDatasetUniquePtr ds = open_vector(r.truth_file);
   ASSERT_TRUE(ds);
   EXPECT_EQ(ds->GetLayer(0)->GetFeatureCount(), 0);
   YAML::Node const job = YAML::LoadFile(r.job_file.string());

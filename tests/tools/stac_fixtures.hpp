@@ -29,9 +29,9 @@
 #include <string>
 #include <vector>
 
-#include "core/gdal_utils.hpp"
 #include "catalog/product_metadata.hpp"
 #include "catalog/scene_catalog.hpp"
+#include "core/gdal_utils.hpp"
 
 namespace geosweep::test_tools {
 

@@ -6,6 +6,7 @@
 #include <cplkeywordparser.h>
 #include <gdal_priv.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -16,8 +17,9 @@
 #include <sstream>
 #include <string_view>
 
-#include "geosweep/pipeline/errors.hpp"
 #include "core/gdal_utils.hpp"
+#include "core/text.hpp"
+#include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -170,12 +172,10 @@ mtl_values read_odl(std::string text, std::string const& name) {
   return mtl_values(std::move(entries), root, name);
 }
 
-using xml_ptr = std::unique_ptr<CPLXMLNode, decltype(&CPLDestroyXMLNode)>;
-
-xml_ptr parse_xml(std::string const& text, std::string const& name) {
+CPLXMLTreeCloser parse_xml(std::string const& text, std::string const& name) {
   ensure_gdal();
   CPLErrorReset();
-  xml_ptr root(CPLParseXMLString(text.c_str()), &CPLDestroyXMLNode);
+  CPLXMLTreeCloser root(CPLParseXMLString(text.c_str()));
   if (!root) throw io_error(name + ": not valid XML: " + last_gdal_message());
   return root;
 }
@@ -303,48 +303,6 @@ constexpr char const* kSentinel2BandIds[] = {"B01", "B02", "B03", "B04", "B05", 
 
 }  // namespace
 
-bool geo_bbox::intersects(geo_bbox const& other) const {
-  if (south > other.north || other.south > north) return false;
-  // Longitude intervals, split at the antimeridian when a box crosses it.
-  auto const intervals = [](geo_bbox const& b) {
-    std::vector<std::array<double, 2>> out;
-    if (b.crosses_antimeridian()) {
-      out.push_back({b.west, 180.0});
-      out.push_back({-180.0, b.east});
-    } else {
-      out.push_back({b.west, b.east});
-    }
-    return out;
-  };
-  for (auto const& a : intervals(*this))
-    for (auto const& b : intervals(other))
-      if (a[0] <= b[1] && b[0] <= a[1]) return true;
-  return false;
-}
-
-geo_bbox bbox_of_points(std::vector<std::array<double, 2>> const& lon_lat) {
-  GEOSWEEP_EXPECTS(!lon_lat.empty(), "a footprint needs at least one point");
-  geo_bbox box{lon_lat[0][0], lon_lat[0][1], lon_lat[0][0], lon_lat[0][1]};
-  for (auto const& [lon, lat] : lon_lat) {
-    box.west = std::min(box.west, lon);
-    box.east = std::max(box.east, lon);
-    box.south = std::min(box.south, lat);
-    box.north = std::max(box.north, lat);
-  }
-  if (box.east - box.west > 180.0) {
-    // Crosses the antimeridian: measure the western longitudes in [0, 360).
-    double west = 360.0, east = -360.0;
-    for (auto const& p : lon_lat) {
-      double const lon = p[0] < 0 ? p[0] + 360.0 : p[0];
-      west = std::min(west, lon);
-      east = std::max(east, lon);
-    }
-    box.west = west > 180.0 ? west - 360.0 : west;
-    box.east = east > 180.0 ? east - 360.0 : east;
-  }
-  return box;
-}
-
 landsat_metadata parse_landsat_mtl(std::string const& text, mtl_format format,
                                    std::string const& name) {
   switch (format) {
@@ -360,9 +318,7 @@ landsat_metadata parse_landsat_mtl(std::string const& text, mtl_format format,
 
 landsat_metadata read_landsat_mtl(fs::path const& file) {
   std::string const text = ingest(file);
-  std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string const ext = lower(file.extension().string());
   mtl_format format = mtl_format::odl;
   if (ext == ".xml") {
     format = mtl_format::xml;
@@ -380,10 +336,7 @@ std::string sentinel2_band_code(std::string const& name) {
       std::isdigit(static_cast<unsigned char>(name[1]))) {
     return std::string("B0") + name[1];
   }
-  std::string out = name;
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
+  return upper(name);
 }
 
 bool sentinel2_baseline_has_offset(std::string const& baseline) {

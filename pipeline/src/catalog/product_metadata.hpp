@@ -1,8 +1,7 @@
 #pragma once
 /// \file
 /// Product metadata files read into plain structs: Landsat MTL (Collection 1 and 2, Level-1
-/// and Level-2, as ODL text, XML or JSON) and Sentinel-2 L2A MTD_MSIL2A.xml; and WGS84
-/// bounding boxes (footprints) that may cross the antimeridian.
+/// and Level-2, as ODL text, XML or JSON) and Sentinel-2 L2A MTD_MSIL2A.xml.
 
 #include <array>
 #include <filesystem>
@@ -12,29 +11,9 @@
 #include <vector>
 
 #include "geosweep/pipeline/civil_date.hpp"
+#include "geosweep/pipeline/geo_bbox.hpp"
 
 namespace geosweep::pipeline {
-
-/// A WGS84 bounding box in degrees. `west > east` when it crosses the antimeridian (as in
-/// STAC and GeoJSON, RFC 7946 section 5.2).
-struct geo_bbox {
-  double west = 0.0;
-  double south = 0.0;
-  double east = 0.0;
-  double north = 0.0;
-
-  /// True when the box crosses the antimeridian (west > east).
-  [[nodiscard]] bool crosses_antimeridian() const { return west > east; }
-  /// True when the two boxes share at least one point; boxes crossing the antimeridian are
-  /// handled.
-  [[nodiscard]] bool intersects(geo_bbox const& other) const;
-  bool operator==(geo_bbox const&) const = default;
-};
-
-/// The bounding box of lon/lat points (degrees). Points spanning more than 180 degrees of
-/// longitude are taken to cross the antimeridian (a footprint is never that wide).
-/// Expects at least one point.
-geo_bbox bbox_of_points(std::vector<std::array<double, 2>> const& lon_lat);
 
 /// value = DN * mult + add.
 struct linear_rescale {

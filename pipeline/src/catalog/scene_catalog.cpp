@@ -2,15 +2,17 @@
 
 #include <ogr_geometry.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <memory>
 #include <set>
 
-#include "grid/aoi.hpp"
-#include "geosweep/pipeline/errors.hpp"
 #include "catalog/sensor_profile.hpp"
 #include "catalog/stac_catalog.hpp"
+#include "core/text.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "grid/aoi.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -18,9 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 bool is_raster_name(fs::path const& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  std::string const ext = lower(p.extension().string());
   static std::set<std::string> const raster_ext{".tif", ".tiff", ".jp2", ".vrt", ".img"};
   return raster_ext.count(ext) > 0;
 }
@@ -40,12 +40,6 @@ std::vector<fs::path> sorted_entries(fs::path const& dir) {
   if (ec) throw io_error(dir.string() + ": cannot list folder: " + ec.message());
   std::sort(entries.begin(), entries.end());
   return entries;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 bool ends_with_icase(std::string const& name, std::string const& suffix) {
@@ -313,10 +307,9 @@ std::vector<scene> stac_scenes(fs::path const& path, job_spec const& spec,
 /// "3 outside both periods, 1 above the cloud cover limit" (only the non-zero parts).
 std::string drop_reasons(std::size_t period, std::size_t footprint, std::size_t cloud,
                          std::optional<double> max_cloud_cover) {
-  std::string out;
+  std::vector<std::string> parts;
   auto const add = [&](std::size_t n, std::string const& why) {
-    if (n == 0) return;
-    out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + why;
+    if (n > 0) parts.push_back(std::to_string(n) + " " + why);
   };
   add(period, "outside both periods");
   add(footprint, "outside every AOI");
@@ -328,7 +321,7 @@ std::string drop_reasons(std::size_t period, std::size_t footprint, std::size_t 
     limit = "above scenes.max_cloud_cover (" + number + "%)";
   }
   add(cloud, limit);
-  return out;
+  return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 }  // namespace
@@ -420,24 +413,7 @@ std::vector<scene> find_scenes(job_spec const& spec, std::vector<std::string> co
 
 std::vector<geo_bbox> aoi_bboxes(job_spec const& spec) {
   std::vector<geo_bbox> boxes;
-  for (auto const& aoi : spec.aois) {
-    if (aoi.bbox) {
-      auto const& b = *aoi.bbox;
-      boxes.push_back({b[0], b[1], b[2], b[3]});
-      continue;
-    }
-    auto const wkt = aoi_geometry_wkt(aoi);
-    OGRGeometry* raw = nullptr;
-    if (OGRGeometryFactory::createFromWkt(wkt.c_str(), nullptr, &raw) != OGRERR_NONE ||
-        raw == nullptr) {
-      throw io_error("AOI '" + aoi.name + "': cannot read its geometry");
-    }
-    std::unique_ptr<OGRGeometry, decltype(&OGRGeometryFactory::destroyGeometry)> geometry(
-        raw, &OGRGeometryFactory::destroyGeometry);
-    OGREnvelope e;
-    geometry->getEnvelope(&e);
-    boxes.push_back({e.MinX, e.MinY, e.MaxX, e.MaxY});
-  }
+  for (auto const& aoi : spec.aois) boxes.push_back(aoi_lon_lat_bbox(aoi));
   return boxes;
 }
 

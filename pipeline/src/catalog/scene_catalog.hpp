@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "catalog/product_metadata.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
-#include "catalog/product_metadata.hpp"
 
 namespace geosweep::pipeline {
 

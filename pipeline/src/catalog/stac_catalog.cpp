@@ -2,6 +2,7 @@
 
 #include <ogr_geometry.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -12,21 +13,16 @@
 #include <sstream>
 #include <tuple>
 
-#include "geosweep/pipeline/errors.hpp"
-#include "core/gdal_utils.hpp"
 #include "catalog/sensor_profile.hpp"
+#include "core/gdal_utils.hpp"
+#include "core/text.hpp"
+#include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 bool iequals(std::string const& a, std::string const& b) {
   return lower(a) == lower(b);
@@ -194,9 +190,7 @@ stac_item item_from_json(json const& j, fs::path const& file, std::string const&
     item.bbox = geo_bbox{v[0], v[1], v[half], v[half + 1]};
   } else if (j.contains("geometry") && j["geometry"].is_object()) {
     std::string const geometry = j["geometry"].dump();
-    std::unique_ptr<OGRGeometry, decltype(&OGRGeometryFactory::destroyGeometry)> g(
-        OGRGeometryFactory::createFromGeoJson(geometry.c_str()),
-        &OGRGeometryFactory::destroyGeometry);
+    OGRGeometryUniquePtr const g(OGRGeometryFactory::createFromGeoJson(geometry.c_str()));
     if (g && !g->IsEmpty()) {
       OGREnvelope e;
       g->getEnvelope(&e);
@@ -363,9 +357,9 @@ std::optional<std::pair<std::size_t, std::size_t>> find_asset(stac_item const& i
 }
 
 std::string asset_keys(stac_item const& item) {
-  std::string out;
-  for (auto const& a : item.assets) out += (out.empty() ? "" : ", ") + a.key;
-  return out;
+  std::vector<std::string> keys;
+  for (auto const& a : item.assets) keys.push_back(a.key);
+  return fmt::format("{}", fmt::join(keys, ", "));
 }
 
 /// The Landsat product name to take band codes from: the item id, or the mission the
@@ -543,11 +537,7 @@ scene stac_scene(stac_item const& item, sensor_spec const& sensor,
     if (!f) {
       std::string what = want.code.empty() ? std::string{} : want.code;
       if (!want.suffix.empty()) what = "a file ending in '" + want.suffix + "'";
-      std::string const names = [&] {
-        std::string out;
-        for (auto const& c : want.common_names) out += (out.empty() ? "" : " or ") + c;
-        return out;
-      }();
+      std::string const names = fmt::format("{}", fmt::join(want.common_names, " or "));
       throw config_error(where + ": no asset for band " + (what.empty() ? "" : what + " ") + "(" +
                          want.name + (names.empty() ? "" : ", common name " + names) +
                          "); its assets are: " + asset_keys(item));

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "geosweep/pipeline/civil_date.hpp"
-#include "geosweep/pipeline/job_spec.hpp"
 #include "catalog/product_metadata.hpp"
 #include "catalog/scene_catalog.hpp"
+#include "geosweep/pipeline/civil_date.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
 
 namespace geosweep::pipeline {
 

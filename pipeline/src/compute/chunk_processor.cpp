@@ -3,10 +3,10 @@
 #include <limits>
 #include <memory>
 
+#include "compute/spectral_index.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/stream.hpp"
 #include "geosweep/pipeline/errors.hpp"
-#include "compute/spectral_index.hpp"
 
 namespace geosweep::pipeline {
 namespace {

@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "compute/change_detector.hpp"
 #include "geosweep/kernels/backend.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
 #include "grid/analysis_grid.hpp"
 #include "grid/aoi.hpp"
-#include "compute/change_detector.hpp"
-#include "geosweep/pipeline/job_spec.hpp"
 #include "load/observation_stream.hpp"
 #include "outputs/state_file.hpp"
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "geosweep/pipeline/errors.hpp"
 #include "core/gdal_utils.hpp"
+#include "geosweep/pipeline/errors.hpp"
 #include "load/scene_reader.hpp"
 
 namespace geosweep::pipeline {
@@ -64,12 +64,11 @@ std::string analysis_crs(job_spec const& spec, scene_catalog const& catalog,
   // Otherwise the UTM zone of the AOIs' centre.
   double west = 1e9, south = 1e9, east = -1e9, north = -1e9;
   for (auto const& aoi : spec.aois) {
-    aoi_shape const shape(aoi, wkt_of(wgs84()));
-    auto const& b = shape.lon_lat_bbox();
-    west = std::min(west, b[0]);
-    south = std::min(south, b[1]);
-    east = std::max(east, b[2]);
-    north = std::max(north, b[3]);
+    auto const b = aoi_lon_lat_bbox(aoi);
+    west = std::min(west, b.west);
+    south = std::min(south, b.south);
+    east = std::max(east, b.east);
+    north = std::max(north, b.north);
   }
   OGRSpatialReference utm;
   utm.importFromEPSG(utm_epsg((west + east) / 2, (south + north) / 2));

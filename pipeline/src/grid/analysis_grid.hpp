@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "grid/aoi.hpp"
+#include "catalog/scene_catalog.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/raster_grid.hpp"
-#include "catalog/scene_catalog.hpp"
+#include "grid/aoi.hpp"
 
 namespace geosweep::pipeline {
 

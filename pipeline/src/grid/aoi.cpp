@@ -8,20 +8,14 @@
 #include <cmath>
 #include <memory>
 
-#include "geosweep/pipeline/errors.hpp"
 #include "core/gdal_utils.hpp"
+#include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
 namespace {
 
-using geometry_ptr = std::unique_ptr<OGRGeometry, decltype(&OGRGeometryFactory::destroyGeometry)>;
-
-geometry_ptr make_geometry(OGRGeometry* g) {
-  return geometry_ptr(g, &OGRGeometryFactory::destroyGeometry);
-}
-
 /// The AOI in EPSG:4326, lon/lat order.
-geometry_ptr load_geometry(aoi_spec const& aoi) {
+OGRGeometryUniquePtr load_geometry(aoi_spec const& aoi) {
   auto const target = wgs84();
   if (aoi.bbox) {
     auto const& b = *aoi.bbox;
@@ -36,7 +30,7 @@ geometry_ptr load_geometry(aoi_spec const& aoi) {
     // Densify so that edges stay true once reprojected (a lon/lat edge is curved in UTM).
     polygon->segmentize(std::min(b[2] - b[0], b[3] - b[1]) / 64.0);
     polygon->assignSpatialReference(nullptr);
-    return make_geometry(polygon);
+    return OGRGeometryUniquePtr(polygon);
   }
   auto const& path = *aoi.geometry;
   auto ds = open_vector(path);
@@ -56,7 +50,7 @@ geometry_ptr load_geometry(aoi_spec const& aoi) {
     if (g == nullptr) continue;
     auto flat = wkbFlatten(g->getGeometryType());
     if (flat != wkbPolygon && flat != wkbMultiPolygon) continue;
-    auto copy = make_geometry(g->clone());
+    OGRGeometryUniquePtr copy(g->clone());
     if (to_wgs84 && copy->transform(to_wgs84.get()) != OGRERR_NONE) {
       throw io_error(path.string() + ": cannot reproject feature " +
                      std::to_string(feature->GetFID()) + " to WGS84");
@@ -69,7 +63,7 @@ geometry_ptr load_geometry(aoi_spec const& aoi) {
   }
   if (collection->IsEmpty())
     throw io_error(path.string() + ": holds no polygon for AOI '" + aoi.name + "'");
-  geometry_ptr merged = make_geometry(collection->UnionCascaded());
+  OGRGeometryUniquePtr merged(collection->UnionCascaded());
   if (!merged)
     throw io_error(path.string() + ": cannot merge the AOI polygons: " + last_gdal_message());
   return merged;
@@ -77,22 +71,16 @@ geometry_ptr load_geometry(aoi_spec const& aoi) {
 
 }  // namespace
 
-std::string aoi_geometry_wkt(aoi_spec const& aoi) {
-  auto g = load_geometry(aoi);
-  char* wkt = nullptr;
-  g->exportToWkt(&wkt);
-  std::string out(wkt != nullptr ? wkt : "");
-  CPLFree(wkt);
-  return out;
+geo_bbox aoi_lon_lat_bbox(aoi_spec const& aoi) {
+  if (aoi.bbox) return {(*aoi.bbox)[0], (*aoi.bbox)[1], (*aoi.bbox)[2], (*aoi.bbox)[3]};
+  OGREnvelope e;
+  load_geometry(aoi)->getEnvelope(&e);
+  return {e.MinX, e.MinY, e.MaxX, e.MaxY};
 }
 
-aoi_shape::aoi_shape(aoi_spec const& aoi, std::string const& crs_wkt)
-    : name_(aoi.name), geometry_(nullptr, &OGRGeometryFactory::destroyGeometry) {
+aoi_shape::aoi_shape(aoi_spec const& aoi, std::string const& crs_wkt) : name_(aoi.name) {
   ensure_gdal();
   auto geometry = load_geometry(aoi);
-  OGREnvelope lon_lat;
-  geometry->getEnvelope(&lon_lat);
-  lon_lat_bbox_ = {lon_lat.MinX, lon_lat.MinY, lon_lat.MaxX, lon_lat.MaxY};
   auto const to_grid = make_transform(wgs84(), make_srs(crs_wkt));
   if (geometry->transform(to_grid.get()) != OGRERR_NONE) {
     throw config_error("AOI '" + aoi.name + "': cannot reproject it to the analysis grid's CRS");
@@ -100,7 +88,7 @@ aoi_shape::aoi_shape(aoi_spec const& aoi, std::string const& crs_wkt)
   OGREnvelope env;
   geometry->getEnvelope(&env);
   envelope_ = {env.MinX, env.MinY, env.MaxX, env.MaxY};
-  geometry_.reset(geometry.release());
+  geometry_ = std::move(geometry);
 }
 
 aoi_shape::~aoi_shape() = default;

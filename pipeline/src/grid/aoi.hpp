@@ -3,22 +3,23 @@
 /// Areas of interest: geometry from a bbox or a vector file, reprojected to the analysis
 /// grid's CRS, its pixel window in that grid, and GDAL rasterization onto any part of it.
 
+#include <ogr_geometry.h>
+
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "geosweep/pipeline/geo_bbox.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/raster_grid.hpp"
 
-class OGRGeometry;
-
 namespace geosweep::pipeline {
 
-/// The AOI's geometry as WKT in EPSG:4326 (lon/lat). Throws geosweep::io_error naming the file
-/// when a geometry file cannot be read or holds no polygon.
-std::string aoi_geometry_wkt(aoi_spec const& aoi);
+/// The AOI's bounding box in WGS84 degrees: its bbox, or the envelope of its geometry file.
+/// Throws geosweep::io_error naming the file when it cannot be read or holds no polygon.
+geo_bbox aoi_lon_lat_bbox(aoi_spec const& aoi);
 
 /// An AOI's polygon in a grid's CRS.
 class aoi_shape {
@@ -35,9 +36,6 @@ class aoi_shape {
   /// min x, min y, max x, max y in the grid CRS.
   [[nodiscard]] std::array<double, 4> const& envelope() const { return envelope_; }
 
-  /// West, south, east, north in WGS84 degrees.
-  [[nodiscard]] std::array<double, 4> const& lon_lat_bbox() const { return lon_lat_bbox_; }
-
   /// The smallest window of `grid` holding the AOI, clipped to the grid (maybe empty).
   [[nodiscard]] pixel_window window_in(raster_grid const& grid) const;
 
@@ -46,9 +44,8 @@ class aoi_shape {
 
  private:
   std::string name_;
-  std::unique_ptr<OGRGeometry, void (*)(OGRGeometry*)> geometry_;
+  OGRGeometryUniquePtr geometry_;
   std::array<double, 4> envelope_{};
-  std::array<double, 4> lon_lat_bbox_{};
 };
 
 }  // namespace geosweep::pipeline

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "geosweep/pipeline/errors.hpp"
 #include "core/gdal_utils.hpp"
+#include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
 namespace {

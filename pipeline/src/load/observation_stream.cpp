@@ -8,11 +8,11 @@
 #include <optional>
 #include <thread>
 
+#include "catalog/sensor_profile.hpp"
+#include "core/gdal_utils.hpp"
 #include "geosweep/kernels/hd.hpp"
 #include "grid/aoi.hpp"
-#include "core/gdal_utils.hpp"
 #include "load/scene_reader.hpp"
-#include "catalog/sensor_profile.hpp"
 
 namespace geosweep::pipeline {
 namespace {

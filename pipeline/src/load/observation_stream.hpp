@@ -17,11 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "catalog/scene_catalog.hpp"
 #include "geosweep/kernels/stream.hpp"
-#include "grid/analysis_grid.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
-#include "catalog/scene_catalog.hpp"
+#include "grid/analysis_grid.hpp"
 
 namespace geosweep::pipeline {
 

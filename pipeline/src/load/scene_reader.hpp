@@ -9,9 +9,9 @@
 
 #include <gdal_priv.h>
 
-#include "grid/aoi.hpp"
-#include "geosweep/pipeline/raster_grid.hpp"
 #include "catalog/scene_catalog.hpp"
+#include "geosweep/pipeline/raster_grid.hpp"
+#include "grid/aoi.hpp"
 
 namespace geosweep::pipeline {
 

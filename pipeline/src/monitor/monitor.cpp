@@ -20,13 +20,14 @@
 #include <set>
 #include <sstream>
 
-#include "geosweep/kernels/change.hpp"
 #include "core/atomic_file.hpp"
-#include "outputs/csv_writer.hpp"
-#include "geosweep/pipeline/errors.hpp"
 #include "core/gdal_utils.hpp"
-#include "geosweep/pipeline/monitor_store.hpp"
 #include "core/test_hooks.hpp"
+#include "core/unique_fd.hpp"
+#include "geosweep/kernels/change.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "geosweep/pipeline/monitor_store.hpp"
+#include "outputs/csv_writer.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -110,20 +111,15 @@ void remove_leftovers(fs::path const& outputs, fs::path const& state_dir,
 /// a slow one still works): an exclusive lock held until the process ends.
 class run_lock {
  public:
-  explicit run_lock(fs::path const& file) {
-    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw io_error(file.string() + ": cannot open the run lock");
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
+  explicit run_lock(fs::path const& file)
+      : fd_(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    if (!fd_) throw io_error(file.string() + ": cannot open the run lock");
+    if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0)
       throw io_error(file.string() + ": another geosweep monitor run of this job is running");
-    }
   }
-  run_lock(run_lock const&) = delete;
-  run_lock& operator=(run_lock const&) = delete;
-  ~run_lock() { ::close(fd_); }
 
  private:
-  int fd_ = -1;
+  unique_fd fd_;  // the lock goes with it
 };
 
 std::vector<std::string> event_row(std::int64_t run, alert_event const& e) {

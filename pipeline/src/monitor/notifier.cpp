@@ -17,10 +17,10 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <stdexcept>
 #include <thread>
 
 #include "core/atomic_file.hpp"
+#include "core/unique_fd.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/errors.hpp"
 
@@ -343,7 +343,7 @@ curl_handle new_handle(notification_spec const& channel, delivery_options const&
                        char const* protocols, char* error_buffer) {
   init_curl();
   curl_handle curl(curl_easy_init());
-  if (!curl) throw std::runtime_error("curl_easy_init failed");
+  if (!curl) throw io_error("libcurl: curl_easy_init failed (out of memory?)");
   auto const timeout_ms = static_cast<long>(std::ceil(channel.timeout_s * 1000));
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);  // threads may deliver concurrently
@@ -529,25 +529,20 @@ delivery_outcome drop_file(notification_spec const& channel, notification const&
     }
     outcome.attempts = 1;
     atomic_file file(final_path);
-    int const fd = ::open(file.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-      throw io_error(file.temp_path().string() + ": cannot create: " + std::strerror(errno));
-    try {
-      write_all(fd, notification_json(n), file.temp_path());
-      if (::fsync(fd) != 0)
+    {
+      unique_fd const fd(
+          ::open(file.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+      if (!fd)
+        throw io_error(file.temp_path().string() + ": cannot create: " + std::strerror(errno));
+      write_all(fd.get(), notification_json(n), file.temp_path());
+      if (::fsync(fd.get()) != 0)
         throw io_error(file.temp_path().string() + ": cannot sync: " + std::strerror(errno));
-    } catch (...) {
-      ::close(fd);
-      throw;
     }
-    ::close(fd);
     file.commit();
     // The rename is durable only once the folder is synced.
-    int const dir_fd = ::open(channel.file.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd >= 0) {
-      ::fsync(dir_fd);
-      ::close(dir_fd);
-    }
+    if (unique_fd const dir(::open(channel.file.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        dir)
+      ::fsync(dir.get());
     outcome.delivered = true;
   } catch (io_error const& e) {
     outcome.attempts = std::max(outcome.attempts, 1);
@@ -667,7 +662,7 @@ std::vector<std::string> unset_secret_warnings(job_spec const& spec) {
 
 delivery_outcome deliver(notification_spec const& channel, notification const& n,
                          delivery_options const& options) {
-  if (n.delivery_id.empty()) throw std::invalid_argument("deliver: empty delivery id");
+  GEOSWEEP_EXPECTS(!n.delivery_id.empty(), "deliver: a delivery id");
   require_secrets(channel);
   if (channel.type == "file") return drop_file(channel, n);
   if (channel.type == "webhook") {

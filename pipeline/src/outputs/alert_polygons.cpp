@@ -6,11 +6,11 @@
 #include <map>
 #include <memory>
 
+#include "core/atomic_file.hpp"
+#include "core/gdal_utils.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/hd.hpp"
-#include "core/atomic_file.hpp"
 #include "geosweep/pipeline/errors.hpp"
-#include "core/gdal_utils.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -18,11 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 namespace k = geosweep::kernels;
 
-using geometry_ptr = std::unique_ptr<OGRGeometry, decltype(&OGRGeometryFactory::destroyGeometry)>;
-
 /// The patches of one AOI traced from its patch raster, in EPSG:4326, by patch number.
-std::map<std::int32_t, geometry_ptr> trace_patches(fs::path const& change_nc,
-                                                   std::string const& aoi) {
+std::map<std::int32_t, OGRGeometryUniquePtr> trace_patches(fs::path const& change_nc,
+                                                           std::string const& aoi) {
   std::string const name = "NETCDF:\"" + change_nc.string() + "\":/aoi/" + aoi + "/patch";
   auto raster = open_raster(name);
   GDALRasterBand* band = raster->GetRasterBand(1);
@@ -44,19 +42,17 @@ std::map<std::int32_t, geometry_ptr> trace_patches(fs::path const& change_nc,
   OGRSpatialReference grid_srs(*srs);
   grid_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   auto const to_wgs84 = make_transform(grid_srs, wgs84());
-  std::map<std::int32_t, geometry_ptr> patches;
+  std::map<std::int32_t, OGRGeometryUniquePtr> patches;
   layer->ResetReading();
   for (auto& feature : *layer) {
     auto const id = feature->GetFieldAsInteger(0);
-    geometry_ptr piece(feature->StealGeometry(), &OGRGeometryFactory::destroyGeometry);
+    OGRGeometryUniquePtr piece(feature->StealGeometry());
     if (!piece || id == 0) continue;
     if (piece->transform(to_wgs84.get()) != OGRERR_NONE) {
       throw io_error(name + ": cannot reproject patch " + std::to_string(id) + " to WGS84");
     }
-    auto& whole = patches
-                      .try_emplace(id, geometry_ptr(new OGRMultiPolygon(),
-                                                    &OGRGeometryFactory::destroyGeometry))
-                      .first->second;
+    auto& whole =
+        patches.try_emplace(id, OGRGeometryUniquePtr(new OGRMultiPolygon())).first->second;
     whole->toMultiPolygon()->addGeometry(piece.get());
   }
   return patches;
@@ -110,10 +106,10 @@ std::vector<fs::path> write_alert_polygons(fs::path const& change_nc,
   ensure_gdal();
   std::vector<fs::path> written;
   if (formats.empty()) return written;
-  std::vector<std::map<std::int32_t, geometry_ptr>> traced;
+  std::vector<std::map<std::int32_t, OGRGeometryUniquePtr>> traced;
   std::vector<std::pair<change_patch const*, OGRGeometry const*>> alerts;
   for (auto const& aoi : aois) {
-    traced.push_back(aoi.patches.empty() ? std::map<std::int32_t, geometry_ptr>{}
+    traced.push_back(aoi.patches.empty() ? std::map<std::int32_t, OGRGeometryUniquePtr>{}
                                          : trace_patches(change_nc, aoi.name));
     for (auto const& p : aoi.patches) {
       auto const it = traced.back().find(p.label);

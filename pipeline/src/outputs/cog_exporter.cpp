@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "geosweep/kernels/hd.hpp"
 #include "core/atomic_file.hpp"
-#include "geosweep/pipeline/errors.hpp"
 #include "core/gdal_utils.hpp"
+#include "geosweep/kernels/hd.hpp"
+#include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
 namespace {

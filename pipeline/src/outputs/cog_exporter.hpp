@@ -14,8 +14,8 @@
 
 #include <gdal_priv.h>
 
-#include "grid/aoi.hpp"
 #include "geosweep/pipeline/raster_grid.hpp"
+#include "grid/aoi.hpp"
 
 namespace geosweep::pipeline {
 

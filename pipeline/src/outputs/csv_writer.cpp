@@ -4,8 +4,8 @@
 
 #include <fstream>
 
-#include "geosweep/kernels/error.hpp"
 #include "core/atomic_file.hpp"
+#include "geosweep/kernels/error.hpp"
 #include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {

@@ -15,8 +15,8 @@
 #include <utility>
 
 #include "core/atomic_file.hpp"
-#include "geosweep/pipeline/errors.hpp"
 #include "core/hdf5_handle.hpp"
+#include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
 
@@ -710,21 +710,21 @@ void hdf5_writer::write_int32(std::string const& group, std::string const& name,
   }                                                                                           \
   template <>                                                                                 \
   void hdf5_writer::write_window<T>(std::string const& group, std::string const& name,        \
-                                    pixel_rect const& window, std::span<T const> values) {    \
+                                    pixel_window const& window, std::span<T const> values) {  \
     quiet_hdf5_errors const quiet;                                                            \
     GEOSWEEP_EXPECTS(values.size() == static_cast<std::size_t>(window.width) * window.height, \
                      "one value per pixel of the window");                                    \
-    impl_->write_window<T>(group, name, window.x, window.y, window.width, window.height,      \
-                           values.data());                                                    \
+    impl_->write_window<T>(group, name, window.x_offset, window.y_offset, window.width,       \
+                           window.height, values.data());                                     \
   }                                                                                           \
   template <>                                                                                 \
   void hdf5_writer::read_window<T>(std::string const& group, std::string const& name,         \
-                                   pixel_rect const& window, std::span<T> values) {           \
+                                   pixel_window const& window, std::span<T> values) {         \
     quiet_hdf5_errors const quiet;                                                            \
     GEOSWEEP_EXPECTS(values.size() == static_cast<std::size_t>(window.width) * window.height, \
                      "one value per pixel of the window");                                    \
-    impl_->transfer_window<T>(group, name, window.x, window.y, window.width, window.height,   \
-                              values.data(), true);                                           \
+    impl_->transfer_window<T>(group, name, window.x_offset, window.y_offset, window.width,    \
+                              window.height, values.data(), true);                            \
   }
 GEOSWEEP_HDF5_WINDOWED(float)
 
@@ -742,14 +742,15 @@ void hdf5_writer::create_series<float>(std::string const& group, std::string con
 
 template <>
 void hdf5_writer::write_series_window<float>(std::string const& group, std::string const& name,
-                                             int time_index, pixel_rect const& window,
+                                             int time_index, pixel_window const& window,
                                              std::span<float const> values) {
   quiet_hdf5_errors const quiet;
   GEOSWEEP_EXPECTS(values.size() == static_cast<std::size_t>(window.width) * window.height,
                    "one value per pixel of the window");
   GEOSWEEP_EXPECTS(time_index >= 0, "a time index");
-  impl_->transfer_window<float>(group, name, window.x, window.y, window.width, window.height,
-                                const_cast<float*>(values.data()), false, time_index);
+  impl_->transfer_window<float>(group, name, window.x_offset, window.y_offset, window.width,
+                                window.height, const_cast<float*>(values.data()), false,
+                                time_index);
 }
 GEOSWEEP_HDF5_WINDOWED(std::uint8_t)
 GEOSWEEP_HDF5_WINDOWED(std::uint16_t)

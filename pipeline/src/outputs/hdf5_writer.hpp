@@ -29,14 +29,6 @@ struct variable_attributes {
   std::string flag_meanings;         ///< space-separated, same order as flag_values
 };
 
-/// A rectangle of pixels of a group's grid.
-struct pixel_rect {
-  int x = 0;
-  int y = 0;
-  int width = 0;
-  int height = 0;
-};
-
 /// Writes one HDF5 (netCDF-4 compatible) file.
 class hdf5_writer {
  public:
@@ -84,7 +76,7 @@ class hdf5_writer {
 
   /// Writes `values` (row-major, window-sized) into a window of a created variable.
   template <class T>
-  void write_window(std::string const& group, std::string const& name, pixel_rect const& window,
+  void write_window(std::string const& group, std::string const& name, pixel_window const& window,
                     std::span<T const> values);
 
   /// Adds the `time` coordinate (acquisition dates as days since 1970-01-01, CF calendar
@@ -99,11 +91,11 @@ class hdf5_writer {
   /// Writes one date (`time_index`) of a window of a series.
   template <class T>
   void write_series_window(std::string const& group, std::string const& name, int time_index,
-                           pixel_rect const& window, std::span<T const> values);
+                           pixel_window const& window, std::span<T const> values);
 
   /// Reads a window of a variable back (e.g. to relabel it once patches are final).
   template <class T>
-  void read_window(std::string const& group, std::string const& name, pixel_rect const& window,
+  void read_window(std::string const& group, std::string const& name, pixel_window const& window,
                    std::span<T> values);
 
   /// Flushes, closes and renames the file into place; throws geosweep::io_error on failure.

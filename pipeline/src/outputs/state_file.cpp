@@ -6,10 +6,10 @@
 #include <cstddef>
 #include <optional>
 
-#include "geosweep/kernels/detector.hpp"
 #include "core/atomic_file.hpp"
-#include "geosweep/pipeline/errors.hpp"
 #include "core/hdf5_handle.hpp"
+#include "geosweep/kernels/detector.hpp"
+#include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
 namespace {

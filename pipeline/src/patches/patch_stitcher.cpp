@@ -4,11 +4,11 @@
 #include <limits>
 #include <numeric>
 
+#include "core/gdal_utils.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/patches.hpp"
 #include "geosweep/kernels/transform.hpp"
 #include "geosweep/pipeline/errors.hpp"
-#include "core/gdal_utils.hpp"
 
 namespace geosweep::pipeline {
 

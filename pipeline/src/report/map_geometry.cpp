@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <numbers>
 
-#include "geosweep/pipeline/errors.hpp"
 #include "core/gdal_utils.hpp"
+#include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
 namespace {

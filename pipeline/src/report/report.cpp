@@ -6,6 +6,7 @@
 #include <ogr_spatialref.h>
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -18,16 +19,17 @@
 #include <set>
 #include <sstream>
 
-#include "geosweep/kernels/change.hpp"
 #include "core/atomic_file.hpp"
+#include "core/gdal_utils.hpp"
+#include "core/text.hpp"
+#include "geosweep/kernels/change.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
-#include "outputs/csv_writer.hpp"
 #include "geosweep/pipeline/errors.hpp"
-#include "core/gdal_utils.hpp"
+#include "outputs/csv_writer.hpp"
 #include "report/map_geometry.hpp"
-#include "report/report_map.hpp"
 #include "report/report_drawing.hpp"
+#include "report/report_map.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -276,11 +278,6 @@ aoi_inputs read_inputs(job_spec const& spec, std::string const& name, fs::path c
 }
 
 // ---------------------------------------------------------------- pages
-
-std::string upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
-  return s;
-}
 
 /// Stretched 0xRRGGBB pixels of one period; limits per band over both periods (2-98 %).
 std::vector<std::uint32_t> stretch(aoi_inputs const& in, composite const& c,
@@ -859,10 +856,8 @@ report_result render_reports(job_spec const& spec, report_options const& options
   std::vector<std::string> names;
   for (auto const& a : spec.aois) names.push_back(a.name);
   if (options.aoi && std::find(names.begin(), names.end(), *options.aoi) == names.end()) {
-    std::string list;
-    for (auto const& n : names) list += (list.empty() ? "" : ", ") + n;
-    throw config_error(spec.file.string() + ": no AOI named '" + *options.aoi +
-                       "' (the job's AOIs: " + list + ")");
+    throw config_error(fmt::format("{}: no AOI named '{}' (the job's AOIs: {})", spec.file.string(),
+                                   *options.aoi, fmt::join(names, ", ")));
   }
   auto const all_alerts = read_alert_table(alerts_csv);
   auto root = open_raster(nc);
@@ -989,12 +984,7 @@ report_result render_reports(job_spec const& spec, report_options const& options
             std::to_string(spec.change.confirm) + " anomalous clear looks, minimum " +
             fixed(spec.change.min_area_ha, 2) + " ha",
         "Periods: baseline " + in.baseline_period + ", monitoring " + in.monitor_period,
-        "Scenes (" + std::to_string(scenes.size()) + "): " +
-            [&] {
-              std::string s;
-              for (auto const& id : scenes) s += (s.empty() ? "" : ", ") + id;
-              return s;
-            }(),
+        fmt::format("Scenes ({}): {}", scenes.size(), fmt::join(scenes, ", ")),
         "Software: change.nc written by geosweep " + version + " (backend " + backend +
             "); report drawn by geosweep " + geosweep_version() + " from " + nc.string() + ", " +
             alerts_csv.string() + " and " + (spec.outputs.dir / "cog" / name).string()};

@@ -20,28 +20,28 @@
 #include <set>
 #include <thread>
 
-#include "outputs/chunk_parts.hpp"
+#include "catalog/scene_catalog.hpp"
+#include "compute/change_detector.hpp"
 #include "compute/chunk_processor.hpp"
+#include "compute/spectral_index.hpp"
+#include "core/atomic_file.hpp"
+#include "core/gdal_utils.hpp"
+#include "core/test_hooks.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/transform.hpp"
-#include "outputs/alert_polygons.hpp"
+#include "geosweep/pipeline/change_patch.hpp"
+#include "geosweep/pipeline/errors.hpp"
 #include "grid/analysis_grid.hpp"
 #include "grid/aoi.hpp"
-#include "core/atomic_file.hpp"
-#include "compute/change_detector.hpp"
-#include "geosweep/pipeline/change_patch.hpp"
+#include "grid/pixel_area.hpp"
+#include "load/observation_stream.hpp"
+#include "outputs/alert_polygons.hpp"
+#include "outputs/chunk_parts.hpp"
 #include "outputs/cog_exporter.hpp"
 #include "outputs/csv_writer.hpp"
-#include "geosweep/pipeline/errors.hpp"
-#include "core/gdal_utils.hpp"
 #include "outputs/hdf5_writer.hpp"
-#include "load/observation_stream.hpp"
-#include "patches/patch_stitcher.hpp"
-#include "grid/pixel_area.hpp"
-#include "catalog/scene_catalog.hpp"
-#include "compute/spectral_index.hpp"
 #include "outputs/state_file.hpp"
-#include "core/test_hooks.hpp"
+#include "patches/patch_stitcher.hpp"
 
 #ifndef GEOSWEEP_VERSION
 #define GEOSWEEP_VERSION "0.0.0"
@@ -127,8 +127,8 @@ void relabel_patches(hdf5_writer& h5, aoi_work const& aoi, std::size_t index,
         std::find(chunk.aois.begin(), chunk.aois.end(), index) == chunk.aois.end()) {
       continue;
     }
-    pixel_rect const rect{part.x_offset - aoi.window.x_offset, part.y_offset - aoi.window.y_offset,
-                          part.width, part.height};
+    pixel_window const rect{part.x_offset - aoi.window.x_offset,
+                            part.y_offset - aoi.window.y_offset, part.width, part.height};
     std::size_t const n = part.pixel_count();
     std::vector<std::int32_t> labels(n), first(n), confirmed(n);
     std::vector<std::uint8_t> change(n);
@@ -529,10 +529,10 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     h5->set_root_attribute("geosweep_job", spec.name);
     h5->set_root_attribute("geosweep_job_spec", spec.text);
     h5->set_root_attribute("geosweep_backend", std::string(k::to_string(result.backend)));
-    std::string scene_list;
+    std::vector<std::string> scene_ids;
     for (auto const& g : dates)
-      for (auto const* s : g.scenes) scene_list += (scene_list.empty() ? "" : "\n") + s->id;
-    h5->set_root_attribute("geosweep_scenes", scene_list);
+      for (auto const* s : g.scenes) scene_ids.push_back(s->id);
+    h5->set_root_attribute("geosweep_scenes", fmt::format("{}", fmt::join(scene_ids, "\n")));
     h5->set_root_attribute("geosweep_change_method", spec.change.method);
     std::vector<std::int32_t> days;
     for (auto const& g : dates) days.push_back(days_since_epoch(g.date));
@@ -607,8 +607,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       if (!h5) continue;
       auto const patch = std::make_shared<std::vector<std::int32_t>>(std::move(provisional));
       writes.push([&h5, &indices, &spec, group = aoi.group, tile, patch] {
-        pixel_rect const rect{tile->tile.x_offset, tile->tile.y_offset, tile->tile.width,
-                              tile->tile.height};
+        pixel_window const& rect = tile->tile;
         for (auto const& name : indices) {
           h5->write_window<float>(group, name + "_before", rect, tile->latest[0].at(name));
           h5->write_window<float>(group, name + "_after", rect, tile->latest[1].at(name));
@@ -628,8 +627,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     if (!h5) return;
     auto const shared = std::make_shared<series_window>(std::move(w));
     writes.push([&h5, &spec, &aois, shared] {
-      pixel_rect const rect{shared->tile.x_offset, shared->tile.y_offset, shared->tile.width,
-                            shared->tile.height};
+      pixel_window const& rect = shared->tile;
       h5->write_series_window<float>(aois[shared->aoi].group, spec.change.index,
                                      static_cast<int>(shared->date), rect, shared->values);
     });

@@ -10,9 +10,9 @@
 #include <sstream>
 #include <string_view>
 
-#include "geosweep/pipeline/errors.hpp"
-#include "core/gdal_utils.hpp"
 #include "compute/spectral_index.hpp"
+#include "core/gdal_utils.hpp"
+#include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -211,9 +211,9 @@ source_location location_of(YAML::Node const& node) {
   return {m.line + 1, m.column + 1};
 }
 
-std::vector<std::string> const kTopKeys{"job",     "sensor", "scenes", "aois",       "period",
-                                        "indices", "change", "grid",   "processing", "outputs",
-                                        "notifications"};
+std::vector<std::string> const kTopKeys{"job",        "sensor",  "scenes",       "aois",
+                                        "period",     "indices", "change",       "grid",
+                                        "processing", "outputs", "notifications"};
 std::vector<std::string> const kSensors{"sentinel2-l2a", "landsat-c2-l2", "generic"};
 std::vector<std::string> const kBandNames{"blue", "green", "red", "nir", "swir1", "swir2"};
 std::vector<std::string> const kMethods{"baseline", "bitemporal"};

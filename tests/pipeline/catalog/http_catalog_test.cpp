@@ -12,13 +12,13 @@
 #include <filesystem>
 #include <iostream>
 
-#include "geosweep/pipeline/errors.hpp"
-#include "core/gdal_utils.hpp"
-#include "geosweep/pipeline/job_spec.hpp"
 #include "catalog/scene_catalog.hpp"
-#include "load/scene_reader.hpp"
-#include "geosweep/sim/scene_simulator.hpp"
 #include "catalog/sensor_profile.hpp"
+#include "core/gdal_utils.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/sim/scene_simulator.hpp"
+#include "load/scene_reader.hpp"
 #include "tools/nginx_server.hpp"
 #include "tools/stac_fixtures.hpp"
 
@@ -39,7 +39,8 @@ class HttpCatalog : public ::testing::Test {
     options.seed = 7;
     options.width = options.height = 200;
     options.clearings = 2;
-    simulation_ = new geosweep::sim::simulation_result(geosweep::sim::simulate_scenes(*dir_ / "sim", options));
+    simulation_ = new geosweep::sim::simulation_result(
+        geosweep::sim::simulate_scenes(*dir_ / "sim", options));
     tt::write_cogs(*dir_ / "sim" / "scenes", *dir_ / "www" / "cogs");
     server_ = new tt::nginx_server(*dir_ / "www", *dir_ / "nginx");
   }

@@ -9,13 +9,13 @@
 #include <cmath>
 #include <filesystem>
 
+#include "catalog/scene_catalog.hpp"
+#include "catalog/sensor_profile.hpp"
+#include "core/gdal_utils.hpp"
 #include "geosweep/kernels/transform.hpp"
 #include "geosweep/pipeline/errors.hpp"
-#include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
-#include "catalog/scene_catalog.hpp"
 #include "load/scene_reader.hpp"
-#include "catalog/sensor_profile.hpp"
 #include "tools/temp_dir_test.hpp"
 
 namespace fs = std::filesystem;

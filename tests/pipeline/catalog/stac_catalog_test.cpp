@@ -16,13 +16,13 @@
 #include <set>
 #include <sstream>
 
-#include "geosweep/pipeline/errors.hpp"
-#include "core/gdal_utils.hpp"
-#include "geosweep/pipeline/job_spec.hpp"
 #include "catalog/scene_catalog.hpp"
-#include "load/scene_reader.hpp"
 #include "catalog/sensor_profile.hpp"
 #include "catalog/stac_catalog.hpp"
+#include "core/gdal_utils.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
+#include "load/scene_reader.hpp"
 #include "tools/shared_data.hpp"
 #include "tools/temp_dir_test.hpp"
 

@@ -23,13 +23,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct gdal_closer {
-  void operator()(GDALDataset* dataset) const { GDALClose(dataset); }
-};
-using dataset_ptr = std::unique_ptr<GDALDataset, gdal_closer>;
-
-dataset_ptr open_raster(std::string const& name) {
-  return dataset_ptr(GDALDataset::FromHandle(
+GDALDatasetUniquePtr open_raster(std::string const& name) {
+  return GDALDatasetUniquePtr(GDALDataset::FromHandle(
       GDALOpenEx(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
 }
 
@@ -41,7 +36,7 @@ std::string netcdf_name(fs::path const& file) {
 
 /// The NETCDF:"file":/group/var name GDAL lists in the file's SUBDATASETS for `suffix`.
 std::string subdataset_named(fs::path const& file, std::string const& suffix) {
-  dataset_ptr dataset = open_raster(netcdf_name(file));
+  GDALDatasetUniquePtr dataset = open_raster(netcdf_name(file));
   if (!dataset) return {};
   char** items = dataset->GetMetadata("SUBDATASETS");
   for (char** item = items; item != nullptr && *item != nullptr; ++item) {
@@ -122,7 +117,7 @@ TEST_F(hdf5_writer_test, utm_float_variable_round_trips_through_gdal_netcdf) {
 
   std::string const expected_name = netcdf_name(file) + ":/aoi/reserve-north/ndvi";
   EXPECT_EQ(subdataset_named(file, "/ndvi"), expected_name);
-  dataset_ptr dataset = open_raster(expected_name);
+  GDALDatasetUniquePtr dataset = open_raster(expected_name);
   ASSERT_TRUE(dataset) << CPLGetLastErrorMsg();
   EXPECT_STREQ(dataset->GetDriver()->GetDescription(), "netCDF");
   ASSERT_EQ(dataset->GetRasterXSize(), 40);
@@ -165,7 +160,7 @@ TEST_F(hdf5_writer_test, uint8_class_variable_keeps_fill_value_and_flags) {
   fs::path const file = dir_ / "out.h5";
   write_utm_file(file);
 
-  dataset_ptr dataset = open_raster(subdataset_named(file, "/aoi/reserve-north/class"));
+  GDALDatasetUniquePtr dataset = open_raster(subdataset_named(file, "/aoi/reserve-north/class"));
   ASSERT_TRUE(dataset) << CPLGetLastErrorMsg();
   GDALRasterBand* band = dataset->GetRasterBand(1);
   EXPECT_EQ(band->GetRasterDataType(), GDT_Byte);
@@ -328,7 +323,7 @@ TEST_F(hdf5_writer_test, geographic_grid_round_trips_geotransform) {
     writer.commit();
   }
 
-  dataset_ptr dataset = open_raster(netcdf_name(file) + ":/site/ndvi");
+  GDALDatasetUniquePtr dataset = open_raster(netcdf_name(file) + ":/site/ndvi");
   ASSERT_TRUE(dataset) << CPLGetLastErrorMsg();
   ASSERT_EQ(dataset->GetRasterXSize(), 50);
   ASSERT_EQ(dataset->GetRasterYSize(), 20);
@@ -397,7 +392,7 @@ TEST_F(hdf5_writer_test, root_and_group_attributes_are_readable_through_gdal) {
   fs::path const file = dir_ / "out.h5";
   write_utm_file(file);
 
-  dataset_ptr root = open_raster(netcdf_name(file));
+  GDALDatasetUniquePtr root = open_raster(netcdf_name(file));
   ASSERT_TRUE(root) << CPLGetLastErrorMsg();
   char const* job = root->GetMetadataItem("NC_GLOBAL#geosweep_job");
   ASSERT_NE(job, nullptr);
@@ -424,14 +419,15 @@ TEST_F(hdf5_writer_test, variables_written_window_by_window_read_back_through_gd
     attributes.fill_value = -1.0;
     writer.create_variable<std::int32_t>("g", "ids", attributes);
     // Four windows of different sizes tile the grid; one pixel keeps the fill value.
-    std::vector<gp::pixel_rect> const windows{
+    std::vector<gp::pixel_window> const windows{
         {0, 0, 25, 17}, {25, 0, 15, 17}, {0, 17, 25, 13}, {25, 17, 15, 13}};
     for (auto const& w : windows) {
       std::vector<std::int32_t> values(static_cast<std::size_t>(w.width) * w.height);
       for (int r = 0; r < w.height; ++r)
         for (int c = 0; c < w.width; ++c)
-          values[static_cast<std::size_t>(r) * w.width + c] = (w.y + r) * 1000 + (w.x + c);
-      if (w.x == 25 && w.y == 17) values.back() = -1;
+          values[static_cast<std::size_t>(r) * w.width + c] =
+              (w.y_offset + r) * 1000 + (w.x_offset + c);
+      if (w.x_offset == 25 && w.y_offset == 17) values.back() = -1;
       writer.write_window<std::int32_t>("g", "ids", w, values);
     }
     std::vector<std::int32_t> back(6);

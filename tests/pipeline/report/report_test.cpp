@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "core/gdal_utils.hpp"
-#include "report/map_geometry.hpp"
 #include "geosweep/pipeline/report.hpp"
+#include "report/map_geometry.hpp"
 #include "report/report_map.hpp"
 #include "tools/wkt.hpp"
 

@@ -16,8 +16,8 @@
 #include <memory>
 #include <sstream>
 
-#include "geosweep/kernels/change.hpp"
 #include "core/gdal_utils.hpp"
+#include "geosweep/kernels/change.hpp"
 #include "geosweep/pipeline/job_runner.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/sim/scene_simulator.hpp"

@@ -17,15 +17,15 @@
 #include <fstream>
 #include <map>
 
+#include "catalog/scene_catalog.hpp"
+#include "catalog/sensor_profile.hpp"
+#include "compute/spectral_index.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/transform.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/job_runner.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
-#include "catalog/scene_catalog.hpp"
 #include "load/scene_reader.hpp"
-#include "catalog/sensor_profile.hpp"
-#include "compute/spectral_index.hpp"
 
 namespace fs = std::filesystem;
 namespace gp = geosweep::pipeline;

@@ -12,10 +12,10 @@
 #include <map>
 #include <sstream>
 
-#include "grid/analysis_grid.hpp"
 #include "geosweep/pipeline/job_runner.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/sim/scene_simulator.hpp"
+#include "grid/analysis_grid.hpp"
 
 namespace fs = std::filesystem;
 namespace gp = geosweep::pipeline;

@@ -112,7 +112,7 @@ struct outputs_spec {
   bool hdf5 = true;
   bool csv = true;
   std::vector<std::string> alert_polygons{"gpkg", "geojson"};  ///< alerts as polygons (EPSG:4326)
-  bool cog = true;  ///< per-AOI COGs: true colour and the change index, before and after
+  bool cog = true;      ///< per-AOI COGs: true colour and the change index, before and after
   bool report = false;  ///< `geosweep run` also renders the reports (report/, see report.hpp)
 };
 

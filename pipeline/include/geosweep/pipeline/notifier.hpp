@@ -80,7 +80,7 @@ std::string notification_file_name(notification const& n);
 /// the same delivery id already there counts as delivered. Network and server failures come
 /// back as delivered = false with the reason; never throws for them.
 /// Throws geosweep::config_error naming the variable when an environment variable the channel
-/// needs is unset or empty, and std::invalid_argument for an empty delivery id.
+/// needs is unset or empty, and geosweep::logic_error for an empty delivery id.
 delivery_outcome deliver(notification_spec const& channel, notification const& n,
                          delivery_options const& options = {});
 
