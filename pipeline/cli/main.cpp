@@ -97,9 +97,10 @@ int validate_command(std::string const& job_path) {
   fmt::print(
       "{}: valid job '{}': sensor {}, {} AOI(s), baseline {} to {}, monitor {} to {}, change {} on "
       "{}\n",
-      job_path, spec.name, spec.sensor.type, spec.aois.size(), gp::to_iso(spec.baseline.first),
-      gp::to_iso(spec.baseline.last), gp::to_iso(spec.monitor.first), gp::to_iso(spec.monitor.last),
-      spec.change.method, spec.change.index);
+      job_path, spec.name, gp::to_string(spec.sensor.type), spec.aois.size(),
+      gp::to_iso(spec.baseline.first), gp::to_iso(spec.baseline.last),
+      gp::to_iso(spec.monitor.first), gp::to_iso(spec.monitor.last),
+      gp::to_string(spec.change.method), spec.change.index);
   // Valid without them, but deliveries on those channels wait until they are set.
   for (auto const& w : gp::unset_secret_warnings(spec))
     fmt::print(stderr, "geosweep: warning: {}\n", w);

@@ -108,8 +108,8 @@ int landsat_band_number(std::string const& code) {
 /// A scene of a named profile (Sentinel-2 L2A, Landsat C2 L2): a folder of per-band files (or
 /// a SAFE product), with what its MTL or MTD_MSIL2A.xml says of date, clouds, footprint and
 /// radiometry.
-scene profile_scene(fs::path const& folder, std::optional<civil_date> date,
-                    std::string const& sensor, std::vector<std::string> const& needed_bands) {
+scene profile_scene(fs::path const& folder, std::optional<civil_date> date, sensor_type sensor,
+                    std::vector<std::string> const& needed_bands) {
   scene s;
   s.id = folder.filename().string();
   auto const entries = sorted_entries(folder);
@@ -118,7 +118,7 @@ scene profile_scene(fs::path const& folder, std::optional<civil_date> date,
     if (is_raster_name(p) && fs::is_regular_file(p)) files.push_back(p);
   std::optional<landsat_metadata> mtl;
   std::optional<sentinel2_metadata> mtd;
-  if (sensor == "sentinel2-l2a") {
+  if (sensor == sensor_type::sentinel2_l2a) {
     auto more = safe_raster_files(folder);
     files.insert(files.end(), more.begin(), more.end());
     if (auto f = find_sentinel2_mtd(folder)) {
@@ -147,7 +147,7 @@ scene profile_scene(fs::path const& folder, std::optional<civil_date> date,
   for (std::size_t i = 0; !codes && i < files.size(); ++i)
     codes = named_band_codes(sensor, files[i].filename().string());
   if (!codes) {
-    throw config_error(folder.string() + ": not a " + sensor +
+    throw config_error(folder.string() + ": not a " + std::string(to_string(sensor)) +
                        " product (cannot tell the mission from its name)");
   }
 
@@ -269,7 +269,7 @@ bool uses_suffixes(sensor_spec const& sensor) {
 
 std::vector<scene> scenes_at(fs::path const& path, std::optional<civil_date> date,
                              job_spec const& spec, std::vector<std::string> const& needed_bands) {
-  if (spec.sensor.type == "generic") {
+  if (spec.sensor.type == sensor_type::generic) {
     if (uses_suffixes(spec.sensor)) {
       if (!fs::is_directory(path))
         throw config_error(path.string() + ": expected a folder of per-band files");
@@ -371,7 +371,7 @@ std::vector<scene> find_scenes(job_spec const& spec, std::vector<std::string> co
   std::vector<scene> all;
   if (spec.scenes.dir) {
     auto const& dir = *spec.scenes.dir;
-    if (spec.sensor.type == "generic" && uses_suffixes(spec.sensor)) {
+    if (spec.sensor.type == sensor_type::generic && uses_suffixes(spec.sensor)) {
       all = generic_suffix_scenes(dir, std::nullopt, spec.sensor);
       for (auto const& p : sorted_entries(dir)) {
         if (!fs::is_directory(p)) continue;
@@ -380,7 +380,7 @@ std::vector<scene> find_scenes(job_spec const& spec, std::vector<std::string> co
       }
     } else {
       for (auto const& p : sorted_entries(dir)) {
-        bool const is_scene = spec.sensor.type == "generic"
+        bool const is_scene = spec.sensor.type == sensor_type::generic
                                   ? (fs::is_regular_file(p) && is_raster_name(p))
                                   : fs::is_directory(p);
         if (!is_scene) continue;

@@ -7,9 +7,8 @@
 
 namespace geosweep::pipeline {
 
-std::optional<band_codes> named_band_codes(std::string const& sensor,
-                                           std::string const& product_name) {
-  if (sensor == "sentinel2-l2a") {
+std::optional<band_codes> named_band_codes(sensor_type sensor, std::string const& product_name) {
+  if (sensor == sensor_type::sentinel2_l2a) {
     return band_codes{{{"blue", "B02"},
                        {"green", "B03"},
                        {"red", "B04"},
@@ -18,7 +17,7 @@ std::optional<band_codes> named_band_codes(std::string const& sensor,
                        {"swir2", "B12"}},
                       "SCL"};
   }
-  if (sensor == "landsat-c2-l2") {
+  if (sensor == sensor_type::landsat_c2_l2) {
     auto const mission = product_name.substr(0, 4);
     if (mission == "LC08" || mission == "LC09") {
       return band_codes{{{"blue", "SR_B2"},
@@ -44,11 +43,11 @@ std::optional<band_codes> named_band_codes(std::string const& sensor,
 
 quality_rule quality_rule_for(sensor_spec const& sensor) {
   quality_rule rule;
-  if (sensor.type == "sentinel2-l2a") {
+  if (sensor.type == sensor_type::sentinel2_l2a) {
     // SCL: 4 vegetation, 5 not vegetated, 6 water, 7 unclassified.
     rule.type = quality_rule::kind::classes;
     rule.classes.clear_classes = (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7);
-  } else if (sensor.type == "landsat-c2-l2") {
+  } else if (sensor.type == sensor_type::landsat_c2_l2) {
     // QA_PIXEL: 0 fill, 1 dilated cloud, 2 cirrus, 3 cloud, 4 cloud shadow, 5 snow.
     rule.type = quality_rule::kind::bits;
     rule.bits.reject_bits = 0x3F;
@@ -74,12 +73,12 @@ kernels::reflectance_op profile_reflectance(sensor_spec const& sensor, scene con
     // The product's own metadata (e.g. STAC raster:bands) wins over the profile.
     op.scale = static_cast<float>(band.file().scale.value_or(1.0));
     op.offset = static_cast<float>(band.file().offset.value_or(0.0));
-    op.nodata =
-        static_cast<std::uint16_t>(sensor.type == "generic" ? sensor.nodata.value_or(0) : 0);
-    op.has_nodata = sensor.type != "generic" || sensor.nodata.has_value();
+    bool const generic = sensor.type == sensor_type::generic;
+    op.nodata = static_cast<std::uint16_t>(generic ? sensor.nodata.value_or(0) : 0);
+    op.has_nodata = !generic || sensor.nodata.has_value();
     return op;
   }
-  if (sensor.type == "generic") {
+  if (sensor.type == sensor_type::generic) {
     op.scale = static_cast<float>(sensor.scale);
     op.offset = static_cast<float>(sensor.offset);
     op.has_nodata = sensor.nodata.has_value();
@@ -88,7 +87,7 @@ kernels::reflectance_op profile_reflectance(sensor_spec const& sensor, scene con
   }
   op.nodata = 0;
   op.has_nodata = true;
-  if (sensor.type == "landsat-c2-l2") {
+  if (sensor.type == sensor_type::landsat_c2_l2) {
     // Collection 2 Level-2 surface reflectance: DN * 0.0000275 - 0.2, DN 0 is fill.
     op.scale = 0.0000275f;
     op.offset = -0.2f;

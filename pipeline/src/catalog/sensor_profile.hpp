@@ -34,8 +34,7 @@ struct band_codes {
 
 /// Codes for `sensor` (a named profile) and a product called `product_name`; nullopt when
 /// the profile cannot tell (a Landsat name of no known mission).
-std::optional<band_codes> named_band_codes(std::string const& sensor,
-                                           std::string const& product_name);
+std::optional<band_codes> named_band_codes(sensor_type sensor, std::string const& product_name);
 
 /// The quality rule of the job's sensor.
 quality_rule quality_rule_for(sensor_spec const& sensor);

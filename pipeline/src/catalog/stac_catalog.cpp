@@ -260,11 +260,11 @@ void collect(fs::path const& file, json const& doc, bool follow_links, std::set<
 }
 
 /// STAC common names that stand for each of geosweep's band names, best first.
-std::vector<std::string> common_names_for(std::string const& sensor, std::string const& band) {
+std::vector<std::string> common_names_for(sensor_type sensor, std::string const& band) {
   if (band == "blue" || band == "green" || band == "red") return {band};
   if (band == "nir") {
     // Sentinel-2's broad NIR (B08) is "nir"; B8A is "nir08". Landsat OLI/TM NIR is "nir08".
-    if (sensor == "sentinel2-l2a") return {"nir"};
+    if (sensor == sensor_type::sentinel2_l2a) return {"nir"};
     return {"nir08", "nir"};
   }
   if (band == "swir1") return {"swir16"};
@@ -365,7 +365,7 @@ std::string asset_keys(stac_item const& item) {
 /// The Landsat product name to take band codes from: the item id, or the mission the
 /// platform names (landsat-8 -> LC08).
 std::string landsat_product_name(stac_item const& item) {
-  if (named_band_codes("landsat-c2-l2", item.id)) return item.id;
+  if (named_band_codes(sensor_type::landsat_c2_l2, item.id)) return item.id;
   auto const platform = lower(item.platform);
   if (platform == "landsat-8") return "LC08";
   if (platform == "landsat-9") return "LC09";
@@ -444,11 +444,11 @@ scene stac_scene(stac_item const& item, sensor_spec const& sensor,
   s.footprint = item.bbox;
   s.metadata = item.file;
   std::string const where = item.file.string() + ": item '" + item.id + "'";
-  bool const sentinel2 = sensor.type == "sentinel2-l2a";
+  bool const sentinel2 = sensor.type == sensor_type::sentinel2_l2a;
 
   std::vector<wanted_band> wanted;
   std::optional<wanted_band> quality;
-  if (sensor.type == "generic") {
+  if (sensor.type == sensor_type::generic) {
     for (auto const& name : needed_bands) {
       auto const it = sensor.bands.find(name);
       if (it == sensor.bands.end())
@@ -462,10 +462,10 @@ scene stac_scene(stac_item const& item, sensor_spec const& sensor,
     }
   } else {
     std::string const product =
-        sensor.type == "landsat-c2-l2" ? landsat_product_name(item) : item.id;
+        sensor.type == sensor_type::landsat_c2_l2 ? landsat_product_name(item) : item.id;
     auto const codes = named_band_codes(sensor.type, product);
     if (!codes) {
-      throw config_error(where + ": not a " + sensor.type +
+      throw config_error(where + ": not a " + std::string(to_string(sensor.type)) +
                          " item (cannot tell the mission from its id or platform '" +
                          item.platform + "')");
     }
@@ -546,7 +546,7 @@ scene stac_scene(stac_item const& item, sensor_spec const& sensor,
   }
   if (quality) {
     s.quality = band_file_for(*quality, false);
-    if (!s.quality && sensor.type == "generic") {
+    if (!s.quality && sensor.type == sensor_type::generic) {
       throw config_error(where + ": no asset for the mask band " +
                          (quality->suffix.empty() ? std::string("(band number ") +
                                                         std::to_string(quality->band_number) + ")"

@@ -9,7 +9,7 @@ namespace k = geosweep::kernels;
 
 change_detector::change_detector(change_spec const& change, std::size_t pixels, k::stream const& s)
     : change_(change), stream_(s), pixels_(pixels) {
-  if (change_.method == "baseline") {
+  if (change_.method == change_method::baseline) {
     state_ = k::device_array<k::pixel_state>(s, pixels);
     k::fill(s, state_, pixels, k::pixel_state{});
   } else {
@@ -25,7 +25,7 @@ change_detector::change_detector(change_spec const& change, std::size_t pixels, 
 }
 
 void change_detector::observe_baseline(civil_date, float const* index) {
-  if (change_.method == "baseline") {
+  if (change_.method == change_method::baseline) {
     k::transform_pixels(stream_, pixels_, k::baseline_update_op{}, state_.data(),
                         static_cast<k::pixel_state const*>(state_.data()), index);
   } else {
@@ -36,7 +36,7 @@ void change_detector::observe_baseline(civil_date, float const* index) {
 
 void change_detector::observe_monitor(civil_date date, float const* index) {
   std::int32_t const day = days_since_epoch(date);
-  if (change_.method == "baseline") {
+  if (change_.method == change_method::baseline) {
     k::monitor_update_op op;
     op.date = day;
     op.drop = static_cast<float>(change_.drop);
@@ -80,7 +80,7 @@ std::vector<detection_rasters> change_detector::finish(
   detection_rasters shared;
   std::vector<float> after;
   std::vector<std::int32_t> after_date;
-  bool const baseline = change_.method == "baseline";
+  bool const baseline = change_.method == change_method::baseline;
   if (baseline) {
     auto const* state = state_.data();
     result_to_host(s, n, k::state_first_anomaly_op{}, shared.first_date, state);
@@ -130,7 +130,7 @@ detector_state change_detector::save() const {
   detector_state out;
   auto const n = pixels_;
   auto const& s = stream_;
-  if (change_.method == "baseline") {
+  if (change_.method == change_method::baseline) {
     out.pixels.resize(n);
     k::copy_to_host(s, out.pixels.data(), state_, n);
   } else {
@@ -150,7 +150,7 @@ detector_state change_detector::save() const {
 void change_detector::restore(detector_state const& state) {
   auto const n = pixels_;
   auto const& s = stream_;
-  if (change_.method == "baseline") {
+  if (change_.method == change_method::baseline) {
     GEOSWEEP_EXPECTS(state.pixels.size() == n, "a saved baseline state of the same size");
     k::copy_to_device(s, state_, state.pixels.data(), n);
   } else {

@@ -63,7 +63,7 @@ struct chunk_state {
 
 /// Continues a chunk from the previous monitoring run: its detector state and composites.
 void restore_chunk(state_reader const& in, std::size_t chunk, pixel_window const& window,
-                   std::string const& method, chunk_state& state) {
+                   change_method method, chunk_state& state) {
   state.detector->restore(read_detector_state(in, chunk, window, method));
   std::vector<float> values;
   for (int period = 0; period < 2; ++period) {
@@ -253,9 +253,9 @@ void write_chunk_state(state_writer& out, std::size_t chunk, pixel_window const&
 }
 
 detector_state read_detector_state(state_reader const& in, std::size_t chunk,
-                                   pixel_window const& window, std::string const& method) {
+                                   pixel_window const& window, change_method method) {
   detector_state state;
-  if (method == "baseline") {
+  if (method == change_method::baseline) {
     in.read(chunk, window, "detector/state", state.pixels);
   } else {
     in.read(chunk, window, "detector/before", state.before);

@@ -55,7 +55,7 @@ void write_chunk_state(state_writer& out, std::size_t chunk, pixel_window const&
 
 /// Reads back the detector state write_chunk_state wrote, for the job's change method.
 detector_state read_detector_state(state_reader const& in, std::size_t chunk,
-                                   pixel_window const& window, std::string const& method);
+                                   pixel_window const& window, change_method method);
 
 /// An AOI as the chunks see it.
 struct aoi_layout {

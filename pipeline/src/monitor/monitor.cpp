@@ -42,13 +42,13 @@ std::string number(double v) {
 /// longer fits the job and monitoring must start again.
 std::string state_fingerprint(job_spec const& spec) {
   std::ostringstream out;
-  out << "sensor=" << spec.sensor.type << ";scale=" << number(spec.sensor.scale)
+  out << "sensor=" << to_string(spec.sensor.type) << ";scale=" << number(spec.sensor.scale)
       << ";offset=" << number(spec.sensor.offset) << ";baseline=" << to_iso(spec.baseline.first)
       << "/" << to_iso(spec.baseline.last) << ";monitor=" << to_iso(spec.monitor.first) << "/"
       << to_iso(spec.monitor.last) << ";indices=";
   for (auto const& i : spec.indices) out << i << ",";
   auto const& c = spec.change;
-  out << ";change=" << c.method << "," << c.index << "," << number(c.drop) << ","
+  out << ";change=" << to_string(c.method) << "," << c.index << "," << number(c.drop) << ","
       << number(c.forest_min) << "," << number(c.k_sigma) << "," << c.confirm << ","
       << c.window_days << ";grid=" << spec.grid.crs << ","
       << (spec.grid.resolution ? number(*spec.grid.resolution) : "")

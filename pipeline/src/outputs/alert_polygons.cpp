@@ -101,7 +101,7 @@ void write_layer(GDALDataset& ds, char const* const* layer_options,
 
 std::vector<fs::path> write_alert_polygons(fs::path const& change_nc,
                                            std::vector<aoi_result> const& aois,
-                                           std::vector<std::string> const& formats,
+                                           std::vector<polygon_format> const& formats,
                                            fs::path const& dir) {
   ensure_gdal();
   std::vector<fs::path> written;
@@ -120,12 +120,14 @@ std::vector<fs::path> write_alert_polygons(fs::path const& change_nc,
     }
   }
   for (auto const& format : formats) {
-    bool const gpkg = format == "gpkg";
+    bool const gpkg = format == polygon_format::gpkg;
     fs::path const path = dir / (gpkg ? "alerts.gpkg" : "alerts.geojson");
     atomic_file file(path);
     {
       GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(gpkg ? "GPKG" : "GeoJSON");
-      if (driver == nullptr) throw io_error(path.string() + ": GDAL has no " + format + " driver");
+      if (driver == nullptr)
+        throw io_error(path.string() + ": GDAL has no " + std::string(to_string(format)) +
+                       " driver");
       CPLErrorReset();
       GDALDatasetUniquePtr ds(
           driver->Create(file.temp_path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));

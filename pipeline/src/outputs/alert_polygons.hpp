@@ -17,7 +17,7 @@ namespace geosweep::pipeline {
 /// temporary name and renamed when complete. Returns the files written.
 std::vector<std::filesystem::path> write_alert_polygons(std::filesystem::path const& change_nc,
                                                         std::vector<aoi_result> const& aois,
-                                                        std::vector<std::string> const& formats,
+                                                        std::vector<polygon_format> const& formats,
                                                         std::filesystem::path const& dir);
 
 }  // namespace geosweep::pipeline

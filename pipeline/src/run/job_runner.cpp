@@ -240,7 +240,7 @@ void create_aoi_variables(hdf5_writer& h5, job_spec const& spec, aoi_work const&
                          to_iso(spec.baseline.first) + "/" + to_iso(spec.baseline.last));
   h5.set_group_attribute(group, "monitor_period",
                          to_iso(spec.monitor.first) + "/" + to_iso(spec.monitor.last));
-  h5.set_group_attribute(group, "change_method", spec.change.method);
+  h5.set_group_attribute(group, "change_method", to_string(spec.change.method));
   h5.set_group_attribute(group, "change_index", spec.change.index);
   for (auto const& name : indices) {
     auto const& index = find_spectral_index(name);
@@ -273,7 +273,7 @@ void create_aoi_variables(hdf5_writer& h5, job_spec const& spec, aoi_work const&
   magnitude.long_name =
       "mean drop of " + spec.change.index + " below the baseline over the anomalies";
   h5.create_variable<float>(group, "magnitude", magnitude);
-  magnitude.long_name = spec.change.method == "baseline"
+  magnitude.long_name = spec.change.method == change_method::baseline
                             ? "mean of the clear baseline observations of " + spec.change.index
                             : "latest clear baseline observation of " + spec.change.index;
   h5.create_variable<float>(group, spec.change.index + "_baseline", magnitude);
@@ -432,7 +432,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   std::vector<std::string> colour;
   if (spec.outputs.cog) {
     for (auto const& b : colour_bands()) {
-      if (spec.sensor.type != "generic" || spec.sensor.bands.count(b) > 0) colour.push_back(b);
+      if (spec.sensor.type != sensor_type::generic || spec.sensor.bands.count(b) > 0)
+        colour.push_back(b);
     }
   }
   auto const composites = colour_composites(colour);
@@ -533,7 +534,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     for (auto const& g : dates)
       for (auto const* s : g.scenes) scene_ids.push_back(s->id);
     h5->set_root_attribute("geosweep_scenes", fmt::format("{}", fmt::join(scene_ids, "\n")));
-    h5->set_root_attribute("geosweep_change_method", spec.change.method);
+    h5->set_root_attribute("geosweep_change_method", to_string(spec.change.method));
     std::vector<std::int32_t> days;
     for (auto const& g : dates) days.push_back(days_since_epoch(g.date));
     for (auto const& a : aois)

@@ -13,210 +13,18 @@
 #include "compute/spectral_index.hpp"
 #include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/errors.hpp"
+#include "monitor/notify/channel_spec.hpp"
+#include "spec/spec_reader.hpp"
 
 namespace geosweep::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
 
-/// Edit distance, for did-you-mean suggestions.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t const above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-/// "; did you mean 'x'?" when one candidate is close to `word`, else "".
-std::string did_you_mean(std::string_view word, std::vector<std::string> const& candidates) {
-  std::string best;
-  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
-  for (auto const& c : candidates) {
-    std::size_t const d = edit_distance(word, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
-  return best.empty() ? std::string{} : "; did you mean '" + best + "'?";
-}
-
-std::string join(std::vector<std::string> const& words) {
-  std::string out;
-  for (auto const& w : words) out += (out.empty() ? "" : ", ") + w;
-  return out;
-}
-
-/// Collects every problem with its location, then throws them all at once.
-class spec_reader {
- public:
-  spec_reader(fs::path file, fs::path base_dir, bool check_paths)
-      : file_(std::move(file)), base_(std::move(base_dir)), check_paths_(check_paths) {}
-
-  void error(YAML::Mark const& mark, std::string const& path, std::string const& message) {
-    int const line = mark.is_null() ? 0 : mark.line + 1;
-    int const column = mark.is_null() ? 0 : mark.column + 1;
-    errors_.push_back(file_.string() + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                      ": " + (path.empty() ? "" : path + ": ") + message);
-  }
-  void error(YAML::Node const& node, std::string const& path, std::string const& message) {
-    error(node.Mark(), path, message);
-  }
-
-  [[nodiscard]] bool failed() const { return !errors_.empty(); }
-  [[nodiscard]] std::string report() const {
-    std::string out;
-    for (auto const& e : errors_) out += (out.empty() ? "" : "\n") + e;
-    return out;
-  }
-
-  /// Flags keys of `map` not in `allowed`, with a suggestion.
-  void check_keys(YAML::Node const& map, std::string const& path,
-                  std::vector<std::string> const& allowed) {
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      auto const key = it->first.as<std::string>("");
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        error(it->first, join_path(path, key),
-              "unknown key '" + key + "'" + did_you_mean(key, allowed) +
-                  " (expected one of: " + join(allowed) + ")");
-      }
-    }
-  }
-
-  static std::string join_path(std::string const& parent, std::string const& key) {
-    return parent.empty() ? key : parent + "." + key;
-  }
-
-  bool expect_map(YAML::Node const& node, std::string const& path) {
-    if (node.IsMap()) return true;
-    error(node, path, "expected a mapping (key: value lines), found " + kind(node));
-    return false;
-  }
-  bool expect_sequence(YAML::Node const& node, std::string const& path) {
-    if (node.IsSequence()) return true;
-    error(node, path, "expected a list, found " + kind(node));
-    return false;
-  }
-
-  std::optional<std::string> string(YAML::Node const& node, std::string const& path) {
-    if (!node.IsScalar()) {
-      error(node, path, "expected a text value, found " + kind(node));
-      return std::nullopt;
-    }
-    return node.Scalar();
-  }
-
-  std::optional<double> number(YAML::Node const& node, std::string const& path) {
-    double v = 0;
-    if (!node.IsScalar() || !YAML::convert<double>::decode(node, v) || v != v) {
-      error(node, path, "expected a number, found " + describe(node));
-      return std::nullopt;
-    }
-    return v;
-  }
-
-  std::optional<int> integer(YAML::Node const& node, std::string const& path) {
-    int v = 0;
-    if (!node.IsScalar() || !YAML::convert<int>::decode(node, v)) {
-      error(node, path, "expected an integer, found " + describe(node));
-      return std::nullopt;
-    }
-    return v;
-  }
-
-  std::optional<bool> boolean(YAML::Node const& node, std::string const& path) {
-    bool v = false;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, v)) {
-      error(node, path, "expected true or false, found " + describe(node));
-      return std::nullopt;
-    }
-    return v;
-  }
-
-  std::optional<civil_date> date(YAML::Node const& node, std::string const& path) {
-    if (!node.IsScalar()) {
-      error(node, path, "expected a date YYYY-MM-DD, found " + kind(node));
-      return std::nullopt;
-    }
-    auto d = parse_iso_date(node.Scalar());
-    if (!d) error(node, path, "'" + node.Scalar() + "' is not a valid date (expected YYYY-MM-DD)");
-    return d;
-  }
-
-  std::optional<date_range> range(YAML::Node const& node, std::string const& path) {
-    if (!expect_sequence(node, path)) return std::nullopt;
-    if (node.size() != 2) {
-      error(node, path, "expected [first, last], found " + std::to_string(node.size()) + " values");
-      return std::nullopt;
-    }
-    auto first = date(node[0], path + "[0]");
-    auto last = date(node[1], path + "[1]");
-    if (!first || !last) return std::nullopt;
-    if (*last < *first) {
-      error(node, path,
-            "range ends (" + to_iso(*last) + ") before it starts (" + to_iso(*first) + ")");
-      return std::nullopt;
-    }
-    return date_range{*first, *last};
-  }
-
-  /// A path relative to the job file's folder; checks that it exists when `must_exist`.
-  std::optional<fs::path> path(YAML::Node const& node, std::string const& key_path, bool must_exist,
-                               char const* what) {
-    auto text = string(node, key_path);
-    if (!text) return std::nullopt;
-    if (text->empty()) {
-      error(node, key_path, "empty path");
-      return std::nullopt;
-    }
-    fs::path p(*text);
-    if (p.is_relative()) p = base_ / p;
-    p = p.lexically_normal();
-    std::error_code ec;
-    if (must_exist && check_paths_ && !fs::exists(p, ec)) {
-      error(node, key_path, std::string(what) + " '" + p.string() + "' does not exist");
-      return std::nullopt;
-    }
-    return p;
-  }
-
-  static std::string kind(YAML::Node const& node) {
-    if (node.IsMap()) return "a mapping";
-    if (node.IsSequence()) return "a list";
-    if (node.IsNull()) return "nothing";
-    return "'" + node.Scalar() + "'";
-  }
-  static std::string describe(YAML::Node const& node) { return kind(node); }
-
-  [[nodiscard]] bool check_paths() const { return check_paths_; }
-
- private:
-  fs::path file_;
-  fs::path base_;
-  bool check_paths_ = true;
-  std::vector<std::string> errors_;
-};
-
-source_location location_of(YAML::Node const& node) {
-  auto const m = node.Mark();
-  if (m.is_null()) return {};
-  return {m.line + 1, m.column + 1};
-}
-
 std::vector<std::string> const kTopKeys{"job",        "sensor",  "scenes",       "aois",
                                         "period",     "indices", "change",       "grid",
                                         "processing", "outputs", "notifications"};
-std::vector<std::string> const kSensors{"sentinel2-l2a", "landsat-c2-l2", "generic"};
 std::vector<std::string> const kBandNames{"blue", "green", "red", "nir", "swir1", "swir2"};
-std::vector<std::string> const kMethods{"baseline", "bitemporal"};
 
 std::optional<band_source> read_band_source(spec_reader& r, YAML::Node const& node,
                                             std::string const& key_path) {
@@ -241,15 +49,8 @@ std::vector<int> read_int_list(spec_reader& r, YAML::Node const& node, std::stri
   if (!r.expect_sequence(node, key_path)) return values;
   if (node.size() == 0) r.error(node, key_path, "the list is empty");
   for (std::size_t i = 0; i < node.size(); ++i) {
-    auto const item_path = key_path + "[" + std::to_string(i) + "]";
-    if (auto v = r.integer(node[i], item_path)) {
-      if (*v < low || *v > high) {
-        r.error(node[i], item_path,
-                "expected " + std::to_string(low) + " to " + std::to_string(high));
-      } else {
-        values.push_back(*v);
-      }
-    }
+    if (auto v = r.integer_in(node[i], key_path + "[" + std::to_string(i) + "]", low, high))
+      values.push_back(*v);
   }
   return values;
 }
@@ -281,17 +82,13 @@ void read_mask(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
 
 void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
   if (node.IsScalar()) {
-    auto const name = node.Scalar();
-    if (name == "generic") {
+    if (node.Scalar() == "generic") {
       r.error(node, "sensor",
               "a generic sensor needs a band map: write it as a mapping with "
               "'type: generic' and 'bands:'");
-    } else if (std::find(kSensors.begin(), kSensors.end(), name) == kSensors.end()) {
-      r.error(node, "sensor",
-              "unknown sensor '" + name + "'" + did_you_mean(name, kSensors) +
-                  " (expected one of: " + join(kSensors) + ")");
+    } else if (auto type = r.choice<sensor_type>(node, "sensor", "sensor")) {
+      sensor.type = *type;
     }
-    sensor.type = name;
     return;
   }
   if (!r.expect_map(node, "sensor")) return;
@@ -300,20 +97,17 @@ void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
     r.error(node, "sensor", "missing key 'type'");
     return;
   }
-  if (auto t = r.string(node["type"], "sensor.type")) {
-    sensor.type = *t;
-    if (*t != "generic" && std::find(kSensors.begin(), kSensors.end(), *t) == kSensors.end()) {
-      r.error(node["type"], "sensor.type",
-              "unknown sensor '" + *t + "'" + did_you_mean(*t, kSensors) +
-                  " (expected one of: " + join(kSensors) + ")");
-    }
-  }
-  if (sensor.type != "generic") {
+  auto const type = r.choice<sensor_type>(node["type"], "sensor.type", "sensor");
+  if (type) sensor.type = *type;
+  if (type != sensor_type::generic) {
+    // What a named profile (or an unreadable type) is called in messages.
+    std::string const name = type                      ? std::string(to_string(*type))
+                             : node["type"].IsScalar() ? node["type"].Scalar()
+                                                       : std::string(to_string(sensor.type));
     for (char const* key : {"bands", "scale", "offset", "nodata", "mask"}) {
       if (node[key]) {
         r.error(node[key], std::string("sensor.") + key,
-                "only a generic sensor takes '" + std::string(key) + "'; " + sensor.type +
-                    " has its own");
+                "only a generic sensor takes '" + std::string(key) + "'; " + name + " has its own");
       }
     }
     return;
@@ -425,10 +219,7 @@ void read_aois(spec_reader& r, YAML::Node const& node, std::vector<aoi_spec>& ao
       r.error(item, key_path, "missing key 'name'");
     } else if (auto name = r.string(item["name"], key_path + ".name")) {
       aoi.name = *name;
-      bool const valid = !name->empty() && std::all_of(name->begin(), name->end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-      });
-      if (!valid) {
+      if (!is_plain_name(*name)) {
         r.error(
             item["name"], key_path + ".name",
             "'" + *name + "': use letters, digits, '-', '_' and '.' only (it names output groups)");
@@ -481,14 +272,9 @@ void read_indices(spec_reader& r, YAML::Node const& node, std::vector<std::strin
   indices.clear();
   for (std::size_t i = 0; i < node.size(); ++i) {
     auto const key_path = "indices[" + std::to_string(i) + "]";
-    auto name = r.string(node[i], key_path);
+    auto name = r.one_of(node[i], key_path, "index", known_indices());
     if (!name) continue;
-    auto const& known = known_indices();
-    if (std::find(known.begin(), known.end(), *name) == known.end()) {
-      r.error(node[i], key_path,
-              "unknown index '" + *name + "'" + did_you_mean(*name, known) +
-                  " (expected one of: " + join(known) + ")");
-    } else if (std::find(indices.begin(), indices.end(), *name) != indices.end()) {
+    if (std::find(indices.begin(), indices.end(), *name) != indices.end()) {
       r.error(node[i], key_path, "index '" + *name + "' is listed twice");
     } else {
       indices.push_back(*name);
@@ -502,25 +288,12 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
                {"method", "index", "drop", "forest_min", "k_sigma", "confirm", "window_days",
                 "min_area_ha"});
   if (node["method"]) {
-    if (auto m = r.string(node["method"], "change.method")) {
-      if (std::find(kMethods.begin(), kMethods.end(), *m) == kMethods.end()) {
-        r.error(node["method"], "change.method",
-                "unknown method '" + *m + "'" + did_you_mean(*m, kMethods) +
-                    " (expected one of: " + join(kMethods) + ")");
-      }
+    if (auto m = r.choice<change_method>(node["method"], "change.method", "method"))
       change.method = *m;
-    }
   }
   if (node["index"]) {
-    if (auto i = r.string(node["index"], "change.index")) {
-      auto const& known = known_indices();
-      if (std::find(known.begin(), known.end(), *i) == known.end()) {
-        r.error(node["index"], "change.index",
-                "unknown index '" + *i + "'" + did_you_mean(*i, known) +
-                    " (expected one of: " + join(known) + ")");
-      }
+    if (auto i = r.one_of(node["index"], "change.index", "index", known_indices()))
       change.index = *i;
-    }
   }
   if (node["drop"]) {
     if (auto v = r.number(node["drop"], "change.drop")) {
@@ -536,17 +309,11 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
     }
   }
   if (node["confirm"]) {
-    if (auto v = r.integer(node["confirm"], "change.confirm")) {
-      if (*v < 1 || *v > 255) r.error(node["confirm"], "change.confirm", "expected 1 to 255");
-      change.confirm = *v;
-    }
+    if (auto v = r.integer_in(node["confirm"], "change.confirm", 1, 255)) change.confirm = *v;
   }
   if (node["window_days"]) {
-    if (auto v = r.integer(node["window_days"], "change.window_days")) {
-      if (*v < 1 || *v > 3660)
-        r.error(node["window_days"], "change.window_days", "expected 1 to 3660");
+    if (auto v = r.integer_in(node["window_days"], "change.window_days", 1, 3660))
       change.window_days = *v;
-    }
   }
   if (node["min_area_ha"]) {
     if (auto v = r.number(node["min_area_ha"], "change.min_area_ha")) {
@@ -554,7 +321,7 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
       change.min_area_ha = *v;
     }
   }
-  if (change.method == "bitemporal") {
+  if (change.method == change_method::bitemporal) {
     for (char const* key : {"k_sigma", "confirm", "window_days"}) {
       if (node[key]) {
         r.error(node[key], std::string("change.") + key,
@@ -600,15 +367,7 @@ void read_processing(spec_reader& r, YAML::Node const& node, processing_spec& pr
   r.check_keys(node, "processing", {"chunk", "readers", "slots"});
   auto const read_int = [&](char const* key, int low, int high, int& value) {
     if (!node[key]) return;
-    auto const key_path = std::string("processing.") + key;
-    if (auto v = r.integer(node[key], key_path)) {
-      if (*v < low || *v > high) {
-        r.error(node[key], key_path,
-                "expected " + std::to_string(low) + " to " + std::to_string(high));
-      } else {
-        value = *v;
-      }
-    }
+    if (auto v = r.integer_in(node[key], std::string("processing.") + key, low, high)) value = *v;
   };
   read_int("chunk", 16, 8192, processing.chunk);
   read_int("readers", 1, 64, processing.readers);
@@ -635,20 +394,12 @@ void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs)
   }
   if (node["alert_polygons"] &&
       r.expect_sequence(node["alert_polygons"], "outputs.alert_polygons")) {
-    std::vector<std::string> const formats{"gpkg", "geojson"};
     outputs.alert_polygons.clear();
     auto const& list = node["alert_polygons"];
     for (std::size_t i = 0; i < list.size(); ++i) {
       auto const key_path = "outputs.alert_polygons[" + std::to_string(i) + "]";
-      auto format = r.string(list[i], key_path);
-      if (!format) continue;
-      if (std::find(formats.begin(), formats.end(), *format) == formats.end()) {
-        r.error(list[i], key_path,
-                "unknown format '" + *format + "'" + did_you_mean(*format, formats) +
-                    " (expected one of: " + join(formats) + ")");
-      } else {
+      if (auto format = r.choice<polygon_format>(list[i], key_path, "format"))
         outputs.alert_polygons.push_back(*format);
-      }
     }
   }
   if (!outputs.hdf5 && !outputs.alert_polygons.empty() && node["hdf5"]) {
@@ -661,442 +412,53 @@ void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs)
   }
 }
 
-std::vector<std::string> const kChannelTypes{"webhook", "email", "file"};
-std::vector<std::string> const kTlsModes{"starttls", "ssl", "none"};
-
-std::string lowercase(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-bool is_name(std::string const& text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-  });
-}
-
-bool is_environment_variable_name(std::string_view text) {
-  if (text.empty() || std::isdigit(static_cast<unsigned char>(text.front()))) return false;
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
-/// Whether a key, header or query parameter name means a secret value: one of its words (split
-/// at '-', '_' and '.') is a credential word, or holds password, token or secret.
-bool names_a_secret(std::string const& name) {
-  std::string word;
-  std::string const lower = lowercase(name);
-  std::size_t start = 0;
-  while (start <= lower.size()) {
-    auto const end = lower.find_first_of("-_.", start);
-    word = lower.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    for (char const* exact :
-         {"pass", "pwd", "key", "apikey", "auth", "authorization", "credential", "credentials",
-          "cookie", "signature", "sig", "bearer", "privatekey"}) {
-      if (word == exact) return true;
-    }
-    for (char const* part : {"password", "passwd", "token", "secret"}) {
-      if (word.find(part) != std::string::npos) return true;
-    }
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return false;
-}
-
-/// A plain e-mail address (local@domain, no spaces, no display name).
-bool is_mail_address(std::string const& text) {
-  auto const at = text.find('@');
-  if (at == std::string::npos || at == 0 || at + 1 == text.size()) return false;
-  if (text.find('@', at + 1) != std::string::npos) return false;
-  return std::none_of(text.begin(), text.end(), [](char c) {
-    return std::isspace(static_cast<unsigned char>(c)) ||
-           std::iscntrl(static_cast<unsigned char>(c)) || c == '<' || c == '>' || c == ',' ||
-           c == ';' || c == '"';
-  });
-}
-
-/// The parts of scheme://authority/rest.
-struct url_parts {
-  std::string scheme, userinfo, host, port, rest;
-  bool has_userinfo = false;
-};
-
-std::optional<url_parts> split_url(std::string const& url) {
-  auto const colon = url.find("://");
-  if (colon == std::string::npos || colon == 0) return std::nullopt;
-  url_parts parts;
-  parts.scheme = lowercase(url.substr(0, colon));
-  auto const start = colon + 3;
-  auto const end = url.find_first_of("/?#", start);
-  std::string authority =
-      url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  parts.rest = end == std::string::npos ? "" : url.substr(end);
-  if (auto const at = authority.rfind('@'); at != std::string::npos) {
-    parts.has_userinfo = true;
-    parts.userinfo = authority.substr(0, at);
-    authority = authority.substr(at + 1);
-  }
-  if (!authority.empty() && authority.front() == '[') {  // [IPv6]:port
-    auto const close = authority.find(']');
-    if (close == std::string::npos) return std::nullopt;
-    parts.host = authority.substr(0, close + 1);
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return std::nullopt;
-      parts.port = authority.substr(close + 2);
-    }
-  } else if (auto const c = authority.rfind(':'); c != std::string::npos) {
-    parts.host = authority.substr(0, c);
-    parts.port = authority.substr(c + 1);
-  } else {
-    parts.host = authority;
-  }
-  if (parts.host.empty()) return std::nullopt;
-  if (!parts.port.empty() &&
-      (!std::all_of(parts.port.begin(), parts.port.end(),
-                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
-       parts.port.size() > 5 || std::stoi(parts.port) < 1 || std::stoi(parts.port) > 65535)) {
-    return std::nullopt;
-  }
-  return parts;
-}
-
-bool is_loopback_host(std::string host) {
-  host = lowercase(host);
-  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
-}
-
-std::string const kSecretAdvice =
-    "secrets never go in the job file: put the value in an environment variable and name it ";
-
-/// Reads a text that may name environment variables as ${VAR}; records them as secrets.
-std::optional<std::string> read_with_references(spec_reader& r, YAML::Node const& node,
-                                                std::string const& key_path,
-                                                notification_spec& channel) {
-  auto text = r.string(node, key_path);
-  if (!text) return std::nullopt;
-  auto const names = environment_references(*text);
-  if (!names) {
-    r.error(node, key_path,
-            "malformed environment reference in '" + *text +
-                "': write ${NAME} with NAME of letters, digits and '_'");
-    return std::nullopt;
-  }
-  for (auto const& name : *names) channel.secrets.push_back({name, key_path, location_of(node)});
-  return text;
-}
-
-void read_webhook(spec_reader& r, YAML::Node const& node, std::string const& key_path,
-                  notification_spec& channel) {
-  if (!node["url"]) {
-    r.error(node, key_path, "missing key 'url' (the http:// or https:// address to POST to)");
-  } else if (auto url = read_with_references(r, node["url"], key_path + ".url", channel)) {
-    channel.webhook.url = *url;
-    auto const url_path = key_path + ".url";
-    bool const templated = url->rfind("${", 0) == 0;  // the whole address from a variable
-    auto const parts = split_url(*url);
-    if (!templated && (!parts || (parts->scheme != "http" && parts->scheme != "https"))) {
-      r.error(node["url"], url_path, "'" + *url + "' is not an http:// or https:// URL");
-    } else if (parts && parts->has_userinfo && parts->userinfo.find("${") == std::string::npos) {
-      r.error(node["url"], url_path,
-              kSecretAdvice +
-                  "in the URL as ${VAR}, or send it in a header: headers: "
-                  "{Authorization: \"Bearer ${VAR}\"}");
-    } else if (parts) {
-      // A query parameter such as ?token=abc holds a literal secret.
-      auto const query_at = parts->rest.find('?');
-      if (query_at != std::string::npos) {
-        std::stringstream query(
-            parts->rest.substr(query_at + 1, parts->rest.find('#') - query_at - 1));
-        for (std::string pair; std::getline(query, pair, '&');) {
-          auto const eq = pair.find('=');
-          auto const name = pair.substr(0, eq);
-          auto const value = eq == std::string::npos ? "" : pair.substr(eq + 1);
-          if (names_a_secret(name) && !value.empty() && value.find("${") == std::string::npos) {
-            r.error(node["url"], url_path,
-                    "query parameter '" + name + "': " + kSecretAdvice + "in the URL as " + name +
-                        "=${VAR}");
-          }
-        }
-      }
-    }
-  }
-  if (node["headers"] && r.expect_map(node["headers"], key_path + ".headers")) {
-    std::vector<std::string> seen;
-    for (auto it = node["headers"].begin(); it != node["headers"].end(); ++it) {
-      auto const name = it->first.as<std::string>("");
-      auto const header_path = key_path + ".headers." + name;
-      bool const token = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) ||
-               std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-      });
-      if (!token) {
-        r.error(it->first, header_path, "'" + name + "' is not a valid HTTP header name");
-        continue;
-      }
-      auto const lower = lowercase(name);
-      if (lower == "content-type" || lower == "content-length" || lower == "host" ||
-          lower == "idempotency-key" || lower == "transfer-encoding" || lower == "expect") {
-        r.error(it->first, header_path, "geosweep sets the '" + name + "' header itself");
-        continue;
-      }
-      if (std::find(seen.begin(), seen.end(), lower) != seen.end()) {
-        r.error(it->first, header_path, "header '" + name + "' is given twice");
-        continue;
-      }
-      seen.push_back(lower);
-      auto value = read_with_references(r, it->second, header_path, channel);
-      if (!value) continue;
-      if (value->find_first_of("\r\n") != std::string::npos) {
-        r.error(it->second, header_path, "a header value must be one line");
-        continue;
-      }
-      auto const lower_value = lowercase(*value);
-      bool const credential_scheme = lower_value.rfind("bearer ", 0) == 0 ||
-                                     lower_value.rfind("basic ", 0) == 0 ||
-                                     lower_value.rfind("token ", 0) == 0;
-      if ((names_a_secret(name) || credential_scheme) && value->find("${") == std::string::npos) {
-        r.error(it->second, header_path,
-                kSecretAdvice + "here as ${VAR} (for example \"Bearer ${GEOSWEEP_HOOK_TOKEN}\")");
-        continue;
-      }
-      channel.webhook.headers.emplace_back(name, *value);
-    }
+/// period: the baseline, then the monitoring period after it.
+void read_period(spec_reader& r, YAML::Node const& period, job_spec& spec) {
+  if (!r.expect_map(period, "period")) return;
+  r.check_keys(period, "period", {"baseline", "monitor"});
+  std::optional<date_range> baseline, monitor;
+  if (!period["baseline"])
+    r.error(period, "period", "missing key 'baseline'");
+  else
+    baseline = r.range(period["baseline"], "period.baseline");
+  if (!period["monitor"])
+    r.error(period, "period", "missing key 'monitor'");
+  else
+    monitor = r.range(period["monitor"], "period.monitor");
+  if (baseline) spec.baseline = *baseline;
+  if (monitor) spec.monitor = *monitor;
+  if (baseline && monitor && !(baseline->last < monitor->first)) {
+    r.error(period["monitor"], "period.monitor",
+            "the monitoring period must start after the baseline ends (" + to_iso(baseline->last) +
+                ")");
   }
 }
 
-void read_email(spec_reader& r, YAML::Node const& node, std::string const& key_path,
-                notification_spec& channel) {
-  auto& email = channel.email;
-  std::optional<url_parts> server;
-  if (!node["smtp_url"]) {
-    r.error(node, key_path, "missing key 'smtp_url' (smtp://host:587 or smtps://host:465)");
-  } else if (auto url = r.string(node["smtp_url"], key_path + ".smtp_url")) {
-    server = split_url(*url);
-    if (!server || (server->scheme != "smtp" && server->scheme != "smtps") ||
-        !(server->rest.empty() || server->rest == "/")) {
-      r.error(node["smtp_url"], key_path + ".smtp_url",
-              "'" + *url + "' is not smtp://host[:port] or smtps://host[:port]");
-      server.reset();
-    } else if (server->has_userinfo) {
-      r.error(node["smtp_url"], key_path + ".smtp_url",
-              kSecretAdvice + "with username_env and password_env");
-      server.reset();
-    } else {
-      email.smtp_url = *url;
-      email.tls = server->scheme == "smtps" ? "ssl" : "starttls";
+/// A generic sensor maps every band its indices need, all by number or all by file suffix.
+void check_generic_bands(spec_reader& r, YAML::Node const& sensor_node, job_spec const& spec) {
+  std::vector<std::string> all = spec.indices;
+  all.push_back(spec.change.index);
+  auto const& known = known_indices();
+  for (auto const& index : all) {
+    if (std::find(known.begin(), known.end(), index) == known.end()) continue;
+    for (auto const& band : find_spectral_index(index).bands) {
+      if (!spec.sensor.bands.count(band))
+        r.error(sensor_node, "sensor.bands", "index '" + index + "' needs band '" + band + "'");
     }
   }
-  if (node["tls"]) {
-    if (auto tls = r.string(node["tls"], key_path + ".tls")) {
-      if (std::find(kTlsModes.begin(), kTlsModes.end(), *tls) == kTlsModes.end()) {
-        r.error(node["tls"], key_path + ".tls",
-                "unknown mode '" + *tls + "'" + did_you_mean(*tls, kTlsModes) +
-                    " (expected one of: " + join(kTlsModes) + ")");
-      } else if (server && server->scheme == "smtps" && *tls != "ssl") {
-        r.error(node["tls"], key_path + ".tls",
-                "an smtps:// server speaks TLS from the start: use tls: ssl, or smtp:// for '" +
-                    *tls + "'");
-      } else if (server && server->scheme == "smtp" && *tls == "ssl") {
-        r.error(node["tls"], key_path + ".tls", "tls: ssl needs an smtps:// URL");
-      } else if (server && *tls == "none" && !is_loopback_host(server->host)) {
-        r.error(node["tls"], key_path + ".tls",
-                "tls: none sends alerts and credentials in clear text; it is allowed only for "
-                "a server on this machine (localhost, 127.0.0.1, [::1])");
-      } else {
-        email.tls = *tls;
-      }
-    }
+  bool numbered = false, suffixed = false;
+  for (auto const& [name, source] : spec.sensor.bands) {
+    numbered = numbered || source.band_number > 0;
+    suffixed = suffixed || !source.file_suffix.empty();
   }
-  if (!node["from"]) {
-    r.error(node, key_path, "missing key 'from' (the sender address)");
-  } else if (auto from = r.string(node["from"], key_path + ".from")) {
-    if (!is_mail_address(*from))
-      r.error(node["from"], key_path + ".from", "'" + *from + "' is not an e-mail address");
-    email.from = *from;
+  if (spec.sensor.mask) {
+    numbered = numbered || spec.sensor.mask->band.band_number > 0;
+    suffixed = suffixed || !spec.sensor.mask->band.file_suffix.empty();
   }
-  if (!node["to"]) {
-    r.error(node, key_path, "missing key 'to' (a list of recipient addresses)");
-  } else if (r.expect_sequence(node["to"], key_path + ".to")) {
-    auto const& list = node["to"];
-    if (list.size() == 0) r.error(list, key_path + ".to", "the list is empty");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      auto const item_path = key_path + ".to[" + std::to_string(i) + "]";
-      auto to = r.string(list[i], item_path);
-      if (!to) continue;
-      if (!is_mail_address(*to)) {
-        r.error(list[i], item_path, "'" + *to + "' is not an e-mail address");
-      } else if (std::find(email.to.begin(), email.to.end(), *to) != email.to.end()) {
-        r.error(list[i], item_path, "'" + *to + "' is listed twice");
-      } else {
-        email.to.push_back(*to);
-      }
-    }
-  }
-  for (auto [key, target] : {std::pair{"username_env", &email.username_env},
-                             std::pair{"password_env", &email.password_env}}) {
-    if (!node[key]) continue;
-    auto const env_path = key_path + "." + key;
-    if (auto name = r.string(node[key], env_path)) {
-      if (!is_environment_variable_name(*name)) {
-        r.error(node[key], env_path,
-                "expected the name of an environment variable (letters, digits, '_'), not the "
-                "secret itself");
-      } else {
-        *target = *name;
-        channel.secrets.push_back({*name, env_path, location_of(node[key])});
-      }
-    }
-  }
-  if (node["username_env"].IsDefined() != node["password_env"].IsDefined()) {
-    r.error(node, key_path, "give both 'username_env' and 'password_env', or neither");
-  }
-  if (node["attach_geojson"]) {
-    if (auto v = r.boolean(node["attach_geojson"], key_path + ".attach_geojson"))
-      email.attach_geojson = *v;
-  }
-}
-
-void read_notifications(spec_reader& r, YAML::Node const& node, std::vector<aoi_spec> const& aois,
-                        std::vector<notification_spec>& channels) {
-  if (!r.expect_sequence(node, "notifications")) return;
-  std::vector<std::string> const common{"name", "type", "aois"};
-  std::vector<std::string> const network{"timeout_s", "attempts", "backoff_s"};
-  std::map<std::string, std::vector<std::string>> const own_keys{
-      {"webhook", {"url", "headers"}},
-      {"email",
-       {"smtp_url", "tls", "from", "to", "username_env", "password_env", "attach_geojson"}},
-      {"file", {"dir"}}};
-  std::vector<std::string> aoi_names;
-  for (auto const& aoi : aois) aoi_names.push_back(aoi.name);
-
-  for (std::size_t i = 0; i < node.size(); ++i) {
-    auto const item = node[i];
-    auto const key_path = "notifications[" + std::to_string(i) + "]";
-    if (!r.expect_map(item, key_path)) continue;
-    notification_spec channel;
-    channel.where = location_of(item);
-
-    if (!item["type"]) {
-      r.error(item, key_path, "missing key 'type' (one of: " + join(kChannelTypes) + ")");
-    } else if (auto type = r.string(item["type"], key_path + ".type")) {
-      if (own_keys.count(*type) == 0) {
-        r.error(item["type"], key_path + ".type",
-                "unknown channel type '" + *type + "'" + did_you_mean(*type, kChannelTypes) +
-                    " (expected one of: " + join(kChannelTypes) + ")");
-      } else {
-        channel.type = *type;
-      }
-    }
-
-    // Keys: secrets first, then keys of another channel type, then unknown keys.
-    std::vector<std::string> allowed = common;
-    if (!channel.type.empty()) {
-      auto const& own = own_keys.at(channel.type);
-      allowed.insert(allowed.end(), own.begin(), own.end());
-      if (channel.type != "file") allowed.insert(allowed.end(), network.begin(), network.end());
-    } else {
-      allowed.insert(allowed.end(), network.begin(), network.end());
-      for (auto const& [type, own] : own_keys)
-        allowed.insert(allowed.end(), own.begin(), own.end());
-    }
-    for (auto it = item.begin(); it != item.end(); ++it) {
-      auto const key = it->first.as<std::string>("");
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      auto const where = r.join_path(key_path, key);
-      if (names_a_secret(key) || lowercase(key) == "username" || lowercase(key) == "user") {
-        r.error(it->first, where,
-                kSecretAdvice +
-                    (channel.type == "webhook"
-                         ? std::string("in a header value: headers: {Authorization: \"Bearer "
-                                       "${GEOSWEEP_HOOK_TOKEN}\"}")
-                         : std::string("with username_env and password_env")));
-        continue;
-      }
-      std::string owner;
-      for (auto const& [type, own] : own_keys)
-        if (std::find(own.begin(), own.end(), key) != own.end()) owner = type;
-      if (owner.empty() && channel.type == "file" &&
-          std::find(network.begin(), network.end(), key) != network.end()) {
-        r.error(it->first, where, "a file drop is written once; it takes no '" + key + "'");
-      } else if (!owner.empty()) {
-        r.error(it->first, where,
-                "only a " + owner + " channel takes '" + key + "'; this one is " + channel.type);
-      } else {
-        r.error(it->first, where,
-                "unknown key '" + key + "'" + did_you_mean(key, allowed) +
-                    " (expected one of: " + join(allowed) + ")");
-      }
-    }
-
-    if (!item["name"]) {
-      r.error(item, key_path, "missing key 'name' (the channel's unique name)");
-    } else if (auto name = r.string(item["name"], key_path + ".name")) {
-      channel.name = *name;
-      if (!is_name(*name)) {
-        r.error(
-            item["name"], key_path + ".name",
-            "'" + *name + "': use letters, digits, '-', '_' and '.' only (it names deliveries)");
-      }
-      for (auto const& other : channels) {
-        if (other.name == *name)
-          r.error(item["name"], key_path + ".name", "duplicate channel name '" + *name + "'");
-      }
-    }
-    if (item["aois"] && r.expect_sequence(item["aois"], key_path + ".aois")) {
-      auto const& list = item["aois"];
-      if (list.size() == 0)
-        r.error(list, key_path + ".aois", "the list is empty (leave 'aois' out for every AOI)");
-      for (std::size_t k = 0; k < list.size(); ++k) {
-        auto const item_path = key_path + ".aois[" + std::to_string(k) + "]";
-        auto name = r.string(list[k], item_path);
-        if (!name) continue;
-        if (std::find(aoi_names.begin(), aoi_names.end(), *name) == aoi_names.end()) {
-          r.error(list[k], item_path,
-                  "unknown AOI '" + *name + "'" + did_you_mean(*name, aoi_names) +
-                      " (the job's AOIs: " + join(aoi_names) + ")");
-        } else if (std::find(channel.aois.begin(), channel.aois.end(), *name) !=
-                   channel.aois.end()) {
-          r.error(list[k], item_path, "AOI '" + *name + "' is listed twice");
-        } else {
-          channel.aois.push_back(*name);
-        }
-      }
-    }
-    if (channel.type != "file") {
-      if (item["timeout_s"]) {
-        if (auto v = r.number(item["timeout_s"], key_path + ".timeout_s")) {
-          if (*v <= 0 || *v > 600)
-            r.error(item["timeout_s"], key_path + ".timeout_s", "expected a value in (0, 600]");
-          channel.timeout_s = *v;
-        }
-      }
-      if (item["attempts"]) {
-        if (auto v = r.integer(item["attempts"], key_path + ".attempts")) {
-          if (*v < 1 || *v > 20)
-            r.error(item["attempts"], key_path + ".attempts", "expected 1 to 20");
-          channel.attempts = *v;
-        }
-      }
-      if (item["backoff_s"]) {
-        if (auto v = r.number(item["backoff_s"], key_path + ".backoff_s")) {
-          if (*v < 0 || *v > 3600)
-            r.error(item["backoff_s"], key_path + ".backoff_s", "expected a value in [0, 3600]");
-          channel.backoff_s = *v;
-        }
-      }
-    }
-    if (channel.type == "webhook") read_webhook(r, item, key_path, channel);
-    if (channel.type == "email") read_email(r, item, key_path, channel);
-    if (channel.type == "file") {
-      if (!item["dir"]) {
-        r.error(item, key_path, "missing key 'dir' (the folder notifications are dropped in)");
-      } else if (auto p = r.path(item["dir"], key_path + ".dir", false, "drop folder")) {
-        channel.file.dir = *p;
-      }
-    }
-    channels.push_back(std::move(channel));
+  if (numbered && suffixed) {
+    r.error(sensor_node, "sensor.bands",
+            "use band numbers (one multi-band file per scene) or "
+            "file suffixes (one file per band), not both");
   }
 }
 
@@ -1108,19 +470,6 @@ std::vector<std::string> const& known_indices() {
     for (auto const& index : spectral_indices()) out.push_back(index.name);
     return out;
   }();
-  return names;
-}
-
-std::optional<std::vector<std::string>> environment_references(std::string const& text) {
-  std::vector<std::string> names;
-  for (std::size_t at = text.find("${"); at != std::string::npos; at = text.find("${", at)) {
-    auto const close = text.find('}', at + 2);
-    if (close == std::string::npos) return std::nullopt;
-    auto const name = text.substr(at + 2, close - at - 2);
-    if (!is_environment_variable_name(name)) return std::nullopt;
-    names.push_back(name);
-    at = close + 1;
-  }
   return names;
 }
 
@@ -1160,26 +509,7 @@ job_spec parse_job_spec(std::string const& text, std::filesystem::path const& fi
   if (root["sensor"]) read_sensor(r, root["sensor"], spec.sensor);
   if (root["scenes"]) read_scenes(r, root["scenes"], spec.scenes);
   if (root["aois"]) read_aois(r, root["aois"], spec.aois);
-  if (root["period"] && r.expect_map(root["period"], "period")) {
-    auto const& period = root["period"];
-    r.check_keys(period, "period", {"baseline", "monitor"});
-    std::optional<date_range> baseline, monitor;
-    if (!period["baseline"])
-      r.error(period, "period", "missing key 'baseline'");
-    else
-      baseline = r.range(period["baseline"], "period.baseline");
-    if (!period["monitor"])
-      r.error(period, "period", "missing key 'monitor'");
-    else
-      monitor = r.range(period["monitor"], "period.monitor");
-    if (baseline) spec.baseline = *baseline;
-    if (monitor) spec.monitor = *monitor;
-    if (baseline && monitor && !(baseline->last < monitor->first)) {
-      r.error(period["monitor"], "period.monitor",
-              "the monitoring period must start after the baseline ends (" +
-                  to_iso(baseline->last) + ")");
-    }
-  }
+  if (root["period"]) read_period(r, root["period"], spec);
   if (root["indices"]) read_indices(r, root["indices"], spec.indices);
   if (root["change"]) read_change(r, root["change"], spec.change);
   if (root["grid"]) read_grid(r, root["grid"], spec.grid);
@@ -1188,35 +518,8 @@ job_spec parse_job_spec(std::string const& text, std::filesystem::path const& fi
   if (root["notifications"])
     read_notifications(r, root["notifications"], spec.aois, spec.notifications);
 
-  if (spec.sensor.type == "generic") {
-    std::vector<std::string> all = spec.indices;
-    all.push_back(spec.change.index);
-    for (auto const& index : all) {
-      auto const& known = known_indices();
-      if (std::find(known.begin(), known.end(), index) == known.end()) continue;
-      auto const& definition = find_spectral_index(index);
-      for (auto const& band : definition.bands) {
-        if (!spec.sensor.bands.count(band) && root["sensor"]) {
-          r.error(root["sensor"], "sensor.bands",
-                  "index '" + index + "' needs band '" + band + "'");
-        }
-      }
-    }
-    bool numbered = false, suffixed = false;
-    for (auto const& [name, source] : spec.sensor.bands) {
-      numbered = numbered || source.band_number > 0;
-      suffixed = suffixed || !source.file_suffix.empty();
-    }
-    if (spec.sensor.mask) {
-      numbered = numbered || spec.sensor.mask->band.band_number > 0;
-      suffixed = suffixed || !spec.sensor.mask->band.file_suffix.empty();
-    }
-    if (numbered && suffixed) {
-      r.error(root["sensor"], "sensor.bands",
-              "use band numbers (one multi-band file per scene) or "
-              "file suffixes (one file per band), not both");
-    }
-  }
+  if (spec.sensor.type == sensor_type::generic && root["sensor"])
+    check_generic_bands(r, root["sensor"], spec);
 
   if (r.failed()) throw config_error(r.report());
   return spec;

@@ -59,19 +59,20 @@ class SensorProfiles : public geosweep::test_tools::temp_dir_test {
 }  // namespace
 
 TEST(BandCodes, FollowTheLandsatMission) {
-  auto const oli =
-      gp::named_band_codes("landsat-c2-l2", "LC08_L2SP_224078_20200127_20200823_02_T1");
+  auto const oli = gp::named_band_codes(gp::sensor_type::landsat_c2_l2,
+                                        "LC08_L2SP_224078_20200127_20200823_02_T1");
   ASSERT_TRUE(oli);
   EXPECT_EQ(oli->bands.at("red"), "SR_B4");
   EXPECT_EQ(oli->bands.at("nir"), "SR_B5");
   EXPECT_EQ(oli->quality, "QA_PIXEL");
-  auto const tm = gp::named_band_codes("landsat-c2-l2", "LT05_L2SP_224063_19880814_20200917_02_T1");
+  auto const tm = gp::named_band_codes(gp::sensor_type::landsat_c2_l2,
+                                       "LT05_L2SP_224063_19880814_20200917_02_T1");
   ASSERT_TRUE(tm);
   EXPECT_EQ(tm->bands.at("red"), "SR_B3");
   EXPECT_EQ(tm->bands.at("nir"), "SR_B4");
   EXPECT_EQ(tm->bands.at("swir2"), "SR_B7");
-  EXPECT_FALSE(gp::named_band_codes("landsat-c2-l2", "S2A_20LMR_20240101_0_L2A"));
-  EXPECT_EQ(gp::named_band_codes("sentinel2-l2a", "x")->bands.at("swir1"), "B11");
+  EXPECT_FALSE(gp::named_band_codes(gp::sensor_type::landsat_c2_l2, "S2A_20LMR_20240101_0_L2A"));
+  EXPECT_EQ(gp::named_band_codes(gp::sensor_type::sentinel2_l2a, "x")->bands.at("swir1"), "B11");
 }
 
 TEST(QualityRules, OnePerSensor) {
@@ -81,13 +82,13 @@ TEST(QualityRules, OnePerSensor) {
   EXPECT_EQ(scl.classes(4), 1);
   EXPECT_EQ(scl.classes(9), 0);
   gp::sensor_spec landsat;
-  landsat.type = "landsat-c2-l2";
+  landsat.type = gp::sensor_type::landsat_c2_l2;
   auto const qa = gp::quality_rule_for(landsat);
   ASSERT_EQ(qa.type, gp::quality_rule::kind::bits);
   EXPECT_EQ(qa.bits(21824), 1);
   EXPECT_EQ(qa.bits(22280), 0);
   gp::sensor_spec generic;
-  generic.type = "generic";
+  generic.type = gp::sensor_type::generic;
   EXPECT_EQ(gp::quality_rule_for(generic).type, gp::quality_rule::kind::none);
   gp::mask_spec mask;
   mask.band.band_number = 5;

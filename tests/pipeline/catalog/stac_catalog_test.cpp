@@ -120,7 +120,7 @@ class StacCatalog : public geosweep::test_tools::temp_dir_test {
 
 gp::sensor_spec sensor(std::string const& type) {
   gp::sensor_spec s;
-  s.type = type;
+  s.type = gp::from_string<gp::sensor_type>(type).value();
   return s;
 }
 

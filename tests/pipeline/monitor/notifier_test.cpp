@@ -68,7 +68,7 @@ gp::notification two_alerts() {
 gp::notification_spec webhook_channel(std::string const& url) {
   gp::notification_spec c;
   c.name = "ops-webhook";
-  c.type = "webhook";
+  c.type = gp::channel_type::webhook;
   c.webhook.url = url;
   c.timeout_s = 5;
   c.attempts = 3;
@@ -79,9 +79,9 @@ gp::notification_spec webhook_channel(std::string const& url) {
 gp::notification_spec email_channel(std::string const& url) {
   gp::notification_spec c;
   c.name = "analysts";
-  c.type = "email";
+  c.type = gp::channel_type::email;
   c.email.smtp_url = url;
-  c.email.tls = "none";
+  c.email.tls = gp::smtp_tls::none;
   c.email.from = "geosweep@example.org";
   c.email.to = {"analyst@example.org", "duty@example.org"};
   c.timeout_s = 5;
@@ -515,7 +515,8 @@ TEST_F(NotifierTls, EmailWithStarttlsIsSentOverTls) {
                        tt::smtp_server_options::with_tls(tt::smtp_tls::starttls, cert_, key_));
   ASSERT_EQ(smtp.url().rfind("smtp://127.0.0.1:", 0), 0u) << smtp.url();
   auto channel = email_channel(smtp.url());
-  channel.email.tls = "starttls";  // the job spec's default for smtp://: STARTTLS required
+  channel.email.tls =
+      gp::smtp_tls::starttls;  // the job spec's default for smtp://: STARTTLS required
   auto const n = two_alerts();
   auto const outcome = gp::deliver(channel, n, trusting());
   EXPECT_TRUE(outcome.delivered) << outcome.error;
@@ -533,7 +534,7 @@ TEST_F(NotifierTls, EmailOverSmtpsIsSentOverTls) {
                        tt::smtp_server_options::with_tls(tt::smtp_tls::implicit, cert_, key_));
   ASSERT_EQ(smtp.url().rfind("smtps://127.0.0.1:", 0), 0u) << smtp.url();
   auto channel = email_channel(smtp.url());
-  channel.email.tls = "ssl";  // what the job spec sets for smtps://
+  channel.email.tls = gp::smtp_tls::ssl;  // what the job spec sets for smtps://
   auto const n = two_alerts();
   auto const untrusted = gp::deliver(channel, n, kFast);  // no ca_file: the system's CAs only
   EXPECT_FALSE(untrusted.delivered);
@@ -553,7 +554,7 @@ TEST_F(Notifier, EmailRequiringStarttlsFromAServerWithoutItSendsNothing) {
   if (!tt::smtp_server::available()) GTEST_SKIP() << "aiosmtpd is not installed";
   tt::smtp_server smtp(dir_ / "smtp");  // plain SMTP: no STARTTLS in its EHLO answer
   auto channel = email_channel(smtp.url());
-  channel.email.tls = "starttls";
+  channel.email.tls = gp::smtp_tls::starttls;
   auto const outcome = gp::deliver(channel, two_alerts(), kFast);
   EXPECT_FALSE(outcome.delivered);
   EXPECT_EQ(outcome.attempts, 1);  // the server will not start offering it on another try
@@ -565,7 +566,7 @@ TEST_F(Notifier, EmailRequiringStarttlsFromAServerWithoutItSendsNothing) {
 TEST_F(Notifier, FileDropIsWrittenOnceUnderItsDeliveryId) {
   gp::notification_spec channel;
   channel.name = "inbox";
-  channel.type = "file";
+  channel.type = gp::channel_type::file;
   channel.file.dir = dir_ / "inbox";  // created on the first delivery
   auto n = two_alerts();
   n.delivery_id = "run-12/inbox/concession-7";
@@ -602,7 +603,7 @@ TEST_F(Notifier, FileDropIsWrittenOnceUnderItsDeliveryId) {
 TEST_F(Notifier, FileDropNeverShowsAHalfWrittenFile) {
   gp::notification_spec channel;
   channel.name = "inbox";
-  channel.type = "file";
+  channel.type = gp::channel_type::file;
   channel.file.dir = dir_ / "inbox";
   fs::create_directories(channel.file.dir);
   auto big = two_alerts();

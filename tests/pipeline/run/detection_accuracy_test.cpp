@@ -55,7 +55,7 @@ TEST_P(CloudySeries, BaselineDetectorFindsClearingsWithTheirDatesAndConfidence) 
   options.clearings = 6;
   auto const sim = geosweep::sim::simulate_scenes(dir, options);
   auto const spec = gp::load_job_spec(sim.job_file);
-  ASSERT_EQ(spec.change.method, "baseline");
+  ASSERT_EQ(spec.change.method, gp::change_method::baseline);
   ASSERT_EQ(spec.change.confirm, 2);
   auto const result = gp::run_job(spec, gp::run_options{gk::backend::cpu});
 

@@ -8,6 +8,7 @@
 
 #include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/notifier.hpp"
 
 namespace fs = std::filesystem;
 namespace gp = geosweep::pipeline;
@@ -208,11 +209,12 @@ TEST_F(JobSpec, GridAndProcessing) {
 
 TEST_F(JobSpec, AlertPolygonFormats) {
   auto spec = gp::parse_job_spec(kValid, dir_ / "job.yaml");
-  EXPECT_EQ(spec.outputs.alert_polygons, (std::vector<std::string>{"gpkg", "geojson"}));
+  EXPECT_EQ(spec.outputs.alert_polygons,
+            (std::vector{gp::polygon_format::gpkg, gp::polygon_format::geojson}));
   spec = gp::parse_job_spec(
       replace(kValid, "  dir: results\n", "  dir: results\n  alert_polygons: [geojson]\n"),
       dir_ / "job.yaml");
-  EXPECT_EQ(spec.outputs.alert_polygons, (std::vector<std::string>{"geojson"}));
+  EXPECT_EQ(spec.outputs.alert_polygons, std::vector{gp::polygon_format::geojson});
   auto e =
       error_of(replace(kValid, "  dir: results\n", "  dir: results\n  alert_polygons: [gpgk]\n"));
   EXPECT_NE(e.find("outputs.alert_polygons[0]: unknown format 'gpgk'; did you mean 'gpkg'?"),
@@ -259,7 +261,7 @@ TEST_F(JobSpec, NotificationChannelsAreRead) {
   ASSERT_EQ(spec.notifications.size(), 3u);
   auto const& hook = spec.notifications[0];
   EXPECT_EQ(hook.name, "ops-webhook");
-  EXPECT_EQ(hook.type, "webhook");
+  EXPECT_EQ(hook.type, gp::channel_type::webhook);
   EXPECT_EQ(hook.webhook.url, "https://hooks.example.org/geosweep");
   EXPECT_EQ(hook.aois, (std::vector<std::string>{"concession"}));
   EXPECT_TRUE(hook.covers("concession"));
@@ -278,9 +280,9 @@ TEST_F(JobSpec, NotificationChannelsAreRead) {
   EXPECT_EQ(hook.secrets[0].where.column, 30);
 
   auto const& mail = spec.notifications[1];
-  EXPECT_EQ(mail.type, "email");
+  EXPECT_EQ(mail.type, gp::channel_type::email);
   EXPECT_EQ(mail.email.smtp_url, "smtp://mail.example.org:587");
-  EXPECT_EQ(mail.email.tls, "starttls");  // the default for smtp://
+  EXPECT_EQ(mail.email.tls, gp::smtp_tls::starttls);  // the default for smtp://
   EXPECT_EQ(mail.email.from, "geosweep@example.org");
   EXPECT_EQ(mail.email.to, (std::vector<std::string>{"analyst@example.org", "duty@example.org"}));
   EXPECT_EQ(mail.email.username_env, "GEOSWEEP_SMTP_USER");
@@ -291,18 +293,18 @@ TEST_F(JobSpec, NotificationChannelsAreRead) {
   EXPECT_EQ(mail.secrets[1].variable, "GEOSWEEP_SMTP_PASSWORD");
 
   auto const& drop = spec.notifications[2];
-  EXPECT_EQ(drop.type, "file");
+  EXPECT_EQ(drop.type, gp::channel_type::file);
   EXPECT_EQ(drop.file.dir, dir_ / "inbox");  // relative to the job file
 
   auto const smtps = gp::parse_job_spec(
       kValid + replace(kNotifications, "smtp://mail.example.org:587", "smtps://mail.example.org"),
       dir_ / "job.yaml");
-  EXPECT_EQ(smtps.notifications[1].email.tls, "ssl");
+  EXPECT_EQ(smtps.notifications[1].email.tls, gp::smtp_tls::ssl);
   auto const local =
       gp::parse_job_spec(kValid + replace(kNotifications, "smtp://mail.example.org:587\n",
                                           "smtp://127.0.0.1:2525\n    tls: none\n"),
                          dir_ / "job.yaml");
-  EXPECT_EQ(local.notifications[1].email.tls, "none");
+  EXPECT_EQ(local.notifications[1].email.tls, gp::smtp_tls::none);
   auto const templated =
       gp::parse_job_spec(kValid + replace(kNotifications, "https://hooks.example.org/geosweep",
                                           "\"${GEOSWEEP_WEBHOOK_URL}\""),

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "geosweep/pipeline/civil_date.hpp"
+#include "geosweep/pipeline/enum_names.hpp"
 
 namespace geosweep::pipeline {
 
@@ -36,9 +37,17 @@ struct mask_spec {
   std::vector<int> reject_bits;   ///< bits (0..15) any of which marks a pixel not clear
 };
 
+/// A named sensor profile, or a generic band map.
+enum class sensor_type { sentinel2_l2a, landsat_c2_l2, generic };
+template <>
+struct enum_names<sensor_type> {
+  static constexpr std::array<std::string_view, 3> values{"sentinel2-l2a", "landsat-c2-l2",
+                                                          "generic"};
+};
+
 /// The sensor: a named profile (sentinel2-l2a, landsat-c2-l2) or a generic band map.
 struct sensor_spec {
-  std::string type = "sentinel2-l2a";        ///< "sentinel2-l2a", "landsat-c2-l2" or "generic"
+  sensor_type type = sensor_type::sentinel2_l2a;
   std::map<std::string, band_source> bands;  ///< generic only: blue, green, red, nir, swir1, swir2
   double scale = 1.0;                        ///< generic only: reflectance = DN * scale + offset
   double offset = 0.0;
@@ -79,9 +88,16 @@ struct date_range {
   [[nodiscard]] bool contains(civil_date d) const { return first <= d && d <= last; }
 };
 
+/// How change is detected (docs/detector.md).
+enum class change_method { baseline, bitemporal };
+template <>
+struct enum_names<change_method> {
+  static constexpr std::array<std::string_view, 2> values{"baseline", "bitemporal"};
+};
+
 /// Change detection parameters (docs/job-spec.md, kernels/include/geosweep/kernels/detector.hpp).
 struct change_spec {
-  std::string method = "baseline";  ///< "baseline" or "bitemporal"
+  change_method method = change_method::baseline;
   std::string index = "ndvi";
   double drop = 0.25;        ///< minimum index drop that counts as loss
   double forest_min = 0.6;   ///< baseline index at or above which a pixel is forest
@@ -106,12 +122,20 @@ struct processing_spec {
   int slots = 3;    ///< chunk-dates in flight (read or computed): memory ~ slots x bands x chunk²
 };
 
+/// A vector format the alert polygons are written in.
+enum class polygon_format { gpkg, geojson };
+template <>
+struct enum_names<polygon_format> {
+  static constexpr std::array<std::string_view, 2> values{"gpkg", "geojson"};
+};
+
 /// What to write and where.
 struct outputs_spec {
   std::filesystem::path dir;
   bool hdf5 = true;
   bool csv = true;
-  std::vector<std::string> alert_polygons{"gpkg", "geojson"};  ///< alerts as polygons (EPSG:4326)
+  /// Alerts as polygons (EPSG:4326).
+  std::vector<polygon_format> alert_polygons{polygon_format::gpkg, polygon_format::geojson};
   bool cog = true;      ///< per-AOI COGs: true colour and the change index, before and after
   bool report = false;  ///< `geosweep run` also renders the reports (report/, see report.hpp)
 };
@@ -132,10 +156,18 @@ struct webhook_channel {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+/// How an e-mail channel secures SMTP: STARTTLS required, TLS from the start (smtps), or none
+/// (a server on this machine only).
+enum class smtp_tls { starttls, ssl, none };
+template <>
+struct enum_names<smtp_tls> {
+  static constexpr std::array<std::string_view, 3> values{"starttls", "ssl", "none"};
+};
+
 /// Email over SMTP: one message per AOI and run.
 struct email_channel {
-  std::string smtp_url;          ///< smtp://host[:port] or smtps://host[:port]
-  std::string tls = "starttls";  ///< "starttls" (required), "ssl" (smtps) or "none" (loopback only)
+  std::string smtp_url;  ///< smtp://host[:port] or smtps://host[:port]
+  smtp_tls tls = smtp_tls::starttls;
   std::string from;
   std::vector<std::string> to;
   std::string username_env;  ///< names of environment variables, never the secrets themselves
@@ -148,11 +180,18 @@ struct file_channel {
   std::filesystem::path dir;
 };
 
+/// How a notification channel delivers.
+enum class channel_type { webhook, email, file };
+template <>
+struct enum_names<channel_type> {
+  static constexpr std::array<std::string_view, 3> values{"webhook", "email", "file"};
+};
+
 /// One notification channel of `notifications:`. The fields of `type` are set; the others
 /// keep their defaults.
 struct notification_spec {
-  std::string name;               ///< unique; the channel id in the delivery ledger
-  std::string type;               ///< "webhook", "email" or "file"
+  std::string name;  ///< unique; the channel id in the delivery ledger
+  channel_type type = channel_type::webhook;
   std::vector<std::string> aois;  ///< AOIs it reports on; empty = every AOI
   double timeout_s = 10;          ///< webhook and email: limit of one attempt
   int attempts = 3;               ///< webhook and email: tries within one delivery
@@ -192,10 +231,6 @@ struct job_spec {
 
 /// Indices geosweep can compute.
 std::vector<std::string> const& known_indices();
-
-/// The environment variables that `text` names as `${NAME}` (NAME: letters, digits and '_', not
-/// starting with a digit), in order; nullopt when a `${` is not closed or holds another name.
-std::optional<std::vector<std::string>> environment_references(std::string const& text);
 
 /// Reads and validates a job file. Relative paths are resolved against the file's folder;
 /// with `check_paths` the scene folder, scene list entries and geometry files must exist.

@@ -84,6 +84,10 @@ std::string notification_file_name(notification const& n);
 delivery_outcome deliver(notification_spec const& channel, notification const& n,
                          delivery_options const& options = {});
 
+/// The environment variables that `text` names as `${NAME}` (NAME: letters, digits and '_', not
+/// starting with a digit), in order; nullopt when a `${` is not closed or holds another name.
+std::optional<std::vector<std::string>> environment_references(std::string const& text);
+
 /// The environment variables `channel` needs that are unset or empty now.
 std::vector<std::string> unset_secret_variables(notification_spec const& channel);
 

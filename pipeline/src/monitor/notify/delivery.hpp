@@ -1,0 +1,51 @@
+#pragma once
+// Internal to pipeline/src/monitor/notify: what the channels share. The notifier's public face
+// is geosweep/pipeline/notifier.hpp; here are the secrets it reads from the environment, the
+// pieces of the payloads, and one delivery function per channel type.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/notifier.hpp"
+
+namespace geosweep::pipeline {
+
+// ---- secrets (secrets.cpp)
+
+/// The value of an environment variable, or nullopt when unset or empty.
+std::optional<std::string> environment_value(std::string const& name);
+
+/// Letters, digits and '_', not starting with a digit.
+bool is_environment_variable_name(std::string_view text);
+
+/// `text` with each ${NAME} replaced by the variable's value (validated by the job spec).
+std::string expand_environment(std::string text);
+
+/// Throws config_error naming the first secret variable `channel` needs that is not set.
+void require_secrets(notification_spec const& channel);
+
+// ---- payloads (payload.cpp)
+
+/// The events as GeoJSON points with their bounding boxes (the e-mail attachment).
+std::string alerts_geojson(notification const& n);
+
+/// How many events of `n` have `status` ("new" or "confirmed").
+int count_status(notification const& n, std::string const& status);
+
+/// The events' total area in hectares.
+double total_area(notification const& n);
+
+/// Letters, digits, '-', '_' and '.' kept, anything else '_'.
+std::string file_safe(std::string const& text);
+
+// ---- one delivery per channel type (webhook and e-mail: transport.cpp; file: file_drop.cpp)
+
+delivery_outcome deliver_webhook(notification_spec const& channel, notification const& n,
+                                 delivery_options const& options);
+delivery_outcome deliver_email(notification_spec const& channel, notification const& n,
+                               delivery_options const& options);
+delivery_outcome drop_file(notification_spec const& channel, notification const& n);
+
+}  // namespace geosweep::pipeline
