@@ -71,11 +71,11 @@ int run_command(std::string const& job_path, global_options const& g) {
       result.seconds, result.seconds > 0 ? mpx / result.seconds : 0.0);
   for (auto const& a : result.aois) {
     std::size_t high = 0;
-    for (auto const& p : a.patches) high += p.confidence == 2 ? 1 : 0;
+    for (auto const& p : a.alerts) high += p.confidence == gp::alert_confidence::high ? 1 : 0;
     fmt::print(
         "  {:<20} {:>9.2f} ha changed in {} alert(s) ({} high confidence) of {:.2f} ha clear ({} "
         "to {})\n",
-        a.name, a.changed_area_ha, a.patches.size(), high, a.clear_area_ha,
+        a.name, a.changed_area_ha, a.alerts.size(), high, a.clear_area_ha,
         gp::to_iso(a.date_before), gp::to_iso(a.date_after));
   }
   fmt::print("outputs:\n");

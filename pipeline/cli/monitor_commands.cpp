@@ -11,16 +11,11 @@
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/monitor.hpp"
 #include "geosweep/pipeline/monitor_store.hpp"
-#include "outputs/csv_writer.hpp"
 
 namespace geosweep::cli {
 namespace {
 
 namespace gp = geosweep::pipeline;
-
-std::string value_text(std::optional<double> v) {
-  return v ? fmt::format("{:.2f}", *v) : std::string();
-}
 
 /// The ledger of a job that has been monitored; config_error when it has not.
 std::unique_ptr<gp::monitor_store> open_ledger(std::string const& job_path) {
@@ -31,35 +26,6 @@ std::unique_ptr<gp::monitor_store> open_ledger(std::string const& job_path) {
                        "); run `geosweep monitor " + job_path + "` first");
   }
   return std::make_unique<gp::monitor_store>(file);
-}
-
-nlohmann::ordered_json alert_json(gp::stored_alert const& a) {
-  nlohmann::ordered_json j;
-  j["alert_id"] = a.alert_id;
-  j["aoi"] = a.aoi;
-  j["status"] = a.status;
-  j["confidence"] = a.confidence;
-  j["first_seen"] = a.first_seen;
-  j["confirmed_on"] =
-      a.confirmed_on.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(a.confirmed_on);
-  j["area_ha"] = a.area_ha;
-  j["centroid_lat"] = a.centroid_lat;
-  j["centroid_lon"] = a.centroid_lon;
-  j["bbox"] = a.bbox;
-  j["mean_magnitude"] = a.mean_magnitude;
-  j["pixels"] = a.pixels;
-  j["estimated_value"] =
-      a.estimated_value ? nlohmann::ordered_json(*a.estimated_value) : nlohmann::ordered_json();
-  j["created_run"] = a.created_run;
-  j["confirmed_run"] =
-      a.confirmed_run ? nlohmann::ordered_json(*a.confirmed_run) : nlohmann::ordered_json();
-  j["last_seen_run"] = a.last_seen_run;
-  if (a.status == "dismissed") {
-    j["dismissed_utc"] = a.dismissed_utc;
-    j["dismissed_by"] = a.dismissed_by;
-    j["dismiss_reason"] = a.dismiss_reason;
-  }
-  return j;
 }
 
 int monitor_command(std::string const& job_path, global_options const& g) {
@@ -74,16 +40,18 @@ int monitor_command(std::string const& job_path, global_options const& g) {
                r.late.empty() ? "" : fmt::format(" ({} late scene(s) left out)", r.late.size()));
   } else {
     std::size_t fresh = 0;
-    for (auto const& e : r.events) fresh += e.status == "new" ? 1 : 0;
+    for (auto const& e : r.events) fresh += e.kind == gp::event_kind::new_alert ? 1 : 0;
     fmt::print(
         "geosweep monitor: job '{}' run {}: {} new scene(s) on {} date(s), {} new alert(s), {} "
         "newly confirmed{}\n",
         spec.name, r.run, r.job.read.size(), r.job.dates.size(), fresh, r.events.size() - fresh,
         r.withdrawn > 0 ? fmt::format(", {} withdrawn", r.withdrawn) : "");
     for (auto const& e : r.events) {
-      fmt::print("  {:<9} {} {:<16} {:>8.2f} ha  {:.5f} {:.5f}  first seen {}{}\n", e.status,
-                 e.alert_id, e.aoi, e.area_ha, e.centroid_lat, e.centroid_lon, e.first_seen,
-                 e.confirmed_on.empty() ? "" : ", confirmed " + e.confirmed_on);
+      auto const& a = e.alert;
+      fmt::print("  {:<9} {} {:<16} {:>8.2f} ha  {:.5f} {:.5f}  first seen {}{}\n",
+                 gp::to_string(e.kind), a.id, a.aoi, a.area_ha, a.centroid_lat, a.centroid_lon,
+                 gp::to_iso(a.first_seen),
+                 a.confirmed_on ? ", confirmed " + gp::to_iso(*a.confirmed_on) : "");
     }
     for (auto const& s : r.late) {
       fmt::print("  late scene left out: {} ({})\n", s.id, gp::to_iso(s.date));
@@ -103,39 +71,25 @@ int monitor_command(std::string const& job_path, global_options const& g) {
 
 int list_command(monitor_commands const& m) {
   auto const ledger = open_ledger(m.job);
-  auto const alerts = ledger->alerts(m.status, m.aoi);
+  std::optional<gp::alert_status> status;
+  if (!m.status.empty()) status = gp::from_string<gp::alert_status>(m.status);
+  auto const alerts = ledger->alerts(status, m.aoi);
   if (m.format == "json") {
-    auto j = nlohmann::ordered_json::array();
-    for (auto const& a : alerts) j.push_back(alert_json(a));
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", gp::alert_list_json(alerts));
     return exit_ok;
   }
-  std::vector<std::string> const header{
-      "alert_id",     "aoi",     "status",       "confidence",   "first_seen",
-      "confirmed_on", "area_ha", "centroid_lat", "centroid_lon", "estimated_value"};
-  std::vector<std::vector<std::string>> rows;
-  for (auto const& a : alerts) {
-    rows.push_back({a.alert_id, a.aoi, a.status, a.confidence, a.first_seen, a.confirmed_on,
-                    fmt::format("{:.4f}", a.area_ha), fmt::format("{:.6f}", a.centroid_lat),
-                    fmt::format("{:.6f}", a.centroid_lon), value_text(a.estimated_value)});
-  }
   if (m.format == "csv") {
-    auto const line = [](std::vector<std::string> const& row) {
-      std::string out;
-      for (std::size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + gp::csv_field(row[i]);
-      return out;
-    };
-    fmt::print("{}\n", line(header));
-    for (auto const& row : rows) fmt::print("{}\n", line(row));
+    fmt::print("{}", gp::alert_list_csv(alerts));
     return exit_ok;
   }
   fmt::print("{:<15} {:<16} {:<10} {:<5} {:<10} {:<10} {:>9} {:>10} {:>11}\n", "ALERT", "AOI",
              "STATUS", "CONF", "FIRST", "CONFIRMED", "AREA_HA", "LAT", "LON");
-  for (auto const& a : alerts) {
-    fmt::print("{:<15} {:<16} {:<10} {:<5} {:<10} {:<10} {:>9.2f} {:>10.5f} {:>11.5f}\n",
-               a.alert_id, a.aoi, a.status, a.confidence, a.first_seen,
-               a.confirmed_on.empty() ? "-" : a.confirmed_on, a.area_ha, a.centroid_lat,
-               a.centroid_lon);
+  for (auto const& stored : alerts) {
+    auto const& a = stored.alert;
+    fmt::print("{:<15} {:<16} {:<10} {:<5} {:<10} {:<10} {:>9.2f} {:>10.5f} {:>11.5f}\n", a.id,
+               a.aoi, gp::to_string(stored.status), gp::to_string(a.confidence),
+               gp::to_iso(a.first_seen), a.confirmed_on ? gp::to_iso(*a.confirmed_on) : "-",
+               a.area_ha, a.centroid_lat, a.centroid_lon);
   }
   fmt::print("{} alert(s)\n", alerts.size());
   return exit_ok;
@@ -145,26 +99,19 @@ int show_command(monitor_commands const& m) {
   auto const ledger = open_ledger(m.job);
   auto const alert = ledger->alert(m.alert_id);
   if (!alert) throw config_error(m.job + ": no alert '" + m.alert_id + "'");
-  auto j = alert_json(*alert);
-  auto history = nlohmann::ordered_json::array();
-  for (auto const& [run, e] : ledger->history(m.alert_id)) {
-    nlohmann::ordered_json h;
-    h["run"] = run;
-    h["event"] = e.status;
-    h["confidence"] = e.confidence;
-    h["area_ha"] = e.area_ha;
-    history.push_back(h);
-  }
-  j["events"] = history;
+  auto const history = ledger->history(m.alert_id);
+  auto const json = gp::alert_record_json(*alert, &history);
   if (m.format == "json") {
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", json);
     return exit_ok;
   }
+  // The table: each key with its value as JSON shows it, then the events.
+  auto const j = nlohmann::ordered_json::parse(json);
   for (auto const& [key, value] : j.items()) {
     if (key == "events") continue;
     fmt::print("{:<16} {}\n", key, value.is_string() ? value.get<std::string>() : value.dump());
   }
-  for (auto const& h : history) {
+  for (auto const& h : j["events"]) {
     fmt::print("{:<16} run {}: {} ({} confidence, {:.2f} ha)\n", "event",
                h["run"].get<std::int64_t>(), h["event"].get<std::string>(),
                h["confidence"].get<std::string>(), h["area_ha"].get<double>());

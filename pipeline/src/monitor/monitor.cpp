@@ -28,6 +28,7 @@
 #include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/monitor_store.hpp"
 #include "outputs/csv_writer.hpp"
+#include "outputs/ogr_fields.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -122,22 +123,12 @@ class run_lock {
   unique_fd fd_;  // the lock goes with it
 };
 
-std::vector<std::string> event_row(std::int64_t run, alert_event const& e) {
-  return {std::to_string(run),
-          e.status,
-          e.alert_id,
-          e.aoi,
-          e.confidence,
-          e.first_seen,
-          e.confirmed_on,
-          fixed(e.area_ha, 4),
-          fixed(e.centroid_lat, 6),
-          fixed(e.centroid_lon, 6),
-          fixed(e.bbox[0], 6),
-          fixed(e.bbox[1], 6),
-          fixed(e.bbox[2], 6),
-          fixed(e.bbox[3], 6),
-          e.estimated_value ? fixed(*e.estimated_value, 2) : std::string()};
+/// One line of events/run-<n>.csv and one feature of its GeoJSON: the run, the event and the
+/// alert as the run measured it.
+field_row event_row(std::int64_t run, alert_event const& e) {
+  field_row const extra{{"run", field_type::integer, 0, run},
+                        {"event", field_type::text, 0, std::string(to_string(e.kind))}};
+  return alert_row(e.alert, event_table_columns(), extra);
 }
 
 /// The alerts' outlines from the run's alerts.gpkg or alerts.geojson (EPSG:4326), by id; empty
@@ -176,26 +167,12 @@ void write_events_geojson(fs::path const& path, std::int64_t run,
     OGRLayer* layer = ds->CreateLayer("events", &srs, outlines.empty() ? wkbPoint : wkbUnknown,
                                       const_cast<char**>(options));
     if (layer == nullptr) throw io_error(path.string() + ": " + last_gdal_message());
-    auto const& columns = event_table_columns();
-    for (auto const& name : columns) {
-      OGRFieldType const type =
-          name == "run" ? OFTInteger64
-          : name.find("area") != std::string::npos || name.find("centroid") != std::string::npos ||
-                  name.find("bbox") != std::string::npos || name == "estimated_value"
-              ? OFTReal
-              : OFTString;
-      OGRFieldDefn field(name.c_str(), type);
-      if (layer->CreateField(&field) != OGRERR_NONE)
-        throw io_error(path.string() + ": " + last_gdal_message());
-    }
+    create_fields(*layer, event_row(run, alert_event{}), path.string());
     for (auto const& e : events) {
       OGRFeature feature(layer->GetLayerDefn());
-      auto const row = event_row(run, e);
-      for (std::size_t i = 0; i < columns.size(); ++i) {
-        if (!row[i].empty()) feature.SetField(columns[i].c_str(), row[i].c_str());
-      }
-      OGRPoint point(e.centroid_lon, e.centroid_lat);
-      auto const outline = outlines.find(e.alert_id);
+      set_fields(feature, event_row(run, e), true);  // as the CSV writes them
+      OGRPoint point(e.alert.centroid_lon, e.alert.centroid_lat);
+      auto const outline = outlines.find(e.alert.id);
       feature.SetGeometry(outline != outlines.end() ? outline->second.get()
                                                     : static_cast<OGRGeometry*>(&point));
       if (layer->CreateFeature(&feature) != OGRERR_NONE)
@@ -215,14 +192,14 @@ void write_event_files(fs::path const& dir, std::int64_t run,
   csv = dir / (stem + ".csv");
   geojson = dir / (stem + ".geojson");
   std::vector<std::vector<std::string>> rows;
-  for (auto const& e : events) rows.push_back(event_row(run, e));
-  write_csv(csv, event_table_columns(), rows);
+  for (auto const& e : events) rows.push_back(field_texts(event_row(run, e)));
+  write_csv(csv, field_names(event_row(run, alert_event{})), rows);
   write_events_geojson(geojson, run, events, dir.parent_path());
 }
 
 void deliver_pending(job_spec const& spec, monitor_store& store, monitor_options const& options,
                      monitor_result& result) {
-  for (auto const& d : store.deliveries("pending")) {
+  for (auto const& d : store.deliveries(delivery_status::pending)) {
     auto const channel =
         std::find_if(spec.notifications.begin(), spec.notifications.end(),
                      [&](notification_spec const& c) { return c.name == d.channel; });
@@ -252,13 +229,13 @@ void deliver_pending(job_spec const& spec, monitor_store& store, monitor_options
     result.delivery_errors.push_back(d.delivery_id + ": " + error);
     spdlog::warn("delivery {} failed, kept for the next run: {}", d.delivery_id, error);
   }
-  result.pending = static_cast<std::int64_t>(store.deliveries("pending").size());
+  result.pending = static_cast<std::int64_t>(store.deliveries(delivery_status::pending).size());
 }
 
 }  // namespace
 
-std::vector<std::string> const& event_table_columns() {
-  static std::vector<std::string> const columns{
+std::span<std::string_view const> event_table_columns() {
+  static constexpr std::string_view columns[] = {
       "run",        "event",        "alert_id",  "aoi",          "confidence",
       "first_seen", "confirmed_on", "area_ha",   "centroid_lat", "centroid_lon",
       "bbox_west",  "bbox_south",   "bbox_east", "bbox_north",   "estimated_value"};
@@ -313,10 +290,9 @@ monitor_result run_monitor(job_spec const& spec, monitor_options const& options)
       {"geosweep_job", spec.name}, {"run", std::to_string(run)}, {"fingerprint", fingerprint}};
   resume.grid = stored_grid(store);
   for (auto const& s : store.scenes()) resume.known_scenes.insert(s.scene_id);
-  if (auto const d = store.last_date(); !d.empty()) resume.last_date = parse_iso_date(d);
-  for (auto const& d : store.dates()) {
-    resume.past_dates.push_back({parse_iso_date(d.date).value(), d.monitor, d.scenes, d.clear_m2});
-  }
+  resume.last_date = store.last_date();
+  for (auto const& d : store.dates())
+    resume.past_dates.push_back({d.date, d.monitor, d.scenes, d.clear_m2});
 
   run_options run_opts = options.run;
   run_opts.resume = &resume;
@@ -341,14 +317,13 @@ monitor_result run_monitor(job_spec const& spec, monitor_options const& options)
   commit.backend = std::string(kernels::to_string(result.job.backend));
   commit.state_file = state_name;
   for (auto const& s : result.job.read)
-    commit.scenes.push_back({s.id, to_iso(s.date), s.monitor, "ingested"});
+    commit.scenes.push_back({s.id, s.date, s.monitor, scene_status::ingested});
   for (auto const& s : result.job.late)
-    commit.scenes.push_back({s.id, to_iso(s.date), s.monitor, "late"});
+    commit.scenes.push_back({s.id, s.date, s.monitor, scene_status::late});
   for (auto const& d : result.job.dates)
-    commit.dates.push_back({to_iso(d.date), d.monitor, d.scenes, d.clear_m2});
+    commit.dates.push_back({d.date, d.monitor, d.scenes, d.clear_m2});
   for (auto const& aoi : result.job.aois)
-    commit.patches.insert(commit.patches.end(), aoi.patches.begin(), aoi.patches.end());
-  for (auto const& a : spec.aois) commit.value_per_ha[a.name] = a.value_per_ha;
+    commit.alerts.insert(commit.alerts.end(), aoi.alerts.begin(), aoi.alerts.end());
   for (auto const& c : spec.notifications) commit.channels[c.name] = c.aois;
   commit.meta = grid_meta(result.job.grid);
   commit.meta["fingerprint"] = fingerprint;

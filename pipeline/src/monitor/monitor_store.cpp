@@ -3,12 +3,11 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
-#include "geosweep/kernels/change.hpp"
-#include "geosweep/kernels/hd.hpp"
-#include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/errors.hpp"
+#include "monitor/sqlite_statement.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -51,144 +50,143 @@ CREATE TABLE IF NOT EXISTS deliveries(
   last_error TEXT NOT NULL DEFAULT '', sent_utc TEXT NOT NULL DEFAULT '');
 )sql";
 
-/// A prepared statement; binds by position from 1, steps, reads columns from 0.
-class statement {
- public:
-  statement(sqlite3* db, fs::path const& file, char const* sql) : db_(db), file_(file) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail("prepare");
-  }
-  statement(statement const&) = delete;
-  statement& operator=(statement const&) = delete;
-  ~statement() { sqlite3_finalize(stmt_); }
+/// The alert fields the ledger keeps of an alert (all of them), and of an event (all but the
+/// magnitude and pixel count), by the names of its columns.
+std::vector<std::string_view> const& alert_columns() {
+  static std::vector<std::string_view> const names = [] {
+    std::vector<std::string_view> out;
+    for (auto const& f : alert_fields()) out.push_back(f.name);
+    return out;
+  }();
+  return names;
+}
 
-  statement& bind(int i, std::string const& v) {
-    check(sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-    return *this;
-  }
-  statement& bind(int i, char const* v) { return bind(i, std::string(v)); }
-  statement& bind(int i, double v) {
-    check(sqlite3_bind_double(stmt_, i, v));
-    return *this;
-  }
-  statement& bind(int i, std::int64_t v) {
-    check(sqlite3_bind_int64(stmt_, i, v));
-    return *this;
-  }
-  /// NULL when `present` is false.
-  template <class T>
-  statement& bind_or_null(int i, bool present, T v) {
-    if (!present) {
-      check(sqlite3_bind_null(stmt_, i));
-      return *this;
-    }
-    return bind(i, v);
-  }
+constexpr std::string_view kEventColumns[] = {
+    "alert_id",  "aoi",          "confidence",     "first_seen", "confirmed_on",
+    "area_ha",   "centroid_lat", "centroid_lon",   "bbox_west",  "bbox_south",
+    "bbox_east", "bbox_north",   "estimated_value"};
 
-  /// Ready to run again, with no bindings.
-  statement& reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-    return *this;
-  }
+/// The ledger's own columns of an alert, after its fields.
+constexpr std::string_view kLifecycleColumns[] = {"status",        "created_run",   "confirmed_run",
+                                                  "last_seen_run", "dismissed_utc", "dismissed_by",
+                                                  "dismiss_reason"};
 
-  /// True while there is a row.
-  bool step() {
-    int const rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    fail("step");
-  }
-  void run() {
-    while (step()) {
-    }
-  }
-
-  [[nodiscard]] std::string text(int c) const {
-    auto const* p = sqlite3_column_text(stmt_, c);
-    return p ? std::string(reinterpret_cast<char const*>(p)) : std::string();
-  }
-  [[nodiscard]] std::int64_t integer(int c) const { return sqlite3_column_int64(stmt_, c); }
-  [[nodiscard]] double real(int c) const { return sqlite3_column_double(stmt_, c); }
-  [[nodiscard]] bool null(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
-  [[nodiscard]] std::optional<double> optional_real(int c) const {
-    return null(c) ? std::nullopt : std::optional<double>(real(c));
-  }
-
- private:
-  void check(int rc) {
-    if (rc != SQLITE_OK) fail("bind");
-  }
-  [[noreturn]] void fail(char const* what) {
-    throw io_error(file_.string() + ": SQLite " + what + ": " + sqlite3_errmsg(db_));
-  }
-  sqlite3* db_;
-  fs::path const& file_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-constexpr char const* alert_columns =
-    "alert_id, aoi, status, confidence, first_seen, confirmed_on, area_ha, centroid_lat, "
-    "centroid_lon, bbox_west, bbox_south, bbox_east, bbox_north, mean_magnitude, pixels, "
-    "estimated_value, created_run, confirmed_run, last_seen_run, dismissed_utc, dismissed_by, "
-    "dismiss_reason";
+std::string select_alerts() {
+  return "SELECT " + column_list(alert_columns()) + ", " + column_list(kLifecycleColumns) +
+         " FROM alerts";
+}
 
 stored_alert read_alert(statement const& s) {
+  auto const n = static_cast<int>(alert_columns().size());
   stored_alert a;
-  a.alert_id = s.text(0);
-  a.aoi = s.text(1);
-  a.status = s.text(2);
-  a.confidence = s.text(3);
-  a.first_seen = s.text(4);
-  a.confirmed_on = s.text(5);
-  a.area_ha = s.real(6);
-  a.centroid_lat = s.real(7);
-  a.centroid_lon = s.real(8);
-  a.bbox = {s.real(9), s.real(10), s.real(11), s.real(12)};
-  a.mean_magnitude = s.real(13);
-  a.pixels = s.integer(14);
-  a.estimated_value = s.optional_real(15);
-  a.created_run = s.integer(16);
-  if (!s.null(17)) a.confirmed_run = s.integer(17);
-  a.last_seen_run = s.integer(18);
-  a.dismissed_utc = s.text(19);
-  a.dismissed_by = s.text(20);
-  a.dismiss_reason = s.text(21);
+  a.alert = s.read_alert_fields(0, alert_columns());
+  auto const status = from_string<alert_status>(s.text(n));
+  if (!status) throw io_error("unknown alert status '" + s.text(n) + "' in the ledger");
+  a.status = *status;
+  a.created_run = s.integer(n + 1);
+  a.confirmed_run = s.optional_integer(n + 2);
+  a.last_seen_run = s.integer(n + 3);
+  a.dismissed_utc = s.text(n + 4);
+  a.dismissed_by = s.text(n + 5);
+  a.dismiss_reason = s.text(n + 6);
   return a;
 }
 
-constexpr char const* event_columns =
-    "alert_id, aoi, kind, confidence, first_seen, confirmed_on, area_ha, centroid_lat, "
-    "centroid_lon, bbox_west, bbox_south, bbox_east, bbox_north, estimated_value";
+std::string select_events() {
+  return "SELECT " + column_list(kEventColumns) + ", kind FROM events";
+}
 
-alert_event read_event(statement const& s, int c = 0) {
+/// An event from columns first... of a select_events() row.
+alert_event read_event(statement const& s, int first = 0) {
   alert_event e;
-  e.alert_id = s.text(c + 0);
-  e.aoi = s.text(c + 1);
-  e.status = s.text(c + 2);
-  e.confidence = s.text(c + 3);
-  e.first_seen = s.text(c + 4);
-  e.confirmed_on = s.text(c + 5);
-  e.area_ha = s.real(c + 6);
-  e.centroid_lat = s.real(c + 7);
-  e.centroid_lon = s.real(c + 8);
-  e.bbox = {s.real(c + 9), s.real(c + 10), s.real(c + 11), s.real(c + 12)};
-  e.estimated_value = s.optional_real(c + 13);
+  e.alert = s.read_alert_fields(first, kEventColumns);
+  auto const kind_column = first + static_cast<int>(std::size(kEventColumns));
+  auto const kind = from_string<event_kind>(s.text(kind_column));
+  if (!kind) throw io_error("unknown event kind '" + s.text(kind_column) + "' in the ledger");
+  e.kind = *kind;
   return e;
 }
 
-/// Binds a patch's confidence, first_seen, confirmed_on, area_ha, centroid_lat, centroid_lon and
-/// bbox to the parameters from `first` on (the columns alerts and events share, in order).
-statement& bind_measurements(statement& s, int first, change_patch const& p) {
-  return s.bind(first, confidence_name(p.confidence))
-      .bind(first + 1, day_or_empty(p.first_date))
-      .bind(first + 2, day_or_empty(p.confirmed_date))
-      .bind(first + 3, p.area_ha)
-      .bind(first + 4, p.centroid_lat)
-      .bind(first + 5, p.centroid_lon)
-      .bind(first + 6, p.bbox[0])
-      .bind(first + 7, p.bbox[1])
-      .bind(first + 8, p.bbox[2])
-      .bind(first + 9, p.bbox[3]);
+/// ", ?" n times.
+std::string placeholders(std::size_t n) {
+  std::string out;
+  for (std::size_t k = 0; k < n; ++k) out += ", ?";
+  return out;
+}
+
+/// An alert's status after a run that measured it (`high`: at high confidence), and the event
+/// that is, if any: new on first sight, confirmed when high confidence first arrives; a
+/// dismissed alert stays dismissed and is never announced again.
+std::pair<alert_status, std::optional<event_kind>> next_status(
+    std::optional<stored_alert> const& before, bool high) {
+  auto const measured = high ? alert_status::confirmed : alert_status::new_alert;
+  if (!before) return {measured, event_kind::new_alert};
+  if (before->status == alert_status::dismissed) return {alert_status::dismissed, std::nullopt};
+  if (high && !before->confirmed_run) return {alert_status::confirmed, event_kind::confirmed};
+  return {before->confirmed_run ? alert_status::confirmed : measured, std::nullopt};
+}
+
+constexpr std::string_view period_name(bool monitor) {
+  return monitor ? "monitor" : "baseline";
+}
+
+/// The run, its scenes and dates, and the meta it keeps.
+void insert_run(sqlite3* h, fs::path const& file, run_commit const& c) {
+  statement(h, file,
+            "INSERT INTO runs(run, started_utc, finished_utc, backend, state_file, scenes, "
+            "new_alerts, confirmed_alerts) VALUES(?, ?, ?, ?, ?, ?, 0, 0)")
+      .bind(1, c.run)
+      .bind(2, c.started_utc)
+      .bind(3, c.finished_utc)
+      .bind(4, c.backend)
+      .bind(5, c.state_file)
+      .bind(6, static_cast<std::int64_t>(c.scenes.size()))
+      .run();
+  statement scene(h, file,
+                  "INSERT INTO scenes(scene_id, date, period, status, run) VALUES(?, ?, ?, ?, ?)");
+  for (auto const& s : c.scenes) {
+    scene.reset()
+        .bind(1, s.scene_id)
+        .bind(2, to_iso(s.date))
+        .bind(3, period_name(s.monitor))
+        .bind(4, to_string(s.status))
+        .bind(5, c.run)
+        .run();
+  }
+  statement date(h, file,
+                 "INSERT INTO dates(date, aoi, period, scenes, clear_m2, run) "
+                 "VALUES(?, ?, ?, ?, ?, ?)");
+  for (auto const& d : c.dates) {
+    for (auto const& [aoi, m2] : d.clear_m2) {
+      date.reset()
+          .bind(1, to_iso(d.date))
+          .bind(2, aoi)
+          .bind(3, period_name(d.monitor))
+          .bind(4, d.scenes)
+          .bind(5, m2)
+          .bind(6, c.run)
+          .run();
+    }
+  }
+  statement meta(h, file, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+  for (auto const& [key, value] : c.meta) meta.reset().bind(1, key).bind(2, value).run();
+}
+
+/// "INSERT INTO alerts(fields..., status, created_run, confirmed_run, last_seen_run) ..." that
+/// updates an alert already there, but for its id, AOI and first run.
+std::string upsert_alert_sql() {
+  std::vector<std::string_view> columns = alert_columns();
+  for (auto const* c : {"status", "created_run", "confirmed_run", "last_seen_run"})
+    columns.emplace_back(c);
+  std::string values, updates;
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    values += (k ? ", ?" : "?") + std::to_string(k + 1);
+    if (columns[k] == "alert_id" || columns[k] == "aoi" || columns[k] == "created_run") continue;
+    updates +=
+        (updates.empty() ? "" : ", ") + std::string(columns[k]) + " = ?" + std::to_string(k + 1);
+  }
+  return "INSERT INTO alerts(" + column_list(columns) + ") VALUES(" + values +
+         ") ON CONFLICT(alert_id) DO UPDATE SET " + updates;
 }
 
 }  // namespace
@@ -252,7 +250,12 @@ std::vector<stored_scene> monitor_store::scenes() const {
   statement s(db_->handle, file_,
               "SELECT scene_id, date, period, status FROM scenes ORDER BY date, scene_id");
   std::vector<stored_scene> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2) == "monitor", s.text(3)});
+  while (s.step()) {
+    auto const date = parse_iso_date(s.text(1));
+    auto const status = from_string<scene_status>(s.text(3));
+    if (!date || !status) throw io_error(file_.string() + ": a bad scene row: " + s.text(0));
+    out.push_back({s.text(0), *date, s.text(2) == "monitor", *status});
+  }
   return out;
 }
 
@@ -261,37 +264,36 @@ std::vector<stored_date> monitor_store::dates() const {
               "SELECT date, period, scenes, aoi, clear_m2 FROM dates ORDER BY date, aoi");
   std::vector<stored_date> out;
   while (s.step()) {
-    if (out.empty() || out.back().date != s.text(0)) {
-      out.push_back({s.text(0), s.text(1) == "monitor", s.integer(2), {}});
-    }
+    auto const date = parse_iso_date(s.text(0));
+    if (!date) throw io_error(file_.string() + ": a bad date row: " + s.text(0));
+    if (out.empty() || out.back().date != *date)
+      out.push_back({*date, s.text(1) == "monitor", s.integer(2), {}});
     out.back().clear_m2[s.text(3)] = s.real(4);
   }
   return out;
 }
 
-std::string monitor_store::last_date() const {
+std::optional<civil_date> monitor_store::last_date() const {
   statement s(db_->handle, file_,
               "SELECT COALESCE(MAX(date), '') FROM scenes WHERE status = 'ingested'");
   s.step();
-  return s.text(0);
+  return parse_iso_date(s.text(0));
 }
 
-std::vector<stored_alert> monitor_store::alerts(std::string const& status,
+std::vector<stored_alert> monitor_store::alerts(std::optional<alert_status> status,
                                                 std::string const& aoi) const {
   statement s(db_->handle, file_,
-              (std::string("SELECT ") + alert_columns +
-               " FROM alerts WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR aoi = ?2)"
-               " ORDER BY aoi, first_seen, alert_id")
-                  .c_str());
-  s.bind(1, status).bind(2, aoi);
+              select_alerts() +
+                  " WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR aoi = ?2)"
+                  " ORDER BY aoi, first_seen, alert_id");
+  s.bind(1, status ? to_string(*status) : std::string_view()).bind(2, aoi);
   std::vector<stored_alert> out;
   while (s.step()) out.push_back(read_alert(s));
   return out;
 }
 
 std::optional<stored_alert> monitor_store::alert(std::string const& id) const {
-  statement s(db_->handle, file_,
-              (std::string("SELECT ") + alert_columns + " FROM alerts WHERE alert_id = ?").c_str());
+  statement s(db_->handle, file_, select_alerts() + " WHERE alert_id = ?");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return read_alert(s);
@@ -299,9 +301,7 @@ std::optional<stored_alert> monitor_store::alert(std::string const& id) const {
 
 std::vector<alert_event> monitor_store::events(std::int64_t run) const {
   statement s(db_->handle, file_,
-              (std::string("SELECT ") + event_columns +
-               " FROM events WHERE run = ? ORDER BY aoi, alert_id, kind DESC")
-                  .c_str());
+              select_events() + " WHERE run = ? ORDER BY aoi, alert_id, kind DESC");
   s.bind(1, run);
   std::vector<alert_event> out;
   while (s.step()) out.push_back(read_event(s));
@@ -311,9 +311,8 @@ std::vector<alert_event> monitor_store::events(std::int64_t run) const {
 std::vector<std::pair<std::int64_t, alert_event>> monitor_store::history(
     std::string const& id) const {
   statement s(db_->handle, file_,
-              (std::string("SELECT run, ") + event_columns +
-               " FROM events WHERE alert_id = ? ORDER BY run, kind DESC")
-                  .c_str());
+              "SELECT run, " + column_list(kEventColumns) +
+                  ", kind FROM events WHERE alert_id = ? ORDER BY run, kind DESC");
   s.bind(1, id);
   std::vector<std::pair<std::int64_t, alert_event>> out;
   while (s.step()) out.emplace_back(s.integer(0), read_event(s, 1));
@@ -326,148 +325,84 @@ run_summary monitor_store::commit_run(run_commit const& c) {
   statement(h, file_, "BEGIN IMMEDIATE").run();
   run_summary summary;
   try {
-    // The run first: the rows below refer to it.
-    std::int64_t new_count = 0, confirmed_count = 0;
-    statement(h, file_,
-              "INSERT INTO runs(run, started_utc, finished_utc, backend, state_file, scenes, "
-              "new_alerts, confirmed_alerts) VALUES(?, ?, ?, ?, ?, ?, 0, 0)")
-        .bind(1, c.run)
-        .bind(2, c.started_utc)
-        .bind(3, c.finished_utc)
-        .bind(4, c.backend)
-        .bind(5, c.state_file)
-        .bind(6, static_cast<std::int64_t>(c.scenes.size()))
-        .run();
-    for (auto const& s : c.scenes) {
-      statement(h, file_,
-                "INSERT INTO scenes(scene_id, date, period, status, run) VALUES(?, ?, ?, ?, ?)")
-          .bind(1, s.scene_id)
-          .bind(2, s.date)
-          .bind(3, s.monitor ? "monitor" : "baseline")
-          .bind(4, s.status)
-          .bind(5, c.run)
-          .run();
-    }
-    for (auto const& d : c.dates) {
-      for (auto const& [aoi, m2] : d.clear_m2) {
-        statement(h, file_,
-                  "INSERT INTO dates(date, aoi, period, scenes, clear_m2, run) "
-                  "VALUES(?, ?, ?, ?, ?, ?)")
-            .bind(1, d.date)
-            .bind(2, aoi)
-            .bind(3, d.monitor ? "monitor" : "baseline")
-            .bind(4, d.scenes)
-            .bind(5, m2)
-            .bind(6, c.run)
-            .run();
-      }
-    }
-    for (auto const& [key, value] : c.meta) {
-      statement(h, file_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)")
-          .bind(1, key)
-          .bind(2, value)
-          .run();
-    }
-
-    // The alert lifecycle: new on first sight, confirmed when high confidence arrives,
-    // dismissed alerts stay dismissed (measured, never announced), withdrawn when gone.
-    statement upsert(
-        h, file_,
-        "INSERT INTO alerts(alert_id, aoi, status, confidence, first_seen, confirmed_on, "
-        "area_ha, centroid_lat, centroid_lon, bbox_west, bbox_south, bbox_east, "
-        "bbox_north, mean_magnitude, pixels, estimated_value, created_run, "
-        "confirmed_run, last_seen_run) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-        "?17, ?18, ?17) "
-        "ON CONFLICT(alert_id) DO UPDATE SET status = ?3, confidence = ?4, "
-        "first_seen = ?5, confirmed_on = ?6, area_ha = ?7, centroid_lat = ?8, "
-        "centroid_lon = ?9, bbox_west = ?10, bbox_south = ?11, bbox_east = ?12, "
-        "bbox_north = ?13, mean_magnitude = ?14, pixels = ?15, estimated_value = ?16, "
-        "confirmed_run = ?18, last_seen_run = ?17");
-    statement insert_event(h, file_,
-                           (std::string("INSERT INTO events(run, ") + event_columns +
-                            ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                               .c_str());
-    std::set<std::string> seen;
-    for (auto const& p : c.patches) {
-      seen.insert(p.alert_id);
-      auto const value_it = c.value_per_ha.find(p.aoi);
-      // Plain values, not optionals: GCC 12 warns wrongly about optionals bound below.
-      bool const has_value = value_it != c.value_per_ha.end() && value_it->second.has_value();
-      double const value = has_value ? p.area_ha * value_it->second.value_or(0.0) : 0.0;
-      bool const high = p.confidence == kernels::change_high;
-      auto const before = alert(p.alert_id);
-      std::string status;
-      std::optional<std::string> kind;
-      if (!before) {
-        status = high ? "confirmed" : "new";
-        kind = "new";
-        ++new_count;
-      } else if (before->status == "dismissed") {
-        status = "dismissed";
-      } else if (high && !before->confirmed_run) {
-        status = "confirmed";
-        kind = "confirmed";
-        ++confirmed_count;
-      } else {
-        status = high || before->confirmed_run ? "confirmed" : "new";
-      }
-      bool const was_confirmed = before && before->confirmed_run.has_value();
-      bool const has_confirmed_run = was_confirmed || high;
-      std::int64_t const confirmed_run =
-          was_confirmed ? before->confirmed_run.value_or(0) : (high ? c.run : 0);
-      upsert.reset().bind(1, p.alert_id).bind(2, p.aoi).bind(3, status);
-      bind_measurements(upsert, 4, p)
-          .bind(14, p.mean_magnitude)
-          .bind(15, p.pixels)
-          .bind_or_null(16, has_value, value)
-          .bind(17, c.run)
-          .bind_or_null(18, has_confirmed_run, confirmed_run)
-          .run();
-      if (!kind) continue;
-      insert_event.reset().bind(1, c.run).bind(2, p.alert_id).bind(3, p.aoi).bind(4, *kind);
-      bind_measurements(insert_event, 5, p).bind_or_null(15, has_value, value).run();
-    }
-    for (auto const& a : alerts()) {
-      if (seen.count(a.alert_id) > 0 || a.status == "dismissed" || a.status == "withdrawn")
-        continue;
-      statement(h, file_, "UPDATE alerts SET status = 'withdrawn' WHERE alert_id = ?")
-          .bind(1, a.alert_id)
-          .run();
-      ++summary.withdrawn;
-    }
+    insert_run(h, file_, c);  // first: the rows below refer to it
+    auto const [new_count, confirmed_count] = update_alerts(c, summary);
     summary.events = events(c.run);
     statement(h, file_, "UPDATE runs SET new_alerts = ?, confirmed_alerts = ? WHERE run = ?")
         .bind(1, new_count)
         .bind(2, confirmed_count)
         .bind(3, c.run)
         .run();
-
-    // One delivery per channel and AOI with events, queued in the same transaction.
-    std::set<std::string> aois_with_events;
-    for (auto const& e : summary.events) aois_with_events.insert(e.aoi);
-    for (auto const& [channel, covered] : c.channels) {
-      for (auto const& aoi : aois_with_events) {
-        if (!covered.empty() && std::find(covered.begin(), covered.end(), aoi) == covered.end())
-          continue;
-        std::string const id = c.job + "/run-" + std::to_string(c.run) + "/" + channel + "/" + aoi;
-        statement(h, file_,
-                  "INSERT INTO deliveries(delivery_id, run, channel, aoi, status, attempts) "
-                  "VALUES(?, ?, ?, ?, 'pending', 0)")
-            .bind(1, id)
-            .bind(2, c.run)
-            .bind(3, channel)
-            .bind(4, aoi)
-            .run();
-        summary.deliveries.push_back(id);
-      }
-    }
+    queue_deliveries(c, summary);
     statement(h, file_, "COMMIT").run();
   } catch (...) {
     sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
   return summary;
+}
+
+std::pair<std::int64_t, std::int64_t> monitor_store::update_alerts(run_commit const& c,
+                                                                   run_summary& summary) {
+  sqlite3* h = db_->handle;
+  // The alert lifecycle (next_status), and withdrawn when no longer found.
+  statement upsert(h, file_, upsert_alert_sql());
+  statement insert_event(h, file_,
+                         "INSERT INTO events(run, kind, " + column_list(kEventColumns) +
+                             ") VALUES(?, ?" + placeholders(std::size(kEventColumns)) + ")");
+  std::int64_t new_count = 0, confirmed_count = 0;
+  std::set<std::string> seen;
+  auto const fields = static_cast<int>(alert_columns().size());
+  for (auto const& a : c.alerts) {
+    seen.insert(a.id);
+    bool const high = a.confidence == alert_confidence::high;
+    auto const before = alert(a.id);
+    auto const [status, kind] = next_status(before, high);
+    new_count += kind == event_kind::new_alert ? 1 : 0;
+    confirmed_count += kind == event_kind::confirmed ? 1 : 0;
+    bool const was_confirmed = before && before->confirmed_run.has_value();
+    std::int64_t const confirmed_run = was_confirmed ? before->confirmed_run.value_or(0) : c.run;
+    upsert.reset()
+        .bind(1, alert_row(a, alert_columns()))
+        .bind(fields + 1, to_string(status))
+        .bind(fields + 2, c.run)
+        .bind_or_null(fields + 3, was_confirmed || high, confirmed_run)
+        .bind(fields + 4, c.run)
+        .run();
+    if (!kind) continue;
+    insert_event.reset()
+        .bind(1, c.run)
+        .bind(2, to_string(*kind))
+        .bind(3, alert_row(a, kEventColumns));
+    insert_event.run();
+  }
+  statement withdraw(h, file_, "UPDATE alerts SET status = 'withdrawn' WHERE alert_id = ?");
+  for (auto const& a : alerts()) {
+    if (seen.count(a.alert.id) > 0 || a.status == alert_status::dismissed ||
+        a.status == alert_status::withdrawn)
+      continue;
+    withdraw.reset().bind(1, a.alert.id).run();
+    ++summary.withdrawn;
+  }
+  return {new_count, confirmed_count};
+}
+
+void monitor_store::queue_deliveries(run_commit const& c, run_summary& summary) {
+  // One delivery per channel and AOI with events, queued in the same transaction.
+  std::set<std::string> aois_with_events;
+  for (auto const& e : summary.events) aois_with_events.insert(e.alert.aoi);
+  statement insert(db_->handle, file_,
+                   "INSERT INTO deliveries(delivery_id, run, channel, aoi, status, attempts) "
+                   "VALUES(?, ?, ?, ?, 'pending', 0)");
+  for (auto const& [channel, covered] : c.channels) {
+    for (auto const& aoi : aois_with_events) {
+      if (!covered.empty() && std::find(covered.begin(), covered.end(), aoi) == covered.end())
+        continue;
+      std::string const id = c.job + "/run-" + std::to_string(c.run) + "/" + channel + "/" + aoi;
+      insert.reset().bind(1, id).bind(2, c.run).bind(3, channel).bind(4, aoi).run();
+      summary.deliveries.push_back(id);
+    }
+  }
 }
 
 void monitor_store::dismiss(std::string const& id, std::string const& by, std::string const& reason,
@@ -480,15 +415,17 @@ void monitor_store::dismiss(std::string const& id, std::string const& by, std::s
     throw config_error(file_.string() + ": no alert '" + id + "'");
 }
 
-std::vector<stored_delivery> monitor_store::deliveries(std::string const& status) const {
+std::vector<stored_delivery> monitor_store::deliveries(
+    std::optional<delivery_status> status) const {
   statement s(db_->handle, file_,
               "SELECT delivery_id, run, channel, aoi, status, attempts, last_error "
               "FROM deliveries WHERE ?1 = '' OR status = ?1 ORDER BY run, channel, aoi");
-  s.bind(1, status);
+  s.bind(1, status ? to_string(*status) : std::string_view());
   std::vector<stored_delivery> out;
   while (s.step()) {
-    out.push_back(
-        {s.text(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.text(6)});
+    auto const state = from_string<delivery_status>(s.text(4));
+    if (!state) throw io_error(file_.string() + ": delivery " + s.text(0) + ": bad status");
+    out.push_back({s.text(0), s.integer(1), s.text(2), s.text(3), *state, s.integer(5), s.text(6)});
   }
   return out;
 }
@@ -503,7 +440,7 @@ notification monitor_store::notification_of(stored_delivery const& d) const {
   s.bind(1, d.run);
   if (s.step()) n.run_started_utc = s.text(0);
   for (auto& e : events(d.run)) {
-    if (e.aoi == d.aoi) n.events.push_back(std::move(e));
+    if (e.alert.aoi == d.aoi) n.events.push_back(std::move(e));
   }
   return n;
 }

@@ -11,6 +11,7 @@
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/hd.hpp"
 #include "geosweep/pipeline/errors.hpp"
+#include "outputs/ogr_fields.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -58,41 +59,25 @@ std::map<std::int32_t, OGRGeometryUniquePtr> trace_patches(fs::path const& chang
   return patches;
 }
 
+/// The attributes of each alert polygon: the alert table less its bounding box and value.
+constexpr std::string_view kPolygonFields[] = {
+    "alert_id", "aoi",          "first_seen",   "confirmed_on",   "confidence",
+    "area_ha",  "centroid_lat", "centroid_lon", "mean_magnitude", "pixels"};
+
 void write_layer(GDALDataset& ds, char const* const* layer_options,
-                 std::vector<std::pair<change_patch const*, OGRGeometry const*>> const& alerts) {
+                 std::vector<std::pair<alert const*, OGRGeometry const*>> const& alerts,
+                 std::string const& what) {
   auto const srs = wgs84();
   OGRLayer* layer = ds.CreateLayer("alerts", const_cast<OGRSpatialReference*>(&srs),
                                    wkbMultiPolygon, const_cast<char**>(layer_options));
   if (layer == nullptr) throw io_error("cannot create the alerts layer: " + last_gdal_message());
-  struct field {
-    char const* name;
-    OGRFieldType type;
-  };
-  for (auto const& f :
-       {field{"alert_id", OFTString}, field{"aoi", OFTString}, field{"first_seen", OFTString},
-        field{"confirmed_on", OFTString}, field{"confidence", OFTString}, field{"area_ha", OFTReal},
-        field{"centroid_lat", OFTReal}, field{"centroid_lon", OFTReal},
-        field{"mean_magnitude", OFTReal}, field{"pixels", OFTInteger64}}) {
-    OGRFieldDefn definition(f.name, f.type);
-    if (layer->CreateField(&definition) != OGRERR_NONE)
-      throw io_error("cannot create field " + std::string(f.name));
-  }
-  for (auto const& [p, geometry] : alerts) {
+  create_fields(*layer, alert_row(alert{}, kPolygonFields), what);
+  for (auto const& [a, geometry] : alerts) {
     OGRFeature feature(layer->GetLayerDefn());
-    feature.SetField("alert_id", p->alert_id.c_str());
-    feature.SetField("aoi", p->aoi.c_str());
-    feature.SetField("first_seen", day_or_empty(p->first_date).c_str());
-    if (p->confirmed_date != k::no_date)
-      feature.SetField("confirmed_on", day_or_empty(p->confirmed_date).c_str());
-    feature.SetField("confidence", confidence_name(p->confidence).c_str());
-    feature.SetField("area_ha", p->area_ha);
-    feature.SetField("centroid_lat", p->centroid_lat);
-    feature.SetField("centroid_lon", p->centroid_lon);
-    feature.SetField("mean_magnitude", p->mean_magnitude);
-    feature.SetField("pixels", static_cast<GIntBig>(p->pixels));
+    set_fields(feature, alert_row(*a, kPolygonFields));
     feature.SetGeometry(geometry);
     if (layer->CreateFeature(&feature) != OGRERR_NONE) {
-      throw io_error("cannot write alert " + p->alert_id + ": " + last_gdal_message());
+      throw io_error("cannot write alert " + a->id + ": " + last_gdal_message());
     }
   }
 }
@@ -107,16 +92,17 @@ std::vector<fs::path> write_alert_polygons(fs::path const& change_nc,
   std::vector<fs::path> written;
   if (formats.empty()) return written;
   std::vector<std::map<std::int32_t, OGRGeometryUniquePtr>> traced;
-  std::vector<std::pair<change_patch const*, OGRGeometry const*>> alerts;
+  std::vector<std::pair<alert const*, OGRGeometry const*>> alerts;
   for (auto const& aoi : aois) {
-    traced.push_back(aoi.patches.empty() ? std::map<std::int32_t, OGRGeometryUniquePtr>{}
-                                         : trace_patches(change_nc, aoi.name));
-    for (auto const& p : aoi.patches) {
-      auto const it = traced.back().find(p.label);
+    traced.push_back(aoi.alerts.empty() ? std::map<std::int32_t, OGRGeometryUniquePtr>{}
+                                        : trace_patches(change_nc, aoi.name));
+    for (std::size_t i = 0; i < aoi.alerts.size(); ++i) {
+      auto const label = static_cast<std::int32_t>(i + 1);  // patch k + 1 is alert k
+      auto const it = traced.back().find(label);
       if (it == traced.back().end())
-        throw io_error(change_nc.string() + ": patch " + std::to_string(p.label) + " of AOI '" +
+        throw io_error(change_nc.string() + ": patch " + std::to_string(label) + " of AOI '" +
                        aoi.name + "' is missing from its raster");
-      alerts.emplace_back(&p, it->second.get());
+      alerts.emplace_back(&aoi.alerts[i], it->second.get());
     }
   }
   for (auto const& format : formats) {
@@ -133,7 +119,7 @@ std::vector<fs::path> write_alert_polygons(fs::path const& change_nc,
           driver->Create(file.temp_path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
       if (!ds) throw io_error(path.string() + ": cannot create: " + last_gdal_message());
       char const* geojson_options[] = {"RFC7946=YES", "WRITE_BBOX=YES", nullptr};
-      write_layer(*ds, gpkg ? nullptr : geojson_options, alerts);
+      write_layer(*ds, gpkg ? nullptr : geojson_options, alerts, path.string());
     }
     file.commit();
     written.push_back(path);

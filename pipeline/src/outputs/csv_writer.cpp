@@ -24,6 +24,15 @@ std::string csv_field(std::string const& text) {
   return out + "\"";
 }
 
+std::string csv_line(std::vector<std::string> const& fields) {
+  std::string out;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out += ',';
+    out += csv_field(fields[i]);
+  }
+  return out;
+}
+
 void write_csv(std::filesystem::path const& path, std::vector<std::string> const& header,
                std::vector<std::vector<std::string>> const& rows) {
   atomic_file file(path);
@@ -33,8 +42,7 @@ void write_csv(std::filesystem::path const& path, std::vector<std::string> const
     auto const write_row = [&](std::vector<std::string> const& row) {
       if (row.size() != header.size())
         throw logic_error(path.string() + ": a row has the wrong column count");
-      for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(row[i]);
-      out << "\r\n";
+      out << csv_line(row) << "\r\n";
     };
     write_row(header);
     for (auto const& row : rows) write_row(row);

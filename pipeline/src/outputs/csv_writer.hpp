@@ -11,6 +11,9 @@ namespace geosweep::pipeline {
 /// Quotes a field when it holds a comma, a quote or a line break (RFC 4180).
 std::string csv_field(std::string const& text);
 
+/// The fields joined by commas, each quoted as needed; no line end.
+std::string csv_line(std::vector<std::string> const& fields);
+
 /// `v` with `decimals` digits after the point, as the tables write numbers.
 std::string fixed(double v, int decimals);
 

@@ -208,16 +208,17 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
   for (std::size_t root : roots) {
     part const& m = merged[root];
     change_patch p;
-    p.aoi = aoi_;
     p.label = static_cast<std::int32_t>(patches.size() + 1);
     label_of_root[root] = p.label;
-    p.pixels = m.pixels;
-    p.area_ha = m.area_m2 / 10000.0;
+    alert& a = p.alert;
+    a.aoi = aoi_;
+    a.pixels = m.pixels;
+    a.area_ha = m.area_m2 / 10000.0;
     double const pixels = static_cast<double>(m.pixels);
     auto const centre = to_lon_lat(static_cast<double>(m.column_sum) / pixels + 0.5,
                                    static_cast<double>(m.row_sum) / pixels + 0.5);
-    p.centroid_lon = centre[0];
-    p.centroid_lat = centre[1];
+    a.centroid_lon = centre[0];
+    a.centroid_lat = centre[1];
     double west = 1e9, south = 1e9, east = -1e9, north = -1e9;
     for (double col :
          {static_cast<double>(m.column_min), static_cast<double>(m.column_max) + 1.0}) {
@@ -229,19 +230,18 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
         north = std::max(north, corner[1]);
       }
     }
-    p.bbox = {west, south, east, north};
-    p.first_date = m.first_date;
-    p.confirmed_date = m.confirmed_date;
-    p.confidence = m.status;
-    p.mean_magnitude = static_cast<double>(m.magnitude_sum_e4) / 1e4 / pixels;
+    a.bbox = {west, south, east, north};
+    a.first_seen = from_days_since_epoch(m.first_date);
+    if (m.confirmed_date != k::no_date) a.confirmed_on = from_days_since_epoch(m.confirmed_date);
+    a.confidence = m.status == k::change_high ? alert_confidence::high : alert_confidence::low;
+    a.mean_magnitude = static_cast<double>(m.magnitude_sum_e4) / 1e4 / pixels;
     p.centroid_column = static_cast<double>(m.column_sum) / pixels + 0.5;
     p.centroid_row = static_cast<double>(m.row_sum) / pixels + 0.5;
     // The id follows the patch's earliest pixel, which stays put while the patch grows.
     std::int64_t const anchor_index = m.anchor & ((std::int64_t{1} << 40) - 1);
     auto const anchor = to_lon_lat(static_cast<double>(anchor_index % grid_.width) + 0.5,
                                    static_cast<double>(anchor_index / grid_.width) + 0.5);
-    p.alert_id =
-        stable_alert_id(aoi_, anchor[1], anchor[0], static_cast<std::int32_t>(m.anchor >> 40));
+    a.id = stable_alert_id(aoi_, anchor[1], anchor[0], static_cast<std::int32_t>(m.anchor >> 40));
     p.first_seen = m.first_seen;
     p.confirmed = m.confirmed;
     patches.push_back(std::move(p));

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "geosweep/kernels/backend.hpp"
-#include "geosweep/pipeline/change_patch.hpp"
 #include "geosweep/pipeline/raster_grid.hpp"
 #include "grid/aoi.hpp"
+#include "patches/change_patch.hpp"
 
 namespace geosweep::pipeline {
 

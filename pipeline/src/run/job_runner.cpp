@@ -29,7 +29,6 @@
 #include "core/test_hooks.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/transform.hpp"
-#include "geosweep/pipeline/change_patch.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "grid/analysis_grid.hpp"
 #include "grid/aoi.hpp"
@@ -41,6 +40,7 @@
 #include "outputs/csv_writer.hpp"
 #include "outputs/hdf5_writer.hpp"
 #include "outputs/state_file.hpp"
+#include "patches/change_patch.hpp"
 #include "patches/patch_stitcher.hpp"
 
 #ifndef GEOSWEEP_VERSION
@@ -398,10 +398,11 @@ std::vector<std::string> const& area_table_columns() {
 }
 
 std::vector<std::string> const& alert_table_columns() {
-  static std::vector<std::string> const columns{
-      "alert_id",  "aoi",          "first_seen",     "confirmed_on", "confidence",
-      "area_ha",   "centroid_lat", "centroid_lon",   "bbox_west",    "bbox_south",
-      "bbox_east", "bbox_north",   "mean_magnitude", "pixels",       "estimated_value"};
+  static std::vector<std::string> const columns = [] {
+    std::vector<std::string> names;
+    for (auto const& f : alert_fields()) names.emplace_back(f.name);
+    return names;
+  }();
   return columns;
 }
 
@@ -766,11 +767,11 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     auto patches = aoi.stitcher->finish(spec.change.min_area_ha);
     if (h5) relabel_patches(*h5, aoi, static_cast<std::size_t>(&aoi - aois.data()), chunks);
 
-    // An estimate in the analyst's unit when the AOI has a value per hectare, else empty.
+    // An estimate in the analyst's unit when the AOI has a value per hectare.
     auto const& value_per_ha = spec.aois[static_cast<std::size_t>(&aoi - aois.data())].value_per_ha;
-    auto const value = [&](double area_ha) {
-      return value_per_ha ? fixed(area_ha * *value_per_ha, 2) : std::string();
-    };
+    if (value_per_ha) {
+      for (auto& p : patches) p.alert.estimated_value = p.alert.area_ha * *value_per_ha;
+    }
     aoi_result r;
     r.name = aoi.shape.name();
     r.date_before = date_before;
@@ -780,10 +781,10 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     r.clear_area_ha = aoi.clear_m2 / 10000.0;
     double changed_m2 = 0.0, column = 0.0, row = 0.0;
     for (auto const& p : patches) {
-      r.changed_pixels += p.pixels;
-      changed_m2 += p.area_ha * 10000.0;
-      column += p.centroid_column * static_cast<double>(p.pixels);
-      row += p.centroid_row * static_cast<double>(p.pixels);
+      r.changed_pixels += p.alert.pixels;
+      changed_m2 += p.alert.area_ha * 10000.0;
+      column += p.centroid_column * static_cast<double>(p.alert.pixels);
+      row += p.centroid_row * static_cast<double>(p.alert.pixels);
     }
     r.changed_area_ha = changed_m2 / 10000.0;
     if (r.changed_pixels > 0) {
@@ -795,17 +796,10 @@ run_result run_job(job_spec const& spec, run_options const& options) {
       r.changed_centroid_lat_lon = std::array<double, 2>{y, x};
     }
     append_area_rows(area_rows, aoi, patches, all_dates, *to_wgs84, value_per_ha);
-    for (auto const& p : patches) {
-      alert_rows.push_back({p.alert_id, p.aoi, day_or_empty(p.first_date),
-                            day_or_empty(p.confirmed_date), confidence_name(p.confidence),
-                            fixed(p.area_ha, 4), fixed(p.centroid_lat, 6), fixed(p.centroid_lon, 6),
-                            fixed(p.bbox[0], 6), fixed(p.bbox[1], 6), fixed(p.bbox[2], 6),
-                            fixed(p.bbox[3], 6), fixed(p.mean_magnitude, 4),
-                            std::to_string(p.pixels), value(p.area_ha)});
-    }
+    for (auto const& p : patches) alert_rows.push_back(field_texts(alert_row(p.alert)));
     spdlog::info("AOI '{}': {:.2f} ha changed in {} patches, of {:.2f} ha clear", r.name,
                  r.changed_area_ha, patches.size(), r.clear_area_ha);
-    r.patches = std::move(patches);
+    for (auto& p : patches) r.alerts.push_back(std::move(p.alert));
     result.aois.push_back(std::move(r));
   }
 

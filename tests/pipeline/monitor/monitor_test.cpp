@@ -211,11 +211,11 @@ TEST_F(Monitor, ThreeNightsAnnounceEachAlertOnceAndEndAsOneBatchRun) {
   auto const alerts = store.alerts();
   ASSERT_FALSE(alerts.empty());
   auto const d = run_geosweep({"alerts", "dismiss", (watch / "job.yaml").string(),
-                               alerts.front().alert_id, "--reason", "known road", "--by", "ana"});
+                               alerts.front().alert.id, "--reason", "known road", "--by", "ana"});
   EXPECT_EQ(d.code, 0) << d.output;
-  auto const dismissed = store.alerts("dismissed");
+  auto const dismissed = store.alerts(gp::alert_status::dismissed);
   ASSERT_EQ(dismissed.size(), 1u);
-  EXPECT_EQ(dismissed[0].alert_id, alerts.front().alert_id);
+  EXPECT_EQ(dismissed[0].alert.id, alerts.front().alert.id);
   EXPECT_EQ(dismissed[0].dismissed_by, "ana");
   auto const unknown =
       run_geosweep({"alerts", "dismiss", (watch / "job.yaml").string(), "gs-000000000000"});
@@ -317,7 +317,7 @@ TEST_F(Monitor, NotificationsArriveOnceThoughTheReceiversFailAtFirst) {
   std::map<std::string, int> webhook_ok, inbox_files;
   std::set<std::string> expected_webhook;
   for (auto const& d : deliveries) {
-    EXPECT_EQ(d.status, "sent") << d.delivery_id << ": " << d.last_error;
+    EXPECT_EQ(d.status, gp::delivery_status::sent) << d.delivery_id << ": " << d.last_error;
     if (d.channel == "desk") expected_webhook.insert(d.delivery_id);
   }
   // Each webhook delivery id answered 200 exactly once, with the token from the environment.
@@ -335,7 +335,7 @@ TEST_F(Monitor, NotificationsArriveOnceThoughTheReceiversFailAtFirst) {
   // One webhook delivery per run and AOI with news.
   std::set<std::pair<std::int64_t, std::string>> news;
   for (std::int64_t run = 1; run <= store.last_run(); ++run) {
-    for (auto const& e : store.events(run)) news.insert({run, e.aoi});
+    for (auto const& e : store.events(run)) news.insert({run, e.alert.aoi});
   }
   EXPECT_EQ(expected_webhook.size(), news.size());
 
@@ -383,7 +383,7 @@ TEST_F(Monitor, AnUnsetSecretKeepsTheDeliveryPendingUntilItIsSet) {
   gp::monitor_store store(job.parent_path() / "out" / "state" / "monitor.sqlite");
   auto const deliveries = store.deliveries();
   ASSERT_FALSE(deliveries.empty());
-  EXPECT_EQ(store.deliveries("pending").size(), 0u);
+  EXPECT_EQ(store.deliveries(gp::delivery_status::pending).size(), 0u);
   EXPECT_EQ(hook.requests().size(), deliveries.size());  // one each, nothing sent twice
   for (auto const& r : hook.requests()) EXPECT_EQ(r.header("authorization"), "Bearer t");
 }
@@ -409,7 +409,7 @@ TEST_F(Monitor, AKillBetweenTheReceiversAnswerAndTheLedgerResendsOnceWithTheSame
   ASSERT_EQ(requests.size(), deliveries.size() + 1);  // the interrupted one went twice
   EXPECT_EQ(requests[0].header("idempotency-key"), requests[1].header("idempotency-key"));
   EXPECT_EQ(requests[0].body, requests[1].body);
-  EXPECT_EQ(store.deliveries("pending").size(), 0u);
+  EXPECT_EQ(store.deliveries(gp::delivery_status::pending).size(), 0u);
   auto const third = run_geosweep({"monitor", job.string()});
   EXPECT_EQ(third.code, 0);
   EXPECT_EQ(hook.requests().size(), deliveries.size() + 1);  // sent now: never again

@@ -137,16 +137,16 @@ TEST_P(CloudySeries, BaselineDetectorFindsClearingsWithTheirDatesAndConfidence) 
   }
   // One alert per clearing, with its exact area.
   std::size_t alerts = 0;
-  for (auto const& aoi : result.aois) alerts += aoi.patches.size();
+  for (auto const& aoi : result.aois) alerts += aoi.alerts.size();
   EXPECT_EQ(alerts, sim.clearings.size());
   for (auto const& aoi : result.aois) {
-    for (auto const& p : aoi.patches) {
+    for (auto const& p : aoi.alerts) {
       bool matched = false;
       for (auto const& c : sim.clearings) {
         if (c.aoi == aoi.name && c.pixel_count == p.pixels)
           matched = std::abs(p.area_ha - c.area_ha) < 1e-9;
       }
-      EXPECT_TRUE(matched) << p.alert_id << " " << p.area_ha << " ha";
+      EXPECT_TRUE(matched) << p.id << " " << p.area_ha << " ha";
     }
   }
   fs::remove_all(dir);

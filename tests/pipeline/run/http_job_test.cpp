@@ -63,7 +63,7 @@ TEST(HttpJob, JobOverStacItemsServedByNginxEqualsTheLocalRun) {
   EXPECT_EQ(slurp(dir / "out_local" / "alerts.csv"), slurp(dir / "out_http" / "alerts.csv"));
   EXPECT_EQ(slurp(dir / "out_local" / "areas.csv"), slurp(dir / "out_http" / "areas.csv"));
   std::size_t alerts = 0;
-  for (auto const& aoi : b.aois) alerts += aoi.patches.size();
+  for (auto const& aoi : b.aois) alerts += aoi.alerts.size();
   EXPECT_EQ(alerts, sim.clearings.size());
   fs::remove_all(dir);
 }

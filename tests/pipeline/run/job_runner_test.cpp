@@ -276,7 +276,7 @@ TEST(SimulatedRunOutputs, AlertPolygonsMatchTheTableInAreaAndAttributes) {
   auto const run = simulate_and_run(dir, 13);
   ASSERT_EQ(run.result.polygon_files.size(), 2u);
   std::size_t alerts = 0;
-  for (auto const& aoi : run.result.aois) alerts += aoi.patches.size();
+  for (auto const& aoi : run.result.aois) alerts += aoi.alerts.size();
   ASSERT_GT(alerts, 0u);
   auto const utm = gp::make_srs(run.simulation.grid.crs_wkt);
   for (auto const& file : run.result.polygon_files) {
@@ -295,8 +295,8 @@ TEST(SimulatedRunOutputs, AlertPolygonsMatchTheTableInAreaAndAttributes) {
     for (auto& feature : *layer) {
       std::string const id = feature->GetFieldAsString("alert_id");
       for (auto const& aoi : run.result.aois) {
-        for (auto const& p : aoi.patches) {
-          if (p.alert_id != id) continue;
+        for (auto const& p : aoi.alerts) {
+          if (p.id != id) continue;
           ++matched;
           EXPECT_EQ(feature->GetFieldAsString("aoi"), p.aoi);
           EXPECT_EQ(feature->GetFieldAsInteger64("pixels"), p.pixels);
@@ -364,7 +364,7 @@ TEST(SimulatedRunOutputs, XarrayReadsTheValuesAtMapCoordinates) {
   auto const dir = scratch("xarray");
   auto const run = simulate_and_run(dir, 17);
   auto const& aoi = run.result.aois.at(0);
-  ASSERT_FALSE(aoi.patches.empty());
+  ASSERT_FALSE(aoi.alerts.empty());
   // A changed pixel and an intact one, read through GDAL and through xarray at their centres.
   std::string const base =
       "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/";

@@ -179,8 +179,8 @@ TEST(SwissEoAargau, RealTwoDateJobOverForestPolygons) {
   // small patches (the analyst's own NDVI-difference mask marks 261 pixels, 2.6 ha).
   EXPECT_GT(forest.changed_area_ha, 0.0);
   EXPECT_LT(forest.changed_area_ha, 0.01 * forest.clear_area_ha);
-  EXPECT_FALSE(forest.patches.empty());
-  for (auto const& p : forest.patches) {
+  EXPECT_FALSE(forest.alerts.empty());
+  for (auto const& p : forest.alerts) {
     EXPECT_GE(p.area_ha, spec.change.min_area_ha);
     EXPECT_NEAR(p.centroid_lat, 47.4, 0.3);  // Aargau
     EXPECT_NEAR(p.centroid_lon, 8.1, 0.4);

@@ -79,7 +79,7 @@ TEST(Streaming, ResultsDoNotDependOnChunksReadersOrSlots) {
   EXPECT_EQ(slurp(dir / "one" / "areas.csv"), slurp(dir / "many" / "areas.csv"));
   std::size_t patches = 0;
   for (auto const& aoi : whole.aois) {
-    patches += aoi.patches.size();
+    patches += aoi.alerts.size();
     std::string const group = "/aoi/" + aoi.name + "/";
     EXPECT_EQ(read_variable<std::uint8_t>(dir / "one" / "change.nc", group + "change", GDT_Byte),
               read_variable<std::uint8_t>(dir / "many" / "change.nc", group + "change", GDT_Byte));
@@ -108,7 +108,7 @@ TEST(Streaming, SmallPatchesAcrossChunkEdgesAreJoinedBeforeTheMinimumMappingUnit
   std::size_t kept = 0;
   double found = 0, truth = 0;
   for (auto const& aoi : result.aois) {
-    kept += aoi.patches.size();
+    kept += aoi.alerts.size();
     found += aoi.changed_area_ha;
   }
   std::size_t expected = 0;
@@ -196,7 +196,7 @@ TEST(Streaming, TwoUtmZonesMosaickedOnTheFlyEqualThePreMosaickedScenes) {
     EXPECT_EQ(a.aois[i].clear_pixels, b.aois[i].clear_pixels);
     EXPECT_EQ(a.aois[i].changed_pixels, b.aois[i].changed_pixels);
     EXPECT_DOUBLE_EQ(a.aois[i].changed_area_ha, b.aois[i].changed_area_ha);
-    EXPECT_EQ(a.aois[i].patches.size(), b.aois[i].patches.size());
+    EXPECT_EQ(a.aois[i].alerts.size(), b.aois[i].alerts.size());
   }
   EXPECT_EQ(slurp(dir / "out_zones" / "alerts.csv"), slurp(dir / "out_premosaic" / "alerts.csv"));
   // The area tables agree but for the scene count of each date: two tiles against one.

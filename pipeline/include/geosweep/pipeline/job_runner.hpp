@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "geosweep/kernels/backend.hpp"
-#include "geosweep/pipeline/change_patch.hpp"
+#include "geosweep/pipeline/alert.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/raster_grid.hpp"
@@ -32,7 +32,7 @@ struct aoi_result {
   std::int64_t changed_pixels = 0;  ///< in patches at or above the minimum mapping unit
   double clear_area_ha = 0.0;
   double changed_area_ha = 0.0;
-  std::vector<change_patch> patches;                              ///< its alerts
+  std::vector<alert> alerts;  ///< in raster order of their first pixel: alert k is patch k + 1
   std::optional<std::array<double, 2>> changed_centroid_lat_lon;  ///< absent without change
 };
 

@@ -12,7 +12,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "geosweep/kernels/backend.hpp"
@@ -50,8 +52,8 @@ std::filesystem::path monitor_state_dir(job_spec const& spec);
 /// pending, see monitor_result::pending).
 monitor_result run_monitor(job_spec const& spec, monitor_options const& options);
 
-/// The columns of `events/run-<n>.csv`, in order.
-std::vector<std::string> const& event_table_columns();
+/// The columns of `events/run-<n>.csv`, in order: the run, the event, then alert fields.
+std::span<std::string_view const> event_table_columns();
 
 /// The time now as "YYYY-MM-DDTHH:MM:SSZ".
 std::string utc_now();

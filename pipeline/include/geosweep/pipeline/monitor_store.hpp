@@ -17,26 +17,16 @@
 #include <string>
 #include <vector>
 
-#include "geosweep/pipeline/change_patch.hpp"
+#include "geosweep/pipeline/alert.hpp"
+#include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/notifier.hpp"
 
 namespace geosweep::pipeline {
 
-/// An alert as the ledger knows it.
+/// An alert as the ledger knows it: its latest measurement and its lifecycle.
 struct stored_alert {
-  std::string alert_id;
-  std::string aoi;
-  std::string status;      ///< "new", "confirmed", "dismissed" or "withdrawn"
-  std::string confidence;  ///< "low" or "high" (its latest measurement)
-  std::string first_seen;  ///< ISO dates; confirmed_on empty while not confirmed
-  std::string confirmed_on;
-  double area_ha = 0.0;
-  double centroid_lat = 0.0;
-  double centroid_lon = 0.0;
-  std::array<double, 4> bbox{};  ///< west, south, east, north (WGS84)
-  double mean_magnitude = 0.0;
-  std::int64_t pixels = 0;
-  std::optional<double> estimated_value;
+  pipeline::alert alert;
+  alert_status status = alert_status::new_alert;
   std::int64_t created_run = 0;
   std::optional<std::int64_t> confirmed_run;
   std::int64_t last_seen_run = 0;
@@ -45,18 +35,32 @@ struct stored_alert {
 
 /// One acquisition date ingested by an earlier run: its scenes and each AOI's clear area.
 struct stored_date {
-  std::string date;  ///< ISO
+  civil_date date;
   bool monitor = false;
   std::int64_t scenes = 0;
   std::map<std::string, double> clear_m2;  ///< by AOI
 };
 
+/// What became of a scene a run looked at.
+enum class scene_status { ingested, late };
+template <>
+struct enum_names<scene_status> {
+  static constexpr std::array<std::string_view, 2> values{"ingested", "late"};
+};
+
 /// A scene a run looked at: ingested, or skipped because it came after a later date.
 struct stored_scene {
   std::string scene_id;
-  std::string date;  ///< ISO
+  civil_date date;
   bool monitor = false;
-  std::string status;  ///< "ingested" or "late"
+  scene_status status = scene_status::ingested;
+};
+
+/// Where a notification stands.
+enum class delivery_status { pending, sent };
+template <>
+struct enum_names<delivery_status> {
+  static constexpr std::array<std::string_view, 2> values{"pending", "sent"};
 };
 
 /// A notification waiting for delivery (or delivered).
@@ -65,7 +69,7 @@ struct stored_delivery {
   std::int64_t run = 0;
   std::string channel;
   std::string aoi;
-  std::string status;  ///< "pending" or "sent"
+  delivery_status status = delivery_status::pending;
   std::int64_t attempts = 0;
   std::string last_error;
 };
@@ -77,8 +81,7 @@ struct run_commit {
   std::string state_file;  ///< the detector state this run wrote (file name in the state folder)
   std::vector<stored_scene> scenes;
   std::vector<stored_date> dates;
-  std::vector<change_patch> patches;  ///< every alert the run found (all AOIs)
-  std::map<std::string, std::optional<double>> value_per_ha;  ///< by AOI
+  std::vector<alert> alerts;  ///< every alert the run found (all AOIs), values estimated
   /// Notification channels: name -> the AOIs it covers ("" alone = all).
   std::map<std::string, std::vector<std::string>> channels;
   std::map<std::string, std::string> meta;  ///< grid and job facts kept from the first run
@@ -111,11 +114,11 @@ class monitor_store {
 
   [[nodiscard]] std::vector<stored_scene> scenes() const;
   [[nodiscard]] std::vector<stored_date> dates() const;
-  /// The latest ingested date, ISO; empty when none.
-  [[nodiscard]] std::string last_date() const;
+  /// The latest ingested date; none before the first run.
+  [[nodiscard]] std::optional<civil_date> last_date() const;
 
   /// Alerts, optionally of one status and/or AOI, by AOI then first seen then id.
-  [[nodiscard]] std::vector<stored_alert> alerts(std::string const& status = {},
+  [[nodiscard]] std::vector<stored_alert> alerts(std::optional<alert_status> status = {},
                                                  std::string const& aoi = {}) const;
   [[nodiscard]] std::optional<stored_alert> alert(std::string const& id) const;
   /// Events of one run (new or confirmed), by AOI then id.
@@ -132,7 +135,8 @@ class monitor_store {
   void dismiss(std::string const& id, std::string const& by, std::string const& reason,
                std::string const& when_utc);
 
-  [[nodiscard]] std::vector<stored_delivery> deliveries(std::string const& status = {}) const;
+  [[nodiscard]] std::vector<stored_delivery> deliveries(
+      std::optional<delivery_status> status = {}) const;
   /// The notification a delivery sends, rebuilt from the events of its run.
   [[nodiscard]] notification notification_of(stored_delivery const& d) const;
   void mark_sent(std::string const& delivery_id, std::int64_t attempts,
@@ -140,9 +144,26 @@ class monitor_store {
   void mark_failed(std::string const& delivery_id, std::int64_t attempts, std::string const& error);
 
  private:
+  /// commit_run's steps: the alerts' lifecycle and events (returns the new and newly confirmed
+  /// counts), then the deliveries those events call for.
+  std::pair<std::int64_t, std::int64_t> update_alerts(run_commit const& c, run_summary& summary);
+  void queue_deliveries(run_commit const& c, run_summary& summary);
+
   struct db;
   std::filesystem::path file_;
   std::unique_ptr<db> db_;
 };
+
+/// The ledger's alerts as `geosweep alerts list --format csv` prints them: a header and a line
+/// per alert (LF line ends, RFC 4180 quoting).
+std::string alert_list_csv(std::vector<stored_alert> const& alerts);
+
+/// The ledger's alerts as `geosweep alerts list --format json` prints them: an array of objects.
+std::string alert_list_json(std::vector<stored_alert> const& alerts);
+
+/// One alert of the ledger as a JSON object, with its events when `history` is given
+/// (`geosweep alerts show`).
+std::string alert_record_json(stored_alert const& a,
+                              std::vector<std::pair<std::int64_t, alert_event>> const* history);
 
 }  // namespace geosweep::pipeline

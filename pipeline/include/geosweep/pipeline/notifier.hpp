@@ -7,30 +7,21 @@
 ///   auto outcome = deliver(spec.notifications[0], n);  // retries with backoff inside
 ///   if (!outcome.delivered) ledger.keep_pending(n.delivery_id, outcome.error);
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "geosweep/pipeline/alert.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 
 namespace geosweep::pipeline {
 
-/// One alert that is new or newly confirmed in a run.
+/// One alert that is new or newly confirmed in a run, as measured in that run.
 struct alert_event {
-  std::string alert_id;
-  std::string aoi;
-  std::string status;        ///< "new" or "confirmed"
-  std::string first_seen;    ///< ISO date
-  std::string confirmed_on;  ///< ISO date; empty while not confirmed
-  std::string confidence;    ///< "low" or "high"
-  double area_ha = 0;
-  double centroid_lat = 0;
-  double centroid_lon = 0;
-  std::array<double, 4> bbox{};           ///< lon_min, lat_min, lon_max, lat_max (WGS84)
-  std::optional<double> estimated_value;  ///< area x the AOI's value_per_ha, when it has one
+  event_kind kind = event_kind::new_alert;
+  pipeline::alert alert;
 };
 
 /// What one channel gets for one AOI in one run.

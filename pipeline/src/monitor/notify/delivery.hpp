@@ -31,8 +31,8 @@ void require_secrets(notification_spec const& channel);
 /// The events as GeoJSON points with their bounding boxes (the e-mail attachment).
 std::string alerts_geojson(notification const& n);
 
-/// How many events of `n` have `status` ("new" or "confirmed").
-int count_status(notification const& n, std::string const& status);
+/// How many events of `n` are of `kind`.
+int count_kind(notification const& n, event_kind kind);
 
 /// The events' total area in hectares.
 double total_area(notification const& n);

@@ -115,8 +115,8 @@ std::string message_id(notification const& n, notification_spec const& channel) 
 
 /// The plain-text body: a sentence, then a fixed-width table of the alerts.
 std::string email_body(notification const& n, notification_spec const& channel) {
-  int const new_count = count_status(n, "new");
-  int const confirmed_count = count_status(n, "confirmed");
+  int const new_count = count_kind(n, event_kind::new_alert);
+  int const confirmed_count = count_kind(n, event_kind::confirmed);
   std::string body = fmt::format(
       "geosweep found {} new and {} newly confirmed alert(s) in AOI {}, {:.2f} ha in all.\n\n"
       "Job {}, run {}, started {}.\n\n",
@@ -124,23 +124,25 @@ std::string email_body(notification const& n, notification_spec const& channel) 
   if (n.events.empty()) {
     body += "No alert is new or newly confirmed.\n";
   } else {
-    bool const with_value = std::any_of(n.events.begin(), n.events.end(),
-                                        [](alert_event const& e) { return e.estimated_value; });
+    bool const with_value = std::any_of(n.events.begin(), n.events.end(), [](alert_event const& e) {
+      return e.alert.estimated_value;
+    });
     std::vector<std::string> header{"status",     "alert",     "first seen", "confirmed on",
                                     "confidence", "area (ha)", "latitude",   "longitude"};
     if (with_value) header.emplace_back("est. value");
     std::vector<std::vector<std::string>> rows{header};
     for (auto const& e : n.events) {
-      std::vector<std::string> row{e.status,
-                                   e.alert_id,
-                                   e.first_seen,
-                                   e.confirmed_on.empty() ? "-" : e.confirmed_on,
-                                   e.confidence,
-                                   fmt::format("{:.2f}", e.area_ha),
-                                   fmt::format("{:.5f}", e.centroid_lat),
-                                   fmt::format("{:.5f}", e.centroid_lon)};
+      auto const& a = e.alert;
+      std::vector<std::string> row{std::string(to_string(e.kind)),
+                                   a.id,
+                                   to_iso(a.first_seen),
+                                   a.confirmed_on ? to_iso(*a.confirmed_on) : "-",
+                                   std::string(to_string(a.confidence)),
+                                   fmt::format("{:.2f}", a.area_ha),
+                                   fmt::format("{:.5f}", a.centroid_lat),
+                                   fmt::format("{:.5f}", a.centroid_lon)};
       if (with_value)
-        row.push_back(e.estimated_value ? fmt::format("{:.0f}", *e.estimated_value) : "-");
+        row.push_back(a.estimated_value ? fmt::format("{:.0f}", *a.estimated_value) : "-");
       rows.push_back(std::move(row));
     }
     std::vector<std::size_t> width(header.size(), 0);
@@ -190,9 +192,10 @@ std::string notification_email(notification const& n, notification_spec const& c
 
   std::string to;
   for (auto const& address : email.to) to += (to.empty() ? "" : ",\r\n ") + address;
-  std::string const subject = fmt::format(
-      "[geosweep] {}: {} new, {} confirmed alert(s), {:.2f} ha ({} run {})", n.aoi,
-      count_status(n, "new"), count_status(n, "confirmed"), total_area(n), n.job, n.run);
+  std::string const subject =
+      fmt::format("[geosweep] {}: {} new, {} confirmed alert(s), {:.2f} ha ({} run {})", n.aoi,
+                  count_kind(n, event_kind::new_alert), count_kind(n, event_kind::confirmed),
+                  total_area(n), n.job, n.run);
   std::string const id_header = is_ascii(n.delivery_id) ? n.delivery_id : file_safe(n.delivery_id);
 
   std::string message = "From: " + email.from + "\r\n" + "To: " + to + "\r\n" +

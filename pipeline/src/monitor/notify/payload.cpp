@@ -4,17 +4,18 @@
 #include <cctype>
 
 #include "monitor/notify/delivery.hpp"
+#include "outputs/alert_json.hpp"
 
 namespace geosweep::pipeline {
 namespace {
 
 using ordered_json = nlohmann::ordered_json;
 
-ordered_json json_or_null(std::optional<double> v) {
-  return v ? ordered_json(*v) : ordered_json();
-}
-ordered_json json_or_null(std::string const& v) {
-  return v.empty() ? ordered_json() : ordered_json(v);
+/// An event's alert fields and its kind, as "status".
+field_row event_row(alert_event const& e) {
+  field_row row = alert_row(e.alert);
+  row.push_back({"status", field_type::text, 0, std::string(to_string(e.kind))});
+  return row;
 }
 
 std::string dump(ordered_json const& document) {
@@ -31,33 +32,30 @@ std::string file_safe(std::string const& text) {
   return out;
 }
 
-int count_status(notification const& n, std::string const& status) {
+int count_kind(notification const& n, event_kind kind) {
   return static_cast<int>(std::count_if(n.events.begin(), n.events.end(),
-                                        [&](alert_event const& e) { return e.status == status; }));
+                                        [&](alert_event const& e) { return e.kind == kind; }));
 }
 
 double total_area(notification const& n) {
   double sum = 0;
-  for (auto const& e : n.events) sum += e.area_ha;
+  for (auto const& e : n.events) sum += e.alert.area_ha;
   return sum;
 }
 
 std::string alerts_geojson(notification const& n) {
   ordered_json features = ordered_json::array();
   for (auto const& e : n.events) {
+    auto const row = event_row(e);
     ordered_json feature;
     feature["type"] = "Feature";
-    feature["id"] = e.alert_id;
-    feature["bbox"] = {e.bbox[0], e.bbox[1], e.bbox[2], e.bbox[3]};
-    feature["geometry"] = {{"type", "Point"}, {"coordinates", {e.centroid_lon, e.centroid_lat}}};
-    feature["properties"] = {{"alert_id", e.alert_id},
-                             {"aoi", e.aoi},
-                             {"status", e.status},
-                             {"first_seen", e.first_seen},
-                             {"confirmed_on", json_or_null(e.confirmed_on)},
-                             {"confidence", e.confidence},
-                             {"area_ha", e.area_ha},
-                             {"estimated_value", json_or_null(e.estimated_value)}};
+    feature["id"] = e.alert.id;
+    feature["bbox"] = json_object(row, {bbox_key()})["bbox"];
+    feature["geometry"] = {{"type", "Point"},
+                           {"coordinates", {e.alert.centroid_lon, e.alert.centroid_lat}}};
+    feature["properties"] =
+        json_object(row, {"alert_id", "aoi", "status", "first_seen", "confirmed_on", "confidence",
+                          "area_ha", "estimated_value"});
     features.push_back(std::move(feature));
   }
   ordered_json collection;
@@ -69,19 +67,18 @@ std::string alerts_geojson(notification const& n) {
 std::string notification_json(notification const& n) {
   ordered_json alerts = ordered_json::array();
   for (auto const& e : n.events) {
-    ordered_json alert;
-    alert["alert_id"] = e.alert_id;
-    alert["status"] = e.status;
-    alert["aoi"] = e.aoi;
-    alert["first_seen"] = e.first_seen;
-    alert["confirmed_on"] = json_or_null(e.confirmed_on);
-    alert["confidence"] = e.confidence;
-    alert["area_ha"] = e.area_ha;
-    alert["lat"] = e.centroid_lat;
-    alert["lon"] = e.centroid_lon;
-    alert["bbox"] = {e.bbox[0], e.bbox[1], e.bbox[2], e.bbox[3]};
-    alert["estimated_value"] = json_or_null(e.estimated_value);
-    alerts.push_back(std::move(alert));
+    // The keys of schema geosweep.notification/1 (docs/notifications.md).
+    alerts.push_back(json_object(event_row(e), {"alert_id",
+                                                "status",
+                                                "aoi",
+                                                "first_seen",
+                                                "confirmed_on",
+                                                "confidence",
+                                                "area_ha",
+                                                {"lat", {"centroid_lat"}},
+                                                {"lon", {"centroid_lon"}},
+                                                bbox_key(),
+                                                "estimated_value"}));
   }
   ordered_json document;
   document["schema"] = "geosweep.notification/1";
@@ -90,8 +87,8 @@ std::string notification_json(notification const& n) {
   document["run"] = n.run;
   document["run_started_utc"] = n.run_started_utc;
   document["aoi"] = n.aoi;
-  document["summary"] = {{"new", count_status(n, "new")},
-                         {"confirmed", count_status(n, "confirmed")},
+  document["summary"] = {{"new", count_kind(n, event_kind::new_alert)},
+                         {"confirmed", count_kind(n, event_kind::confirmed)},
                          {"area_ha", total_area(n)}};
   document["alerts"] = std::move(alerts);
   return dump(document);
