@@ -1,21 +1,26 @@
 #pragma once
-/// \file
-/// Per-chunk change detection over a date-ordered series of index rasters, with either
-/// method of the job (`baseline` or `bitemporal`). The per-pixel state stays resident where
-/// the chunk's stream computes (device memory on the CUDA backend) from the first date to the
-/// last; only the results come back to the host.
+// Internal to pipeline/src: per-chunk change detection over a date-ordered series of index
+// rasters, one type per method of the job (baseline_detector.cpp, bitemporal_detector.cpp).
+// The per-pixel state stays resident where the chunk's stream computes (device memory on the
+// CUDA backend) from the first date to the last; only the results come back to the host. A
+// detector's state can be saved to a state file and restored from it (monitoring keeps it from
+// one night to the next, shared runs pass it through their part files); each method writes
+// and reads its own datasets, so the file follows the detector.
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
-#include "geosweep/kernels/detector.hpp"
 #include "geosweep/kernels/stream.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/raster_grid.hpp"
+#include "outputs/state_file.hpp"
 
 namespace geosweep::pipeline {
 
-/// Per-pixel results of one chunk (row-major over the chunk window).
+/// Per-pixel results of one chunk for one AOI (row-major over the chunk window).
 struct detection_rasters {
   std::vector<std::uint8_t> change;          ///< kernels::change_class
   std::vector<std::int32_t> first_date;      ///< day number of the first anomaly, or no_date
@@ -25,46 +30,60 @@ struct detection_rasters {
   std::vector<float> baseline_mean;  ///< baseline index (mean, or latest clear for bitemporal)
 };
 
-/// A detector's per-pixel state in host memory (monitoring keeps it between runs). The
-/// vectors of the job's method are filled, the others stay empty.
-struct detector_state {
-  std::vector<kernels::pixel_state> pixels;  ///< baseline method
-  std::vector<float> before, after;          ///< bitemporal: latest clear looks
-  std::vector<std::int32_t> after_date;      ///< bitemporal: day of the latest clear look
-  std::vector<std::uint16_t> clear_looks;    ///< bitemporal: clear monitoring looks
+/// A detector's per-pixel state of one chunk, in host memory.
+class detector_state {
+ public:
+  virtual ~detector_state() = default;
+  /// Pixels of the chunk it describes.
+  [[nodiscard]] virtual std::size_t size() const = 0;
+  /// Writes its datasets ("detector/...") for chunk `chunk` (window.pixel_count() == size()).
+  virtual void write(state_writer& out, std::size_t chunk, pixel_window const& window) const = 0;
 };
 
-/// Folds observations of the change index date by date. Every call queues work on the
-/// stream given at construction; pointers are resident where that stream computes.
+/// Folds observations of the change index date by date. Every call queues work on the stream
+/// given at construction; index pointers are resident where that stream computes.
 class change_detector {
  public:
-  change_detector(change_spec const& change, std::size_t pixels, kernels::stream const& s);
+  virtual ~change_detector() = default;
 
   /// A baseline-period observation (NaN where not clear).
-  void observe_baseline(civil_date date, float const* index);
+  virtual void observe_baseline(civil_date date, float const* index) = 0;
 
   /// A monitoring-period observation (NaN where not clear).
-  void observe_monitor(civil_date date, float const* index);
+  virtual void observe_monitor(civil_date date, float const* index) = 0;
 
   /// The per-pixel results for each AOI of the chunk, copied to the host (waits for the
   /// stream); `insides` are the AOI masks (1 inside), resident like the index.
-  [[nodiscard]] std::vector<detection_rasters> finish(
-      std::vector<std::uint8_t const*> const& insides) const;
+  [[nodiscard]] virtual std::vector<detection_rasters> finish(
+      std::vector<std::uint8_t const*> const& insides) const = 0;
 
   /// The state so far, copied to the host (waits for the stream).
-  [[nodiscard]] detector_state save() const;
+  [[nodiscard]] virtual std::unique_ptr<detector_state> save() const = 0;
 
-  /// Continues from a saved state of the same method and size (waits for the upload).
-  void restore(detector_state const& state);
-
- private:
-  change_spec change_;
-  kernels::stream const& stream_;
-  std::size_t pixels_;
-  kernels::device_array<kernels::pixel_state> state_;  // baseline method
-  kernels::device_array<float> before_, after_;        // bitemporal: latest clear looks
-  kernels::device_array<std::int32_t> after_date_;     // bitemporal: date of the latest look
-  kernels::device_array<std::uint16_t> clear_looks_;   // bitemporal: clear monitoring looks
+  /// Continues from the state of chunk `chunk` that `in` holds (written by save()->write()
+  /// for the same method and window; waits for the upload).
+  virtual void restore(state_reader const& in, std::size_t chunk, pixel_window const& window) = 0;
 };
+
+/// The detector of `change.method` for chunks of `pixels` pixels, computing on `s`.
+std::unique_ptr<change_detector> make_change_detector(change_spec const& change, std::size_t pixels,
+                                                      kernels::stream const& s);
+
+/// The saved state of chunk `chunk` of a `method` detector, as its write() left it in `in`.
+std::unique_ptr<detector_state> read_detector_state(state_reader const& in, std::size_t chunk,
+                                                    pixel_window const& window,
+                                                    change_method method);
+
+// One per method (baseline_detector.cpp, bitemporal_detector.cpp).
+std::unique_ptr<change_detector> make_baseline_detector(change_spec const& change,
+                                                        std::size_t pixels,
+                                                        kernels::stream const& s);
+std::unique_ptr<detector_state> read_baseline_state(state_reader const& in, std::size_t chunk,
+                                                    pixel_window const& window);
+std::unique_ptr<change_detector> make_bitemporal_detector(change_spec const& change,
+                                                          std::size_t pixels,
+                                                          kernels::stream const& s);
+std::unique_ptr<detector_state> read_bitemporal_state(state_reader const& in, std::size_t chunk,
+                                                      pixel_window const& window);
 
 }  // namespace geosweep::pipeline

@@ -1,5 +1,7 @@
 #include "compute/chunk_processor.hpp"
 
+#include "compute/detector_results.hpp"
+
 #include <limits>
 #include <memory>
 
@@ -33,15 +35,6 @@ void compute_index(k::stream const& s, spectral_index const& index, std::size_t 
   }
 }
 
-/// The first `n` values of a resident array, in host memory (waits for the stream).
-template <class T>
-std::vector<T> to_host(k::stream const& s, k::device_array<T> const& from, std::size_t n) {
-  std::vector<T> out(n);
-  k::copy_to_host(s, out.data(), from, n);
-  s.synchronize();
-  return out;
-}
-
 /// The working state of the chunk being carried through the dates. The per-pixel state stays
 /// resident where the kernels run (device memory on the CUDA backend) from the chunk's first
 /// date to its last; per date only the change index comes back, for the tables and the series.
@@ -63,8 +56,8 @@ struct chunk_state {
 
 /// Continues a chunk from the previous monitoring run: its detector state and composites.
 void restore_chunk(state_reader const& in, std::size_t chunk, pixel_window const& window,
-                   change_method method, chunk_state& state) {
-  state.detector->restore(read_detector_state(in, chunk, window, method));
+                   chunk_state& state) {
+  state.detector->restore(in, chunk, window);
   std::vector<float> values;
   for (int period = 0; period < 2; ++period) {
     for (auto* arrays : {&state.composite[period], &state.colour[period]}) {
@@ -83,7 +76,7 @@ void start_chunk(chunk_context const& cx, std::size_t id, chunk_state& state) {
   std::size_t const n = chunk.window.pixel_count();
   k::stream const& stream = state.stream;
   state.chunk = id;
-  state.detector = std::make_unique<change_detector>(cx.spec->change, n, stream);
+  state.detector = make_change_detector(cx.spec->change, n, stream);
   for (int period = 0; period < 2; ++period) {
     for (auto* arrays : {&state.composite[period], &state.colour[period]}) arrays->clear();
     for (auto const& name : cx.indices) {
@@ -110,8 +103,7 @@ void start_chunk(chunk_context const& cx, std::size_t id, chunk_state& state) {
     state.clear_m2[a].assign(cx.dates->size(), 0.0);
     state.inside_m2[a] = 0.0;
   }
-  if (cx.state_in != nullptr)
-    restore_chunk(*cx.state_in, id, chunk.window, cx.spec->change.method, state);
+  if (cx.state_in != nullptr) restore_chunk(*cx.state_in, id, chunk.window, state);
 }
 
 /// One date of the current chunk; its change index ends in state.index_host.
@@ -241,29 +233,8 @@ chunk_output finish_chunk(chunk_context const& cx, chunk_state& state) {
 void write_chunk_state(state_writer& out, std::size_t chunk, pixel_window const& window,
                        detector_state const& state,
                        std::map<std::string, std::vector<float>> const& kept) {
-  if (!state.pixels.empty()) {
-    out.write(chunk, window, "detector/state", state.pixels);
-  } else {
-    out.write(chunk, window, "detector/before", state.before);
-    out.write(chunk, window, "detector/after", state.after);
-    out.write(chunk, window, "detector/after_date", state.after_date);
-    out.write(chunk, window, "detector/clear_looks", state.clear_looks);
-  }
+  state.write(out, chunk, window);
   for (auto const& [name, values] : kept) out.write(chunk, window, name, values);
-}
-
-detector_state read_detector_state(state_reader const& in, std::size_t chunk,
-                                   pixel_window const& window, change_method method) {
-  detector_state state;
-  if (method == change_method::baseline) {
-    in.read(chunk, window, "detector/state", state.pixels);
-  } else {
-    in.read(chunk, window, "detector/before", state.before);
-    in.read(chunk, window, "detector/after", state.after);
-    in.read(chunk, window, "detector/after_date", state.after_date);
-    in.read(chunk, window, "detector/clear_looks", state.clear_looks);
-  }
-  return state;
 }
 
 std::string composite_name(int period, std::string const& name) {

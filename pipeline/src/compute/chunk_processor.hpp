@@ -53,10 +53,6 @@ void write_chunk_state(state_writer& out, std::size_t chunk, pixel_window const&
                        detector_state const& state,
                        std::map<std::string, std::vector<float>> const& kept);
 
-/// Reads back the detector state write_chunk_state wrote, for the job's change method.
-detector_state read_detector_state(state_reader const& in, std::size_t chunk,
-                                   pixel_window const& window, change_method method);
-
 /// An AOI as the chunks see it.
 struct aoi_layout {
   aoi_shape const* shape = nullptr;
@@ -98,7 +94,7 @@ struct aoi_tile_output {
 struct chunk_output {
   std::size_t chunk = 0;
   std::vector<aoi_tile_output> aois;
-  std::optional<detector_state> state;             ///< with chunk_context::keep_state
+  std::unique_ptr<detector_state> state;           ///< with chunk_context::keep_state
   std::map<std::string, std::vector<float>> kept;  ///< its composites, by composite_name()
 };
 

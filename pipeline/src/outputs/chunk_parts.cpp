@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "compute/change_detector.hpp"
+
 namespace geosweep::pipeline {
 namespace {
 
@@ -35,34 +37,32 @@ std::vector<std::pair<std::size_t, pixel_window>> aoi_parts(chunk_context const&
 
 }  // namespace
 
-part_writer::part_writer(std::filesystem::path path) : file_(std::move(path), {}, false) {}
+part_writer::part_writer(std::filesystem::path path, chunk_context const& cx)
+    : cx_(cx),
+      variables_(product::pixel_variables(*cx.spec, cx.indices)),
+      file_(std::move(path), {}, false) {}
 
 void part_writer::write(chunk_output const& out) {
   for (auto const& t : out.aois) {
     auto const p = aoi_prefix(t.aoi);
     file_.write(out.chunk, t.tile, p + "inside", t.inside);
-    file_.write(out.chunk, t.tile, p + "change", t.change);
-    file_.write(out.chunk, t.tile, p + "first_date", t.first_date);
-    file_.write(out.chunk, t.tile, p + "confirmed_date", t.confirmed_date);
-    file_.write(out.chunk, t.tile, p + "magnitude", t.magnitude);
-    if (t.baseline.empty()) {  // a run without rasters (chunk_context::keep_rasters)
-      file_.write(out.chunk, row(t.clear_m2.size()), p + "clear_m2", t.clear_m2);
-      file_.write(out.chunk, row(1), p + "inside_m2", std::vector<double>{t.inside_m2});
-      continue;
+    // The tile's rasters (a run without rasters has only the change and its dates).
+    for (auto const& v : variables_) {
+      if (!product::in_tile(v)) continue;  // the patch numbers: made when the parts are applied
+      std::visit(
+          [&](auto const* values) {
+            if (!values->empty()) file_.write(out.chunk, t.tile, p + v.name, *values);
+          },
+          product::values_in(v, t));
     }
-    file_.write(out.chunk, t.tile, p + "baseline", t.baseline);
-    file_.write(out.chunk, t.tile, p + "clear_count", t.clear_count);
-    for (int period = 0; period < 2; ++period) {
-      for (auto const& [name, values] : t.latest[period])
-        file_.write(out.chunk, t.tile, p + composite_name(period, name), values);
+    for (int period = 0; period < 2 && cx_.keep_rasters; ++period) {
+      for (auto const& band : cx_.colour)
+        file_.write(out.chunk, t.tile, p + composite_name(period, band), t.latest[period].at(band));
     }
     file_.write(out.chunk, row(t.clear_m2.size()), p + "clear_m2", t.clear_m2);
     file_.write(out.chunk, row(1), p + "inside_m2", std::vector<double>{t.inside_m2});
   }
-  if (out.state) {
-    auto const n = !out.state->pixels.empty() ? out.state->pixels.size() : out.state->before.size();
-    write_chunk_state(file_, out.chunk, row(n), *out.state, out.kept);
-  }
+  if (out.state) write_chunk_state(file_, out.chunk, row(out.state->size()), *out.state, out.kept);
 }
 
 void part_writer::write(series_window const& w) {
@@ -73,42 +73,38 @@ void part_writer::commit() {
   file_.commit();
 }
 
-part_reader::part_reader(std::filesystem::path path) : file_(std::move(path)) {}
+part_reader::part_reader(std::filesystem::path path, chunk_context const& cx)
+    : cx_(cx), variables_(product::pixel_variables(*cx.spec, cx.indices)), file_(std::move(path)) {}
 
-chunk_output part_reader::read_chunk(chunk_context const& cx, std::size_t id) const {
+chunk_output part_reader::read_chunk(std::size_t id) const {
   chunk_output out;
   out.chunk = id;
-  for (auto const& [a, tile] : aoi_parts(cx, id)) {
+  for (auto const& [a, tile] : aoi_parts(cx_, id)) {
     aoi_tile_output t;
     t.aoi = a;
     t.tile = tile;
     auto const p = aoi_prefix(a);
     file_.read(id, tile, p + "inside", t.inside);
-    file_.read(id, tile, p + "change", t.change);
-    file_.read(id, tile, p + "first_date", t.first_date);
-    file_.read(id, tile, p + "confirmed_date", t.confirmed_date);
-    file_.read(id, tile, p + "magnitude", t.magnitude);
-    if (cx.keep_rasters) {
-      file_.read(id, tile, p + "baseline", t.baseline);
-      file_.read(id, tile, p + "clear_count", t.clear_count);
-      for (int period = 0; period < 2; ++period) {
-        for (auto const* names : {&cx.indices, &cx.colour}) {
-          for (auto const& name : *names)
-            file_.read(id, tile, p + composite_name(period, name), t.latest[period][name]);
-        }
-      }
+    for (auto const& v : variables_) {
+      if (!product::in_tile(v) || !file_.has(id, p + v.name)) continue;
+      std::visit([&](auto* values) { file_.read(id, tile, p + v.name, *values); },
+                 product::values_of(v, t));
     }
-    file_.read(id, row(cx.dates->size()), p + "clear_m2", t.clear_m2);
+    for (int period = 0; period < 2 && cx_.keep_rasters; ++period) {
+      for (auto const& band : cx_.colour)
+        file_.read(id, tile, p + composite_name(period, band), t.latest[period][band]);
+    }
+    file_.read(id, row(cx_.dates->size()), p + "clear_m2", t.clear_m2);
     std::vector<double> inside_m2;
     file_.read(id, row(1), p + "inside_m2", inside_m2);
     t.inside_m2 = inside_m2.at(0);
     out.aois.push_back(std::move(t));
   }
-  if (cx.keep_state) {
-    auto const window = row((*cx.chunks)[id].window.pixel_count());
-    out.state = read_detector_state(file_, id, window, cx.spec->change.method);
+  if (cx_.keep_state) {
+    auto const window = row((*cx_.chunks)[id].window.pixel_count());
+    out.state = read_detector_state(file_, id, window, cx_.spec->change.method);
     for (int period = 0; period < 2; ++period) {
-      for (auto const* names : {&cx.indices, &cx.colour}) {
+      for (auto const* names : {&cx_.indices, &cx_.colour}) {
         for (auto const& name : *names) {
           auto const key = composite_name(period, name);
           file_.read(id, window, key, out.kept[key]);
@@ -119,10 +115,10 @@ chunk_output part_reader::read_chunk(chunk_context const& cx, std::size_t id) co
   return out;
 }
 
-std::vector<series_window> part_reader::read_series(chunk_context const& cx, std::size_t id) const {
+std::vector<series_window> part_reader::read_series(std::size_t id) const {
   std::vector<series_window> out;
-  for (auto const& [a, tile] : aoi_parts(cx, id)) {
-    for (std::size_t d = 0; d < cx.dates->size(); ++d) {
+  for (auto const& [a, tile] : aoi_parts(cx_, id)) {
+    for (std::size_t d = 0; d < cx_.dates->size(); ++d) {
       series_window w;
       w.chunk = id;
       w.aoi = a;

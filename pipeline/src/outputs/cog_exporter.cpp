@@ -7,6 +7,7 @@
 #include "core/gdal_utils.hpp"
 #include "geosweep/kernels/hd.hpp"
 #include "geosweep/pipeline/errors.hpp"
+#include "outputs/product_layout.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -54,25 +55,23 @@ std::vector<colour_composite> colour_composites(std::vector<std::string> const& 
 cog_exporter::cog_exporter(fs::path dir,
                            std::vector<std::pair<std::string, raster_grid>> const& aois,
                            std::string index, std::vector<colour_composite> composites)
-    : composites_(std::move(composites)) {
+    : index_(std::move(index)), composites_(std::move(composites)) {
   ensure_gdal();
   for (auto const& [name, grid] : aois) {
-    fs::path const folder = dir / "cog" / name;
-    fs::create_directories(folder);
+    fs::create_directories(product::cog_folder(dir, name));
     std::vector<staged> files;
-    auto const add = [&](std::string const& stem, int bands, GDALDataType type) {
-      staged f;
-      f.final_path = folder / (stem + ".tif");
-      f.staging = folder / ("." + stem + ".staging.tif");
-      f.dataset = create_staging(f.staging, grid, bands, type);
-      files.push_back(std::move(f));
+    auto const add = [&](std::string const& layer, int bands, GDALDataType type) {
+      for (int period = 0; period < 2; ++period) {
+        staged f;
+        f.final_path = product::cog_file(dir, name, layer, period);
+        f.staging =
+            f.final_path.parent_path() / ("." + f.final_path.stem().string() + ".staging.tif");
+        f.dataset = create_staging(f.staging, grid, bands, type);
+        files.push_back(std::move(f));
+      }
     };
-    for (auto const& c : composites_) {
-      add(c.name + "_before", 3, GDT_UInt16);
-      add(c.name + "_after", 3, GDT_UInt16);
-    }
-    add(index + "_before", 1, GDT_Float32);
-    add(index + "_after", 1, GDT_Float32);
+    for (auto const& c : composites_) add(c.name, 3, GDT_UInt16);
+    add(index_, 1, GDT_Float32);
     files_.push_back(std::move(files));
   }
 }
@@ -87,10 +86,17 @@ cog_exporter::~cog_exporter() {
   }
 }
 
-void cog_exporter::write(std::size_t aoi, pixel_window const& tile,
-                         std::vector<std::uint8_t> const& inside,
-                         std::array<std::map<std::string, std::vector<float>>, 2> const& bands,
-                         std::array<std::vector<float> const*, 2> const& index) {
+void cog_exporter::write(finished_chunk const& chunk) {
+  for (auto const& t : chunk.output.aois) {
+    auto const& latest = t.latest;
+    write_tile(t.aoi, t.tile, t.inside, latest, {&latest[0].at(index_), &latest[1].at(index_)});
+  }
+}
+
+void cog_exporter::write_tile(std::size_t aoi, pixel_window const& tile,
+                              std::vector<std::uint8_t> const& inside,
+                              std::array<std::map<std::string, std::vector<float>>, 2> const& bands,
+                              std::array<std::vector<float> const*, 2> const& index) {
   std::size_t const n = tile.pixel_count();
   auto& files = files_.at(aoi);
   auto const fail = [&](staged const& f) {
@@ -130,7 +136,7 @@ void cog_exporter::write(std::size_t aoi, pixel_window const& tile,
   }
 }
 
-std::vector<fs::path> cog_exporter::finish() {
+std::vector<fs::path> cog_exporter::commit() {
   std::vector<fs::path> written;
   GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
   if (cog == nullptr) throw io_error("GDAL has no COG driver (GDAL 3.1 or newer is needed)");

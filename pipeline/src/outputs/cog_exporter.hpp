@@ -16,6 +16,7 @@
 
 #include "geosweep/pipeline/raster_grid.hpp"
 #include "grid/aoi.hpp"
+#include "outputs/chunk_writer.hpp"
 
 namespace geosweep::pipeline {
 
@@ -32,7 +33,7 @@ std::vector<colour_composite> colour_composites(std::vector<std::string> const& 
 std::vector<std::string> const& colour_bands();
 
 /// The COGs of every AOI of a run.
-class cog_exporter {
+class cog_exporter final : public chunk_writer {
  public:
   /// `aois`: name and grid (the AOI window) of each AOI; files go to `dir`/cog/<aoi>/.
   cog_exporter(std::filesystem::path dir,
@@ -41,17 +42,21 @@ class cog_exporter {
   cog_exporter(cog_exporter const&) = delete;
   cog_exporter& operator=(cog_exporter const&) = delete;
   /// Removes the staging files (and any unfinished COG).
-  ~cog_exporter();
+  ~cog_exporter() override;
+
+  /// Each AOI tile of a finished chunk: its colour bands and change index of both periods.
+  void write(finished_chunk const& chunk) override;
 
   /// One tile of AOI `aoi` (AOI-window pixels): `inside` the AOI mask; bands[period] the
   /// reflectance of each band the composites use; index[period] the monitored index (period 0
   /// before, 1 after).
-  void write(std::size_t aoi, pixel_window const& tile, std::vector<std::uint8_t> const& inside,
-             std::array<std::map<std::string, std::vector<float>>, 2> const& bands,
-             std::array<std::vector<float> const*, 2> const& index);
+  void write_tile(std::size_t aoi, pixel_window const& tile,
+                  std::vector<std::uint8_t> const& inside,
+                  std::array<std::map<std::string, std::vector<float>>, 2> const& bands,
+                  std::array<std::vector<float> const*, 2> const& index);
 
   /// Turns the staging files into COGs; returns the files written.
-  std::vector<std::filesystem::path> finish();
+  std::vector<std::filesystem::path> commit() override;
 
  private:
   struct staged {
@@ -59,6 +64,7 @@ class cog_exporter {
     std::filesystem::path final_path;
     GDALDatasetUniquePtr dataset;
   };
+  std::string index_;
   std::vector<colour_composite> composites_;
   /// Per AOI: each composite before and after, then the index before and after.
   std::vector<std::vector<staged>> files_;

@@ -156,6 +156,23 @@ bool state_reader::has_chunk(std::size_t chunk) const {
   return found;
 }
 
+bool state_reader::has(std::size_t chunk, std::string const& name) const {
+  quiet_hdf5_errors quiet;
+  // H5Lexists checks one link at a time: the chunk's group first, then each level below it.
+  std::string path = "/chunk_" + std::to_string(chunk);
+  bool found = H5Lexists(impl_->h5.get(), path.c_str(), H5P_DEFAULT) > 0;
+  for (std::size_t start = 0; found && start <= name.size();) {
+    auto const slash = name.find('/', start);
+    path +=
+        "/" + name.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    found = H5Lexists(impl_->h5.get(), path.c_str(), H5P_DEFAULT) > 0;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  H5Eclear2(H5E_DEFAULT);
+  return found;
+}
+
 std::string state_reader::attribute(std::string const& name) const {
   quiet_hdf5_errors quiet;
   if (H5Aexists(impl_->h5.get(), name.c_str()) <= 0) {

@@ -53,6 +53,9 @@ class state_reader {
   /// Whether the file holds chunk `chunk`.
   [[nodiscard]] bool has_chunk(std::size_t chunk) const;
 
+  /// Whether the file holds array `name` of chunk `chunk`.
+  [[nodiscard]] bool has(std::size_t chunk, std::string const& name) const;
+
   /// A root attribute; empty when absent.
   [[nodiscard]] std::string attribute(std::string const& name) const;
 

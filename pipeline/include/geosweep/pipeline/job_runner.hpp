@@ -123,10 +123,4 @@ struct run_options {
 /// or absent.
 run_result run_job(job_spec const& spec, run_options const& options);
 
-/// Column names of the area table, in their fixed order.
-std::vector<std::string> const& area_table_columns();
-
-/// Column names of the alert table, in their fixed order.
-std::vector<std::string> const& alert_table_columns();
-
 }  // namespace geosweep::pipeline

@@ -1,0 +1,182 @@
+#include "outputs/product_layout.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "compute/spectral_index.hpp"
+#include "geosweep/kernels/change.hpp"
+#include "geosweep/kernels/error.hpp"
+
+namespace geosweep::pipeline::product {
+namespace {
+
+namespace k = geosweep::kernels;
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+}  // namespace
+
+std::string period_layer(std::string const& layer, int period) {
+  return layer + (period == 0 ? "_before" : "_after");
+}
+
+std::string polygon_file(polygon_format format) {
+  return format == polygon_format::gpkg ? "alerts.gpkg" : "alerts.geojson";
+}
+
+std::filesystem::path cog_folder(std::filesystem::path const& dir, std::string const& aoi) {
+  return dir / cog_dir / aoi;
+}
+
+std::filesystem::path cog_file(std::filesystem::path const& dir, std::string const& aoi,
+                               std::string const& layer, int period) {
+  return cog_folder(dir, aoi) / (period_layer(layer, period) + ".tif");
+}
+
+std::filesystem::path part_file(std::filesystem::path const& dir, int worker) {
+  return dir / parts_dir / fmt::format("part-{:04d}.h5", worker);
+}
+
+std::filesystem::path events_file(std::filesystem::path const& dir, std::int64_t run,
+                                  std::string_view extension) {
+  return dir / events_dir / fmt::format("run-{:04d}.{}", run, extension);
+}
+
+std::string aoi_group(std::string const& aoi) {
+  return "aoi/" + aoi;
+}
+
+std::string gdal_variable(std::filesystem::path const& netcdf, std::string const& aoi,
+                          std::string const& variable) {
+  return fmt::format("NETCDF:\"{}\":/{}/{}", netcdf.string(), aoi_group(aoi), variable);
+}
+
+std::string gdal_group_attribute(std::string const& aoi, std::string_view attribute) {
+  return fmt::format("/{}/NC_GLOBAL#{}", aoi_group(aoi), attribute);
+}
+
+namespace variable {
+std::string before(std::string const& index) {
+  return period_layer(index, 0);
+}
+std::string after(std::string const& index) {
+  return period_layer(index, 1);
+}
+std::string baseline(std::string const& index) {
+  return index + "_baseline";
+}
+std::string series(std::string const& index) {
+  return index;
+}
+}  // namespace variable
+
+std::vector<pixel_variable> pixel_variables(job_spec const& spec,
+                                            std::vector<std::string> const& indices) {
+  std::vector<pixel_variable> out;
+  for (auto const& name : indices) {
+    auto const& index = find_spectral_index(name);
+    variable_attributes look;
+    look.units = "1";
+    look.fill_value = nan;
+    look.long_name = index.long_name + ", latest clear observation of the baseline period";
+    out.push_back({variable::before(name), raster_type::float32, look, nullptr, 0, name});
+    look.long_name = index.long_name + ", latest clear observation of the monitoring period";
+    out.push_back({variable::after(name), raster_type::float32, look, nullptr, 1, name});
+  }
+  variable_attributes change;
+  change.long_name = "forest loss between the baseline and monitoring periods, by confidence";
+  change.fill_value = k::change_outside_aoi;
+  change.flag_values = {k::change_none, k::change_low, k::change_high, k::change_outside_aoi,
+                        k::change_no_data};
+  change.flag_meanings =
+      "no_change low_confidence_loss high_confidence_loss outside_aoi no_clear_observation";
+  out.push_back({std::string(variable::change),
+                 raster_type::uint8,
+                 change,
+                 [](aoi_tile_output& t) -> tile_values { return &t.change; },
+                 -1,
+                 {},
+                 double{k::change_none}});
+  variable_attributes date;
+  date.units = "days since 1970-01-01";
+  date.fill_value = k::no_date;
+  date.long_name = "date of the first anomaly of the change";
+  out.push_back({std::string(variable::first_date),
+                 raster_type::int32,
+                 date,
+                 [](aoi_tile_output& t) -> tile_values { return &t.first_date; },
+                 -1,
+                 {},
+                 double{k::no_date}});
+  date.long_name = "date the change was confirmed (high confidence)";
+  out.push_back({std::string(variable::confirmed_date),
+                 raster_type::int32,
+                 date,
+                 [](aoi_tile_output& t) -> tile_values { return &t.confirmed_date; },
+                 -1,
+                 {},
+                 double{k::no_date}});
+  variable_attributes magnitude;
+  magnitude.units = "1";
+  magnitude.fill_value = nan;
+  magnitude.long_name =
+      "mean drop of " + spec.change.index + " below the baseline over the anomalies";
+  out.push_back({std::string(variable::magnitude),
+                 raster_type::float32,
+                 magnitude,
+                 [](aoi_tile_output& t) -> tile_values { return &t.magnitude; },
+                 -1,
+                 {},
+                 nan});
+  magnitude.long_name = spec.change.method == change_method::baseline
+                            ? "mean of the clear baseline observations of " + spec.change.index
+                            : "latest clear baseline observation of " + spec.change.index;
+  out.push_back({variable::baseline(spec.change.index), raster_type::float32, magnitude,
+                 [](aoi_tile_output& t) -> tile_values { return &t.baseline; }});
+  variable_attributes count;
+  count.units = "1";
+  count.long_name = "clear observations in the monitoring period";
+  out.push_back({std::string(variable::clear_count), raster_type::uint16, count,
+                 [](aoi_tile_output& t) -> tile_values { return &t.clear_count; }});
+  variable_attributes patch;
+  patch.units = "1";
+  patch.long_name = "patch number of the change (row of alerts.csv within the AOI), 0 for none";
+  out.push_back({std::string(variable::patch), raster_type::int32, patch, {}});
+  return out;
+}
+
+bool in_tile(pixel_variable const& v) {
+  return v.raster != nullptr || v.look_period >= 0;
+}
+
+tile_values values_of(pixel_variable const& v, aoi_tile_output& tile) {
+  GEOSWEEP_EXPECTS(in_tile(v), "a variable of the tile");
+  if (v.look_period >= 0)
+    return &tile.latest[static_cast<std::size_t>(v.look_period)][v.look_index];
+  return v.raster(tile);
+}
+
+const_tile_values values_in(pixel_variable const& v, aoi_tile_output const& tile) {
+  GEOSWEEP_EXPECTS(in_tile(v), "a variable of the tile");
+  if (v.look_period >= 0) {
+    static std::vector<float> const none;
+    auto const& looks = tile.latest[static_cast<std::size_t>(v.look_period)];
+    auto const it = looks.find(v.look_index);
+    return it != looks.end() ? &it->second : &none;
+  }
+  // The raster accessors serve readers that fill a tile too; here they are only read through.
+  return std::visit([](auto* values) { return const_tile_values(values); },
+                    v.raster(const_cast<aoi_tile_output&>(tile)));
+}
+
+variable_attributes series_attributes(job_spec const& spec) {
+  variable_attributes series;
+  series.units = "1";
+  series.fill_value = nan;
+  series.long_name = find_spectral_index(spec.change.index).long_name +
+                     " of each acquisition date (mosaic of its scenes), NaN where not clear";
+  return series;
+}
+
+}  // namespace geosweep::pipeline::product

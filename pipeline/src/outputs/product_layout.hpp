@@ -1,0 +1,166 @@
+#pragma once
+// Internal to pipeline/src: the layout of a run's outputs in one place. The files of the outputs
+// folder, the netCDF group of each AOI and its attributes, and the table of per-pixel variables
+// (name, type, CF attributes, which field of a finished tile holds its values, what a pixel of a
+// dropped patch becomes). The netCDF writer, the part files of shared runs, the relabelling of
+// patches, the polygon tracer, the report and the monitor all take names from here: adding a
+// variable touches pixel_variables() and the code that produces its values, nothing else.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "compute/chunk_processor.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
+#include "outputs/hdf5_writer.hpp"
+
+namespace geosweep::pipeline::product {
+
+/// "<layer>_before" (period 0, the baseline) or "<layer>_after" (1, monitoring): how the
+/// latest clear look of each period is named, in change.nc and among the COGs.
+std::string period_layer(std::string const& layer, int period);
+
+// ---- files of the outputs folder
+
+inline constexpr std::string_view netcdf_file = "change.nc";  ///< netCDF-4/CF, read by GDAL
+inline constexpr std::string_view area_table_file = "areas.csv";
+inline constexpr std::string_view alert_table_file = "alerts.csv";
+inline constexpr std::string_view cog_dir = "cog";        ///< cog/<aoi>/<stem>.tif
+inline constexpr std::string_view report_dir = "report";  ///< report/<aoi>.pdf ...
+inline constexpr std::string_view state_dir = "state";    ///< monitoring ledger and state
+inline constexpr std::string_view events_dir = "events";  ///< events/run-<n>.csv, .geojson
+inline constexpr std::string_view parts_dir = ".parts";   ///< shared runs: each worker's part
+
+/// alerts.gpkg or alerts.geojson.
+std::string polygon_file(polygon_format format);
+
+/// `dir`/cog/<aoi>/.
+std::filesystem::path cog_folder(std::filesystem::path const& dir, std::string const& aoi);
+
+/// The COG of `layer` (a colour composite such as "true_colour", or the change index) of
+/// period 0 (before: the latest clear baseline look) or 1 (after): cog/<aoi>/<layer>_before.tif.
+std::filesystem::path cog_file(std::filesystem::path const& dir, std::string const& aoi,
+                               std::string const& layer, int period);
+
+/// `dir`/.parts/part-<worker>.h5.
+std::filesystem::path part_file(std::filesystem::path const& dir, int worker);
+
+/// events/run-<n>.<extension> ("csv" or "geojson"), under the outputs folder `dir`.
+std::filesystem::path events_file(std::filesystem::path const& dir, std::int64_t run,
+                                  std::string_view extension);
+
+// ---- change.nc
+
+/// The group of an AOI: "aoi/<name>".
+std::string aoi_group(std::string const& aoi);
+
+/// How GDAL opens one variable of an AOI: NETCDF:"<file>":/aoi/<aoi>/<variable>.
+std::string gdal_variable(std::filesystem::path const& netcdf, std::string const& aoi,
+                          std::string const& variable);
+
+/// How GDAL names a group attribute of an AOI in the file's metadata.
+std::string gdal_group_attribute(std::string const& aoi, std::string_view attribute);
+
+/// Root attributes (provenance).
+namespace root {
+inline constexpr std::string_view job = "geosweep_job";
+inline constexpr std::string_view job_spec = "geosweep_job_spec";
+inline constexpr std::string_view version = "geosweep_version";
+inline constexpr std::string_view backend = "geosweep_backend";
+inline constexpr std::string_view scenes = "geosweep_scenes";  ///< scene ids, one a line
+inline constexpr std::string_view change_method = "geosweep_change_method";
+}  // namespace root
+
+/// Attributes of an AOI group.
+namespace group {
+inline constexpr std::string_view aoi = "aoi";
+inline constexpr std::string_view date_before = "date_before";          ///< latest baseline date
+inline constexpr std::string_view date_after = "date_after";            ///< latest monitoring date
+inline constexpr std::string_view baseline_period = "baseline_period";  ///< "first/last"
+inline constexpr std::string_view monitor_period = "monitor_period";
+inline constexpr std::string_view change_method = "change_method";
+inline constexpr std::string_view change_index = "change_index";
+}  // namespace group
+
+/// Names of the per-pixel variables of an AOI group.
+namespace variable {
+inline constexpr std::string_view change = "change";  ///< kernels::change_class
+inline constexpr std::string_view first_date = "first_date";
+inline constexpr std::string_view confirmed_date = "confirmed_date";
+inline constexpr std::string_view magnitude = "magnitude";
+inline constexpr std::string_view clear_count = "clear_count";
+inline constexpr std::string_view patch = "patch";  ///< patch number: alert k is patch k + 1
+/// The latest clear look of `index` in the baseline (before) or monitoring (after) period.
+std::string before(std::string const& index);
+std::string after(std::string const& index);
+/// The baseline of the change index (mean, or the latest clear baseline look).
+std::string baseline(std::string const& index);
+/// The (time, y, x) series of the change index: its name alone.
+std::string series(std::string const& index);
+}  // namespace variable
+
+/// Where a finished tile holds a variable's values.
+using tile_values = std::variant<std::vector<std::uint8_t>*, std::vector<std::uint16_t>*,
+                                 std::vector<std::int32_t>*, std::vector<float>*>;
+
+/// The element type of a variable.
+enum class raster_type { uint8, uint16, int32, float32 };
+
+/// Calls `f` with a value of the C++ type of `type` (to pick a template instance).
+template <class F>
+decltype(auto) with_type(raster_type type, F&& f) {
+  switch (type) {
+    case raster_type::uint8:
+      return f(std::uint8_t{});
+    case raster_type::uint16:
+      return f(std::uint16_t{});
+    case raster_type::int32:
+      return f(std::int32_t{});
+    case raster_type::float32:
+      break;
+  }
+  return f(float{});
+}
+
+/// One (y, x) variable of an AOI group.
+struct pixel_variable {
+  std::string name;
+  raster_type type = raster_type::float32;
+  variable_attributes attributes;
+  /// Where a finished tile holds its values: one of the tile's rasters, or (look_period 0 or
+  /// 1) the latest look of `look_index`; neither for the patch numbers (the stitcher's).
+  tile_values (*raster)(aoi_tile_output& tile) = nullptr;
+  int look_period = -1;
+  std::string look_index;
+  /// What its pixels become where a patch under the minimum mapping unit is dropped; none
+  /// when the variable does not describe the change.
+  std::optional<double> dropped;
+};
+
+/// Whether a finished tile holds the variable's values (all but the patch numbers).
+bool in_tile(pixel_variable const& v);
+
+/// The variable's values in `tile`, to fill (a look's entry is made when missing).
+tile_values values_of(pixel_variable const& v, aoi_tile_output& tile);
+
+/// The variable's values in `tile`, to read (a missing look reads as empty).
+using const_tile_values =
+    std::variant<std::vector<std::uint8_t> const*, std::vector<std::uint16_t> const*,
+                 std::vector<std::int32_t> const*, std::vector<float> const*>;
+const_tile_values values_in(pixel_variable const& v, aoi_tile_output const& tile);
+
+/// The (y, x) variables of every AOI group of `spec`'s change.nc, in the order they are
+/// created and written: each index's looks before and after (`indices`: the job's indices and
+/// the change index), the change classes, its dates and magnitude, the baseline, the clear
+/// count and the patch numbers.
+std::vector<pixel_variable> pixel_variables(job_spec const& spec,
+                                            std::vector<std::string> const& indices);
+
+/// The CF attributes of the series of the change index.
+variable_attributes series_attributes(job_spec const& spec);
+
+}  // namespace geosweep::pipeline::product

@@ -1,0 +1,82 @@
+#include "outputs/tables.hpp"
+
+#include <map>
+
+#include "core/text.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "outputs/csv_writer.hpp"
+#include "outputs/product_layout.hpp"
+
+namespace geosweep::pipeline {
+
+std::span<std::string_view const> area_table_columns() {
+  static constexpr std::string_view columns[] = {
+      "aoi",           "date",           "period",          "scenes",
+      "clear_area_ha", "cloud_fraction", "new_low_ha",      "new_high_ha",
+      "low_area_ha",   "high_area_ha",   "changed_area_ha", "centroid_lat",
+      "centroid_lon",  "changed_value"};
+  return columns;
+}
+
+std::vector<std::vector<std::string>> area_rows(area_table_aoi const& aoi,
+                                                std::vector<change_patch> const& patches,
+                                                std::vector<date_summary> const& dates,
+                                                OGRCoordinateTransformation& to_wgs84) {
+  std::map<std::int32_t, date_extent> first_seen, confirmed;
+  for (auto const& p : patches) {
+    accumulate_dates(first_seen, p.first_seen);
+    accumulate_dates(confirmed, p.confirmed);
+  }
+  std::vector<std::vector<std::string>> rows;
+  double seen_m2 = 0.0, confirmed_m2 = 0.0;
+  std::int64_t seen_pixels = 0, seen_columns = 0, seen_rows = 0;
+  for (auto const& date : dates) {
+    std::int32_t const day = days_since_epoch(date.date);
+    double new_low = 0.0, new_high = 0.0;
+    if (auto it = first_seen.find(day); it != first_seen.end()) {
+      new_low = it->second.area_m2;
+      seen_pixels += it->second.pixels;
+      seen_columns += it->second.column_sum;
+      seen_rows += it->second.row_sum;
+    }
+    if (auto it = confirmed.find(day); it != confirmed.end()) new_high = it->second.area_m2;
+    seen_m2 += new_low;
+    confirmed_m2 += new_high;
+    auto const clear_it = date.clear_m2.find(aoi.name);
+    double const clear = clear_it != date.clear_m2.end() ? clear_it->second : 0.0;
+    std::string lat, lon;
+    if (seen_pixels > 0) {
+      auto const& gt = aoi.grid.transform;
+      double const c = static_cast<double>(seen_columns) / static_cast<double>(seen_pixels) + 0.5;
+      double const w = static_cast<double>(seen_rows) / static_cast<double>(seen_pixels) + 0.5;
+      double x = gt[0] + c * gt[1] + w * gt[2], y = gt[3] + c * gt[4] + w * gt[5];
+      if (!to_wgs84.Transform(1, &x, &y)) throw io_error("cannot transform a centroid to WGS84");
+      lat = fixed(y, 6);
+      lon = fixed(x, 6);
+    }
+    rows.push_back(
+        {aoi.name, to_iso(date.date), date.monitor ? "monitor" : "baseline",
+         std::to_string(date.scenes), fixed(m2_to_ha(clear), 4),
+         fixed(aoi.inside_m2 > 0 ? 1.0 - clear / aoi.inside_m2 : 1.0, 4),
+         fixed(m2_to_ha(new_low), 4), fixed(m2_to_ha(new_high), 4),
+         fixed(m2_to_ha(seen_m2 - confirmed_m2), 4), fixed(m2_to_ha(confirmed_m2), 4),
+         fixed(m2_to_ha(seen_m2), 4), lat, lon,
+         aoi.value_per_ha ? fixed(m2_to_ha(seen_m2) * *aoi.value_per_ha, 2) : std::string()});
+  }
+  return rows;
+}
+
+std::pair<std::filesystem::path, std::filesystem::path> write_tables(
+    std::filesystem::path const& dir, std::vector<std::vector<std::string>> const& area_rows,
+    std::vector<alert> const& alerts) {
+  auto const areas = dir / product::area_table_file;
+  auto const columns = area_table_columns();
+  write_csv(areas, {columns.begin(), columns.end()}, area_rows);
+  std::vector<std::vector<std::string>> alert_rows;
+  for (auto const& a : alerts) alert_rows.push_back(field_texts(alert_row(a)));
+  auto const alerts_csv = dir / product::alert_table_file;
+  write_csv(alerts_csv, field_names(alert_row(alert{})), alert_rows);
+  return {areas, alerts_csv};
+}
+
+}  // namespace geosweep::pipeline

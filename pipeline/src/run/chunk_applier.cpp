@@ -1,0 +1,102 @@
+#include "run/chunk_applier.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/atomic_file.hpp"
+#include "geosweep/kernels/change.hpp"
+
+namespace geosweep::pipeline {
+namespace {
+
+namespace k = geosweep::kernels;
+
+}  // namespace
+
+chunk_applier::chunk_applier(job_spec const& spec, run_plan& plan, kernels::backend backend)
+    : spec_(spec),
+      plan_(plan),
+      backend_(backend),
+      writes_(static_cast<std::size_t>(std::max(2, spec.processing.slots))) {}
+
+void chunk_applier::open(continuation const* resume) {
+  if (auto const n = remove_orphaned_temporaries(spec_.outputs.dir); n > 0)
+    spdlog::warn("removed {} temporary file(s) an interrupted run left in {}", n,
+                 spec_.outputs.dir.string());
+  if (resume != nullptr) {
+    state_ = std::make_unique<state_output>(resume->state_out, resume->state_attributes);
+    writers_.push_back(state_.get());
+  }
+  if (spec_.outputs.cog) {
+    std::vector<std::pair<std::string, raster_grid>> grids;
+    for (auto const& a : plan_.aois) grids.emplace_back(a.shape.name(), a.grid);
+    cogs_ = std::make_unique<cog_exporter>(spec_.outputs.dir, grids, spec_.change.index,
+                                           plan_.composites);
+    writers_.push_back(cogs_.get());
+  }
+  if (!spec_.outputs.hdf5) return;
+  netcdf_contents contents;
+  contents.indices = plan_.indices;
+  for (auto const& a : plan_.aois) {
+    contents.aoi_names.push_back(a.shape.name());
+    contents.aoi_grids.push_back(a.grid);
+  }
+  for (auto const& g : plan_.dates) {
+    contents.days.push_back(days_since_epoch(g.date));
+    for (auto const* s : g.scenes) contents.scene_ids.push_back(s->id);
+  }
+  contents.date_before = plan_.date_before;
+  contents.date_after = plan_.date_after;
+  contents.backend = k::to_string(backend_);
+  netcdf_ = std::make_unique<netcdf_product>(spec_.outputs.dir, spec_, std::move(contents));
+  writers_.push_back(netcdf_.get());
+}
+
+void chunk_applier::add_areas(aoi_tile_output const& t) {
+  aoi_work& aoi = plan_.aois[t.aoi];
+  for (int r = 0; r < t.tile.height; ++r) {
+    double const area = aoi.row_areas[static_cast<std::size_t>(r + t.tile.y_offset)];
+    for (int c = 0; c < t.tile.width; ++c) {
+      std::uint8_t const cls = t.change[static_cast<std::size_t>(r) * t.tile.width + c];
+      aoi.inside_pixels += cls != k::change_outside_aoi ? 1 : 0;
+      if (cls <= k::change_high) {
+        ++aoi.clear_pixels;
+        aoi.clear_m2 += area;
+      }
+    }
+  }
+  aoi.clear_m2_by_date.resize(plan_.dates.size(), 0.0);
+  for (std::size_t d = 0; d < plan_.dates.size(); ++d) aoi.clear_m2_by_date[d] += t.clear_m2[d];
+  aoi.inside_m2 += t.inside_m2;
+}
+
+void chunk_applier::apply(chunk_output&& out) {
+  grid_chunk const& chunk = plan_.chunks[out.chunk];
+  auto finished = std::make_shared<finished_chunk>();
+  finished->window = chunk.window;
+  for (auto const& t : out.aois) {
+    finished->patches.push_back(plan_.aois[t.aoi].stitcher->add_tile(
+        t.tile, chunk.column, chunk.row, t.change, t.first_date, t.confirmed_date, t.magnitude,
+        backend_));
+    add_areas(t);
+  }
+  if (writers_.empty()) return;  // tables only: nothing to keep
+  finished->output = std::move(out);
+  // The writer thread gets the chunk; this thread moves on to the next.
+  writes_.push([this, finished] {
+    for (auto* w : writers_) w->write(*finished);
+  });
+}
+
+void chunk_applier::series(series_window&& w) {
+  if (!netcdf_) return;
+  auto const shared = std::make_shared<series_window>(std::move(w));
+  writes_.push([this, shared] { netcdf_->write_series(*shared); });
+}
+
+void chunk_applier::drain() {
+  writes_.drain();
+}
+
+}  // namespace geosweep::pipeline

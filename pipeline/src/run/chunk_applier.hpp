@@ -1,0 +1,60 @@
+#pragma once
+// Internal to pipeline/src/run: where finished chunks go, on the thread that writes the outputs,
+// in chunk order, whoever computed them (this process or a part file of a shared run). Each
+// chunk's patches are labelled and recorded by its AOIs' stitchers, its areas are added up, and
+// the chunk is queued for the writers (change.nc, the COGs, the monitoring state) on the one
+// writer thread.
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "geosweep/kernels/backend.hpp"
+#include "outputs/chunk_writer.hpp"
+#include "outputs/cog_exporter.hpp"
+#include "outputs/netcdf_product.hpp"
+#include "outputs/state_output.hpp"
+#include "run/run_plan.hpp"
+#include "run/write_queue.hpp"
+
+namespace geosweep::pipeline {
+
+class chunk_applier {
+ public:
+  chunk_applier(job_spec const& spec, run_plan& plan, kernels::backend backend);
+
+  /// Opens the outputs that are written chunk by chunk (with `resume`, the monitoring state
+  /// too), after removing the temporary files of killed runs. Call before apply().
+  void open(continuation const* resume);
+
+  /// A finished chunk: stitched and summed here, written on the writer thread.
+  void apply(chunk_output&& out);
+
+  /// A date's change index over one AOI's part of a chunk (for change.nc's series).
+  void series(series_window&& w);
+
+  /// Waits for every queued write; rethrows a write's error.
+  void drain();
+
+  /// The writers, once open() ran: change.nc and the state may be absent.
+  [[nodiscard]] netcdf_product* netcdf() const { return netcdf_.get(); }
+  [[nodiscard]] cog_exporter* cogs() const { return cogs_.get(); }
+  [[nodiscard]] state_output* state() const { return state_.get(); }
+
+ private:
+  /// Adds a tile's inside and clear areas to its AOI's sums.
+  void add_areas(aoi_tile_output const& t);
+
+  job_spec const& spec_;
+  run_plan& plan_;
+  kernels::backend backend_;
+  std::unique_ptr<netcdf_product> netcdf_;
+  std::unique_ptr<cog_exporter> cogs_;
+  std::unique_ptr<state_output> state_;
+  std::vector<chunk_writer*> writers_;  // those open, in the order they write a chunk
+  write_queue writes_;                  // last: drained before the writers go
+};
+
+}  // namespace geosweep::pipeline

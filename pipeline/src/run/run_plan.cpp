@@ -1,0 +1,145 @@
+#include "run/run_plan.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "compute/spectral_index.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "grid/pixel_area.hpp"
+
+namespace geosweep::pipeline {
+namespace {
+
+/// Indices to compute: the job's list plus the change index, without repeats, in job order.
+std::vector<std::string> indices_to_compute(job_spec const& spec) {
+  std::vector<std::string> names = spec.indices;
+  if (std::find(names.begin(), names.end(), spec.change.index) == names.end())
+    names.push_back(spec.change.index);
+  return names;
+}
+
+std::vector<std::string> bands_needed(std::vector<std::string> const& indices) {
+  std::set<std::string> bands;
+  for (auto const& name : indices) {
+    auto const& index = find_spectral_index(name);
+    bands.insert(index.bands.begin(), index.bands.end());
+  }
+  return {bands.begin(), bands.end()};
+}
+
+/// Colour exports (true and false colour) need their bands whatever the indices: every colour
+/// band the sensor has (a generic sensor only those the job maps), kept when a composite uses
+/// it; they join the bands read.
+void plan_colour(job_spec const& spec, run_plan& plan) {
+  std::vector<std::string> available;
+  if (spec.outputs.cog) {
+    for (auto const& b : colour_bands()) {
+      if (spec.sensor.type != sensor_type::generic || spec.sensor.bands.count(b) > 0)
+        available.push_back(b);
+    }
+  }
+  plan.composites = colour_composites(available);
+  for (auto const& c : plan.composites) {
+    for (auto const& b : c.bands)
+      if (std::find(plan.colour.begin(), plan.colour.end(), b) == plan.colour.end())
+        plan.colour.push_back(b);
+  }
+  for (auto const& b : plan.colour)
+    if (std::find(plan.bands.begin(), plan.bands.end(), b) == plan.bands.end())
+      plan.bands.push_back(b);
+}
+
+/// Monitoring: keeps the catalog's scenes that no earlier run has seen and that come after
+/// the latest date read (an older one can no longer be folded in date order: it goes to
+/// result.late). False when there is nothing to run: no new scene, or no monitoring date
+/// yet.
+bool keep_new_scenes(job_spec const& spec, continuation const& resume, scene_catalog& catalog,
+                     run_result& result) {
+  bool have[2] = {false, false};
+  for (auto const& d : resume.past_dates) have[d.monitor ? 1 : 0] = true;
+  for (bool monitor : {false, true}) {
+    auto& list = monitor ? catalog.monitor : catalog.baseline;
+    std::vector<scene> kept;
+    for (auto& s : list) {
+      if (resume.known_scenes.count(s.id) > 0) continue;
+      if (resume.last_date && s.date <= *resume.last_date) {
+        result.late.push_back({s.id, s.date, monitor});
+        continue;
+      }
+      kept.push_back(std::move(s));
+    }
+    list = std::move(kept);
+    have[monitor ? 1 : 0] = have[monitor ? 1 : 0] || !list.empty();
+  }
+  if (!have[0]) {
+    throw config_error(spec.file.string() + ": period.baseline: no scene between " +
+                       to_iso(spec.baseline.first) + " and " + to_iso(spec.baseline.last) +
+                       " to start monitoring from");
+  }
+  result.nothing_new = (catalog.baseline.empty() && catalog.monitor.empty()) || !have[1];
+  return !result.nothing_new;
+}
+
+/// The analysis grid over the AOIs (the first monitoring run's, when continuing), each AOI's
+/// window of it, and the chunks that cover them.
+void plan_grid(job_spec const& spec, continuation const* resume, run_plan& plan) {
+  bool const fixed_grid = resume != nullptr && resume->grid.has_value();
+  std::string const crs =
+      fixed_grid ? resume->grid->crs_wkt : analysis_crs(spec, plan.catalog, plan.bands.front());
+  std::vector<aoi_shape> shapes;
+  for (auto const& aoi : spec.aois) shapes.emplace_back(aoi, crs);
+  plan.grid = fixed_grid ? *resume->grid
+                         : make_analysis_grid(spec, plan.catalog, plan.bands.front(), crs, shapes);
+  std::vector<pixel_window> windows;
+  for (auto& shape : shapes) {
+    aoi_work a{std::move(shape), {}, {}, nullptr, {}, 0, 0, 0.0, {}, 0.0};
+    a.window = a.shape.window_in(plan.grid);
+    if (a.window.empty())
+      throw config_error("AOI '" + a.shape.name() + "' does not overlap the analysis grid");
+    a.grid = sub_grid(plan.grid, a.window);
+    a.row_areas = row_pixel_areas_m2(a.grid);
+    a.stitcher = std::make_unique<patch_stitcher>(a.shape.name(), a.grid, a.row_areas);
+    windows.push_back(a.window);
+    plan.aois.push_back(std::move(a));
+  }
+  plan.chunks = plan_chunks(plan.grid, windows, spec.processing.chunk);
+  spdlog::info("analysis grid {} x {} px, {} chunks of up to {} px", plan.grid.width,
+               plan.grid.height, plan.chunks.size(), spec.processing.chunk);
+}
+
+}  // namespace
+
+std::optional<run_plan> plan_run(job_spec const& spec, continuation const* resume,
+                                 run_result& result) {
+  run_plan plan;
+  plan.indices = indices_to_compute(spec);
+  plan.bands = bands_needed(plan.indices);
+  plan_colour(spec, plan);
+  catalog_options catalog_opts;
+  catalog_opts.require_both_periods = resume == nullptr;
+  plan.catalog = build_catalog(spec, plan.bands, catalog_opts);
+  if (resume != nullptr && !keep_new_scenes(spec, *resume, plan.catalog, result))
+    return std::nullopt;
+  for (bool monitor : {false, true}) {
+    for (auto const& s : monitor ? plan.catalog.monitor : plan.catalog.baseline)
+      result.read.push_back({s.id, s.date, monitor});
+  }
+  plan.dates = group_by_date(plan.catalog);
+  spdlog::info("{} scenes found, {} in the baseline period, {} in the monitoring period, {} dates",
+               plan.catalog.scenes_found, plan.catalog.baseline.size(), plan.catalog.monitor.size(),
+               plan.dates.size());
+  plan_grid(spec, resume, plan);
+  // The latest date of each period, over earlier monitoring runs too.
+  std::optional<civil_date> latest[2];
+  if (resume != nullptr) {
+    for (auto const& d : resume->past_dates) latest[d.monitor ? 1 : 0] = d.date;
+  }
+  for (auto const& g : plan.dates) latest[g.monitor ? 1 : 0] = g.date;
+  plan.date_before = latest[0].value();
+  plan.date_after = latest[1].value();
+  return plan;
+}
+
+}  // namespace geosweep::pipeline
