@@ -71,18 +71,51 @@ std::string series(std::string const& index) {
 }
 }  // namespace variable
 
+namespace {
+
+/// The attributes of a dimensionless variable. (Built whole: GCC 12 warns wrongly, -Wrestrict,
+/// when a literal is assigned to the units of a default-made one.)
+variable_attributes dimensionless(std::string long_name, std::optional<double> fill) {
+  return {std::move(long_name), std::string("1"), {}, fill, {}, {}};
+}
+
+/// A variable held by one raster of a finished tile; `dropped`: see pixel_variable.
+pixel_variable tile_raster(std::string_view name, raster_type type, variable_attributes attributes,
+                           tile_values (*raster)(aoi_tile_output&),
+                           std::optional<double> dropped = std::nullopt) {
+  pixel_variable v;
+  v.name = name;
+  v.type = type;
+  v.attributes = std::move(attributes);
+  v.raster = raster;
+  v.dropped = dropped;
+  return v;
+}
+
+/// The latest clear look of `index` in `period`.
+pixel_variable index_look(std::string const& index, int period, std::string const& long_name) {
+  pixel_variable v;
+  v.name = period_layer(index, period);
+  v.type = raster_type::float32;
+  v.attributes = dimensionless(long_name, nan);
+  v.look_period = period;
+  v.look_index = index;
+  return v;
+}
+
+}  // namespace
+
 std::vector<pixel_variable> pixel_variables(job_spec const& spec,
                                             std::vector<std::string> const& indices) {
   std::vector<pixel_variable> out;
   for (auto const& name : indices) {
     auto const& index = find_spectral_index(name);
-    variable_attributes look;
-    look.units = "1";
-    look.fill_value = nan;
-    look.long_name = index.long_name + ", latest clear observation of the baseline period";
-    out.push_back({variable::before(name), raster_type::float32, look, nullptr, 0, name});
-    look.long_name = index.long_name + ", latest clear observation of the monitoring period";
-    out.push_back({variable::after(name), raster_type::float32, look, nullptr, 1, name});
+    out.push_back(index_look(
+        name, 0,
+        fmt::format("{}, latest clear observation of the baseline period", index.long_name)));
+    out.push_back(index_look(
+        name, 1,
+        fmt::format("{}, latest clear observation of the monitoring period", index.long_name)));
   }
   variable_attributes change;
   change.long_name = "forest loss between the baseline and monitoring periods, by confidence";
@@ -91,58 +124,45 @@ std::vector<pixel_variable> pixel_variables(job_spec const& spec,
                         k::change_no_data};
   change.flag_meanings =
       "no_change low_confidence_loss high_confidence_loss outside_aoi no_clear_observation";
-  out.push_back({std::string(variable::change),
-                 raster_type::uint8,
-                 change,
-                 [](aoi_tile_output& t) -> tile_values { return &t.change; },
-                 -1,
-                 {},
-                 double{k::change_none}});
+  out.push_back(tile_raster(
+      variable::change, raster_type::uint8, change,
+      [](aoi_tile_output& t) -> tile_values { return &t.change; }, double{k::change_none}));
   variable_attributes date;
   date.units = "days since 1970-01-01";
   date.fill_value = k::no_date;
   date.long_name = "date of the first anomaly of the change";
-  out.push_back({std::string(variable::first_date),
-                 raster_type::int32,
-                 date,
-                 [](aoi_tile_output& t) -> tile_values { return &t.first_date; },
-                 -1,
-                 {},
-                 double{k::no_date}});
+  out.push_back(tile_raster(
+      variable::first_date, raster_type::int32, date,
+      [](aoi_tile_output& t) -> tile_values { return &t.first_date; }, double{k::no_date}));
   date.long_name = "date the change was confirmed (high confidence)";
-  out.push_back({std::string(variable::confirmed_date),
-                 raster_type::int32,
-                 date,
-                 [](aoi_tile_output& t) -> tile_values { return &t.confirmed_date; },
-                 -1,
-                 {},
-                 double{k::no_date}});
+  out.push_back(tile_raster(
+      variable::confirmed_date, raster_type::int32, date,
+      [](aoi_tile_output& t) -> tile_values { return &t.confirmed_date; }, double{k::no_date}));
   variable_attributes magnitude;
   magnitude.units = "1";
   magnitude.fill_value = nan;
   magnitude.long_name =
       "mean drop of " + spec.change.index + " below the baseline over the anomalies";
-  out.push_back({std::string(variable::magnitude),
-                 raster_type::float32,
-                 magnitude,
-                 [](aoi_tile_output& t) -> tile_values { return &t.magnitude; },
-                 -1,
-                 {},
-                 nan});
+  out.push_back(tile_raster(
+      variable::magnitude, raster_type::float32, magnitude,
+      [](aoi_tile_output& t) -> tile_values { return &t.magnitude; }, nan));
   magnitude.long_name = spec.change.method == change_method::baseline
                             ? "mean of the clear baseline observations of " + spec.change.index
                             : "latest clear baseline observation of " + spec.change.index;
-  out.push_back({variable::baseline(spec.change.index), raster_type::float32, magnitude,
-                 [](aoi_tile_output& t) -> tile_values { return &t.baseline; }});
+  out.push_back(tile_raster(variable::baseline(spec.change.index), raster_type::float32, magnitude,
+                            [](aoi_tile_output& t) -> tile_values { return &t.baseline; }));
   variable_attributes count;
   count.units = "1";
   count.long_name = "clear observations in the monitoring period";
-  out.push_back({std::string(variable::clear_count), raster_type::uint16, count,
-                 [](aoi_tile_output& t) -> tile_values { return &t.clear_count; }});
-  variable_attributes patch;
-  patch.units = "1";
-  patch.long_name = "patch number of the change (row of alerts.csv within the AOI), 0 for none";
-  out.push_back({std::string(variable::patch), raster_type::int32, patch, {}});
+  out.push_back(tile_raster(variable::clear_count, raster_type::uint16, count,
+                            [](aoi_tile_output& t) -> tile_values { return &t.clear_count; }));
+  pixel_variable patch;
+  patch.name = variable::patch;
+  patch.type = raster_type::int32;
+  patch.attributes.units = "1";
+  patch.attributes.long_name =
+      "patch number of the change (row of alerts.csv within the AOI), 0 for none";
+  out.push_back(std::move(patch));
   return out;
 }
 
@@ -171,12 +191,10 @@ const_tile_values values_in(pixel_variable const& v, aoi_tile_output const& tile
 }
 
 variable_attributes series_attributes(job_spec const& spec) {
-  variable_attributes series;
-  series.units = "1";
-  series.fill_value = nan;
-  series.long_name = find_spectral_index(spec.change.index).long_name +
-                     " of each acquisition date (mosaic of its scenes), NaN where not clear";
-  return series;
+  return dimensionless(
+      fmt::format("{} of each acquisition date (mosaic of its scenes), NaN where not clear",
+                  find_spectral_index(spec.change.index).long_name),
+      nan);
 }
 
 }  // namespace geosweep::pipeline::product
