@@ -1,0 +1,296 @@
+// The events phase: what differs from date to date on top of the landscape. The planted
+// clearings (the truth the detector is scored against), patches of gradual degradation that
+// must never be flagged, and each date's clouds and shadows; all of them star-shaped blobs.
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "geosweep/pipeline/errors.hpp"
+#include "simulator.hpp"
+
+namespace geosweep::sim::detail {
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Shapes.
+
+/// A star-shaped blob: radius(theta) = r * (1 + sum_k a_k cos(k theta + phi_k)), k = 2..4.
+struct star_shape {
+  double cx = 0, cy = 0;  // pixel coordinates of the centre
+  double r = 1;
+  std::array<double, 3> amp{};
+  std::array<double, 3> phase{};
+
+  [[nodiscard]] double radius(double theta) const {
+    double f = 1.0;
+    for (int k = 0; k < 3; ++k) f += amp[k] * std::cos((k + 2) * theta + phase[k]);
+    return r * f;
+  }
+  [[nodiscard]] double max_radius() const {
+    return r * (1.0 + std::abs(amp[0]) + std::abs(amp[1]) + std::abs(amp[2]));
+  }
+  /// Distance of pixel centre (col, row) relative to the boundary in that direction:
+  /// <= 1 inside.
+  [[nodiscard]] double relative_distance(int col, int row) const {
+    double const dx = col + 0.5 - cx;
+    double const dy = row + 0.5 - cy;
+    double const d = std::sqrt(dx * dx + dy * dy);
+    if (d == 0.0) return 0.0;
+    return d / radius(std::atan2(dy, dx));
+  }
+};
+
+star_shape random_star(random_stream& rng, double cx, double cy, double area_px,
+                       double irregularity) {
+  star_shape s;
+  s.cx = cx;
+  s.cy = cy;
+  double sum_sq = 0;
+  for (int k = 0; k < 3; ++k) {
+    s.amp[k] = rng.uniform(0.0, irregularity / (k + 1));
+    s.phase[k] = rng.uniform(0.0, 2.0 * pi);
+    sum_sq += s.amp[k] * s.amp[k];
+  }
+  // Area of the star: pi r^2 (1 + sum a_k^2 / 2).
+  s.r = std::sqrt(area_px / (pi * (1.0 + sum_sq / 2.0)));
+  return s;
+}
+
+/// Pixels (row-major indices) whose centre is inside the shape, clipped to the grid.
+std::vector<std::size_t> star_pixels(star_shape const& s, int width, int height) {
+  std::vector<std::size_t> out;
+  double const rm = s.max_radius() + 1.0;
+  int const r0 = std::max(0, static_cast<int>(std::floor(s.cy - rm)));
+  int const r1 = std::min(height - 1, static_cast<int>(std::ceil(s.cy + rm)));
+  int const c0 = std::max(0, static_cast<int>(std::floor(s.cx - rm)));
+  int const c1 = std::min(width - 1, static_cast<int>(std::ceil(s.cx + rm)));
+  for (int row = r0; row <= r1; ++row)
+    for (int col = c0; col <= c1; ++col)
+      if (s.relative_distance(col, row) <= 1.0)
+        out.push_back(static_cast<std::size_t>(row) * width + col);
+  return out;
+}
+
+/// Erosion of a 0/1 mask by a (2m+1)^2 square: 1 where every pixel within Chebyshev distance
+/// m is 1 (outside the grid counts as 0).
+std::vector<std::uint8_t> erode(std::vector<std::uint8_t> const& mask, int width, int height,
+                                int m) {
+  std::vector<std::uint8_t> tmp(mask.size()), out(mask.size());
+  for (int row = 0; row < height; ++row) {
+    std::uint8_t const* in = &mask[static_cast<std::size_t>(row) * width];
+    // run length of ones ending at / starting at each pixel
+    std::vector<int> left(width), right(width);
+    for (int c = 0; c < width; ++c) left[c] = in[c] ? (c > 0 ? left[c - 1] : 0) + 1 : 0;
+    for (int c = width - 1; c >= 0; --c)
+      right[c] = in[c] ? (c + 1 < width ? right[c + 1] : 0) + 1 : 0;
+    for (int c = 0; c < width; ++c)
+      tmp[static_cast<std::size_t>(row) * width + c] = left[c] > m && right[c] > m;
+  }
+  for (int col = 0; col < width; ++col) {
+    std::vector<int> up(height), down(height);
+    for (int r = 0; r < height; ++r) {
+      bool const v = tmp[static_cast<std::size_t>(r) * width + col] != 0;
+      up[r] = v ? (r > 0 ? up[r - 1] : 0) + 1 : 0;
+    }
+    for (int r = height - 1; r >= 0; --r) {
+      bool const v = tmp[static_cast<std::size_t>(r) * width + col] != 0;
+      down[r] = v ? (r + 1 < height ? down[r + 1] : 0) + 1 : 0;
+    }
+    for (int r = 0; r < height; ++r)
+      out[static_cast<std::size_t>(r) * width + col] = up[r] > m && down[r] > m;
+  }
+  return out;
+}
+
+}  // namespace
+
+void simulator::place_clearings() {
+  truth_.assign(n_, 0);
+  cleared_index_.assign(1, -1);
+  if (o_.clearings == 0) return;
+  random_stream rng(o_.seed, stream::clearings);
+
+  int const gap = std::max(3, static_cast<int>(std::ceil(30.0 / o_.resolution_m)));
+  std::vector<std::vector<std::uint8_t>> const allowed = clearing_sites();
+  std::vector<std::uint8_t> blocked(n_, 0);  // within `gap` pixels of a placed clearing
+
+  for (int id = 1; id <= o_.clearings; ++id) {
+    int const a = (id - 1) % 2;
+    std::vector<std::size_t> const pixels = draw_clearing(rng, id, a, allowed[a], blocked);
+    for (std::size_t i : pixels) {
+      truth_[i] = static_cast<std::uint8_t>(id);
+      int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
+      for (int r = std::max(0, row - gap); r <= std::min(h_ - 1, row + gap); ++r)
+        for (int c = std::max(0, col - gap); c <= std::min(w_ - 1, col + gap); ++c)
+          blocked[static_cast<std::size_t>(r) * w_ + c] = 1;
+    }
+    int const monitor_index = rng.uniform_int(0, o_.monitor_dates - 2);
+    int const date_index = o_.baseline_dates + monitor_index;
+    planted_clearing c;
+    c.id = id;
+    c.aoi = aois_[a].name;
+    c.cleared_on = dates_[date_index];
+    c.pixel_count = static_cast<std::int64_t>(pixels.size());
+    c.area_ha = static_cast<double>(c.pixel_count) * o_.resolution_m * o_.resolution_m / 10000.0;
+    clearings_.push_back(c);
+    cleared_index_.push_back(date_index);
+  }
+}
+
+std::vector<std::vector<std::uint8_t>> simulator::clearing_sites() const {
+  int const aoi_margin = std::max(4, static_cast<int>(std::ceil(50.0 / o_.resolution_m)));
+  int const cover_margin = std::max(3, static_cast<int>(std::ceil(30.0 / o_.resolution_m)));
+
+  std::vector<std::uint8_t> forest_mask(n_);
+  for (std::size_t i = 0; i < n_; ++i) forest_mask[i] = cover_[i] == forest;
+  std::vector<std::uint8_t> const forest_inner = erode(forest_mask, w_, h_, cover_margin);
+  std::vector<std::vector<std::uint8_t>> allowed;  // per AOI: inside with margins, in forest
+  for (auto const& a : aois_) {
+    std::vector<std::uint8_t> m = erode(a.mask, w_, h_, aoi_margin);
+    for (std::size_t i = 0; i < n_; ++i) m[i] = m[i] && forest_inner[i];
+    allowed.push_back(std::move(m));
+  }
+  return allowed;
+}
+
+std::vector<std::size_t> simulator::draw_clearing(random_stream& rng, int id, int aoi,
+                                                  std::vector<std::uint8_t> const& ok,
+                                                  std::vector<std::uint8_t> const& blocked) const {
+  double const px_per_ha = 10000.0 / (o_.resolution_m * o_.resolution_m);
+  auto const min_px = static_cast<std::size_t>(std::max(1.0, std::ceil(1.0 * px_per_ha)));
+  auto const max_px = static_cast<std::size_t>(std::max(1.0, std::floor(8.0 * px_per_ha)));
+  // Centres are drawn from the pixels still free.
+  std::vector<std::size_t> free;
+  for (std::size_t i = 0; i < n_; ++i)
+    if (ok[i] && !blocked[i]) free.push_back(i);
+  if (free.empty())
+    throw logic_error(fmt::format(
+        "simulate_scenes: no forest left in AOI {} for clearing {}; use a larger tile or fewer "
+        "clearings",
+        aois_[aoi].name, id));
+  std::vector<std::size_t> pixels;
+  bool placed = false;
+  for (int attempt = 0; attempt < 6000 && !placed; ++attempt) {
+    // The first clearing is small (~1.1 ha); later ones 1.5-7 ha, shrinking towards 1.1 ha
+    // when the AOI gets crowded.
+    double hi = 7.0, lo = 1.5;
+    if (attempt > 2000) hi = 4.0, lo = 1.2;
+    if (attempt > 4000) hi = 1.6, lo = 1.1;
+    double const ha = id == 1 ? rng.uniform(1.05, 1.25) : rng.uniform(lo, hi);
+    std::size_t const centre =
+        free[std::min(free.size() - 1, static_cast<std::size_t>(rng.uniform() * free.size()))];
+    double const cx = static_cast<double>(centre % w_) + rng.uniform();
+    double const cy = static_cast<double>(centre / w_) + rng.uniform();
+    star_shape const s = random_star(rng, cx, cy, ha * px_per_ha, 0.35);
+    pixels = star_pixels(s, w_, h_);
+    if (pixels.size() < min_px || pixels.size() > max_px) continue;
+    placed = std::all_of(pixels.begin(), pixels.end(),
+                         [&](std::size_t i) { return ok[i] && !blocked[i]; });
+  }
+  if (!placed)
+    throw logic_error(
+        fmt::format("simulate_scenes: no room for clearing {} in AOI {}; use a larger tile or "
+                    "fewer clearings",
+                    id, aois_[aoi].name));
+  return pixels;
+}
+
+void simulator::place_degradation() {
+  // Selective logging: blobs of 3-10 ha of forest anywhere (AOIs included), away from the
+  // clearings, whose index falls slowly while monitored.
+  degraded_.assign(n_, 0);
+  random_stream rng(o_.seed, stream::degradation);
+  double const px_per_ha = 10000.0 / (o_.resolution_m * o_.resolution_m);
+  int const gap = std::max(3, static_cast<int>(std::ceil(30.0 / o_.resolution_m)));
+  for (int k = 0; k < o_.degradations; ++k) {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      double const cx = rng.uniform() * w_, cy = rng.uniform() * h_;
+      star_shape const shape = random_star(rng, cx, cy, rng.uniform(3.0, 10.0) * px_per_ha, 0.3);
+      auto const pixels = star_pixels(shape, w_, h_);
+      bool ok = !pixels.empty();
+      for (std::size_t i : pixels) {
+        if (!ok) break;
+        int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
+        ok = cover_[i] == forest && degraded_[i] == 0;
+        for (int r = std::max(0, row - gap); ok && r <= std::min(h_ - 1, row + gap); ++r)
+          for (int c = std::max(0, col - gap); ok && c <= std::min(w_ - 1, col + gap); ++c)
+            ok = truth_[static_cast<std::size_t>(r) * w_ + c] == 0;
+      }
+      if (!ok) continue;
+      for (std::size_t i : pixels) degraded_[i] = 1;
+      break;
+    }
+  }
+}
+
+void simulator::make_clouds() {
+  clouds_.resize(dates_.size());
+  for (std::size_t d = 0; d < dates_.size(); ++d) {
+    cloud_state& cs = clouds_[d];
+    cs.scl.assign(n_, 0);
+    int const period_size = period_[d] == 0 ? o_.baseline_dates : o_.monitor_dates;
+    // A period of one date stays clear, so every pixel has a clear view in every period.
+    if (!o_.clouds || period_size < 2) continue;
+    cs.blob.assign(n_, 0);
+    random_stream rng(o_.seed, stream::clouds, d);
+    draw_cloud_blobs(rng, cs);
+    cast_shadows(rng, cs);
+    // The guarantee: no pixel is cloudy or shadowed on two consecutive dates of a period.
+    if (d > 0 && period_[d - 1] == period_[d]) {
+      std::vector<std::uint8_t> const& prev = clouds_[d - 1].scl;
+      for (std::size_t i = 0; i < n_; ++i)
+        if (prev[i] != 0) cs.scl[i] = 0;
+    }
+  }
+}
+
+void simulator::draw_cloud_blobs(random_stream& rng, cloud_state& cs) const {
+  double const target = rng.uniform(0.05, 0.20);
+  int const nblobs = rng.uniform_int(2, 5);
+  double const blob_area = target * static_cast<double>(n_) / nblobs;
+  std::size_t covered = 0;
+  double const target_px = target * static_cast<double>(n_);
+  for (int k = 0; k < 12 && static_cast<double>(covered) < 0.9 * target_px; ++k) {
+    double const area = std::min(blob_area * rng.uniform(0.6, 1.4),
+                                 1.1 * (target_px - static_cast<double>(covered)));
+    star_shape const s =
+        random_star(rng, rng.uniform(0.0, w_), rng.uniform(0.0, h_), std::max(area, 16.0), 0.45);
+    cs.brightness.push_back(rng.uniform(0.46, 0.60));
+    auto const blob_id = static_cast<std::uint8_t>(cs.brightness.size() - 1);
+    for (std::size_t i : star_pixels(s, w_, h_)) {
+      double const q = s.relative_distance(static_cast<int>(i % w_), static_cast<int>(i / w_));
+      std::uint8_t const cls = q < 0.6 ? scl_cloud_high : scl_cloud_medium;
+      if (cs.scl[i] == 0) ++covered;
+      if (cls > cs.scl[i]) {
+        cs.scl[i] = cls;
+        cs.blob[i] = blob_id;
+      }
+    }
+  }
+}
+
+void simulator::cast_shadows(random_stream& rng, cloud_state& cs) const {
+  // Shadows: the cloud mask shifted 300-700 m away from the sun (roughly south-west here).
+  double const angle = rng.uniform(0.55, 0.95) * pi;  // direction in image coords
+  double const dist = rng.uniform(300.0, 700.0) / o_.resolution_m;
+  int const dx = static_cast<int>(std::lround(dist * std::cos(angle)));
+  int const dy = static_cast<int>(std::lround(dist * std::sin(angle)));
+  std::vector<std::uint8_t> const cloudy = cs.scl;
+  for (int row = 0; row < h_; ++row)
+    for (int col = 0; col < w_; ++col) {
+      if (cloudy[static_cast<std::size_t>(row) * w_ + col] == 0) continue;
+      int const r = row + dy, c = col + dx;
+      if (r < 0 || r >= h_ || c < 0 || c >= w_) continue;
+      std::size_t const j = static_cast<std::size_t>(r) * w_ + c;
+      if (cs.scl[j] == 0) cs.scl[j] = scl_shadow;
+    }
+}
+
+}  // namespace geosweep::sim::detail
