@@ -48,6 +48,20 @@ inline void draw_text_halo(cairo_t* cr, double x, double y, std::string const& t
   cairo_pattern_destroy(source);
 }
 
+/// A white page with its title and subtitle, from the left margin `x` (the alert table and
+/// time-series pages).
+inline void draw_page_heading(cairo_t* cr, double x, std::string const& title,
+                              std::string const& subtitle) {
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  set_font(cr, 15, true);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  draw_text(cr, x, 44, title);
+  set_font(cr, 9);
+  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+  draw_text(cr, x, 60, subtitle);
+}
+
 /// Splits `text` into lines no wider than `width` at spaces (long words stay whole).
 inline std::vector<std::string> wrap_text(cairo_t* cr, std::string const& text, double width) {
   std::vector<std::string> lines;

@@ -1,0 +1,255 @@
+// Writing a report's files (report_files.hpp): the pages through cairo's PDF and image
+// surfaces, and index.html as text; each under a temporary name until it is complete.
+#include "report/report_files.hpp"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "core/atomic_file.hpp"
+#include "geosweep/pipeline/build_info.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "report/report_map.hpp"
+
+namespace geosweep::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Throws geosweep::io_error naming `path` unless cairo reports success.
+void check_cairo(cairo_status_t status, fs::path const& path) {
+  if (status != CAIRO_STATUS_SUCCESS)
+    throw io_error(path.string() + ": cannot draw: " + cairo_status_to_string(status));
+}
+
+/// `s` as HTML text or attribute value.
+std::string html_escape(std::string const& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+/// `s` percent-encoded for a link (file names may hold spaces and other characters).
+std::string url_escape(std::string const& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buffer[4];
+      std::snprintf(buffer, sizeof buffer, "%%%02X", c);
+      out += buffer;
+    }
+  }
+  return out;
+}
+
+/// The head of index.html, its title and the provenance line.
+void write_index_head(std::ostream& html, job_spec const& spec, std::string const& provenance) {
+  html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>geosweep "
+          "reports: "
+       << html_escape(spec.name)
+       << "</title>\n<style>\nbody{font-family:'DejaVu Sans',sans-serif;margin:2em;color:#222}\n"
+          "img{max-width:48%;border:1px solid #ccc;margin:0.3em}\n"
+          "table{border-collapse:collapse;font-size:0.85em}\n"
+          "th,td{padding:0.25em 0.6em;border-bottom:1px solid #ddd;text-align:right}\n"
+          "th:nth-child(-n+5),td:nth-child(-n+5){text-align:left}\n"
+          "tr:nth-child(even){background:#f4f4f4}\n.footer{color:#666;font-size:0.8em}\n"
+          "</style>\n</head>\n<body>\n<h1>geosweep reports: "
+       << html_escape(spec.name) << "</h1>\n<p>" << html_escape(provenance) << "</p>\n";
+}
+
+/// The images of AOI `aoi` that are in `dir`, each a link to itself.
+void write_index_images(std::ostream& html, fs::path const& dir, job_spec const& spec,
+                        std::string const& aoi) {
+  std::vector<std::string> images;
+  for (std::string kind : {"true_colour", "false_colour"})
+    for (std::string period : {"before", "after"})
+      images.push_back(map_png_name(aoi, kind, period));
+  for (auto const& index : spec.indices)
+    for (std::string period : {"before", "after"})
+      images.push_back(map_png_name(aoi, index, period));
+  images.push_back(aoi + "_time_series.png");
+  for (auto const& image : images) {
+    if (!fs::exists(dir / image)) continue;
+    html << "<a href=\"" << url_escape(image) << "\"><img src=\"" << url_escape(image)
+         << "\" alt=\"" << html_escape(image) << "\"></a>\n";
+  }
+}
+
+/// The alert table of AOI `aoi`: the PDF's columns, cells as alerts.csv writes them.
+void write_index_table(std::ostream& html, std::vector<alert> const& alerts,
+                       std::string const& aoi) {
+  auto const columns = table_columns(true);
+  html << "<table>\n<tr>";
+  bool with_value = false;
+  for (auto const& a : alerts)
+    with_value = with_value || (a.aoi == aoi && a.estimated_value.has_value());
+  for (auto const& c : columns) {
+    if (c.key == "estimated_value" && !with_value) continue;
+    html << "<th>" << html_escape(c.title) << "</th>";
+  }
+  html << "</tr>\n";
+  std::size_t number = 0;
+  for (auto const& a : alerts) {
+    if (a.aoi != aoi) continue;
+    html << "<tr>";
+    ++number;
+    for (auto const& c : columns) {
+      if (c.key == "estimated_value" && !with_value) continue;
+      html << "<td>"
+           << html_escape(c.key == "#" ? std::to_string(number) : alert_cell_text(a, c.key))
+           << "</td>";
+    }
+    html << "</tr>\n";
+  }
+  if (number == 0)
+    html << "<tr><td colspan=\"" << columns.size() << "\">No change found.</td></tr>\n";
+  html << "</table>\n";
+}
+
+/// Writes `text` to `path` under a temporary name, renamed when complete.
+void write_text_file(fs::path const& path, std::string const& text) {
+  atomic_file file(path);
+  {
+    std::ofstream out(file.temp_path(), std::ios::binary);
+    out << text;
+    if (!out) throw io_error(path.string() + ": cannot write");
+  }
+  file.commit();
+}
+
+}  // namespace
+
+void write_pdf(fs::path const& path, std::string const& title,
+               std::vector<page_painter> const& pages, std::string const& footer) {
+  atomic_file file(path);
+  cairo_surface_t* surface =
+      cairo_pdf_surface_create(file.temp_path().c_str(), report_page_width, report_page_height);
+  check_cairo(cairo_surface_status(surface), path);
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR,
+                                 ("geosweep " + geosweep_version()).c_str());
+  // Reproducible documents: SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the dates that
+  // cairo would otherwise take from the clock, so the same outputs give the same bytes.
+  if (char const* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0') {
+    std::time_t const t = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date);
+  }
+  cairo_t* cr = cairo_create(surface);
+  try {
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      pages[i](cr, {footer, static_cast<int>(i + 1), static_cast<int>(pages.size())});
+      cairo_show_page(cr);
+      check_cairo(cairo_status(cr), path);
+    }
+  } catch (...) {
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+    throw;
+  }
+  cairo_destroy(cr);
+  cairo_surface_finish(surface);
+  cairo_status_t const status = cairo_surface_status(surface);
+  cairo_surface_destroy(surface);
+  check_cairo(status, path);
+  file.commit();
+}
+
+void write_png(fs::path const& path, page_painter const& page, page_context const& ctx,
+               double scale) {
+  atomic_file file(path);
+  int const w = static_cast<int>(std::ceil(report_page_width * scale));
+  int const h = static_cast<int>(std::ceil(report_page_height * scale));
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+  check_cairo(cairo_surface_status(surface), path);
+  cairo_t* cr = cairo_create(surface);
+  cairo_scale(cr, scale, scale);
+  try {
+    page(cr, ctx);
+  } catch (...) {
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+    throw;
+  }
+  cairo_status_t status = cairo_status(cr);
+  cairo_destroy(cr);
+  if (status == CAIRO_STATUS_SUCCESS)
+    status = cairo_surface_write_to_png(surface, file.temp_path().c_str());
+  cairo_surface_destroy(surface);
+  check_cairo(status, path);
+  file.commit();
+}
+
+aoi_report write_aoi_files(fs::path const& dir, aoi_inputs const& in, report_document const& doc,
+                           std::vector<page_painter> const& pages) {
+  aoi_report report;
+  report.name = in.name;
+  report.pdf = dir / (in.name + ".pdf");
+  report.pages = static_cast<int>(pages.size());
+  report.alerts = in.alerts.size();
+  write_pdf(report.pdf, "geosweep report: " + in.name, pages, doc.footer);
+  // PNGs: every raster pixel at least one PNG pixel where that stays under 4x (288 dpi).
+  for (std::size_t i = 0; i < doc.maps.size(); ++i) {
+    auto const layout = layout_map_page(in.grid.width, in.grid.height);
+    double const scale = std::clamp(1.0 / layout.scale, 2.0, 4.0);
+    fs::path const png = dir / map_png_name(in.name, doc.maps[i].kind, doc.maps[i].period);
+    write_png(png, pages[i], {doc.footer, static_cast<int>(i + 1), report.pages}, scale);
+    report.pngs.push_back(png);
+  }
+  fs::path const series_png = dir / (in.name + "_time_series.png");
+  write_png(series_png, pages.back(), {doc.footer, report.pages, report.pages}, 2.0);
+  report.pngs.push_back(series_png);
+  return report;
+}
+
+void write_index(fs::path const& path, job_spec const& spec, std::vector<alert> const& alerts,
+                 std::string const& provenance) {
+  fs::path const dir = path.parent_path();
+  std::ostringstream html;
+  write_index_head(html, spec, provenance);
+  for (auto const& aoi : spec.aois) {
+    fs::path const pdf = dir / (aoi.name + ".pdf");
+    if (!fs::exists(pdf)) continue;
+    html << "<h2 id=\"" << html_escape(aoi.name) << "\">" << html_escape(aoi.name) << "</h2>\n"
+         << "<p><a href=\"" << url_escape(aoi.name + ".pdf") << "\">Report (PDF)</a></p>\n<p>\n";
+    write_index_images(html, dir, spec, aoi.name);
+    html << "</p>\n";
+    write_index_table(html, alerts, aoi.name);
+  }
+  html << "<p class=\"footer\">Made by geosweep " << html_escape(geosweep_version())
+       << " from the outputs in this folder's parent.</p>\n</body>\n</html>\n";
+  write_text_file(path, html.str());
+}
+
+}  // namespace geosweep::pipeline

@@ -1,0 +1,40 @@
+#pragma once
+/// \file
+/// The files of a report: the PDF of an AOI (every page; reproducible with SOURCE_DATE_EPOCH),
+/// a PNG of each map page and of the time series, and index.html over every AOI's report with
+/// its alert table. Each file is written under a temporary name and renamed when complete
+/// (core/atomic_file.hpp), so a reader never sees half a report.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "geosweep/pipeline/alert.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/report.hpp"
+#include "report/report_inputs.hpp"
+#include "report/report_pages.hpp"
+
+namespace geosweep::pipeline {
+
+/// Writes `pages` as a PDF titled `title`, each page with `footer`. Throws geosweep::io_error
+/// naming `path` when cairo cannot draw or write it.
+void write_pdf(std::filesystem::path const& path, std::string const& title,
+               std::vector<page_painter> const& pages, std::string const& footer);
+
+/// Writes one page as a PNG at `scale` pixels per point. Throws geosweep::io_error naming
+/// `path` when cairo cannot draw or write it.
+void write_png(std::filesystem::path const& path, page_painter const& page, page_context const& ctx,
+               double scale);
+
+/// Writes the PDF and PNGs of AOI `in` into `dir`; the report says what was written (all but
+/// the time it took).
+aoi_report write_aoi_files(std::filesystem::path const& dir, aoi_inputs const& in,
+                           report_document const& doc, std::vector<page_painter> const& pages);
+
+/// Writes index.html at `path`: every AOI of `spec` whose PDF is in the folder, its images and
+/// its rows of `alerts`, under the line `provenance`.
+void write_index(std::filesystem::path const& path, job_spec const& spec,
+                 std::vector<alert> const& alerts, std::string const& provenance);
+
+}  // namespace geosweep::pipeline

@@ -1,0 +1,272 @@
+// Reading what a report is drawn from (report_inputs.hpp): change.nc through GDAL's netCDF
+// driver (file and group attributes, the patch, change and index variables), the colour COGs,
+// and alerts.csv through the CSV reader and the alert field table.
+#include "report/report_inputs.hpp"
+
+#include <ogr_spatialref.h>
+#include <spdlog/spdlog.h>
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <sstream>
+
+#include "core/gdal_utils.hpp"
+#include "geosweep/kernels/change.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "outputs/csv_reader.hpp"
+
+namespace geosweep::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A metadata item of `ds` ("" when it has none), e.g. "NC_GLOBAL#geosweep_job".
+std::string metadata(GDALDataset& ds, std::string const& key) {
+  char const* v = ds.GetMetadataItem(key.c_str());
+  return v != nullptr ? std::string(v) : std::string();
+}
+
+/// One variable of an AOI group, opened through GDAL's netCDF driver.
+GDALDatasetUniquePtr open_variable(fs::path const& nc, std::string const& aoi,
+                                   std::string const& variable) {
+  return open_raster("NETCDF:\"" + nc.string() + "\":/aoi/" + aoi + "/" + variable);
+}
+
+/// Band `band` of `ds` as `type`; `what` names the source in errors.
+template <class T>
+std::vector<T> read_band(GDALDataset& ds, int band, GDALDataType type, std::string const& what) {
+  int const w = ds.GetRasterXSize(), h = ds.GetRasterYSize();
+  std::vector<T> values(static_cast<std::size_t>(w) * h);
+  CPLErrorReset();
+  if (ds.GetRasterBand(band)->RasterIO(GF_Read, 0, 0, w, h, values.data(), w, h, type, 0, 0) !=
+      CE_None)
+    throw io_error(what + ": cannot read band " + std::to_string(band) + ": " +
+                   last_gdal_message());
+  return values;
+}
+
+/// The alert field of each column of `header`, nullptr for a column that is none; throws
+/// when a field has no column.
+std::vector<alert_field const*> column_fields(fs::path const& path,
+                                              std::vector<std::string> const& header) {
+  std::vector<alert_field const*> fields;
+  for (auto const& name : header) fields.push_back(find_alert_field(name));
+  for (auto const& f : alert_fields()) {
+    if (std::find(fields.begin(), fields.end(), &f) == fields.end())
+      throw io_error(path.string() + ": no column '" + std::string(f.name) +
+                     "': not an alert table of this geosweep");
+  }
+  return fields;
+}
+
+// ---- one AOI
+
+/// The group attributes: the index, the dates of the images and the periods.
+void read_group_attributes(aoi_inputs& in, fs::path const& nc, GDALDataset& root) {
+  std::string const group = "/aoi/" + in.name + "/NC_GLOBAL#";
+  in.index = metadata(root, group + "change_index");
+  if (in.index.empty())
+    throw io_error(nc.string() + ": no group /aoi/" + in.name +
+                   ": run the job again (`geosweep run`) before the report");
+  in.date_before = metadata(root, group + "date_before");
+  in.date_after = metadata(root, group + "date_after");
+  in.baseline_period = metadata(root, group + "baseline_period");
+  in.monitor_period = metadata(root, group + "monitor_period");
+  in.monitor_start = parse_iso_date(in.monitor_period.substr(0, 10));
+  for (auto* period : {&in.baseline_period, &in.monitor_period}) {  // "a/b" reads "a to b"
+    if (auto slash = period->find('/'); slash != std::string::npos)
+      period->replace(slash, 1, " to ");
+  }
+}
+
+/// The grid (from the patch variable's georeferencing), the patch numbers and change classes.
+void read_change_rasters(aoi_inputs& in, fs::path const& nc) {
+  std::string const& name = in.name;
+  auto patch_ds = open_variable(nc, name, "patch");
+  in.grid.width = patch_ds->GetRasterXSize();
+  in.grid.height = patch_ds->GetRasterYSize();
+  if (patch_ds->GetGeoTransform(in.grid.transform.data()) != CE_None || !patch_ds->GetSpatialRef())
+    throw io_error(nc.string() + ": /aoi/" + name + "/patch has no georeferencing");
+  char* wkt = nullptr;
+  patch_ds->GetSpatialRef()->exportToWkt(&wkt);
+  in.grid.crs_wkt = wkt;
+  CPLFree(wkt);
+  in.patch =
+      read_band<std::int32_t>(*patch_ds, 1, GDT_Int32, nc.string() + ":/aoi/" + name + "/patch");
+  auto change_ds = open_variable(nc, name, "change");
+  in.change =
+      read_band<std::uint8_t>(*change_ds, 1, GDT_Byte, nc.string() + ":/aoi/" + name + "/change");
+}
+
+/// The AOI's alerts; patch numbers are rows of alerts.csv within the AOI, so the counts agree.
+void select_alerts(aoi_inputs& in, run_inputs const& run) {
+  for (auto const& a : run.alerts)
+    if (a.aoi == in.name) in.alerts.push_back(a);
+  std::int32_t max_patch = 0;
+  for (auto p : in.patch) max_patch = std::max(max_patch, p);
+  if (static_cast<std::size_t>(max_patch) != in.alerts.size())
+    throw io_error(run.nc.string() + ": AOI '" + in.name + "' has " + std::to_string(max_patch) +
+                   " patches but alerts.csv lists " + std::to_string(in.alerts.size()) +
+                   " alerts for it: outputs of different runs?");
+}
+
+/// The composite at `path`, none when there is no such COG; it must match the AOI grid.
+std::optional<colour_composite> read_composite(fs::path const& path, raster_grid const& grid) {
+  if (!fs::exists(path)) return std::nullopt;
+  auto ds = open_raster(path);
+  if (ds->GetRasterXSize() != grid.width || ds->GetRasterYSize() != grid.height ||
+      ds->GetRasterCount() < 3)
+    throw io_error(path.string() + ": " + std::to_string(ds->GetRasterXSize()) + " x " +
+                   std::to_string(ds->GetRasterYSize()) +
+                   " px does not match the AOI grid of change.nc (" + std::to_string(grid.width) +
+                   " x " + std::to_string(grid.height) + "): outputs of different runs?");
+  colour_composite c;
+  for (int b = 0; b < 3; ++b) {
+    auto values = read_band<float>(*ds, b + 1, GDT_Float32, path.string());
+    int ok = 0;
+    double const nodata = ds->GetRasterBand(b + 1)->GetNoDataValue(&ok);
+    for (auto& v : values) {
+      if (ok != 0 && v == nodata)
+        v = NAN;
+      else
+        v /= 10000.0F;  // the COGs hold reflectance x 10000
+    }
+    c.bands[static_cast<std::size_t>(b)] = std::move(values);
+  }
+  return c;
+}
+
+/// The before/after images: colour COGs of both periods, else the index from change.nc.
+void read_images(aoi_inputs& in, job_spec const& spec, fs::path const& nc) {
+  fs::path const cog = spec.outputs.dir / "cog" / in.name;
+  for (std::string kind : {"true_colour", "false_colour"}) {
+    auto before = read_composite(cog / (kind + "_before.tif"), in.grid);
+    auto after = read_composite(cog / (kind + "_after.tif"), in.grid);
+    if (before && after) in.colours[kind] = {std::move(before), std::move(after)};
+  }
+  if (in.colours.empty()) {  // no COGs (outputs.cog: false): the index itself
+    for (int p = 0; p < 2; ++p) {
+      auto ds = open_variable(nc, in.name, in.index + (p == 0 ? "_before" : "_after"));
+      in.index_images[static_cast<std::size_t>(p)] =
+          read_band<float>(*ds, 1, GDT_Float32, nc.string() + ":" + in.index);
+    }
+  }
+}
+
+// Time series: the index of each date over the alerts' pixels and over the whole AOI.
+void read_series(aoi_inputs& in, fs::path const& nc) {
+  auto series = open_variable(nc, in.name, in.index);
+  std::int64_t inside = 0;
+  for (auto c : in.change) inside += c != kernels::change_outside_aoi ? 1 : 0;
+  for (int b = 1; b <= series->GetRasterCount(); ++b) {
+    char const* day = series->GetRasterBand(b)->GetMetadataItem("NETCDF_DIM_time");
+    if (day == nullptr) throw io_error(nc.string() + ": " + in.index + " has no time coordinate");
+    auto const values = read_band<float>(*series, b, GDT_Float32, nc.string() + ":" + in.index);
+    series_point point;
+    point.day = std::stoi(day);
+    point.monitor = in.monitor_start && point.day >= days_since_epoch(*in.monitor_start);
+    double sum_all = 0, sum_alert = 0;
+    std::int64_t n_all = 0, n_alert = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (!std::isfinite(values[i]) || in.change[i] == kernels::change_outside_aoi) continue;
+      sum_all += values[i];
+      ++n_all;
+      if (in.patch[i] > 0) {
+        sum_alert += values[i];
+        ++n_alert;
+      }
+    }
+    point.aoi_mean = n_all > 0 ? sum_all / static_cast<double>(n_all) : NAN;
+    point.alert_mean = n_alert > 0 ? sum_alert / static_cast<double>(n_alert) : NAN;
+    point.clear_share = inside > 0 ? static_cast<double>(n_all) / static_cast<double>(inside) : 0;
+    in.series.push_back(point);
+  }
+  std::sort(in.series.begin(), in.series.end(),
+            [](auto const& a, auto const& b) { return a.day < b.day; });
+}
+
+/// The baseline means of the index over the AOI and over its alerts.
+void read_baseline(aoi_inputs& in, fs::path const& nc) {
+  auto baseline = open_variable(nc, in.name, in.index + "_baseline");
+  auto const base = read_band<float>(*baseline, 1, GDT_Float32, nc.string() + ":baseline");
+  double sa = 0, sb = 0;
+  std::int64_t na = 0, nb = 0;
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    if (!std::isfinite(base[i]) || in.change[i] == kernels::change_outside_aoi) continue;
+    sa += base[i];
+    ++na;
+    if (in.patch[i] > 0) {
+      sb += base[i];
+      ++nb;
+    }
+  }
+  in.baseline_aoi_mean = na > 0 ? sa / static_cast<double>(na) : NAN;
+  in.baseline_alert_mean = nb > 0 ? sb / static_cast<double>(nb) : NAN;
+}
+
+}  // namespace
+
+void require_run_outputs(job_spec const& spec) {
+  for (auto const& needed : {spec.outputs.dir / "change.nc", spec.outputs.dir / "alerts.csv"}) {
+    if (!fs::exists(needed))
+      throw io_error(needed.string() +
+                     ": not found; reports are drawn from a run's outputs: run `geosweep run " +
+                     spec.file.string() + "` first (with outputs.hdf5 and outputs.csv true)");
+  }
+}
+
+std::vector<alert> read_alerts(fs::path const& path) {
+  auto const table = read_csv(path);
+  auto const fields = column_fields(path, table.header);
+  std::vector<alert> alerts;
+  alerts.reserve(table.rows.size());
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    field_row cells;
+    alert a;
+    try {
+      for (std::size_t c = 0; c < fields.size(); ++c) {
+        if (auto const* f = fields[c])
+          cells.push_back(
+              {f->name, f->type, f->decimals, parse_field(f->name, f->type, table.rows[r][c])});
+      }
+      set_alert_fields(a, cells);
+    } catch (io_error const& e) {
+      throw io_error(fmt::format("{}: line {}: {}", path.string(), table.row_lines[r], e.what()));
+    }
+    alerts.push_back(std::move(a));
+  }
+  return alerts;
+}
+
+run_inputs read_run_inputs(job_spec const& spec) {
+  run_inputs run;
+  run.nc = spec.outputs.dir / "change.nc";
+  run.alerts_csv = spec.outputs.dir / "alerts.csv";
+  run.alerts = read_alerts(run.alerts_csv);
+  run.root = open_raster(run.nc);
+  std::string const job = metadata(*run.root, "NC_GLOBAL#geosweep_job");
+  run.version = metadata(*run.root, "NC_GLOBAL#geosweep_version");
+  run.backend = metadata(*run.root, "NC_GLOBAL#geosweep_backend");
+  run.change_method = metadata(*run.root, "NC_GLOBAL#geosweep_change_method");
+  std::istringstream lines(metadata(*run.root, "NC_GLOBAL#geosweep_scenes"));
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) run.scenes.push_back(line);
+  if (!job.empty() && job != spec.name)
+    spdlog::warn("{} was written by job '{}', not '{}'", run.nc.string(), job, spec.name);
+  run.job = job.empty() ? spec.name : job;
+  return run;
+}
+
+aoi_inputs read_aoi_inputs(job_spec const& spec, run_inputs const& run, std::string const& name) {
+  aoi_inputs in;
+  in.name = name;
+  read_group_attributes(in, run.nc, *run.root);
+  read_change_rasters(in, run.nc);
+  select_alerts(in, run);
+  read_images(in, spec, run.nc);
+  read_series(in, run.nc);
+  read_baseline(in, run.nc);
+  return in;
+}
+
+}  // namespace geosweep::pipeline

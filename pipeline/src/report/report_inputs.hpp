@@ -1,0 +1,87 @@
+#pragma once
+/// \file
+/// What a report is drawn from, read once per run and once per AOI. Per run: where change.nc
+/// and alerts.csv are, who wrote change.nc (job, version, backend, scenes) and every alert of
+/// alerts.csv, read with the CSV reader and the alert field table. Per AOI: the attributes and
+/// variables of its change.nc group (grid, patch and change rasters, dates and periods), the
+/// colour composites of its COGs (or the index when there are none), the index time series
+/// over the AOI and over its alerts, and its alerts.
+
+#include <gdal_priv.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "geosweep/pipeline/alert.hpp"
+#include "geosweep/pipeline/civil_date.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/raster_grid.hpp"
+
+namespace geosweep::pipeline {
+
+/// An RGB composite of one period (reflectance, NaN where none).
+struct colour_composite {
+  std::array<std::vector<float>, 3> bands;
+};
+
+/// The index of each date, summarised.
+struct series_point {
+  int day = 0;
+  bool monitor = false;
+  double aoi_mean = NAN;    ///< over clear pixels inside the AOI
+  double alert_mean = NAN;  ///< over clear pixels of the alerts
+  double clear_share = 0;   ///< clear share of the AOI
+};
+
+/// What every AOI's report shares: the run's outputs and who wrote them.
+struct run_inputs {
+  std::filesystem::path nc;          ///< change.nc
+  std::filesystem::path alerts_csv;  ///< alerts.csv
+  GDALDatasetUniquePtr root;         ///< change.nc, open
+  std::string job;      ///< the job change.nc was written by (the spec's name when it does not say)
+  std::string version;  ///< of the geosweep that wrote change.nc
+  std::string backend;  ///< cpu or cuda
+  std::string change_method;        ///< how change was detected
+  std::vector<std::string> scenes;  ///< the scenes the run read
+  std::vector<alert> alerts;        ///< every row of alerts.csv, in its order
+};
+
+/// Everything the report of one AOI is drawn from.
+struct aoi_inputs {
+  std::string name;
+  raster_grid grid;
+  std::vector<std::int32_t> patch;
+  std::vector<std::uint8_t> change;
+  std::string index;  ///< the change index, e.g. ndvi
+  std::string date_before, date_after, baseline_period, monitor_period;  ///< periods "a to b"
+  std::optional<civil_date> monitor_start;  ///< first day of the monitoring period
+  std::map<std::string, std::array<std::optional<colour_composite>, 2>> colours;  ///< by kind
+  std::array<std::vector<float>, 2> index_images;  ///< when no colour COG exists
+  std::vector<series_point> series;
+  double baseline_aoi_mean = NAN, baseline_alert_mean = NAN;
+  std::vector<alert> alerts;  ///< its rows of alerts.csv, in their order
+};
+
+/// Throws geosweep::io_error naming change.nc or alerts.csv when a run has not written them.
+void require_run_outputs(job_spec const& spec);
+
+/// The rows of alerts.csv as alerts, through the alert field table. Columns that are no alert
+/// field are left aside. Throws geosweep::io_error naming the file (and the line) when it
+/// cannot be read, lacks a field's column or holds a value that does not parse.
+std::vector<alert> read_alerts(std::filesystem::path const& path);
+
+/// Opens change.nc, reads its provenance attributes and every alert (require_run_outputs
+/// first); warns when change.nc was written by another job.
+run_inputs read_run_inputs(job_spec const& spec);
+
+/// Everything the report of AOI `name` needs. Throws geosweep::io_error when change.nc has no
+/// group for it or its outputs do not belong together (patch count, grid sizes).
+aoi_inputs read_aoi_inputs(job_spec const& spec, run_inputs const& run, std::string const& name);
+
+}  // namespace geosweep::pipeline

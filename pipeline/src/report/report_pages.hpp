@@ -1,0 +1,75 @@
+#pragma once
+/// \file
+/// The pages of one AOI's report, as painters that draw on any cairo surface (the PDF and the
+/// PNGs draw the same pages): the map pages (a stretched colour composite or the index per
+/// period, with sidebars of dates, grid and stretch), the alert table over as many pages as it
+/// needs, and the time-series page (report_series_page.hpp) with the provenance of the
+/// outputs. Also the texts that say where a report comes from (the footer, provenance lines,
+/// the line of index.html) and the columns of the alert table, which index.html repeats.
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "geosweep/pipeline/alert.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
+#include "report/map_geometry.hpp"
+#include "report/report_inputs.hpp"
+#include "report/report_map.hpp"
+
+namespace geosweep::pipeline {
+
+/// Where a page sits in its document.
+struct page_context {
+  std::string footer;
+  int number = 0;
+  int pages = 0;
+};
+
+/// Draws one page on a cairo context whose user space is PDF points.
+using page_painter = std::function<void(cairo_t*, page_context const&)>;
+
+/// A map page and the names its PNG is written under (map_png_name).
+struct map_page_spec {
+  std::string kind;    ///< true_colour, false_colour or the change index
+  std::string period;  ///< before or after
+  map_page page;
+};
+
+/// What the pages of one AOI's report show beyond its inputs.
+struct report_document {
+  grid_geography geography;  ///< of the AOI grid
+  std::string footer;        ///< provenance line of every page
+  std::vector<map_page_spec> maps;
+  std::size_t table_pages = 1;
+  std::vector<std::string> provenance;  ///< lines of the time-series page
+};
+
+/// The map pages, table page count, footer and provenance of AOI `in`'s report.
+report_document make_document(job_spec const& spec, run_inputs const& run, aoi_inputs const& in);
+
+/// The pages of the report: map pages, table pages, then the time series. They draw from
+/// `spec`, `in` and `doc`, which must outlive them.
+std::vector<page_painter> page_painters(job_spec const& spec, aoi_inputs const& in,
+                                        report_document const& doc);
+
+/// The line under the title of index.html.
+std::string index_provenance(run_inputs const& run);
+
+/// A column of the alert table.
+struct table_column {
+  std::string title;
+  std::string key;  ///< alerts.csv column, "#" for the alert number
+  double width;
+  double align;  ///< 0 left, 1 right
+};
+
+/// The columns of the alert table; the estimated value only when an alert has one.
+std::vector<table_column> table_columns(bool with_value);
+
+/// The text of alert field `key` as alerts.csv writes it ("" for nothing).
+std::string alert_cell_text(alert const& a, std::string_view key);
+
+}  // namespace geosweep::pipeline
