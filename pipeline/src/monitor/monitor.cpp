@@ -29,6 +29,7 @@
 #include "geosweep/pipeline/monitor_store.hpp"
 #include "outputs/csv_writer.hpp"
 #include "outputs/ogr_fields.hpp"
+#include "outputs/product_layout.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -99,7 +100,9 @@ void remove_leftovers(fs::path const& outputs, fs::path const& state_dir,
   std::error_code ec;
   for (auto const& entry : fs::directory_iterator(state_dir, ec)) {
     auto const name = entry.path().filename().string();
-    if (name.rfind("state-", 0) != 0 || name == current || !entry.is_regular_file()) continue;
+    if (name.rfind(product::state_file_prefix, 0) != 0 || name == current ||
+        !entry.is_regular_file())
+      continue;
     spdlog::info("removing {} (left by an interrupted run)", entry.path().string());
     std::error_code remove_ec;
     fs::remove(entry.path(), remove_ec);
@@ -135,7 +138,8 @@ field_row event_row(std::int64_t run, alert_event const& e) {
 /// when the job writes neither.
 std::map<std::string, std::unique_ptr<OGRGeometry>> alert_outlines(fs::path const& outputs) {
   std::map<std::string, std::unique_ptr<OGRGeometry>> outlines;
-  for (char const* name : {"alerts.gpkg", "alerts.geojson"}) {
+  for (auto const format : {polygon_format::gpkg, polygon_format::geojson}) {
+    auto const name = product::polygon_file(format);
     if (!fs::exists(outputs / name)) continue;
     GDALDatasetUniquePtr ds(
         GDALDataset::Open((outputs / name).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
@@ -184,17 +188,16 @@ void write_events_geojson(fs::path const& path, std::int64_t run,
 
 /// events/run-<n>.csv and .geojson; also repairs a run whose commit went through but whose
 /// event files were not written (killed right after the commit).
-void write_event_files(fs::path const& dir, std::int64_t run,
+void write_event_files(fs::path const& outputs, std::int64_t run,
                        std::vector<alert_event> const& events, fs::path& csv, fs::path& geojson) {
   // The events folder sits in the outputs folder, beside the run's alert polygons.
-  fs::create_directories(dir);
-  auto const stem = fmt::format("run-{:04d}", run);
-  csv = dir / (stem + ".csv");
-  geojson = dir / (stem + ".geojson");
+  fs::create_directories(outputs / product::events_dir);
+  csv = product::events_file(outputs, run, "csv");
+  geojson = product::events_file(outputs, run, "geojson");
   std::vector<std::vector<std::string>> rows;
   for (auto const& e : events) rows.push_back(field_texts(event_row(run, e)));
   write_csv(csv, field_names(event_row(run, alert_event{})), rows);
-  write_events_geojson(geojson, run, events, dir.parent_path());
+  write_events_geojson(geojson, run, events, outputs);
 }
 
 void deliver_pending(job_spec const& spec, monitor_store& store, monitor_options const& options,
@@ -251,15 +254,19 @@ std::string utc_now() {
   return text;
 }
 
+fs::path monitor_ledger_file(job_spec const& spec) {
+  return monitor_state_dir(spec) / product::ledger_file;
+}
+
 fs::path monitor_state_dir(job_spec const& spec) {
-  return spec.outputs.dir / "state";
+  return spec.outputs.dir / product::state_dir;
 }
 
 monitor_result run_monitor(job_spec const& spec, monitor_options const& options) {
   fs::path const state_dir = monitor_state_dir(spec);
   fs::create_directories(state_dir);
-  run_lock const lock(state_dir / "monitor.lock");
-  monitor_store store(state_dir / "monitor.sqlite");
+  run_lock const lock(state_dir / product::run_lock_file);
+  monitor_store store(monitor_ledger_file(spec));
   monitor_result result;
   std::string const started = utc_now();
 
@@ -275,16 +282,15 @@ monitor_result run_monitor(job_spec const& spec, monitor_options const& options)
   std::int64_t const last = store.last_run();
   std::string const current = store.meta("state_file").value_or("");
   remove_leftovers(spec.outputs.dir, state_dir, current);
-  fs::path const events_dir = spec.outputs.dir / "events";
-  if (last > 0 && !fs::exists(events_dir / fmt::format("run-{:04d}.csv", last))) {
-    write_event_files(events_dir, last, store.events(last), result.events_csv,
+  if (last > 0 && !fs::exists(product::events_file(spec.outputs.dir, last, "csv"))) {
+    write_event_files(spec.outputs.dir, last, store.events(last), result.events_csv,
                       result.events_geojson);
   }
 
   continuation resume;
   std::int64_t const run = store.next_run();
   if (!current.empty()) resume.state_in = state_dir / current;
-  std::string const state_name = fmt::format("state-{:04d}.h5", run);
+  std::string const state_name = product::state_file(run);
   resume.state_out = state_dir / state_name;
   resume.state_attributes = {
       {"geosweep_job", spec.name}, {"run", std::to_string(run)}, {"fingerprint", fingerprint}};
@@ -338,7 +344,7 @@ monitor_result run_monitor(job_spec const& spec, monitor_options const& options)
   spdlog::info("run {}: {} scenes read, {} events, {} deliveries queued", run,
                result.job.read.size(), result.events.size(), summary.deliveries.size());
 
-  write_event_files(events_dir, run, result.events, result.events_csv, result.events_geojson);
+  write_event_files(spec.outputs.dir, run, result.events, result.events_csv, result.events_geojson);
   crash_point("after-events");
   // The previous state is no longer needed once the new one is committed.
   std::error_code ec;

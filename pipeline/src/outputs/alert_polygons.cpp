@@ -12,6 +12,7 @@
 #include "geosweep/kernels/hd.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/ogr_fields.hpp"
+#include "outputs/product_layout.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -22,7 +23,8 @@ namespace k = geosweep::kernels;
 /// The patches of one AOI traced from its patch raster, in EPSG:4326, by patch number.
 std::map<std::int32_t, OGRGeometryUniquePtr> trace_patches(fs::path const& change_nc,
                                                            std::string const& aoi) {
-  std::string const name = "NETCDF:\"" + change_nc.string() + "\":/aoi/" + aoi + "/patch";
+  std::string const name =
+      product::gdal_variable(change_nc, aoi, std::string(product::variable::patch));
   auto raster = open_raster(name);
   GDALRasterBand* band = raster->GetRasterBand(1);
   GDALDriver* memory = GetGDALDriverManager()->GetDriverByName("Memory");
@@ -107,7 +109,7 @@ std::vector<fs::path> write_alert_polygons(fs::path const& change_nc,
   }
   for (auto const& format : formats) {
     bool const gpkg = format == polygon_format::gpkg;
-    fs::path const path = dir / (gpkg ? "alerts.gpkg" : "alerts.geojson");
+    fs::path const path = dir / product::polygon_file(format);
     atomic_file file(path);
     {
       GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(gpkg ? "GPKG" : "GeoJSON");

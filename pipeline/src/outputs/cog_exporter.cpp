@@ -1,5 +1,7 @@
 #include "outputs/cog_exporter.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -64,8 +66,8 @@ cog_exporter::cog_exporter(fs::path dir,
       for (int period = 0; period < 2; ++period) {
         staged f;
         f.final_path = product::cog_file(dir, name, layer, period);
-        f.staging =
-            f.final_path.parent_path() / ("." + f.final_path.stem().string() + ".staging.tif");
+        f.staging = f.final_path.parent_path() /
+                    fmt::format(".{}.staging.tif", f.final_path.stem().string());
         f.dataset = create_staging(f.staging, grid, bands, type);
         files.push_back(std::move(f));
       }

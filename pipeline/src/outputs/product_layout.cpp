@@ -25,6 +25,10 @@ std::string polygon_file(polygon_format format) {
   return format == polygon_format::gpkg ? "alerts.gpkg" : "alerts.geojson";
 }
 
+std::string state_file(std::int64_t run) {
+  return fmt::format("{}{:04d}.h5", state_file_prefix, run);
+}
+
 std::filesystem::path cog_folder(std::filesystem::path const& dir, std::string const& aoi) {
   return dir / cog_dir / aoi;
 }

@@ -35,6 +35,12 @@ inline constexpr std::string_view state_dir = "state";    ///< monitoring ledger
 inline constexpr std::string_view events_dir = "events";  ///< events/run-<n>.csv, .geojson
 inline constexpr std::string_view parts_dir = ".parts";   ///< shared runs: each worker's part
 
+/// In state/: the monitoring ledger, the lock of a monitoring run, each run's detector state.
+inline constexpr std::string_view ledger_file = "monitor.sqlite";
+inline constexpr std::string_view run_lock_file = "monitor.lock";
+inline constexpr std::string_view state_file_prefix = "state-";
+std::string state_file(std::int64_t run);  ///< state-<run>.h5
+
 /// alerts.gpkg or alerts.geojson.
 std::string polygon_file(polygon_format format);
 

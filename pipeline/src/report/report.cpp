@@ -9,6 +9,7 @@
 
 #include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/errors.hpp"
+#include "outputs/product_layout.hpp"
 #include "report/report_files.hpp"
 #include "report/report_inputs.hpp"
 #include "report/report_pages.hpp"
@@ -56,7 +57,7 @@ report_result render_reports(job_spec const& spec, report_options const& options
   require_run_outputs(spec);
   auto const names = selected_aois(spec, options);
   auto const run = read_run_inputs(spec);
-  fs::path const dir = spec.outputs.dir / "report";
+  fs::path const dir = spec.outputs.dir / product::report_dir;
   fs::create_directories(dir);
   report_result result;
   for (auto const& name : names) result.aois.push_back(render_aoi(spec, run, name, dir));

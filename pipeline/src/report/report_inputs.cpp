@@ -14,11 +14,14 @@
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/csv_reader.hpp"
+#include "outputs/product_layout.hpp"
 
 namespace geosweep::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
+
+namespace variable = product::variable;
 
 /// A metadata item of `ds` ("" when it has none), e.g. "NC_GLOBAL#geosweep_job".
 std::string metadata(GDALDataset& ds, std::string const& key) {
@@ -26,10 +29,15 @@ std::string metadata(GDALDataset& ds, std::string const& key) {
   return v != nullptr ? std::string(v) : std::string();
 }
 
+/// A root attribute of change.nc, as GDAL's netCDF driver lists it.
+std::string root_attribute(GDALDataset& root, std::string_view name) {
+  return metadata(root, "NC_GLOBAL#" + std::string(name));
+}
+
 /// One variable of an AOI group, opened through GDAL's netCDF driver.
 GDALDatasetUniquePtr open_variable(fs::path const& nc, std::string const& aoi,
                                    std::string const& variable) {
-  return open_raster("NETCDF:\"" + nc.string() + "\":/aoi/" + aoi + "/" + variable);
+  return open_raster(product::gdal_variable(nc, aoi, variable));
 }
 
 /// Band `band` of `ds` as `type`; `what` names the source in errors.
@@ -63,15 +71,18 @@ std::vector<alert_field const*> column_fields(fs::path const& path,
 
 /// The group attributes: the index, the dates of the images and the periods.
 void read_group_attributes(aoi_inputs& in, fs::path const& nc, GDALDataset& root) {
-  std::string const group = "/aoi/" + in.name + "/NC_GLOBAL#";
-  in.index = metadata(root, group + "change_index");
+  namespace attribute = product::group;
+  auto const group = [&](std::string_view name) {
+    return metadata(root, product::gdal_group_attribute(in.name, name));
+  };
+  in.index = group(attribute::change_index);
   if (in.index.empty())
-    throw io_error(nc.string() + ": no group /aoi/" + in.name +
+    throw io_error(nc.string() + ": no group /" + product::aoi_group(in.name) +
                    ": run the job again (`geosweep run`) before the report");
-  in.date_before = metadata(root, group + "date_before");
-  in.date_after = metadata(root, group + "date_after");
-  in.baseline_period = metadata(root, group + "baseline_period");
-  in.monitor_period = metadata(root, group + "monitor_period");
+  in.date_before = group(attribute::date_before);
+  in.date_after = group(attribute::date_after);
+  in.baseline_period = group(attribute::baseline_period);
+  in.monitor_period = group(attribute::monitor_period);
   in.monitor_start = parse_iso_date(in.monitor_period.substr(0, 10));
   for (auto* period : {&in.baseline_period, &in.monitor_period}) {  // "a/b" reads "a to b"
     if (auto slash = period->find('/'); slash != std::string::npos)
@@ -82,20 +93,21 @@ void read_group_attributes(aoi_inputs& in, fs::path const& nc, GDALDataset& root
 /// The grid (from the patch variable's georeferencing), the patch numbers and change classes.
 void read_change_rasters(aoi_inputs& in, fs::path const& nc) {
   std::string const& name = in.name;
-  auto patch_ds = open_variable(nc, name, "patch");
+  std::string const patch(variable::patch), change(variable::change);
+  auto patch_ds = open_variable(nc, name, patch);
   in.grid.width = patch_ds->GetRasterXSize();
   in.grid.height = patch_ds->GetRasterYSize();
   if (patch_ds->GetGeoTransform(in.grid.transform.data()) != CE_None || !patch_ds->GetSpatialRef())
-    throw io_error(nc.string() + ": /aoi/" + name + "/patch has no georeferencing");
+    throw io_error(product::gdal_variable(nc, name, patch) + " has no georeferencing");
   char* wkt = nullptr;
   patch_ds->GetSpatialRef()->exportToWkt(&wkt);
   in.grid.crs_wkt = wkt;
   CPLFree(wkt);
   in.patch =
-      read_band<std::int32_t>(*patch_ds, 1, GDT_Int32, nc.string() + ":/aoi/" + name + "/patch");
-  auto change_ds = open_variable(nc, name, "change");
+      read_band<std::int32_t>(*patch_ds, 1, GDT_Int32, product::gdal_variable(nc, name, patch));
+  auto change_ds = open_variable(nc, name, change);
   in.change =
-      read_band<std::uint8_t>(*change_ds, 1, GDT_Byte, nc.string() + ":/aoi/" + name + "/change");
+      read_band<std::uint8_t>(*change_ds, 1, GDT_Byte, product::gdal_variable(nc, name, change));
 }
 
 /// The AOI's alerts; patch numbers are rows of alerts.csv within the AOI, so the counts agree.
@@ -138,15 +150,14 @@ std::optional<colour_composite> read_composite(fs::path const& path, raster_grid
 
 /// The before/after images: colour COGs of both periods, else the index from change.nc.
 void read_images(aoi_inputs& in, job_spec const& spec, fs::path const& nc) {
-  fs::path const cog = spec.outputs.dir / "cog" / in.name;
   for (std::string kind : {"true_colour", "false_colour"}) {
-    auto before = read_composite(cog / (kind + "_before.tif"), in.grid);
-    auto after = read_composite(cog / (kind + "_after.tif"), in.grid);
+    auto before = read_composite(product::cog_file(spec.outputs.dir, in.name, kind, 0), in.grid);
+    auto after = read_composite(product::cog_file(spec.outputs.dir, in.name, kind, 1), in.grid);
     if (before && after) in.colours[kind] = {std::move(before), std::move(after)};
   }
   if (in.colours.empty()) {  // no COGs (outputs.cog: false): the index itself
     for (int p = 0; p < 2; ++p) {
-      auto ds = open_variable(nc, in.name, in.index + (p == 0 ? "_before" : "_after"));
+      auto ds = open_variable(nc, in.name, product::period_layer(in.index, p));
       in.index_images[static_cast<std::size_t>(p)] =
           read_band<float>(*ds, 1, GDT_Float32, nc.string() + ":" + in.index);
     }
@@ -155,7 +166,7 @@ void read_images(aoi_inputs& in, job_spec const& spec, fs::path const& nc) {
 
 // Time series: the index of each date over the alerts' pixels and over the whole AOI.
 void read_series(aoi_inputs& in, fs::path const& nc) {
-  auto series = open_variable(nc, in.name, in.index);
+  auto series = open_variable(nc, in.name, variable::series(in.index));
   std::int64_t inside = 0;
   for (auto c : in.change) inside += c != kernels::change_outside_aoi ? 1 : 0;
   for (int b = 1; b <= series->GetRasterCount(); ++b) {
@@ -187,7 +198,7 @@ void read_series(aoi_inputs& in, fs::path const& nc) {
 
 /// The baseline means of the index over the AOI and over its alerts.
 void read_baseline(aoi_inputs& in, fs::path const& nc) {
-  auto baseline = open_variable(nc, in.name, in.index + "_baseline");
+  auto baseline = open_variable(nc, in.name, variable::baseline(in.index));
   auto const base = read_band<float>(*baseline, 1, GDT_Float32, nc.string() + ":baseline");
   double sa = 0, sb = 0;
   std::int64_t na = 0, nb = 0;
@@ -207,7 +218,8 @@ void read_baseline(aoi_inputs& in, fs::path const& nc) {
 }  // namespace
 
 void require_run_outputs(job_spec const& spec) {
-  for (auto const& needed : {spec.outputs.dir / "change.nc", spec.outputs.dir / "alerts.csv"}) {
+  for (auto const& needed :
+       {spec.outputs.dir / product::netcdf_file, spec.outputs.dir / product::alert_table_file}) {
     if (!fs::exists(needed))
       throw io_error(needed.string() +
                      ": not found; reports are drawn from a run's outputs: run `geosweep run " +
@@ -240,15 +252,16 @@ std::vector<alert> read_alerts(fs::path const& path) {
 
 run_inputs read_run_inputs(job_spec const& spec) {
   run_inputs run;
-  run.nc = spec.outputs.dir / "change.nc";
-  run.alerts_csv = spec.outputs.dir / "alerts.csv";
+  run.nc = spec.outputs.dir / product::netcdf_file;
+  run.alerts_csv = spec.outputs.dir / product::alert_table_file;
   run.alerts = read_alerts(run.alerts_csv);
   run.root = open_raster(run.nc);
-  std::string const job = metadata(*run.root, "NC_GLOBAL#geosweep_job");
-  run.version = metadata(*run.root, "NC_GLOBAL#geosweep_version");
-  run.backend = metadata(*run.root, "NC_GLOBAL#geosweep_backend");
-  run.change_method = metadata(*run.root, "NC_GLOBAL#geosweep_change_method");
-  std::istringstream lines(metadata(*run.root, "NC_GLOBAL#geosweep_scenes"));
+  namespace root = product::root;
+  std::string const job = root_attribute(*run.root, root::job);
+  run.version = root_attribute(*run.root, root::version);
+  run.backend = root_attribute(*run.root, root::backend);
+  run.change_method = root_attribute(*run.root, root::change_method);
+  std::istringstream lines(root_attribute(*run.root, root::scenes));
   for (std::string line; std::getline(lines, line);)
     if (!line.empty()) run.scenes.push_back(line);
   if (!job.empty() && job != spec.name)

@@ -47,6 +47,9 @@ struct monitor_result {
 /// The monitoring state folder of a job: `outputs.dir/state`.
 std::filesystem::path monitor_state_dir(job_spec const& spec);
 
+/// The monitoring ledger of a job: `outputs.dir/state/monitor.sqlite`.
+std::filesystem::path monitor_ledger_file(job_spec const& spec);
+
 /// Runs one night. Throws config_error (e.g. the job's grid, AOIs or detector changed since
 /// the first run), io_error or cuda_error; a failed delivery is not an error (it stays
 /// pending, see monitor_result::pending).
