@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -144,15 +145,7 @@ int simulate_command(std::string const& out_dir, std::uint64_t seed, int size, b
   return exit_ok;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{
-      "geosweep: land-cover change detection (forest loss, burning, mining) in areas of interest,\n"
-      "on the CPU or a CUDA GPU."};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", gp::geosweep_version());
-  global_options g;
+void add_global_options(CLI::App& app, global_options& g) {
   app.add_option("--backend", g.backend,
                  "Where kernels run: auto (CUDA if a device is present), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
@@ -174,45 +167,98 @@ int main(int argc, char** argv) {
                  "ready) or stripes (chunk k to worker k mod n)")
       ->check(CLI::IsMember({"queue", "stripes"}))
       ->capture_default_str();
+}
 
+/// The job and simulation commands and what they were given.
+struct job_commands {
   std::string job_path;
-  auto* run = app.add_subcommand(
-      "run", "Run a job: read scenes, detect change in each AOI, write HDF5 and CSV");
-  run->add_option("job", job_path, "Job file (YAML)")->required();
-  run->fallthrough();
-
-  auto* validate = app.add_subcommand("validate", "Check a job file without reading any scene");
-  validate->add_option("job", job_path, "Job file (YAML)")->required();
-  validate->fallthrough();
-
   std::string report_aoi;
-  auto* report = app.add_subcommand(
-      "report",
-      "Draw the reports of a job's AOIs (PDF, PNGs, index.html) from the outputs of its run");
-  report->add_option("job", job_path, "Job file (YAML)")->required();
-  report->add_option("--aoi", report_aoi, "Only this AOI (default: every AOI of the job)");
-  report->fallthrough();
-
-  monitor_commands monitoring;
-  add_monitor_commands(app, monitoring);
-
-  app.add_subcommand("info",
-                     "Show the version, compiled backends, CUDA devices and library versions")
-      ->fallthrough();
-
   std::string out_dir;
   std::uint64_t seed = 1;
   int size = 0;
   bool no_clouds = false;
-  auto* simulate = app.add_subcommand(
+  CLI::App* run = nullptr;
+  CLI::App* validate = nullptr;
+  CLI::App* report = nullptr;
+  CLI::App* simulate = nullptr;
+};
+
+void add_job_commands(CLI::App& app, job_commands& c) {
+  c.run = app.add_subcommand(
+      "run", "Run a job: read scenes, detect change in each AOI, write HDF5 and CSV");
+  c.run->add_option("job", c.job_path, "Job file (YAML)")->required();
+  c.validate = app.add_subcommand("validate", "Check a job file without reading any scene");
+  c.validate->add_option("job", c.job_path, "Job file (YAML)")->required();
+  c.report = app.add_subcommand(
+      "report",
+      "Draw the reports of a job's AOIs (PDF, PNGs, index.html) from the outputs of its run");
+  c.report->add_option("job", c.job_path, "Job file (YAML)")->required();
+  c.report->add_option("--aoi", c.report_aoi, "Only this AOI (default: every AOI of the job)");
+  c.simulate = app.add_subcommand(
       "simulate",
       "Write simulated Sentinel-2 L2A scenes with planted clearings, a job.yaml and truth.geojson");
-  simulate->add_option("--out", out_dir, "Output folder")->required();
-  simulate->add_option("--seed", seed, "Random seed (same seed, same data)")->capture_default_str();
-  simulate->add_option("--size", size, "Tile width and height in pixels, 160 or more (default 800)")
+  c.simulate->add_option("--out", c.out_dir, "Output folder")->required();
+  c.simulate->add_option("--seed", c.seed, "Random seed (same seed, same data)")
+      ->capture_default_str();
+  c.simulate
+      ->add_option("--size", c.size, "Tile width and height in pixels, 160 or more (default 800)")
       ->check(CLI::Range(160, 20000));
-  simulate->add_flag("--no-clouds", no_clouds, "Simulate cloud-free scenes");
-  simulate->fallthrough();
+  c.simulate->add_flag("--no-clouds", c.no_clouds, "Simulate cloud-free scenes");
+  for (auto* sub : {c.run, c.validate, c.report, c.simulate}) sub->fallthrough();
+}
+
+/// Runs `prepare`, then the command that was parsed; errors become one line each and the exit code
+/// of their class (exit_codes.hpp).
+int dispatch(job_commands const& c, monitor_commands const& monitoring, global_options const& g,
+             std::function<void()> const& prepare) {
+  try {
+    prepare();
+    if (c.run->parsed()) return run_command(c.job_path, g);
+    if (c.validate->parsed()) return validate_command(c.job_path);
+    if (c.report->parsed()) return report_command(c.job_path, c.report_aoi);
+    if (int const monitored = run_monitor_commands(monitoring, g); monitored >= 0) return monitored;
+    if (c.simulate->parsed()) return simulate_command(c.out_dir, c.seed, c.size, c.no_clouds);
+    return info_command();
+  } catch (geosweep::config_error const& e) {
+    print_errors(e.what());
+    return exit_config;
+  } catch (geosweep::io_error const& e) {
+    print_errors(e.what());
+    return exit_io;
+  } catch (geosweep::cuda_error const& e) {
+    print_errors(e.what());
+    return exit_cuda;
+  } catch (std::exception const& e) {
+    print_errors(e.what());
+    return exit_internal;
+  }
+}
+
+void set_up_logging(global_options const& g) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("geosweep"));
+  spdlog::set_pattern(g.ranks != nullptr
+                          ? "geosweep[rank " + std::to_string(g.ranks->rank) + "]: %l: %v"
+                          : std::string("geosweep: %l: %v"));
+  spdlog::set_level(g.verbose ? spdlog::level::debug : spdlog::level::warn);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "geosweep: land-cover change detection (forest loss, burning, mining) in areas of interest,\n"
+      "on the CPU or a CUDA GPU."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", gp::geosweep_version());
+  global_options g;
+  add_global_options(app, g);
+  job_commands commands;
+  add_job_commands(app, commands);
+  monitor_commands monitoring;
+  add_monitor_commands(app, monitoring);
+  app.add_subcommand("info",
+                     "Show the version, compiled backends, CUDA devices and library versions")
+      ->fallthrough();
 
 #if GEOSWEEP_HAVE_MPI
   // Started by mpirun or srun: the ranks share the run's chunks (docs/cluster.md).
@@ -227,17 +273,9 @@ int main(int argc, char** argv) {
   } catch (CLI::ParseError const& e) {
     return app.exit(e) == 0 ? exit_ok : exit_usage;
   }
-
-  auto logger = spdlog::stderr_color_mt("geosweep");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern(g.ranks != nullptr
-                          ? "geosweep[rank " + std::to_string(g.ranks->rank) + "]: %l: %v"
-                          : std::string("geosweep: %l: %v"));
-  spdlog::set_level(g.verbose ? spdlog::level::debug : spdlog::level::warn);
+  set_up_logging(g);
   gk::set_cpu_threads(g.threads);
-
-  int code = exit_internal;
-  try {
+  auto const prepare = [&] {
 #if GEOSWEEP_HAVE_MPI
     // One GPU per rank, from its place on the node, unless --devices names them.
     if (mpi && g.devices.empty() &&
@@ -245,32 +283,8 @@ int main(int argc, char** argv) {
       gk::use_cuda_device(mpi->local_rank() % gk::cuda_device_count());
     }
 #endif
-    if (run->parsed()) {
-      code = run_command(job_path, g);
-    } else if (validate->parsed()) {
-      code = validate_command(job_path);
-    } else if (report->parsed()) {
-      code = report_command(job_path, report_aoi);
-    } else if (int const monitored = run_monitor_commands(monitoring, g); monitored >= 0) {
-      code = monitored;
-    } else if (simulate->parsed()) {
-      code = simulate_command(out_dir, seed, size, no_clouds);
-    } else {
-      code = info_command();
-    }
-  } catch (geosweep::config_error const& e) {
-    print_errors(e.what());
-    code = exit_config;
-  } catch (geosweep::io_error const& e) {
-    print_errors(e.what());
-    code = exit_io;
-  } catch (geosweep::cuda_error const& e) {
-    print_errors(e.what());
-    code = exit_cuda;
-  } catch (std::exception const& e) {
-    print_errors(e.what());
-    code = exit_internal;
-  }
+  };
+  int const code = dispatch(commands, monitoring, g, prepare);
 #if GEOSWEEP_HAVE_MPI
   // A rank that fails ends the run on every rank: nobody waits for it, nothing is written.
   if (mpi && g.ranks->size > 1 && code != exit_ok && code != exit_delivery_pending)

@@ -435,17 +435,12 @@ std::vector<stac_item> read_stac_items(fs::path const& path) {
   return unique;
 }
 
-scene stac_scene(stac_item const& item, sensor_spec const& sensor,
-                 std::vector<std::string> const& needed_bands) {
-  scene s;
-  s.id = item.id;
-  s.date = item.date;
-  s.cloud_cover = item.cloud_cover;
-  s.footprint = item.bbox;
-  s.metadata = item.file;
-  std::string const where = item.file.string() + ": item '" + item.id + "'";
-  bool const sentinel2 = sensor.type == sensor_type::sentinel2_l2a;
+namespace {
 
+/// The bands of `item` to find for `sensor`: the job's bands, and the quality band.
+std::pair<std::vector<wanted_band>, std::optional<wanted_band>> wanted_bands(
+    stac_item const& item, sensor_spec const& sensor, std::vector<std::string> const& needed_bands,
+    std::string const& where) {
   std::vector<wanted_band> wanted;
   std::optional<wanted_band> quality;
   if (sensor.type == sensor_type::generic) {
@@ -473,67 +468,83 @@ scene stac_scene(stac_item const& item, sensor_spec const& sensor,
       wanted.push_back({name, codes->bands.at(name), common_names_for(sensor.type, name), "", 0});
     quality = wanted_band{"quality", codes->quality, {}, "", 0};
   }
+  return {wanted, quality};
+}
 
-  // A generic band map by band numbers refers to one multi-band asset: the item's only data
-  // asset.
-  auto const numbered_asset = [&]() -> std::optional<std::size_t> {
-    std::optional<std::size_t> found;
-    for (std::size_t i = 0; i < item.assets.size(); ++i) {
-      auto const& a = item.assets[i];
-      if (!is_raster_asset(a)) continue;
-      bool const data =
-          a.roles.empty() || std::find(a.roles.begin(), a.roles.end(), "data") != a.roles.end();
-      if (!data) continue;
-      if (found) return std::nullopt;  // ambiguous
-      found = i;
-    }
-    return found;
-  };
+/// A generic band map by band numbers refers to one multi-band asset: the item's only data
+/// asset (none when there are several).
+std::optional<std::size_t> numbered_asset(stac_item const& item) {
+  std::optional<std::size_t> found;
+  for (std::size_t i = 0; i < item.assets.size(); ++i) {
+    auto const& a = item.assets[i];
+    if (!is_raster_asset(a)) continue;
+    bool const data =
+        a.roles.empty() || std::find(a.roles.begin(), a.roles.end(), "data") != a.roles.end();
+    if (!data) continue;
+    if (found) return std::nullopt;  // ambiguous
+    found = i;
+  }
+  return found;
+}
 
-  auto const band_file_for = [&](wanted_band const& want,
-                                 bool reflective) -> std::optional<band_file> {
-    auto const hit = find_asset(item, want, sentinel2);
-    band_file f;
-    if (hit) {
-      auto const& a = item.assets[hit->first];
-      f.path = a.path;
-      f.band = static_cast<int>(hit->second) + 1;
-      if (hit->second < a.bands.size()) {
-        auto const& b = a.bands[hit->second];
-        if (reflective) {
-          f.scale = b.scale;
-          f.offset = b.offset;
-        }
-        f.nodata = b.nodata;
+/// Where `want` lives among the item's assets, with its radiometry (reflective bands) and nodata.
+std::optional<band_file> band_file_for(stac_item const& item, wanted_band const& want,
+                                       bool reflective, bool sentinel2) {
+  auto const hit = find_asset(item, want, sentinel2);
+  band_file f;
+  if (hit) {
+    auto const& a = item.assets[hit->first];
+    f.path = a.path;
+    f.band = static_cast<int>(hit->second) + 1;
+    if (hit->second < a.bands.size()) {
+      auto const& b = a.bands[hit->second];
+      if (reflective) {
+        f.scale = b.scale;
+        f.offset = b.offset;
       }
-    } else if (want.band_number > 0) {
-      auto const index = numbered_asset();
-      if (!index) return std::nullopt;
-      auto const& a = item.assets[*index];
-      f.path = a.path;
-      f.band = want.band_number;
-      auto const bi = static_cast<std::size_t>(want.band_number - 1);
-      if (bi < a.bands.size()) {
-        if (reflective) {
-          f.scale = a.bands[bi].scale;
-          f.offset = a.bands[bi].offset;
-        }
-        f.nodata = a.bands[bi].nodata;
+      f.nodata = b.nodata;
+    }
+  } else if (want.band_number > 0) {
+    auto const index = numbered_asset(item);
+    if (!index) return std::nullopt;
+    auto const& a = item.assets[*index];
+    f.path = a.path;
+    f.band = want.band_number;
+    auto const bi = static_cast<std::size_t>(want.band_number - 1);
+    if (bi < a.bands.size()) {
+      if (reflective) {
+        f.scale = a.bands[bi].scale;
+        f.offset = a.bands[bi].offset;
       }
-    } else {
-      return std::nullopt;
+      f.nodata = a.bands[bi].nodata;
     }
-    if (reflective && sentinel2 && !f.scale && !f.offset && !item.processing_baseline.empty()) {
-      // (DN + BOA_ADD_OFFSET) / 10000, the offset following the processing baseline: reprocessed
-      // archives (baseline 05.00) carry it on dates before 2022 too.
-      f.scale = 1.0 / 10000.0;
-      f.offset = sentinel2_baseline_has_offset(item.processing_baseline) ? -1000.0 / 10000.0 : 0.0;
-    }
-    return f;
-  };
+  } else {
+    return std::nullopt;
+  }
+  if (reflective && sentinel2 && !f.scale && !f.offset && !item.processing_baseline.empty()) {
+    // (DN + BOA_ADD_OFFSET) / 10000, the offset following the processing baseline: reprocessed
+    // archives (baseline 05.00) carry it on dates before 2022 too.
+    f.scale = 1.0 / 10000.0;
+    f.offset = sentinel2_baseline_has_offset(item.processing_baseline) ? -1000.0 / 10000.0 : 0.0;
+  }
+  return f;
+}
 
+}  // namespace
+
+scene stac_scene(stac_item const& item, sensor_spec const& sensor,
+                 std::vector<std::string> const& needed_bands) {
+  scene s;
+  s.id = item.id;
+  s.date = item.date;
+  s.cloud_cover = item.cloud_cover;
+  s.footprint = item.bbox;
+  s.metadata = item.file;
+  std::string const where = item.file.string() + ": item '" + item.id + "'";
+  bool const sentinel2 = sensor.type == sensor_type::sentinel2_l2a;
+  auto const [wanted, quality] = wanted_bands(item, sensor, needed_bands, where);
   for (auto const& want : wanted) {
-    auto f = band_file_for(want, true);
+    auto f = band_file_for(item, want, true, sentinel2);
     if (!f) {
       std::string what = want.code.empty() ? std::string{} : want.code;
       if (!want.suffix.empty()) what = "a file ending in '" + want.suffix + "'";
@@ -545,7 +556,7 @@ scene stac_scene(stac_item const& item, sensor_spec const& sensor,
     s.bands[want.name] = *f;
   }
   if (quality) {
-    s.quality = band_file_for(*quality, false);
+    s.quality = band_file_for(item, *quality, false, sentinel2);
     if (!s.quality && sensor.type == sensor_type::generic) {
       throw config_error(where + ": no asset for the mask band " +
                          (quality->suffix.empty() ? std::string("(band number ") +

@@ -104,6 +104,167 @@ void read_observation(job_spec const& spec, raster_grid const& chunk_grid, date_
   }
 }
 
+/// The ring of slots that reader threads fill and the consumer empties, in task order. Task k
+/// is date k % dates of the (k / dates)-th chunk of the source; it uses slot k % slots once
+/// the consumer released task k - slots.
+class slot_ring {
+ public:
+  slot_ring(job_spec const& spec, kernels::backend where, raster_grid const& grid,
+            std::vector<grid_chunk> const& chunks, chunk_source const& source,
+            std::vector<date_group> const& dates, std::vector<std::string> const& bands)
+      : spec_(spec),
+        where_(where),
+        grid_(grid),
+        chunks_(chunks),
+        source_(source),
+        dates_(dates),
+        bands_(bands),
+        rule_(quality_rule_for(spec.sensor)),
+        device_(kernels::current_cuda_device()) {
+    std::size_t const count = static_cast<std::size_t>(std::max(1, spec.processing.slots));
+    std::size_t capacity = 0;
+    for (auto const& c : chunks) capacity = std::max(capacity, c.window.pixel_count());
+    for (std::size_t i = 0; i < count; ++i)
+      slots_.push_back(std::make_unique<slot>(where, bands, capacity));
+  }
+
+  /// A reader thread: takes the next task, reads it into its slot, until the stream ends.
+  void read() {
+    // The slots' streams belong to the calling thread's device; so do this thread's copies.
+    if (where_ == kernels::backend::cuda) kernels::use_cuda_device(device_);
+    dataset_cache cache;
+    for (;;) {
+      std::int64_t const k = next_task_.fetch_add(1);
+      std::optional<std::size_t> chunk;
+      std::exception_ptr error;
+      try {
+        chunk = chunk_of(k);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      slot& s = slot_of(k);
+      if (!wait_for_slot(k)) return;
+      // Past the last chunk: the task tells the consumer the stream has ended.
+      s.end = !chunk && !error;
+      if (chunk && !error) error = fill(s, k, *chunk, cache);
+      bool const last = s.end || error != nullptr;
+      {
+        std::lock_guard lock(mutex_);
+        s.task = k;
+        s.error = error;
+        s.ready = true;
+      }
+      changed_.notify_all();
+      if (last) return;  // every later task ends too
+    }
+  }
+
+  /// The consumer: hands each task to `consume`, in order, until the stream ends.
+  stream_totals consume(std::function<void(chunk_observation&)> const& consume) {
+    stream_totals totals;
+    for (std::int64_t k = 0;; ++k) {
+      slot& s = slot_of(k);
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return s.ready && s.task == k; });
+        if (s.error) std::rethrow_exception(s.error);
+        if (s.end) break;
+      }
+      chunk_observation observation;
+      observation.chunk = s.chunk;
+      observation.date = s.date;
+      observation.pixels = s.pixels;
+      observation.ready = &s.uploaded;
+      observation.bytes_read = s.bytes_read;
+      for (auto const& [band, values] : s.resident) observation.reflectance[band] = values.data();
+      totals.bytes_read += observation.bytes_read;
+      ++totals.observations;
+      consume(observation);
+      {
+        std::lock_guard lock(mutex_);
+        s.ready = false;
+        s.task = -1;
+        released_ = k + 1;
+      }
+      changed_.notify_all();
+    }
+    return totals;
+  }
+
+  /// Stops the readers (they return at their next wait).
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+  }
+
+  /// Waits for the uploads the readers queued: the slots' memory must outlive them.
+  void finish_uploads() {
+    for (auto& s : slots_) {
+      try {
+        s->copies.synchronize();
+      } catch (...) {  // a failed device: the first error is the one to report
+      }
+    }
+  }
+
+ private:
+  slot& slot_of(std::int64_t k) { return *slots_[static_cast<std::size_t>(k) % slots_.size()]; }
+
+  std::optional<std::size_t> chunk_of(std::int64_t k) {
+    std::lock_guard lock(source_mutex_);
+    return source_(static_cast<std::size_t>(k) / dates_.size());
+  }
+
+  /// Waits until task k may use its slot; false when the stream stops.
+  bool wait_for_slot(std::int64_t k) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] {
+      return stop_ || released_ >= k - static_cast<std::int64_t>(slots_.size()) + 1;
+    });
+    return !stop_;
+  }
+
+  /// Reads task k (of chunk `chunk`) into `s` and queues its upload; the error, if any.
+  std::exception_ptr fill(slot& s, std::int64_t k, std::size_t chunk, dataset_cache& cache) {
+    try {
+      s.chunk = chunk;
+      s.date = static_cast<std::size_t>(k) % dates_.size();
+      raster_grid const chunk_grid = sub_grid(grid_, chunks_[s.chunk].window);
+      s.pixels = chunk_grid.pixel_count();
+      s.bytes_read = 0;
+      read_observation(spec_, chunk_grid, dates_[s.date], bands_, rule_, cache, s);
+      // Queue the upload on the slot's own stream: it overlaps the consumer's work on the
+      // previous observation. The host buffers stay untouched until the slot is released.
+      for (auto const& band : bands_)
+        kernels::copy_to_device(s.copies, s.resident.at(band), s.host.at(band).data(), s.pixels);
+      s.uploaded.record(s.copies);
+      return nullptr;
+    } catch (...) {
+      return std::current_exception();
+    }
+  }
+
+  job_spec const& spec_;
+  kernels::backend where_;
+  raster_grid const& grid_;
+  std::vector<grid_chunk> const& chunks_;
+  chunk_source const& source_;
+  std::vector<date_group> const& dates_;
+  std::vector<std::string> const& bands_;
+  quality_rule const rule_;
+  int const device_;
+  std::vector<std::unique_ptr<slot>> slots_;  // fixed addresses: arrays refer to their stream
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::atomic<std::int64_t> next_task_{0};
+  std::int64_t released_ = 0;  // tasks the consumer is done with (guarded by mutex_)
+  bool stop_ = false;
+  std::mutex source_mutex_;
+};
+
 }  // namespace
 
 std::vector<date_group> group_by_date(scene_catalog const& catalog) {
@@ -124,129 +285,21 @@ stream_totals stream_observations(job_spec const& spec, kernels::backend where,
                                   chunk_source const& source, std::vector<date_group> const& dates,
                                   std::vector<std::string> const& bands,
                                   std::function<void(chunk_observation&)> const& consume) {
-  stream_totals totals;
-  if (dates.empty()) return totals;
-  std::size_t const slot_count = static_cast<std::size_t>(std::max(1, spec.processing.slots));
-  std::size_t capacity = 0;
-  for (auto const& c : chunks) capacity = std::max(capacity, c.window.pixel_count());
-  std::vector<std::unique_ptr<slot>> slots;  // fixed addresses: arrays refer to their stream
-  for (std::size_t i = 0; i < slot_count; ++i)
-    slots.push_back(std::make_unique<slot>(where, bands, capacity));
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::atomic<std::int64_t> next_task{0};
-  std::int64_t released = 0;  // tasks the consumer is done with (guarded by mutex)
-  bool stop = false;
-  quality_rule const rule = quality_rule_for(spec.sensor);
-  // Task k is date k % dates of the (k / dates)-th chunk of the source, if there is one.
-  std::mutex source_mutex;
-  auto const chunk_of = [&](std::int64_t k) {
-    std::lock_guard lock(source_mutex);
-    return source(static_cast<std::size_t>(k) / dates.size());
-  };
-
-  int const device = kernels::current_cuda_device();
-  auto const reader = [&] {
-    // The slots' streams belong to the calling thread's device; so do this thread's copies.
-    if (where == kernels::backend::cuda) kernels::use_cuda_device(device);
-    dataset_cache cache;
-    for (;;) {
-      std::int64_t const k = next_task.fetch_add(1);
-      std::optional<std::size_t> chunk;
-      std::exception_ptr error;
-      try {
-        chunk = chunk_of(k);
-      } catch (...) {
-        error = std::current_exception();
-      }
-      slot& s = *slots[static_cast<std::size_t>(k) % slot_count];
-      {
-        // Task k may use its slot once task k - slots has been released by the consumer.
-        std::unique_lock lock(mutex);
-        changed.wait(lock, [&] {
-          return stop || released >= k - static_cast<std::int64_t>(slot_count) + 1;
-        });
-        if (stop) return;
-      }
-      // Past the last chunk: the task tells the consumer the stream has ended.
-      s.end = !chunk && !error;
-      if (chunk) {
-        try {
-          s.chunk = *chunk;
-          s.date = static_cast<std::size_t>(k) % dates.size();
-          raster_grid const chunk_grid = sub_grid(grid, chunks[s.chunk].window);
-          s.pixels = chunk_grid.pixel_count();
-          s.bytes_read = 0;
-          read_observation(spec, chunk_grid, dates[s.date], bands, rule, cache, s);
-          // Queue the upload on the slot's own stream: it overlaps the consumer's work on the
-          // previous observation. The host buffers stay untouched until the slot is released.
-          for (auto const& band : bands)
-            kernels::copy_to_device(s.copies, s.resident.at(band), s.host.at(band).data(),
-                                    s.pixels);
-          s.uploaded.record(s.copies);
-        } catch (...) {
-          error = std::current_exception();
-        }
-      }
-      bool const last = s.end || error != nullptr;
-      {
-        std::lock_guard lock(mutex);
-        s.task = k;
-        s.error = error;
-        s.ready = true;
-      }
-      changed.notify_all();
-      if (last) return;  // every later task ends too
-    }
-  };
-
-  int const thread_count = std::max(1, spec.processing.readers);
+  if (dates.empty()) return {};
+  slot_ring ring(spec, where, grid, chunks, source, dates, bands);
   std::vector<std::thread> threads;
+  for (int t = 0; t < std::max(1, spec.processing.readers); ++t)
+    threads.emplace_back([&ring] { ring.read(); });
+  stream_totals totals;
   std::exception_ptr failure;
-  for (int t = 0; t < thread_count; ++t) threads.emplace_back(reader);
   try {
-    for (std::int64_t k = 0;; ++k) {
-      slot& s = *slots[static_cast<std::size_t>(k) % slot_count];
-      {
-        std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return s.ready && s.task == k; });
-        if (s.error) std::rethrow_exception(s.error);
-        if (s.end) break;
-      }
-      chunk_observation observation;
-      observation.chunk = s.chunk;
-      observation.date = s.date;
-      observation.pixels = s.pixels;
-      observation.ready = &s.uploaded;
-      observation.bytes_read = s.bytes_read;
-      for (auto const& [band, values] : s.resident) observation.reflectance[band] = values.data();
-      totals.bytes_read += observation.bytes_read;
-      ++totals.observations;
-      consume(observation);
-      {
-        std::lock_guard lock(mutex);
-        s.ready = false;
-        s.task = -1;
-        released = k + 1;
-      }
-      changed.notify_all();
-    }
+    totals = ring.consume(consume);
   } catch (...) {
     failure = std::current_exception();
   }
-  {
-    std::lock_guard lock(mutex);
-    stop = true;
-  }
-  changed.notify_all();
+  ring.stop();
   for (auto& t : threads) t.join();
-  // Uploads a reader queued before the stop must finish before the slots' memory is freed.
-  for (auto& s : slots) {
-    try {
-      s->copies.synchronize();
-    } catch (...) {  // a failed device: the first error is the one to report
-    }
-  }
+  ring.finish_uploads();
   if (failure) std::rethrow_exception(failure);
   return totals;
 }

@@ -1,5 +1,8 @@
 #include "outputs/hdf5_writer.hpp"
 
+#include "outputs/cf_crs.hpp"
+#include "outputs/hdf5_types.hpp"
+
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <ogr_spatialref.h>
@@ -22,12 +25,6 @@ namespace geosweep::pipeline {
 
 namespace {
 
-std::string format_double(double value) {
-  std::array<char, 64> buffer{};
-  auto const result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-  return std::string(buffer.data(), result.ptr);
-}
-
 std::vector<std::string> split_path(std::string const& group) {
   std::vector<std::string> parts;
   std::string part;
@@ -43,86 +40,6 @@ void check_name(std::string const& name, std::string_view what) {
   }
 }
 
-/// How CF describes the axes of one CRS.
-struct axis_description {
-  char const* x_standard_name;
-  char const* y_standard_name;
-  char const* x_long_name;
-  char const* y_long_name;
-  std::string x_units;
-  std::string y_units;
-};
-
-/// A numeric CF grid-mapping parameter (e.g. false_easting).
-struct cf_parameter {
-  char const* name;
-  double value;
-};
-
-/// What the `crs` variable says besides the WKT.
-struct crs_description {
-  axis_description axes;
-  std::string grid_mapping_name;  ///< "" where this writer does not know the CF name
-  std::vector<cf_parameter> parameters;
-};
-
-crs_description describe_crs(std::string const& wkt) {
-  OGRSpatialReference srs;
-  if (srs.importFromWkt(wkt.c_str()) != OGRERR_NONE) {
-    throw logic_error("raster_grid.crs_wkt is not a CRS GDAL can parse");
-  }
-  crs_description result;
-  if (srs.IsGeographic()) {
-    result.axes = {"longitude", "latitude",     "longitude",
-                   "latitude",  "degrees_east", "degrees_north"};
-  } else {
-    char const* unit_name = nullptr;
-    double const to_metre = srs.GetLinearUnits(&unit_name);
-    std::string units = "m";
-    if (std::abs(to_metre - 1.0) > 1e-12) {
-      // Best effort: UDUNITS spells e.g. "US survey foot" as "US_survey_foot".
-      units = unit_name != nullptr ? unit_name : "";
-      for (char& c : units) {
-        if (c == ' ') c = '_';
-      }
-      if (std::abs(to_metre - 1000.0) < 1e-9) units = "km";
-    }
-    result.axes = {"projection_x_coordinate",
-                   "projection_y_coordinate",
-                   "x coordinate of projection",
-                   "y coordinate of projection",
-                   units,
-                   units};
-  }
-
-  // CF asks for grid_mapping_name; readers that ignore crs_wkt (Panoply, older netCDF
-  // tools) need it. Only the mappings used by geosweep's grids are spelled out.
-  auto const add_ellipsoid = [&] {
-    OGRErr err = OGRERR_NONE;
-    result.parameters.push_back({"semi_major_axis", srs.GetSemiMajor(&err)});
-    result.parameters.push_back({"inverse_flattening", srs.GetInvFlattening(&err)});
-    result.parameters.push_back({"longitude_of_prime_meridian", srs.GetPrimeMeridian()});
-  };
-  if (srs.IsGeographic()) {
-    result.grid_mapping_name = "latitude_longitude";
-    add_ellipsoid();
-  } else if (srs.IsProjected()) {
-    char const* method = srs.GetAttrValue("PROJECTION");
-    if (method != nullptr && std::string_view(method) == SRS_PT_TRANSVERSE_MERCATOR) {
-      result.grid_mapping_name = "transverse_mercator";
-      result.parameters = {
-          {"scale_factor_at_central_meridian", srs.GetNormProjParm(SRS_PP_SCALE_FACTOR, 1.0)},
-          {"longitude_of_central_meridian", srs.GetNormProjParm(SRS_PP_CENTRAL_MERIDIAN, 0.0)},
-          {"latitude_of_projection_origin", srs.GetNormProjParm(SRS_PP_LATITUDE_OF_ORIGIN, 0.0)},
-          {"false_easting", srs.GetNormProjParm(SRS_PP_FALSE_EASTING, 0.0)},
-          {"false_northing", srs.GetNormProjParm(SRS_PP_FALSE_NORTHING, 0.0)},
-      };
-      add_ellipsoid();
-    }
-  }
-  return result;
-}
-
 std::size_t word_count(std::string const& text) {
   std::istringstream stream(text);
   std::size_t count = 0;
@@ -130,62 +47,6 @@ std::size_t word_count(std::string const& text) {
   while (stream >> word) ++count;
   return count;
 }
-
-/// HDF5 types and value conversion of one variable element type.
-template <typename T>
-struct element_type;
-
-template <>
-struct element_type<float> {
-  static hid_t file_type() { return H5T_IEEE_F32LE; }
-  static hid_t memory_type() { return H5T_NATIVE_FLOAT; }
-  static float from_double(double value, std::string_view /*what*/) {
-    return static_cast<float>(value);
-  }
-};
-
-/// Integer element types: the value must be a whole number in the type's range.
-template <typename T>
-T integer_from_double(double value, std::string_view what, char const* type_name) {
-  if (!(value >= static_cast<double>(std::numeric_limits<T>::min()) &&
-        value <= static_cast<double>(std::numeric_limits<T>::max())) ||
-      value != std::floor(value)) {
-    throw logic_error(std::string(what) + " " + format_double(value) + " is not representable as " +
-                      type_name);
-  }
-  return static_cast<T>(value);
-}
-
-template <>
-struct element_type<std::uint16_t> {
-  static hid_t file_type() { return H5T_STD_U16LE; }
-  static hid_t memory_type() { return H5T_NATIVE_UINT16; }
-  static std::uint16_t from_double(double value, std::string_view what) {
-    return integer_from_double<std::uint16_t>(value, what, "uint16");
-  }
-};
-
-template <>
-struct element_type<std::int32_t> {
-  static hid_t file_type() { return H5T_STD_I32LE; }
-  static hid_t memory_type() { return H5T_NATIVE_INT32; }
-  static std::int32_t from_double(double value, std::string_view what) {
-    return integer_from_double<std::int32_t>(value, what, "int32");
-  }
-};
-
-template <>
-struct element_type<std::uint8_t> {
-  static hid_t file_type() { return H5T_STD_U8LE; }
-  static hid_t memory_type() { return H5T_NATIVE_UINT8; }
-  static std::uint8_t from_double(double value, std::string_view what) {
-    if (!(value >= 0.0 && value <= 255.0) || value != std::floor(value)) {
-      throw logic_error(std::string(what) + " " + format_double(value) +
-                        " is not representable as uint8");
-    }
-    return static_cast<std::uint8_t>(value);
-  }
-};
 
 }  // namespace
 

@@ -121,7 +121,7 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
   return labels;
 }
 
-std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
+void patch_stitcher::join_tile_edges() {
   auto const tile_at = [&](int column, int row) -> tile_edges const* {
     auto it = tiles_.find({column, row});
     return it == tiles_.end() ? nullptr : &it->second;
@@ -129,42 +129,38 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
   auto const join = [&](std::int32_t a, std::int32_t b) {
     if (a != 0 && b != 0) unite(a - 1, b - 1);
   };
+  // Along an edge each pixel touches three across it (8-connectivity).
+  auto const join_edge = [&](std::vector<std::int32_t> const& mine,
+                             std::vector<std::int32_t> const& theirs) {
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+      for (int d = -1; d <= 1; ++d) {
+        auto const j = static_cast<std::ptrdiff_t>(i) + d;
+        if (j >= 0 && j < static_cast<std::ptrdiff_t>(theirs.size()))
+          join(mine[i], theirs[static_cast<std::size_t>(j)]);
+      }
+    }
+  };
   for (auto const& [where, t] : tiles_) {
     auto const [column, row] = where;
-    if (auto const* right = tile_at(column + 1, row)) {
-      // A vertical edge: each pixel touches three across it.
-      for (std::size_t r = 0; r < t.right.size(); ++r) {
-        for (int d = -1; d <= 1; ++d) {
-          auto const rr = static_cast<std::ptrdiff_t>(r) + d;
-          if (rr >= 0 && rr < static_cast<std::ptrdiff_t>(right->left.size()))
-            join(t.right[r], right->left[static_cast<std::size_t>(rr)]);
-        }
-      }
-    }
-    if (auto const* below = tile_at(column, row + 1)) {
-      for (std::size_t c = 0; c < t.bottom.size(); ++c) {
-        for (int d = -1; d <= 1; ++d) {
-          auto const cc = static_cast<std::ptrdiff_t>(c) + d;
-          if (cc >= 0 && cc < static_cast<std::ptrdiff_t>(below->top.size()))
-            join(t.bottom[c], below->top[static_cast<std::size_t>(cc)]);
-        }
-      }
-    }
+    if (auto const* right = tile_at(column + 1, row)) join_edge(t.right, right->left);
+    if (auto const* below = tile_at(column, row + 1)) join_edge(t.bottom, below->top);
+    // Tiles meeting only at a corner touch through their corner pixels.
     if (auto const* diagonal = tile_at(column + 1, row + 1))
       join(t.bottom.back(), diagonal->top.front());
     if (auto const* anti = tile_at(column - 1, row + 1)) join(t.bottom.front(), anti->top.back());
   }
+}
 
-  // Merge every part into its root.
+std::vector<patch_stitcher::part> patch_stitcher::merge_parts(std::vector<bool>& is_root) {
   std::vector<part> merged(parts_.size());
-  std::vector<bool> used(parts_.size(), false);
+  is_root.assign(parts_.size(), false);
   for (std::size_t id = 0; id < parts_.size(); ++id) {
     auto const root = static_cast<std::size_t>(find(static_cast<std::int32_t>(id)));
     part const& p = parts_[id];
     part& m = merged[root];
-    if (!used[root]) {
+    if (!is_root[root]) {
       m = p;
-      used[root] = true;
+      is_root[root] = true;
       continue;
     }
     m.pixels += p.pixels;
@@ -184,67 +180,75 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
     accumulate_dates(m.first_seen, p.first_seen);
     accumulate_dates(m.confirmed, p.confirmed);
   }
+  return merged;
+}
 
-  // Kept roots in raster order of their first pixel.
-  std::vector<std::size_t> roots;
-  for (std::size_t id = 0; id < parts_.size(); ++id) {
-    if (used[id] && merged[id].area_m2 / 10000.0 >= min_area_ha) roots.push_back(id);
-  }
-  std::sort(roots.begin(), roots.end(), [&](std::size_t a, std::size_t b) {
-    return merged[a].first_index < merged[b].first_index;
-  });
-
-  auto const to_wgs84 = make_transform(make_srs(grid_.crs_wkt), wgs84());
+change_patch patch_stitcher::measure(part const& m, std::int32_t label,
+                                     OGRCoordinateTransformation& to_wgs84) const {
   auto const to_lon_lat = [&](double col, double row) {
     auto const& gt = grid_.transform;
     double x = gt[0] + col * gt[1] + row * gt[2];
     double y = gt[3] + col * gt[4] + row * gt[5];
-    if (!to_wgs84->Transform(1, &x, &y))
+    if (!to_wgs84.Transform(1, &x, &y))
       throw io_error("cannot transform a patch position to WGS84");
     return std::array<double, 2>{x, y};
   };
+  change_patch p;
+  p.label = label;
+  alert& a = p.alert;
+  a.aoi = aoi_;
+  a.pixels = m.pixels;
+  a.area_ha = m.area_m2 / 10000.0;
+  double const pixels = static_cast<double>(m.pixels);
+  auto const centre = to_lon_lat(static_cast<double>(m.column_sum) / pixels + 0.5,
+                                 static_cast<double>(m.row_sum) / pixels + 0.5);
+  a.centroid_lon = centre[0];
+  a.centroid_lat = centre[1];
+  double west = 1e9, south = 1e9, east = -1e9, north = -1e9;
+  for (double col : {static_cast<double>(m.column_min), static_cast<double>(m.column_max) + 1.0}) {
+    for (double row : {static_cast<double>(m.row_min), static_cast<double>(m.row_max) + 1.0}) {
+      auto const corner = to_lon_lat(col, row);
+      west = std::min(west, corner[0]);
+      east = std::max(east, corner[0]);
+      south = std::min(south, corner[1]);
+      north = std::max(north, corner[1]);
+    }
+  }
+  a.bbox = {west, south, east, north};
+  a.first_seen = from_days_since_epoch(m.first_date);
+  if (m.confirmed_date != k::no_date) a.confirmed_on = from_days_since_epoch(m.confirmed_date);
+  a.confidence = m.status == k::change_high ? alert_confidence::high : alert_confidence::low;
+  a.mean_magnitude = static_cast<double>(m.magnitude_sum_e4) / 1e4 / pixels;
+  p.centroid_column = static_cast<double>(m.column_sum) / pixels + 0.5;
+  p.centroid_row = static_cast<double>(m.row_sum) / pixels + 0.5;
+  // The id follows the patch's earliest pixel, which stays put while the patch grows.
+  std::int64_t const anchor_index = m.anchor & ((std::int64_t{1} << 40) - 1);
+  auto const anchor = to_lon_lat(static_cast<double>(anchor_index % grid_.width) + 0.5,
+                                 static_cast<double>(anchor_index / grid_.width) + 0.5);
+  a.id = stable_alert_id(aoi_, anchor[1], anchor[0], static_cast<std::int32_t>(m.anchor >> 40));
+  p.first_seen = m.first_seen;
+  p.confirmed = m.confirmed;
+  return p;
+}
+
+std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
+  join_tile_edges();
+  std::vector<bool> is_root;
+  auto const merged = merge_parts(is_root);
+  // Kept roots in raster order of their first pixel.
+  std::vector<std::size_t> roots;
+  for (std::size_t id = 0; id < parts_.size(); ++id) {
+    if (is_root[id] && merged[id].area_m2 / 10000.0 >= min_area_ha) roots.push_back(id);
+  }
+  std::sort(roots.begin(), roots.end(), [&](std::size_t a, std::size_t b) {
+    return merged[a].first_index < merged[b].first_index;
+  });
+  auto const to_wgs84 = make_transform(make_srs(grid_.crs_wkt), wgs84());
   std::vector<std::int32_t> label_of_root(parts_.size(), 0);
   std::vector<change_patch> patches;
   for (std::size_t root : roots) {
-    part const& m = merged[root];
-    change_patch p;
-    p.label = static_cast<std::int32_t>(patches.size() + 1);
-    label_of_root[root] = p.label;
-    alert& a = p.alert;
-    a.aoi = aoi_;
-    a.pixels = m.pixels;
-    a.area_ha = m.area_m2 / 10000.0;
-    double const pixels = static_cast<double>(m.pixels);
-    auto const centre = to_lon_lat(static_cast<double>(m.column_sum) / pixels + 0.5,
-                                   static_cast<double>(m.row_sum) / pixels + 0.5);
-    a.centroid_lon = centre[0];
-    a.centroid_lat = centre[1];
-    double west = 1e9, south = 1e9, east = -1e9, north = -1e9;
-    for (double col :
-         {static_cast<double>(m.column_min), static_cast<double>(m.column_max) + 1.0}) {
-      for (double row : {static_cast<double>(m.row_min), static_cast<double>(m.row_max) + 1.0}) {
-        auto const corner = to_lon_lat(col, row);
-        west = std::min(west, corner[0]);
-        east = std::max(east, corner[0]);
-        south = std::min(south, corner[1]);
-        north = std::max(north, corner[1]);
-      }
-    }
-    a.bbox = {west, south, east, north};
-    a.first_seen = from_days_since_epoch(m.first_date);
-    if (m.confirmed_date != k::no_date) a.confirmed_on = from_days_since_epoch(m.confirmed_date);
-    a.confidence = m.status == k::change_high ? alert_confidence::high : alert_confidence::low;
-    a.mean_magnitude = static_cast<double>(m.magnitude_sum_e4) / 1e4 / pixels;
-    p.centroid_column = static_cast<double>(m.column_sum) / pixels + 0.5;
-    p.centroid_row = static_cast<double>(m.row_sum) / pixels + 0.5;
-    // The id follows the patch's earliest pixel, which stays put while the patch grows.
-    std::int64_t const anchor_index = m.anchor & ((std::int64_t{1} << 40) - 1);
-    auto const anchor = to_lon_lat(static_cast<double>(anchor_index % grid_.width) + 0.5,
-                                   static_cast<double>(anchor_index / grid_.width) + 0.5);
-    a.id = stable_alert_id(aoi_, anchor[1], anchor[0], static_cast<std::int32_t>(m.anchor >> 40));
-    p.first_seen = m.first_seen;
-    p.confirmed = m.confirmed;
-    patches.push_back(std::move(p));
+    label_of_root[root] = static_cast<std::int32_t>(patches.size() + 1);
+    patches.push_back(measure(merged[root], label_of_root[root], *to_wgs84));
   }
   final_.assign(parts_.size(), 0);
   for (std::size_t id = 0; id < parts_.size(); ++id) {

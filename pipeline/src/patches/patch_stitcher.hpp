@@ -18,6 +18,8 @@
 #include "grid/aoi.hpp"
 #include "patches/change_patch.hpp"
 
+class OGRCoordinateTransformation;
+
 namespace geosweep::pipeline {
 
 /// Stitches the patches of one AOI.
@@ -60,6 +62,12 @@ class patch_stitcher {
   };
   std::int32_t find(std::int32_t id);
   void unite(std::int32_t a, std::int32_t b);
+  // finish()'s steps: unite the ids that touch across tile edges and corners; merge each
+  // part into its root (is_root marks the roots); measure a kept patch.
+  void join_tile_edges();
+  std::vector<part> merge_parts(std::vector<bool>& is_root);
+  change_patch measure(part const& merged, std::int32_t label,
+                       OGRCoordinateTransformation& to_wgs84) const;
 
   std::string aoi_;
   raster_grid grid_;
