@@ -17,7 +17,7 @@ struct global_options {
   bool verbose = false;
   int workers = 1;
   std::vector<int> devices;
-  std::string schedule = "queue";               ///< how workers and ranks share chunks
+  pipeline::chunk_schedule schedule = pipeline::chunk_schedule::queue;  ///< sharing of chunks
   pipeline::rank_group const* ranks = nullptr;  ///< set when started by mpirun or srun
 
   /// A progress line on a terminal, unless verbose logging is on.
@@ -32,8 +32,7 @@ struct global_options {
     o.workers = workers;
     o.devices = devices;
     o.ranks = ranks;
-    o.schedule =
-        schedule == "stripes" ? pipeline::chunk_schedule::stripes : pipeline::chunk_schedule::queue;
+    o.schedule = schedule;
     return o;
   }
 };

@@ -162,11 +162,14 @@ void add_global_options(CLI::App& app, global_options& g) {
                  "CUDA devices to use, one worker each, e.g. 0,1,2,3 (default: one device)")
       ->delimiter(',')
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--schedule", g.schedule,
-                 "How workers and MPI ranks share chunks: queue (each takes the next chunk when "
-                 "ready) or stripes (chunk k to worker k mod n)")
-      ->check(CLI::IsMember({"queue", "stripes"}))
-      ->capture_default_str();
+  app.add_option_function<std::string>(
+         "--schedule",
+         [&g](std::string const& name) {
+           g.schedule = gp::from_string<gp::chunk_schedule>(name).value();
+         },
+         "How workers and MPI ranks share chunks: queue (each takes the next chunk when ready, "
+         "the default) or stripes (chunk k to worker k mod n)")
+      ->check(CLI::IsMember(gp::all_names<gp::chunk_schedule>()));
 }
 
 /// The job and simulation commands and what they were given.

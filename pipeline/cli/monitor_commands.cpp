@@ -74,11 +74,11 @@ int list_command(monitor_commands const& m) {
   std::optional<gp::alert_status> status;
   if (!m.status.empty()) status = gp::from_string<gp::alert_status>(m.status);
   auto const alerts = ledger->alerts(status, m.aoi);
-  if (m.format == "json") {
+  if (m.format == list_format::json) {
     fmt::print("{}\n", gp::alert_list_json(alerts));
     return exit_ok;
   }
-  if (m.format == "csv") {
+  if (m.format == list_format::csv) {
     fmt::print("{}", gp::alert_list_csv(alerts));
     return exit_ok;
   }
@@ -101,7 +101,7 @@ int show_command(monitor_commands const& m) {
   if (!alert) throw config_error(m.job + ": no alert '" + m.alert_id + "'");
   auto const history = ledger->history(m.alert_id);
   auto const json = gp::alert_record_json(*alert, &history);
-  if (m.format == "json") {
+  if (m.format == list_format::json) {
     fmt::print("{}\n", json);
     return exit_ok;
   }
@@ -132,6 +132,22 @@ int dismiss_command(monitor_commands const& m) {
   return exit_ok;
 }
 
+/// --format, one of `names` (the first is the default).
+void add_format_option(CLI::App& command, monitor_commands& m, std::vector<std::string> names) {
+  std::string const help = fmt::format("{} (the default) or {}", names.front(),
+                                       fmt::join(names.begin() + 1, names.end(), ", "));
+  command
+      .add_option_function<std::string>(
+          "--format",
+          [&m](std::string const& name) {
+            m.format = name == "csv"    ? list_format::csv
+                       : name == "json" ? list_format::json
+                                        : list_format::table;
+          },
+          help)
+      ->check(CLI::IsMember(std::move(names)));
+}
+
 }  // namespace
 
 void add_monitor_commands(CLI::App& app, monitor_commands& m) {
@@ -147,16 +163,13 @@ void add_monitor_commands(CLI::App& app, monitor_commands& m) {
   m.list = m.alerts->add_subcommand("list", "List the alerts, newest last within each AOI");
   m.list->add_option("job", m.job, "Job file (YAML)")->required();
   m.list->add_option("--status", m.status, "Only alerts of this status")
-      ->check(CLI::IsMember({"new", "confirmed", "dismissed", "withdrawn"}));
+      ->check(CLI::IsMember(gp::all_names<gp::alert_status>()));
   m.list->add_option("--aoi", m.aoi, "Only alerts of this AOI");
-  m.list->add_option("--format", m.format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}))
-      ->capture_default_str();
+  add_format_option(*m.list, m, {"table", "csv", "json"});
   m.show = m.alerts->add_subcommand("show", "Show one alert and its events");
   m.show->add_option("job", m.job, "Job file (YAML)")->required();
   m.show->add_option("alert_id", m.alert_id, "Alert id (gs-...)")->required();
-  m.show->add_option("--format", m.format, "table or json")
-      ->check(CLI::IsMember({"table", "json"}));
+  add_format_option(*m.show, m, {"table", "json"});
   m.dismiss = m.alerts->add_subcommand(
       "dismiss", "Dismiss an alert (a false alarm, or already handled): never announced again");
   m.dismiss->add_option("job", m.job, "Job file (YAML)")->required();

@@ -9,6 +9,9 @@
 
 namespace geosweep::cli {
 
+/// How `alerts list` and `alerts show` print.
+enum class list_format { table, csv, json };
+
 /// The parsed options of the monitoring subcommands.
 struct monitor_commands {
   CLI::App* monitor = nullptr;
@@ -17,7 +20,8 @@ struct monitor_commands {
   CLI::App* show = nullptr;
   CLI::App* dismiss = nullptr;
   std::string job;
-  std::string status, aoi, format = "table";
+  std::string status, aoi;  ///< status: one of enum_names<alert_status>
+  list_format format = list_format::table;
   std::string alert_id, reason, by;
 };
 

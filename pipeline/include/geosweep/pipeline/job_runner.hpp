@@ -104,6 +104,10 @@ struct rank_group {
 /// How chunks are shared among workers: in turn (chunk k to worker k mod n, decided up
 /// front), or from one queue each worker takes its next chunk from when it is ready.
 enum class chunk_schedule { stripes, queue };
+template <>
+struct enum_names<chunk_schedule> {
+  static constexpr std::array<std::string_view, 2> values{"stripes", "queue"};
+};
 
 /// How to run.
 struct run_options {
