@@ -1,0 +1,319 @@
+// The alert polygons (outputs/alert_polygons.hpp): a change.nc written with netcdf_product holds
+// a patch raster of two patches, the second in two pieces that touch only at a corner; tracing
+// it gives one feature per alert with the alert's attributes, one polygon per patch (pieces
+// 8-connected diagonally are one polygon), geometry in EPSG:4326 whose area, reprojected to the
+// grid's CRS, is the patch's pixel count x 100 m²; the GeoJSON is RFC 7946 (no crs member, bbox
+// written, counter-clockwise outer rings); an alert whose patch is not in the raster is an
+// io_error naming change.nc, and then no file is written.
+//
+// AOI "north" is 6 x 5 pixels of 10 m in EPSG:32720 (UTM 20S) with its top-left corner at
+// (500000, 8940000): on the zone's central meridian (-63°), about 1060 km south of the equator
+// (-9.58°). Patch 1 is 3 pixels (300 m²), patch 2 is 6 (600 m²). Alert values are literals.
+#include "outputs/alert_polygons.hpp"
+
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "geosweep/pipeline/errors.hpp"
+#include "outputs/netcdf_product.hpp"
+#include "pipeline/outputs/output_fixtures.hpp"
+#include "tools/temp_dir_test.hpp"
+
+namespace fs = std::filesystem;
+namespace gp = geosweep::pipeline;
+namespace k = geosweep::kernels;
+namespace tt = geosweep::test_tools;
+
+namespace {
+
+constexpr int W = 6, H = 5;
+
+// Patch 2's pieces {(3,1), (4,1), (3,2)} and {(4,3), (5,3), (4,4)} meet only where (3,2) and
+// (4,3) touch corners.
+std::vector<std::int32_t> const kPatches{
+    1, 1, 0, 0, 0, 0,  //
+    1, 0, 0, 2, 2, 0,  //
+    0, 0, 0, 2, 0, 0,  //
+    0, 0, 0, 0, 2, 2,  //
+    0, 0, 0, 0, 2, 0,  //
+};
+
+gp::alert alert_of(std::string id, char const* first_seen, std::int64_t pixels) {
+  gp::alert a;
+  a.id = std::move(id);
+  a.aoi = "north";
+  a.first_seen = gp::parse_iso_date(first_seen).value();
+  a.area_ha = static_cast<double>(pixels) * 0.01;
+  a.pixels = pixels;
+  return a;
+}
+
+class alert_polygons_test : public tt::temp_dir_test {
+ protected:
+  void SetUp() override {
+    temp_dir_test::SetUp();
+    GDALAllRegister();
+    nc_ = write_change_nc();
+    gp::aoi_result north;
+    north.name = "north";
+    auto a1 = alert_of("gs-00000000000a", "2024-06-19", 3);
+    a1.confirmed_on = gp::parse_iso_date("2024-07-01").value();
+    a1.confidence = gp::alert_confidence::high;
+    a1.centroid_lat = -9.5851234;
+    a1.centroid_lon = -62.9998765;
+    a1.mean_magnitude = 0.4375;
+    auto a2 = alert_of("gs-00000000000b", "2024-06-25", 6);
+    a2.centroid_lat = -9.5853;
+    a2.centroid_lon = -62.9996;
+    a2.mean_magnitude = 0.3;
+    north.alerts = {a1, a2};
+    gp::aoi_result south;  // no alerts, and no group in change.nc: nothing to trace
+    south.name = "south";
+    aois_ = {north, south};
+  }
+
+  /// change.nc with north's patch raster (loss on every patch pixel, numbering kept).
+  fs::path write_change_nc() {
+    fs::create_directories(dir_ / "nc");
+    auto const spec = tt::outputs_job(dir_);
+    gp::netcdf_contents contents;
+    contents.indices = {"ndvi"};
+    contents.aoi_names = {"north"};
+    contents.aoi_grids = {tt::utm_grid(W, H)};
+    contents.days = {19539, 19905};
+    contents.backend = "cpu";
+    gp::netcdf_product nc(dir_ / "nc", spec, contents);
+    gp::finished_chunk chunk;
+    auto t = tt::full_tile(0, {0, 0, W, H}, {"ndvi"});
+    for (std::size_t i = 0; i < kPatches.size(); ++i)
+      t.change[i] = kPatches[i] == 0 ? k::change_none : k::change_high;
+    chunk.output.aois.push_back(std::move(t));
+    chunk.patches.push_back(kPatches);
+    nc.write(chunk);
+    nc.finish([](std::size_t, std::int32_t p) { return p; });
+    return nc.commit().at(0);
+  }
+
+  fs::path nc_;
+  std::vector<gp::aoi_result> aois_;
+};
+
+/// The features of the one layer of `ds`, with their geometry.
+std::vector<OGRFeatureUniquePtr> features_of(GDALDataset& ds) {
+  std::vector<OGRFeatureUniquePtr> out;
+  EXPECT_EQ(ds.GetLayerCount(), 1);
+  OGRLayer* layer = ds.GetLayer(0);
+  layer->ResetReading();
+  while (OGRFeature* f = layer->GetNextFeature()) out.emplace_back(f);
+  return out;
+}
+
+/// Opens a vector file; dates stay the texts the file holds (the GeoJSON reader would
+/// otherwise guess date fields and show them as 2024/06/19).
+GDALDatasetUniquePtr open_vector(fs::path const& path) {
+  char const* options[] = {"DATE_AS_STRING=YES", nullptr};
+  return GDALDatasetUniquePtr(GDALDataset::FromHandle(
+      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, options, nullptr)));
+}
+
+/// `g` (lon/lat) in EPSG:32720.
+OGRGeometryUniquePtr in_utm(OGRGeometry const& g) {
+  OGRSpatialReference wgs84, utm;
+  wgs84.importFromEPSG(4326);
+  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  utm.importFromEPSG(32720);
+  utm.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  std::unique_ptr<OGRCoordinateTransformation> to_utm(
+      OGRCreateCoordinateTransformation(&wgs84, &utm));
+  OGRGeometryUniquePtr copy(g.clone());
+  EXPECT_EQ(copy->transform(to_utm.get()), OGRERR_NONE);
+  return copy;
+}
+
+/// Checks the geometries of the two alerts against the patches, to relative `tolerance` in area.
+void expect_patch_geometries(std::vector<OGRFeatureUniquePtr> const& features, double tolerance) {
+  ASSERT_EQ(features.size(), 2u);
+  double const areas[] = {300.0, 600.0};
+  for (std::size_t f = 0; f < 2; ++f) {
+    SCOPED_TRACE("alert " + std::to_string(f + 1));
+    OGRGeometry const* g = features[f]->GetGeometryRef();
+    ASSERT_NE(g, nullptr);
+    // One polygon per patch: patch 2's diagonal pieces are one 8-connected polygon. (The
+    // GeoJSON holds it as a Polygon: GDAL's RFC 7946 writer turns a one-part MultiPolygon into
+    // one; the GeoPackage keeps the MultiPolygon.)
+    auto const type = wkbFlatten(g->getGeometryType());
+    if (type == wkbMultiPolygon) {
+      EXPECT_EQ(g->toMultiPolygon()->getNumGeometries(), 1);
+    } else {
+      EXPECT_EQ(type, wkbPolygon);
+    }
+    OGREnvelope lon_lat;
+    g->getEnvelope(&lon_lat);
+    EXPECT_GT(lon_lat.MinX, -63.001);
+    EXPECT_LT(lon_lat.MaxX, -62.999);
+    EXPECT_GT(lon_lat.MinY, -9.60);
+    EXPECT_LT(lon_lat.MaxY, -9.57);
+    auto const utm = in_utm(*g);
+    double const area =
+        type == wkbMultiPolygon ? utm->toMultiPolygon()->get_Area() : utm->toPolygon()->get_Area();
+    EXPECT_NEAR(area, areas[f], areas[f] * tolerance);
+    OGREnvelope e;
+    utm->getEnvelope(&e);
+    double const margin = 1e4 * tolerance;  // metres
+    if (f == 0) {                           // columns 0-1, rows 0-1
+      EXPECT_NEAR(e.MinX, 500000.0, margin);
+      EXPECT_NEAR(e.MaxX, 500020.0, margin);
+      EXPECT_NEAR(e.MinY, 8939980.0, margin);
+      EXPECT_NEAR(e.MaxY, 8940000.0, margin);
+    } else {  // columns 3-5, rows 1-4
+      EXPECT_NEAR(e.MinX, 500030.0, margin);
+      EXPECT_NEAR(e.MaxX, 500060.0, margin);
+      EXPECT_NEAR(e.MinY, 8939950.0, margin);
+      EXPECT_NEAR(e.MaxY, 8939990.0, margin);
+    }
+  }
+}
+
+/// The alerts' attributes as both files hold them.
+void expect_attributes(std::vector<OGRFeatureUniquePtr> const& features) {
+  ASSERT_EQ(features.size(), 2u);
+  auto const& a = *features[0];
+  EXPECT_STREQ(a.GetFieldAsString("alert_id"), "gs-00000000000a");
+  EXPECT_STREQ(a.GetFieldAsString("aoi"), "north");
+  EXPECT_STREQ(a.GetFieldAsString("first_seen"), "2024-06-19");
+  EXPECT_STREQ(a.GetFieldAsString("confirmed_on"), "2024-07-01");
+  EXPECT_STREQ(a.GetFieldAsString("confidence"), "high");
+  EXPECT_DOUBLE_EQ(a.GetFieldAsDouble("area_ha"), 0.03);
+  EXPECT_NEAR(a.GetFieldAsDouble("centroid_lat"), -9.5851234, 1e-12);
+  EXPECT_NEAR(a.GetFieldAsDouble("centroid_lon"), -62.9998765, 1e-12);
+  EXPECT_DOUBLE_EQ(a.GetFieldAsDouble("mean_magnitude"), 0.4375);
+  EXPECT_EQ(a.GetFieldAsInteger64("pixels"), 3);
+  auto const& b = *features[1];
+  EXPECT_STREQ(b.GetFieldAsString("alert_id"), "gs-00000000000b");
+  EXPECT_STREQ(b.GetFieldAsString("first_seen"), "2024-06-25");
+  EXPECT_FALSE(b.IsFieldSetAndNotNull(b.GetFieldIndex("confirmed_on")));  // not confirmed
+  EXPECT_STREQ(b.GetFieldAsString("confidence"), "low");
+  EXPECT_DOUBLE_EQ(b.GetFieldAsDouble("area_ha"), 0.06);
+  EXPECT_DOUBLE_EQ(b.GetFieldAsDouble("mean_magnitude"), 0.3);
+  EXPECT_EQ(b.GetFieldAsInteger64("pixels"), 6);
+  // The table's bounding box and value are not among the polygon's attributes.
+  EXPECT_LT(a.GetFieldIndex("bbox_west"), 0);
+  EXPECT_LT(a.GetFieldIndex("estimated_value"), 0);
+  EXPECT_EQ(a.GetFieldCount(), 10);
+}
+
+}  // namespace
+
+TEST_F(alert_polygons_test, the_patch_raster_is_the_test_layout) {
+  // A sanity check of the input: GDAL reads the patch numbers as written.
+  auto ds = tt::open_gdal("NETCDF:\"" + nc_.string() + "\":/aoi/north/patch");
+  ASSERT_TRUE(ds);
+  EXPECT_EQ(tt::read_band<std::int32_t>(*ds, 1, GDT_Int32), kPatches);
+}
+
+TEST_F(alert_polygons_test, gpkg_has_one_feature_per_alert_with_exact_areas) {
+  auto const files = gp::write_alert_polygons(
+      nc_, aois_, {gp::polygon_format::gpkg, gp::polygon_format::geojson}, dir_);
+  EXPECT_EQ(files, (std::vector<fs::path>{dir_ / "alerts.gpkg", dir_ / "alerts.geojson"}));
+  auto ds = open_vector(dir_ / "alerts.gpkg");
+  ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+  EXPECT_STREQ(ds->GetDriver()->GetDescription(), "GPKG");
+  OGRLayer* layer = ds->GetLayer(0);
+  EXPECT_STREQ(layer->GetName(), "alerts");
+  EXPECT_EQ(wkbFlatten(layer->GetGeomType()), wkbMultiPolygon);
+  OGRSpatialReference wgs84;
+  wgs84.importFromEPSG(4326);
+  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);  // as OGR hands a layer's SRS out
+  ASSERT_NE(layer->GetSpatialRef(), nullptr);
+  EXPECT_TRUE(layer->GetSpatialRef()->IsSame(&wgs84));
+  EXPECT_STREQ(layer->GetSpatialRef()->GetAuthorityCode(nullptr), "4326");
+  auto const features = features_of(*ds);
+  expect_attributes(features);
+  expect_patch_geometries(features, 1e-6);
+}
+
+TEST_F(alert_polygons_test, geojson_is_rfc_7946) {
+  gp::write_alert_polygons(nc_, aois_, {gp::polygon_format::geojson}, dir_);
+  EXPECT_EQ(tt::file_names(dir_), (std::vector<std::string>{"alerts.geojson", "nc"}));
+  nlohmann::json json;
+  std::ifstream(dir_ / "alerts.geojson") >> json;
+  EXPECT_EQ(json["type"], "FeatureCollection");
+  EXPECT_FALSE(json.contains("crs"));  // RFC 7946: WGS84 lon/lat, no crs member
+  ASSERT_TRUE(json.contains("bbox"));
+  ASSERT_EQ(json["bbox"].size(), 4u);
+  ASSERT_EQ(json["features"].size(), 2u);
+  for (auto const& f : json["features"]) {
+    ASSERT_TRUE(f.contains("bbox")) << f.dump();
+    EXPECT_EQ(f["bbox"].size(), 4u);
+    // One part: GDAL writes it as a Polygon (see expect_patch_geometries).
+    auto const& geometry = f["geometry"];
+    EXPECT_EQ(geometry["type"], "Polygon");
+    auto const polygons = geometry["type"] == "Polygon"
+                              ? nlohmann::json::array({geometry["coordinates"]})
+                              : geometry["coordinates"];
+    // Outer rings counter-clockwise (positive shoelace area in lon/lat).
+    for (auto const& polygon : polygons) {
+      auto const& ring = polygon[0];
+      double twice_area = 0.0;
+      for (std::size_t i = 0; i + 1 < ring.size(); ++i)
+        twice_area += ring[i][0].get<double>() * ring[i + 1][1].get<double>() -
+                      ring[i + 1][0].get<double>() * ring[i][1].get<double>();
+      EXPECT_GT(twice_area, 0.0);
+    }
+  }
+  EXPECT_EQ(json["features"][0]["properties"]["first_seen"], "2024-06-19");
+  EXPECT_EQ(json["features"][0]["properties"]["confirmed_on"], "2024-07-01");
+  EXPECT_TRUE(json["features"][1]["properties"]["confirmed_on"].is_null());
+  EXPECT_EQ(json["features"][0]["properties"]["pixels"], 3);
+  // The collection's bbox holds every feature's. Its west edge is easting 500000, the zone's
+  // central meridian (-63°); its east edge is 60 m east of it, 60 / (111320 cos 9.59°) =
+  // 0.000547° at this latitude.
+  auto const& box = json["bbox"];
+  for (auto const& f : json["features"]) {
+    EXPECT_LE(box[0].get<double>(), f["bbox"][0].get<double>());
+    EXPECT_LE(box[1].get<double>(), f["bbox"][1].get<double>());
+    EXPECT_GE(box[2].get<double>(), f["bbox"][2].get<double>());
+    EXPECT_GE(box[3].get<double>(), f["bbox"][3].get<double>());
+  }
+  EXPECT_NEAR(box[0].get<double>(), -63.0, 1e-7);
+  EXPECT_NEAR(box[2].get<double>(), -63.0 + 0.000547, 2e-6);
+  EXPECT_LT(box[1].get<double>(), box[3].get<double>());
+
+  auto ds = open_vector(dir_ / "alerts.geojson");
+  ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+  auto const features = features_of(*ds);
+  expect_attributes(features);
+  // RFC 7946 writes 7 decimals (about 1 cm): areas to 1e-3 of a 300 m² patch.
+  expect_patch_geometries(features, 1e-3);
+}
+
+TEST_F(alert_polygons_test, an_alert_missing_from_the_raster_is_an_io_error_naming_the_file) {
+  aois_[0].alerts.push_back(alert_of("gs-00000000000c", "2024-07-02", 1));
+  std::string what;
+  try {
+    gp::write_alert_polygons(nc_, aois_, {gp::polygon_format::gpkg, gp::polygon_format::geojson},
+                             dir_);
+  } catch (geosweep::io_error const& e) {
+    what = e.what();
+  }
+  EXPECT_NE(what.find(nc_.string()), std::string::npos) << what;
+  EXPECT_NE(what.find("patch 3"), std::string::npos) << what;
+  EXPECT_NE(what.find("'north'"), std::string::npos) << what;
+  EXPECT_FALSE(fs::exists(dir_ / "alerts.gpkg"));
+  EXPECT_FALSE(fs::exists(dir_ / "alerts.geojson"));
+}
+
+TEST_F(alert_polygons_test, no_format_writes_nothing) {
+  EXPECT_TRUE(gp::write_alert_polygons(nc_, aois_, {}, dir_).empty());
+  EXPECT_FALSE(fs::exists(dir_ / "alerts.gpkg"));
+  EXPECT_FALSE(fs::exists(dir_ / "alerts.geojson"));
+}

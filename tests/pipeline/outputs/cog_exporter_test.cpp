@@ -1,0 +1,296 @@
+// The per-AOI COGs (outputs/cog_exporter.hpp), read back with GDAL: one AOI written from two
+// tiles gives cog/<aoi>/{true_colour,false_colour,ndvi}_{before,after}.tif; the composites are
+// 3-band UInt16, reflectance x 10000 rounded and clamped to [1, 65535], with 0 (nodata) outside
+// the AOI and where a band has no look (NaN), bands in composite order; the index COG is Float32
+// with NaN outside; each file is on the AOI grid and laid out as a COG; the staging files go on
+// commit(), and an exporter that never commits leaves no file. colour_composites() makes the
+// composites the bands allow.
+//
+// AOI "north" is 5 x 3 pixels of 10 m in EPSG:32720, written as tiles of columns 0-2 and 3-4.
+// Reflectance of band b (red 0, green 1, blue 2, nir 3) at pixel i in period p is
+// (100 i + 37 + 1000 b + 5000 p) / 10000, so its digital number is that integer; pixels 0-2
+// hold the rounding, clamping and missing-look cases, whose numbers are worked out by hand.
+#include "outputs/cog_exporter.hpp"
+
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <ogr_spatialref.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "pipeline/outputs/output_fixtures.hpp"
+#include "tools/temp_dir_test.hpp"
+
+namespace fs = std::filesystem;
+namespace gp = geosweep::pipeline;
+namespace k = geosweep::kernels;
+namespace tt = geosweep::test_tools;
+
+namespace {
+
+float const nan_f = k::nodata_f32();
+constexpr int W = 5, H = 3;
+std::array<std::string, 4> const kBands{"red", "green", "blue", "nir"};
+
+/// Pixels 3 (column 3, row 0), 10 (column 0, row 2) and 14 (column 4, row 2) are outside.
+bool inside(std::size_t i) {
+  return i != 3 && i != 10 && i != 14;
+}
+
+float reflectance(int period, std::size_t band, std::size_t i) {
+  if (i == 0) return std::array{0.0421f, 0.03125f, 0.25f, 0.3f}[band];
+  if (i == 1) return std::array{0.00001f, 7.0f, -0.01f, 6.5535f}[band];
+  if (i == 2 && band == 0) return nan_f;  // no red look
+  return static_cast<float>(100 * i + 37 + 1000 * band + 5000 * period) / 10000.0f;
+}
+
+/// The digital number the COG holds for band `band` at pixel i (0: nodata).
+std::uint16_t expected_dn(int period, std::size_t band, std::size_t i) {
+  if (!inside(i)) return 0;
+  if (i == 0) return std::array<std::uint16_t, 4>{421, 313, 2500, 3000}[band];  // 312.5 -> 313
+  if (i == 1) return std::array<std::uint16_t, 4>{1, 65535, 1, 65535}[band];    // 0.1, 70000, -100
+  if (i == 2 && band == 0) return 0;
+  return static_cast<std::uint16_t>(100 * i + 37 + 1000 * band + 5000 * period);
+}
+
+/// The index: before 0.5 + 0.01 i (NaN at pixel 4), after -0.25 + 0.02 i.
+float index_at(int period, std::size_t i) {
+  if (period == 0) return i == 4 ? nan_f : 0.5f + 0.01f * static_cast<float>(i);
+  return -0.25f + 0.02f * static_cast<float>(i);
+}
+
+/// The chunk of north's columns x0 .. x0 + width - 1.
+gp::finished_chunk chunk_of(std::size_t id, int x0, int width) {
+  gp::pixel_window const tile{x0, 0, width, H};
+  std::vector<std::string> looks{"ndvi", "nbr"};
+  looks.insert(looks.end(), kBands.begin(), kBands.end());
+  auto t = tt::full_tile(0, tile, looks);
+  for (int r = 0; r < H; ++r) {
+    for (int c = 0; c < width; ++c) {
+      auto const i = static_cast<std::size_t>(r * W + c + x0);
+      auto const j = static_cast<std::size_t>(r * width + c);
+      t.inside[j] = inside(i) ? 1 : 0;
+      for (int p = 0; p < 2; ++p) {
+        for (std::size_t b = 0; b < 4; ++b) t.latest[p][kBands[b]][j] = reflectance(p, b, i);
+        t.latest[p]["ndvi"][j] = index_at(p, i);
+        t.latest[p]["nbr"][j] = 9.0f;  // not exported
+      }
+    }
+  }
+  gp::finished_chunk chunk;
+  chunk.output.chunk = id;
+  chunk.window = {x0 + 20, 7, width, H};  // in the analysis grid: unused by the exporter
+  chunk.output.aois.push_back(std::move(t));
+  chunk.patches.emplace_back(tile.pixel_count(), 0);
+  return chunk;
+}
+
+class cog_exporter_test : public tt::temp_dir_test {
+ protected:
+  void SetUp() override {
+    temp_dir_test::SetUp();
+    GDALAllRegister();
+    aois_ = {{"north", tt::utm_grid(W, H, 600000.0, 8930000.0)}};
+    folder_ = dir_ / "cog" / "north";
+  }
+
+  std::unique_ptr<gp::cog_exporter> written() {
+    auto cogs = std::make_unique<gp::cog_exporter>(
+        dir_, aois_, "ndvi", gp::colour_composites({"blue", "green", "red", "nir"}));
+    cogs->write(chunk_of(0, 0, 3));
+    cogs->write(chunk_of(1, 3, 2));
+    return cogs;
+  }
+
+  std::vector<std::pair<std::string, gp::raster_grid>> aois_;
+  fs::path folder_;
+};
+
+std::vector<std::string> const kFinal{"false_colour_after.tif", "false_colour_before.tif",
+                                      "ndvi_after.tif",         "ndvi_before.tif",
+                                      "true_colour_after.tif",  "true_colour_before.tif"};
+
+}  // namespace
+
+TEST(cog_composites, are_made_from_the_bands_there_are) {
+  auto const names = [](std::vector<std::string> const& bands) {
+    std::vector<std::string> out;
+    for (auto const& c : gp::colour_composites(bands)) out.push_back(c.name);
+    return out;
+  };
+  EXPECT_EQ(names({"red", "green", "blue", "nir"}),
+            (std::vector<std::string>{"true_colour", "false_colour"}));
+  EXPECT_EQ(names({"green", "red", "blue"}), std::vector<std::string>{"true_colour"});
+  EXPECT_EQ(names({"nir", "green", "red", "swir16"}), std::vector<std::string>{"false_colour"});
+  EXPECT_TRUE(names({"red", "nir"}).empty());
+  auto const all = gp::colour_composites({"red", "green", "blue", "nir"});
+  EXPECT_EQ(all[0].bands, (std::array<std::string, 3>{"red", "green", "blue"}));
+  EXPECT_EQ(all[1].bands, (std::array<std::string, 3>{"nir", "red", "green"}));
+  EXPECT_EQ(gp::colour_bands(), (std::vector<std::string>{"red", "green", "blue", "nir"}));
+}
+
+TEST_F(cog_exporter_test, commit_writes_the_cogs_and_removes_the_staging_files) {
+  auto cogs = written();
+  // Before commit: only the staging files, hidden.
+  EXPECT_EQ(tt::file_names(folder_),
+            (std::vector<std::string>{".false_colour_after.staging.tif",
+                                      ".false_colour_before.staging.tif", ".ndvi_after.staging.tif",
+                                      ".ndvi_before.staging.tif", ".true_colour_after.staging.tif",
+                                      ".true_colour_before.staging.tif"}));
+  auto const files = cogs->commit();
+  EXPECT_EQ(files, (std::vector<fs::path>{
+                       folder_ / "true_colour_before.tif", folder_ / "true_colour_after.tif",
+                       folder_ / "false_colour_before.tif", folder_ / "false_colour_after.tif",
+                       folder_ / "ndvi_before.tif", folder_ / "ndvi_after.tif"}));
+  EXPECT_EQ(tt::file_names(folder_), kFinal);
+  cogs.reset();  // the destructor removes nothing committed
+  EXPECT_EQ(tt::file_names(folder_), kFinal);
+  EXPECT_EQ(tt::file_names(dir_ / "cog"), std::vector<std::string>{"north"});
+}
+
+TEST_F(cog_exporter_test, without_commit_no_file_is_left) {
+  written().reset();
+  EXPECT_TRUE(tt::file_names(folder_).empty());
+}
+
+TEST_F(cog_exporter_test, composites_hold_reflectance_times_10000_with_nodata_outside) {
+  written()->commit();
+  struct composite {
+    char const* stem;
+    std::array<std::size_t, 3> bands;  // indices into kBands
+  };
+  for (auto const& [stem, bands] :
+       {composite{"true_colour", {0, 1, 2}}, composite{"false_colour", {3, 0, 1}}}) {
+    for (int p = 0; p < 2; ++p) {
+      std::string const name =
+          (folder_ / (std::string(stem) + (p == 0 ? "_before.tif" : "_after.tif"))).string();
+      SCOPED_TRACE(name);
+      auto ds = tt::open_gdal(name);
+      ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+      ASSERT_EQ(ds->GetRasterCount(), 3);
+      ASSERT_EQ(ds->GetRasterXSize(), W);
+      ASSERT_EQ(ds->GetRasterYSize(), H);
+      for (int b = 1; b <= 3; ++b) {
+        GDALRasterBand* band = ds->GetRasterBand(b);
+        EXPECT_EQ(band->GetRasterDataType(), GDT_UInt16);
+        int has_nodata = 0;
+        EXPECT_EQ(band->GetNoDataValue(&has_nodata), 0.0);
+        EXPECT_TRUE(has_nodata);
+        EXPECT_EQ(static_cast<int>(band->GetColorInterpretation()), GCI_RedBand + b - 1);
+        auto const values = tt::read_band<std::uint16_t>(*ds, b, GDT_UInt16);
+        for (std::size_t i = 0; i < values.size(); ++i)
+          EXPECT_EQ(values[i], expected_dn(p, bands[b - 1], i)) << "band " << b << " pixel " << i;
+      }
+    }
+  }
+  // Hand-picked pixels of the true colour before: (0, 0) 421 313 2500; pixel (1, 1) i = 6:
+  // red 637, green 1637, blue 2637; after, 5000 more.
+  auto ds = tt::open_gdal((folder_ / "true_colour_before.tif").string());
+  auto red = tt::read_band<std::uint16_t>(*ds, 1, GDT_UInt16);
+  auto green = tt::read_band<std::uint16_t>(*ds, 2, GDT_UInt16);
+  EXPECT_EQ(red[0], 421);
+  EXPECT_EQ(green[0], 313);
+  EXPECT_EQ(red[6], 637);
+  EXPECT_EQ(green[6], 1637);
+  EXPECT_EQ(red[2], 0);       // no red look
+  EXPECT_EQ(green[2], 1237);  // green has one
+  EXPECT_EQ(red[3], 0);       // outside
+  auto after = tt::open_gdal((folder_ / "true_colour_after.tif").string());
+  EXPECT_EQ(tt::read_band<std::uint16_t>(*after, 1, GDT_UInt16)[6], 5637);
+  auto false_colour = tt::open_gdal((folder_ / "false_colour_before.tif").string());
+  EXPECT_EQ(tt::read_band<std::uint16_t>(*false_colour, 1, GDT_UInt16)[6], 3637);  // nir
+}
+
+TEST_F(cog_exporter_test, the_index_cog_is_float32_with_nan_outside) {
+  written()->commit();
+  for (int p = 0; p < 2; ++p) {
+    std::string const name = (folder_ / (p == 0 ? "ndvi_before.tif" : "ndvi_after.tif")).string();
+    SCOPED_TRACE(name);
+    auto ds = tt::open_gdal(name);
+    ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+    ASSERT_EQ(ds->GetRasterCount(), 1);
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    EXPECT_EQ(band->GetRasterDataType(), GDT_Float32);
+    int has_nodata = 0;
+    EXPECT_TRUE(std::isnan(band->GetNoDataValue(&has_nodata)));
+    EXPECT_TRUE(has_nodata);
+    auto const values = tt::read_band<float>(*ds, 1, GDT_Float32);
+    ASSERT_EQ(values.size(), 15u);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (!inside(i)) {
+        EXPECT_TRUE(std::isnan(values[i])) << i;
+      } else {
+        EXPECT_TRUE(tt::same_floats({values[i]}, {index_at(p, i)})) << i;
+      }
+    }
+  }
+  auto before =
+      tt::read_band<float>(*tt::open_gdal((folder_ / "ndvi_before.tif").string()), 1, GDT_Float32);
+  EXPECT_FLOAT_EQ(before[0], 0.5f);
+  EXPECT_FLOAT_EQ(before[13], 0.63f);
+  EXPECT_TRUE(std::isnan(before[4]));  // no clear look inside
+  EXPECT_TRUE(std::isnan(before[3]));  // outside
+  auto after =
+      tt::read_band<float>(*tt::open_gdal((folder_ / "ndvi_after.tif").string()), 1, GDT_Float32);
+  EXPECT_FLOAT_EQ(after[4], -0.17f);
+}
+
+TEST_F(cog_exporter_test, every_file_is_a_cog_on_the_aoi_grid) {
+  written()->commit();
+  OGRSpatialReference utm20s;
+  utm20s.importFromEPSG(32720);
+  for (auto const& file : kFinal) {
+    SCOPED_TRACE(file);
+    auto ds = tt::open_gdal((folder_ / file).string());
+    ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+    EXPECT_STREQ(ds->GetDriver()->GetDescription(), "GTiff");
+    char const* layout = ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE");
+    ASSERT_NE(layout, nullptr);
+    EXPECT_STREQ(layout, "COG");
+    char const* compression = ds->GetMetadataItem("COMPRESSION", "IMAGE_STRUCTURE");
+    ASSERT_NE(compression, nullptr);
+    EXPECT_STREQ(compression, "DEFLATE");
+    std::array<double, 6> gt{};
+    ASSERT_EQ(ds->GetGeoTransform(gt.data()), CE_None);
+    std::array<double, 6> const expected{600000.0, 10.0, 0.0, 8930000.0, 0.0, -10.0};
+    for (std::size_t i = 0; i < 6; ++i) EXPECT_NEAR(gt[i], expected[i], 1e-9) << i;
+    ASSERT_NE(ds->GetSpatialRef(), nullptr);
+    EXPECT_TRUE(ds->GetSpatialRef()->IsSame(&utm20s));
+  }
+}
+
+TEST_F(cog_exporter_test, each_aoi_has_its_own_folder) {
+  aois_.push_back({"south", tt::utm_grid(2, 2, 600000.0, 8920000.0)});
+  {
+    gp::cog_exporter cogs(dir_, aois_, "ndvi", gp::colour_composites({"red", "green", "blue"}));
+    cogs.write(chunk_of(0, 0, 3));
+    cogs.write(chunk_of(1, 3, 2));
+    // South's only tile, through write_tile: inside everywhere, one look of each band.
+    std::array<std::map<std::string, std::vector<float>>, 2> bands;
+    for (int p = 0; p < 2; ++p)
+      for (char const* b : {"red", "green", "blue"}) bands[p][b] = {0.1f, 0.2f, 0.3f, 0.4f};
+    std::vector<float> const before{0.9f, 0.8f, 0.7f, 0.6f}, after{0.1f, nan_f, 0.3f, 0.4f};
+    cogs.write_tile(1, {0, 0, 2, 2}, {1, 1, 1, 0}, bands, {&before, &after});
+    auto const files = cogs.commit();
+    EXPECT_EQ(files.size(), 8u);  // true colour and the index, before and after, of each AOI
+  }
+  EXPECT_EQ(tt::file_names(dir_ / "cog"), (std::vector<std::string>{"north", "south"}));
+  EXPECT_EQ(tt::file_names(dir_ / "cog" / "south"),
+            (std::vector<std::string>{"ndvi_after.tif", "ndvi_before.tif", "true_colour_after.tif",
+                                      "true_colour_before.tif"}));
+  auto south = tt::open_gdal((dir_ / "cog" / "south" / "true_colour_after.tif").string());
+  ASSERT_TRUE(south);
+  EXPECT_EQ(tt::read_band<std::uint16_t>(*south, 2, GDT_UInt16),
+            (std::vector<std::uint16_t>{1000, 2000, 3000, 0}));
+  auto index = tt::open_gdal((dir_ / "cog" / "south" / "ndvi_after.tif").string());
+  auto const values = tt::read_band<float>(*index, 1, GDT_Float32);
+  EXPECT_FLOAT_EQ(values[0], 0.1f);
+  EXPECT_TRUE(std::isnan(values[1]));
+  EXPECT_FLOAT_EQ(values[2], 0.3f);
+  EXPECT_TRUE(std::isnan(values[3]));
+}
