@@ -1,0 +1,237 @@
+// patch_stitcher: which pixels become one patch. Patches of change labelled tile by tile are
+// joined across tile edges and corners (8-connectivity) and kept apart across a gap of one pixel,
+// whatever the tile layout; the minimum mapping unit keeps a patch exactly at it, drops one a
+// pixel smaller, and weighs the ground area of each row. The AOI pictures and the stitching are
+// in patch_pictures.hpp; numbering, merged statistics and stable ids are checked in
+// patch_stitcher_alerts_test.cpp.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pipeline/patches/patch_pictures.hpp"
+
+using namespace geosweep::test_tools;
+
+namespace {
+
+/// Stitches `rows` cut at the splits and expects one patch of `pixels` pixels (0.01 ha each),
+/// labelled 1 on every changed pixel.
+void expect_one_patch(std::vector<std::string> const& rows, std::vector<int> const& x_splits,
+                      std::vector<int> const& y_splits, std::int64_t pixels) {
+  auto const p = draw(rows);
+  auto const s = stitch(p, cut(p, x_splits, y_splits), 0.0);
+  ASSERT_EQ(s.patches.size(), 1u);
+  EXPECT_EQ(s.patches[0].label, 1);
+  EXPECT_EQ(s.patches[0].alert.pixels, pixels);
+  EXPECT_NEAR(s.patches[0].alert.area_ha, 0.01 * static_cast<double>(pixels), 1e-12);
+  std::vector<std::string> expected = rows;
+  for (auto& line : expected) {
+    for (char& c : line) c = (c == 'l' || c == 'h') ? '1' : '.';
+  }
+  EXPECT_EQ(label_picture(s, p.width), expected);
+}
+
+}  // namespace
+
+// ---- joins across tile edges and corners
+
+TEST(PatchStitcher, JoinsAPatchAcrossAVerticalEdge) {
+  // Tiles of columns 0-2 and 3-5. Side by side on one row: 2 + 2 pixels.
+  expect_one_patch({"......",  //
+                    ".hhll.",  //
+                    "......"},
+                   {3}, {}, 4);
+  // A step down across the edge, (2,0)-(3,1), and back, (3,1)-(2,2): the left tile holds two
+  // parts, (1,0)-(2,0) and (2,2), which only the right one joins: 2 + 1 + 2 pixels.
+  expect_one_patch({".lh...",  //
+                    "...lh.",  //
+                    "..h..."},
+                   {3}, {}, 5);
+  // A whole column on each side of the edge: 3 + 3 pixels.
+  expect_one_patch({"..hl..",  //
+                    "..hl..",  //
+                    "..hl.."},
+                   {3}, {}, 6);
+}
+
+TEST(PatchStitcher, JoinsAPatchAcrossAHorizontalEdge) {
+  // Tiles of rows 0-1 and 2-3. Straight down: 1 + 2 pixels.
+  expect_one_patch({"....",  //
+                    ".h..",  //
+                    ".l..",  //
+                    ".h.."},
+                   {}, {2}, 3);
+  // Diagonal steps across the edge: (1,1)-(0,2) and (1,1)-(2,2); (3,1)-(2,2).
+  expect_one_patch({"....",  //
+                    ".h.h",  //
+                    "l.l.",  //
+                    "...."},
+                   {}, {2}, 4);
+}
+
+TEST(PatchStitcher, JoinsAPatchTouchingOnlyAtATileCornerOnTheBackslashDiagonal) {
+  // Four tiles meeting at (2,2): (1,1) in the top-left tile, (2,2) in the bottom-right one.
+  expect_one_patch({"h...",  //
+                    ".h..",  //
+                    "..h.",  //
+                    "...l"},
+                   {2}, {2}, 4);
+  // Every corner of a 4 x 4 window, tiles of any sizes: two pixels touching only there.
+  for (int sx = 1; sx <= 3; ++sx) {
+    for (int sy = 1; sy <= 3; ++sy) {
+      SCOPED_TRACE("corner at " + std::to_string(sx) + "," + std::to_string(sy));
+      std::vector<std::string> rows(4, "....");
+      rows[static_cast<std::size_t>(sy - 1)][static_cast<std::size_t>(sx - 1)] = 'h';
+      rows[static_cast<std::size_t>(sy)][static_cast<std::size_t>(sx)] = 'l';
+      expect_one_patch(rows, {sx}, {sy}, 2);
+    }
+  }
+}
+
+TEST(PatchStitcher, JoinsAPatchTouchingOnlyAtATileCornerOnTheSlashDiagonal) {
+  // (2,1) in the top-right tile, (1,2) in the bottom-left one.
+  expect_one_patch({"...h",  //
+                    "..h.",  //
+                    ".l..",  //
+                    "l..."},
+                   {2}, {2}, 4);
+  for (int sx = 1; sx <= 3; ++sx) {
+    for (int sy = 1; sy <= 3; ++sy) {
+      SCOPED_TRACE("corner at " + std::to_string(sx) + "," + std::to_string(sy));
+      std::vector<std::string> rows(4, "....");
+      rows[static_cast<std::size_t>(sy - 1)][static_cast<std::size_t>(sx)] = 'h';
+      rows[static_cast<std::size_t>(sy)][static_cast<std::size_t>(sx - 1)] = 'l';
+      expect_one_patch(rows, {sx}, {sy}, 2);
+    }
+  }
+}
+
+TEST(PatchStitcher, KeepsPatchesApartAcrossAGapOfOnePixel) {
+  struct gap_case {
+    char const* what;
+    std::vector<std::string> rows;
+    std::vector<int> x_splits, y_splits;
+    std::vector<std::string> expected;
+  };
+  std::vector<gap_case> const cases{
+      {"vertical edge, a row between",
+       {"..h...", "......", "...h.."},
+       {3},
+       {},
+       {"..1...", "......", "...2.."}},
+      {"vertical edge, the first column of the right tile between",
+       {"..h.h.", "......"},
+       {3},
+       {},
+       {"..1.2.", "......"}},
+      {"vertical edge, the last column of the left tile between",
+       {".h.h..", "......"},
+       {3},
+       {},
+       {".1.2..", "......"}},
+      {"horizontal edge, a column between",
+       {"....", "h...", "..h.", "...."},
+       {},
+       {2},
+       {"....", "1...", "..2.", "...."}},
+      {"corner, two rows apart",
+       {"....", ".h..", "....", "..h."},
+       {2},
+       {2},
+       {"....", ".1..", "....", "..2."}},
+      {"corner, two columns apart",
+       {"....", ".h..", "...h", "...."},
+       {2},
+       {2},
+       {"....", ".1..", "...2", "...."}},
+      {"slash corner, two columns apart",
+       {"....", "..h.", "h...", "...."},
+       {2},
+       {2},
+       {"....", "..1.", "2...", "...."}},
+  };
+  for (auto const& c : cases) {
+    SCOPED_TRACE(c.what);
+    auto const p = draw(c.rows);
+    auto const s = stitch(p, cut(p, c.x_splits, c.y_splits), 0.0);
+    ASSERT_EQ(s.patches.size(), 2u);
+    EXPECT_EQ(s.patches[0].alert.pixels, 1);
+    EXPECT_EQ(s.patches[1].alert.pixels, 1);
+    EXPECT_EQ(label_picture(s, p.width), c.expected);
+  }
+}
+
+// ---- the minimum mapping unit
+
+TEST(PatchStitcher, MinimumMappingUnitKeepsAPatchExactlyAtItAndDropsOnePixelLess) {
+  // Both patches straddle the edge between columns 0-3 and 4-7. The first in raster order has
+  // 4 pixels (2 + 2) = 400 m^2 = 0.04 ha, the second 5 (3 + 2) = 0.05 ha.
+  auto const p = draw({"..llll..",  //
+                       "........",  //
+                       ".hhhll.."});
+  auto const tiles = cut(p, {4}, {});
+
+  // At 0.05 ha the 5-pixel patch is kept (exactly at the unit) and numbered 1; the 4-pixel one
+  // is dropped and its pixels' provisional ids map to 0.
+  {
+    auto const s = stitch(p, tiles, 0.05);
+    ASSERT_EQ(s.patches.size(), 1u);
+    EXPECT_EQ(s.patches[0].label, 1);
+    EXPECT_EQ(s.patches[0].alert.pixels, 5);
+    EXPECT_DOUBLE_EQ(s.patches[0].alert.area_ha, 0.05);
+    EXPECT_EQ(label_picture(s, p.width), (std::vector<std::string>{"........",  //
+                                                                   "........",  //
+                                                                   ".11111.."}));
+    for (int c = 2; c <= 5; ++c) {
+      std::size_t const i = p.at(c, 0);
+      EXPECT_GT(s.provisional[i], 0) << "column " << c;
+      EXPECT_EQ(s.labels[i], 0) << "column " << c;
+    }
+  }
+  // At 0.04 ha, the 4-pixel patch is exactly at the unit: both are kept, numbered in raster
+  // order.
+  {
+    auto const s = stitch(p, tiles, 0.04);
+    ASSERT_EQ(s.patches.size(), 2u);
+    EXPECT_EQ(s.patches[0].alert.pixels, 4);
+    EXPECT_DOUBLE_EQ(s.patches[0].alert.area_ha, 0.04);
+    EXPECT_EQ(s.patches[1].alert.pixels, 5);
+    EXPECT_EQ(label_picture(s, p.width), (std::vector<std::string>{"..1111..",  //
+                                                                   "........",  //
+                                                                   ".22222.."}));
+  }
+  // At 0.06 ha the 5-pixel patch is one pixel under too: nothing is kept, every id maps to 0.
+  {
+    auto const s = stitch(p, tiles, 0.06);
+    EXPECT_TRUE(s.patches.empty());
+    EXPECT_EQ(std::count(s.labels.begin(), s.labels.end(), 0),
+              static_cast<std::ptrdiff_t>(p.change.size()));
+  }
+}
+
+TEST(PatchStitcher, MinimumMappingUnitWeighsTheGroundAreaOfEachRow) {
+  // Rows of 100, 150, 250 and 300 m^2 (a grid whose pixels grow southward). Tiles of rows 0-1
+  // and 2-3, so the lower tile must read the areas of rows 2 and 3, not 0 and 1.
+  // Patch: (1,1) 150 + (1,2) 250 + (2,3) 300 = 700 m^2 = 0.07 ha, over 3 pixels.
+  auto const p = draw({"....",  //
+                       ".h..",  //
+                       ".l..",  //
+                       "..l."});
+  auto const tiles = cut(p, {}, {2});
+  std::vector<double> const areas{100.0, 150.0, 250.0, 300.0};
+  auto const kept = stitch(p, tiles, 0.07, {}, areas);
+  ASSERT_EQ(kept.patches.size(), 1u);
+  EXPECT_EQ(kept.patches[0].alert.pixels, 3);
+  EXPECT_NEAR(kept.patches[0].alert.area_ha, 0.07, 1e-12);
+  // 700 m^2 is under 0.071 ha: dropped.
+  EXPECT_TRUE(stitch(p, tiles, 0.071, {}, areas).patches.empty());
+  // Per-date areas: all three first seen on day0 (700 m^2); only (1,1) confirmed (150 m^2).
+  ASSERT_EQ(kept.patches[0].first_seen.count(day0), 1u);
+  EXPECT_DOUBLE_EQ(kept.patches[0].first_seen.at(day0).area_m2, 700.0);
+  ASSERT_EQ(kept.patches[0].confirmed.count(confirm_day), 1u);
+  EXPECT_DOUBLE_EQ(kept.patches[0].confirmed.at(confirm_day).area_m2, 150.0);
+}
