@@ -87,19 +87,10 @@ inline nlohmann::json sentinel2_item(std::string const& id, std::string const& d
           {"assets", std::move(assets)}};
 }
 
-/// A scratch folder per test, jobs of one bbox AOI in it, and local Sentinel-2 items.
+/// A scratch folder per test, jobs of one bbox AOI in it (temp_dir_test), and local Sentinel-2
+/// items.
 class stac_catalog_fixture : public temp_dir_test {
  protected:
-  pipeline::job_spec job(std::string const& sensor, std::string const& scenes_yaml,
-                         std::string const& aoi_bbox = "[-51.1, -9.2, -50.9, -8.9]") {
-    std::string const text = "job: t\nsensor: " + sensor + "\n" + scenes_yaml +
-                             "aois: [{name: a, bbox: " + aoi_bbox +
-                             "}]\n"
-                             "period: {baseline: [2019-01-01, 2019-12-31], monitor: [2020-01-01, "
-                             "2022-12-31]}\n";
-    return pipeline::parse_job_spec(text, dir_ / "job.yaml");
-  }
-
   /// Local band files B04/B08/SCL of a scene called `id`, and a Planetary-Computer-style item
   /// for them (keys B04, B08, SCL; hrefs relative to the item).
   /// `up` is the way from the item's folder to dir_.
