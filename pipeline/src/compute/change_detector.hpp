@@ -12,11 +12,11 @@
 #include <memory>
 #include <vector>
 
+#include "core/state_file.hpp"
 #include "geosweep/kernels/stream.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/raster_grid.hpp"
-#include "outputs/state_file.hpp"
 
 namespace geosweep::pipeline {
 

@@ -16,12 +16,12 @@
 #include <vector>
 
 #include "compute/change_detector.hpp"
+#include "core/state_file.hpp"
 #include "geosweep/kernels/backend.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "grid/analysis_grid.hpp"
 #include "grid/aoi.hpp"
 #include "load/observation_stream.hpp"
-#include "outputs/state_file.hpp"
 
 namespace geosweep::pipeline {
 

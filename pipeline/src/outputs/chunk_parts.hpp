@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "compute/chunk_processor.hpp"
+#include "core/state_file.hpp"
 #include "outputs/product_layout.hpp"
-#include "outputs/state_file.hpp"
 
 namespace geosweep::pipeline {
 

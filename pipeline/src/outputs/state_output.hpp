@@ -7,8 +7,8 @@
 #include <map>
 #include <string>
 
+#include "core/state_file.hpp"
 #include "outputs/chunk_writer.hpp"
-#include "outputs/state_file.hpp"
 
 namespace geosweep::pipeline {
 

@@ -1,4 +1,4 @@
-#include "outputs/state_file.hpp"
+#include "core/state_file.hpp"
 
 #include <hdf5.h>
 
@@ -163,8 +163,8 @@ bool state_reader::has(std::size_t chunk, std::string const& name) const {
   bool found = H5Lexists(impl_->h5.get(), path.c_str(), H5P_DEFAULT) > 0;
   for (std::size_t start = 0; found && start <= name.size();) {
     auto const slash = name.find('/', start);
-    path +=
-        "/" + name.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    path += '/';
+    path += name.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     found = H5Lexists(impl_->h5.get(), path.c_str(), H5P_DEFAULT) > 0;
     if (slash == std::string::npos) break;
     start = slash + 1;

@@ -3,7 +3,7 @@
 // has_chunk and has (nested names); root attributes; a read with another window or of a missing
 // dataset is an io_error naming the file; the file is made under a temporary name and appears
 // at its final path only on commit(). Expected values are the literals written by each test.
-#include "outputs/state_file.hpp"
+#include "core/state_file.hpp"
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
