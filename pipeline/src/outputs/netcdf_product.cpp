@@ -132,7 +132,13 @@ void netcdf_product::renumber(std::size_t aoi, pixel_window const& tile,
     if (!v.dropped) continue;
     product::with_type(v.type, [&](auto element) {
       using T = decltype(element);
-      auto values = read<T>(h5_, group, v.name, tile);
+      // The change classes were read above: not read twice.
+      auto values = [&] {
+        if constexpr (std::is_same_v<T, std::uint8_t>) {
+          if (v.name == product::variable::change) return change;
+        }
+        return read<T>(h5_, group, v.name, tile);
+      }();
       for (std::size_t i = 0; i < values.size(); ++i)
         if (dropped[i]) values[i] = static_cast<T>(*v.dropped);
       h5_.write_window<T>(group, v.name, tile, values);
