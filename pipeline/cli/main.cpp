@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <sstream>
@@ -34,6 +35,17 @@ namespace gp = geosweep::pipeline;
 namespace gk = geosweep::kernels;
 
 using namespace geosweep::cli;  // exit codes (exit_codes.hpp)
+
+/// OpenMP threads that wait between parallel regions must sleep, not spin: the reader threads
+/// decoding the next chunk and the compressing writer need those cores (libgomp's default spins
+/// for a while, which halved the throughput of a 2-core sweep). libgomp reads OMP_WAIT_POLICY
+/// once, as it is loaded, so geosweep starts itself again with the variable set unless the user
+/// chose a policy. If the new start fails, the run goes on with the default policy.
+void ensure_passive_waits(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+}
 
 void print_errors(std::string const& what) {
   std::istringstream lines(what);
@@ -83,6 +95,7 @@ int run_command(std::string const& job_path, global_options const& g) {
   if (result.hdf5_file) fmt::print("  {}\n", result.hdf5_file->string());
   if (result.csv_file) fmt::print("  {}\n", result.csv_file->string());
   if (result.alerts_file) fmt::print("  {}\n", result.alerts_file->string());
+  if (result.series_file) fmt::print("  {}\n", result.series_file->string());
   for (auto const& f : result.polygon_files) fmt::print("  {}\n", f.string());
   if (!result.cog_files.empty()) {
     fmt::print("  {} ({} COGs: colour composites and {} before and after, per AOI)\n",
@@ -111,6 +124,9 @@ int validate_command(std::string const& job_path) {
 int info_command() {
   fmt::print("geosweep {}\n", gp::geosweep_version());
   fmt::print("backends: cpu (OpenMP){}\n", gk::cuda_compiled() ? ", cuda" : "");
+  char const* wait_policy = std::getenv("OMP_WAIT_POLICY");
+  fmt::print("CPU: {} cores, {} kernel threads, OpenMP wait policy {}\n", gk::cpu_core_count(),
+             gk::cpu_threads(), wait_policy != nullptr ? wait_policy : "default (spins)");
   auto const devices = gk::cuda_device_descriptions();
   if (!gk::cuda_compiled()) {
     fmt::print("CUDA devices: none (built without the CUDA backend)\n");
@@ -248,6 +264,7 @@ void set_up_logging(global_options const& g) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ensure_passive_waits(argv);
   CLI::App app{
       "geosweep: land-cover change detection (forest loss, burning, mining) in areas of interest,\n"
       "on the CPU or a CUDA GPU."};

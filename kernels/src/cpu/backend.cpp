@@ -83,4 +83,8 @@ int cpu_core_count() {
   return omp_get_num_procs();
 }
 
+int cpu_threads() {
+  return omp_get_max_threads();
+}
+
 }  // namespace geosweep::kernels

@@ -43,4 +43,7 @@ void set_cpu_threads(int threads);
 /// The cores OpenMP may use.
 int cpu_core_count();
 
+/// The OpenMP threads kernels the calling thread starts run on.
+int cpu_threads();
+
 }  // namespace geosweep::kernels
