@@ -58,6 +58,15 @@ struct element_type<std::uint16_t> {
 };
 
 template <>
+struct element_type<std::int16_t> {
+  static hid_t file_type() { return H5T_STD_I16LE; }
+  static hid_t memory_type() { return H5T_NATIVE_INT16; }
+  static std::int16_t from_double(double value, std::string_view what) {
+    return integer_from_double<std::int16_t>(value, what, "int16");
+  }
+};
+
+template <>
 struct element_type<std::int32_t> {
   static hid_t file_type() { return H5T_STD_I32LE; }
   static hid_t memory_type() { return H5T_NATIVE_INT32; }

@@ -201,6 +201,10 @@ struct hdf5_writer::impl {
     return state;
   }
 
+  group_state const& gridded_group(std::string const& group) const {
+    return const_cast<impl*>(this)->gridded_group(group);
+  }
+
   group_state& gridded_group(std::string const& group) {
     auto found = groups_.find(group);
     if (found == groups_.end() || !found->second.grid) {
@@ -308,8 +312,10 @@ struct hdf5_writer::impl {
       write_text_attribute(crs_var.get(), "grid_mapping_name", crs.grid_mapping_name, what);
     }
     for (auto const& parameter : crs.parameters) {
+      // One value is a scalar attribute; the two standard parallels of a cone a 1-D one.
       write_numeric_attribute(crs_var.get(), parameter.name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                              &parameter.value, 1, true, what);
+                              parameter.values.data(), parameter.values.size(),
+                              parameter.values.size() == 1, what);
     }
     write_text_attribute(crs_var.get(), "crs_wkt", grid.crs_wkt, what);
     write_text_attribute(crs_var.get(), "spatial_ref", grid.crs_wkt, what);
@@ -398,7 +404,7 @@ struct hdf5_writer::impl {
     check(H5DSattach_scale(dataset.get(), state.x.get(), series ? 2 : 1), what);
 
     hid_t const d = dataset.get();
-    if (fill) {
+    if (fill && attributes.fill_attribute) {
       write_numeric_attribute(d, "_FillValue", traits::file_type(), traits::memory_type(), &*fill,
                               1, true, what);
     }
@@ -409,6 +415,12 @@ struct hdf5_writer::impl {
       write_text_attribute(d, "standard_name", attributes.standard_name, what);
     }
     if (!attributes.units.empty()) write_text_attribute(d, "units", attributes.units, what);
+    for (auto const& [key, value] : {std::pair{"scale_factor", attributes.scale_factor},
+                                     std::pair{"add_offset", attributes.add_offset}}) {
+      if (!value) continue;
+      float const packed = static_cast<float>(*value);
+      write_numeric_attribute(d, key, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, &packed, 1, true, what);
+    }
     if (!flags.empty()) {
       write_numeric_attribute(d, "flag_values", traits::file_type(), traits::memory_type(),
                               flags.data(), flags.size(), false, what);
@@ -430,24 +442,82 @@ struct hdf5_writer::impl {
       throw logic_error(path_ + ": " + what + ": window outside the grid");
     }
     if (w == 0 || h == 0) return;
-    auto const open = datasets_.find(group + "/" + name);
-    if (open == datasets_.end()) throw logic_error(path_ + ": " + what + " was not created");
-    if (open->second.get() < 0) {  // closed to release HDF5's per-dataset memory: reopen
-      h5_handle dapl = make(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, what);
-      hsize_t chunk_dims[2] = {1, 1};
-      h5_handle probe =
-          make(H5Dopen2(state.group.get(), name.c_str(), H5P_DEFAULT), H5Dclose, what);
-      h5_handle dcpl = make(H5Dget_create_plist(probe.get()), H5Pclose, what);
-      check(H5Pget_chunk(dcpl.get(), 2, chunk_dims), what);
-      check(H5Pset_chunk_cache(dapl.get(), 521, chunk_dims[0] * chunk_dims[1] * sizeof(T), 1.0),
-            what);
-      check(probe.reset(), what);
-      open->second = make(H5Dopen2(state.group.get(), name.c_str(), dapl.get()), H5Dclose, what);
-    }
+    auto const open = open_dataset(state, group, name, sizeof(T), what);
     do_transfer<T>(open->second, what, x0, y0, w, h, values, read, time_index);
     // HDF5 keeps bookkeeping per written chunk while a dataset stays open; closing it now and
     // then keeps memory flat however many chunks a large region has.
     if (++writes_[open->first] % 16 == 0) check(open->second.reset(), what);
+  }
+
+  /// A created variable, open (reopened when closed to release HDF5's per-dataset memory).
+  std::map<std::string, h5_handle>::iterator open_dataset(group_state& state,
+                                                           std::string const& group,
+                                                           std::string const& name,
+                                                           std::size_t element_size,
+                                                           std::string const& what) {
+    auto const open = datasets_.find(group + "/" + name);
+    if (open == datasets_.end()) throw logic_error(path_ + ": " + what + " was not created");
+    if (open->second.get() >= 0) return open;
+    h5_handle dapl = make(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, what);
+    std::array<hsize_t, 3> chunk_dims{1, 1, 1};
+    h5_handle probe = make(H5Dopen2(state.group.get(), name.c_str(), H5P_DEFAULT), H5Dclose, what);
+    h5_handle dcpl = make(H5Dget_create_plist(probe.get()), H5Pclose, what);
+    check(H5Pget_chunk(dcpl.get(), 3, chunk_dims.data()), what);
+    check(H5Pset_chunk_cache(dapl.get(), 521,
+                             chunk_dims[0] * chunk_dims[1] * chunk_dims[2] * element_size, 1.0),
+          what);
+    check(probe.reset(), what);
+    open->second = make(H5Dopen2(state.group.get(), name.c_str(), dapl.get()), H5Dclose, what);
+    return open;
+  }
+
+  /// The element offset of a storage chunk, (y, x) or (time, y, x).
+  std::vector<hsize_t> chunk_offset(group_state const& state, std::string const& what, int cx,
+                                    int cy, int time_index) const {
+    raster_grid const& grid = *state.grid;
+    auto const side = static_cast<hsize_t>(state.chunk_side);
+    hsize_t const x = static_cast<hsize_t>(cx) * side, y = static_cast<hsize_t>(cy) * side;
+    if (cx < 0 || cy < 0 || x >= static_cast<hsize_t>(grid.width) ||
+        y >= static_cast<hsize_t>(grid.height) ||
+        (time_index >= 0 && static_cast<std::size_t>(time_index) >= state.time_count)) {
+      throw logic_error(path_ + ": " + what + ": chunk outside the grid");
+    }
+    if (time_index >= 0) return {static_cast<hsize_t>(time_index), y, x};
+    return {y, x};
+  }
+
+  void write_chunk(std::string const& group, std::string const& name, int cx, int cy,
+                   std::span<std::byte const> encoded, int time_index) {
+    ensure_open();
+    group_state& state = gridded_group(group);
+    std::string const what = "variable " + group + "/" + name;
+    auto const offset = chunk_offset(state, what, cx, cy, time_index);
+    auto const open = open_dataset(state, group, name, 1, what);
+    // Filter mask 0: every filter of the variable (shuffle, deflate) was applied.
+    check(H5Dwrite_chunk(open->second.get(), H5P_DEFAULT, 0, offset.data(), encoded.size(),
+                         encoded.data()),
+          what);
+    if (++writes_[open->first] % 64 == 0) check(open->second.reset(), what);
+  }
+
+  std::vector<std::byte> read_chunk(std::string const& group, std::string const& name, int cx,
+                                    int cy, int time_index) {
+    ensure_open();
+    group_state& state = gridded_group(group);
+    std::string const what = "variable " + group + "/" + name;
+    auto const offset = chunk_offset(state, what, cx, cy, time_index);
+    auto const open = open_dataset(state, group, name, 1, what);
+    hid_t const d = open->second.get();
+    unsigned mask = 0;
+    haddr_t address = HADDR_UNDEF;
+    hsize_t size = 0;
+    check(H5Dget_chunk_info_by_coord(d, offset.data(), &mask, &address, &size), what);
+    if (address == HADDR_UNDEF || size == 0) return {};
+    if (mask != 0) throw io_error(path_ + ": " + what + ": a chunk stored without its filters");
+    std::vector<std::byte> bytes(size);
+    std::uint32_t filters = 0;
+    check(H5Dread_chunk(d, H5P_DEFAULT, offset.data(), &filters, bytes.data()), what);
+    return bytes;
   }
 
   template <typename T>
@@ -602,6 +672,13 @@ void hdf5_writer::create_series<float>(std::string const& group, std::string con
 }
 
 template <>
+void hdf5_writer::create_series<std::int16_t>(std::string const& group, std::string const& name,
+                                              variable_attributes const& attributes) {
+  quiet_hdf5_errors const quiet;
+  impl_->create_variable<std::int16_t>(group, name, attributes, true);
+}
+
+template <>
 void hdf5_writer::write_series_window<float>(std::string const& group, std::string const& name,
                                              int time_index, pixel_window const& window,
                                              std::span<float const> values) {
@@ -615,8 +692,27 @@ void hdf5_writer::write_series_window<float>(std::string const& group, std::stri
 }
 GEOSWEEP_HDF5_WINDOWED(std::uint8_t)
 GEOSWEEP_HDF5_WINDOWED(std::uint16_t)
+GEOSWEEP_HDF5_WINDOWED(std::int16_t)
 GEOSWEEP_HDF5_WINDOWED(std::int32_t)
 #undef GEOSWEEP_HDF5_WINDOWED
+
+std::array<int, 2> hdf5_writer::chunk_shape(std::string const& group) const {
+  auto const& state = impl_->gridded_group(group);
+  return {std::min(state.chunk_side, state.grid->width),
+          std::min(state.chunk_side, state.grid->height)};
+}
+
+void hdf5_writer::write_chunk(std::string const& group, std::string const& name, int chunk_x,
+                              int chunk_y, std::span<std::byte const> encoded, int time_index) {
+  quiet_hdf5_errors const quiet;
+  impl_->write_chunk(group, name, chunk_x, chunk_y, encoded, time_index);
+}
+
+std::vector<std::byte> hdf5_writer::read_chunk(std::string const& group, std::string const& name,
+                                               int chunk_x, int chunk_y, int time_index) {
+  quiet_hdf5_errors const quiet;
+  return impl_->read_chunk(group, name, chunk_x, chunk_y, time_index);
+}
 
 void hdf5_writer::commit() {
   quiet_hdf5_errors const quiet;

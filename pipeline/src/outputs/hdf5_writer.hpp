@@ -6,6 +6,8 @@
 /// GeoTransform) and 2-D variables that point at it. Written to a temporary name and
 /// renamed into place by commit().
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -27,6 +29,13 @@ struct variable_attributes {
   std::optional<double> fill_value;  ///< _FillValue, in the variable's type
   std::vector<int> flag_values;      ///< CF flag_values (uint8 class rasters)
   std::string flag_meanings;         ///< space-separated, same order as flag_values
+  /// CF packing (float32 attributes, so readers unpack to float32): value = stored ×
+  /// scale_factor + add_offset.
+  std::optional<double> scale_factor;
+  std::optional<double> add_offset;
+  /// Whether the fill value is also written as the `_FillValue` attribute. Class rasters keep
+  /// it as the dataset's fill only: xarray would otherwise mask it and turn classes into floats.
+  bool fill_attribute = true;
 };
 
 /// Writes one HDF5 (netCDF-4 compatible) file.
@@ -68,7 +77,22 @@ class hdf5_writer {
   void write_int32(std::string const& group, std::string const& name,
                    std::span<std::int32_t const> values, variable_attributes const& attributes);
 
-  /// Creates a (y, x) variable of T (float, uint8, uint16 or int32) in `group`, filled with
+  /// The side of the square storage chunks of `group`'s variables (add_grid's `chunk_side`,
+  /// at most the grid's width and height).
+  [[nodiscard]] std::array<int, 2> chunk_shape(std::string const& group) const;
+
+  /// Stores chunk (`chunk_x`, `chunk_y`) (chunk indices) of a created variable as bytes its
+  /// filters already encoded (shuffle, then deflate: outputs/deflate_chunk.hpp), bypassing
+  /// HDF5's filter pipeline (H5Dwrite_chunk); `time_index` for a series.
+  void write_chunk(std::string const& group, std::string const& name, int chunk_x, int chunk_y,
+                   std::span<std::byte const> encoded, int time_index = -1);
+
+  /// The stored (encoded) bytes of a chunk; empty when the chunk was never written (it reads
+  /// as the fill value).
+  std::vector<std::byte> read_chunk(std::string const& group, std::string const& name,
+                                    int chunk_x, int chunk_y, int time_index = -1);
+
+  /// Creates a (y, x) variable of T (float, uint8, uint16, int16 or int32) in `group`, filled with
   /// its fill value, to be written window by window (bounded memory for large grids).
   template <class T>
   void create_variable(std::string const& group, std::string const& name,
@@ -83,7 +107,8 @@ class hdf5_writer {
   /// standard) to a group that has a grid, for (time, y, x) series.
   void add_time(std::string const& group, std::vector<std::int32_t> const& days);
 
-  /// Creates a (time, y, x) variable of T (float) in `group`, stored in (1, side, side) chunks.
+  /// Creates a (time, y, x) variable of T (float or int16) in `group`, stored in (1, side, side)
+  /// chunks.
   template <class T>
   void create_series(std::string const& group, std::string const& name,
                      variable_attributes const& attributes);

@@ -1,4 +1,5 @@
 #include "outputs/hdf5_writer.hpp"
+#include "outputs/deflate_chunk.hpp"
 #include "tools/wkt.hpp"
 
 #include <gdal_priv.h>
@@ -11,6 +12,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -450,4 +452,124 @@ TEST_F(hdf5_writer_test, variables_written_window_by_window_read_back_through_gd
   EXPECT_EQ(all.back(), -1);
   int has_nodata = 0;
   EXPECT_EQ(ds->GetRasterBand(1)->GetNoDataValue(&has_nodata), -1.0);
+}
+
+// ---- direct chunk writes (outputs/deflate_chunk.hpp): the bytes the pipeline's threads encode
+// are what HDF5's own shuffle + deflate filters would store.
+
+namespace {
+
+/// Elements of T as bytes.
+template <class T>
+std::vector<std::byte> as_bytes(std::vector<T> const& values) {
+  auto const* p = reinterpret_cast<std::byte const*>(values.data());
+  return {p, p + values.size() * sizeof(T)};
+}
+
+/// A 40 x 30 grid of int16 values in 16-px storage chunks (3 x 2 chunks, the last column and
+/// row partial), value (row * 40 + col) * 7 - 4000 so that both bytes vary.
+std::int16_t packed_at(int col, int row) {
+  return static_cast<std::int16_t>((row * 40 + col) * 7 - 4000);
+}
+
+}  // namespace
+
+TEST(deflate_chunk, shuffle_groups_each_byte_of_every_element) {
+  // Two little-endian uint16 0x0201 and 0x0403, by hand: low bytes first, then high bytes.
+  std::vector<std::byte> const values{std::byte{0x01}, std::byte{0x02}, std::byte{0x03},
+                                      std::byte{0x04}};
+  EXPECT_EQ(
+      gp::shuffle_bytes(values, 2),
+      (std::vector<std::byte>{std::byte{0x01}, std::byte{0x03}, std::byte{0x02}, std::byte{0x04}}));
+  EXPECT_EQ(gp::unshuffle_bytes(gp::shuffle_bytes(values, 2), 2), values);
+  // A trailing partial element is kept as it is, as HDF5's filter does.
+  std::vector<std::byte> const odd{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4},
+                                   std::byte{5}};
+  EXPECT_EQ(gp::shuffle_bytes(odd, 2),
+            (std::vector<std::byte>{std::byte{1}, std::byte{3}, std::byte{2}, std::byte{4},
+                                    std::byte{5}}));
+  EXPECT_EQ(gp::unshuffle_bytes(gp::shuffle_bytes(odd, 2), 2), odd);
+}
+
+TEST(deflate_chunk, encode_and_decode_round_trip_and_corruption_is_an_error) {
+  std::vector<std::int32_t> values(4096);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::int32_t>(i * i);
+  auto const bytes = as_bytes(values);
+  auto const stored = gp::encode_chunk(bytes, 4);
+  EXPECT_LT(stored.size(), bytes.size());
+  EXPECT_EQ(gp::decode_chunk(stored, 4, bytes.size()), bytes);
+  auto broken = stored;
+  broken[broken.size() / 2] ^= std::byte{0x5a};
+  EXPECT_THROW(gp::decode_chunk(broken, 4, bytes.size()), geosweep::io_error);
+  EXPECT_THROW(gp::decode_chunk(stored, 4, bytes.size() + 4), geosweep::io_error);
+}
+
+TEST_F(hdf5_writer_test, chunks_written_directly_read_back_like_the_filter_path) {
+  fs::path const file = dir_ / "direct.nc";
+  gp::raster_grid const grid = utm_grid();  // 40 x 30
+  constexpr int side = 16;
+  std::vector<std::int16_t> all(grid.pixel_count());
+  for (int r = 0; r < grid.height; ++r)
+    for (int c = 0; c < grid.width; ++c)
+      all[static_cast<std::size_t>(r * grid.width + c)] = packed_at(c, r);
+  gp::variable_attributes attributes;
+  attributes.fill_value = -32768.0;
+  attributes.scale_factor = 1e-4;
+  attributes.add_offset = 0.0;
+  {
+    gp::hdf5_writer writer(file);
+    writer.add_grid("g", grid, side);
+    EXPECT_EQ(writer.chunk_shape("g"), (std::array<int, 2>{16, 16}));
+    writer.create_variable<std::int16_t>("g", "filtered", attributes);
+    writer.create_variable<std::int16_t>("g", "direct", attributes);
+    writer.write_window<std::int16_t>("g", "filtered", {0, 0, grid.width, grid.height}, all);
+    // Chunk (cx, cy) holds pixels [cx*16, cx*16+16) x [cy*16, cy*16+16), padded with the fill
+    // beyond the grid; chunk (1, 1) is left unwritten and must read as the fill.
+    for (int cy = 0; cy < 2; ++cy) {
+      for (int cx = 0; cx < 3; ++cx) {
+        if (cx == 1 && cy == 1) continue;
+        std::vector<std::int16_t> chunk(side * side, -32768);
+        for (int r = 0; r < side; ++r)
+          for (int c = 0; c < side; ++c)
+            if (cy * side + r < grid.height && cx * side + c < grid.width)
+              chunk[static_cast<std::size_t>(r * side + c)] =
+                  packed_at(cx * side + c, cy * side + r);
+        writer.write_chunk("g", "direct", cx, cy, gp::encode_chunk(as_bytes(chunk), 2));
+      }
+    }
+    EXPECT_TRUE(writer.read_chunk("g", "direct", 1, 1).empty());
+    // What HDF5's own filters stored decodes with the pipeline's decoder.
+    auto const raw = writer.read_chunk("g", "filtered", 0, 0);
+    ASSERT_FALSE(raw.empty());
+    auto const decoded = gp::decode_chunk(raw, 2, side * side * 2);
+    std::int16_t first = 0, last = 0;
+    std::memcpy(&first, decoded.data(), 2);
+    std::memcpy(&last, decoded.data() + decoded.size() - 2, 2);
+    EXPECT_EQ(first, packed_at(0, 0));
+    EXPECT_EQ(last, packed_at(15, 15));
+    EXPECT_THROW(writer.write_chunk("g", "direct", 3, 0, gp::encode_chunk(as_bytes(all), 2)),
+                 geosweep::logic_error);  // chunk outside the grid
+    writer.commit();
+  }
+  // Both variables read back alike through GDAL's netCDF driver (HDF5's filters decode them).
+  auto const read = [&](char const* name) {
+    auto ds = open_raster("NETCDF:\"" + file.string() + "\":/g/" + name);
+    EXPECT_TRUE(ds) << name;
+    std::vector<std::int16_t> values(grid.pixel_count());
+    EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, grid.width, grid.height, values.data(),
+                                             grid.width, grid.height, GDT_Int16, 0, 0),
+              CE_None);
+    EXPECT_NEAR(ds->GetRasterBand(1)->GetScale(), 1e-4, 1e-11);
+    return values;
+  };
+  auto const filtered = read("filtered");
+  auto const direct = read("direct");
+  EXPECT_EQ(filtered, all);
+  for (int r = 0; r < grid.height; ++r) {
+    for (int c = 0; c < grid.width; ++c) {
+      auto const i = static_cast<std::size_t>(r * grid.width + c);
+      bool const unwritten = c / side == 1 && r / side == 1;
+      ASSERT_EQ(direct[i], unwritten ? -32768 : all[i]) << c << ", " << r;
+    }
+  }
 }
