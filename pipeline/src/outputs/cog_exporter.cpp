@@ -27,7 +27,14 @@ GDALDatasetUniquePtr create_staging(fs::path const& path, raster_grid const& gri
   ds->SetGeoTransform(const_cast<double*>(grid.transform.data()));
   ds->SetProjection(grid.crs_wkt.c_str());
   for (int b = 1; b <= bands; ++b) {
-    ds->GetRasterBand(b)->SetNoDataValue(type == GDT_Float32 ? std::nan("") : 0.0);
+    auto* band = ds->GetRasterBand(b);
+    if (type == GDT_Int16) {  // the packed index
+      band->SetNoDataValue(product::packed_fill);
+      band->SetScale(product::packed_scale);
+      band->SetOffset(0.0);
+    } else {
+      band->SetNoDataValue(0.0);
+    }
     if (bands == 3)
       ds->GetRasterBand(b)->SetColorInterpretation(
           static_cast<GDALColorInterp>(GCI_RedBand + b - 1));
@@ -56,12 +63,18 @@ std::vector<colour_composite> colour_composites(std::vector<std::string> const& 
 
 cog_exporter::cog_exporter(fs::path dir,
                            std::vector<std::pair<std::string, raster_grid>> const& aois,
-                           std::string index, std::vector<colour_composite> composites)
+                           std::string index, std::vector<colour_composite> composites,
+                           std::vector<bool> const& wanted)
     : index_(std::move(index)), composites_(std::move(composites)) {
   ensure_gdal();
-  for (auto const& [name, grid] : aois) {
-    fs::create_directories(product::cog_folder(dir, name));
+  for (std::size_t a = 0; a < aois.size(); ++a) {
+    auto const& [name, grid] = aois[a];
     std::vector<staged> files;
+    if (!wanted.empty() && !wanted[a]) {
+      files_.push_back(std::move(files));
+      continue;
+    }
+    fs::create_directories(product::cog_folder(dir, name));
     auto const add = [&](std::string const& layer, int bands, GDALDataType type) {
       for (int period = 0; period < 2; ++period) {
         staged f;
@@ -73,7 +86,7 @@ cog_exporter::cog_exporter(fs::path dir,
       }
     };
     for (auto const& c : composites_) add(c.name, 3, GDT_UInt16);
-    add(index_, 1, GDT_Float32);
+    add(index_, 1, GDT_Int16);
     files_.push_back(std::move(files));
   }
 }
@@ -90,6 +103,7 @@ cog_exporter::~cog_exporter() {
 
 void cog_exporter::write(finished_chunk const& chunk) {
   for (auto const& t : chunk.output.aois) {
+    if (files_.at(t.aoi).empty()) continue;  // an AOI without COGs
     auto const& latest = t.latest;
     write_tile(t.aoi, t.tile, t.inside, latest, {&latest[0].at(index_), &latest[1].at(index_)});
   }
@@ -125,14 +139,14 @@ void cog_exporter::write_tile(std::size_t aoi, pixel_window const& tile,
         fail(f);
       }
     }
-    std::vector<float> values(n);
+    std::vector<std::int16_t> values(n);
     auto const& source = *index[static_cast<std::size_t>(period)];
     for (std::size_t i = 0; i < n; ++i)
-      values[i] = inside[i] != 0 ? source[i] : kernels::nodata_f32();
+      values[i] = inside[i] != 0 ? product::pack(source[i]) : product::packed_fill;
     staged& x = files[2 * composites_.size() + static_cast<std::size_t>(period)];
     if (x.dataset->GetRasterBand(1)->RasterIO(GF_Write, tile.x_offset, tile.y_offset, tile.width,
                                               tile.height, values.data(), tile.width, tile.height,
-                                              GDT_Float32, 0, 0) != CE_None) {
+                                              GDT_Int16, 0, 0) != CE_None) {
       fail(x);
     }
   }
@@ -142,8 +156,11 @@ std::vector<fs::path> cog_exporter::commit() {
   std::vector<fs::path> written;
   GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
   if (cog == nullptr) throw io_error("GDAL has no COG driver (GDAL 3.1 or newer is needed)");
-  char const* options[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "OVERVIEWS=AUTO", "BLOCKSIZE=512",
-                           nullptr};
+  // Tiles and overviews are deflated on every core (GDAL's NUM_THREADS); the run's other
+  // threads are idle by now.
+  char const* options[] = {
+      "COMPRESS=DEFLATE",     "LEVEL=1", "PREDICTOR=YES", "OVERVIEWS=AUTO", "BLOCKSIZE=512",
+      "NUM_THREADS=ALL_CPUS", nullptr};
   for (auto& files : files_) {
     for (auto& f : files) {
       f.dataset->FlushCache();

@@ -3,8 +3,10 @@
 /// Per-AOI exports at native resolution: Cloud-Optimized GeoTIFFs of true colour (surface
 /// reflectance x 10000 of red, green, blue), false colour (NIR, red, green: vegetation red,
 /// cleared ground grey-green) and of the monitored index, before and after, each the latest
-/// clear look of its period, clipped to the AOI (nodata outside). Written chunk by chunk into
-/// staging GeoTIFFs, then converted to COGs under temporary names and renamed.
+/// clear look of its period, clipped to the AOI (nodata outside). The index is packed as
+/// change.nc packs it (Int16, scale 0.0001, nodata -32768). Written chunk by chunk into
+/// staging GeoTIFFs, then converted to COGs (DEFLATE on every core) under temporary names and
+/// renamed.
 
 #include <array>
 #include <filesystem>
@@ -36,9 +38,10 @@ std::vector<std::string> const& colour_bands();
 class cog_exporter final : public chunk_writer {
  public:
   /// `aois`: name and grid (the AOI window) of each AOI; files go to `dir`/cog/<aoi>/.
+  /// `wanted`, by AOI: whether it gets COGs (empty: all do).
   cog_exporter(std::filesystem::path dir,
                std::vector<std::pair<std::string, raster_grid>> const& aois, std::string index,
-               std::vector<colour_composite> composites);
+               std::vector<colour_composite> composites, std::vector<bool> const& wanted = {});
   cog_exporter(cog_exporter const&) = delete;
   cog_exporter& operator=(cog_exporter const&) = delete;
   /// Removes the staging files (and any unfinished COG).
@@ -66,7 +69,8 @@ class cog_exporter final : public chunk_writer {
   };
   std::string index_;
   std::vector<colour_composite> composites_;
-  /// Per AOI: each composite before and after, then the index before and after.
+  /// Per AOI: each composite before and after, then the index before and after (none for an
+  /// AOI without COGs).
   std::vector<std::vector<staged>> files_;
 };
 

@@ -3,9 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <variant>
 
+#include "core/parallel.hpp"
+#include "geosweep/kernels/backend.hpp"
 #include "geosweep/kernels/change.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "outputs/deflate_chunk.hpp"
 
 #ifndef GEOSWEEP_VERSION
 #define GEOSWEEP_VERSION "0.0.0"
@@ -16,13 +21,59 @@ namespace {
 
 namespace k = geosweep::kernels;
 
-/// A window of a whole variable of a tile's type, read back.
 template <class T>
-std::vector<T> read(hdf5_writer& h5, std::string const& group, std::string const& name,
-                    pixel_window const& tile) {
-  std::vector<T> values(tile.pixel_count());
-  h5.read_window<T>(group, name, tile, values);
-  return values;
+std::vector<std::byte> bytes_of(std::vector<T> const& values) {
+  std::vector<std::byte> out(values.size() * sizeof(T));
+  if (!out.empty()) std::memcpy(out.data(), values.data(), out.size());
+  return out;
+}
+
+template <class T>
+std::vector<T> values_of(std::vector<std::byte> const& bytes) {
+  std::vector<T> out(bytes.size() / sizeof(T));
+  if (!out.empty()) std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
+  return out;
+}
+
+/// `value` (in the variable's own terms: a float before packing) as one stored element.
+std::vector<std::byte> stored_element(product::pixel_variable const& v, double value) {
+  return product::with_type(v.type, [&](auto element) {
+    using T = decltype(element);
+    if constexpr (std::is_same_v<T, std::int16_t>) {
+      return bytes_of(std::vector<T>{product::pack(static_cast<float>(value))});
+    } else {
+      return bytes_of(std::vector<T>{static_cast<T>(value)});
+    }
+  });
+}
+
+/// A tile's values of `v` as stored: packed to int16 where the variable is, else as they are.
+std::vector<std::byte> stored_tile(product::pixel_variable const& v,
+                                   product::const_tile_values values) {
+  return std::visit(
+      [&](auto const* source) -> std::vector<std::byte> {
+        using T = typename std::decay_t<decltype(*source)>::value_type;
+        if (v.type == product::raster_type::int16) {
+          if constexpr (std::is_same_v<T, float>) {
+            std::vector<std::int16_t> packed(source->size());
+            std::transform(source->begin(), source->end(), packed.begin(), product::pack);
+            return bytes_of(packed);
+          }
+          throw logic_error("variable " + v.name + ": only float values are packed");
+        }
+        if (sizeof(T) != product::element_size(v.type))
+          throw logic_error("variable " + v.name + ": the tile's values are of another type");
+        return bytes_of(*source);
+      },
+      values);
+}
+
+/// Whether every element of `values` is `fill`.
+bool only_fill(std::vector<std::byte> const& values, std::vector<std::byte> const& fill) {
+  std::size_t const size = fill.size();
+  for (std::size_t i = 0; i < values.size(); i += size)
+    if (std::memcmp(values.data() + i, fill.data(), size) != 0) return false;
+  return true;
 }
 
 }  // namespace
@@ -36,13 +87,13 @@ int storage_chunk(int chunk) {
 }
 
 netcdf_product::netcdf_product(std::filesystem::path const& dir, job_spec const& spec,
-                               netcdf_contents contents)
+                               netcdf_contents contents, int threads)
     : path_(dir / product::netcdf_file),
       contents_(std::move(contents)),
       change_index_(spec.change.index),
       variables_(product::pixel_variables(spec, contents_.indices)),
-      h5_(path_),
-      tiles_(contents_.aoi_names.size()) {
+      threads_(threads > 0 ? threads : k::cpu_threads()),
+      h5_(path_) {
   namespace root = product::root;
   h5_.set_root_attribute("title", "geosweep change detection: " + spec.name);
   h5_.set_root_attribute("source", "geosweep " GEOSWEEP_VERSION);
@@ -52,6 +103,18 @@ netcdf_product::netcdf_product(std::filesystem::path const& dir, job_spec const&
   h5_.set_root_attribute(root::backend, contents_.backend);
   h5_.set_root_attribute(root::scenes, fmt::format("{}", fmt::join(contents_.scene_ids, "\n")));
   h5_.set_root_attribute(root::change_method, to_string(spec.change.method));
+  for (auto const& v : variables_) {
+    stored_variable s{v.name, product::element_size(v.type), {}, &v};
+    s.fill = v.attributes.fill_value ? stored_element(v, *v.attributes.fill_value)
+                                     : std::vector<std::byte>(s.element_size);
+    if (v.type == product::raster_type::int16)  // the packed fill, not a packed NaN
+      s.fill = bytes_of(std::vector<std::int16_t>{product::packed_fill});
+    stored_.push_back(std::move(s));
+  }
+  if (spec.outputs.series) {
+    stored_.push_back({product::variable::series(change_index_), sizeof(std::int16_t),
+                       bytes_of(std::vector<std::int16_t>{product::packed_fill}), nullptr});
+  }
   for (std::size_t a = 0; a < contents_.aoi_names.size(); ++a) create_group(a, spec);
 }
 
@@ -59,9 +122,12 @@ void netcdf_product::create_group(std::size_t aoi, job_spec const& spec) {
   namespace attribute = product::group;
   std::string const group = product::aoi_group(contents_.aoi_names[aoi]);
   h5_.add_grid(group, contents_.aoi_grids[aoi], storage_chunk(spec.processing.chunk));
+  chunk_shape_.push_back(h5_.chunk_shape(group));
   h5_.add_time(group, contents_.days);
-  h5_.create_series<float>(group, product::variable::series(change_index_),
-                           product::series_attributes(spec));
+  if (spec.outputs.series) {
+    h5_.create_series<std::int16_t>(group, product::variable::series(change_index_),
+                                    product::series_attributes(spec));
+  }
   h5_.set_group_attribute(group, attribute::aoi, contents_.aoi_names[aoi]);
   h5_.set_group_attribute(group, attribute::date_before, to_iso(contents_.date_before));
   h5_.set_group_attribute(group, attribute::date_after, to_iso(contents_.date_after));
@@ -78,72 +144,194 @@ void netcdf_product::create_group(std::size_t aoi, job_spec const& spec) {
   }
 }
 
+std::array<int, 2> netcdf_product::chunk_count(std::size_t aoi) const {
+  auto const& grid = contents_.aoi_grids[aoi];
+  auto const [w, h] = chunk_shape_[aoi];
+  return {(grid.width + w - 1) / w, (grid.height + h - 1) / h};
+}
+
+void netcdf_product::put(std::size_t aoi, std::size_t variable, int time, pixel_window const& tile,
+                         std::vector<std::byte> const& values) {
+  auto const& grid = contents_.aoi_grids[aoi];
+  auto const [cw, ch] = chunk_shape_[aoi];
+  stored_variable const& v = stored_[variable];
+  std::size_t const es = v.element_size;
+  GEOSWEEP_EXPECTS(values.size() == tile.pixel_count() * es, "one stored value per tile pixel");
+  if (tile.empty()) return;
+  for (int cy = tile.y_offset / ch; cy <= (tile.y_offset + tile.height - 1) / ch; ++cy) {
+    for (int cx = tile.x_offset / cw; cx <= (tile.x_offset + tile.width - 1) / cw; ++cx) {
+      pixel_window const chunk{cx * cw, cy * ch, std::min(cw, grid.width - cx * cw),
+                               std::min(ch, grid.height - cy * ch)};
+      pixel_window const part = chunk.intersect(tile);
+      if (part.empty()) continue;
+      chunk_key const key{aoi, variable, time, cy, cx};
+      auto [it, made] = pending_.try_emplace(key);
+      pending_chunk& p = it->second;
+      if (made) {
+        p.values.resize(static_cast<std::size_t>(cw) * ch * es);
+        for (std::size_t i = 0; i < p.values.size(); i += es)
+          std::memcpy(p.values.data() + i, v.fill.data(), es);
+        p.expected = static_cast<std::int64_t>(chunk.pixel_count());
+      }
+      for (int r = 0; r < part.height; ++r) {
+        std::size_t const to = (static_cast<std::size_t>(part.y_offset - chunk.y_offset + r) * cw +
+                                static_cast<std::size_t>(part.x_offset - chunk.x_offset)) *
+                               es;
+        std::size_t const from =
+            (static_cast<std::size_t>(part.y_offset - tile.y_offset + r) * tile.width +
+             static_cast<std::size_t>(part.x_offset - tile.x_offset)) *
+            es;
+        std::memcpy(p.values.data() + to, values.data() + from,
+                    static_cast<std::size_t>(part.width) * es);
+      }
+      p.filled += static_cast<std::int64_t>(part.pixel_count());
+      if (p.filled == p.expected) ready_.push_back(key);
+    }
+  }
+}
+
+void netcdf_product::flush_ready() {
+  if (ready_.empty()) return;
+  std::vector<encoded_chunk> chunks(ready_.size());
+  parallel_for(ready_.size(), threads_, [&](std::size_t i) {
+    chunks[i].key = ready_[i];
+    auto const& values = pending_.at(ready_[i]).values;
+    stored_variable const& v = stored_[std::get<1>(ready_[i])];
+    if (!only_fill(values, v.fill)) chunks[i].bytes = encode_chunk(values, v.element_size);
+  });
+  for (auto const& key : ready_) pending_.erase(key);
+  ready_.clear();
+  write_encoded(chunks);
+}
+
+void netcdf_product::write_encoded(std::vector<encoded_chunk> const& chunks) {
+  for (auto const& c : chunks) {
+    if (c.bytes.empty()) continue;
+    auto const& [aoi, variable, time, cy, cx] = c.key;
+    h5_.write_chunk(product::aoi_group(contents_.aoi_names[aoi]), stored_[variable].name, cx, cy,
+                    c.bytes, time);
+  }
+}
+
 void netcdf_product::write(finished_chunk const& chunk) {
   auto const& out = chunk.output;
   for (std::size_t t = 0; t < out.aois.size(); ++t) {
     auto const& tile = out.aois[t];
-    std::string const group = product::aoi_group(contents_.aoi_names[tile.aoi]);
-    for (auto const& v : variables_) {
-      if (!product::in_tile(v)) {  // the patch numbers
-        h5_.write_window<std::int32_t>(group, v.name, tile.tile, chunk.patches[t]);
-        continue;
-      }
-      std::visit(
-          [&](auto const* values) {
-            using T = typename std::decay_t<decltype(*values)>::value_type;
-            h5_.write_window<T>(group, v.name, tile.tile, *values);
-          },
-          product::values_in(v, tile));
+    for (std::size_t i = 0; i < variables_.size(); ++i) {
+      auto const& v = variables_[i];
+      put(tile.aoi, i, -1, tile.tile,
+          product::in_tile(v) ? stored_tile(v, product::values_in(v, tile))
+                              : bytes_of(chunk.patches[t]));  // the patch numbers
     }
-    tiles_[tile.aoi].push_back(tile.tile);
   }
+  flush_ready();
 }
 
 void netcdf_product::write_series(series_window const& w) {
-  h5_.write_series_window<float>(product::aoi_group(contents_.aoi_names[w.aoi]),
-                                 product::variable::series(change_index_), static_cast<int>(w.date),
-                                 w.tile, w.values);
+  if (stored_.back().pixel != nullptr)
+    throw logic_error("change.nc has no series (outputs.series is false)");
+  std::vector<std::int16_t> packed(w.values.size());
+  std::transform(w.values.begin(), w.values.end(), packed.begin(), product::pack);
+  put(w.aoi, stored_.size() - 1, static_cast<int>(w.date), w.tile, bytes_of(packed));
+  flush_ready();
 }
 
 void netcdf_product::finish(patch_numbering const& numbering) {
-  for (std::size_t a = 0; a < tiles_.size(); ++a)
-    for (auto const& tile : tiles_[a]) renumber(a, tile, numbering);
+  // Tiles that did not fill a chunk (none do in a complete run): stored as they are.
+  for (auto const& [key, p] : pending_) ready_.push_back(key);
+  flush_ready();
+  for (std::size_t a = 0; a < contents_.aoi_names.size(); ++a) {
+    auto const [nx, ny] = chunk_count(a);
+    std::vector<std::array<int, 2>> batch;
+    std::size_t const batch_size = static_cast<std::size_t>(std::max(16, 4 * threads_));
+    for (int cy = 0; cy < ny; ++cy) {
+      for (int cx = 0; cx < nx; ++cx) {
+        batch.push_back({cx, cy});
+        if (batch.size() == batch_size) {
+          renumber(a, batch, numbering);
+          batch.clear();
+        }
+      }
+    }
+    renumber(a, batch, numbering);
+  }
 }
 
-void netcdf_product::renumber(std::size_t aoi, pixel_window const& tile,
+void netcdf_product::renumber(std::size_t aoi, std::vector<std::array<int, 2>> const& chunks,
                               patch_numbering const& numbering) {
   std::string const group = product::aoi_group(contents_.aoi_names[aoi]);
-  std::string const patch(product::variable::patch);
-  auto labels = read<std::int32_t>(h5_, group, patch, tile);
-  bool dropped_any = false;
-  for (auto& label : labels) {
-    std::int32_t const final_label = numbering(aoi, label);
-    dropped_any = dropped_any || (label != 0 && final_label == 0);
-    label = final_label;
+  auto const [cw, ch] = chunk_shape_[aoi];
+  std::size_t const n = static_cast<std::size_t>(cw) * ch;
+  auto const index_of = [&](std::string_view name) {
+    for (std::size_t i = 0; i < variables_.size(); ++i)
+      if (variables_[i].name == name) return i;
+    throw logic_error("change.nc has no variable " + std::string(name));
+  };
+  std::size_t const patch = index_of(product::variable::patch);
+  std::size_t const change = index_of(product::variable::change);
+  struct work {
+    std::array<int, 2> at;
+    std::vector<std::byte> patch_stored;
+    std::vector<std::int32_t> labels;
+    bool dropped_any = false;
+    std::map<std::size_t, std::vector<std::byte>> stored;  // the dropped-pixel variables
+  };
+  std::vector<work> items;
+  for (auto const& at : chunks) {
+    auto stored = h5_.read_chunk(group, stored_[patch].name, at[0], at[1]);
+    if (stored.empty()) continue;  // no patch in it
+    items.push_back({at, std::move(stored), {}, false, {}});
   }
-  h5_.write_window<std::int32_t>(group, patch, tile, labels);
-  if (!dropped_any) return;
+  parallel_for(items.size(), threads_, [&](std::size_t i) {
+    auto& w = items[i];
+    w.labels = values_of<std::int32_t>(decode_chunk(w.patch_stored, 4, n * 4));
+    for (auto& label : w.labels) {
+      std::int32_t const final_label = numbering(aoi, label);
+      w.dropped_any = w.dropped_any || (label != 0 && final_label == 0);
+      label = final_label;
+    }
+  });
   // The pixels of a patch under the minimum mapping unit: changed, but in no patch now.
-  auto const change = read<std::uint8_t>(h5_, group, std::string(product::variable::change), tile);
-  std::vector<bool> dropped(labels.size());
-  for (std::size_t i = 0; i < labels.size(); ++i)
-    dropped[i] = labels[i] == 0 && (change[i] == k::change_low || change[i] == k::change_high);
-  for (auto const& v : variables_) {
-    if (!v.dropped) continue;
-    product::with_type(v.type, [&](auto element) {
-      using T = decltype(element);
-      // The change classes were read above: not read twice.
-      auto values = [&] {
-        if constexpr (std::is_same_v<T, std::uint8_t>) {
-          if (v.name == product::variable::change) return change;
-        }
-        return read<T>(h5_, group, v.name, tile);
-      }();
-      for (std::size_t i = 0; i < values.size(); ++i)
-        if (dropped[i]) values[i] = static_cast<T>(*v.dropped);
-      h5_.write_window<T>(group, v.name, tile, values);
-    });
+  for (auto& w : items) {
+    if (!w.dropped_any) continue;
+    for (std::size_t i = 0; i < variables_.size(); ++i)
+      if (variables_[i].dropped)
+        w.stored[i] = h5_.read_chunk(group, stored_[i].name, w.at[0], w.at[1]);
   }
+  std::vector<encoded_chunk> out(items.size());
+  std::vector<std::vector<encoded_chunk>> cleared(items.size());
+  parallel_for(items.size(), threads_, [&](std::size_t i) {
+    auto& w = items[i];
+    out[i] = {{aoi, patch, -1, w.at[1], w.at[0]}, encode_chunk(bytes_of(w.labels), 4)};
+    if (!w.dropped_any) return;
+    auto const decoded = [&](std::size_t v) {
+      auto const& stored = w.stored.at(v);
+      if (stored.empty()) {  // never written: the fill
+        std::vector<std::byte> values(n * stored_[v].element_size);
+        for (std::size_t j = 0; j < values.size(); j += stored_[v].element_size)
+          std::memcpy(values.data() + j, stored_[v].fill.data(), stored_[v].element_size);
+        return values;
+      }
+      return decode_chunk(stored, stored_[v].element_size, n * stored_[v].element_size);
+    };
+    auto const classes = decoded(change);
+    std::vector<bool> dropped(n);
+    for (std::size_t j = 0; j < n; ++j) {
+      auto const c = static_cast<std::uint8_t>(classes[j]);
+      dropped[j] = w.labels[j] == 0 && (c == k::change_low || c == k::change_high);
+    }
+    for (auto const& [v, stored] : w.stored) {
+      auto values = v == change ? classes : decoded(v);
+      auto const cleared_value = stored_element(variables_[v], *variables_[v].dropped);
+      std::size_t const es = stored_[v].element_size;
+      for (std::size_t j = 0; j < n; ++j)
+        if (dropped[j]) std::memcpy(values.data() + j * es, cleared_value.data(), es);
+      // Stored even when only the fill is left: the chunk in the file must be replaced.
+      cleared[i].push_back({{aoi, v, -1, w.at[1], w.at[0]}, encode_chunk(values, es)});
+    }
+  });
+  write_encoded(out);
+  for (auto const& c : cleared) write_encoded(c);
 }
 
 std::vector<std::filesystem::path> netcdf_product::commit() {

@@ -1,13 +1,20 @@
 #pragma once
 // Internal to pipeline/src: change.nc, a run's rasters as netCDF-4/CF (outputs/hdf5_writer.hpp
-// does the HDF5 mechanics). One group per AOI with its grid, the time coordinate, the series of
-// the change index and the variables of product::pixel_variables(), written tile by tile as
-// chunks finish; once the patches are final, the patch numbers are rewritten and the pixels of
-// patches under the minimum mapping unit are cleared, tile by tile.
+// does the HDF5 mechanics). One group per AOI with its grid, the time coordinate, the variables
+// of product::pixel_variables() and, with outputs.series, the series of the change index.
+//
+// Tiles are gathered into whole storage chunks; each complete chunk is shuffled and deflated on
+// the OpenMP threads (outputs/deflate_chunk.hpp) and stored as it is by the one writer thread
+// (H5Dwrite_chunk), in a fixed order. Chunks that hold nothing but the fill value are not stored
+// (they read as the fill). Once the patches are final, the patch numbers are rewritten and the
+// pixels of patches under the minimum mapping unit are cleared, chunk by chunk, the same way.
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "geosweep/pipeline/job_spec.hpp"
@@ -31,7 +38,9 @@ struct netcdf_contents {
 /// Writes `dir`/change.nc.
 class netcdf_product final : public chunk_writer {
  public:
-  netcdf_product(std::filesystem::path const& dir, job_spec const& spec, netcdf_contents contents);
+  /// `threads`: the threads that compress chunks (0: as many as the CPU kernels use).
+  netcdf_product(std::filesystem::path const& dir, job_spec const& spec, netcdf_contents contents,
+                 int threads = 0);
 
   void write(finished_chunk const& chunk) override;
   void write_series(series_window const& window) override;
@@ -42,15 +51,48 @@ class netcdf_product final : public chunk_writer {
   [[nodiscard]] std::filesystem::path const& path() const { return path_; }
 
  private:
+  /// A variable as stored: its name, element size and fill value (one element's bytes).
+  struct stored_variable {
+    std::string name;
+    std::size_t element_size = 0;
+    std::vector<std::byte> fill;
+    product::pixel_variable const* pixel = nullptr;  ///< none for the series
+  };
+  /// A storage chunk: AOI, variable (index into stored_), time index (-1), chunk y, chunk x.
+  using chunk_key = std::tuple<std::size_t, std::size_t, int, int, int>;
+  /// A storage chunk being filled by tiles.
+  struct pending_chunk {
+    std::vector<std::byte> values;  ///< chunk_w × chunk_h elements, the fill where unwritten
+    std::int64_t filled = 0, expected = 0;
+  };
+  /// A chunk on its way to the file.
+  struct encoded_chunk {
+    chunk_key key;
+    std::vector<std::byte> bytes;  ///< empty: only the fill value, not stored
+  };
+
   void create_group(std::size_t aoi, job_spec const& spec);
-  void renumber(std::size_t aoi, pixel_window const& tile, patch_numbering const& numbering);
+  /// Copies a tile's values (stored type, row-major over `tile`) into its storage chunks.
+  void put(std::size_t aoi, std::size_t variable, int time, pixel_window const& tile,
+           std::vector<std::byte> const& values);
+  /// Encodes the chunks `put` completed on the worker threads and writes them in order.
+  void flush_ready();
+  void write_encoded(std::vector<encoded_chunk> const& chunks);
+  /// The number of AOI `aoi`'s storage chunks across and down.
+  [[nodiscard]] std::array<int, 2> chunk_count(std::size_t aoi) const;
+  void renumber(std::size_t aoi, std::vector<std::array<int, 2>> const& chunks,
+                patch_numbering const& numbering);
 
   std::filesystem::path path_;
   netcdf_contents contents_;
   std::string change_index_;
   std::vector<product::pixel_variable> variables_;
+  std::vector<stored_variable> stored_;          // variables_ in order, then the series (if any)
+  std::vector<std::array<int, 2>> chunk_shape_;  // per AOI: storage chunk width, height
+  int threads_ = 1;
   hdf5_writer h5_;
-  std::vector<std::vector<pixel_window>> tiles_;  // per AOI: the tiles written, in order
+  std::map<chunk_key, pending_chunk> pending_;
+  std::vector<chunk_key> ready_;  // complete, in the order they completed
 };
 
 /// HDF5 storage chunks as large as the processing chunks (at most 1024 px, dividing them when

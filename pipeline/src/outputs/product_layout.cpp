@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "compute/spectral_index.hpp"
@@ -16,6 +18,21 @@ namespace k = geosweep::kernels;
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 }  // namespace
+
+std::size_t element_size(raster_type type) {
+  return with_type(type, [](auto element) { return sizeof(element); });
+}
+
+std::int16_t pack(float value) {
+  if (std::isnan(value)) return packed_fill;
+  double const stored = std::nearbyint(static_cast<double>(value) / packed_scale);
+  return static_cast<std::int16_t>(std::clamp(stored, -32767.0, 32767.0));
+}
+
+float unpack(std::int16_t stored) {
+  return stored == packed_fill ? std::numeric_limits<float>::quiet_NaN()
+                               : static_cast<float>(stored * packed_scale);
+}
 
 std::string period_layer(std::string const& layer, int period) {
   return layer + (period == 0 ? "_before" : "_after");
@@ -80,7 +97,15 @@ namespace {
 /// The attributes of a dimensionless variable. (Built whole: GCC 12 warns wrongly, -Wrestrict,
 /// when a literal is assigned to the units of a default-made one.)
 variable_attributes dimensionless(std::string long_name, std::optional<double> fill) {
-  return {std::move(long_name), std::string("1"), {}, fill, {}, {}};
+  return {std::move(long_name), std::string("1"), {}, fill, {}, {}, {}, {}, true};
+}
+
+/// A dimensionless float layer stored as packed int16 (see product::pack).
+variable_attributes packed(std::string long_name) {
+  auto a = dimensionless(std::move(long_name), double{packed_fill});
+  a.scale_factor = packed_scale;
+  a.add_offset = 0.0;
+  return a;
 }
 
 /// A variable held by one raster of a finished tile; `dropped`: see pixel_variable.
@@ -100,8 +125,8 @@ pixel_variable tile_raster(std::string_view name, raster_type type, variable_att
 pixel_variable index_look(std::string const& index, int period, std::string const& long_name) {
   pixel_variable v;
   v.name = period_layer(index, period);
-  v.type = raster_type::float32;
-  v.attributes = dimensionless(long_name, nan);
+  v.type = raster_type::int16;
+  v.attributes = packed(long_name);
   v.look_period = period;
   v.look_index = index;
   return v;
@@ -109,8 +134,36 @@ pixel_variable index_look(std::string const& index, int period, std::string cons
 
 }  // namespace
 
+namespace {
+std::vector<pixel_variable> every_pixel_variable(job_spec const& spec,
+                                                 std::vector<std::string> const& indices);
+}  // namespace
+
 std::vector<pixel_variable> pixel_variables(job_spec const& spec,
                                             std::vector<std::string> const& indices) {
+  auto all = every_pixel_variable(spec, indices);
+  std::vector<pixel_variable> out;
+  auto const& outputs = spec.outputs;
+  for (auto& v : all) {
+    bool const look = v.look_period >= 0;
+    bool const date = v.name == variable::first_date || v.name == variable::confirmed_date;
+    if ((look && !outputs.has_layer(optional_layer::indices)) ||
+        (date && !outputs.has_layer(optional_layer::dates)) ||
+        (v.name == variable::magnitude && !outputs.has_layer(optional_layer::magnitude)) ||
+        (v.name == variable::baseline(spec.change.index) &&
+         !outputs.has_layer(optional_layer::baseline)) ||
+        (v.name == variable::clear_count && !outputs.has_layer(optional_layer::clear_count)))
+      continue;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+namespace {
+
+/// Every variable pixel_variables() may hold.
+std::vector<pixel_variable> every_pixel_variable(job_spec const& spec,
+                                                 std::vector<std::string> const& indices) {
   std::vector<pixel_variable> out;
   for (auto const& name : indices) {
     auto const& index = find_spectral_index(name);
@@ -123,7 +176,10 @@ std::vector<pixel_variable> pixel_variables(job_spec const& spec,
   }
   variable_attributes change;
   change.long_name = "forest loss between the baseline and monitoring periods, by confidence";
+  // Unwritten chunks read as outside the AOI; no _FillValue attribute, so that xarray keeps the
+  // classes as integers (the flags name every value).
   change.fill_value = k::change_outside_aoi;
+  change.fill_attribute = false;
   change.flag_values = {k::change_none, k::change_low, k::change_high, k::change_outside_aoi,
                         k::change_no_data};
   change.flag_meanings =
@@ -142,19 +198,17 @@ std::vector<pixel_variable> pixel_variables(job_spec const& spec,
   out.push_back(tile_raster(
       variable::confirmed_date, raster_type::int32, date,
       [](aoi_tile_output& t) -> tile_values { return &t.confirmed_date; }, double{k::no_date}));
-  variable_attributes magnitude;
-  magnitude.units = "1";
-  magnitude.fill_value = nan;
-  magnitude.long_name =
-      "mean drop of " + spec.change.index + " below the baseline over the anomalies";
   out.push_back(tile_raster(
-      variable::magnitude, raster_type::float32, magnitude,
+      variable::magnitude, raster_type::int16,
+      packed(
+          fmt::format("mean drop of {} below the baseline over the anomalies", spec.change.index)),
       [](aoi_tile_output& t) -> tile_values { return &t.magnitude; }, nan));
-  magnitude.long_name = spec.change.method == change_method::baseline
-                            ? "mean of the clear baseline observations of " + spec.change.index
-                            : "latest clear baseline observation of " + spec.change.index;
-  out.push_back(tile_raster(variable::baseline(spec.change.index), raster_type::float32, magnitude,
-                            [](aoi_tile_output& t) -> tile_values { return &t.baseline; }));
+  if (spec.change.method == change_method::baseline) {
+    out.push_back(tile_raster(
+        variable::baseline(spec.change.index), raster_type::int16,
+        packed(fmt::format("mean of the clear baseline observations of {}", spec.change.index)),
+        [](aoi_tile_output& t) -> tile_values { return &t.baseline; }));
+  }
   variable_attributes count;
   count.units = "1";
   count.long_name = "clear observations in the monitoring period";
@@ -163,12 +217,13 @@ std::vector<pixel_variable> pixel_variables(job_spec const& spec,
   pixel_variable patch;
   patch.name = variable::patch;
   patch.type = raster_type::int32;
-  patch.attributes.units = "1";
-  patch.attributes.long_name =
-      "patch number of the change (row of alerts.csv within the AOI), 0 for none";
+  patch.attributes = dimensionless(
+      "patch number of the change (row of alerts.csv within the AOI), 0 for none", std::nullopt);
   out.push_back(std::move(patch));
   return out;
 }
+
+}  // namespace
 
 bool in_tile(pixel_variable const& v) {
   return v.raster != nullptr || v.look_period >= 0;
@@ -195,10 +250,12 @@ const_tile_values values_in(pixel_variable const& v, aoi_tile_output const& tile
 }
 
 variable_attributes series_attributes(job_spec const& spec) {
-  return dimensionless(
-      fmt::format("{} of each acquisition date (mosaic of its scenes), NaN where not clear",
-                  find_spectral_index(spec.change.index).long_name),
-      nan);
+  return packed(fmt::format("{} of each acquisition date (mosaic of its scenes)",
+                            find_spectral_index(spec.change.index).long_name));
+}
+
+std::string baseline_variable(change_method method, std::string const& index) {
+  return method == change_method::baseline ? variable::baseline(index) : variable::before(index);
 }
 
 }  // namespace geosweep::pipeline::product

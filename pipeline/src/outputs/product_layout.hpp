@@ -113,8 +113,19 @@ std::string series(std::string const& index);
 using tile_values = std::variant<std::vector<std::uint8_t>*, std::vector<std::uint16_t>*,
                                  std::vector<std::int32_t>*, std::vector<float>*>;
 
-/// The element type of a variable.
-enum class raster_type { uint8, uint16, int32, float32 };
+/// The element type of a variable as stored.
+enum class raster_type { uint8, uint16, int16, int32, float32 };
+
+/// Bytes of one element of `type`.
+std::size_t element_size(raster_type type);
+
+/// Index layers (and the magnitude) are stored as CF packed int16, as the archives do (ESPA,
+/// HLS): value = stored × 0.0001, NaN as -32768, within 0.5 × 10⁻⁴ of the float result.
+/// Values beyond ±3.2767 are clamped.
+inline constexpr double packed_scale = 1e-4;
+inline constexpr std::int16_t packed_fill = -32768;
+std::int16_t pack(float value);
+float unpack(std::int16_t stored);
 
 /// Calls `f` with a value of the C++ type of `type` (to pick a template instance).
 template <class F>
@@ -124,6 +135,8 @@ decltype(auto) with_type(raster_type type, F&& f) {
       return f(std::uint8_t{});
     case raster_type::uint16:
       return f(std::uint16_t{});
+    case raster_type::int16:
+      return f(std::int16_t{});
     case raster_type::int32:
       return f(std::int32_t{});
     case raster_type::float32:
@@ -135,7 +148,7 @@ decltype(auto) with_type(raster_type type, F&& f) {
 /// One (y, x) variable of an AOI group.
 struct pixel_variable {
   std::string name;
-  raster_type type = raster_type::float32;
+  raster_type type = raster_type::float32;  ///< as stored; int16: packed from float values
   variable_attributes attributes;
   /// Where a finished tile holds its values: one of the tile's rasters, or (look_period 0 or
   /// 1) the latest look of `look_index`; neither for the patch numbers (the stitcher's).
@@ -161,12 +174,22 @@ const_tile_values values_in(pixel_variable const& v, aoi_tile_output const& tile
 
 /// The (y, x) variables of every AOI group of `spec`'s change.nc, in the order they are
 /// created and written: each index's looks before and after (`indices`: the job's indices and
-/// the change index), the change classes, its dates and magnitude, the baseline, the clear
-/// count and the patch numbers.
+/// the change index), the change classes, its dates and magnitude, the baseline (the
+/// `baseline` method's mean; for `bitemporal` it is the index's look before, not stored
+/// twice), the clear count and the patch numbers; those of outputs.layers only (the change
+/// classes and patch numbers always).
 std::vector<pixel_variable> pixel_variables(job_spec const& spec,
                                             std::vector<std::string> const& indices);
 
-/// The CF attributes of the series of the change index.
+/// The CF attributes of the series of the change index (packed int16, outputs.series).
 variable_attributes series_attributes(job_spec const& spec);
+
+/// The variable that holds the baseline of the change index: `<index>_baseline` for the
+/// `baseline` method, the latest look before (`<index>_before`) for `bitemporal`.
+std::string baseline_variable(change_method method, std::string const& index);
+
+/// Per alert and date, the change index over the alert's clear pixels (series.csv), and the
+/// whole AOI's as alert_id "aoi"; the report's time-series page reads it.
+inline constexpr std::string_view series_table_file = "series.csv";
 
 }  // namespace geosweep::pipeline::product

@@ -66,6 +66,40 @@ std::vector<std::vector<std::string>> area_rows(area_table_aoi const& aoi,
   return rows;
 }
 
+std::span<std::string_view const> series_table_columns() {
+  static constexpr std::string_view columns[] = {"aoi",   "alert_id", "date",        "period",
+                                                 "index", "mean",     "clear_pixels"};
+  return columns;
+}
+
+std::vector<std::vector<std::string>> series_rows(std::string const& aoi, std::string const& index,
+                                                  std::vector<change_patch> const& patches,
+                                                  series_sums const& whole,
+                                                  std::vector<series_sums> const& by_alert,
+                                                  std::vector<date_summary> const& dates) {
+  std::vector<std::vector<std::string>> rows;
+  auto const add = [&](std::string const& id, series_sums const& sums) {
+    for (std::size_t d = 0; d < dates.size() && d < sums.clear.size(); ++d) {
+      if (sums.clear[d] == 0) continue;
+      rows.push_back({aoi, id, to_iso(dates[d].date), dates[d].monitor ? "monitor" : "baseline",
+                      index, fixed(sums.sum[d] / static_cast<double>(sums.clear[d]), 4),
+                      std::to_string(sums.clear[d])});
+    }
+  };
+  add("", whole);
+  for (std::size_t k = 0; k < patches.size() && k < by_alert.size(); ++k)
+    add(patches[k].alert.id, by_alert[k]);
+  return rows;
+}
+
+std::filesystem::path write_series_table(std::filesystem::path const& dir,
+                                         std::vector<std::vector<std::string>> const& rows) {
+  auto const path = dir / product::series_table_file;
+  auto const columns = series_table_columns();
+  write_csv(path, {columns.begin(), columns.end()}, rows);
+  return path;
+}
+
 std::pair<std::filesystem::path, std::filesystem::path> write_tables(
     std::filesystem::path const& dir, std::vector<std::vector<std::string>> const& area_rows,
     std::vector<alert> const& alerts) {

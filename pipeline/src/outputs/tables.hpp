@@ -2,10 +2,13 @@
 // Internal to pipeline/src: the run's two tables. alerts.csv has a row per alert, its fields
 // from the alert field table (geosweep/pipeline/alert.hpp); areas.csv a row per AOI and date:
 // the clear area and cloud fraction, the change first seen and confirmed that date and so far
-// (from the kept patches' pixel dates), and the centroid of the change so far.
+// (from the kept patches' pixel dates), and the centroid of the change so far. series.csv has a
+// row per AOI, date and alert (and one for the whole AOI): the mean change index over its clear
+// pixels, for the report's time-series page and anyone plotting without change.nc's series.
 
 #include <ogr_spatialref.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <span>
@@ -34,6 +37,46 @@ std::vector<std::vector<std::string>> area_rows(area_table_aoi const& aoi,
                                                 std::vector<change_patch> const& patches,
                                                 std::vector<date_summary> const& dates,
                                                 OGRCoordinateTransformation& to_wgs84);
+
+/// By date of a run: the change index summed over clear pixels, and their count.
+struct series_sums {
+  std::vector<double> sum;
+  std::vector<std::int64_t> clear;
+  void add(std::size_t date, double value) {
+    if (sum.size() <= date) {
+      sum.resize(date + 1, 0.0);
+      clear.resize(date + 1, 0);
+    }
+    sum[date] += value;
+    ++clear[date];
+  }
+  void add(series_sums const& other) {
+    if (sum.size() < other.sum.size()) {
+      sum.resize(other.sum.size(), 0.0);
+      clear.resize(other.sum.size(), 0);
+    }
+    for (std::size_t d = 0; d < other.sum.size(); ++d) {
+      sum[d] += other.sum[d];
+      clear[d] += other.clear[d];
+    }
+  }
+};
+
+/// The columns of series.csv, in order.
+std::span<std::string_view const> series_table_columns();
+
+/// The AOI's rows of series.csv, by date of this run (`dates`): the whole AOI (`whole`, an
+/// empty alert_id), then each alert (`by_alert`, in the order of `patches`). `index`: the change
+/// index's name. Dates without a clear pixel have no row.
+std::vector<std::vector<std::string>> series_rows(std::string const& aoi, std::string const& index,
+                                                  std::vector<change_patch> const& patches,
+                                                  series_sums const& whole,
+                                                  std::vector<series_sums> const& by_alert,
+                                                  std::vector<date_summary> const& dates);
+
+/// Writes `dir`/series.csv; returns it.
+std::filesystem::path write_series_table(std::filesystem::path const& dir,
+                                         std::vector<std::vector<std::string>> const& rows);
 
 /// Writes `dir`/areas.csv (`rows`) and `dir`/alerts.csv (`alerts`, every AOI's); returns them.
 std::pair<std::filesystem::path, std::filesystem::path> write_tables(

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <sstream>
 
 #include "core/gdal_utils.hpp"
@@ -40,6 +42,15 @@ GDALDatasetUniquePtr open_variable(fs::path const& nc, std::string const& aoi,
   return open_raster(product::gdal_variable(nc, aoi, variable));
 }
 
+/// Whether an AOI group of change.nc holds `variable` (outputs.layers may leave some out).
+bool has_variable(fs::path const& nc, std::string const& aoi, std::string const& variable) {
+  CPLPushErrorHandler(CPLQuietErrorHandler);
+  GDALDatasetUniquePtr ds(GDALDataset::Open(product::gdal_variable(nc, aoi, variable).c_str(),
+                                            GDAL_OF_RASTER | GDAL_OF_READONLY));
+  CPLPopErrorHandler();
+  return ds != nullptr;
+}
+
 /// Band `band` of `ds` as `type`; `what` names the source in errors.
 template <class T>
 std::vector<T> read_band(GDALDataset& ds, int band, GDALDataType type, std::string const& what) {
@@ -51,6 +62,23 @@ std::vector<T> read_band(GDALDataset& ds, int band, GDALDataType type, std::stri
     throw io_error(what + ": cannot read band " + std::to_string(band) + ": " +
                    last_gdal_message());
   return values;
+}
+
+/// The first band of a packed index layer as floats: unpacked by its scale and offset, NaN
+/// where it holds the nodata (fill) value.
+std::vector<float> read_unpacked(GDALDataset& ds, std::string const& what) {
+  auto* band = ds.GetRasterBand(1);
+  int has_nodata = 0;
+  double const nodata = band->GetNoDataValue(&has_nodata);
+  double const scale = band->GetScale(), offset = band->GetOffset();
+  auto values = read_band<double>(ds, 1, GDT_Float64, what);
+  std::vector<float> out(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out[i] = (has_nodata != 0 && values[i] == nodata) || std::isnan(values[i])
+                 ? NAN
+                 : static_cast<float>(values[i] * scale + offset);
+  }
+  return out;
 }
 
 /// The alert field of each column of `header`, nullptr for a column that is none; throws
@@ -159,47 +187,84 @@ void read_images(aoi_inputs& in, job_spec const& spec, fs::path const& nc) {
     for (int p = 0; p < 2; ++p) {
       auto ds = open_variable(nc, in.name, product::period_layer(in.index, p));
       in.index_images[static_cast<std::size_t>(p)] =
-          read_band<float>(*ds, 1, GDT_Float32, nc.string() + ":" + in.index);
+          read_unpacked(*ds, nc.string() + ":" + product::period_layer(in.index, p));
     }
   }
 }
 
-// Time series: the index of each date over the alerts' pixels and over the whole AOI.
-void read_series(aoi_inputs& in, fs::path const& nc) {
-  auto series = open_variable(nc, in.name, variable::series(in.index));
+/// The column of `name` in series.csv's header.
+std::size_t series_column(fs::path const& csv, std::vector<std::string> const& header,
+                          std::string_view name) {
+  auto const it = std::find(header.begin(), header.end(), name);
+  if (it == header.end())
+    throw io_error(csv.string() + ": no column '" + std::string(name) +
+                   "': not a series table of this geosweep");
+  return static_cast<std::size_t>(it - header.begin());
+}
+
+// Time series (series.csv): the index of each date over the whole AOI and over its alerts'
+// pixels (the alerts' rows pooled by their clear pixels).
+void read_series(aoi_inputs& in, fs::path const& csv) {
+  if (!fs::exists(csv)) {
+    spdlog::warn("{}: not found (a run of an older geosweep?): the report has no time series",
+                 csv.string());
+    return;
+  }
+  auto const table = read_csv(csv);
+  auto const column = [&](std::string_view name) { return series_column(csv, table.header, name); };
+  std::size_t const aoi = column("aoi"), id = column("alert_id"), date = column("date"),
+                    mean = column("mean"), clear = column("clear_pixels");
   std::int64_t inside = 0;
   for (auto c : in.change) inside += c != kernels::change_outside_aoi ? 1 : 0;
-  for (int b = 1; b <= series->GetRasterCount(); ++b) {
-    char const* day = series->GetRasterBand(b)->GetMetadataItem("NETCDF_DIM_time");
-    if (day == nullptr) throw io_error(nc.string() + ": " + in.index + " has no time coordinate");
-    auto const values = read_band<float>(*series, b, GDT_Float32, nc.string() + ":" + in.index);
+  struct pooled {
     series_point point;
-    point.day = std::stoi(day);
-    point.monitor = in.monitor_start && point.day >= days_since_epoch(*in.monitor_start);
-    double sum_all = 0, sum_alert = 0;
-    std::int64_t n_all = 0, n_alert = 0;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (!std::isfinite(values[i]) || in.change[i] == kernels::change_outside_aoi) continue;
-      sum_all += values[i];
-      ++n_all;
-      if (in.patch[i] > 0) {
-        sum_alert += values[i];
-        ++n_alert;
-      }
+    double alert_sum = 0.0;
+    std::int64_t alert_clear = 0;
+  };
+  std::map<int, pooled> by_day;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    auto const& row = table.rows[r];
+    if (row.size() < table.header.size() || row[aoi] != in.name) continue;
+    auto const day = parse_iso_date(row[date]);
+    double value = 0.0;
+    std::int64_t count = 0;
+    try {
+      value = std::stod(row[mean]);
+      count = std::stoll(row[clear]);
+    } catch (std::exception const&) {
+      throw io_error(fmt::format("{}: line {}: mean or clear_pixels is not a number", csv.string(),
+                                 table.row_lines[r]));
     }
-    point.aoi_mean = n_all > 0 ? sum_all / static_cast<double>(n_all) : NAN;
-    point.alert_mean = n_alert > 0 ? sum_alert / static_cast<double>(n_alert) : NAN;
-    point.clear_share = inside > 0 ? static_cast<double>(n_all) / static_cast<double>(inside) : 0;
-    in.series.push_back(point);
+    if (!day)
+      throw io_error(fmt::format("{}: line {}: date '{}' is not YYYY-MM-DD", csv.string(),
+                                 table.row_lines[r], row[date]));
+    auto& p = by_day[days_since_epoch(*day)];
+    p.point.day = days_since_epoch(*day);
+    p.point.monitor = in.monitor_start && *day >= *in.monitor_start;
+    if (row[id].empty()) {
+      p.point.aoi_mean = value;
+      p.point.clear_share =
+          inside > 0 ? static_cast<double>(count) / static_cast<double>(inside) : 0.0;
+    } else {
+      p.alert_sum += value * static_cast<double>(count);
+      p.alert_clear += count;
+    }
   }
-  std::sort(in.series.begin(), in.series.end(),
-            [](auto const& a, auto const& b) { return a.day < b.day; });
+  for (auto& [day, p] : by_day) {
+    if (p.alert_clear > 0) p.point.alert_mean = p.alert_sum / static_cast<double>(p.alert_clear);
+    in.series.push_back(p.point);
+  }
 }
 
-/// The baseline means of the index over the AOI and over its alerts.
-void read_baseline(aoi_inputs& in, fs::path const& nc) {
-  auto baseline = open_variable(nc, in.name, variable::baseline(in.index));
-  auto const base = read_band<float>(*baseline, 1, GDT_Float32, nc.string() + ":baseline");
+/// The baseline means of the index over the AOI and over its alerts: the `baseline` method's
+/// mean, or for `bitemporal` the latest clear look before.
+void read_baseline(aoi_inputs& in, fs::path const& nc, std::string const& method) {
+  std::string const name = method == to_string(change_method::baseline)
+                               ? variable::baseline(in.index)
+                               : variable::before(in.index);
+  if (method == to_string(change_method::baseline) && !has_variable(nc, in.name, name)) return;
+  auto baseline = open_variable(nc, in.name, name);
+  auto const base = read_unpacked(*baseline, nc.string() + ":" + name);
   double sa = 0, sb = 0;
   std::int64_t na = 0, nb = 0;
   for (std::size_t i = 0; i < base.size(); ++i) {
@@ -277,8 +342,8 @@ aoi_inputs read_aoi_inputs(job_spec const& spec, run_inputs const& run, std::str
   read_change_rasters(in, run.nc);
   select_alerts(in, run);
   read_images(in, spec, run.nc);
-  read_series(in, run.nc);
-  read_baseline(in, run.nc);
+  read_series(in, spec.outputs.dir / product::series_table_file);
+  read_baseline(in, run.nc, run.change_method);
   return in;
 }
 

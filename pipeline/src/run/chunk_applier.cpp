@@ -6,6 +6,7 @@
 
 #include "core/atomic_file.hpp"
 #include "geosweep/kernels/change.hpp"
+#include "geosweep/kernels/error.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -28,11 +29,11 @@ void chunk_applier::open(continuation const* resume) {
     state_ = std::make_unique<state_output>(resume->state_out, resume->state_attributes);
     writers_.push_back(state_.get());
   }
-  if (spec_.outputs.cog) {
+  if (std::find(plan_.cog_aois.begin(), plan_.cog_aois.end(), true) != plan_.cog_aois.end()) {
     std::vector<std::pair<std::string, raster_grid>> grids;
     for (auto const& a : plan_.aois) grids.emplace_back(a.shape.name(), a.grid);
     cogs_ = std::make_unique<cog_exporter>(spec_.outputs.dir, grids, spec_.change.index,
-                                           plan_.composites);
+                                           plan_.composites, plan_.cog_aois);
     writers_.push_back(cogs_.get());
   }
   if (!spec_.outputs.hdf5) return;
@@ -80,7 +81,9 @@ void chunk_applier::apply(chunk_output&& out) {
         t.tile, chunk.column, chunk.row, t.change, t.first_date, t.confirmed_date, t.magnitude,
         backend_));
     add_areas(t);
+    add_series(t, finished->patches.back());
   }
+  chunk_series_.clear();
   if (writers_.empty()) return;  // tables only: nothing to keep
   finished->output = std::move(out);
   // The writer thread gets the chunk; this thread moves on to the next.
@@ -89,10 +92,33 @@ void chunk_applier::apply(chunk_output&& out) {
   });
 }
 
+void chunk_applier::add_series(aoi_tile_output const& t, std::vector<std::int32_t> const& patches) {
+  aoi_work& aoi = plan_.aois[t.aoi];
+  for (auto const& w : chunk_series_) {
+    if (w.aoi != t.aoi) continue;
+    GEOSWEEP_EXPECTS(w.values.size() == patches.size(), "a series window over the tile");
+    std::int32_t last = 0;
+    series_sums* sums = nullptr;
+    for (std::size_t i = 0; i < w.values.size(); ++i) {
+      float const v = w.values[i];
+      if (k::is_nodata(v)) continue;  // cloudy, or outside the AOI
+      aoi.series.add(w.date, v);
+      if (patches[i] == 0) continue;
+      if (sums == nullptr || patches[i] != last) {
+        last = patches[i];
+        sums = &aoi.series_by_patch[last];
+      }
+      sums->add(w.date, v);
+    }
+  }
+}
+
 void chunk_applier::series(series_window&& w) {
-  if (!netcdf_) return;
-  auto const shared = std::make_shared<series_window>(std::move(w));
-  writes_.push([this, shared] { netcdf_->write_series(*shared); });
+  if (netcdf_ && spec_.outputs.series) {
+    auto const shared = std::make_shared<series_window>(w);
+    writes_.push([this, shared] { netcdf_->write_series(*shared); });
+  }
+  chunk_series_.push_back(std::move(w));
 }
 
 void chunk_applier::drain() {

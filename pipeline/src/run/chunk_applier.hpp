@@ -32,7 +32,8 @@ class chunk_applier {
   /// A finished chunk: stitched and summed here, written on the writer thread.
   void apply(chunk_output&& out);
 
-  /// A date's change index over one AOI's part of a chunk (for change.nc's series).
+  /// A date's change index over one AOI's part of a chunk: kept until the chunk's patches
+  /// are known (for series.csv), and written to change.nc's series with outputs.series.
   void series(series_window&& w);
 
   /// Waits for every queued write; rethrows a write's error.
@@ -46,6 +47,8 @@ class chunk_applier {
  private:
   /// Adds a tile's inside and clear areas to its AOI's sums.
   void add_areas(aoi_tile_output const& t);
+  /// Adds the chunk's series windows of tile `t` to its AOI's and patches' sums.
+  void add_series(aoi_tile_output const& t, std::vector<std::int32_t> const& patches);
 
   job_spec const& spec_;
   run_plan& plan_;
@@ -53,8 +56,9 @@ class chunk_applier {
   std::unique_ptr<netcdf_product> netcdf_;
   std::unique_ptr<cog_exporter> cogs_;
   std::unique_ptr<state_output> state_;
-  std::vector<chunk_writer*> writers_;  // those open, in the order they write a chunk
-  write_queue writes_;                  // last: drained before the writers go
+  std::vector<chunk_writer*> writers_;       // those open, in the order they write a chunk
+  std::vector<series_window> chunk_series_;  // of the chunk about to be applied
+  write_queue writes_;                       // last: drained before the writers go
 };
 
 }  // namespace geosweep::pipeline

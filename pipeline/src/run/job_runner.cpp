@@ -104,7 +104,7 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
   if (resume != nullptr) all_dates = resume->past_dates;
   all_dates.insert(all_dates.end(), result.dates.begin(), result.dates.end());
   auto const to_wgs84 = make_transform(make_srs(plan.grid.crs_wkt), wgs84());
-  std::vector<std::vector<std::string>> areas;
+  std::vector<std::vector<std::string>> areas, series;
   std::vector<alert> alerts;
   for (std::size_t a = 0; a < plan.aois.size(); ++a) {
     auto& aoi = plan.aois[a];
@@ -117,6 +117,14 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
     auto rows = area_rows({aoi.shape.name(), aoi.grid, aoi.inside_m2, value_per_ha}, patches,
                           all_dates, *to_wgs84);
     areas.insert(areas.end(), rows.begin(), rows.end());
+    std::vector<series_sums> by_alert(patches.size());
+    for (auto const& [provisional, sums] : aoi.series_by_patch) {
+      std::int32_t const label = aoi.stitcher->final_label(provisional);
+      if (label > 0) by_alert[static_cast<std::size_t>(label - 1)].add(sums);
+    }
+    rows = series_rows(aoi.shape.name(), spec.change.index, patches, aoi.series, by_alert,
+                       result.dates);
+    series.insert(series.end(), rows.begin(), rows.end());
     for (auto& p : patches) alerts.push_back(std::move(p.alert));
   }
   if (auto* nc = applier.netcdf()) {
@@ -124,8 +132,10 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
       return plan.aois[aoi].stitcher->final_label(provisional);
     });
   }
-  if (spec.outputs.csv)
+  if (spec.outputs.csv) {
     std::tie(result.csv_file, result.alerts_file) = write_tables(spec.outputs.dir, areas, alerts);
+    result.series_file = write_series_table(spec.outputs.dir, series);
+  }
   if (auto* state = applier.state()) state->commit();
   if (auto* nc = applier.netcdf()) {
     nc->commit();

@@ -51,6 +51,26 @@ void plan_colour(job_spec const& spec, run_plan& plan) {
       plan.bands.push_back(b);
 }
 
+/// Which AOIs get COGs: all with `cog: true`, those up to cog_auto_pixels with `cog: auto`.
+/// When none does, the colour bands are not read at all (unless an index needs them).
+void plan_cogs(job_spec const& spec, run_plan& plan) {
+  for (auto const& a : plan.aois) {
+    auto const pixels = static_cast<std::int64_t>(a.window.pixel_count());
+    bool const wanted = writes_cogs(spec.outputs, pixels);
+    if (spec.outputs.cog && !wanted)
+      spdlog::info(
+          "AOI '{}': no COGs ({:.1f} Mpx is over the {:.0f} Mpx of outputs.cog: auto; "
+          "cog: true writes them)",
+          a.shape.name(), static_cast<double>(pixels) / 1e6,
+          static_cast<double>(cog_auto_pixels) / 1e6);
+    plan.cog_aois.push_back(wanted);
+  }
+  if (std::find(plan.cog_aois.begin(), plan.cog_aois.end(), true) != plan.cog_aois.end()) return;
+  plan.composites.clear();
+  plan.colour.clear();
+  plan.bands = bands_needed(plan.indices);
+}
+
 /// Monitoring: keeps the catalog's scenes that no earlier run has seen and that come after
 /// the latest date read (an older one can no longer be folded in date order: it goes to
 /// result.late). False when there is nothing to run: no new scene, or no monitoring date
@@ -94,7 +114,7 @@ void plan_grid(job_spec const& spec, continuation const* resume, run_plan& plan)
                          : make_analysis_grid(spec, plan.catalog, plan.bands.front(), crs, shapes);
   std::vector<pixel_window> windows;
   for (auto& shape : shapes) {
-    aoi_work a{std::move(shape), {}, {}, nullptr, {}, 0, 0, 0.0, {}, 0.0};
+    aoi_work a{std::move(shape), {}, {}, nullptr, {}, 0, 0, 0.0, {}, 0.0, {}, {}};
     a.window = a.shape.window_in(plan.grid);
     if (a.window.empty())
       throw config_error("AOI '" + a.shape.name() + "' does not overlap the analysis grid");
@@ -131,6 +151,7 @@ std::optional<run_plan> plan_run(job_spec const& spec, continuation const* resum
                plan.catalog.scenes_found, plan.catalog.baseline.size(), plan.catalog.monitor.size(),
                plan.dates.size());
   plan_grid(spec, resume, plan);
+  plan_cogs(spec, plan);
   // The latest date of each period, over earlier monitoring runs too.
   std::optional<civil_date> latest[2];
   if (resume != nullptr) {

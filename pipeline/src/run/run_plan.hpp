@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "catalog/scene_catalog.hpp"
@@ -14,6 +15,7 @@
 #include "grid/aoi.hpp"
 #include "load/observation_stream.hpp"
 #include "outputs/cog_exporter.hpp"
+#include "outputs/tables.hpp"
 #include "patches/patch_stitcher.hpp"
 
 namespace geosweep::pipeline {
@@ -30,6 +32,8 @@ struct aoi_work {
   double clear_m2 = 0.0;
   std::vector<double> clear_m2_by_date;  ///< area with a clear look, per date
   double inside_m2 = 0.0;                ///< ground area inside the AOI
+  series_sums series;                    ///< the change index over the whole AOI (series.csv)
+  std::unordered_map<std::int32_t, series_sums> series_by_patch;  ///< by provisional patch
 };
 
 /// What a run reads and computes, and where.
@@ -42,6 +46,7 @@ struct run_plan {
   std::vector<date_group> dates;  ///< point into catalog
   raster_grid grid;
   std::vector<aoi_work> aois;  ///< in job order
+  std::vector<bool> cog_aois;  ///< by AOI: whether it gets COGs (outputs.cog, cog_auto_pixels)
   std::vector<grid_chunk> chunks;
   civil_date date_before, date_after;  ///< the latest date of each period (earlier runs too)
 };

@@ -13,6 +13,12 @@
 namespace geosweep::pipeline {
 namespace {
 
+/// Whether the run needs each date's change index: for series.csv (with the tables) or for
+/// change.nc's series (outputs.series).
+bool wants_series(job_spec const& spec) {
+  return spec.outputs.csv || (spec.outputs.hdf5 && spec.outputs.series);
+}
+
 namespace fs = std::filesystem;
 namespace k = geosweep::kernels;
 
@@ -84,7 +90,7 @@ std::int64_t compute_parts(chunk_context const& cx, run_sharing const& sharing,
         int const worker = first + static_cast<int>(w);
         part_writer part(product::part_file(outputs, worker), cx);
         chunk_sinks sinks;
-        if (cx.spec->outputs.hdf5) sinks.series = [&part](series_window&& s) { part.write(s); };
+        if (wants_series(*cx.spec)) sinks.series = [&part](series_window&& s) { part.write(s); };
         sinks.chunk = [&part, worker](chunk_output&& c) {
           part.write(c);
           crash_point("worker-" + std::to_string(worker) + "-chunk");  // crash tests
@@ -122,7 +128,7 @@ void apply_parts(chunk_context const& cx, int parts, fs::path const& outputs,
                                     [&](auto const& r) { return r->has_chunk(id); });
     if (owner == readers.end())
       throw logic_error("chunk " + std::to_string(id) + " is in no worker's part");
-    if (cx.spec->outputs.hdf5) {
+    if (wants_series(*cx.spec)) {
       for (auto& w : (*owner)->read_series(id)) applier.series(std::move(w));
     }
     applier.apply((*owner)->read_chunk(id));
@@ -152,7 +158,8 @@ execution_totals execute_alone(chunk_context const& cx, continuation const* resu
   };
   applier.open(resume);
   chunk_sinks sinks;
-  sinks.series = [&](series_window&& w) { applier.series(std::move(w)); };
+  if (wants_series(*cx.spec))
+    sinks.series = [&](series_window&& w) { applier.series(std::move(w)); };
   sinks.chunk = [&](chunk_output&& out) { applier.apply(std::move(out)); };
   sinks.progress = [&](std::size_t chunk, std::int64_t pixels) { progress.add(chunk, pixels); };
   auto const totals = process_chunks(cx, all, sinks);

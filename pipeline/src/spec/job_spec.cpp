@@ -376,9 +376,21 @@ void read_processing(spec_reader& r, YAML::Node const& node, processing_spec& pr
 
 void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs) {
   if (!r.expect_map(node, "outputs")) return;
-  r.check_keys(node, "outputs", {"dir", "hdf5", "csv", "alert_polygons", "cog", "report"});
+  r.check_keys(node, "outputs",
+               {"dir", "hdf5", "csv", "alert_polygons", "cog", "series", "layers", "report"});
   if (node["cog"]) {
-    if (auto v = r.boolean(node["cog"], "outputs.cog")) outputs.cog = *v;
+    bool every = false;
+    if (node["cog"].IsScalar() && node["cog"].Scalar() == "auto") {
+      outputs.cog = true;
+      outputs.cog_every_aoi = false;
+    } else if (node["cog"].IsScalar() && YAML::convert<bool>::decode(node["cog"], every)) {
+      outputs.cog = outputs.cog_every_aoi = every;
+    } else {
+      r.error(node["cog"], "outputs.cog", "expected true, false or auto");
+    }
+  }
+  if (node["series"]) {
+    if (auto v = r.boolean(node["series"], "outputs.series")) outputs.series = *v;
   }
   if (node["report"]) {
     if (auto v = r.boolean(node["report"], "outputs.report")) outputs.report = *v;
@@ -402,9 +414,22 @@ void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs)
         outputs.alert_polygons.push_back(*format);
     }
   }
+  if (node["layers"] && r.expect_sequence(node["layers"], "outputs.layers")) {
+    outputs.layers.clear();
+    auto const& list = node["layers"];
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      auto const key_path = "outputs.layers[" + std::to_string(i) + "]";
+      if (auto layer = r.choice<optional_layer>(list[i], key_path, "layer"))
+        outputs.layers.push_back(*layer);
+    }
+  }
   if (!outputs.hdf5 && !outputs.alert_polygons.empty() && node["hdf5"]) {
     r.error(node["hdf5"], "outputs.hdf5",
             "alert polygons are traced from change.nc: keep hdf5 true or set alert_polygons: []");
+  }
+  if (outputs.report && node["layers"] && !outputs.has_layer(optional_layer::indices)) {
+    r.error(node["layers"], "outputs.layers",
+            "reports show the index before and after: keep 'indices' in outputs.layers");
   }
   if (outputs.report && (!outputs.hdf5 || !outputs.csv)) {
     r.error(node["report"], "outputs.report",

@@ -206,7 +206,7 @@ TEST_F(cog_exporter_test, composites_hold_reflectance_times_10000_with_nodata_ou
   EXPECT_EQ(tt::read_band<std::uint16_t>(*false_colour, 1, GDT_UInt16)[6], 3637);  // nir
 }
 
-TEST_F(cog_exporter_test, the_index_cog_is_float32_with_nan_outside) {
+TEST_F(cog_exporter_test, the_index_cog_is_packed_int16_with_nodata_outside) {
   written()->commit();
   for (int p = 0; p < 2; ++p) {
     std::string const name = (folder_ / (p == 0 ? "ndvi_before.tif" : "ndvi_after.tif")).string();
@@ -214,30 +214,26 @@ TEST_F(cog_exporter_test, the_index_cog_is_float32_with_nan_outside) {
     auto ds = tt::open_gdal(name);
     ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
     ASSERT_EQ(ds->GetRasterCount(), 1);
-    GDALRasterBand* band = ds->GetRasterBand(1);
-    EXPECT_EQ(band->GetRasterDataType(), GDT_Float32);
-    int has_nodata = 0;
-    EXPECT_TRUE(std::isnan(band->GetNoDataValue(&has_nodata)));
-    EXPECT_TRUE(has_nodata);
-    auto const values = tt::read_band<float>(*ds, 1, GDT_Float32);
+    auto const values = tt::read_unpacked(*ds, 1);  // checks Int16, scale and nodata
     ASSERT_EQ(values.size(), 15u);
     for (std::size_t i = 0; i < values.size(); ++i) {
-      if (!inside(i)) {
+      if (!inside(i) || std::isnan(index_at(p, i))) {
         EXPECT_TRUE(std::isnan(values[i])) << i;
       } else {
-        EXPECT_TRUE(tt::same_floats({values[i]}, {index_at(p, i)})) << i;
+        EXPECT_NEAR(values[i], index_at(p, i), tt::packed_tolerance) << i;
       }
     }
   }
-  auto before =
-      tt::read_band<float>(*tt::open_gdal((folder_ / "ndvi_before.tif").string()), 1, GDT_Float32);
-  EXPECT_FLOAT_EQ(before[0], 0.5f);
-  EXPECT_FLOAT_EQ(before[13], 0.63f);
-  EXPECT_TRUE(std::isnan(before[4]));  // no clear look inside
-  EXPECT_TRUE(std::isnan(before[3]));  // outside
-  auto after =
-      tt::read_band<float>(*tt::open_gdal((folder_ / "ndvi_after.tif").string()), 1, GDT_Float32);
-  EXPECT_FLOAT_EQ(after[4], -0.17f);
+  // Stored values by hand: 0.5 is 5000, 0.63 is 6300, -0.17 is -1700; none is -32768.
+  auto before = tt::read_band<std::int16_t>(*tt::open_gdal((folder_ / "ndvi_before.tif").string()),
+                                            1, GDT_Int16);
+  EXPECT_EQ(before[0], 5000);
+  EXPECT_EQ(before[13], 6300);
+  EXPECT_EQ(before[4], -32768);  // no clear look inside
+  EXPECT_EQ(before[3], -32768);  // outside
+  auto after = tt::read_band<std::int16_t>(*tt::open_gdal((folder_ / "ndvi_after.tif").string()), 1,
+                                           GDT_Int16);
+  EXPECT_EQ(after[4], -1700);
 }
 
 TEST_F(cog_exporter_test, every_file_is_a_cog_on_the_aoi_grid) {
@@ -288,9 +284,25 @@ TEST_F(cog_exporter_test, each_aoi_has_its_own_folder) {
   EXPECT_EQ(tt::read_band<std::uint16_t>(*south, 2, GDT_UInt16),
             (std::vector<std::uint16_t>{1000, 2000, 3000, 0}));
   auto index = tt::open_gdal((dir_ / "cog" / "south" / "ndvi_after.tif").string());
-  auto const values = tt::read_band<float>(*index, 1, GDT_Float32);
-  EXPECT_FLOAT_EQ(values[0], 0.1f);
+  auto const values = tt::read_unpacked(*index, 1);
+  EXPECT_NEAR(values[0], 0.1, tt::packed_tolerance);
   EXPECT_TRUE(std::isnan(values[1]));
-  EXPECT_FLOAT_EQ(values[2], 0.3f);
+  EXPECT_NEAR(values[2], 0.3, tt::packed_tolerance);
   EXPECT_TRUE(std::isnan(values[3]));
+}
+
+TEST_F(cog_exporter_test, an_aoi_not_wanted_gets_no_folder_and_its_tiles_are_passed_over) {
+  aois_.push_back({"south", tt::utm_grid(2, 2, 600000.0, 8920000.0)});
+  {
+    gp::cog_exporter cogs(dir_, aois_, "ndvi", gp::colour_composites({"red", "green", "blue"}),
+                          {true, false});
+    cogs.write(chunk_of(0, 0, 3));
+    auto chunk = chunk_of(1, 3, 2);
+    auto south = chunk.output.aois.front();
+    south.aoi = 1;  // a tile of the unwanted AOI in the same chunk
+    chunk.output.aois.push_back(south);
+    cogs.write(chunk);
+    EXPECT_EQ(cogs.commit().size(), 4u);  // north's only
+  }
+  EXPECT_EQ(tt::file_names(dir_ / "cog"), (std::vector<std::string>{"north"}));
 }

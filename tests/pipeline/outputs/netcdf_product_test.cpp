@@ -14,6 +14,7 @@
 
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
+#include <hdf5.h>
 #include <ogr_spatialref.h>
 #include <unistd.h>
 
@@ -124,6 +125,7 @@ class netcdf_product_test : public tt::temp_dir_test {
     temp_dir_test::SetUp();
     GDALAllRegister();
     spec_ = tt::outputs_job(dir_);
+    spec_.outputs.series = true;
     contents_.indices = kIndices;
     contents_.aoi_names = {"north", "south"};
     contents_.aoi_grids = {tt::utm_grid(W, H), tt::utm_grid(2, 2, 500000.0, 8939000.0)};
@@ -151,6 +153,9 @@ class netcdf_product_test : public tt::temp_dir_test {
     w.date = 1;
     w.tile = {0, 0, 3, 4};
     for (std::size_t i = 0; i < 12; ++i) w.values.push_back(i == 4 ? nan_f : 0.5f + 0.01f * i);
+    nc.write_series(w);
+    w.date = 2;  // a date without a clear pixel: only the fill, so no chunk is stored
+    w.values.assign(12, nan_f);
     nc.write_series(w);
     nc.finish([](std::size_t aoi, std::int32_t provisional) -> std::int32_t {
       if (provisional == 0) return 0;
@@ -218,8 +223,8 @@ TEST_F(netcdf_product_test, a_dropped_patch_is_cleared_in_the_change_rasters_onl
   auto first = tt::read_band<std::int32_t>(*variable(nc, "north", "first_date"), 1, GDT_Int32);
   auto confirmed =
       tt::read_band<std::int32_t>(*variable(nc, "north", "confirmed_date"), 1, GDT_Int32);
-  auto magnitude = tt::read_band<float>(*variable(nc, "north", "magnitude"), 1, GDT_Float32);
-  auto baseline = tt::read_band<float>(*variable(nc, "north", "ndvi_baseline"), 1, GDT_Float32);
+  auto magnitude = tt::read_unpacked(*variable(nc, "north", "magnitude"), 1);
+  auto baseline = tt::read_unpacked(*variable(nc, "north", "ndvi_baseline"), 1);
   auto clear = tt::read_band<std::uint16_t>(*variable(nc, "north", "clear_count"), 1, GDT_UInt16);
   ASSERT_EQ(first.size(), 24u);
   for (std::size_t i = 0; i < 24; ++i) {
@@ -231,10 +236,13 @@ TEST_F(netcdf_product_test, a_dropped_patch_is_cleared_in_the_change_rasters_onl
     } else {
       EXPECT_EQ(first[i], first_date_at(i));
       EXPECT_EQ(confirmed[i], confirmed_at(i));
-      EXPECT_TRUE(tt::same_floats({magnitude[i]}, {magnitude_at(i)}));
+      if (std::isnan(magnitude_at(i)))
+        EXPECT_TRUE(std::isnan(magnitude[i]));
+      else
+        EXPECT_NEAR(magnitude[i], magnitude_at(i), tt::packed_tolerance);
     }
     // What does not describe the change stays, dropped or not.
-    EXPECT_EQ(baseline[i], baseline_at(i));
+    EXPECT_NEAR(baseline[i], baseline_at(i), tt::packed_tolerance);
     EXPECT_EQ(clear[i], clear_count_at(i));
   }
   // Spot checks by hand: pixel (0, 0) is high, found on day 19800, confirmed on 19850; pixel
@@ -248,15 +256,20 @@ TEST_F(netcdf_product_test, a_dropped_patch_is_cleared_in_the_change_rasters_onl
   EXPECT_EQ(first[5], 2147483647);
   EXPECT_EQ(confirmed[5], 2147483647);
   EXPECT_EQ(first[2], 2147483647);
-  EXPECT_EQ(magnitude[12], 0.125f);
-  EXPECT_EQ(magnitude[15], 0.125f);
-  EXPECT_FLOAT_EQ(magnitude[7], 0.32f);
+  // Packed by hand: 0.125 is stored 1250, 0.25 + 0.07 = 0.32 is 3200.
+  auto const stored =
+      tt::read_band<std::int16_t>(*variable(nc, "north", "magnitude"), 1, GDT_Int16);
+  EXPECT_EQ(stored[12], 1250);
+  EXPECT_EQ(stored[15], 1250);
+  EXPECT_EQ(stored[7], 3200);
+  EXPECT_EQ(stored[5], -32768);  // dropped: the fill
   // The looks stay everywhere.
   for (int p = 0; p < 2; ++p) {
     for (std::size_t x = 0; x < kIndices.size(); ++x) {
       auto const name = kIndices[x] + (p == 0 ? "_before" : "_after");
-      auto look = tt::read_band<float>(*variable(nc, "north", name), 1, GDT_Float32);
-      for (std::size_t i = 0; i < 24; ++i) EXPECT_EQ(look[i], look_at(p, x, i)) << name << i;
+      auto look = tt::read_unpacked(*variable(nc, "north", name), 1);
+      for (std::size_t i = 0; i < 24; ++i)
+        EXPECT_NEAR(look[i], look_at(p, x, i), tt::packed_tolerance) << name << i;
     }
   }
   // South had nothing dropped: its classes and dates are as written.
@@ -315,9 +328,22 @@ TEST_F(netcdf_product_test, variables_carry_their_cf_attributes) {
   };
   EXPECT_EQ(meta(*change, "flag_meanings"),
             "no_change low_confidence_loss high_confidence_loss outside_aoi no_clear_observation");
+  // No nodata: every value is a class (254 outside the AOI), so xarray keeps them integers.
   int has_nodata = 0;
-  EXPECT_EQ(change->GetRasterBand(1)->GetNoDataValue(&has_nodata), 254.0);
-  EXPECT_TRUE(has_nodata);
+  change->GetRasterBand(1)->GetNoDataValue(&has_nodata);
+  EXPECT_FALSE(has_nodata);
+  EXPECT_EQ(meta(*change, "_FillValue"), "<absent>");
+  // Index layers and the magnitude: packed int16, unpacked by GDAL's scale and offset.
+  for (char const* name : {"ndvi_before", "nbr_after", "magnitude", "ndvi_baseline"}) {
+    auto packed = variable(nc, "north", name);
+    ASSERT_TRUE(packed);
+    auto* band = packed->GetRasterBand(1);
+    EXPECT_EQ(band->GetRasterDataType(), GDT_Int16) << name;
+    EXPECT_NEAR(band->GetScale(), 1e-4, 1e-11) << name;
+    EXPECT_EQ(band->GetOffset(), 0.0) << name;
+    EXPECT_EQ(band->GetNoDataValue(&has_nodata), -32768.0) << name;
+    EXPECT_TRUE(has_nodata) << name;
+  }
   auto first = variable(nc, "north", "first_date");
   EXPECT_EQ(meta(*first, "units"), "days since 1970-01-01");
   EXPECT_EQ(first->GetRasterBand(1)->GetNoDataValue(&has_nodata), 2147483647.0);
@@ -329,8 +355,8 @@ TEST_F(netcdf_product_test, the_series_lands_at_its_date) {
   ASSERT_TRUE(series);
   ASSERT_EQ(series->GetRasterCount(), 3);  // one band a date
   EXPECT_STREQ(series->GetRasterBand(2)->GetMetadataItem("NETCDF_DIM_time"), "19570");
-  auto const date1 = tt::read_band<float>(*series, 2, GDT_Float32);
-  auto const date0 = tt::read_band<float>(*series, 1, GDT_Float32);
+  auto const date1 = tt::read_unpacked(*series, 2);
+  auto const date0 = tt::read_unpacked(*series, 1);
   for (int r = 0; r < H; ++r) {
     for (int c = 0; c < W; ++c) {
       auto const i = static_cast<std::size_t>(r * W + c);
@@ -338,10 +364,79 @@ TEST_F(netcdf_product_test, the_series_lands_at_its_date) {
       if (c >= 3 || (r == 1 && c == 1)) {
         EXPECT_TRUE(std::isnan(date1[i])) << i;
       } else {
-        EXPECT_FLOAT_EQ(date1[i], 0.5f + 0.01f * static_cast<float>(r * 3 + c)) << i;
+        EXPECT_NEAR(date1[i], 0.5 + 0.01 * (r * 3 + c), tt::packed_tolerance) << i;
       }
     }
   }
+}
+
+TEST_F(netcdf_product_test, chunks_holding_only_the_fill_are_not_stored) {
+  auto const nc = committed();
+  hid_t const file = H5Fopen(nc.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  hid_t const series = H5Dopen2(file, "/aoi/north/ndvi", H5P_DEFAULT);
+  ASSERT_GE(series, 0);
+  hid_t const space = H5Dget_space(series);
+  hsize_t stored = 0;
+  ASSERT_GE(H5Dget_num_chunks(series, space, &stored), 0);
+  // Three dates of one (1, 4, 6) chunk each: only date 1 holds a clear pixel.
+  EXPECT_EQ(stored, 1u);
+  H5Sclose(space);
+  H5Dclose(series);
+  H5Fclose(file);
+}
+
+TEST_F(netcdf_product_test, storage_chunks_across_tiles_give_the_same_values) {
+  // 4-px storage chunks: north's 3-px tiles straddle them and its last chunk is partial.
+  auto const reference = committed();
+  fs::path const small_dir = dir_ / "small";
+  fs::create_directories(small_dir);
+  spec_.processing.chunk = 4;
+  {
+    gp::netcdf_product nc(small_dir, spec_, contents_);
+    write(nc);
+    nc.commit();
+  }
+  for (std::string const aoi : {"north", "south"}) {
+    for (char const* name : {"patch", "change", "first_date", "confirmed_date", "magnitude",
+                             "ndvi_baseline", "clear_count", "ndvi_before", "nbr_after"}) {
+      auto a = variable(reference, aoi, name);
+      auto b = variable(small_dir / "change.nc", aoi, name);
+      ASSERT_TRUE(a && b) << name;
+      EXPECT_EQ(tt::read_band<double>(*a, 1, GDT_Float64),
+                tt::read_band<double>(*b, 1, GDT_Float64))
+          << aoi << "/" << name;
+    }
+  }
+}
+
+TEST(product_packing, indices_are_stored_to_a_ten_thousandth_and_nan_as_the_fill) {
+  namespace product = gp::product;
+  EXPECT_EQ(product::pack(0.5f), 5000);
+  EXPECT_EQ(product::pack(-0.17f), -1700);
+  EXPECT_EQ(product::pack(0.12344f), 1234);  // just under half a step: down
+  EXPECT_EQ(product::pack(0.12346f), 1235);  // just over: up
+  EXPECT_EQ(product::pack(3.2767f), 32767);  // the largest value kept
+  EXPECT_EQ(product::pack(3.5f), 32767);     // beyond it: clamped
+  EXPECT_EQ(product::pack(-3.5f), -32767);   // clamped, never the fill
+  EXPECT_EQ(product::pack(nan_f), -32768);
+  EXPECT_TRUE(std::isnan(product::unpack(-32768)));
+  EXPECT_NEAR(product::unpack(1234), 0.1234, 1e-7);
+  EXPECT_NEAR(product::unpack(-32767), -3.2767, 1e-6);
+  for (float v = -1.0f; v <= 1.0f; v += 0.000137f)
+    ASSERT_NEAR(product::unpack(product::pack(v)), v, tt::packed_tolerance) << v;
+}
+
+TEST(product_layout, bitemporal_change_nc_stores_the_look_before_once) {
+  auto spec = tt::outputs_job("/tmp");
+  spec.change.method = gp::change_method::bitemporal;
+  std::vector<std::string> names;
+  for (auto const& v : gp::product::pixel_variables(spec, {"ndvi"})) names.push_back(v.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"ndvi_before", "ndvi_after", "change", "first_date",
+                                      "confirmed_date", "magnitude", "clear_count", "patch"}));
+  EXPECT_EQ(gp::product::baseline_variable(spec.change.method, "ndvi"), "ndvi_before");
+  EXPECT_EQ(gp::product::baseline_variable(gp::change_method::baseline, "ndvi"), "ndvi_baseline");
 }
 
 TEST_F(netcdf_product_test, the_file_appears_on_commit_georeferenced_on_the_aoi_grid) {

@@ -118,6 +118,27 @@ std::vector<T> read_band(GDALDataset& ds, int band, GDALDataType type) {
   return values;
 }
 
+/// Band `band` of a packed layer (Int16 with scale, offset and nodata, as change.nc and the
+/// index COGs store indices), unpacked the way GDAL users do: stored × scale + offset, NaN at
+/// the nodata value. Fails the test when the band is not packed so.
+inline std::vector<double> read_unpacked(GDALDataset& ds, int band) {
+  auto* b = ds.GetRasterBand(band);
+  if (b->GetRasterDataType() != GDT_Int16)
+    ADD_FAILURE() << ds.GetDescription() << ": not Int16 but " << b->GetRasterDataType();
+  int has_nodata = 0;
+  double const nodata = b->GetNoDataValue(&has_nodata);
+  if (!has_nodata || nodata != -32768.0) ADD_FAILURE() << ds.GetDescription() << ": nodata";
+  if (b->GetScale() != static_cast<double>(1e-4f) && b->GetScale() != 1e-4)
+    ADD_FAILURE() << ds.GetDescription() << ": scale " << b->GetScale();
+  auto values = read_band<double>(ds, band, GDT_Float64);
+  for (auto& v : values) v = v == nodata ? std::nan("") : v * b->GetScale() + b->GetOffset();
+  return values;
+}
+
+/// Half the packing step of change.nc's index layers, and float32's rounding of the unpacked
+/// value: how far an unpacked index may lie from the float written.
+inline constexpr double packed_tolerance = 0.5e-4 + 1e-7;
+
 /// The files directly under `dir`, by name.
 inline std::vector<std::string> file_names(std::filesystem::path const& dir) {
   std::vector<std::string> names;

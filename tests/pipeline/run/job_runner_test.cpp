@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <tuple>
 
 #include "core/gdal_utils.hpp"
 #include "geosweep/kernels/change.hpp"
@@ -41,7 +42,7 @@ fs::path scratch(std::string const& name) {
   return dir;
 }
 
-simulated_run simulate_and_run(fs::path const& dir, std::uint64_t seed) {
+simulated_run simulate_and_run(fs::path const& dir, std::uint64_t seed, bool series = false) {
   geosweep::sim::simulation_options options;
   options.seed = seed;
   options.width = options.height = 400;
@@ -49,6 +50,7 @@ simulated_run simulate_and_run(fs::path const& dir, std::uint64_t seed) {
   simulated_run out;
   out.simulation = geosweep::sim::simulate_scenes(dir, options);
   out.spec = gp::load_job_spec(out.simulation.job_file);
+  out.spec.outputs.series = series;
   gp::run_options run;
   run.backend = gk::backend::cpu;
   out.result = gp::run_job(out.spec, run);
@@ -391,9 +393,10 @@ TEST(SimulatedRunOutputs, XarrayReadsTheValuesAtMapCoordinates) {
     auto const i = static_cast<std::size_t>(at - classes.begin());
     double const x = gt[0] + (static_cast<double>(i % w) + 0.5) * gt[1];
     double const y = gt[3] + (static_cast<double>(i / w) + 0.5) * gt[5];
+    // GDAL reads the stored int16; xarray unpacks it (× 0.0001, in float32).
     for (auto const& [variable, expected] :
          {std::pair<std::string, double>{"change", classes[i]},
-          std::pair<std::string, double>{"ndvi_after", values[i]}}) {
+          std::pair<std::string, double>{"ndvi_after", static_cast<double>(values[i] * 1e-4f)}}) {
       std::string const command = "/usr/bin/python3 " GEOSWEEP_SOURCE_DIR
                                   "/tests/tools/xarray_read.py '" +
                                   run.result.hdf5_file->string() + "' aoi/" + aoi.name + " " +
@@ -406,7 +409,11 @@ TEST(SimulatedRunOutputs, XarrayReadsTheValuesAtMapCoordinates) {
       double value = 0;
       int crs_ok = 0;
       ASSERT_EQ(std::sscanf(output.c_str(), "%lf %d", &value, &crs_ok), 2) << output;
-      EXPECT_EQ(value, expected) << variable << " at " << x << ", " << y;
+      EXPECT_NEAR(value, expected, 1e-7) << variable << " at " << x << ", " << y;
+      // Classes stay integers ("2", not "2.0"); the index is a float.
+      EXPECT_EQ(output.substr(0, output.find(' ')).find('.') == std::string::npos,
+                variable == "change")
+          << output;
       EXPECT_EQ(crs_ok, 1);
       ++checked;
     }
@@ -437,7 +444,7 @@ TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRa
               CE_None);
     ASSERT_EQ(ndvi->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, expected.data(), w, h,
                                                GDT_Float32, 0, 0),
-              CE_None);
+              CE_None);  // stored values: the COG packs the index as change.nc does
     for (char const* name :
          {"true_colour_before.tif", "true_colour_after.tif", "false_colour_before.tif",
           "false_colour_after.tif", "ndvi_before.tif", "ndvi_after.tif"}) {
@@ -465,11 +472,11 @@ TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRa
     std::size_t inside = 0;
     for (std::size_t i = 0; i < classes.size(); ++i) {
       if (classes[i] == gk::change_outside_aoi) {
-        ASSERT_TRUE(std::isnan(exported[i])) << i;
+        ASSERT_EQ(exported[i], -32768.0f) << i;
       } else {
         ++inside;
-        if (std::isnan(expected[i])) {
-          ASSERT_TRUE(std::isnan(exported[i])) << i;
+        if (expected[i] == -32768.0f) {
+          ASSERT_EQ(exported[i], -32768.0f) << i;
         } else {
           ASSERT_EQ(exported[i], expected[i]) << i;
         }
@@ -495,9 +502,9 @@ TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRa
     for (std::size_t i = 0; i < n; ++i) {
       ASSERT_EQ(falsec[n + i], truec[i]) << i;          // red
       ASSERT_EQ(falsec[2 * n + i], truec[n + i]) << i;  // green
-      if (falsec[i] == 0 || truec[i] == 0 || std::isnan(expected[i])) continue;
+      if (falsec[i] == 0 || truec[i] == 0 || expected[i] == -32768.0f) continue;
       double const nir = falsec[i] / 10000.0, red = truec[i] / 10000.0;
-      ASSERT_NEAR((nir - red) / (nir + red), expected[i], 2e-3) << i;
+      ASSERT_NEAR((nir - red) / (nir + red), expected[i] * 1e-4, 2e-3) << i;
       ++compared;
     }
     EXPECT_GT(compared, inside / 2);
@@ -507,7 +514,7 @@ TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRa
 
 TEST(SimulatedRunOutputs, TimeSeriesOfTheChangeIndexHasOneBandPerDate) {
   auto const dir = scratch("series");
-  auto const run = simulate_and_run(dir, 23);
+  auto const run = simulate_and_run(dir, 23, true);
   auto const& aoi = run.result.aois.at(1);
   std::string const base =
       "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/";
@@ -529,7 +536,8 @@ TEST(SimulatedRunOutputs, TimeSeriesOfTheChangeIndexHasOneBandPerDate) {
   // For every pixel, the latest non-NaN date of the series is the monitoring composite.
   int const w = series->GetRasterXSize(), h = series->GetRasterYSize();
   std::size_t const n = static_cast<std::size_t>(w) * h;
-  std::vector<float> composite(n), latest(n, std::nanf("")), band(n);
+  // Both packed the same way: the stored values compare exactly (-32768: none).
+  std::vector<float> composite(n), latest(n, -32768.0f), band(n);
   ASSERT_EQ(after->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, composite.data(), w, h,
                                               GDT_Float32, 0, 0),
             CE_None);
@@ -538,14 +546,82 @@ TEST(SimulatedRunOutputs, TimeSeriesOfTheChangeIndexHasOneBandPerDate) {
                                                  GDT_Float32, 0, 0),
               CE_None);
     for (std::size_t i = 0; i < n; ++i)
-      if (!std::isnan(band[i])) latest[i] = band[i];
+      if (band[i] != -32768.0f) latest[i] = band[i];
   }
   std::size_t inside = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    if (std::isnan(latest[i])) continue;  // outside the AOI or never clear
+    if (latest[i] == -32768.0f) continue;  // outside the AOI or never clear
     ++inside;
     ASSERT_EQ(latest[i], composite[i]) << i;
   }
   EXPECT_GT(inside, n / 4);
+  fs::remove_all(dir);
+}
+
+TEST(SimulatedRunOutputs, SeriesTableIsTheMeanOfTheSeriesRasterPerAlertAndDate) {
+  auto const dir = scratch("series-table");
+  auto const run = simulate_and_run(dir, 29, true);
+  ASSERT_TRUE(run.result.series_file);
+  std::ifstream in(*run.result.series_file);
+  std::string line;
+  std::getline(in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  EXPECT_EQ(line, "aoi,alert_id,date,period,index,mean,clear_pixels");
+  // (aoi, alert id, date) -> mean, clear pixels
+  std::map<std::tuple<std::string, std::string, std::string>, std::pair<double, std::int64_t>> rows;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto const cells = split(line);
+    ASSERT_EQ(cells.size(), 7u) << line;
+    EXPECT_EQ(cells[4], "ndvi");
+    rows[{cells[0], cells[1], cells[2]}] = {std::stod(cells[5]), std::stoll(cells[6])};
+  }
+  std::size_t checked = 0;
+  for (auto const& aoi : run.result.aois) {
+    SCOPED_TRACE(aoi.name);
+    ASSERT_FALSE(aoi.alerts.empty());
+    std::string const base =
+        "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/";
+    GDALDatasetUniquePtr series(
+        GDALDataset::Open((base + "ndvi").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    GDALDatasetUniquePtr patch(
+        GDALDataset::Open((base + "patch").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    ASSERT_TRUE(series && patch);
+    int const w = series->GetRasterXSize(), h = series->GetRasterYSize();
+    std::vector<std::int32_t> patches(static_cast<std::size_t>(w) * h);
+    ASSERT_EQ(patch->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, patches.data(), w, h,
+                                                GDT_Int32, 0, 0),
+              CE_None);
+    for (int b = 1; b <= series->GetRasterCount(); ++b) {
+      std::vector<std::int16_t> stored(patches.size());
+      ASSERT_EQ(series->GetRasterBand(b)->RasterIO(GF_Read, 0, 0, w, h, stored.data(), w, h,
+                                                   GDT_Int16, 0, 0),
+                CE_None);
+      std::string const date = gp::to_iso(run.simulation.dates[static_cast<std::size_t>(b - 1)]);
+      // The whole AOI, then each alert (patch k + 1 is alert k), from the raster.
+      for (std::int32_t k = -1; k < static_cast<std::int32_t>(aoi.alerts.size()); ++k) {
+        double sum = 0;
+        std::int64_t n = 0;
+        for (std::size_t i = 0; i < stored.size(); ++i) {
+          if (stored[i] == -32768 || (k >= 0 && patches[i] != k + 1)) continue;
+          sum += stored[i] * 1e-4;
+          ++n;
+        }
+        std::string const id = k < 0 ? "" : aoi.alerts[static_cast<std::size_t>(k)].id;
+        auto const row = rows.find({aoi.name, id, date});
+        if (n == 0) {
+          EXPECT_EQ(row, rows.end()) << id << " " << date;
+          continue;
+        }
+        ASSERT_NE(row, rows.end()) << id << " " << date;
+        EXPECT_EQ(row->second.second, n) << id << " " << date;
+        // The table averages the floats, the raster holds them packed: within half a step
+        // each, plus the table's 4 decimals.
+        EXPECT_NEAR(row->second.first, sum / static_cast<double>(n), 1.01e-4) << id << " " << date;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 10u);
   fs::remove_all(dir);
 }

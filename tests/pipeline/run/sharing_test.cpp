@@ -65,7 +65,8 @@ class Sharing : public ::testing::Test {
                       std::map<std::string, std::string> const& env = {}) {
     fs::path const out = root_ / name;
     std::string job = read_file(root_ / "sim" / "job.yaml");
-    job.replace(job.find("dir: out"), 8, "dir: " + out.string());
+    // With the series in change.nc too: it travels through the parts as well.
+    job.replace(job.find("dir: out"), 8, "dir: " + out.string() + "\n  series: true");
     fs::path const job_file = root_ / "sim" / (name + ".yaml");
     std::ofstream(job_file) << job;
     std::vector<std::string> all = launcher;
@@ -79,7 +80,7 @@ class Sharing : public ::testing::Test {
 
   /// The outputs of `dir` equal the reference run's.
   static void expect_same_outputs(fs::path const& dir) {
-    for (auto const* f : {"alerts.csv", "areas.csv", "alerts.geojson"})
+    for (auto const* f : {"alerts.csv", "areas.csv", "series.csv", "alerts.geojson"})
       EXPECT_EQ(read_file(dir / f), read_file(reference_ / f)) << f;
     for (auto const& e : fs::recursive_directory_iterator(reference_ / "cog")) {
       if (!e.is_regular_file()) continue;

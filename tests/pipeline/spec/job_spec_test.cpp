@@ -228,6 +228,44 @@ TEST_F(JobSpec, AlertPolygonFormats) {
             "");
 }
 
+TEST_F(JobSpec, CogsSeriesAndLayers) {
+  auto const with = [&](std::string const& lines) {
+    return gp::parse_job_spec(replace(kValid, "  dir: results\n", "  dir: results\n" + lines),
+                              dir_ / "job.yaml");
+  };
+  auto spec = gp::parse_job_spec(kValid, dir_ / "job.yaml");
+  // Defaults: COGs by AOI size, no series in change.nc, every optional layer.
+  EXPECT_TRUE(spec.outputs.cog);
+  EXPECT_FALSE(spec.outputs.cog_every_aoi);
+  EXPECT_FALSE(spec.outputs.series);
+  EXPECT_EQ(spec.outputs.layers.size(), 5u);
+  // cog: auto's limit, on, just under and just over 25 Mpx.
+  EXPECT_TRUE(gp::writes_cogs(spec.outputs, 25'000'000));
+  EXPECT_TRUE(gp::writes_cogs(spec.outputs, 24'999'999));
+  EXPECT_FALSE(gp::writes_cogs(spec.outputs, 25'000'001));
+  spec = with("  cog: true\n");
+  EXPECT_TRUE(gp::writes_cogs(spec.outputs, 400'000'000));
+  spec = with("  cog: false\n");
+  EXPECT_FALSE(gp::writes_cogs(spec.outputs, 1));
+  spec = with("  cog: auto\n  series: true\n  layers: [dates, indices]\n");
+  EXPECT_FALSE(gp::writes_cogs(spec.outputs, 25'000'001));
+  EXPECT_TRUE(spec.outputs.series);
+  EXPECT_TRUE(spec.outputs.has_layer(gp::optional_layer::dates));
+  EXPECT_TRUE(spec.outputs.has_layer(gp::optional_layer::indices));
+  EXPECT_FALSE(spec.outputs.has_layer(gp::optional_layer::magnitude));
+  EXPECT_TRUE(with("  layers: []\n").outputs.layers.empty());
+  auto e = error_of(replace(kValid, "  dir: results\n", "  dir: results\n  cog: maybe\n"));
+  EXPECT_NE(e.find("outputs.cog: expected true, false or auto"), std::string::npos) << e;
+  e = error_of(replace(kValid, "  dir: results\n", "  dir: results\n  layers: [magnitudes]\n"));
+  EXPECT_NE(e.find("outputs.layers[0]: unknown layer 'magnitudes'; did you mean 'magnitude'?"),
+            std::string::npos)
+      << e;
+  e = error_of(
+      replace(kValid, "  dir: results\n", "  dir: results\n  report: true\n  layers: [dates]\n"));
+  EXPECT_NE(e.find("outputs.layers: reports show the index before and after"), std::string::npos)
+      << e;
+}
+
 TEST_F(JobSpec, MissingJobFile) {
   EXPECT_THROW(gp::load_job_spec(dir_ / "absent.yaml"), geosweep::config_error);
 }

@@ -57,6 +57,7 @@ struct run_result {
   std::optional<std::filesystem::path> hdf5_file;
   std::optional<std::filesystem::path> csv_file;
   std::optional<std::filesystem::path> alerts_file;
+  std::optional<std::filesystem::path> series_file;  ///< series.csv
   std::vector<std::filesystem::path> polygon_files;  ///< alerts.gpkg, alerts.geojson
   std::vector<std::filesystem::path> cog_files;      ///< cog/<aoi>/*.tif
   kernels::backend backend = kernels::backend::cpu;

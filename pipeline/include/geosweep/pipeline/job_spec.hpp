@@ -3,6 +3,7 @@
 /// The job spec: what to read, where to look, how to detect change and what to write.
 /// docs/job-spec.md documents every key. The whole file is validated before any I/O.
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <map>
@@ -129,6 +130,16 @@ struct enum_names<polygon_format> {
   static constexpr std::array<std::string_view, 2> values{"gpkg", "geojson"};
 };
 
+/// The layers of change.nc a job may leave out (the change classes and the patch numbers are
+/// always written): each index's latest look before and after, the first and confirmation
+/// dates, the magnitude, the baseline mean (`baseline` method) and the clear count.
+enum class optional_layer { indices, dates, magnitude, baseline, clear_count };
+template <>
+struct enum_names<optional_layer> {
+  static constexpr std::array<std::string_view, 5> values{"indices", "dates", "magnitude",
+                                                          "baseline", "clear_count"};
+};
+
 /// What to write and where.
 struct outputs_spec {
   std::filesystem::path dir;
@@ -136,9 +147,29 @@ struct outputs_spec {
   bool csv = true;
   /// Alerts as polygons (EPSG:4326).
   std::vector<polygon_format> alert_polygons{polygon_format::gpkg, polygon_format::geojson};
-  bool cog = true;      ///< per-AOI COGs: true colour and the change index, before and after
+  bool cog = true;  ///< per-AOI COGs: true colour and the change index, before and after
+  /// `cog: true`: COGs for every AOI. `cog: auto` (the default): only for AOIs of at most
+  /// cog_auto_pixels pixels, so that a large-region sweep is not spent on previews.
+  bool cog_every_aoi = false;
+  bool series = false;  ///< change.nc also holds the change index of every date (time, y, x)
+  /// The optional layers of change.nc written (outputs.layers; all by default).
+  std::vector<optional_layer> layers{optional_layer::indices, optional_layer::dates,
+                                     optional_layer::magnitude, optional_layer::baseline,
+                                     optional_layer::clear_count};
+  [[nodiscard]] bool has_layer(optional_layer layer) const {
+    return std::find(layers.begin(), layers.end(), layer) != layers.end();
+  }
   bool report = false;  ///< `geosweep run` also renders the reports (report/, see report.hpp)
 };
+
+/// The largest AOI (in pixels of the analysis grid) that gets COGs under `cog: auto`: 25 Mpx,
+/// 5000 × 5000 px or 2500 km² at 10 m.
+inline constexpr std::int64_t cog_auto_pixels = 25'000'000;
+
+/// Whether an AOI of `pixels` pixels gets COGs under `outputs`.
+inline bool writes_cogs(outputs_spec const& outputs, std::int64_t pixels) {
+  return outputs.cog && (outputs.cog_every_aoi || pixels <= cog_auto_pixels);
+}
 
 /// A place in a notification channel where the job names an environment variable that holds
 /// a secret (`${VAR}` in a header value or URL, or `username_env`/`password_env`). The job is
