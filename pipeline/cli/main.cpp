@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -265,6 +266,12 @@ void set_up_logging(global_options const& g) {
 
 int main(int argc, char** argv) {
   ensure_passive_waits(argv);
+  // One malloc arena for every thread: the readers, kernels and compressing threads pass chunk
+  // buffers of a megabyte or more between them, and with an arena per thread glibc kept each
+  // thread's freed buffers apart: 700 MB resident for 105 MB live on an 8192² sweep (245 MB
+  // with one arena, and less time zeroing fresh pages). Large allocations are few per chunk,
+  // so the one arena's lock is not contended.
+  mallopt(M_ARENA_MAX, 1);
   CLI::App app{
       "geosweep: land-cover change detection (forest loss, burning, mining) in areas of interest,\n"
       "on the CPU or a CUDA GPU."};

@@ -109,8 +109,6 @@ std::vector<std::uint16_t> band_reader::read_quality(pixel_window const& window)
 band_pixels band_reader::read_onto(raster_grid const& target, resampling how) const {
   band_pixels out;
   std::size_t const n = target.pixel_count();
-  out.values.assign(n, 0);
-  out.covered.assign(n, 0);
   if (n == 0) return out;
   int has_nodata = 0;
   double const nodata = band_->GetNoDataValue(&has_nodata);
@@ -133,6 +131,20 @@ band_pixels band_reader::read_onto(raster_grid const& target, resampling how) co
     pixel_window const wanted{static_cast<int>(std::lround(dx)), static_cast<int>(std::lround(dy)),
                               target.width, target.height};
     pixel_window const available = wanted.intersect({0, 0, grid_.width, grid_.height});
+    if (available == wanted) {  // the usual case: the window read is the target, as it is
+      out.values = read<std::uint16_t>(available, GDT_UInt16);
+      if (has_nodata == 0 || nodata != std::floor(nodata) || nodata < 0.0 || nodata > 65535.0) {
+        out.covered.assign(n, 1);
+      } else {
+        auto const no = static_cast<std::uint16_t>(nodata);
+        out.covered.resize(n);
+        for (std::size_t i = 0; i < n; ++i)
+          out.covered[i] = static_cast<std::uint8_t>(out.values[i] != no);
+      }
+      return out;
+    }
+    out.values.assign(n, 0);
+    out.covered.assign(n, 0);
     if (available.empty()) return out;
     auto const values = read<std::uint16_t>(available, GDT_UInt16);
     int const ox = available.x_offset - wanted.x_offset, oy = available.y_offset - wanted.y_offset;
@@ -191,6 +203,8 @@ band_pixels band_reader::read_onto(raster_grid const& target, resampling how) co
                    ": warp onto the analysis grid failed: " + last_gdal_message());
   }
   std::vector<std::uint16_t> alpha(n);
+  out.values.resize(n);
+  out.covered.resize(n);
   if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, target.width, target.height, out.values.data(),
                                       target.width, target.height, GDT_UInt16, 0, 0) != CE_None ||
       dst->GetRasterBand(2)->RasterIO(GF_Read, 0, 0, target.width, target.height, alpha.data(),

@@ -68,12 +68,47 @@ std::vector<std::byte> stored_tile(product::pixel_variable const& v,
       values);
 }
 
+/// Calls f with an unsigned integer of `size` bytes (elements handled as plain bits).
+template <class F>
+decltype(auto) with_bits(std::size_t size, F&& f) {
+  switch (size) {
+    case 1:
+      return f(std::uint8_t{});
+    case 2:
+      return f(std::uint16_t{});
+    case 4:
+      return f(std::uint32_t{});
+    case 8:
+      return f(std::uint64_t{});
+    default:
+      throw logic_error("change.nc has no variable of " + std::to_string(size) + "-byte elements");
+  }
+}
+
+/// `values` made of `count` copies of the element `fill`.
+std::vector<std::byte> filled(std::size_t count, std::vector<std::byte> const& fill) {
+  std::vector<std::byte> values(count * fill.size());
+  with_bits(fill.size(), [&](auto bits) {
+    using U = decltype(bits);
+    U element{};
+    std::memcpy(&element, fill.data(), sizeof(U));
+    if (element == U{}) return;  // already zero
+    U* to = reinterpret_cast<U*>(values.data());
+    std::fill(to, to + count, element);
+  });
+  return values;
+}
+
 /// Whether every element of `values` is `fill`.
 bool only_fill(std::vector<std::byte> const& values, std::vector<std::byte> const& fill) {
-  std::size_t const size = fill.size();
-  for (std::size_t i = 0; i < values.size(); i += size)
-    if (std::memcmp(values.data() + i, fill.data(), size) != 0) return false;
-  return true;
+  return with_bits(fill.size(), [&](auto bits) {
+    using U = decltype(bits);
+    U element{};
+    std::memcpy(&element, fill.data(), sizeof(U));
+    U const* from = reinterpret_cast<U const*>(values.data());
+    return std::all_of(from, from + values.size() / sizeof(U),
+                       [element](U v) { return v == element; });
+  });
 }
 
 }  // namespace
@@ -168,9 +203,7 @@ void netcdf_product::put(std::size_t aoi, std::size_t variable, int time, pixel_
       auto [it, made] = pending_.try_emplace(key);
       pending_chunk& p = it->second;
       if (made) {
-        p.values.resize(static_cast<std::size_t>(cw) * ch * es);
-        for (std::size_t i = 0; i < p.values.size(); i += es)
-          std::memcpy(p.values.data() + i, v.fill.data(), es);
+        p.values = filled(static_cast<std::size_t>(cw) * ch, v.fill);
         p.expected = static_cast<std::int64_t>(chunk.pixel_count());
       }
       for (int r = 0; r < part.height; ++r) {
@@ -306,12 +339,7 @@ void netcdf_product::renumber(std::size_t aoi, std::vector<std::array<int, 2>> c
     if (!w.dropped_any) return;
     auto const decoded = [&](std::size_t v) {
       auto const& stored = w.stored.at(v);
-      if (stored.empty()) {  // never written: the fill
-        std::vector<std::byte> values(n * stored_[v].element_size);
-        for (std::size_t j = 0; j < values.size(); j += stored_[v].element_size)
-          std::memcpy(values.data() + j, stored_[v].fill.data(), stored_[v].element_size);
-        return values;
-      }
+      if (stored.empty()) return filled(n, stored_[v].fill);  // never written: the fill
       return decode_chunk(stored, stored_[v].element_size, n * stored_[v].element_size);
     };
     auto const classes = decoded(change);
@@ -324,8 +352,14 @@ void netcdf_product::renumber(std::size_t aoi, std::vector<std::array<int, 2>> c
       auto values = v == change ? classes : decoded(v);
       auto const cleared_value = stored_element(variables_[v], *variables_[v].dropped);
       std::size_t const es = stored_[v].element_size;
-      for (std::size_t j = 0; j < n; ++j)
-        if (dropped[j]) std::memcpy(values.data() + j * es, cleared_value.data(), es);
+      with_bits(es, [&](auto bits) {
+        using U = decltype(bits);
+        U element{};
+        std::memcpy(&element, cleared_value.data(), sizeof(U));
+        U* to = reinterpret_cast<U*>(values.data());
+        for (std::size_t j = 0; j < n; ++j)
+          if (dropped[j]) to[j] = element;
+      });
       // Stored even when only the fill is left: the chunk in the file must be replaced.
       cleared[i].push_back({{aoi, v, -1, w.at[1], w.at[0]}, encode_chunk(values, es)});
     }

@@ -42,13 +42,14 @@ std::vector<std::vector<std::string>> area_rows(area_table_aoi const& aoi,
 struct series_sums {
   std::vector<double> sum;
   std::vector<std::int64_t> clear;
-  void add(std::size_t date, double value) {
+  /// Adds `count` clear pixels whose values sum to `value`.
+  void add(std::size_t date, double value, std::int64_t count = 1) {
     if (sum.size() <= date) {
       sum.resize(date + 1, 0.0);
       clear.resize(date + 1, 0);
     }
     sum[date] += value;
-    ++clear[date];
+    clear[date] += count;
   }
   void add(series_sums const& other) {
     if (sum.size() < other.sum.size()) {

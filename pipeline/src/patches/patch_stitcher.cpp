@@ -121,6 +121,17 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
   return labels;
 }
 
+bool patch_stitcher::closed_and_small(std::int32_t id, pixel_window const& tile,
+                                      double min_area_ha) const {
+  if (id <= 0) return false;
+  part const& p = parts_.at(static_cast<std::size_t>(id - 1));
+  bool const inside = p.column_min > tile.x_offset && p.row_min > tile.y_offset &&
+                      p.column_max < tile.x_offset + tile.width - 1 &&
+                      p.row_max < tile.y_offset + tile.height - 1;
+  // The same test as finish()'s, on the same sum: a part never grows once closed.
+  return inside && !(p.area_m2 / 10000.0 >= min_area_ha);
+}
+
 void patch_stitcher::join_tile_edges() {
   auto const tile_at = [&](int column, int row) -> tile_edges const* {
     auto it = tiles_.find({column, row});

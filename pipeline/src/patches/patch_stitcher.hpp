@@ -39,6 +39,13 @@ class patch_stitcher {
                                      std::vector<std::int32_t> const& confirmed_date,
                                      std::vector<float> const& magnitude, kernels::backend where);
 
+  /// Whether provisional part `id` of `tile` (as add_tile() returned it) is complete and too
+  /// small: it touches no edge of the tile, so no other tile can join it, and it covers less
+  /// than `min_area_ha`. finish() drops it whatever comes next, so its pixels can be cleared
+  /// before they are written.
+  [[nodiscard]] bool closed_and_small(std::int32_t id, pixel_window const& tile,
+                                      double min_area_ha) const;
+
   /// Joins the tiles and measures the patches; drops those under `min_area_ha`.
   /// Returns the kept patches, numbered 1.. in raster order of their first pixel.
   std::vector<change_patch> finish(double min_area_ha);

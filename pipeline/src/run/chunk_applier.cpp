@@ -3,10 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
+#include <variant>
 
 #include "core/atomic_file.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/error.hpp"
+#include "outputs/product_layout.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -19,6 +22,8 @@ chunk_applier::chunk_applier(job_spec const& spec, run_plan& plan, kernels::back
     : spec_(spec),
       plan_(plan),
       backend_(backend),
+      device_(k::current_cuda_device()),
+      variables_(product::pixel_variables(spec, plan.indices)),
       writes_(static_cast<std::size_t>(std::max(2, spec.processing.slots))) {}
 
 void chunk_applier::open(continuation const* resume) {
@@ -73,37 +78,80 @@ void chunk_applier::add_areas(aoi_tile_output const& t) {
 }
 
 void chunk_applier::apply(chunk_output&& out) {
-  grid_chunk const& chunk = plan_.chunks[out.chunk];
+  // Stitching, summing and writing happen on the writer thread, in chunk order, while this
+  // thread computes the next chunks.
   auto finished = std::make_shared<finished_chunk>();
-  finished->window = chunk.window;
-  for (auto const& t : out.aois) {
-    finished->patches.push_back(plan_.aois[t.aoi].stitcher->add_tile(
-        t.tile, chunk.column, chunk.row, t.change, t.first_date, t.confirmed_date, t.magnitude,
-        backend_));
-    add_areas(t);
-    add_series(t, finished->patches.back());
-  }
-  chunk_series_.clear();
-  if (writers_.empty()) return;  // tables only: nothing to keep
   finished->output = std::move(out);
-  // The writer thread gets the chunk; this thread moves on to the next.
-  writes_.push([this, finished] {
+  auto series = std::make_shared<std::vector<series_window>>(std::move(chunk_series_));
+  chunk_series_.clear();
+  writes_.push([this, finished, series] {
+    if (backend_ == k::backend::cuda) k::use_cuda_device(device_);  // the labelling kernels'
+    chunk_output& out = finished->output;
+    grid_chunk const& chunk = plan_.chunks[out.chunk];
+    finished->window = chunk.window;
+    for (auto& t : out.aois) {
+      auto& stitcher = *plan_.aois[t.aoi].stitcher;
+      finished->patches.push_back(stitcher.add_tile(t.tile, chunk.column, chunk.row, t.change,
+                                                    t.first_date, t.confirmed_date, t.magnitude,
+                                                    backend_));
+      clear_closed_small(t, finished->patches.back(), stitcher);
+      add_areas(t);
+      add_series(t, finished->patches.back(), *series);
+    }
     for (auto* w : writers_) w->write(*finished);
   });
 }
 
-void chunk_applier::add_series(aoi_tile_output const& t, std::vector<std::int32_t> const& patches) {
+void chunk_applier::clear_closed_small(aoi_tile_output& t, std::vector<std::int32_t>& patches,
+                                       patch_stitcher const& stitcher) const {
+  std::int32_t last = 0;
+  bool drop = false;
+  for (std::size_t i = 0; i < patches.size(); ++i) {
+    if (patches[i] == 0) continue;
+    if (patches[i] != last) {
+      last = patches[i];
+      drop = stitcher.closed_and_small(last, t.tile, spec_.change.min_area_ha);
+    }
+    if (!drop) continue;
+    patches[i] = 0;
+    for (auto const& v : variables_) {  // as netcdf_product::finish() clears a dropped patch
+      if (!v.dropped || !product::in_tile(v)) continue;
+      std::visit(
+          [&](auto* values) {
+            using T = typename std::decay_t<decltype(*values)>::value_type;
+            if (i < values->size()) (*values)[i] = static_cast<T>(*v.dropped);
+          },
+          product::values_of(v, t));
+    }
+  }
+}
+
+void chunk_applier::add_series(aoi_tile_output const& t, std::vector<std::int32_t> const& patches,
+                               std::vector<series_window> const& windows) {
   aoi_work& aoi = plan_.aois[t.aoi];
-  for (auto const& w : chunk_series_) {
+  // The patches' pixels, once; then each date's values at them.
+  std::vector<std::uint32_t> in_patch;
+  for (std::size_t i = 0; i < patches.size(); ++i)
+    if (patches[i] != 0) in_patch.push_back(static_cast<std::uint32_t>(i));
+  for (auto const& w : windows) {
     if (w.aoi != t.aoi) continue;
     GEOSWEEP_EXPECTS(w.values.size() == patches.size(), "a series window over the tile");
-    std::int32_t last = 0;
-    series_sums* sums = nullptr;
+    // Four partial sums, so that the additions do not wait on each other.
+    std::array<double, 4> sum{};
+    std::array<std::int64_t, 4> clear{};
     for (std::size_t i = 0; i < w.values.size(); ++i) {
       float const v = w.values[i];
-      if (k::is_nodata(v)) continue;  // cloudy, or outside the AOI
-      aoi.series.add(w.date, v);
-      if (patches[i] == 0) continue;
+      bool const ok = !k::is_nodata(v);  // cloudy, or outside the AOI
+      sum[i % 4] += ok ? static_cast<double>(v) : 0.0;
+      clear[i % 4] += ok ? 1 : 0;
+    }
+    std::int64_t const clear_all = clear[0] + clear[1] + clear[2] + clear[3];
+    if (clear_all > 0) aoi.series.add(w.date, (sum[0] + sum[1]) + (sum[2] + sum[3]), clear_all);
+    std::int32_t last = 0;
+    series_sums* sums = nullptr;
+    for (auto const i : in_patch) {
+      float const v = w.values[i];
+      if (k::is_nodata(v)) continue;
       if (sums == nullptr || patches[i] != last) {
         last = patches[i];
         sums = &aoi.series_by_patch[last];

@@ -1,9 +1,9 @@
 #pragma once
-// Internal to pipeline/src/run: where finished chunks go, on the thread that writes the outputs,
-// in chunk order, whoever computed them (this process or a part file of a shared run). Each
-// chunk's patches are labelled and recorded by its AOIs' stitchers, its areas are added up, and
-// the chunk is queued for the writers (change.nc, the COGs, the monitoring state) on the one
-// writer thread.
+// Internal to pipeline/src/run: where finished chunks go, in chunk order, whoever computed them
+// (this process or a part file of a shared run). Each chunk is queued for the one writer
+// thread, which labels its patches and records them in its AOIs' stitchers, adds up its areas
+// and series, and hands it to the writers (change.nc, the COGs, the monitoring state), while
+// the computing thread goes on with the next chunks. The run's sums are read once drained.
 
 #include <filesystem>
 #include <map>
@@ -15,6 +15,7 @@
 #include "outputs/chunk_writer.hpp"
 #include "outputs/cog_exporter.hpp"
 #include "outputs/netcdf_product.hpp"
+#include "outputs/product_layout.hpp"
 #include "outputs/state_output.hpp"
 #include "run/run_plan.hpp"
 #include "run/write_queue.hpp"
@@ -47,12 +48,20 @@ class chunk_applier {
  private:
   /// Adds a tile's inside and clear areas to its AOI's sums.
   void add_areas(aoi_tile_output const& t);
+  /// Clears, before anything is written, the pixels of the tile's patches that are complete and
+  /// under the minimum mapping unit (their patch number becomes 0), as change.nc's finish()
+  /// would: most specks of noise never reach the file, and finish() has little left to clear.
+  void clear_closed_small(aoi_tile_output& t, std::vector<std::int32_t>& patches,
+                          patch_stitcher const& stitcher) const;
   /// Adds the chunk's series windows of tile `t` to its AOI's and patches' sums.
-  void add_series(aoi_tile_output const& t, std::vector<std::int32_t> const& patches);
+  void add_series(aoi_tile_output const& t, std::vector<std::int32_t> const& patches,
+                  std::vector<series_window> const& windows);
 
   job_spec const& spec_;
   run_plan& plan_;
   kernels::backend backend_;
+  int device_ = 0;  // the CUDA device of the thread that made it: the writer thread's too
+  std::vector<product::pixel_variable> variables_;  // change.nc's: what a dropped pixel becomes
   std::unique_ptr<netcdf_product> netcdf_;
   std::unique_ptr<cog_exporter> cogs_;
   std::unique_ptr<state_output> state_;

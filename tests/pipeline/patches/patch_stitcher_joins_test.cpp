@@ -235,3 +235,42 @@ TEST(PatchStitcher, MinimumMappingUnitWeighsTheGroundAreaOfEachRow) {
   ASSERT_EQ(kept.patches[0].confirmed.count(confirm_day), 1u);
   EXPECT_DOUBLE_EQ(kept.patches[0].confirmed.at(confirm_day).area_m2, 150.0);
 }
+
+// ---- patches known to be dropped before the other tiles come
+
+TEST(PatchStitcher, KnowsAClosedPartUnderTheMinimumBeforeTheOtherTiles) {
+  // Tiles of columns 0-3 and 4-7, 0.01 ha a pixel. Left: a 2-pixel part inside the tile and a
+  // 3-pixel part on its right edge (the right tile could join it). Right: a 1-pixel part inside
+  // and one on the AOI's (and tile's) right edge.
+  auto const p = draw({"........",  //
+                       ".hh..h..",  //
+                       "........",  //
+                       ".lll...h",  //
+                       "........"});
+  auto const tiles = cut(p, {4}, {});
+  geosweep::pipeline::patch_stitcher stitcher(aoi_name, grid_of(p), std::vector<double>(5, 100.0));
+  std::vector<std::vector<std::int32_t>> ids;
+  for (auto const& t : tiles)
+    ids.push_back(stitcher.add_tile(t.window, t.column, t.row, t.change, t.first_date,
+                                    t.confirmed_date, t.magnitude,
+                                    geosweep::kernels::backend::cpu));
+  auto const id_at = [&](std::size_t tile, int column, int row) {
+    auto const& w = tiles[tile].window;
+    return ids[tile][static_cast<std::size_t>(row * w.width + column - w.x_offset)];
+  };
+  std::int32_t const pair = id_at(0, 1, 1), edge = id_at(0, 1, 3), single = id_at(1, 5, 1),
+                     aoi_edge = id_at(1, 7, 3);
+  auto const& left = tiles[0].window;
+  auto const& right = tiles[1].window;
+  EXPECT_FALSE(stitcher.closed_and_small(pair, left, 0.02));   // at the minimum: kept
+  EXPECT_TRUE(stitcher.closed_and_small(pair, left, 0.0201));  // just under it: dropped
+  EXPECT_FALSE(stitcher.closed_and_small(edge, left, 1.0));    // may still grow
+  EXPECT_TRUE(stitcher.closed_and_small(single, right, 0.02));
+  EXPECT_FALSE(stitcher.closed_and_small(aoi_edge, right, 1.0));  // on an edge of its tile
+  EXPECT_FALSE(stitcher.closed_and_small(0, left, 1.0));          // no patch
+  // finish() agrees: what was known to be dropped is dropped.
+  stitcher.finish(0.0201);
+  EXPECT_EQ(stitcher.final_label(pair), 0);
+  EXPECT_EQ(stitcher.final_label(single), 0);
+  EXPECT_GT(stitcher.final_label(edge), 0);  // 3 pixels: 0.03 ha
+}

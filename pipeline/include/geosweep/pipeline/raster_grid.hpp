@@ -43,6 +43,7 @@ struct pixel_window {
   }
   /// The overlap of two windows (empty when they do not overlap).
   [[nodiscard]] pixel_window intersect(pixel_window const& other) const;
+  friend bool operator==(pixel_window const&, pixel_window const&) = default;
 };
 
 /// The part `window` of `grid` as a grid of its own.
