@@ -150,7 +150,11 @@ netcdf_product::netcdf_product(std::filesystem::path const& dir, job_spec const&
     stored_.push_back({product::variable::series(change_index_), sizeof(std::int16_t),
                        bytes_of(std::vector<std::int16_t>{product::packed_fill}), nullptr});
   }
-  for (std::size_t a = 0; a < contents_.aoi_names.size(); ++a) create_group(a, spec);
+  for (std::size_t a = 0; a < contents_.aoi_names.size(); ++a) {
+    auto const pixels = static_cast<std::int64_t>(contents_.aoi_grids[a].pixel_count());
+    looks_.push_back(writes_index_looks(spec.outputs, pixels));
+    create_group(a, spec);
+  }
 }
 
 void netcdf_product::create_group(std::size_t aoi, job_spec const& spec) {
@@ -173,6 +177,7 @@ void netcdf_product::create_group(std::size_t aoi, job_spec const& spec) {
   h5_.set_group_attribute(group, attribute::change_method, to_string(spec.change.method));
   h5_.set_group_attribute(group, attribute::change_index, spec.change.index);
   for (auto const& v : variables_) {
+    if (v.look_period >= 0 && !looks_[aoi]) continue;
     product::with_type(v.type, [&](auto element) {
       h5_.create_variable<decltype(element)>(group, v.name, v.attributes);
     });
@@ -186,13 +191,23 @@ std::array<int, 2> netcdf_product::chunk_count(std::size_t aoi) const {
 }
 
 void netcdf_product::put(std::size_t aoi, std::size_t variable, int time, pixel_window const& tile,
-                         std::vector<std::byte> const& values) {
+                         std::vector<std::byte>&& values) {
   auto const& grid = contents_.aoi_grids[aoi];
   auto const [cw, ch] = chunk_shape_[aoi];
   stored_variable const& v = stored_[variable];
   std::size_t const es = v.element_size;
   GEOSWEEP_EXPECTS(values.size() == tile.pixel_count() * es, "one stored value per tile pixel");
   if (tile.empty()) return;
+  // A tile that is one whole storage chunk (aligned tiles of a chunk's size): taken as it is.
+  if (tile.x_offset % cw == 0 && tile.y_offset % ch == 0 && tile.width == cw && tile.height == ch) {
+    chunk_key const key{aoi, variable, time, tile.y_offset / ch, tile.x_offset / cw};
+    auto [it, made] = pending_.try_emplace(key);
+    GEOSWEEP_EXPECTS(made, "each storage chunk is written once");
+    it->second.values = std::move(values);
+    it->second.filled = it->second.expected = static_cast<std::int64_t>(tile.pixel_count());
+    ready_.push_back(key);
+    return;
+  }
   for (int cy = tile.y_offset / ch; cy <= (tile.y_offset + tile.height - 1) / ch; ++cy) {
     for (int cx = tile.x_offset / cw; cx <= (tile.x_offset + tile.width - 1) / cw; ++cx) {
       pixel_window const chunk{cx * cw, cy * ch, std::min(cw, grid.width - cx * cw),
@@ -252,6 +267,7 @@ void netcdf_product::write(finished_chunk const& chunk) {
     auto const& tile = out.aois[t];
     for (std::size_t i = 0; i < variables_.size(); ++i) {
       auto const& v = variables_[i];
+      if (v.look_period >= 0 && !looks_[tile.aoi]) continue;
       put(tile.aoi, i, -1, tile.tile,
           product::in_tile(v) ? stored_tile(v, product::values_in(v, tile))
                               : bytes_of(chunk.patches[t]));  // the patch numbers

@@ -74,7 +74,7 @@ class netcdf_product final : public chunk_writer {
   void create_group(std::size_t aoi, job_spec const& spec);
   /// Copies a tile's values (stored type, row-major over `tile`) into its storage chunks.
   void put(std::size_t aoi, std::size_t variable, int time, pixel_window const& tile,
-           std::vector<std::byte> const& values);
+           std::vector<std::byte>&& values);
   /// Encodes the chunks `put` completed on the worker threads and writes them in order.
   void flush_ready();
   void write_encoded(std::vector<encoded_chunk> const& chunks);
@@ -89,6 +89,7 @@ class netcdf_product final : public chunk_writer {
   std::vector<product::pixel_variable> variables_;
   std::vector<stored_variable> stored_;          // variables_ in order, then the series (if any)
   std::vector<std::array<int, 2>> chunk_shape_;  // per AOI: storage chunk width, height
+  std::vector<bool> looks_;  // per AOI: whether it holds the index looks (writes_index_looks)
   int threads_ = 1;
   hdf5_writer h5_;
   std::map<chunk_key, pending_chunk> pending_;

@@ -184,6 +184,11 @@ void read_images(aoi_inputs& in, job_spec const& spec, fs::path const& nc) {
     if (before && after) in.colours[kind] = {std::move(before), std::move(after)};
   }
   if (in.colours.empty()) {  // no COGs (outputs.cog: false): the index itself
+    if (!has_variable(nc, in.name, product::period_layer(in.index, 0)))
+      throw io_error(nc.string() + ": AOI '" + in.name + "' has neither COGs nor " +
+                     product::period_layer(in.index, 0) +
+                     " (AOIs over 25 Mpx get none by default): list 'indices' in "
+                     "outputs.layers, or set outputs.report: true, and run the job again");
     for (int p = 0; p < 2; ++p) {
       auto ds = open_variable(nc, in.name, product::period_layer(in.index, p));
       in.index_images[static_cast<std::size_t>(p)] =

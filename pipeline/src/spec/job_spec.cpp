@@ -416,6 +416,7 @@ void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs)
   }
   if (node["layers"] && r.expect_sequence(node["layers"], "outputs.layers")) {
     outputs.layers.clear();
+    outputs.layers_given = true;
     auto const& list = node["layers"];
     for (std::size_t i = 0; i < list.size(); ++i) {
       auto const key_path = "outputs.layers[" + std::to_string(i) + "]";

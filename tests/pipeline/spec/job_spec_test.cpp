@@ -243,6 +243,12 @@ TEST_F(JobSpec, CogsSeriesAndLayers) {
   EXPECT_TRUE(gp::writes_cogs(spec.outputs, 25'000'000));
   EXPECT_TRUE(gp::writes_cogs(spec.outputs, 24'999'999));
   EXPECT_FALSE(gp::writes_cogs(spec.outputs, 25'000'001));
+  // The index looks in change.nc follow the same size rule unless the job lists its layers.
+  EXPECT_TRUE(gp::writes_index_looks(spec.outputs, 25'000'000));
+  EXPECT_FALSE(gp::writes_index_looks(spec.outputs, 25'000'001));
+  EXPECT_TRUE(gp::writes_index_looks(with("  layers: [indices]\n").outputs, 400'000'000));
+  EXPECT_FALSE(gp::writes_index_looks(with("  layers: [dates]\n").outputs, 1));
+  EXPECT_TRUE(gp::writes_index_looks(with("  report: true\n").outputs, 400'000'000));
   spec = with("  cog: true\n");
   EXPECT_TRUE(gp::writes_cogs(spec.outputs, 400'000'000));
   spec = with("  cog: false\n");

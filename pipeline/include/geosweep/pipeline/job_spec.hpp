@@ -156,6 +156,7 @@ struct outputs_spec {
   std::vector<optional_layer> layers{optional_layer::indices, optional_layer::dates,
                                      optional_layer::magnitude, optional_layer::baseline,
                                      optional_layer::clear_count};
+  bool layers_given = false;  ///< the job lists outputs.layers (else the size rule applies)
   [[nodiscard]] bool has_layer(optional_layer layer) const {
     return std::find(layers.begin(), layers.end(), layer) != layers.end();
   }
@@ -169,6 +170,15 @@ inline constexpr std::int64_t cog_auto_pixels = 25'000'000;
 /// Whether an AOI of `pixels` pixels gets COGs under `outputs`.
 inline bool writes_cogs(outputs_spec const& outputs, std::int64_t pixels) {
   return outputs.cog && (outputs.cog_every_aoi || pixels <= cog_auto_pixels);
+}
+
+/// Whether change.nc holds the index looks (before, after) of an AOI of `pixels` pixels. Like
+/// the COGs they are pictures of the imagery, not of the change: by default only AOIs up to
+/// cog_auto_pixels get them (and every AOI when the run draws reports); a job that lists
+/// outputs.layers gets what it lists.
+inline bool writes_index_looks(outputs_spec const& outputs, std::int64_t pixels) {
+  if (!outputs.has_layer(optional_layer::indices)) return false;
+  return outputs.layers_given || outputs.report || pixels <= cog_auto_pixels;
 }
 
 /// A place in a notification channel where the job names an environment variable that holds
