@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <sstream>
@@ -44,6 +45,11 @@ using namespace geosweep::cli;  // exit codes (exit_codes.hpp)
 /// chose a policy. If the new start fails, the run goes on with the default policy.
 void ensure_passive_waits(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  // Started through the dynamic loader (`ld-linux-x86-64.so.2 geosweep ...`, as the GPU
+  // bundle does): the loader is /proc/self/exe and would not know the arguments again.
+  std::error_code ec;
+  auto const exe = std::filesystem::read_symlink("/proc/self/exe", ec).filename().string();
+  if (ec || exe.starts_with("ld-") || exe.starts_with("ld.so")) return;
   if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
   execv("/proc/self/exe", argv);
 }

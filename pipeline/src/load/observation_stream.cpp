@@ -1,15 +1,20 @@
 #include "load/observation_stream.hpp"
 
+#include <cpl_conv.h>
+
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include "catalog/sensor_profile.hpp"
 #include "core/gdal_utils.hpp"
+#include "geosweep/kernels/backend.hpp"
 #include "geosweep/kernels/hd.hpp"
 #include "grid/aoi.hpp"
 #include "load/scene_reader.hpp"
@@ -132,6 +137,13 @@ class slot_ring {
   void read() {
     // The slots' streams belong to the calling thread's device; so do this thread's copies.
     if (where_ == kernels::backend::cuda) kernels::use_cuda_device(device_);
+    // Fewer readers than cores: GDAL decodes the blocks of one window on several threads
+    // (GTiff's multi-threaded decoding), unless the user set GDAL_NUM_THREADS.
+    if (CPLGetConfigOption("GDAL_NUM_THREADS", nullptr) == nullptr) {
+      int const share =
+          std::max(1, kernels::cpu_core_count() / std::max(1, spec_.processing.readers));
+      CPLSetThreadLocalConfigOption("GDAL_NUM_THREADS", std::to_string(share).c_str());
+    }
     dataset_cache cache;
     for (;;) {
       std::int64_t const k = next_task_.fetch_add(1);
