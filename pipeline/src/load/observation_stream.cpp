@@ -74,17 +74,15 @@ void read_observation(job_spec const& spec, raster_grid const& chunk_grid, date_
                       std::vector<std::string> const& bands, quality_rule const& rule,
                       dataset_cache& cache, slot& out) {
   std::size_t const n = chunk_grid.pixel_count();
-  for (auto const& band : bands) {
-    auto& values = out.host.at(band);
-    std::fill(values.data(), values.data() + n, kernels::nodata_f32());
-  }
-  std::vector<std::uint8_t> clear(n);
+  std::vector<std::uint8_t> clear;  // empty: every pixel the scene covers is clear
+  bool first = true;
   for (scene const* s : group.scenes) {
     // Clear = covered by the scene and clear by its quality band (when it has one).
-    std::fill(clear.begin(), clear.end(), std::uint8_t{1});
+    clear.clear();
     if (s->quality && rule.type != quality_rule::kind::none) {
       auto const qa = cache.get(*s->quality).read_onto(chunk_grid, resampling::nearest);
       out.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
+      clear.resize(n);
       for (std::size_t i = 0; i < n; ++i) {
         std::uint8_t const ok = rule.type == quality_rule::kind::classes
                                     ? rule.classes(qa.values[i])
@@ -100,11 +98,27 @@ void read_observation(job_spec const& spec, raster_grid const& chunk_grid, date_
       out.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
       float* mosaic = out.host.at(band).data();
       // The same functor as the kernels' (a plain loop: reader threads are already parallel).
-      for (std::size_t i = 0; i < n; ++i) {
-        float const v =
-            op(pixels.values[i], static_cast<std::uint8_t>(clear[i] & pixels.covered[i]));
-        if (!kernels::is_nodata(v)) mosaic[i] = v;
+      // The date's first scene sets every pixel (NaN where it has no clear look); later ones
+      // fill in where they have one.
+      auto const look = [&](std::size_t i) {
+        std::uint8_t const ok = clear.empty() ? pixels.covered[i] : clear[i] & pixels.covered[i];
+        return op(pixels.values[i], ok);
+      };
+      if (first) {
+        for (std::size_t i = 0; i < n; ++i) mosaic[i] = look(i);
+      } else {
+        for (std::size_t i = 0; i < n; ++i) {
+          float const v = look(i);
+          if (!kernels::is_nodata(v)) mosaic[i] = v;
+        }
       }
+    }
+    first = false;
+  }
+  if (first) {  // no scene: nothing clear
+    for (auto const& band : bands) {
+      auto& values = out.host.at(band);
+      std::fill(values.data(), values.data() + n, kernels::nodata_f32());
     }
   }
 }
