@@ -158,6 +158,7 @@ netcdf_product::netcdf_product(std::filesystem::path const& dir, job_spec const&
     stored_.push_back({product::variable::series(change_index_), sizeof(std::int16_t),
                        bytes_of(std::vector<std::int16_t>{product::packed_fill}), nullptr});
   }
+  provisional_.resize(contents_.aoi_names.size());
   for (std::size_t a = 0; a < contents_.aoi_names.size(); ++a) {
     auto const pixels = static_cast<std::int64_t>(contents_.aoi_grids[a].pixel_count());
     looks_.push_back(writes_index_looks(spec.outputs, pixels));
@@ -190,12 +191,6 @@ void netcdf_product::create_group(std::size_t aoi, job_spec const& spec) {
       h5_.create_variable<decltype(element)>(group, v.name, v.attributes);
     });
   }
-}
-
-std::array<int, 2> netcdf_product::chunk_count(std::size_t aoi) const {
-  auto const& grid = contents_.aoi_grids[aoi];
-  auto const [w, h] = chunk_shape_[aoi];
-  return {(grid.width + w - 1) / w, (grid.height + h - 1) / h};
 }
 
 void netcdf_product::put(std::size_t aoi, std::size_t variable, int time, pixel_window const& tile,
@@ -278,12 +273,29 @@ void netcdf_product::write(finished_chunk const& chunk) {
     for (std::size_t i = 0; i < variables_.size(); ++i) {
       auto const& v = variables_[i];
       if (v.look_period >= 0 && !looks_[tile.aoi]) continue;
-      put(tile.aoi, i, -1, tile.tile,
-          product::in_tile(v) ? stored_tile(v, product::values_in(v, tile))
-                              : bytes_of(chunk.patches[t]));  // the patch numbers
+      if (product::in_tile(v))
+        put(tile.aoi, i, -1, tile.tile, stored_tile(v, product::values_in(v, tile)));
+      else
+        keep_patches(tile.aoi, tile.tile, chunk.patches[t]);  // written once they are final
     }
   }
   flush_ready();
+}
+
+void netcdf_product::keep_patches(std::size_t aoi, pixel_window const& tile,
+                                  std::vector<std::int32_t> const& labels) {
+  auto const [cw, ch] = chunk_shape_[aoi];
+  auto& chunks = provisional_[aoi];
+  for (int r = 0; r < tile.height; ++r) {
+    int const y = tile.y_offset + r;
+    for (int c = 0; c < tile.width; ++c) {
+      std::int32_t const label = labels[static_cast<std::size_t>(r) * tile.width + c];
+      if (label == 0) continue;
+      int const x = tile.x_offset + c;
+      chunks[{y / ch, x / cw}].push_back(
+          {static_cast<std::uint32_t>((y % ch) * cw + x % cw), label});
+    }
+  }
 }
 
 void netcdf_product::write_series(series_window const& w) {
@@ -299,20 +311,18 @@ void netcdf_product::finish(patch_numbering const& numbering) {
   // Tiles that did not fill a chunk (none do in a complete run): stored as they are.
   for (auto const& [key, p] : pending_) ready_.push_back(key);
   flush_ready();
+  std::size_t const batch_size = static_cast<std::size_t>(std::max(16, 4 * threads_));
   for (std::size_t a = 0; a < contents_.aoi_names.size(); ++a) {
-    auto const [nx, ny] = chunk_count(a);
-    std::vector<std::array<int, 2>> batch;
-    std::size_t const batch_size = static_cast<std::size_t>(std::max(16, 4 * threads_));
-    for (int cy = 0; cy < ny; ++cy) {
-      for (int cx = 0; cx < nx; ++cx) {
-        batch.push_back({cx, cy});
-        if (batch.size() == batch_size) {
-          renumber(a, batch, numbering);
-          batch.clear();
-        }
+    std::vector<std::array<int, 2>> batch;  // chunks (x, y) that hold a patch, in raster order
+    for (auto const& [at, entries] : provisional_[a]) {
+      batch.push_back({at.second, at.first});
+      if (batch.size() == batch_size) {
+        renumber(a, batch, numbering);
+        batch.clear();
       }
     }
     renumber(a, batch, numbering);
+    provisional_[a].clear();
   }
 }
 
@@ -330,24 +340,19 @@ void netcdf_product::renumber(std::size_t aoi, std::vector<std::array<int, 2>> c
   std::size_t const change = index_of(product::variable::change);
   struct work {
     std::array<int, 2> at;
-    std::vector<std::byte> patch_stored;
     std::vector<std::int32_t> labels;
     bool dropped_any = false;
     std::map<std::size_t, std::vector<std::byte>> stored;  // the dropped-pixel variables
   };
   std::vector<work> items;
-  for (auto const& at : chunks) {
-    auto stored = h5_.read_chunk(group, stored_[patch].name, at[0], at[1]);
-    if (stored.empty()) continue;  // no patch in it
-    items.push_back({at, std::move(stored), {}, false, {}});
-  }
+  for (auto const& at : chunks) items.push_back({at, {}, false, {}});
   parallel_for(items.size(), threads_, [&](std::size_t i) {
     auto& w = items[i];
-    w.labels = values_of<std::int32_t>(decode_chunk(w.patch_stored, 4, n * 4));
-    for (auto& label : w.labels) {
-      std::int32_t const final_label = numbering(aoi, label);
-      w.dropped_any = w.dropped_any || (label != 0 && final_label == 0);
-      label = final_label;
+    w.labels.assign(n, 0);
+    for (auto const& [index, provisional] : provisional_[aoi].at({w.at[1], w.at[0]})) {
+      std::int32_t const final_label = numbering(aoi, provisional);
+      w.dropped_any = w.dropped_any || final_label == 0;
+      w.labels[index] = final_label;
     }
   });
   // The pixels of a patch under the minimum mapping unit: changed, but in no patch now.
@@ -362,8 +367,11 @@ void netcdf_product::renumber(std::size_t aoi, std::vector<std::array<int, 2>> c
   parallel_for(items.size(), threads_, [&](std::size_t i) {
     auto& w = items[i];
     auto labels = bytes_of(w.labels);
-    out[i] = {{aoi, patch, -1, w.at[1], w.at[0]},
-              encode_chunk(labels, 4, deflate_level(not_fill(labels, stored_[patch].fill), n))};
+    std::size_t const others = not_fill(labels, stored_[patch].fill);
+    // Nothing stored yet: a chunk of dropped patches only stays unwritten (it reads as 0).
+    if (others > 0)
+      out[i] = {{aoi, patch, -1, w.at[1], w.at[0]},
+                encode_chunk(labels, 4, deflate_level(others, n))};
     if (!w.dropped_any) return;
     auto const decoded = [&](std::size_t v) {
       auto const& stored = w.stored.at(v);

@@ -6,8 +6,9 @@
 // Tiles are gathered into whole storage chunks; each complete chunk is shuffled and deflated on
 // the OpenMP threads (outputs/deflate_chunk.hpp) and stored as it is by the one writer thread
 // (H5Dwrite_chunk), in a fixed order. Chunks that hold nothing but the fill value are not stored
-// (they read as the fill). Once the patches are final, the patch numbers are rewritten and the
-// pixels of patches under the minimum mapping unit are cleared, chunk by chunk, the same way.
+// (they read as the fill). The provisional patch numbers are kept aside (sparse: only patch
+// pixels); once the patches are final, the patch variable is written and the pixels of patches
+// under the minimum mapping unit are cleared, chunk by chunk, the same way.
 
 #include <cstddef>
 #include <cstdint>
@@ -78,8 +79,12 @@ class netcdf_product final : public chunk_writer {
   /// Encodes the chunks `put` completed on the worker threads and writes them in order.
   void flush_ready();
   void write_encoded(std::vector<encoded_chunk> const& chunks);
-  /// The number of AOI `aoi`'s storage chunks across and down.
-  [[nodiscard]] std::array<int, 2> chunk_count(std::size_t aoi) const;
+  /// Keeps a tile's provisional patch numbers, pixel by pixel where there is one, by storage
+  /// chunk: the patch variable is written once, when the numbers are final.
+  void keep_patches(std::size_t aoi, pixel_window const& tile,
+                    std::vector<std::int32_t> const& labels);
+  /// Writes the final patch numbers of `chunks` (x, y) and clears the pixels of their dropped
+  /// patches in the variables written.
   void renumber(std::size_t aoi, std::vector<std::array<int, 2>> const& chunks,
                 patch_numbering const& numbering);
 
@@ -93,6 +98,10 @@ class netcdf_product final : public chunk_writer {
   int threads_ = 1;
   hdf5_writer h5_;
   std::map<chunk_key, pending_chunk> pending_;
+  /// Per AOI, by storage chunk (y, x): (index in the chunk, provisional patch number) of each
+  /// patch pixel. Memory: 8 bytes a changed pixel, until finish().
+  std::vector<std::map<std::pair<int, int>, std::vector<std::pair<std::uint32_t, std::int32_t>>>>
+      provisional_;
   std::vector<chunk_key> ready_;  // complete, in the order they completed
 };
 
