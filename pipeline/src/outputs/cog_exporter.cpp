@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "core/atomic_file.hpp"
 #include "core/gdal_utils.hpp"
+#include "core/parallel.hpp"
+#include "geosweep/kernels/backend.hpp"
 #include "geosweep/kernels/hd.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/product_layout.hpp"
@@ -153,30 +156,35 @@ void cog_exporter::write_tile(std::size_t aoi, pixel_window const& tile,
 }
 
 std::vector<fs::path> cog_exporter::commit() {
-  std::vector<fs::path> written;
   GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
   if (cog == nullptr) throw io_error("GDAL has no COG driver (GDAL 3.1 or newer is needed)");
-  // Tiles and overviews are deflated on every core (GDAL's NUM_THREADS); the run's other
-  // threads are idle by now.
-  char const* options[] = {
-      "COMPRESS=DEFLATE",     "LEVEL=1", "PREDICTOR=YES", "OVERVIEWS=AUTO", "BLOCKSIZE=512",
-      "NUM_THREADS=ALL_CPUS", nullptr};
-  for (auto& files : files_) {
-    for (auto& f : files) {
-      f.dataset->FlushCache();
-      atomic_file file(f.final_path);
-      CPLErrorReset();
-      GDALDatasetUniquePtr out(cog->CreateCopy(file.temp_path().c_str(), f.dataset.get(), FALSE,
-                                               const_cast<char**>(options), nullptr, nullptr));
-      if (!out)
-        throw io_error(f.final_path.string() + ": cannot write the COG: " + last_gdal_message());
-      out.reset();
-      file.commit();
-      written.push_back(f.final_path);
-      f.dataset.reset();
-      std::error_code ec;
-      fs::remove(f.staging, ec);
-    }
+  // One COG per thread, each compressed on its thread: the COG driver's own NUM_THREADS leaves
+  // cores idle while it reads and builds overviews (two at once took 0.53 s where one after
+  // the other on two threads each took 0.73 s, for two 3-band 1800² composites).
+  char const* options[] = {"COMPRESS=DEFLATE", "LEVEL=1",       "PREDICTOR=YES", "OVERVIEWS=AUTO",
+                           "BLOCKSIZE=512",    "NUM_THREADS=1", nullptr};
+  std::vector<staged*> all;
+  for (auto& files : files_)
+    for (auto& f : files) all.push_back(&f);
+  for (auto* f : all) f->dataset->FlushCache();
+  std::vector<std::unique_ptr<atomic_file>> outputs(all.size());
+  parallel_for(all.size(), kernels::cpu_threads(), [&](std::size_t i) {
+    staged& f = *all[i];
+    outputs[i] = std::make_unique<atomic_file>(f.final_path);
+    CPLErrorReset();
+    GDALDatasetUniquePtr out(cog->CreateCopy(outputs[i]->temp_path().c_str(), f.dataset.get(),
+                                             FALSE, const_cast<char**>(options), nullptr, nullptr));
+    if (!out)
+      throw io_error(f.final_path.string() + ": cannot write the COG: " + last_gdal_message());
+  });
+  // Renamed into place only once every COG is complete.
+  std::vector<fs::path> written;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    outputs[i]->commit();
+    written.push_back(all[i]->final_path);
+    all[i]->dataset.reset();
+    std::error_code ec;
+    fs::remove(all[i]->staging, ec);
   }
   return written;
 }

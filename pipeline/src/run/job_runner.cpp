@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <future>
 
 #include "core/gdal_utils.hpp"
 #include "core/text.hpp"
@@ -97,7 +98,17 @@ aoi_result aoi_result_of(aoi_work const& aoi, run_plan const& plan,
 void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
                 continuation const* resume, run_result& result) {
   applier.drain();
-  if (auto* cogs = applier.cogs()) result.cog_files = cogs->commit();
+  // The COGs are made from their staging files while the patches are finished and the other
+  // outputs written (they need nothing of them); their thread is joined before returning.
+  std::future<std::vector<std::filesystem::path>> cog_files;
+  if (auto* cogs = applier.cogs())
+    cog_files = std::async(std::launch::async, [cogs] { return cogs->commit(); });
+  struct join_cogs {  // also when finishing throws: the staging files must not vanish under it
+    std::future<std::vector<std::filesystem::path>>& f;
+    ~join_cogs() {
+      if (f.valid()) f.wait();
+    }
+  } const joined{cog_files};
   record_dates(plan, result);
   // The area table covers every date read so far: earlier monitoring runs' and this run's.
   std::vector<date_summary> all_dates;
@@ -143,6 +154,7 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
     result.polygon_files = write_alert_polygons(nc->path(), result.aois,
                                                 spec.outputs.alert_polygons, spec.outputs.dir);
   }
+  if (cog_files.valid()) result.cog_files = cog_files.get();
 }
 
 }  // namespace
