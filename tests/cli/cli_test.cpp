@@ -20,8 +20,9 @@ struct command_result {
   std::string out;  // stdout and stderr together
 };
 
-command_result run_geosweep(std::string const& args) {
-  std::string const command = std::string(GEOSWEEP_BINARY) + " " + args + " 2>&1";
+/// Runs geosweep with `args` through the shell; `prefix` goes before it (e.g. "env -u X ").
+command_result run_geosweep(std::string const& args, std::string const& prefix = "") {
+  std::string const command = prefix + std::string(GEOSWEEP_BINARY) + " " + args + " 2>&1";
   command_result r;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return r;
@@ -101,6 +102,15 @@ TEST_F(Cli, InfoNamesBackendsAndLibraries) {
   EXPECT_NE(r.out.find("backends: cpu"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("GDAL: 3."), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("HDF5: 1."), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, IdleOpenMpThreadsSleepUnlessTheUserChoseAPolicy) {
+  // geosweep starts itself again with OMP_WAIT_POLICY=passive: libgomp reads it only as it loads.
+  auto const unset = run_geosweep("info", "env -u OMP_WAIT_POLICY ");
+  EXPECT_EQ(unset.exit_code, 0) << unset.out;
+  EXPECT_NE(unset.out.find("OpenMP wait policy passive"), std::string::npos) << unset.out;
+  auto const chosen = run_geosweep("info", "env OMP_WAIT_POLICY=active ");
+  EXPECT_NE(chosen.out.find("OpenMP wait policy active"), std::string::npos) << chosen.out;
 }
 
 TEST_F(Cli, CudaBackendWithoutDeviceIsExitCode5) {
