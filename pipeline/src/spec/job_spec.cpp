@@ -12,11 +12,17 @@
 
 #include "compute/spectral_index.hpp"
 #include "core/gdal_utils.hpp"
+#include "geosweep/kernels/backend.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "monitor/notify/channel_spec.hpp"
 #include "spec/spec_reader.hpp"
 
 namespace geosweep::pipeline {
+
+int default_readers() {
+  return std::clamp(kernels::cpu_core_count(), 2, 8);
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -539,7 +545,12 @@ job_spec parse_job_spec(std::string const& text, std::filesystem::path const& fi
   if (root["indices"]) read_indices(r, root["indices"], spec.indices);
   if (root["change"]) read_change(r, root["change"], spec.change);
   if (root["grid"]) read_grid(r, root["grid"], spec.grid);
+  // Defaults by the machine: a reader per core, 2 to 8 (each decodes its own windows), and a
+  // slot more than readers, so that one is computed while every reader fills another.
+  spec.processing.readers = default_readers();
+  spec.processing.slots = -1;
   if (root["processing"]) read_processing(r, root["processing"], spec.processing);
+  if (spec.processing.slots < 0) spec.processing.slots = spec.processing.readers + 1;
   if (root["outputs"]) read_outputs(r, root["outputs"], spec.outputs);
   if (root["notifications"])
     read_notifications(r, root["notifications"], spec.aois, spec.notifications);

@@ -198,7 +198,15 @@ TEST_F(JobSpec, GridAndProcessing) {
   EXPECT_EQ(spec.grid.resolution, 20.0);
   EXPECT_EQ(spec.processing.chunk, 256);
   EXPECT_EQ(spec.processing.readers, 3);
-  EXPECT_EQ(spec.processing.slots, 3);  // the default
+  EXPECT_EQ(spec.processing.slots, 4);  // by default one more than the readers
+  // Without a processing block: a reader per core, 2 to 8, and one slot more.
+  auto const defaults = gp::parse_job_spec(kValid, dir_ / "job.yaml");
+  EXPECT_GE(defaults.processing.readers, 2);
+  EXPECT_LE(defaults.processing.readers, 8);
+  EXPECT_EQ(defaults.processing.slots, defaults.processing.readers + 1);
+  EXPECT_EQ(
+      gp::parse_job_spec(kValid + "processing: {slots: 5}\n", dir_ / "job.yaml").processing.slots,
+      5);
   auto const e =
       error_of(kValid + "grid: {crs: EPSG:99999999, resolution: -5}\nprocessing: {chunk: 4}\n");
   EXPECT_NE(e.find(":20:13: grid.crs: 'EPSG:99999999' is not a CRS GDAL knows"), std::string::npos)

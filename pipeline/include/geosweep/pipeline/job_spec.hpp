@@ -123,6 +123,10 @@ struct processing_spec {
   int slots = 3;    ///< chunk-dates in flight (read or computed): memory ~ slots x bands x chunk²
 };
 
+/// The reader threads a job file gets when it does not say: one per core, 2 to 8. Its default
+/// slots are one more than its readers.
+int default_readers();
+
 /// A vector format the alert polygons are written in.
 enum class polygon_format { gpkg, geojson };
 template <>
