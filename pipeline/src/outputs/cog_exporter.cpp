@@ -161,8 +161,11 @@ std::vector<fs::path> cog_exporter::commit() {
   // One COG per thread, each compressed on its thread: the COG driver's own NUM_THREADS leaves
   // cores idle while it reads and builds overviews (two at once took 0.53 s where one after
   // the other on two threads each took 0.73 s, for two 3-band 1800² composites).
-  char const* options[] = {"COMPRESS=DEFLATE", "LEVEL=1",       "PREDICTOR=YES", "OVERVIEWS=AUTO",
-                           "BLOCKSIZE=512",    "NUM_THREADS=1", nullptr};
+  // Overviews by averaging: right for reflectance and indices (no ringing, nodata left out),
+  // and cheaper than the driver's default cubic.
+  char const* options[] = {"COMPRESS=DEFLATE",   "LEVEL=1",       "PREDICTOR=YES",
+                           "OVERVIEWS=AUTO",     "BLOCKSIZE=512", "NUM_THREADS=1",
+                           "RESAMPLING=AVERAGE", nullptr};
   std::vector<staged*> all;
   for (auto& files : files_)
     for (auto& f : files) all.push_back(&f);
