@@ -259,7 +259,12 @@ def run_geosweep(case, args, base_job, outputs):
     if problem:
         log(f"{case}: the job does not validate:\n{problem}")
         return Result(case, skipped=f"job invalid: {problem.splitlines()[0]}")
-    return run_case(case, geosweep_command(args, write_job), thread_env(args.threads), args)
+    # geosweep shares the threads out itself (--threads for its kernels, its reader threads
+    # each with GDAL_NUM_THREADS = cores / readers): a global GDAL_NUM_THREADS would give every
+    # reader all the cores.
+    env = thread_env(args.threads)
+    env.pop("GDAL_NUM_THREADS", None)
+    return run_case(case, geosweep_command(args, write_job), env, args)
 
 
 # --- the peers -------------------------------------------------------------------------------
