@@ -78,7 +78,7 @@ OTB_EXPR = ("((im2b1 - im1b1) / (im2b1 + im1b1) >= 0.6) && "
             "<= -0.25) ? 1 : 0")
 MASK_CO = ["COMPRESS=DEFLATE", "TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512"]
 
-SUMMARY_RE = re.compile(r"on (\w+): .*?(\d+) chunks of a (\d+) x (\d+) px grid, .*?"
+SUMMARY_RE = re.compile(r"on (\w+): .*?(\d+) chunks? of a (\d+) x (\d+) px grid, .*?"
                         r"([\d.]+) MB read in ([\d.]+) s")
 
 

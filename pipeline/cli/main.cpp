@@ -83,12 +83,13 @@ int run_command(std::string const& job_path, global_options const& g) {
   if (!g.prints()) return exit_ok;  // rank 0 reports for the run
   double const mpx = static_cast<double>(result.pixels_processed) / 1e6;
   fmt::print(
-      "geosweep run: job '{}' on {}: {} scenes, {} chunks of a {} x {} px grid, {:.2f} Mpx-dates, "
+      "geosweep run: job '{}' on {}: {} scenes, {} chunk{} of a {} x {} px grid, {:.2f} Mpx-dates, "
       "{:.1f} MB read "
       "in {:.2f} s ({:.1f} Mpx-dates/s)\n",
       spec.name, gk::to_string(result.backend), result.scenes_used, result.chunks,
-      result.grid.width, result.grid.height, mpx, static_cast<double>(result.bytes_read) / 1e6,
-      result.seconds, result.seconds > 0 ? mpx / result.seconds : 0.0);
+      result.chunks == 1 ? "" : "s", result.grid.width, result.grid.height, mpx,
+      static_cast<double>(result.bytes_read) / 1e6, result.seconds,
+      result.seconds > 0 ? mpx / result.seconds : 0.0);
   for (auto const& a : result.aois) {
     std::size_t high = 0;
     for (auto const& p : a.alerts) high += p.confidence == gp::alert_confidence::high ? 1 : 0;

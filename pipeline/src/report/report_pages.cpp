@@ -310,17 +310,19 @@ std::string report_footer(run_inputs const& run, aoi_inputs const& in) {
 /// The provenance lines of the time-series page.
 std::vector<std::string> provenance_lines(job_spec const& spec, run_inputs const& run,
                                           aoi_inputs const& in) {
-  return {"Job: " + run.job + " (" + spec.file.string() + ")",
-          "Change: " + run.change_method + " on " + in.index + ", drop " +
-              fixed(spec.change.drop, 2) + ", confirmed after " +
-              std::to_string(spec.change.confirm) + " anomalous clear looks, minimum " +
-              fixed(spec.change.min_area_ha, 2) + " ha",
-          "Periods: baseline " + in.baseline_period + ", monitoring " + in.monitor_period,
-          fmt::format("Scenes ({}): {}", run.scenes.size(), fmt::join(run.scenes, ", ")),
-          "Software: change.nc written by geosweep " + run.version + " (backend " + run.backend +
-              "); report drawn by geosweep " + geosweep_version() + " from " + run.nc.string() +
-              ", " + run.alerts_csv.string() + " and " +
-              product::cog_folder(spec.outputs.dir, in.name).string()};
+  return {
+      "Job: " + run.job + " (" + spec.file.string() + ")",
+      "Change: " + run.change_method + " on " + in.index + ", drop " + fixed(spec.change.drop, 2) +
+          ", confirmed after " + std::to_string(spec.change.confirm) +
+          " anomalous clear looks, minimum " + fixed(spec.change.min_area_ha, 2) + " ha",
+      "Periods: baseline " + in.baseline_period + ", monitoring " + in.monitor_period,
+      fmt::format("Scenes ({}): {}", run.scenes.size(), fmt::join(run.scenes, ", ")),
+      "Software: change.nc written by geosweep " + run.version + " (backend " + run.backend +
+          "); report drawn by geosweep " + geosweep_version() + " from " + run.nc.string() + ", " +
+          run.alerts_csv.string() + ", " +
+          (spec.outputs.dir / product::series_table_file).string() +
+          (in.colours.empty() ? std::string()
+                              : " and " + product::cog_folder(spec.outputs.dir, in.name).string())};
 }
 
 }  // namespace
