@@ -28,13 +28,6 @@ std::vector<std::byte> bytes_of(std::vector<T> const& values) {
   return out;
 }
 
-template <class T>
-std::vector<T> values_of(std::vector<std::byte> const& bytes) {
-  std::vector<T> out(bytes.size() / sizeof(T));
-  if (!out.empty()) std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
-  return out;
-}
-
 /// `value` (in the variable's own terms: a float before packing) as one stored element.
 std::vector<std::byte> stored_element(product::pixel_variable const& v, double value) {
   return product::with_type(v.type, [&](auto element) {
@@ -44,6 +37,16 @@ std::vector<std::byte> stored_element(product::pixel_variable const& v, double v
     } else {
       return bytes_of(std::vector<T>{static_cast<T>(value)});
     }
+  });
+}
+
+/// The fill value of `v` as one stored element (0 without one). The attribute is in the stored
+/// type already, packed layers' -32768 included: it is converted, not packed.
+std::vector<std::byte> stored_fill(product::pixel_variable const& v) {
+  double const fill = v.attributes.fill_value.value_or(0.0);
+  return product::with_type(v.type, [&](auto element) {
+    using T = decltype(element);
+    return bytes_of(std::vector<T>{static_cast<T>(fill)});
   });
 }
 
@@ -147,12 +150,7 @@ netcdf_product::netcdf_product(std::filesystem::path const& dir, job_spec const&
   h5_.set_root_attribute(root::scenes, fmt::format("{}", fmt::join(contents_.scene_ids, "\n")));
   h5_.set_root_attribute(root::change_method, to_string(spec.change.method));
   for (auto const& v : variables_) {
-    stored_variable s{v.name, product::element_size(v.type), {}, &v};
-    s.fill = v.attributes.fill_value ? stored_element(v, *v.attributes.fill_value)
-                                     : std::vector<std::byte>(s.element_size);
-    if (v.type == product::raster_type::int16)  // the packed fill, not a packed NaN
-      s.fill = bytes_of(std::vector<std::int16_t>{product::packed_fill});
-    stored_.push_back(std::move(s));
+    stored_.push_back({v.name, product::element_size(v.type), stored_fill(v), &v});
   }
   if (spec.outputs.series) {
     stored_.push_back({product::variable::series(change_index_), sizeof(std::int16_t),

@@ -99,16 +99,11 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
                 continuation const* resume, run_result& result) {
   applier.drain();
   // The COGs are made from their staging files while the patches are finished and the other
-  // outputs written (they need nothing of them); their thread is joined before returning.
+  // outputs written (they need nothing of them). A future of std::async waits for its thread
+  // when it goes, so the staging files outlive the thread even when finishing throws.
   std::future<std::vector<std::filesystem::path>> cog_files;
   if (auto* cogs = applier.cogs())
     cog_files = std::async(std::launch::async, [cogs] { return cogs->commit(); });
-  struct join_cogs {  // also when finishing throws: the staging files must not vanish under it
-    std::future<std::vector<std::filesystem::path>>& f;
-    ~join_cogs() {
-      if (f.valid()) f.wait();
-    }
-  } const joined{cog_files};
   record_dates(plan, result);
   // The area table covers every date read so far: earlier monitoring runs' and this run's.
   std::vector<date_summary> all_dates;
