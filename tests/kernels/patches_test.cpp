@@ -335,6 +335,39 @@ TEST(LabelComponents, SnakeAndCombSpanningTheRaster) {
   }
 }
 
+TEST(SummarizePatches, PatchesOfAnEmptyRasterHaveAZeroBox) {
+  // count > 0 over 0 x 3, 3 x 0 and 0 x 0 rasters: every patch empty, so a zero box (the CUDA
+  // backend's answer too), not the "min above max" a box starts from.
+  for (auto const& [width, height] : {std::pair{0, 3}, std::pair{3, 0}, std::pair{0, 0}}) {
+    auto const s = k::summarize_patches(k::backend::cpu, nullptr, width, height, 2, nullptr,
+                                        nullptr, nullptr, nullptr);
+    ASSERT_EQ(s.size(), 2u);
+    for (std::int32_t label = 1; label <= 2; ++label) {
+      auto const& p = s[static_cast<std::size_t>(label - 1)];
+      EXPECT_EQ(p.label, label);
+      EXPECT_EQ(p.pixel_count, 0);
+      EXPECT_EQ(p.column_min, 0) << width << " x " << height;
+      EXPECT_EQ(p.column_max, 0);
+      EXPECT_EQ(p.row_min, 0);
+      EXPECT_EQ(p.row_max, 0);
+      EXPECT_EQ(p.first_date_min, k::patch_no_date);
+      EXPECT_EQ(p.confirmed_date_min, k::patch_no_date);
+    }
+  }
+}
+
+TEST(SummarizePatches, RunColumnSumsOfRowsWiderThanTwoToThe30) {
+  // Both backends sum a run's columns with run_column_sum. By hand: columns 5..9 sum to 35;
+  // 2^30 .. 2^30 + 4 to 5 * 2^30 + 10 = 5368709130; 2^31 - 10 .. 2^31 - 2 (the widest row,
+  // 2^31 - 1 pixels) to 9 * (2^31 - 10) + 36 = 19327352778. In 32-bit ints the ends' sums
+  // 2^31 + 3 and 2^32 - 13 overflow.
+  EXPECT_EQ(k::detail::run_column_sum(5, 10), 35);
+  EXPECT_EQ(k::detail::run_column_sum(0, 1), 0);
+  EXPECT_EQ(k::detail::run_column_sum(7, 8), 7);
+  EXPECT_EQ(k::detail::run_column_sum(1073741824, 1073741829), 5368709130LL);
+  EXPECT_EQ(k::detail::run_column_sum(2147483638, 2147483647), 19327352778LL);
+}
+
 TEST(LabelComponents, CudaWithoutDeviceThrows) {
   if (k::cuda_device_count() > 0) GTEST_SKIP() << "a CUDA device is present";
   std::uint8_t pixel = 1;

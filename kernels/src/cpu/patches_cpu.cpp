@@ -259,7 +259,7 @@ struct label_run {
   [[nodiscard]] std::int64_t length() const { return column_end - column_begin; }
   /// Sum of the column indices of the run (an arithmetic series).
   [[nodiscard]] std::int64_t column_sum() const {
-    return length() * (column_begin + column_end - 1) / 2;
+    return detail::run_column_sum(column_begin, column_end);
   }
 };
 
@@ -338,7 +338,15 @@ std::vector<patch_summary> summarize_patches_cpu(std::int32_t const* labels, int
     s.column_max = -1;
     s.row_max = -1;
   }
-  if (static_cast<std::int64_t>(width) * height == 0 || count == 0) return out;
+  auto const zero_empty_boxes = [&out] {
+    for (auto& s : out) {
+      if (s.pixel_count == 0) s.column_min = s.column_max = s.row_min = s.row_max = 0;
+    }
+  };
+  if (static_cast<std::int64_t>(width) * height == 0 || count == 0) {
+    zero_empty_boxes();
+    return out;
+  }
 
   // A strip owns the labels that first appear in it: those above every label of the strips
   // before it (true of any labelling, and for label_components' nearly all of them). Owned
@@ -396,9 +404,7 @@ std::vector<patch_summary> summarize_patches_cpu(std::int32_t const* labels, int
       });
     }
   }
-  for (auto& s : out) {
-    if (s.pixel_count == 0) s.column_min = s.column_max = s.row_min = s.row_max = 0;
-  }
+  zero_empty_boxes();
   return out;
 }
 

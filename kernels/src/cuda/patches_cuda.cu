@@ -177,12 +177,15 @@ __global__ void summarize_kernel(std::int32_t const* labels, int width, int heig
                                  std::int32_t count, std::int32_t const* first_date,
                                  std::int32_t const* confirmed_date, std::uint8_t const* status,
                                  float const* magnitude, patch_accumulators acc) {
-  std::int64_t const chunks_per_row = (width + summary_chunk - 1) / summary_chunk;
+  // 64-bit column arithmetic: a chunk's end passes 2^31 in rows just under 2^31 pixels wide.
+  std::int64_t const chunks_per_row =
+      (static_cast<std::int64_t>(width) + summary_chunk - 1) / summary_chunk;
   std::int64_t const chunks = chunks_per_row * height;
   for (std::int64_t t = first_index(); t < chunks; t += grid_stride()) {
     auto const r = static_cast<int>(t / chunks_per_row);
     auto const chunk_begin = static_cast<int>((t - r * chunks_per_row) * summary_chunk);
-    int const chunk_end = chunk_begin + summary_chunk < width ? chunk_begin + summary_chunk : width;
+    std::int64_t const chunk_limit = static_cast<std::int64_t>(chunk_begin) + summary_chunk;
+    auto const chunk_end = static_cast<int>(chunk_limit < width ? chunk_limit : width);
     std::int64_t const row = static_cast<std::int64_t>(r) * width;
     int c = chunk_begin;
     while (c < chunk_end) {
@@ -208,7 +211,7 @@ __global__ void summarize_kernel(std::int32_t const* labels, int width, int heig
       std::int64_t const length = c - run_begin;
       std::int32_t const k = label - 1;
       atomicAdd(&acc.pixel_count[k], static_cast<accumulator>(length));
-      atomicAdd(&acc.column_sum[k], static_cast<accumulator>(length * (run_begin + c - 1) / 2));
+      atomicAdd(&acc.column_sum[k], static_cast<accumulator>(detail::run_column_sum(run_begin, c)));
       atomicAdd(&acc.row_sum[k], static_cast<accumulator>(length * r));
       if (magnitude_sum != 0) {
         atomicAdd(&acc.magnitude_sum_e4[k], static_cast<accumulator>(magnitude_sum));
@@ -353,7 +356,7 @@ std::vector<patch_summary> summarize_patches_cuda(std::int32_t const* labels, in
   init_accumulators_kernel<<<grid_size_for(count), block_size, 0, s>>>(acc, count, width, height);
   GEOSWEEP_CUDA_TRY(cudaGetLastError());
   std::int64_t const chunks =
-      static_cast<std::int64_t>((width + summary_chunk - 1) / summary_chunk) * height;
+      (static_cast<std::int64_t>(width) + summary_chunk - 1) / summary_chunk * height;
   summarize_kernel<<<grid_size_for(chunks), block_size, 0, s>>>(
       d_labels.data(), width, height, count, d_first_date.data(), d_confirmed_date.data(),
       d_status.data(), d_magnitude.data(), acc);

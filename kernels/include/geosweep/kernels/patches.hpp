@@ -89,6 +89,12 @@ inline constexpr unsigned neighbour_north_west = 2u;
 inline constexpr unsigned neighbour_north = 4u;
 inline constexpr unsigned neighbour_north_east = 8u;
 
+/// Sum of the column indices begin..end-1 of a run (an arithmetic series), in 64-bit
+/// arithmetic throughout: the run's ends sum past 2^31 in rows wider than 2^30 pixels.
+GEOSWEEP_HD inline std::int64_t run_column_sum(std::int64_t begin, std::int64_t end) {
+  return (end - begin) * (begin + end - 1) / 2;
+}
+
 /// The decision tree of Wu, Otoo and Suzuki (2009) for 8-connectivity: given which of the
 /// west, north-west, north and north-east neighbours are foreground, the subset a pixel must
 /// be united with. North alone suffices when it is foreground (the other three touch it); west
