@@ -2,12 +2,16 @@
 
 #include <omp.h>
 
+#include "geosweep/kernels/detail/cuda_stream.hpp"
 #include "geosweep/kernels/error.hpp"
 
 namespace geosweep::kernels {
 namespace detail {
 // Defined in src/cuda/cuda_backend.cu, or in src/cpu/cuda_absent.cpp without CUDA.
 int cuda_device_count_impl();
+/// The answer of cudaGetDeviceCount as "name: description", empty on success; `expected` is
+/// set when it means there is simply no GPU here (no device, no driver).
+std::string cuda_probe_error_impl(bool& expected);
 std::vector<std::string> cuda_device_descriptions_impl();
 void cuda_set_device_impl(int device);
 }  // namespace detail
@@ -39,6 +43,27 @@ int cuda_device_count() {
   return detail::cuda_device_count_impl();
 }
 
+std::string cuda_unavailable_reason() {
+  if (!cuda_compiled()) return "this geosweep was built without the CUDA backend";
+  bool expected = true;
+  std::string reason = detail::cuda_probe_error_impl(expected);
+  if (reason.empty() && cuda_device_count() == 0) reason = "no CUDA device found";
+  return reason;
+}
+
+bool cuda_unexpectedly_unavailable() {
+  if (!cuda_compiled()) return false;
+  bool expected = true;
+  return !detail::cuda_probe_error_impl(expected).empty() && !expected;
+}
+
+std::string cuda_memory_description() {
+  if (cuda_device_count() == 0) return "no CUDA device";
+  return detail::cuda_pooled_allocation()
+             ? "stream-ordered pools, freed memory kept for reuse"
+             : "cudaMalloc and cudaFree (a device has no stream-ordered memory pools)";
+}
+
 std::vector<std::string> cuda_device_descriptions() {
   return detail::cuda_device_descriptions_impl();
 }
@@ -51,7 +76,9 @@ backend resolve_backend(backend requested) {
       return cuda_device_count() > 0 ? backend::cuda : backend::cpu;
     case backend::cuda:
       if (!cuda_compiled()) throw cuda_error("this geosweep was built without the CUDA backend");
-      if (cuda_device_count() == 0) throw cuda_error("--backend cuda: no CUDA device found");
+      if (cuda_device_count() == 0)
+        throw cuda_error("--backend cuda: no usable CUDA device (" + cuda_unavailable_reason() +
+                         ")");
       return backend::cuda;
   }
   return backend::cpu;

@@ -8,6 +8,11 @@ int cuda_device_count_impl() {
   return 0;
 }
 
+std::string cuda_probe_error_impl(bool& expected) {
+  expected = true;
+  return {};
+}
+
 std::vector<std::string> cuda_device_descriptions_impl() {
   return {};
 }
@@ -35,6 +40,7 @@ void cuda_stream_destroy(void*) noexcept {}
 void cuda_stream_synchronize(void*) {
   absent();
 }
+void cuda_stream_drain(void*) noexcept {}
 void cuda_stream_wait(void*, void*) {
   absent();
 }
@@ -58,6 +64,12 @@ void* cuda_pinned_allocate(std::size_t) {
 void cuda_pinned_release(void*) noexcept {}
 void cuda_copy(void*, void*, void const*, std::size_t, int) {
   absent();
+}
+bool cuda_use_plain_allocation(bool) {
+  return false;
+}
+bool cuda_pooled_allocation() {
+  return false;
 }
 
 }  // namespace geosweep::kernels::detail

@@ -26,10 +26,15 @@ stream& stream::operator=(stream&& other) noexcept {
   return *this;
 }
 stream::~stream() {
-  if (native_ != nullptr) detail::cuda_stream_destroy(native_);
+  if (native_ == nullptr) return;
+  detail::cuda_stream_drain(native_);
+  detail::cuda_stream_destroy(native_);
 }
 void stream::synchronize() const {
   if (where_ == backend::cuda) detail::cuda_stream_synchronize(native_);
+}
+void stream::drain() const noexcept {
+  if (native_ != nullptr) detail::cuda_stream_drain(native_);
 }
 void stream::wait(event const& e) const {
   GEOSWEEP_EXPECTS(e.where() == where_, "a stream waits for events of its own backend");

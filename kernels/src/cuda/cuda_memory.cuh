@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "geosweep/kernels/detail/cuda_stream.hpp"
 #include "geosweep/kernels/error.hpp"
 
 /// Throws geosweep::cuda_error naming the call when a CUDA runtime call fails.
@@ -29,31 +30,32 @@ class cuda_stream {
   cuda_stream& operator=(cuda_stream const&) = delete;
   cuda_stream(cuda_stream&& other) noexcept : stream_(std::exchange(other.stream_, nullptr)) {}
   ~cuda_stream() {
-    if (stream_ != nullptr) cudaStreamDestroy(stream_);
+    if (stream_ == nullptr) return;
+    detail::cuda_stream_drain(stream_);  // buffers freed in its order may still be in use
+    detail::cuda_stream_destroy(stream_);
   }
   [[nodiscard]] cudaStream_t get() const { return stream_; }
-  void synchronize() const { GEOSWEEP_CUDA_TRY(cudaStreamSynchronize(stream_)); }
+  void synchronize() const { detail::cuda_stream_synchronize(stream_); }
 
  private:
   cudaStream_t stream_ = nullptr;
 };
 
-/// Stream-ordered device allocation of `size` elements of T.
+/// Stream-ordered device allocation of `size` elements of T (detail::cuda_device_allocate:
+/// from the device's pool, or plain cudaMalloc where there is none).
 template <class T>
 class device_buffer {
  public:
   device_buffer(std::size_t size, cudaStream_t stream) : size_(size), stream_(stream) {
-    if (size_ > 0) {
-      GEOSWEEP_CUDA_TRY(
-          cudaMallocAsync(reinterpret_cast<void**>(&data_), size_ * sizeof(T), stream_));
-    }
+    if (size_ > 0)
+      data_ = static_cast<T*>(detail::cuda_device_allocate(stream_, size_ * sizeof(T)));
   }
   device_buffer(device_buffer const&) = delete;
   device_buffer& operator=(device_buffer const&) = delete;
   device_buffer(device_buffer&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)), size_(other.size_), stream_(other.stream_) {}
   ~device_buffer() {
-    if (data_ != nullptr) cudaFreeAsync(data_, stream_);
+    if (data_ != nullptr) detail::cuda_device_release(stream_, data_);
   }
   [[nodiscard]] T* data() { return data_; }
   [[nodiscard]] T const* data() const { return data_; }

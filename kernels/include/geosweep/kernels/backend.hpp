@@ -23,6 +23,20 @@ bool cuda_compiled();
 /// Number of CUDA devices usable now; 0 without a driver, a device or the CUDA backend.
 int cuda_device_count();
 
+/// Why there is no usable CUDA device: the CUDA runtime's own words for what
+/// cudaGetDeviceCount answered ("cudaErrorNoDevice: no CUDA-capable device is detected"), or
+/// that this binary has no CUDA backend. Empty when a device is usable.
+std::string cuda_unavailable_reason();
+
+/// True when CUDA is compiled in and a GPU is not usable for a reason other than having no
+/// device or no driver (a driver that is too old, a device in use or broken): worth a
+/// warning where `automatic` then falls back to the CPU.
+bool cuda_unexpectedly_unavailable();
+
+/// How device memory is allocated: from stream-ordered pools that keep freed memory for
+/// reuse, or with cudaMalloc/cudaFree where a device has no pools. Needs a usable device.
+std::string cuda_memory_description();
+
 /// One line per CUDA device: index, name, compute capability and memory.
 std::vector<std::string> cuda_device_descriptions();
 

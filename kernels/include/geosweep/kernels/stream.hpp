@@ -42,8 +42,12 @@ class stream {
   [[nodiscard]] backend where() const { return where_; }
   /// The cudaStream_t on the CUDA backend, nullptr on the CPU.
   [[nodiscard]] void* native() const { return native_; }
-  /// Waits until everything queued so far has run.
+  /// Waits until everything queued so far has run; throws cuda_error if any of it failed.
   void synchronize() const;
+  /// Waits like synchronize but never throws: for unwinding, when host memory that queued
+  /// work reads or writes is about to be freed (a failure is reported by the next
+  /// synchronize). The destructor drains too.
+  void drain() const noexcept;
   /// Work queued after this call waits for `e` (recorded on any stream of the same backend).
   void wait(event const& e) const;
 
@@ -133,7 +137,7 @@ class pinned_array {
   pinned_array(backend where, std::size_t size)
       : where_(resolve_backend(where)),
         size_(size),
-        data_(static_cast<T*>(size > 0 ? detail::pinned_allocate(where, size * sizeof(T))
+        data_(static_cast<T*>(size > 0 ? detail::pinned_allocate(where_, size * sizeof(T))
                                        : nullptr)) {
     if (data_ != nullptr) std::memset(static_cast<void*>(data_), 0, size * sizeof(T));
   }
@@ -151,6 +155,8 @@ class pinned_array {
   [[nodiscard]] T* data() { return data_; }
   [[nodiscard]] T const* data() const { return data_; }
   [[nodiscard]] std::size_t size() const { return size_; }
+  /// Where the memory lives: `cuda` for page-locked memory, `cpu` for ordinary memory.
+  [[nodiscard]] backend where() const { return where_; }
   [[nodiscard]] T* begin() { return data_; }
   [[nodiscard]] T* end() { return data_ + size_; }
   [[nodiscard]] T const* begin() const { return data_; }

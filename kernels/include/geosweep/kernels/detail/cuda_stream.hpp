@@ -10,7 +10,10 @@ namespace geosweep::kernels::detail {
 
 void* cuda_stream_create();
 void cuda_stream_destroy(void* stream) noexcept;
+/// Throws cuda_error for a failure of the stream's work, or for an earlier failed release.
 void cuda_stream_synchronize(void* stream);
+/// Waits for the stream's work without throwing (an error is kept for the next synchronize).
+void cuda_stream_drain(void* stream) noexcept;
 void cuda_stream_wait(void* stream, void* event);
 void* cuda_event_create();
 void cuda_event_destroy(void* event) noexcept;
@@ -22,5 +25,12 @@ void* cuda_pinned_allocate(std::size_t bytes);
 void cuda_pinned_release(void* p) noexcept;
 /// kind: 0 host to device, 1 device to host, 2 device to device (detail::copy_kind).
 void cuda_copy(void* stream, void* to, void const* from, std::size_t bytes, int kind);
+
+/// Device memory from plain cudaMalloc/cudaFree instead of the stream-ordered pools, as where
+/// a device has no memory pools (for tests of that fallback). Only before the first device
+/// allocation of the process: returns false, changing nothing, after it.
+bool cuda_use_plain_allocation(bool plain);
+/// Whether device memory comes from the stream-ordered pools (decides, if not yet decided).
+bool cuda_pooled_allocation();
 
 }  // namespace geosweep::kernels::detail
