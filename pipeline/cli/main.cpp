@@ -139,10 +139,12 @@ int info_command() {
   if (!gk::cuda_compiled()) {
     fmt::print("CUDA devices: none (built without the CUDA backend)\n");
   } else if (devices.empty()) {
-    fmt::print("CUDA devices: none found (--backend auto uses the CPU)\n");
+    fmt::print("CUDA devices: none usable, {} (--backend auto uses the CPU)\n",
+               gk::cuda_unavailable_reason());
   } else {
     fmt::print("CUDA devices:\n");
     for (auto const& d : devices) fmt::print("  {}\n", d);
+    fmt::print("CUDA memory: {}\n", gk::cuda_memory_description());
   }
   for (auto const& [name, version] : gp::library_versions()) fmt::print("{}: {}\n", name, version);
 #if GEOSWEEP_HAVE_MPI

@@ -121,5 +121,37 @@ TEST_F(Cli, CudaBackendWithoutDeviceIsExitCode5) {
   auto const r = run_geosweep("--backend cuda run " + (dir_ / "job.yaml").string());
   EXPECT_EQ(r.exit_code, 5) << r.out;
   EXPECT_NE(r.out.find("geosweep: error:"), std::string::npos) << r.out;
+  // The CUDA runtime's own reason, by name (cudaErrorNoDevice, cudaErrorInsufficientDriver...),
+  // not a blanket "no device".
+  if (geosweep::kernels::cuda_compiled()) {
+    EXPECT_NE(r.out.find("no usable CUDA device (cudaError"), std::string::npos) << r.out;
+  }
   EXPECT_FALSE(fs::exists(dir_ / "out" / "change.nc"));
+  auto const info = run_geosweep("info");
+  if (geosweep::kernels::cuda_compiled()) {
+    EXPECT_NE(info.out.find("CUDA devices: none usable, cudaError"), std::string::npos) << info.out;
+  }
+  // --devices is refused on the CPU backend, before anything is written.
+  auto const devices =
+      run_geosweep("--backend cpu --devices 0 run " + (dir_ / "job.yaml").string());
+  EXPECT_EQ(devices.exit_code, 3) << devices.out;
+  EXPECT_NE(devices.out.find("--devices needs the CUDA backend"), std::string::npos) << devices.out;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+TEST_F(Cli, AFailingReaderOrDateEndsTheRunWithItsErrorAndNoOutputs) {
+  // GEOSWEEP_FAIL_AT throws where a reader thread starts (outside it, a throw there ended the
+  // process in std::terminate) and where a date has its kernels queued but not waited for.
+  auto const sim =
+      run_geosweep("simulate --out " + dir_.string() + " --seed 2 --size 200 --no-clouds");
+  ASSERT_EQ(sim.exit_code, 0) << sim.out;
+  for (std::string const point : {"reader-start", "date-queued"}) {
+    fs::remove_all(dir_ / "out");
+    auto const r = run_geosweep("--backend cpu run " + (dir_ / "job.yaml").string(),
+                                "GEOSWEEP_FAIL_AT=" + point + " ");
+    EXPECT_EQ(r.exit_code, 4) << point << ": " << r.out;
+    EXPECT_NE(r.out.find("geosweep: error: test failure at " + point), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(dir_ / "out" / "change.nc")) << point;
+    EXPECT_FALSE(fs::exists(dir_ / "out" / "areas.csv")) << point;
+  }
 }

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "compute/spectral_index.hpp"
+#include "core/test_hooks.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/stream.hpp"
 #include "geosweep/pipeline/errors.hpp"
@@ -131,6 +132,7 @@ void observe(chunk_context const& cx, chunk_observation const& o, chunk_state& s
     k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
                         static_cast<float const*>(composite.data()), o.reflectance.at(band));
   }
+  fail_point("date-queued");  // tests: a date that fails with its kernels still queued
   // One wait per date: the change index is on the host and the slot may be reused.
   stream.synchronize();
 }
@@ -248,13 +250,20 @@ stream_totals process_chunks(chunk_context const& cx, chunk_source const& source
   chunk_state state(cx.backend, capacity);
   return stream_observations(*cx.spec, cx.backend, cx.grid, *cx.chunks, source, *cx.dates, cx.bands,
                              [&](chunk_observation& o) {
-                               if (state.chunk != o.chunk) start_chunk(cx, o.chunk, state);
-                               observe(cx, o, state);
-                               emit_series(cx, o, state, sinks);
-                               if (sinks.progress)
-                                 sinks.progress(o.chunk, static_cast<std::int64_t>(o.pixels));
-                               if (o.date + 1 == cx.dates->size())
-                                 sinks.chunk(finish_chunk(cx, state));
+                               try {
+                                 if (state.chunk != o.chunk) start_chunk(cx, o.chunk, state);
+                                 observe(cx, o, state);
+                                 emit_series(cx, o, state, sinks);
+                                 if (sinks.progress)
+                                   sinks.progress(o.chunk, static_cast<std::int64_t>(o.pixels));
+                                 if (o.date + 1 == cx.dates->size())
+                                   sinks.chunk(finish_chunk(cx, state));
+                               } catch (...) {
+                                 // Work queued on the chunk's stream reads the slot's arrays
+                                 // and writes index_host: both are freed while unwinding.
+                                 state.stream.drain();
+                                 throw;
+                               }
                              });
 }
 

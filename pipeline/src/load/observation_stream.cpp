@@ -14,6 +14,7 @@
 
 #include "catalog/sensor_profile.hpp"
 #include "core/gdal_utils.hpp"
+#include "core/test_hooks.hpp"
 #include "geosweep/kernels/backend.hpp"
 #include "geosweep/kernels/hd.hpp"
 #include "grid/aoi.hpp"
@@ -149,22 +150,29 @@ class slot_ring {
 
   /// A reader thread: takes the next task, reads it into its slot, until the stream ends.
   void read() {
-    // The slots' streams belong to the calling thread's device; so do this thread's copies.
-    if (where_ == kernels::backend::cuda) kernels::use_cuda_device(device_);
-    // Fewer readers than cores: GDAL decodes the blocks of one window on several threads
-    // (GTiff's multi-threaded decoding), unless the user set GDAL_NUM_THREADS.
-    if (CPLGetConfigOption("GDAL_NUM_THREADS", nullptr) == nullptr) {
-      int const share =
-          std::max(1, kernels::cpu_core_count() / std::max(1, spec_.processing.readers));
-      CPLSetThreadLocalConfigOption("GDAL_NUM_THREADS", std::to_string(share).c_str());
+    // A reader that cannot start hands its error to the consumer with its first task.
+    std::exception_ptr setup_error;
+    try {
+      // The slots' streams belong to the calling thread's device; so do this thread's copies.
+      if (where_ == kernels::backend::cuda) kernels::use_cuda_device(device_);
+      // Fewer readers than cores: GDAL decodes the blocks of one window on several threads
+      // (GTiff's multi-threaded decoding), unless the user set GDAL_NUM_THREADS.
+      if (CPLGetConfigOption("GDAL_NUM_THREADS", nullptr) == nullptr) {
+        int const share =
+            std::max(1, kernels::cpu_core_count() / std::max(1, spec_.processing.readers));
+        CPLSetThreadLocalConfigOption("GDAL_NUM_THREADS", std::to_string(share).c_str());
+      }
+      fail_point("reader-start");  // tests
+    } catch (...) {
+      setup_error = std::current_exception();
     }
     dataset_cache cache;
     for (;;) {
       std::int64_t const k = next_task_.fetch_add(1);
       std::optional<std::size_t> chunk;
-      std::exception_ptr error;
+      std::exception_ptr error = setup_error;
       try {
-        chunk = chunk_of(k);
+        if (!error) chunk = chunk_of(k);
       } catch (...) {
         error = std::current_exception();
       }
@@ -228,12 +236,7 @@ class slot_ring {
 
   /// Waits for the uploads the readers queued: the slots' memory must outlive them.
   void finish_uploads() {
-    for (auto& s : slots_) {
-      try {
-        s->copies.synchronize();
-      } catch (...) {  // a failed device: the first error is the one to report
-      }
-    }
+    for (auto& s : slots_) s->copies.drain();  // a failed device: the first error is reported
   }
 
  private:

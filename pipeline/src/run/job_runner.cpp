@@ -162,8 +162,16 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   ensure_gdal();
   run_result result;
   result.backend = k::resolve_backend(options.backend);
+  if (options.backend == k::backend::automatic && result.backend == k::backend::cpu &&
+      k::cuda_unexpectedly_unavailable()) {
+    spdlog::warn("a CUDA device is present but not usable ({}); running on the CPU",
+                 k::cuda_unavailable_reason());
+  }
   spdlog::info("job '{}': backend {}", spec.name, k::to_string(result.backend));
   auto const sharing = sharing_of(options, result.backend);
+  // This thread's GPU: the first of --devices. Alone, it computes every chunk there; shared,
+  // its workers take one device each, and it stitches the patches on the first.
+  if (!options.devices.empty()) k::use_cuda_device(options.devices.front());
   continuation const* const resume = options.resume;
 
   // Plan.

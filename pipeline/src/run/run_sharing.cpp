@@ -148,6 +148,13 @@ run_sharing sharing_of(run_options const& options, kernels::backend backend) {
                                        : std::max(1, options.workers);
   if (!options.devices.empty() && backend != k::backend::cuda)
     throw config_error("--devices needs the CUDA backend (--backend cuda or auto with a GPU)");
+  int const present = options.devices.empty() ? 0 : k::cuda_device_count();
+  for (int d : options.devices) {
+    if (d < 0 || d >= present) {
+      throw config_error("--devices: CUDA device " + std::to_string(d) + " does not exist (" +
+                         std::to_string(present) + " found, numbered from 0)");
+    }
+  }
   return s;
 }
 
