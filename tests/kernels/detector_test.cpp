@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 
 #include "geosweep/kernels/detector.hpp"
 
@@ -111,4 +114,30 @@ TEST(Monitor, ConfirmOfOneIsImmediatelyHigh) {
 TEST(PixelState, IsCompactAndTriviallyCopyable) {
   EXPECT_EQ(sizeof(k::pixel_state), 32u);
   EXPECT_TRUE(std::is_trivially_copyable_v<k::pixel_state>);
+}
+
+TEST(PixelState, NansFromInfiniteLooksAreTheNodataNan) {
+  // A +inf look makes the Welford update compute inf - inf: the state must hold 0x7fc00000,
+  // the NaN both backends write, not the CPU's 0xffc00000.
+  volatile float const infinity = std::numeric_limits<float>::infinity();  // not folded
+  float const inf = infinity;
+  auto const bits = [](float v) {
+    std::uint32_t b = 0;
+    std::memcpy(&b, &v, sizeof b);
+    return b;
+  };
+  k::pixel_state s = k::baseline_update_op{}(k::pixel_state{}, 0.8f);
+  s = k::baseline_update_op{}(s, inf);
+  EXPECT_EQ(bits(s.baseline_mean), 0x7f800000u);  // the mean is +inf
+  EXPECT_EQ(bits(s.baseline_m2), 0x7fc00000u);    // inf * (inf - inf)
+  k::pixel_state m = k::baseline_update_op{}(k::pixel_state{}, inf);
+  k::monitor_update_op const monitor{};
+  m = monitor(m, 0.1f);  // fall = inf: anomalous, magnitude sum inf
+  m = monitor(m, -inf);  // then inf + inf: still inf; confirmed
+  EXPECT_EQ(m.status, k::status_high);
+  EXPECT_EQ(bits(m.magnitude()), 0x7f800000u);
+  k::pixel_state n = k::baseline_update_op{}(k::pixel_state{}, inf);
+  n.anomaly_count = 1;
+  n.magnitude_sum = inf - inf;  // a NaN of the CPU's own pattern in the sum
+  EXPECT_EQ(bits(n.magnitude()), 0x7fc00000u);
 }

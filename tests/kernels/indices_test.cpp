@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <vector>
 
 #include "geosweep/kernels/change.hpp"
@@ -163,4 +165,36 @@ TEST(Backend, ParseAndResolve) {
   if (k::cuda_device_count() == 0) {
     EXPECT_THROW(k::resolve_backend(k::backend::cuda), geosweep::cuda_error);
   }
+}
+
+namespace {
+std::uint32_t bits(float v) {
+  std::uint32_t b = 0;
+  std::memcpy(&b, &v, sizeof b);
+  return b;
+}
+}  // namespace
+
+TEST(NodataNan, EveryNanAKernelMakesIsTheOneNodataNan) {
+  // x86 arithmetic makes the "default NaN" 0xffc00000 (sign set), an NVIDIA GPU 0x7fffffff:
+  // every NaN a kernel computes must come out as 0x7fc00000, so the backends agree bit for bit.
+  // volatile: computed at run time, as kernels compute, not folded by the compiler.
+  volatile float const infinity = std::numeric_limits<float>::infinity();
+  volatile float const largest = std::numeric_limits<float>::max();
+  float const inf = infinity, big = largest;
+  constexpr std::uint32_t nodata = 0x7fc00000u;
+  ASSERT_EQ(bits(k::nodata_f32()), nodata);
+  // inf / inf, inf - inf and 0 * inf inside the formulas.
+  EXPECT_EQ(bits(k::normalized_difference_op{}(inf, 1.0f)), nodata);
+  EXPECT_EQ(bits(index2(index_kind::ndvi, inf, inf)), nodata);
+  EXPECT_EQ(bits(index2(index_kind::savi, inf, 1.0f)), nodata);
+  EXPECT_EQ(bits(index2(index_kind::msavi, big, 0.0f)), nodata);
+  EXPECT_EQ(bits(k::spectral_index_op{index_kind::evi}(inf, inf, 0.0f)), nodata);
+  EXPECT_EQ(bits(k::spectral_index_op{index_kind::bsi}(inf, 0.1f, inf, 0.1f)), nodata);
+  EXPECT_EQ(bits(k::reflectance_op{0.0f, 0.0f}(0 + 1)), 0x7f800000u);  // 1 / 0: +inf, not NaN
+  EXPECT_EQ(bits(k::reflectance_op{-1.0f, 0.0f}(1)), nodata);          // 0 / 0
+  // Finite results are untouched, signs of zero included.
+  EXPECT_EQ(bits(k::normalized_difference_op{}(0.0f, 0.5f)), bits(-1.0f));
+  EXPECT_EQ(bits(k::canonical_nan(-0.0f)), 0x80000000u);
+  EXPECT_EQ(bits(k::canonical_nan(-std::numeric_limits<float>::quiet_NaN())), nodata);
 }

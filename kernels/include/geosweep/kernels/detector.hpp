@@ -42,7 +42,8 @@ struct pixel_state {
 
   /// Mean drop of the candidate's anomalies; NaN without any.
   GEOSWEEP_HD float magnitude() const {
-    return anomaly_count > 0 ? magnitude_sum / static_cast<float>(anomaly_count) : nodata_f32();
+    return anomaly_count > 0 ? canonical_nan(magnitude_sum / static_cast<float>(anomaly_count))
+                             : nodata_f32();
   }
 };
 
@@ -52,8 +53,8 @@ struct baseline_update_op {
     if (is_nodata(value) || s.baseline_count == 65535) return s;
     s.baseline_count = static_cast<std::uint16_t>(s.baseline_count + 1);
     float const delta = value - s.baseline_mean;
-    s.baseline_mean = s.baseline_mean + delta / static_cast<float>(s.baseline_count);
-    s.baseline_m2 = s.baseline_m2 + delta * (value - s.baseline_mean);
+    s.baseline_mean = canonical_nan(s.baseline_mean + delta / static_cast<float>(s.baseline_count));
+    s.baseline_m2 = canonical_nan(s.baseline_m2 + delta * (value - s.baseline_mean));
     return s;
   }
 };
@@ -94,10 +95,10 @@ struct monitor_update_op {
       s.status = status_low;  // a new candidate (or one whose window ran out starts again)
       s.first_anomaly = date;
       s.anomaly_count = 1;
-      s.magnitude_sum = fall;
+      s.magnitude_sum = canonical_nan(fall);
     } else {
       if (s.anomaly_count < 255) s.anomaly_count = static_cast<std::uint8_t>(s.anomaly_count + 1);
-      s.magnitude_sum = s.magnitude_sum + fall;
+      s.magnitude_sum = canonical_nan(s.magnitude_sum + fall);
     }
     if (s.anomaly_count >= confirm) {
       s.status = status_high;

@@ -23,6 +23,14 @@ GEOSWEEP_HD inline bool is_nodata(float v) {
 
 /// Correctly rounded square root on both backends (IEEE 754 requires it of both), NaN for
 /// negative inputs.
+/// `v`, or the nodata NaN (nodata_f32(), bits 0x7fc00000) where `v` is any NaN. Arithmetic
+/// makes NaNs of different bit patterns on the two backends (x86 writes 0xffc00000, NVIDIA
+/// GPUs 0x7fffffff), so every float a kernel computes, rather than copies, passes through
+/// this: the backends then agree bit for bit on inputs such as infinities too.
+GEOSWEEP_HD inline float canonical_nan(float v) {
+  return is_nodata(v) ? nodata_f32() : v;
+}
+
 GEOSWEEP_HD inline float sqrt_rn(float x) {
 #ifdef __CUDA_ARCH__
   return __fsqrt_rn(x);

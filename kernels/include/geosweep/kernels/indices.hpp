@@ -27,7 +27,7 @@ struct reflectance_op {
   GEOSWEEP_HD float operator()(std::uint16_t dn) const {
     if (has_nodata && dn == nodata) return nodata_f32();
     if (dn >= saturation) return nodata_f32();
-    return (static_cast<float>(dn) + add_offset) / quantification * scale + offset;
+    return canonical_nan((static_cast<float>(dn) + add_offset) / quantification * scale + offset);
   }
 
   /// Reflectance of a pixel whose quality flag says it is not clear is NaN too.
@@ -64,7 +64,7 @@ struct normalized_difference_op {
     if (is_nodata(a) || is_nodata(b)) return nodata_f32();
     float const sum = a + b;
     if (sum == 0.0f) return nodata_f32();
-    float const v = (a - b) / sum;
+    float const v = canonical_nan((a - b) / sum);  // NaN from infinite inputs
     return v > 1.0f ? 1.0f : (v < -1.0f ? -1.0f : v);
   }
 };
@@ -96,14 +96,14 @@ struct spectral_index_op {
         if (is_nodata(a) || is_nodata(b)) return nodata_f32();
         float const denominator = a + b + 0.5f;
         if (denominator == 0.0f) return nodata_f32();
-        return 1.5f * (a - b) / denominator;
+        return canonical_nan(1.5f * (a - b) / denominator);
       }
       case index_kind::msavi: {
         if (is_nodata(a) || is_nodata(b)) return nodata_f32();
         float const t = 2.0f * a + 1.0f;
         float const radicand = t * t - 8.0f * (a - b);
         if (radicand < 0.0f) return nodata_f32();
-        return (t - sqrt_rn(radicand)) / 2.0f;
+        return canonical_nan((t - sqrt_rn(radicand)) / 2.0f);
       }
       default:
         return normalized_difference_op{}(a, b);
@@ -115,7 +115,7 @@ struct spectral_index_op {
     if (is_nodata(nir) || is_nodata(red) || is_nodata(blue)) return nodata_f32();
     float const denominator = nir + 6.0f * red - 7.5f * blue + 1.0f;
     if (denominator == 0.0f) return nodata_f32();
-    return 2.5f * (nir - red) / denominator;
+    return canonical_nan(2.5f * (nir - red) / denominator);
   }
 
   GEOSWEEP_HD float operator()(float swir1, float red, float nir, float blue) const {
