@@ -20,6 +20,7 @@ namespace gp = geosweep::pipeline;
 /// The ledger of a job that has been monitored; config_error when it has not.
 std::unique_ptr<gp::monitor_store> open_ledger(std::string const& job_path) {
   auto const spec = gp::load_job_spec(job_path, false);
+  gp::recover_outputs(spec);
   auto const file = gp::monitor_ledger_file(spec);
   if (!std::filesystem::exists(file)) {
     throw config_error(job_path + ": not monitored yet (no " + file.string() +

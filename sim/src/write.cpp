@@ -34,6 +34,7 @@ namespace geosweep::sim::detail {
 
 using pipeline::atomic_file;
 using pipeline::to_iso;
+using pipeline::write_whole_file;
 
 namespace {
 
@@ -299,14 +300,7 @@ void simulator::write_job() const {
       fmt::arg("lat1", bbox[3]), fmt::arg("b0", to_iso(dates_.front())),
       fmt::arg("b1", to_iso(dates_[o_.baseline_dates - 1])),
       fmt::arg("m0", to_iso(dates_[o_.baseline_dates])), fmt::arg("m1", to_iso(dates_.back())));
-  atomic_file out(path);
-  {
-    std::ofstream f(out.temp_path(), std::ios::binary | std::ios::trunc);
-    f << text;
-    f.close();
-    if (!f) throw io_error(fmt::format("{}: cannot write", path.string()));
-  }
-  out.commit();
+  write_whole_file(path, text);
 }
 
 }  // namespace geosweep::sim::detail

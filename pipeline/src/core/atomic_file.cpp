@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fstream>
 
 #include <string>
 #include <system_error>
@@ -34,6 +36,24 @@ void atomic_file::commit() {
                    " into place: " + ec.message());
   }
   committed_ = true;
+}
+
+std::string system_reason() {
+  return std::strerror(errno);
+}
+
+void write_whole_file(std::filesystem::path const& path, std::string_view bytes) {
+  atomic_file file(path);
+  {
+    std::ofstream out(file.temp_path(), std::ios::binary);
+    if (!out) throw io_error(path.string() + ": cannot create: " + system_reason());
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) throw io_error(path.string() + ": cannot write: " + system_reason());
+    out.close();
+    if (!out) throw io_error(path.string() + ": cannot close: " + system_reason());
+  }
+  file.commit();
 }
 
 std::size_t remove_orphaned_temporaries(std::filesystem::path const& dir) {

@@ -4,6 +4,8 @@
 /// path and renamed into place only when complete.
 
 #include <filesystem>
+#include <string>
+#include <string_view>
 
 namespace geosweep::pipeline {
 
@@ -28,6 +30,14 @@ class atomic_file {
   std::filesystem::path temp_;
   bool committed_ = false;
 };
+
+/// Writes `bytes` as the whole of `path`, through an atomic_file: flushed and closed before the
+/// rename, so a full disk or a read-only one is an io_error naming `path` and the system's
+/// reason, and `path` is left as it was.
+void write_whole_file(std::filesystem::path const& path, std::string_view bytes);
+
+/// The system's words for the last failed call (strerror(errno)).
+std::string system_reason();
 
 /// Removes the temporary files (`*.tmp-<pid>`) under `dir` whose process no longer runs: what
 /// a killed run left. Returns how many it removed.

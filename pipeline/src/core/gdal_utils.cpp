@@ -1,5 +1,8 @@
 #include "core/gdal_utils.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 #include <cpl_error.h>
 #include <spdlog/spdlog.h>
 
@@ -31,7 +34,24 @@ void ensure_gdal() {
 
 std::string last_gdal_message() {
   char const* msg = CPLGetLastErrorMsg();
-  return (msg != nullptr && *msg != '\0') ? std::string(msg) : std::string("unknown GDAL error");
+  if (msg == nullptr || *msg == '\0') return "unknown GDAL error";
+  std::string text = msg;
+  // SQLite errors carry the whole statement ("sqlite3_exec(CREATE TABLE ... ) failed: database
+  // or disk is full"): the reason is what follows it.
+  if (text.rfind("sqlite3_", 0) == 0) {
+    auto const failed = text.rfind(" failed: ");
+    if (failed != std::string::npos) text = "SQLite: " + text.substr(failed + 9);
+  }
+  // I/O errors under GDAL's own words ("TIFFWriteDirectoryTagData:IO error writing tag
+  // data") say what the system said when it was a full disk or a read-only one.
+  int const code = errno;
+  bool const io = text.find("IO error") != std::string::npos ||
+                  text.find("I/O error") != std::string::npos ||
+                  text.find("rite") != std::string::npos;  // "Write", "write"
+  if (io && (code == ENOSPC || code == EROFS || code == EIO || code == EDQUOT) &&
+      text.find(std::strerror(code)) == std::string::npos)
+    text += " (" + std::string(std::strerror(code)) + ")";
+  return text;
 }
 
 GDALDatasetUniquePtr open_raster(std::filesystem::path const& path) {

@@ -68,13 +68,37 @@ inline herr_t innermost_error(unsigned /*n*/, H5E_error2_t const* entry, void* d
   return 0;
 }
 
+/// A failed system call as HDF5 describes it ("file write failed: time = ..., filename = ...,
+/// errno = 28, error message = 'No space left on device', buf = ...", over two lines) as the
+/// one line a user needs: "No space left on device (errno 28)". Other text is kept.
+inline std::string system_error_of(std::string const& description) {
+  std::string const key = "error message = '";
+  auto const at = description.find(key);
+  if (at == std::string::npos) return description;
+  auto const end = description.find('\'', at + key.size());
+  std::string reason = description.substr(at + key.size(), end - at - key.size());
+  auto const errno_at = description.find("errno = ");
+  if (errno_at != std::string::npos) {
+    auto const digits =
+        description.substr(errno_at + 8, description.find(',', errno_at) - errno_at - 8);
+    reason += " (errno " + digits + ")";
+  }
+  return reason;
+}
+
 /// The deepest description on HDF5's error stack: the one that names the real cause
 /// (e.g. errno text), where the outer entries only say "unable to create file".
 inline std::string take_hdf5_error() {
   std::string message;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, innermost_error, &message);
   H5Eclear2(H5E_DEFAULT);
-  return message;
+  return system_error_of(message);
 }
+
+/// HDF5's exit handler stays off. A file whose close failed (a full disk: its metadata cannot
+/// be flushed) stays in HDF5's tables, and at exit the handler flushes it again and crashes
+/// (HDF5 1.10.8: SIGSEGV in H5F__close_cb), after geosweep has reported the error and removed
+/// the temporary file. Set before main, ahead of any HDF5 call (it has no effect after one).
+inline bool const hdf5_exit_handler_off = H5dont_atexit() >= 0;
 
 }  // namespace geosweep::pipeline

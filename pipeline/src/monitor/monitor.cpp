@@ -22,6 +22,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/gdal_utils.hpp"
+#include "core/output_set.hpp"
 #include "core/test_hooks.hpp"
 #include "core/unique_fd.hpp"
 #include "geosweep/kernels/change.hpp"
@@ -262,7 +263,13 @@ fs::path monitor_state_dir(job_spec const& spec) {
   return spec.outputs.dir / product::state_dir;
 }
 
+void recover_outputs(job_spec const& spec) {
+  if (auto const n = recover_output_sets(spec.outputs.dir); n > 0)
+    spdlog::info("{}: finished what {} killed run(s) left", spec.outputs.dir.string(), n);
+}
+
 monitor_result run_monitor(job_spec const& spec, monitor_options const& options) {
+  recover_outputs(spec);  // before state/ is looked for: a killed run may have moved it
   fs::path const state_dir = monitor_state_dir(spec);
   fs::create_directories(state_dir);
   run_lock const lock(state_dir / product::run_lock_file);

@@ -72,14 +72,15 @@ void write_layer(GDALDataset& ds, char const* const* layer_options,
   auto const srs = wgs84();
   OGRLayer* layer = ds.CreateLayer("alerts", const_cast<OGRSpatialReference*>(&srs),
                                    wkbMultiPolygon, const_cast<char**>(layer_options));
-  if (layer == nullptr) throw io_error("cannot create the alerts layer: " + last_gdal_message());
+  if (layer == nullptr)
+    throw io_error(what + ": cannot create the alerts layer: " + last_gdal_message());
   create_fields(*layer, alert_row(alert{}, kPolygonFields), what);
   for (auto const& [a, geometry] : alerts) {
     OGRFeature feature(layer->GetLayerDefn());
     set_fields(feature, alert_row(*a, kPolygonFields));
     feature.SetGeometry(geometry);
     if (layer->CreateFeature(&feature) != OGRERR_NONE) {
-      throw io_error("cannot write alert " + a->id + ": " + last_gdal_message());
+      throw io_error(what + ": cannot write alert " + a->id + ": " + last_gdal_message());
     }
   }
 }
@@ -122,6 +123,12 @@ std::vector<fs::path> write_alert_polygons(fs::path const& change_nc,
       if (!ds) throw io_error(path.string() + ": cannot create: " + last_gdal_message());
       char const* geojson_options[] = {"RFC7946=YES", "WRITE_BBOX=YES", nullptr};
       write_layer(*ds, gpkg ? nullptr : geojson_options, alerts, path.string());
+      // GeoJSON is written as the dataset closes, and GDAL 3.6's close reports a failure (a
+      // full disk) only as an error on its stack.
+      CPLErrorReset();
+      ds.reset();
+      if (CPLGetLastErrorType() >= CE_Failure)
+        throw io_error(path.string() + ": cannot write: " + last_gdal_message());
     }
     file.commit();
     written.push_back(path);

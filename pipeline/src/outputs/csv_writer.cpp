@@ -35,21 +35,16 @@ std::string csv_line(std::vector<std::string> const& fields) {
 
 void write_csv(std::filesystem::path const& path, std::vector<std::string> const& header,
                std::vector<std::vector<std::string>> const& rows) {
-  atomic_file file(path);
-  {
-    std::ofstream out(file.temp_path(), std::ios::binary);
-    if (!out) throw io_error(path.string() + ": cannot create the file");
-    auto const write_row = [&](std::vector<std::string> const& row) {
-      if (row.size() != header.size())
-        throw logic_error(path.string() + ": a row has the wrong column count");
-      out << csv_line(row) << "\r\n";
-    };
-    write_row(header);
-    for (auto const& row : rows) write_row(row);
-    out.flush();
-    if (!out) throw io_error(path.string() + ": write failed");
-  }
-  file.commit();
+  std::string text;
+  auto const add_row = [&](std::vector<std::string> const& row) {
+    if (row.size() != header.size())
+      throw logic_error(path.string() + ": a row has the wrong column count");
+    text += csv_line(row);
+    text += "\r\n";
+  };
+  add_row(header);
+  for (auto const& row : rows) add_row(row);
+  write_whole_file(path, text);
 }
 
 }  // namespace geosweep::pipeline

@@ -100,6 +100,10 @@ struct hdf5_writer::impl {
   impl& operator=(impl const&) = delete;
 
   ~impl() {
+    // Children before their file, as in commit(): closing the file strongly first and its
+    // datasets after (the member order) made HDF5 write through freed dataset structures
+    // after a failed write (a full disk), a crash instead of an io_error.
+    datasets_.clear();
     groups_.clear();
     file_.reset();
   }
@@ -451,10 +455,10 @@ struct hdf5_writer::impl {
 
   /// A created variable, open (reopened when closed to release HDF5's per-dataset memory).
   std::map<std::string, h5_handle>::iterator open_dataset(group_state& state,
-                                                           std::string const& group,
-                                                           std::string const& name,
-                                                           std::size_t element_size,
-                                                           std::string const& what) {
+                                                          std::string const& group,
+                                                          std::string const& name,
+                                                          std::size_t element_size,
+                                                          std::string const& what) {
     auto const open = datasets_.find(group + "/" + name);
     if (open == datasets_.end()) throw logic_error(path_ + ": " + what + " was not created");
     if (open->second.get() >= 0) return open;

@@ -42,6 +42,15 @@ std::string polygon_file(polygon_format format) {
   return format == polygon_format::gpkg ? "alerts.gpkg" : "alerts.geojson";
 }
 
+bool is_run_product(std::string const& name) {
+  for (std::string_view const product :
+       {netcdf_file, area_table_file, alert_table_file, series_table_file, cog_dir, report_dir})
+    if (name == product) return true;
+  return name == polygon_file(polygon_format::gpkg) ||
+         name == polygon_file(polygon_format::geojson) ||
+         name.find(".tmp-") != std::string::npos;  // what an atomic_file of a killed run left
+}
+
 std::string state_file(std::int64_t run) {
   return fmt::format("{}{:04d}.h5", state_file_prefix, run);
 }

@@ -35,6 +35,12 @@ inline constexpr std::string_view state_dir = "state";    ///< monitoring ledger
 inline constexpr std::string_view events_dir = "events";  ///< events/run-<n>.csv, .geojson
 inline constexpr std::string_view parts_dir = ".parts";   ///< shared runs: each worker's part
 
+/// Whether a top-level entry of the outputs folder is one a run writes, replaced as one set
+/// when the run ends (core/output_set.hpp): the tables, change.nc, the polygons, cog/, and
+/// report/ (made from the run's outputs, so stale once they are replaced). Everything else,
+/// a monitor's state/ and events/ and any file of the user's, is kept.
+bool is_run_product(std::string const& name);
+
 /// In state/: the monitoring ledger, the lock of a monitoring run, each run's detector state.
 inline constexpr std::string_view ledger_file = "monitor.sqlite";
 inline constexpr std::string_view run_lock_file = "monitor.lock";

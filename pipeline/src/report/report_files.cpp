@@ -135,13 +135,7 @@ void write_index_table(std::ostream& html, std::vector<alert> const& alerts,
 
 /// Writes `text` to `path` under a temporary name, renamed when complete.
 void write_text_file(fs::path const& path, std::string const& text) {
-  atomic_file file(path);
-  {
-    std::ofstream out(file.temp_path(), std::ios::binary);
-    out << text;
-    if (!out) throw io_error(path.string() + ": cannot write");
-  }
-  file.commit();
+  write_whole_file(path, text);
 }
 
 }  // namespace

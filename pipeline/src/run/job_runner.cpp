@@ -8,8 +8,10 @@
 
 #include <chrono>
 #include <future>
+#include <optional>
 
 #include "core/gdal_utils.hpp"
+#include "core/output_set.hpp"
 #include "core/text.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/alert_polygons.hpp"
@@ -152,6 +154,15 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
   if (cog_files.valid()) result.cog_files = cog_files.get();
 }
 
+/// The result's file paths, written under `staging`, as they are now: under `live`.
+void relocate(run_result& result, fs::path const& staging, fs::path const& live) {
+  auto const moved = [&](fs::path const& p) { return live / p.lexically_relative(staging); };
+  for (auto* file : {&result.hdf5_file, &result.csv_file, &result.alerts_file, &result.series_file})
+    if (*file) *file = moved(**file);
+  for (auto* files : {&result.polygon_files, &result.cog_files})
+    for (auto& f : *files) f = moved(f);
+}
+
 }  // namespace
 
 run_result run_job(job_spec const& spec, run_options const& options) {
@@ -182,7 +193,21 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   }
   result.grid = plan->grid;
   result.chunks = plan->chunks.size();
-  fs::create_directories(spec.outputs.dir);
+  // The outputs change as one set: the writing process writes them into a staging folder,
+  // swapped in for the old set once everything is written (core/output_set.hpp). The parts of
+  // a shared run go to the live folder, where every rank finds them.
+  std::optional<output_set> outputs;
+  job_spec staged = spec;
+  if (sharing.writes()) {
+    outputs.emplace(spec.outputs.dir, product::is_run_product);
+    staged.outputs.dir = outputs->staging();
+    if (outputs->weak())
+      spdlog::warn(
+          "{}: the new outputs are staged inside the folder (it is a mount point or its "
+          "parent is not writable), so a crash while they replace the old ones can "
+          "leave a mix",
+          spec.outputs.dir.string());
+  }
 
   // Execute: the outputs written chunk by chunk are opened when chunks are about to be applied,
   // so a shared run that fails while computing leaves nothing in the outputs folder but parts.
@@ -190,7 +215,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   if (resume != nullptr && resume->state_in)
     state_in = std::make_unique<state_reader>(*resume->state_in);
   auto const cx = context_of(spec, *plan, result.backend, state_in.get(), resume != nullptr);
-  chunk_applier applier(spec, *plan, result.backend);
+  chunk_applier applier(staged, *plan, result.backend);
   progress_line progress(options.progress && sharing.writes(),
                          static_cast<std::int64_t>(plan->chunks.size() * plan->dates.size()),
                          plan->chunks.size());
@@ -202,11 +227,13 @@ run_result run_job(job_spec const& spec, run_options const& options) {
 
   // Finish (the writing process).
   if (sharing.writes()) {
-    finish_run(spec, *plan, applier, resume, result);
+    finish_run(staged, *plan, applier, resume, result);
     if (sharing.shared()) {
       std::error_code ec;
       fs::remove_all(spec.outputs.dir / product::parts_dir, ec);  // merged
     }
+    outputs->commit();
+    relocate(result, outputs->staging(), outputs->live());
   }
   result.seconds = elapsed();
   return result;

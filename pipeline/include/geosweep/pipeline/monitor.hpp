@@ -47,6 +47,11 @@ struct monitor_result {
 /// The monitoring state folder of a job: `outputs.dir/state`.
 std::filesystem::path monitor_state_dir(job_spec const& spec);
 
+/// Puts back what a run killed while swapping its new outputs into spec.outputs.dir had moved
+/// aside (a monitor's state/ and events/), and removes its staging folder. Call before reading
+/// the ledger or the state of a folder a run may have been killed in (run and monitor do).
+void recover_outputs(job_spec const& spec);
+
 /// The monitoring ledger of a job: `outputs.dir/state/monitor.sqlite`.
 std::filesystem::path monitor_ledger_file(job_spec const& spec);
 
