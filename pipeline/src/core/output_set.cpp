@@ -164,6 +164,13 @@ output_set::~output_set() {
   fs::remove(journal_of(staging_), ec);
 }
 
+std::string output_set::as_live(std::string text) const {
+  std::string const from = staging_.string(), to = live_.string();
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
 void output_set::commit() {
   std::error_code ec;
   if (inside_) {

@@ -41,6 +41,10 @@ class output_set {
   /// True when the staging folder is inside the live one (see the file comment).
   [[nodiscard]] bool weak() const { return inside_; }
 
+  /// `text` (an error message) with the staging folder's path replaced by the live folder's:
+  /// files named as the user knows them.
+  [[nodiscard]] std::string as_live(std::string text) const;
+
   /// Makes the staged outputs the live set (see the file comment). Throws io_error naming the
   /// folder on failure; the live set is then the old one.
   void commit();

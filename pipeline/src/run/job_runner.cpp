@@ -219,21 +219,26 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   progress_line progress(options.progress && sharing.writes(),
                          static_cast<std::int64_t>(plan->chunks.size() * plan->dates.size()),
                          plan->chunks.size());
-  auto const totals = sharing.shared() ? execute_shared(cx, sharing, options, spec.outputs.dir,
-                                                        resume, applier, progress)
-                                       : execute_alone(cx, resume, applier, progress);
-  result.bytes_read = totals.bytes_read;
-  result.pixels_processed = totals.pixels;
+  try {
+    auto const totals = sharing.shared() ? execute_shared(cx, sharing, options, spec.outputs.dir,
+                                                          resume, applier, progress)
+                                         : execute_alone(cx, resume, applier, progress);
+    result.bytes_read = totals.bytes_read;
+    result.pixels_processed = totals.pixels;
 
-  // Finish (the writing process).
-  if (sharing.writes()) {
-    finish_run(staged, *plan, applier, resume, result);
-    if (sharing.shared()) {
-      std::error_code ec;
-      fs::remove_all(spec.outputs.dir / product::parts_dir, ec);  // merged
+    // Finish (the writing process).
+    if (sharing.writes()) {
+      finish_run(staged, *plan, applier, resume, result);
+      if (sharing.shared()) {
+        std::error_code ec;
+        fs::remove_all(spec.outputs.dir / product::parts_dir, ec);  // merged
+      }
+      outputs->commit();
+      relocate(result, outputs->staging(), outputs->live());
     }
-    outputs->commit();
-    relocate(result, outputs->staging(), outputs->live());
+  } catch (io_error const& e) {
+    if (!outputs) throw;
+    throw io_error(outputs->as_live(e.what()));  // "out/alerts.gpkg", not the staging folder's
   }
   result.seconds = elapsed();
   return result;
