@@ -3,6 +3,8 @@
 #include <ogr_geometry.h>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
 #include <memory>
@@ -366,6 +368,16 @@ int band_file_rank(std::string const& stem, std::string const& code) {
   return 0;
 }
 
+/// Entries of the scene folder that are not scenes: hidden ones (a run's staging folder, a
+/// file manager's) and the job's own outputs folder, when it sits among the scenes.
+bool skipped_in_scene_folder(fs::path const& p, job_spec const& spec) {
+  if (p.filename().string().starts_with(".")) return true;
+  std::error_code ec;
+  if (!fs::equivalent(p, spec.outputs.dir, ec) || ec) return false;
+  spdlog::debug("{}: the job's outputs folder, not a scene", p.string());
+  return true;
+}
+
 std::vector<scene> find_scenes(job_spec const& spec, std::vector<std::string> const& needed_bands,
                                catalog_options const& options) {
   std::vector<scene> all;
@@ -374,7 +386,7 @@ std::vector<scene> find_scenes(job_spec const& spec, std::vector<std::string> co
     if (spec.sensor.type == sensor_type::generic && uses_suffixes(spec.sensor)) {
       all = generic_suffix_scenes(dir, std::nullopt, spec.sensor);
       for (auto const& p : sorted_entries(dir)) {
-        if (!fs::is_directory(p)) continue;
+        if (!fs::is_directory(p) || skipped_in_scene_folder(p, spec)) continue;
         auto more = generic_suffix_scenes(p, std::nullopt, spec.sensor);
         all.insert(all.end(), more.begin(), more.end());
       }
@@ -383,7 +395,7 @@ std::vector<scene> find_scenes(job_spec const& spec, std::vector<std::string> co
         bool const is_scene = spec.sensor.type == sensor_type::generic
                                   ? (fs::is_regular_file(p) && is_raster_name(p))
                                   : fs::is_directory(p);
-        if (!is_scene) continue;
+        if (!is_scene || skipped_in_scene_folder(p, spec)) continue;
         auto more = scenes_at(p, std::nullopt, spec, needed_bands);
         all.insert(all.end(), more.begin(), more.end());
       }

@@ -245,3 +245,17 @@ TEST_F(Faults, KilledWhileReplacingOutputsLeavesTheOldSetOrTheNewNeverAMix) {
   for (auto const& name : litter(root_, "killed"))
     EXPECT_EQ(name.find(".killed.staging-"), std::string::npos) << name;
 }
+
+TEST_F(Faults, AnOutputsFolderAmongTheScenesIsNotTakenForAScene) {
+  // outputs.dir inside scenes.dir: the second run used to fail on "scenes/out" as a scene
+  // without a date; the staging folder beside it (hidden) is no scene either.
+  fs::path const out = root_ / "sim" / "scenes" / "out";
+  auto const file = job("among-scenes", out);
+  auto const first = tt::run_geosweep({"--backend", "cpu", "run", file.string()});
+  ASSERT_EQ(first.code, 0) << first.output;
+  auto const alerts = read_file(out / "alerts.csv");
+  auto const second = tt::run_geosweep({"--backend", "cpu", "run", file.string()});
+  EXPECT_EQ(second.code, 0) << second.output;
+  EXPECT_EQ(read_file(out / "alerts.csv"), alerts);
+  fs::remove_all(out);
+}
