@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 #include <string>
 #include <system_error>
@@ -36,6 +37,14 @@ void atomic_file::commit() {
                    " into place: " + ec.message());
   }
   committed_ = true;
+}
+
+std::string read_whole_file(std::filesystem::path const& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw io_error(path.string() + ": cannot open: " + system_reason());
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw io_error(path.string() + ": cannot read: " + system_reason());
+  return bytes;
 }
 
 std::string system_reason() {

@@ -36,6 +36,9 @@ class atomic_file {
 /// reason, and `path` is left as it was.
 void write_whole_file(std::filesystem::path const& path, std::string_view bytes);
 
+/// The whole of `path`; throws io_error naming it and the system's reason.
+std::string read_whole_file(std::filesystem::path const& path);
+
 /// The system's words for the last failed call (strerror(errno)).
 std::string system_reason();
 

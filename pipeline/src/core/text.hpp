@@ -2,6 +2,7 @@
 // Internal to pipeline/src: the few text conversions the stages share. Lists are joined with
 // fmt::join (<fmt/format.h>).
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,17 @@ std::string lower(std::string_view text);
 
 /// ASCII upper case (band codes, index names in titles).
 std::string upper(std::string_view text);
+
+/// The 64-bit FNV-1a hash of `bytes`: stable across runs, builds and machines (unlike
+/// std::hash), for identifiers derived from content.
+constexpr std::uint64_t fnv1a64(std::string_view bytes) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (char const c : bytes) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
 
 /// Square metres in hectares.
 constexpr double m2_to_ha(double m2) {

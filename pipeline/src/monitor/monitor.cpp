@@ -24,6 +24,7 @@
 #include "core/gdal_utils.hpp"
 #include "core/output_set.hpp"
 #include "core/test_hooks.hpp"
+#include "core/text.hpp"
 #include "core/unique_fd.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/pipeline/errors.hpp"
@@ -43,7 +44,12 @@ std::string number(double v) {
 
 /// What the per-pixel state depends on: if any of it changes, the state of earlier runs no
 /// longer fits the job and monitoring must start again.
-std::string state_fingerprint(job_spec const& spec) {
+/// What a job's state depends on, as text. `how_aois_are_named` "content" names an AOI file by
+/// a hash of its bytes, so the same job called by another path (absolute, from inside its
+/// folder, after the folder moved) is the same job; "path" is how earlier geosweeps named
+/// it, by the path as typed, still accepted (and then replaced) so their ledgers go on.
+std::string state_fingerprint(job_spec const& spec,
+                              std::string_view how_aois_are_named = "content") {
   std::ostringstream out;
   out << "sensor=" << to_string(spec.sensor.type) << ";scale=" << number(spec.sensor.scale)
       << ";offset=" << number(spec.sensor.offset) << ";baseline=" << to_iso(spec.baseline.first)
@@ -61,7 +67,9 @@ std::string state_fingerprint(job_spec const& spec) {
     if (a.bbox)
       out << number((*a.bbox)[0]) << "," << number((*a.bbox)[1]) << "," << number((*a.bbox)[2])
           << "," << number((*a.bbox)[3]);
-    if (a.geometry) out << a.geometry->string();
+    if (a.geometry && how_aois_are_named == "path") out << a.geometry->string();
+    if (a.geometry && how_aois_are_named == "content")
+      out << "file:" << fmt::format("{:016x}", fnv1a64(read_whole_file(*a.geometry)));
     out << "|";
   }
   return out.str();
@@ -278,7 +286,8 @@ monitor_result run_monitor(job_spec const& spec, monitor_options const& options)
   std::string const started = utc_now();
 
   std::string const fingerprint = state_fingerprint(spec);
-  if (auto const stored = store.meta("fingerprint"); stored && *stored != fingerprint) {
+  if (auto const stored = store.meta("fingerprint");
+      stored && *stored != fingerprint && *stored != state_fingerprint(spec, "path")) {
     throw config_error(spec.file.string() +
                        ": the job's sensor, periods, indices, change, grid, chunk or AOIs "
                        "differ from those of the first monitoring run (" +

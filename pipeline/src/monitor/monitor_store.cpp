@@ -1,8 +1,12 @@
 #include "geosweep/pipeline/monitor_store.hpp"
 
+#include <fmt/format.h>
+
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
+#include <random>
 #include <set>
 #include <utility>
 
@@ -225,6 +229,17 @@ monitor_store::monitor_store(fs::path file) : file_(std::move(file)), db_(std::m
         .bind(1, std::to_string(schema_version))
         .run();
   }
+  // This ledger's own name, part of every delivery id: a ledger made afresh (after `rm -rf
+  // state`) starts its runs at 1 again, and its ids must still never repeat an older one's.
+  if (!meta("ledger_id")) {
+    std::random_device entropy;
+    auto const now = std::chrono::system_clock::now().time_since_epoch().count();
+    std::uint64_t const id = (static_cast<std::uint64_t>(entropy()) << 32 ^ entropy()) ^
+                             static_cast<std::uint64_t>(now) * 0x9E3779B97F4A7C15ull;
+    statement(db_->handle, file_, "INSERT OR IGNORE INTO meta(key, value) VALUES('ledger_id', ?)")
+        .bind(1, fmt::format("{:08x}", id & 0xFFFFFFFFull))
+        .run();
+  }
 }
 
 monitor_store::~monitor_store() = default;
@@ -391,6 +406,7 @@ void monitor_store::queue_deliveries(run_commit const& c, run_summary& summary) 
   // One delivery per channel and AOI with events, queued in the same transaction.
   std::set<std::string> aois_with_events;
   for (auto const& e : summary.events) aois_with_events.insert(e.alert.aoi);
+  std::string const ledger = meta("ledger_id").value_or("0");
   statement insert(db_->handle, file_,
                    "INSERT INTO deliveries(delivery_id, run, channel, aoi, status, attempts) "
                    "VALUES(?, ?, ?, ?, 'pending', 0)");
@@ -398,7 +414,7 @@ void monitor_store::queue_deliveries(run_commit const& c, run_summary& summary) 
     for (auto const& aoi : aois_with_events) {
       if (!covered.empty() && std::find(covered.begin(), covered.end(), aoi) == covered.end())
         continue;
-      std::string const id = c.job + "/run-" + std::to_string(c.run) + "/" + channel + "/" + aoi;
+      std::string const id = fmt::format("{}/run-{}.{}/{}/{}", c.job, c.run, ledger, channel, aoi);
       insert.reset().bind(1, id).bind(2, c.run).bind(3, channel).bind(4, aoi).run();
       summary.deliveries.push_back(id);
     }

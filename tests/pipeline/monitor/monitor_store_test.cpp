@@ -116,12 +116,32 @@ TEST_F(MonitorStore, AlertsGoThroughTheirLifecycle) {
   EXPECT_EQ(store_->history("A").size(), 2u);  // new in run 1, confirmed in run 2
 }
 
+TEST_F(MonitorStore, DeliveryIdsNeverRepeatAfterTheLedgerIsMadeAfresh) {
+  // The documented reset, `rm -rf outputs.dir/state`: runs number from 1 again, but the new
+  // ledger's ids differ from the old one's, so a receiver dropping repeats drops none.
+  auto const first = commit({make_alert("A", "south", low)}).deliveries;
+  auto const kept = store_->meta("ledger_id");
+  store_.reset();
+  gp::monitor_store reopened(dir_ / "state" / "monitor.sqlite");
+  EXPECT_EQ(reopened.meta("ledger_id"), kept);  // the same ledger keeps its name
+  fs::remove_all(dir_ / "state");
+  store_ = std::make_unique<gp::monitor_store>(dir_ / "state" / "monitor.sqlite");
+  EXPECT_EQ(store_->next_run(), 1);
+  auto const again = commit({make_alert("A", "south", low)}).deliveries;
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_NE(first[0], again[0]);
+  EXPECT_EQ(again[0].rfind("job/run-1.", 0), 0u) << again[0];
+}
+
 TEST_F(MonitorStore, DeliveriesGoToTheChannelsCoveringTheEventsAois) {
+  auto const ledger = store_->meta("ledger_id").value_or("");
+  ASSERT_EQ(ledger.size(), 8u);
   auto const r1 = commit({make_alert("A", "south", low)});
-  EXPECT_EQ(r1.deliveries, (std::vector<std::string>{"job/run-1/all/south"}));
+  EXPECT_EQ(r1.deliveries, (std::vector<std::string>{"job/run-1." + ledger + "/all/south"}));
   auto const r2 = commit({make_alert("A", "south", low), make_alert("C", "north", low)});
-  EXPECT_EQ(r2.deliveries,
-            (std::vector<std::string>{"job/run-2/all/north", "job/run-2/north/north"}));
+  EXPECT_EQ(r2.deliveries, (std::vector<std::string>{"job/run-2." + ledger + "/all/north",
+                                                     "job/run-2." + ledger + "/north/north"}));
   auto const pending = store_->deliveries(gp::delivery_status::pending);
   ASSERT_EQ(pending.size(), 3u);
   store_->mark_sent(pending[0].delivery_id, 2, "2024-07-01T00:00:05Z");

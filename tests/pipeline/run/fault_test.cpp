@@ -259,3 +259,34 @@ TEST_F(Faults, AnOutputsFolderAmongTheScenesIsNotTakenForAScene) {
   EXPECT_EQ(read_file(out / "alerts.csv"), alerts);
   fs::remove_all(out);
 }
+
+TEST_F(Faults, MonitoringFollowsTheJobNotThePathItWasCalledBy) {
+  // First night as `geosweep monitor d/job.yaml` from the folder above; later nights by the
+  // absolute path, from inside the folder, and after the folder moved: the same job each
+  // time (its AOI files are named by their contents in the state, not by the path typed).
+  fs::path const above = root_ / "paths";
+  fs::create_directories(above);
+  ASSERT_EQ(tt::run_geosweep(
+                {"simulate", "--out", (above / "d").string(), "--seed", "6", "--size", "160"})
+                .code,
+            0);
+  auto const in = [](fs::path const& cwd, std::string const& job) {
+    return tt::run_program({"/bin/sh", "-c",
+                            "cd '" + cwd.string() + "' && exec '" + GEOSWEEP_BINARY +
+                                "' --backend cpu monitor '" + job + "'"});
+  };
+  auto const first = in(above, "d/job.yaml");
+  ASSERT_EQ(first.code, 0) << first.output;
+  auto const absolute = in(root_, (above / "d" / "job.yaml").string());
+  EXPECT_EQ(absolute.code, 0) << absolute.output;
+  auto const inside = in(above / "d", "job.yaml");
+  EXPECT_EQ(inside.code, 0) << inside.output;
+  fs::rename(above / "d", above / "moved");
+  auto const moved = in(above, "moved/job.yaml");
+  EXPECT_EQ(moved.code, 0) << moved.output;
+  EXPECT_NE(moved.output.find("no new scene"), std::string::npos) << moved.output;
+  // A changed AOI file is still a different job.
+  std::ofstream(above / "moved" / "aois" / "concession-7.geojson", std::ios::app) << "\n";
+  auto const changed = in(above, "moved/job.yaml");
+  EXPECT_EQ(changed.code, 3) << changed.output;
+}
