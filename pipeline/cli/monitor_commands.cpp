@@ -43,10 +43,16 @@ int monitor_command(std::string const& job_path, global_options const& g) {
     std::size_t fresh = 0;
     for (auto const& e : r.events) fresh += e.kind == gp::event_kind::new_alert ? 1 : 0;
     fmt::print(
-        "geosweep monitor: job '{}' run {}: {} new scene(s) on {} date(s), {} new alert(s), {} "
+        "geosweep monitor: job '{}' run {}: {}{} scene(s) on {} date(s), {} new alert(s), {} "
         "newly confirmed{}\n",
-        spec.name, r.run, r.job.read.size(), r.job.dates.size(), fresh, r.events.size() - fresh,
+        spec.name, r.run, r.job.read.size(), r.job.recomputed ? "" : " new", r.job.dates.size(),
+        fresh, r.events.size() - fresh,
         r.withdrawn > 0 ? fmt::format(", {} withdrawn", r.withdrawn) : "");
+    if (r.job.recomputed) {
+      fmt::print(
+          "  late scenes applied: scenes dated before the last night's came in, so every "
+          "scene was read again from the first date\n");
+    }
     for (auto const& e : r.events) {
       auto const& a = e.alert;
       fmt::print("  {:<9} {} {:<16} {:>8.2f} ha  {:.5f} {:.5f}  first seen {}{}\n",

@@ -311,7 +311,10 @@ monitor_result run_monitor(job_spec const& spec, monitor_options const& options)
   resume.state_attributes = {
       {"geosweep_job", spec.name}, {"run", std::to_string(run)}, {"fingerprint", fingerprint}};
   resume.grid = stored_grid(store);
-  for (auto const& s : store.scenes()) resume.known_scenes.insert(s.scene_id);
+  for (auto const& s : store.scenes()) {
+    resume.known_scenes.insert(s.scene_id);
+    if (s.status == scene_status::ingested) resume.read_scenes.insert(s.scene_id);
+  }
   resume.last_date = store.last_date();
   for (auto const& d : store.dates())
     resume.past_dates.push_back({d.date, d.monitor, d.scenes, d.clear_m2});
@@ -319,11 +322,9 @@ monitor_result run_monitor(job_spec const& spec, monitor_options const& options)
   run_options run_opts = options.run;
   run_opts.resume = &resume;
   result.job = run_job(spec, run_opts);
-  result.late = result.job.late;
-  for (auto const& s : result.late) {
-    spdlog::warn("scene {} ({}) arrived after a later date was read: left out", s.id,
-                 to_iso(s.date));
-  }
+  result.late = result.job.late;  // empty: late scenes are applied (run_job recomputes)
+  if (result.job.recomputed)
+    spdlog::info("late scenes applied: the history was recomputed from the first date");
   if (result.job.nothing_new) {
     result.nothing_new = true;
     spdlog::info("nothing new to read");

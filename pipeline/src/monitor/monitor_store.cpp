@@ -146,8 +146,11 @@ void insert_run(sqlite3* h, fs::path const& file, run_commit const& c) {
       .bind(5, c.state_file)
       .bind(6, static_cast<std::int64_t>(c.scenes.size()))
       .run();
+  // OR REPLACE: a run that recomputed the history (late scenes) reads earlier runs' scenes
+  // and dates again; the ledger then says this run read them, with what it found.
   statement scene(h, file,
-                  "INSERT INTO scenes(scene_id, date, period, status, run) VALUES(?, ?, ?, ?, ?)");
+                  "INSERT OR REPLACE INTO scenes(scene_id, date, period, status, run) "
+                  "VALUES(?, ?, ?, ?, ?)");
   for (auto const& s : c.scenes) {
     scene.reset()
         .bind(1, s.scene_id)
@@ -158,7 +161,7 @@ void insert_run(sqlite3* h, fs::path const& file, run_commit const& c) {
         .run();
   }
   statement date(h, file,
-                 "INSERT INTO dates(date, aoi, period, scenes, clear_m2, run) "
+                 "INSERT OR REPLACE INTO dates(date, aoi, period, scenes, clear_m2, run) "
                  "VALUES(?, ?, ?, ?, ?, ?)");
   for (auto const& d : c.dates) {
     for (auto const& [aoi, m2] : d.clear_m2) {

@@ -4,6 +4,8 @@
 // become final, change.nc is renumbered, and the tables and alert polygons are written.
 #include "geosweep/pipeline/job_runner.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -163,6 +165,43 @@ void relocate(run_result& result, fs::path const& staging, fs::path const& live)
     for (auto& f : *files) f = moved(f);
 }
 
+/// The continuation that recomputes a monitored job's history: the first run's grid and this
+/// run's state file, nothing read yet.
+continuation recomputed_history(continuation const& resume, run_result const& result) {
+  std::vector<std::string> late;
+  for (auto const& s : result.late) late.push_back(s.id + " (" + to_iso(s.date) + ")");
+  spdlog::info(
+      "{} late scene(s), dated at or before the last date read: {}; reading every "
+      "scene again from the first date so they are applied",
+      late.size(), fmt::format("{}", fmt::join(late, ", ")));
+  continuation rebuild;
+  rebuild.state_out = resume.state_out;
+  rebuild.state_attributes = resume.state_attributes;
+  rebuild.grid = resume.grid;
+  return rebuild;
+}
+
+/// Throws config_error naming them when scenes earlier runs read are gone from the recomputed
+/// run's catalog (a rolling archive): the late scenes cannot be applied then.
+void require_history(job_spec const& spec, continuation const& resume, run_plan const& plan,
+                     std::vector<scene_record> const& late_scenes) {
+  std::set<std::string> present;
+  for (auto const* list : {&plan.catalog.baseline, &plan.catalog.monitor})
+    for (auto const& s : *list) present.insert(s.id);
+  std::vector<std::string> missing, late;
+  for (auto const& id : resume.read_scenes)
+    if (present.count(id) == 0) missing.push_back(id);
+  if (missing.empty()) return;
+  for (auto const& s : late_scenes) late.push_back(s.id + " (" + to_iso(s.date) + ")");
+  throw config_error(
+      spec.file.string() + ": late scene(s) " + fmt::format("{}", fmt::join(late, ", ")) +
+      " cannot be applied: that means reading every scene again, and " +
+      std::to_string(missing.size()) + " read on earlier nights are no longer among the scenes (" +
+      fmt::format("{}", fmt::join(missing, ", ")) +
+      "); restore them and run again, or start monitoring afresh by removing " +
+      (spec.outputs.dir / product::state_dir).string());
+}
+
 }  // namespace
 
 run_result run_job(job_spec const& spec, run_options const& options) {
@@ -183,10 +222,23 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   // This thread's GPU: the first of --devices. Alone, it computes every chunk there; shared,
   // its workers take one device each, and it stitches the patches on the first.
   if (!options.devices.empty()) k::use_cuda_device(options.devices.front());
-  continuation const* const resume = options.resume;
+  continuation const* resume = options.resume;
 
   // Plan.
   auto plan = plan_run(spec, resume, result);
+  // Monitoring, with late scenes (a tile of a date already read): a date cannot be folded into
+  // a state that has moved past it, so the history is recomputed from the scene folder, every
+  // scene from the first date, into the same grid: the outputs of a one-shot run over them all.
+  continuation rebuild;
+  if (resume != nullptr && !result.late.empty()) {
+    rebuild = recomputed_history(*resume, result);
+    auto const late = std::exchange(result.late, {});
+    auto const earlier = resume;
+    resume = &rebuild;
+    plan = plan_run(spec, resume, result);
+    if (plan) require_history(spec, *earlier, *plan, late);
+    result.recomputed = true;
+  }
   if (!plan) {
     result.seconds = elapsed();
     return result;  // monitoring: nothing new

@@ -223,6 +223,53 @@ TEST_F(Monitor, ThreeNightsAnnounceEachAlertOnceAndEndAsOneBatchRun) {
   EXPECT_NE(unknown.output.find("gs-000000000000"), std::string::npos);
 }
 
+TEST_F(Monitor, ALateSceneIsAppliedAsIfItHadComeInTime) {
+  // The first monitoring scene of night 2 comes a night late, after a later date was read (as
+  // Sentinel-2 tiles of one day arrive hours apart): the night recomputes the history and ends
+  // with the tables of a batch run over all seven scenes; exit 0, nothing left out.
+  fs::path const watch = job_dir("late", 1);
+  std::string const held_back = nights_[1][0];
+  see_night(watch, 3);
+  fs::remove(watch / "scenes" / held_back);
+  ASSERT_EQ(run_geosweep({"monitor", (watch / "job.yaml").string()}).code, 0);
+  fs::create_directory_symlink(root_ / "sim" / "scenes" / held_back, watch / "scenes" / held_back);
+  auto const late = run_geosweep({"monitor", (watch / "job.yaml").string()});
+  ASSERT_EQ(late.code, 0) << late.output;
+  EXPECT_NE(late.output.find("late scenes applied"), std::string::npos) << late.output;
+  EXPECT_EQ(late.output.find("left out"), std::string::npos) << late.output;
+  fs::path const batch = job_dir("late-batch", 3);
+  ASSERT_EQ(run_geosweep({"run", (batch / "job.yaml").string()}).code, 0);
+  EXPECT_EQ(read_file(watch / "out" / "alerts.csv"), read_file(batch / "out" / "alerts.csv"));
+  EXPECT_EQ(read_file(watch / "out" / "areas.csv"), read_file(batch / "out" / "areas.csv"));
+  gp::monitor_store store(watch / "out" / "state" / "monitor.sqlite");
+  EXPECT_EQ(store.scenes().size(), 7u);
+  for (auto const& s : store.scenes())
+    EXPECT_EQ(s.status, gp::scene_status::ingested) << s.scene_id;
+  // The next night, with nothing new, changes nothing: the state continues from the rebuild.
+  auto const quiet = run_geosweep({"monitor", (watch / "job.yaml").string()});
+  EXPECT_NE(quiet.output.find("no new scene"), std::string::npos) << quiet.output;
+}
+
+TEST_F(Monitor, ALateSceneThatCannotBeAppliedFailsTheNightSayingWhatToDo) {
+  // Late again, but a scene an earlier night read is gone (a rolling archive): the history
+  // cannot be recomputed, so the night fails (exit 3) naming both, and nothing changes.
+  fs::path const watch = job_dir("late-gone", 1);
+  std::string const held_back = nights_[1][0];
+  see_night(watch, 3);
+  fs::remove(watch / "scenes" / held_back);
+  ASSERT_EQ(run_geosweep({"monitor", (watch / "job.yaml").string()}).code, 0);
+  auto const before = snapshot(watch / "out");
+  fs::create_directory_symlink(root_ / "sim" / "scenes" / held_back, watch / "scenes" / held_back);
+  std::string const gone = nights_[0][0];
+  fs::remove(watch / "scenes" / gone);
+  auto const late = run_geosweep({"monitor", (watch / "job.yaml").string()});
+  EXPECT_EQ(late.code, 3) << late.output;
+  EXPECT_NE(late.output.find("late scene(s) " + held_back), std::string::npos) << late.output;
+  EXPECT_NE(late.output.find("no longer among the scenes (" + gone), std::string::npos)
+      << late.output;
+  EXPECT_EQ(snapshot(watch / "out"), before);
+}
+
 TEST_F(Monitor, KilledAtAnyPointTheNextRunEndsAsAnUninterruptedOne) {
   // The reference: nights 1 and 2 without interruption.
   fs::path const reference = job_dir("reference", 1);

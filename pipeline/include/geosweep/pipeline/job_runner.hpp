@@ -69,8 +69,14 @@ struct run_result {
   raster_grid grid;                 ///< the analysis grid
   std::vector<date_summary> dates;  ///< the dates this run read, in order
   std::vector<scene_record> read;   ///< the scenes this run read
-  std::vector<scene_record> late;   ///< monitoring: new scenes dated at or before last_date
-  bool nothing_new = false;         ///< monitoring: no new scene to read; nothing written
+  /// Monitoring: new scenes dated at or before last_date. A run applies them by recomputing
+  /// the whole history from the scene folder (`recomputed`), so this stays empty unless that
+  /// was not possible.
+  std::vector<scene_record> late;
+  /// Monitoring: late scenes came in, so every scene was read again from the first date, as a
+  /// one-shot run over all of them would; the state was rebuilt rather than continued.
+  bool recomputed = false;
+  bool nothing_new = false;  ///< monitoring: no new scene to read; nothing written
 };
 
 /// How a monitoring run continues from the previous one (geosweep monitor, monitor.hpp):
@@ -82,6 +88,7 @@ struct continuation {
   std::map<std::string, std::string> state_attributes;  ///< kept in the state file
   std::optional<raster_grid> grid;                      ///< the first run's analysis grid
   std::set<std::string> known_scenes;                   ///< ids earlier runs read or left out
+  std::set<std::string> read_scenes;                    ///< of those, the ones they read
   std::optional<civil_date> last_date;                  ///< latest date earlier runs read
   std::vector<date_summary> past_dates;                 ///< the dates earlier runs read
 };
