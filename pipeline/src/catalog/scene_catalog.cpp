@@ -483,6 +483,21 @@ scene_catalog build_catalog(job_spec const& spec, std::vector<std::string> const
     empty_period("period.baseline", spec.baseline, baseline_footprint, baseline_cloud);
   if (catalog.monitor.empty())
     empty_period("period.monitor", spec.monitor, monitor_footprint, monitor_cloud);
+  // An AOI that no scene covers (a typo in its coordinates, the wrong tile): with every footprint
+  // known, better said now than found as a grid spanning continents or an AOI without data.
+  bool const all_footprints =
+      std::all_of(all.begin(), all.end(), [](scene const& s) { return s.footprint.has_value(); });
+  for (std::size_t a = 0; all_footprints && a < aois.size(); ++a) {
+    auto const covers = [&](scene const& s) { return s.footprint->intersects(aois[a]); };
+    if (std::any_of(catalog.baseline.begin(), catalog.baseline.end(), covers) ||
+        std::any_of(catalog.monitor.begin(), catalog.monitor.end(), covers))
+      continue;
+    auto const& box = aois[a];
+    throw config_error(fmt::format(
+        "{}: aois: '{}' (lon {:.4f} to {:.4f}, lat {:.4f} to {:.4f}) lies outside every scene's "
+        "footprint",
+        where, spec.aois[a].name, box.west, box.east, box.south, box.north));
+  }
   return catalog;
 }
 

@@ -58,7 +58,13 @@ GDALDatasetUniquePtr open_raster(std::filesystem::path const& path) {
   ensure_gdal();
   CPLErrorReset();
   GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  if (!ds) throw io_error(path.string() + ": cannot open raster: " + last_gdal_message());
+  if (!ds) {
+    char const* msg = CPLGetLastErrorMsg();
+    throw io_error(path.string() + ": cannot open raster: " +
+                   (msg != nullptr && *msg != '\0'
+                        ? last_gdal_message()
+                        : "not in a raster format GDAL reads (damaged or truncated?)"));
+  }
   return ds;
 }
 
@@ -66,7 +72,14 @@ GDALDatasetUniquePtr open_vector(std::filesystem::path const& path) {
   ensure_gdal();
   CPLErrorReset();
   GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-  if (!ds) throw io_error(path.string() + ": cannot open vector file: " + last_gdal_message());
+  if (!ds) {
+    // GDAL says nothing when no driver recognises the file (a truncated GeoJSON, say).
+    char const* msg = CPLGetLastErrorMsg();
+    throw io_error(path.string() + ": cannot open vector file: " +
+                   (msg != nullptr && *msg != '\0'
+                        ? last_gdal_message()
+                        : "not in a vector format GDAL reads (damaged or truncated?)"));
+  }
   return ds;
 }
 

@@ -1,5 +1,7 @@
 #include "grid/aoi.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <gdal_alg.h>
 #include <ogr_geometry.h>
 #include <ogrsf_frmts.h>
@@ -54,6 +56,29 @@ OGRGeometryUniquePtr load_geometry(aoi_spec const& aoi) {
     if (to_wgs84 && copy->transform(to_wgs84.get()) != OGRERR_NONE) {
       throw io_error(path.string() + ": cannot reproject feature " +
                      std::to_string(feature->GetFID()) + " to WGS84");
+    }
+    if (!copy->IsValid()) {
+      // Self-intersecting rings (a bow tie) rasterise unpredictably and break the union.
+      OGRGeometryUniquePtr valid(copy->MakeValid());
+      if (!valid || !valid->IsValid()) {
+        throw io_error(path.string() + ": feature " + std::to_string(feature->GetFID()) +
+                       " of AOI '" + aoi.name + "' is not a valid polygon and cannot be repaired");
+      }
+      spdlog::warn(
+          "{}: feature {} of AOI '{}' is not a valid polygon (self-intersecting?); "
+          "repaired with OGR's MakeValid",
+          path.string(), feature->GetFID(), aoi.name);
+      copy = std::move(valid);
+      flat = wkbFlatten(copy->getGeometryType());
+      if (flat == wkbGeometryCollection) {
+        for (auto const* part : *copy->toGeometryCollection()) {
+          auto const kind = wkbFlatten(part->getGeometryType());
+          if (kind == wkbPolygon) collection->addGeometry(part);
+          if (kind == wkbMultiPolygon)
+            for (auto const* p : *part->toMultiPolygon()) collection->addGeometry(p);
+        }
+        continue;
+      }
     }
     if (flat == wkbPolygon) {
       collection->addGeometry(copy.get());

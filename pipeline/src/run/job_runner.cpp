@@ -91,6 +91,12 @@ aoi_result aoi_result_of(aoi_work const& aoi, run_plan const& plan,
     r.changed_centroid_lat_lon = std::array<double, 2>{y, x};
   }
   for (auto const& p : patches) r.alerts.push_back(p.alert);
+  if (r.clear_pixels == 0) {
+    spdlog::warn(
+        "AOI '{}': no clear look at any pixel on any date (clouds, shadows or no data "
+        "throughout): nothing could be detected there",
+        r.name);
+  }
   spdlog::info("AOI '{}': {:.2f} ha changed in {} patches, of {:.2f} ha clear", r.name,
                r.changed_area_ha, patches.size(), r.clear_area_ha);
   return r;
