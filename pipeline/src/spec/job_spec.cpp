@@ -259,7 +259,7 @@ void read_aois(spec_reader& r, YAML::Node const& node, std::vector<aoi_spec>& ao
           if (box[0] < -180 || box[2] > 180 || box[1] < -90 || box[3] > 90) {
             r.error(b, key_path + ".bbox",
                     "longitudes must lie in [-180, 180] and latitudes in [-90, 90]");
-          } else if (box[0] > box[2] && box[1] < box[3]) {
+          } else if (box[0] - box[2] > 180.0 && box[1] < box[3]) {  // 179.9 .. -179.9
             r.error(b, key_path + ".bbox",
                     "lon_min is east of lon_max: a box across the antimeridian is not supported; "
                     "split it in two at 180 degrees (two AOIs)");
