@@ -469,3 +469,50 @@ TEST(Configs, EveryExampleParses) {
   }
   EXPECT_GE(parsed, 2);
 }
+
+TEST_F(JobSpec, HttpLimitsOfRemoteScenesAreReadAndCheckedAtTheirBounds) {
+  auto const none = gp::parse_job_spec(kValid, dir_ / "job.yaml");
+  EXPECT_FALSE(none.scenes.http.timeout_s);  // left to the environment, then the defaults
+  EXPECT_FALSE(none.scenes.http.attempts);
+  auto const all = gp::parse_job_spec(
+      replace(kValid, "  dir: scenes\n",
+              "  dir: scenes\n  http: {connect_timeout_s: 600, timeout_s: 3600, attempts: 20, "
+              "backoff_s: 0}\n"),
+      dir_ / "job.yaml");
+  EXPECT_EQ(all.scenes.http.connect_timeout_s, 600.0);  // every upper bound is allowed
+  EXPECT_EQ(all.scenes.http.timeout_s, 3600.0);
+  EXPECT_EQ(all.scenes.http.attempts, 20);
+  EXPECT_EQ(all.scenes.http.backoff_s, 0.0);
+  auto const low =
+      gp::parse_job_spec(replace(kValid, "  dir: scenes\n",
+                                 "  dir: scenes\n  http:\n    timeout_s: 0.01\n    attempts: 1\n"),
+                         dir_ / "job.yaml");
+  EXPECT_EQ(low.scenes.http.timeout_s, 0.01);
+  EXPECT_EQ(low.scenes.http.attempts, 1);
+  EXPECT_FALSE(low.scenes.http.backoff_s);
+
+  struct bad_case {
+    std::string http, expected;
+  };
+  std::vector<bad_case> const cases{
+      {"{timeout_s: 0}", ":5:21: scenes.http.timeout_s: expected a value in (0, 3600]"},
+      {"{timeout_s: 3600.5}", ":5:21: scenes.http.timeout_s: expected a value in (0, 3600]"},
+      {"{timeout_s: -1}", ":5:21: scenes.http.timeout_s: expected a value in (0, 3600]"},
+      {"{connect_timeout_s: 600.5}",
+       ":5:29: scenes.http.connect_timeout_s: expected a value in (0, 600]"},
+      {"{attempts: 0}", ":5:20: scenes.http.attempts: expected 1 to 20"},
+      {"{attempts: 21}", ":5:20: scenes.http.attempts: expected 1 to 20"},
+      {"{backoff_s: -0.5}", ":5:21: scenes.http.backoff_s: expected a value in [0, 600]"},
+      {"{backoff_s: 601}", ":5:21: scenes.http.backoff_s: expected a value in [0, 600]"},
+      {"{timeout: 5}",
+       ":5:10: scenes.http.timeout: unknown key 'timeout'; did you mean 'timeout_s'?"},
+      {"30", ":5:9: scenes.http: expected a mapping"},
+  };
+  for (auto const& c : cases) {
+    SCOPED_TRACE(c.http);
+    auto const e =
+        error_of(replace(kValid, "  dir: scenes\n", "  dir: scenes\n  http: " + c.http + "\n"));
+    EXPECT_NE(e.find(path("job.yaml") + c.expected), std::string::npos) << e;
+    EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 0) << e;  // that problem alone
+  }
+}
