@@ -258,7 +258,8 @@ struct notification_spec {
   std::string name;  ///< unique; the channel id in the delivery ledger
   channel_type type = channel_type::webhook;
   std::vector<std::string> aois;  ///< AOIs it reports on; empty = every AOI
-  double timeout_s = 10;          ///< webhook and email: limit of one attempt
+  double timeout_s = 30;          ///< webhook and email: limit of one try, connection included
+  double connect_timeout_s = 10;  ///< webhook and email: limit of a try's connection (TCP, TLS)
   int attempts = 3;               ///< webhook and email: tries within one delivery
   double backoff_s = 1;           ///< delay before the 2nd try; doubles for each further try
   webhook_channel webhook;

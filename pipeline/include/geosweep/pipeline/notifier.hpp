@@ -69,7 +69,9 @@ std::string notification_file_name(notification const& n);
 /// than 408 and 429 are not retried. E-mail succeeds when the server accepts the message;
 /// SMTP 5xx answers are not retried. A file drop writes its file atomically, once: a file of
 /// the same delivery id already there counts as delivered. Network and server failures come
-/// back as delivered = false with the reason; never throws for them.
+/// back as delivered = false with the reason; never throws for them. The reason never holds a
+/// secret (mask_secrets). Each try is bounded by channel.connect_timeout_s for the connection
+/// and channel.timeout_s in all.
 /// Throws geosweep::config_error naming the variable when an environment variable the channel
 /// needs is unset or empty, and geosweep::logic_error for an empty delivery id.
 delivery_outcome deliver(notification_spec const& channel, notification const& n,

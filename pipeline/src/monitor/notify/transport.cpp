@@ -72,11 +72,14 @@ curl_handle new_handle(notification_spec const& channel, delivery_options const&
   init_curl();
   curl_handle curl(curl_easy_init());
   if (!curl) throw io_error("libcurl: curl_easy_init failed (out of memory?)");
+  // libcurl bounds each try: the whole of it, and its connection (TCP, TLS) within that.
   auto const timeout_ms = static_cast<long>(std::ceil(channel.timeout_s * 1000));
+  auto const connect_timeout_ms =
+      std::min(timeout_ms, static_cast<long>(std::ceil(channel.connect_timeout_s * 1000)));
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);  // threads may deliver concurrently
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
   curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, protocols);
   if (!options.ca_file.empty())
     curl_easy_setopt(curl.get(), CURLOPT_CAINFO, options.ca_file.c_str());
