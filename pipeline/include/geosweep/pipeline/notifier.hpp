@@ -81,6 +81,13 @@ delivery_outcome deliver(notification_spec const& channel, notification const& n
 /// starting with a digit), in order; nullopt when a `${` is not closed or holds another name.
 std::optional<std::vector<std::string>> environment_references(std::string const& text);
 
+/// `text` with every secret of `channel` replaced by "***": the values of the environment
+/// variables it reads (${VAR} references, username_env, password_env) as they are set now, in
+/// their percent-encoded form too, and the path of a value that is a URL. deliver() applies it
+/// to every error it reports (including what a receiver answered, which may echo a header);
+/// use it on any other text that may hold what a channel sent.
+std::string mask_secrets(notification_spec const& channel, std::string text);
+
 /// The environment variables `channel` needs that are unset or empty now.
 std::vector<std::string> unset_secret_variables(notification_spec const& channel);
 
