@@ -185,15 +185,21 @@ struct recorded_request {
 };
 
 /// How the webhook server behaves: request i (from 0) hangs when i < hang_first, then fails
-/// when i < hang_first + fail_first, else gets 200.
+/// when i < hang_first + fail_first, else gets 200; every answer comes delay_seconds late.
 struct webhook_server_options {
   int fail_first = 0;                ///< requests answered with fail_status
   int fail_status = 500;             ///< e.g. 503, 429, 400
   std::optional<int> retry_after_s;  ///< Retry-After header on failures
   int hang_first = 0;                ///< requests that get no answer for hang_seconds
   double hang_seconds = 0;
-  std::filesystem::path tls_cert;  ///< PEM certificate; non-empty: HTTPS (needs tls_key)
-  std::filesystem::path tls_key;   ///< PEM private key of tls_cert
+  double delay_seconds = 0;  ///< every answer waits this long: a slow but healthy receiver
+  /// Body of failures; {authorization}, {header:NAME}, {path} and {headers} become the
+  /// request's Authorization header, header NAME, path and headers (JSON): a gateway that
+  /// echoes the request.
+  std::optional<std::string> fail_body;
+  std::optional<std::string> location;  ///< Location header of failures (redirects)
+  std::filesystem::path tls_cert;       ///< PEM certificate; non-empty: HTTPS (needs tls_key)
+  std::filesystem::path tls_key;        ///< PEM private key of tls_cert
 
   /// The first `n` requests answered with `status`.
   static webhook_server_options failing_first(int n, int status = 500) {
@@ -207,6 +213,20 @@ struct webhook_server_options {
     webhook_server_options o;
     o.hang_first = n;
     o.hang_seconds = seconds;
+    return o;
+  }
+  /// Every request answered 200 after `seconds`.
+  static webhook_server_options answering_after(double seconds) {
+    webhook_server_options o;
+    o.delay_seconds = seconds;
+    return o;
+  }
+  /// Every request refused with `status` and `body` (placeholders as fail_body).
+  static webhook_server_options echoing(int status, std::string body) {
+    webhook_server_options o;
+    o.fail_first = 1 << 30;
+    o.fail_status = status;
+    o.fail_body = std::move(body);
     return o;
   }
 };
@@ -247,11 +267,14 @@ class webhook_server {
 
  private:
   std::vector<std::string> args(webhook_server_options const& o) const {
-    std::vector<std::string> a{"--record",       record_dir_.string(),
-                               "--fail-first",   std::to_string(o.fail_first),
-                               "--fail-status",  std::to_string(o.fail_status),
-                               "--hang-first",   std::to_string(o.hang_first),
-                               "--hang-seconds", std::to_string(o.hang_seconds)};
+    std::vector<std::string> a{"--record",        record_dir_.string(),
+                               "--fail-first",    std::to_string(o.fail_first),
+                               "--fail-status",   std::to_string(o.fail_status),
+                               "--hang-first",    std::to_string(o.hang_first),
+                               "--hang-seconds",  std::to_string(o.hang_seconds),
+                               "--delay-seconds", std::to_string(o.delay_seconds)};
+    if (o.fail_body) a.insert(a.end(), {"--fail-body", *o.fail_body});
+    if (o.location) a.insert(a.end(), {"--location", *o.location});
     if (o.retry_after_s) {
       a.emplace_back("--retry-after");
       a.push_back(std::to_string(*o.retry_after_s));
@@ -290,8 +313,10 @@ struct smtp_server_options {
   int refuse_connections = 0;  ///< first connections answered 421 and closed
   int fail_messages = 0;       ///< first messages refused at DATA with fail_code
   int fail_code = 451;
-  std::string username;  ///< non-empty: AUTH PLAIN/LOGIN required (without TLS)
+  double delay_seconds = 0;  ///< every answer to DATA waits this long
+  std::string username;      ///< non-empty: AUTH PLAIN/LOGIN required (without TLS)
   std::string password;
+  bool echo_auth = false;  ///< the 535 answer repeats the login and password tried
   smtp_tls tls = smtp_tls::none;
   std::filesystem::path tls_cert;  ///< PEM certificate, for tls other than none
   std::filesystem::path tls_key;   ///< PEM private key of tls_cert
@@ -384,11 +409,14 @@ class smtp_server {
                                "--fail-messages",
                                std::to_string(o.fail_messages),
                                "--fail-code",
-                               std::to_string(o.fail_code)};
+                               std::to_string(o.fail_code),
+                               "--delay-seconds",
+                               std::to_string(o.delay_seconds)};
     if (!o.username.empty()) {
       a.emplace_back("--auth");
       a.push_back(o.username + ":" + o.password);
     }
+    if (o.echo_auth) a.emplace_back("--echo-auth");
     if (o.tls != smtp_tls::none) {
       a.insert(a.end(), {"--tls-cert", o.tls_cert.string(), "--tls-key", o.tls_key.string(),
                          o.tls == smtp_tls::starttls ? "--starttls" : "--implicit-tls"});

@@ -8,8 +8,11 @@ one). Then:
   the first --fail-messages messages           are refused at DATA with --fail-code (451)
   every later message                          is accepted (250)
 
+With --delay-seconds T every answer to DATA comes T seconds late (a slow but healthy server).
+
 With --auth USER:PASSWORD the server offers AUTH PLAIN and LOGIN without TLS and requires
-them; other credentials get 535.
+them; other credentials get 535, which with --echo-auth repeats the login and password that
+were tried (a server that echoes what it was sent).
 
 With --tls-cert CERT --tls-key KEY (PEM files) and one mode it speaks TLS:
 
@@ -46,10 +49,11 @@ def write_atomically(path, text):
 
 
 class Recorder:
-    def __init__(self, folder, fail_messages, fail_code):
+    def __init__(self, folder, fail_messages, fail_code, delay_seconds):
         self.folder = folder
         self.fail_messages = fail_messages
         self.fail_code = fail_code
+        self.delay_seconds = delay_seconds
         self.count = 0
 
     async def handle_DATA(self, server, session, envelope):
@@ -73,6 +77,8 @@ class Recorder:
         }
         write_atomically(os.path.join(self.folder, "%04d.json" % index),
                          json.dumps(record, indent=1))
+        if self.delay_seconds > 0:
+            await asyncio.sleep(self.delay_seconds)
         return response
 
 
@@ -86,15 +92,21 @@ class Refuser(asyncio.Protocol):
 
 async def serve(args):
     loop = asyncio.get_running_loop()
-    handler = Recorder(args.record, args.fail_messages, args.fail_code)
+    handler = Recorder(args.record, args.fail_messages, args.fail_code, args.delay_seconds)
     refused = {"count": 0}
     user, password = (args.auth.split(":", 1) + [""])[:2] if args.auth else (None, None)
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = (isinstance(auth_data, LoginPassword)
               and auth_data.login.decode() == user and auth_data.password.decode() == password)
-        # handled=False: aiosmtpd itself answers 535 to wrong credentials.
-        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
+        # handled=False: aiosmtpd itself answers 535 to wrong credentials (or our message).
+        message = None
+        if not ok and args.echo_auth and isinstance(auth_data, LoginPassword):
+            message = "535 5.7.8 Authentication failed for %s with password %s" % (
+                auth_data.login.decode("utf-8", "replace"),
+                auth_data.password.decode("utf-8", "replace"))
+        return AuthResult(success=ok, handled=False, message=message,
+                          auth_data=auth_data if ok else None)
 
     tls_context = None
     if args.tls_cert:
@@ -131,7 +143,11 @@ def main():
     parser.add_argument("--refuse-connections", type=int, default=0)
     parser.add_argument("--fail-messages", type=int, default=0)
     parser.add_argument("--fail-code", type=int, default=451)
+    parser.add_argument("--delay-seconds", type=float, default=0.0,
+                        help="wait this long before answering DATA")
     parser.add_argument("--auth", default=None, help="USER:PASSWORD to require")
+    parser.add_argument("--echo-auth", action="store_true",
+                        help="repeat the credentials tried in the 535 answer")
     parser.add_argument("--tls-cert", default=None, help="PEM certificate for TLS")
     parser.add_argument("--tls-key", default=None, help="PEM private key of --tls-cert")
     mode = parser.add_mutually_exclusive_group()

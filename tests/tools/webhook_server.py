@@ -10,6 +10,13 @@ one), then answers each request, of any method and path, in arrival order (numbe
                                      header when --retry-after is given
   every later request                answers 200 {"ok": true}
 
+Every answer (after any hang) waits --delay-seconds first: a slow but healthy receiver.
+A failure's body is "simulated failure of request N", or --fail-body with {authorization},
+{header:NAME}, {path} and {headers} replaced by the request's Authorization header, its header
+NAME, its path and its headers as JSON (a gateway that echoes the request, as some do in their
+error pages). --location adds a Location
+header to failures (for redirects).
+
 Each request is recorded, before it is answered, as RECORD/NNNN.json (written to a temporary
 name and renamed, so a reader never sees half a file):
   {"index": 0, "method": "POST", "path": "/hook", "headers": {"content-type": "..."},
@@ -24,6 +31,7 @@ connection is wrapped in TLS with that certificate. A client that gives up durin
 import argparse
 import json
 import os
+import re
 import ssl
 import sys
 import threading
@@ -40,6 +48,11 @@ def main():
     parser.add_argument("--retry-after", type=int, default=None)
     parser.add_argument("--hang-first", type=int, default=0)
     parser.add_argument("--hang-seconds", type=float, default=0.0)
+    parser.add_argument("--delay-seconds", type=float, default=0.0,
+                        help="wait this long before every answer")
+    parser.add_argument("--fail-body", default=None,
+                        help="body of failures: {authorization}, {path}, {headers} replaced")
+    parser.add_argument("--location", default=None, help="Location header of failures")
     parser.add_argument("--tls-cert", default=None, help="PEM certificate: serve HTTPS")
     parser.add_argument("--tls-key", default=None, help="PEM private key of --tls-cert")
     args = parser.parse_args()
@@ -83,8 +96,19 @@ def main():
             os.replace(final + ".tmp", final)
             if hang:
                 time.sleep(args.hang_seconds)
-            answer = (b'{"ok": true}' if status < 300
-                      else ("simulated failure of request %d" % index).encode())
+            if args.delay_seconds > 0:
+                time.sleep(args.delay_seconds)
+            if status < 300:
+                answer = b'{"ok": true}'
+            elif args.fail_body is not None:
+                answer = re.sub(r"\{header:([A-Za-z0-9-]+)\}",
+                                lambda m: self.headers.get(m.group(1)) or "",
+                                args.fail_body
+                                .replace("{authorization}", self.headers.get("Authorization") or "")
+                                .replace("{path}", self.path)
+                                .replace("{headers}", json.dumps(record["headers"]))).encode()
+            else:
+                answer = ("simulated failure of request %d" % index).encode()
             try:
                 self.send_response(status)
                 self.send_header("Content-Type",
@@ -93,6 +117,8 @@ def main():
                 self.send_header("Connection", "close")
                 if status >= 300 and args.retry_after is not None:
                     self.send_header("Retry-After", str(args.retry_after))
+                if status >= 300 and args.location is not None:
+                    self.send_header("Location", args.location)
                 self.end_headers()
                 self.wfile.write(answer)
             except (BrokenPipeError, ConnectionResetError):

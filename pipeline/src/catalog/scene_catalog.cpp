@@ -12,6 +12,7 @@
 
 #include "catalog/sensor_profile.hpp"
 #include "catalog/stac_catalog.hpp"
+#include "core/gdal_utils.hpp"
 #include "core/text.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "grid/aoi.hpp"
@@ -435,6 +436,9 @@ scene_catalog build_catalog(job_spec const& spec, std::vector<std::string> const
 
 scene_catalog build_catalog(job_spec const& spec, std::vector<std::string> const& needed_bands,
                             catalog_options const& options) {
+  // The readers open the scenes this catalog lists, remote ones within the job's HTTP limits.
+  ensure_gdal();
+  configure_http_reads(spec.scenes.http);
   auto const all = find_scenes(spec, needed_bands, options);
   bool const any_footprint =
       std::any_of(all.begin(), all.end(), [](scene const& s) { return s.footprint.has_value(); });

@@ -1,12 +1,17 @@
 #include "core/gdal_utils.hpp"
 
-#include <cerrno>
-#include <cstring>
-
+#include <cpl_conv.h>
 #include <cpl_error.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
+#include <vector>
 
 #include "geosweep/pipeline/errors.hpp"
 
@@ -18,7 +23,36 @@ void CPL_STDCALL log_gdal_message(CPLErr level, CPLErrorNum number, char const* 
   if (level >= CE_Warning) spdlog::debug("GDAL ({}): {}", static_cast<int>(number), message);
 }
 
+/// One GDAL config option: the job's value, else the environment's, else the default.
+void set_http_option(char const* name, std::optional<double> job_value, double default_value) {
+  std::string value;
+  if (job_value) {
+    value = fmt::format("{:g}", *job_value);
+  } else if (char const* env = std::getenv(name); env != nullptr && *env != '\0') {
+    value = env;
+  } else {
+    value = fmt::format("{:g}", default_value);
+  }
+  CPLSetConfigOption(name, value.c_str());
+}
+
 }  // namespace
+
+void configure_http_reads(http_limits const& limits) {
+  set_http_option("GDAL_HTTP_CONNECTTIMEOUT", limits.connect_timeout_s,
+                  http_defaults::connect_timeout_s);
+  set_http_option("GDAL_HTTP_TIMEOUT", limits.timeout_s, http_defaults::timeout_s);
+  set_http_option("GDAL_HTTP_MAX_RETRY",
+                  limits.attempts ? std::optional<double>(*limits.attempts - 1) : std::nullopt,
+                  http_defaults::attempts - 1);
+  set_http_option("GDAL_HTTP_RETRY_DELAY", limits.backoff_s, http_defaults::backoff_s);
+  spdlog::debug(
+      "remote reads: GDAL_HTTP_CONNECTTIMEOUT={} GDAL_HTTP_TIMEOUT={} GDAL_HTTP_MAX_RETRY={} "
+      "GDAL_HTTP_RETRY_DELAY={}",
+      CPLGetConfigOption("GDAL_HTTP_CONNECTTIMEOUT", ""),
+      CPLGetConfigOption("GDAL_HTTP_TIMEOUT", ""), CPLGetConfigOption("GDAL_HTTP_MAX_RETRY", ""),
+      CPLGetConfigOption("GDAL_HTTP_RETRY_DELAY", ""));
+}
 
 void ensure_gdal() {
   static std::once_flag once;
@@ -29,6 +63,7 @@ void ensure_gdal() {
       CPLSetConfigOption("GDAL_CACHEMAX", "64");
     GDALAllRegister();
     CPLSetErrorHandler(log_gdal_message);
+    configure_http_reads({});  // without limits, a server that never answers hangs the run
   });
 }
 
@@ -54,18 +89,71 @@ std::string last_gdal_message() {
   return text;
 }
 
+namespace {
+
+/// The failures GDAL reports on this thread while it lives (its error handlers are per
+/// thread), in order, each once; warnings still go to the debug log.
+class gdal_failures {
+ public:
+  gdal_failures() { CPLPushErrorHandlerEx(collect, this); }
+  gdal_failures(gdal_failures const&) = delete;
+  gdal_failures& operator=(gdal_failures const&) = delete;
+  ~gdal_failures() { CPLPopErrorHandler(); }
+
+  /// Whether GDAL reported no failure at all.
+  [[nodiscard]] bool said_nothing() const {
+    char const* last = CPLGetLastErrorMsg();
+    return messages_.empty() && (last == nullptr || *last == '\0');
+  }
+
+  /// "first; second; ..." or, when GDAL said nothing, last_gdal_message().
+  [[nodiscard]] std::string text() const {
+    return messages_.empty() ? last_gdal_message() : fmt::format("{}", fmt::join(messages_, "; "));
+  }
+
+ private:
+  static void CPL_STDCALL collect(CPLErr level, CPLErrorNum number, char const* message) {
+    auto* self = static_cast<gdal_failures*>(CPLGetErrorHandlerUserData());
+    log_gdal_message(level, number, message);
+    if (level < CE_Failure || message == nullptr || *message == '\0') return;
+    if (std::find(self->messages_.begin(), self->messages_.end(), message) == self->messages_.end())
+      self->messages_.emplace_back(message);
+  }
+  std::vector<std::string> messages_;
+};
+
+bool is_remote(std::string const& path) {
+  return path.starts_with("/vsicurl") || path.starts_with("/vsis3") || path.starts_with("/vsigs") ||
+         path.starts_with("/vsiaz") || path.starts_with("/vsiadls") ||
+         path.starts_with("/vsioss") || path.starts_with("/vsiswift") ||
+         path.starts_with("/vsiwebhdfs");
+}
+
+}  // namespace
+
 GDALDatasetUniquePtr open_raster(std::filesystem::path const& path) {
   ensure_gdal();
   CPLErrorReset();
+  gdal_failures failures;
   GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  if (!ds) {
-    char const* msg = CPLGetLastErrorMsg();
-    throw io_error(path.string() + ": cannot open raster: " +
-                   (msg != nullptr && *msg != '\0'
-                        ? last_gdal_message()
-                        : "not in a raster format GDAL reads (damaged or truncated?)"));
+  if (ds) return ds;
+  // GDAL says nothing when no driver recognises the file (random bytes, a zero-byte file).
+  std::string const reason = failures.said_nothing()
+                                 ? "not in a raster format GDAL reads (damaged or truncated?)"
+                                 : failures.text();
+  std::string message = path.string() + ": cannot open raster: " + reason;
+  if (is_remote(path.string())) {
+    // What bounded the wait, and where to change it. GDAL gives status 0 for no answer at all.
+    message += fmt::format(
+        " ({}within the HTTP limits of {} s to connect, {} s per request and {} attempt(s); "
+        "change them with scenes.http in the job file, or GDAL_HTTP_CONNECTTIMEOUT, "
+        "GDAL_HTTP_TIMEOUT, GDAL_HTTP_MAX_RETRY)",
+        reason.ends_with(": 0") ? "no answer " : "",
+        CPLGetConfigOption("GDAL_HTTP_CONNECTTIMEOUT", "?"),
+        CPLGetConfigOption("GDAL_HTTP_TIMEOUT", "?"),
+        std::atoi(CPLGetConfigOption("GDAL_HTTP_MAX_RETRY", "0")) + 1);
   }
-  return ds;
+  throw io_error(message);
 }
 
 GDALDatasetUniquePtr open_vector(std::filesystem::path const& path) {

@@ -10,10 +10,20 @@
 #include <memory>
 #include <string>
 
+#include "geosweep/pipeline/job_spec.hpp"
+
 namespace geosweep::pipeline {
 
-/// Registers GDAL drivers once and routes GDAL's own messages to the debug log.
+/// Registers GDAL drivers once, routes GDAL's own messages to the debug log and gives GDAL's
+/// HTTP reads their default limits (configure_http_reads with nothing set).
 void ensure_gdal();
+
+/// Sets the GDAL config options that bound the HTTP requests of remote reads (/vsicurl/,
+/// /vsis3/, ...): GDAL_HTTP_CONNECTTIMEOUT, GDAL_HTTP_TIMEOUT, GDAL_HTTP_MAX_RETRY (attempts
+/// - 1) and GDAL_HTTP_RETRY_DELAY. Each takes the job's value when `limits` has one, else the
+/// variable's value in the environment, else http_defaults. Process-wide: readers opened
+/// afterwards use them.
+void configure_http_reads(http_limits const& limits);
 
 /// Opens a raster read-only; throws geosweep::io_error with GDAL's message and the path.
 GDALDatasetUniquePtr open_raster(std::filesystem::path const& path);

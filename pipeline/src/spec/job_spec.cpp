@@ -147,10 +147,38 @@ void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
   if (node["mask"]) read_mask(r, node["mask"], sensor);
 }
 
+/// A number in (0, high] (or [0, high] when `zero_ok`) at node[key], under path.key.
+std::optional<double> read_seconds(spec_reader& r, YAML::Node const& node, std::string const& path,
+                                   char const* key, double high, bool zero_ok) {
+  if (!node[key]) return std::nullopt;
+  auto const where = path + "." + key;
+  auto v = r.number(node[key], where);
+  if (!v) return std::nullopt;
+  if ((zero_ok ? *v < 0 : *v <= 0) || *v > high) {
+    r.error(node[key], where,
+            std::string("expected a value in ") + (zero_ok ? "[" : "(") + "0, " +
+                std::to_string(static_cast<int>(high)) + "]");
+    return std::nullopt;
+  }
+  return v;
+}
+
+/// scenes.http: the limits of GDAL's HTTP requests for remote scenes.
+void read_http_limits(spec_reader& r, YAML::Node const& node, http_limits& http) {
+  std::string const path = "scenes.http";
+  if (!r.expect_map(node, path)) return;
+  r.check_keys(node, path, {"connect_timeout_s", "timeout_s", "attempts", "backoff_s"});
+  http.connect_timeout_s = read_seconds(r, node, path, "connect_timeout_s", 600, false);
+  http.timeout_s = read_seconds(r, node, path, "timeout_s", 3600, false);
+  if (node["attempts"]) http.attempts = r.integer_in(node["attempts"], path + ".attempts", 1, 20);
+  http.backoff_s = read_seconds(r, node, path, "backoff_s", 600, true);
+}
+
 void read_scenes(spec_reader& r, YAML::Node const& node, scenes_spec& scenes) {
   scenes.where = location_of(node);
   if (!r.expect_map(node, "scenes")) return;
-  r.check_keys(node, "scenes", {"dir", "list", "stac", "max_cloud_cover"});
+  r.check_keys(node, "scenes", {"dir", "list", "stac", "max_cloud_cover", "http"});
+  if (node["http"]) read_http_limits(r, node["http"], scenes.http);
   int const sources = (node["dir"] ? 1 : 0) + (node["list"] ? 1 : 0) + (node["stac"] ? 1 : 0);
   if (sources > 1) {
     r.error(node, "scenes", "give one of 'dir', 'list' or 'stac', not several");

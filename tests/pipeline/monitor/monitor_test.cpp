@@ -473,3 +473,83 @@ TEST_F(Monitor, AChangedJobIsRefusedRatherThanMixedWithTheOldState) {
   EXPECT_EQ(e.code, 3) << e.output;
   EXPECT_NE(e.output.find("first monitoring run"), std::string::npos) << e.output;
 }
+
+TEST_F(Monitor, SecretsEchoedByFailingReceiversReachNoOutputLedgerOrLog) {
+  if (!tt::smtp_server::available()) GTEST_SKIP() << "python3-aiosmtpd is not installed";
+  fs::path const dir = root_ / "echo-receivers";  // their records are not the job's files
+  fs::create_directories(dir);
+  // Receivers that refuse every delivery and repeat in their answer what they were sent: the
+  // Authorization header and all headers, the (secret) path of the URL, the SMTP login.
+  tt::webhook_server gateway(
+      dir / "gateway", tt::webhook_server_options::echoing(
+                           503,
+                           "upstream down; you sent Authorization: {authorization} and X-Api-Key: "
+                           "{header:X-Api-Key}; all headers: {headers}"));
+  tt::webhook_server slack(dir / "slack",
+                           tt::webhook_server_options::echoing(404, "no route for POST {path}"));
+  auto login = tt::smtp_server_options::with_login("mailer", "the-right-one");
+  login.echo_auth = true;
+  tt::smtp_server smtp(dir / "smtp", login);
+  std::map<std::string, std::string> const secrets{
+      {"GEOSWEEP_TEST_ECHO_TOKEN", "tok-5d1e7a90c3b24f68"},
+      {"GEOSWEEP_TEST_API_KEY", "key-0b9c44e1a7f2"},
+      {"GEOSWEEP_TEST_SECRET_URL", slack.url("/services/T0ECHO/B0ECHO/p4thS3cretXYZ")},
+      {"GEOSWEEP_TEST_SMTP_USER", "mailer-acct-7731"},
+      {"GEOSWEEP_TEST_SMTP_PASSWORD", "pw-wrong-91e4c2"}};
+  std::string const channels =
+      "notifications:\n"
+      "  - name: gateway\n    type: webhook\n    url: " +
+      gateway.url() +
+      "\n    headers: {Authorization: \"Bearer ${GEOSWEEP_TEST_ECHO_TOKEN}\", X-Api-Key: "
+      "\"${GEOSWEEP_TEST_API_KEY}\"}\n"
+      "    attempts: 2\n    backoff_s: 0\n"
+      "  - name: slack\n    type: webhook\n    url: \"${GEOSWEEP_TEST_SECRET_URL}\"\n"
+      "  - name: mail\n    type: email\n    smtp_url: " +
+      smtp.url() +
+      "\n    tls: none\n    from: geosweep@example.org\n    to: [ana@example.org]\n"
+      "    username_env: GEOSWEEP_TEST_SMTP_USER\n    password_env: GEOSWEEP_TEST_SMTP_PASSWORD\n"
+      "    attempts: 1\n";
+  fs::path const job = job_dir("echo", 1, channels) / "job.yaml";
+  auto const night1 = run_geosweep({"--verbose", "monitor", job.string()}, secrets);
+  EXPECT_EQ(night1.code, 6) << night1.output;
+  auto const night2 = run_geosweep({"monitor", job.string(), "--verbose"}, secrets);  // retries
+  EXPECT_EQ(night2.code, 6) << night2.output;
+  auto const listed = run_geosweep({"alerts", "list", job.string(), "--format", "json"}, secrets);
+  EXPECT_EQ(listed.code, 0) << listed.output;
+
+  // The receivers did get the secrets, and did echo them: the logs show the masked echoes.
+  ASSERT_FALSE(gateway.requests().empty());
+  EXPECT_EQ(gateway.requests()[0].header("authorization"), "Bearer tok-5d1e7a90c3b24f68");
+  ASSERT_FALSE(slack.requests().empty());
+  EXPECT_EQ(slack.requests()[0].path, "/services/T0ECHO/B0ECHO/p4thS3cretXYZ");
+  std::string const logs = night1.output + night2.output + listed.output;
+  EXPECT_NE(logs.find("you sent Authorization: Bearer *** and X-Api-Key: ***;"), std::string::npos)
+      << logs;
+  EXPECT_NE(logs.find("no route for POST ***"), std::string::npos) << logs;
+  EXPECT_NE(logs.find("535"), std::string::npos) << logs;
+  gp::monitor_store store(job.parent_path() / "out" / "state" / "monitor.sqlite");
+  auto const deliveries = store.deliveries();
+  ASSERT_FALSE(deliveries.empty());
+  bool ledger_has_echo = false;
+  for (auto const& d : deliveries) {
+    EXPECT_EQ(d.status, gp::delivery_status::pending) << d.delivery_id;
+    ledger_has_echo |= d.last_error.find("Bearer ***") != std::string::npos;
+  }
+  EXPECT_TRUE(ledger_has_echo);
+
+  // No secret, nor the secret part of the URL, in the logs or in any file the runs wrote:
+  // outputs, events, state, the SQLite ledger and its WAL, byte for byte.
+  std::map<std::string, std::string> texts{{"the logs", logs}};
+  for (auto const& e : fs::recursive_directory_iterator(job.parent_path())) {
+    if (e.is_regular_file() && e.path().parent_path().filename() != "scenes")
+      texts[fs::relative(e.path(), job.parent_path()).string()] = read_file(e.path());
+  }
+  EXPECT_GT(texts.size(), 5u);
+  EXPECT_TRUE(texts.count((fs::path("out") / "state" / "monitor.sqlite").string()));
+  for (auto const& [variable, value] : secrets) {
+    std::string const secret =
+        variable == "GEOSWEEP_TEST_SECRET_URL" ? "p4thS3cretXYZ" : value;  // the path part
+    for (auto const& [where, text] : texts)
+      EXPECT_EQ(text.find(secret), std::string::npos) << variable << " in " << where;
+  }
+}

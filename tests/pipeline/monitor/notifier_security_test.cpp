@@ -214,3 +214,144 @@ TEST_F(Notifier, ParsedChannelsDeliverAndWarnAboutUnsetSecrets) {
   EXPECT_TRUE(gp::deliver(spec.notifications[1], n).delivered);
   EXPECT_TRUE(fs::exists(dir_ / "inbox" / gp::notification_file_name(n)));
 }
+
+namespace {
+
+/// A webhook channel to `url` whose Authorization header is `header_value` (holding
+/// ${GEOSWEEP_TEST_ECHO_TOKEN}), tried twice without waiting.
+gp::notification_spec echo_channel(std::string const& url, std::string const& header_value) {
+  auto channel = webhook_channel(url);
+  channel.webhook.headers = {{"Authorization", header_value}};
+  channel.secrets = {
+      {"GEOSWEEP_TEST_ECHO_TOKEN", "notifications[0].headers.Authorization", {9, 22}}};
+  channel.attempts = 2;
+  channel.backoff_s = 0;
+  return channel;
+}
+
+}  // namespace
+
+TEST_F(Notifier, AReceiverEchoingTheTokenHasItMaskedInEveryErrorAndRetryMessage) {
+  std::string const token = "tok-8f3a91c2d7e64b05a1";
+  ::setenv("GEOSWEEP_TEST_ECHO_TOKEN", token.c_str(), 1);
+  // A gateway's error page that repeats the request's Authorization header and all headers.
+  tt::webhook_server hook(
+      dir_ / "hook",
+      tt::webhook_server_options::echoing(
+          503,
+          "gateway: upstream down for {path}; you sent Authorization: {authorization}; "
+          "headers: {headers}"));
+  auto const channel = echo_channel(hook.url(), "Bearer ${GEOSWEEP_TEST_ECHO_TOKEN}");
+  std::vector<std::string> retries;
+  auto options = kFast;
+  options.on_retry = [&](int, std::string const& error) { retries.push_back(error); };
+  auto const outcome = gp::deliver(channel, two_alerts(), options);
+  ::unsetenv("GEOSWEEP_TEST_ECHO_TOKEN");
+  EXPECT_FALSE(outcome.delivered);
+  ASSERT_EQ(hook.requests().size(), 2u);
+  EXPECT_EQ(hook.requests()[0].header("authorization"), "Bearer " + token);  // it was sent
+  ASSERT_EQ(retries.size(), 1u);
+  for (auto const& text : {outcome.error, retries[0]}) {
+    // The echo is there, with the token masked.
+    EXPECT_NE(text.find("you sent Authorization: Bearer ***;"), std::string::npos) << text;
+    EXPECT_EQ(text.find(token), std::string::npos) << text;
+    EXPECT_EQ(text.find("tok-8f3"), std::string::npos) << text;  // nor a part of it
+  }
+}
+
+TEST_F(Notifier, ATokenCutByTheMessageLengthLimitsLeavesNoPartBehind) {
+  // 200 characters of an answer go into a message; the echoed token straddles that limit.
+  std::string const token = "tok-8f3a91c2d7e64b05a1";
+  ::setenv("GEOSWEEP_TEST_ECHO_TOKEN", token.c_str(), 1);
+  {
+    tt::webhook_server hook(dir_ / "at-200", tt::webhook_server_options::echoing(
+                                                 503, std::string(190, '.') + "{authorization}"));
+    auto const outcome = gp::deliver(echo_channel(hook.url(), "Bearer ${GEOSWEEP_TEST_ECHO_TOKEN}"),
+                                     two_alerts(), kFast);
+    EXPECT_NE(outcome.error.find(std::string(190, '.') + "Bearer ***"), std::string::npos)
+        << outcome.error;
+    EXPECT_EQ(outcome.error.find("tok-"), std::string::npos) << outcome.error;
+  }
+  {
+    // The answer is kept up to 2048 bytes: 30 echoes of a bare 100-character token, cut 48
+    // characters into the 21st. Masked, the 20 whole ones take 60 characters, so the cut one
+    // would fit in the message.
+    std::string long_token = "tok-";
+    while (long_token.size() < 100) long_token += "0123456789abcdef"[long_token.size() % 16];
+    ::setenv("GEOSWEEP_TEST_ECHO_TOKEN", long_token.c_str(), 1);
+    tt::webhook_server hook(dir_ / "at-2048", [] {
+      std::string body;
+      for (int i = 0; i < 30; ++i) body += "{authorization}";
+      return tt::webhook_server_options::echoing(503, body);
+    }());
+    auto const outcome =
+        gp::deliver(echo_channel(hook.url(), "${GEOSWEEP_TEST_ECHO_TOKEN}"), two_alerts(), kFast);
+    EXPECT_NE(outcome.error.find(": ******"), std::string::npos) << outcome.error;
+    EXPECT_EQ(outcome.error.find("tok-"), std::string::npos) << outcome.error;
+  }
+  ::unsetenv("GEOSWEEP_TEST_ECHO_TOKEN");
+}
+
+TEST_F(Notifier, AWebhookUrlThatIsASecretIsMaskedWhenTheReceiverEchoesItsPathOrRedirects) {
+  std::string const secret_path = "/services/T024BE7LD/B05F9QZ3X/9aK3s5ecretPathPart";
+  {
+    tt::webhook_server hook(dir_ / "hook",
+                            tt::webhook_server_options::echoing(404, "no route for POST {path}"));
+    ::setenv("GEOSWEEP_TEST_SECRET_URL", hook.url(secret_path).c_str(), 1);
+    auto channel = webhook_channel("${GEOSWEEP_TEST_SECRET_URL}");
+    channel.secrets = {{"GEOSWEEP_TEST_SECRET_URL", "notifications[0].url", {8, 10}}};
+    auto const outcome = gp::deliver(channel, two_alerts(), kFast);
+    EXPECT_FALSE(outcome.delivered);
+    ASSERT_EQ(hook.requests().size(), 1u);
+    EXPECT_EQ(hook.requests()[0].path, secret_path);
+    EXPECT_NE(
+        outcome.error.find("HTTP 404 from ${GEOSWEEP_TEST_SECRET_URL}: no route for POST ***"),
+        std::string::npos)
+        << outcome.error;
+    EXPECT_EQ(outcome.error.find("9aK3s5ecret"), std::string::npos) << outcome.error;
+  }
+  {
+    auto moved = tt::webhook_server_options::failing_first(1000, 307);
+    moved.location = "?moved=1";  // resolved against the secret URL by libcurl
+    tt::webhook_server hook(dir_ / "moved", moved);
+    ::setenv("GEOSWEEP_TEST_SECRET_URL", hook.url(secret_path).c_str(), 1);
+    auto channel = webhook_channel("${GEOSWEEP_TEST_SECRET_URL}");
+    channel.secrets = {{"GEOSWEEP_TEST_SECRET_URL", "notifications[0].url", {8, 10}}};
+    auto const outcome = gp::deliver(channel, two_alerts(), kFast);
+    EXPECT_NE(outcome.error.find("redirects are not followed: write the new address"),
+              std::string::npos)
+        << outcome.error;
+    EXPECT_NE(outcome.error.find("***"), std::string::npos) << outcome.error;
+    EXPECT_EQ(outcome.error.find("9aK3s5ecret"), std::string::npos) << outcome.error;
+  }
+  ::unsetenv("GEOSWEEP_TEST_SECRET_URL");
+}
+
+TEST_F(Notifier, AnSmtpServerEchoingTheLoginHasItMasked) {
+  if (!tt::smtp_server::available()) GTEST_SKIP() << "aiosmtpd is not installed";
+  auto o = tt::smtp_server_options::with_login("mailer", "right-pa55word");
+  o.echo_auth = true;
+  tt::smtp_server smtp(dir_ / "smtp", o);
+  auto channel = email_channel(smtp.url());
+  channel.email.username_env = "GEOSWEEP_TEST_SMTP_USER";
+  channel.email.password_env = "GEOSWEEP_TEST_SMTP_PASSWORD";
+  channel.secrets = {{"GEOSWEEP_TEST_SMTP_USER", "notifications[0].username_env", {3, 5}},
+                     {"GEOSWEEP_TEST_SMTP_PASSWORD", "notifications[0].password_env", {4, 5}}};
+  ::setenv("GEOSWEEP_TEST_SMTP_USER", "mailer-account", 1);
+  ::setenv("GEOSWEEP_TEST_SMTP_PASSWORD", "wrong-pa55word", 1);
+  auto const outcome = gp::deliver(channel, two_alerts(), kFast);
+  EXPECT_FALSE(outcome.delivered);
+  EXPECT_NE(outcome.error.find("535"), std::string::npos) << outcome.error;
+  EXPECT_EQ(outcome.error.find("wrong-pa55word"), std::string::npos) << outcome.error;
+  EXPECT_EQ(outcome.error.find("mailer-account"), std::string::npos) << outcome.error;
+  // The same masking, on any text: both values, and their percent-encoded forms.
+  EXPECT_EQ(gp::mask_secrets(channel,
+                             "login mailer-account:wrong-pa55word, url-encoded "
+                             "mailer-account%3Awrong-pa55word"),
+            "login ***:***, url-encoded ***%3A***");
+  ::setenv("GEOSWEEP_TEST_SMTP_PASSWORD", "p@ss word/+=", 1);
+  EXPECT_EQ(gp::mask_secrets(channel, "p@ss word/+= p%40ss%20word%2F%2B%3D"), "*** ***");
+  ::unsetenv("GEOSWEEP_TEST_SMTP_USER");
+  ::unsetenv("GEOSWEEP_TEST_SMTP_PASSWORD");
+  EXPECT_EQ(gp::mask_secrets(channel, "mailer-account"), "mailer-account");  // nothing set
+}

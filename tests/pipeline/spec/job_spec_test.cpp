@@ -323,7 +323,8 @@ TEST_F(JobSpec, NotificationChannelsAreRead) {
   EXPECT_EQ(hook.webhook.headers[0].second, "Bearer ${GEOSWEEP_HOOK_TOKEN}");  // expanded later
   EXPECT_EQ(hook.webhook.headers[1].first, "X-Source");
   EXPECT_DOUBLE_EQ(hook.timeout_s, 5);
-  EXPECT_EQ(hook.attempts, 3);  // defaults
+  EXPECT_DOUBLE_EQ(hook.connect_timeout_s, 10);  // defaults
+  EXPECT_EQ(hook.attempts, 3);
   EXPECT_DOUBLE_EQ(hook.backoff_s, 1);
   ASSERT_EQ(hook.secrets.size(), 1u);
   EXPECT_EQ(hook.secrets[0].variable, "GEOSWEEP_HOOK_TOKEN");
@@ -333,6 +334,8 @@ TEST_F(JobSpec, NotificationChannelsAreRead) {
 
   auto const& mail = spec.notifications[1];
   EXPECT_EQ(mail.type, gp::channel_type::email);
+  EXPECT_DOUBLE_EQ(mail.timeout_s, 30);  // the default: a receiver taking 10 s passes
+  EXPECT_DOUBLE_EQ(mail.connect_timeout_s, 10);
   EXPECT_EQ(mail.email.smtp_url, "smtp://mail.example.org:587");
   EXPECT_EQ(mail.email.tls, gp::smtp_tls::starttls);  // the default for smtp://
   EXPECT_EQ(mail.email.from, "geosweep@example.org");
@@ -378,6 +381,18 @@ TEST_F(JobSpec, NotificationErrorsAreLocated) {
        ":26:5: notifications[0].timout_s: unknown key 'timout_s'; did you mean 'timeout_s'?"},
       {"    timeout_s: 5", "    timeout_s: 0",
        ":26:16: notifications[0].timeout_s: expected a value in (0, 600]"},
+      {"    timeout_s: 5", "    timeout_s: 600.5",
+       ":26:16: notifications[0].timeout_s: expected a value in (0, 600]"},
+      {"    timeout_s: 5", "    connect_timeout_s: 0",
+       ":26:24: notifications[0].connect_timeout_s: expected a value in (0, 600]"},
+      {"    timeout_s: 5", "    connect_timeout_s: soon",
+       ":26:24: notifications[0].connect_timeout_s: expected a number"},
+      {"    timeout_s: 5", "    conect_timeout_s: 5",
+       ":26:5: notifications[0].conect_timeout_s: unknown key 'conect_timeout_s'; did you mean "
+       "'connect_timeout_s'?"},
+      {"    dir: inbox\n", "    dir: inbox\n    connect_timeout_s: 2\n",
+       ":37:5: notifications[2].connect_timeout_s: a file drop is written once; it takes no "
+       "'connect_timeout_s'"},
       {"    timeout_s: 5", "    attempts: 0",
        ":26:15: notifications[0].attempts: expected 1 to 20"},
       {"    timeout_s: 5", "    token: abc123",
@@ -468,4 +483,51 @@ TEST(Configs, EveryExampleParses) {
     ++parsed;
   }
   EXPECT_GE(parsed, 2);
+}
+
+TEST_F(JobSpec, HttpLimitsOfRemoteScenesAreReadAndCheckedAtTheirBounds) {
+  auto const none = gp::parse_job_spec(kValid, dir_ / "job.yaml");
+  EXPECT_FALSE(none.scenes.http.timeout_s);  // left to the environment, then the defaults
+  EXPECT_FALSE(none.scenes.http.attempts);
+  auto const all = gp::parse_job_spec(
+      replace(kValid, "  dir: scenes\n",
+              "  dir: scenes\n  http: {connect_timeout_s: 600, timeout_s: 3600, attempts: 20, "
+              "backoff_s: 0}\n"),
+      dir_ / "job.yaml");
+  EXPECT_EQ(all.scenes.http.connect_timeout_s, 600.0);  // every upper bound is allowed
+  EXPECT_EQ(all.scenes.http.timeout_s, 3600.0);
+  EXPECT_EQ(all.scenes.http.attempts, 20);
+  EXPECT_EQ(all.scenes.http.backoff_s, 0.0);
+  auto const low =
+      gp::parse_job_spec(replace(kValid, "  dir: scenes\n",
+                                 "  dir: scenes\n  http:\n    timeout_s: 0.01\n    attempts: 1\n"),
+                         dir_ / "job.yaml");
+  EXPECT_EQ(low.scenes.http.timeout_s, 0.01);
+  EXPECT_EQ(low.scenes.http.attempts, 1);
+  EXPECT_FALSE(low.scenes.http.backoff_s);
+
+  struct bad_case {
+    std::string http, expected;
+  };
+  std::vector<bad_case> const cases{
+      {"{timeout_s: 0}", ":5:21: scenes.http.timeout_s: expected a value in (0, 3600]"},
+      {"{timeout_s: 3600.5}", ":5:21: scenes.http.timeout_s: expected a value in (0, 3600]"},
+      {"{timeout_s: -1}", ":5:21: scenes.http.timeout_s: expected a value in (0, 3600]"},
+      {"{connect_timeout_s: 600.5}",
+       ":5:29: scenes.http.connect_timeout_s: expected a value in (0, 600]"},
+      {"{attempts: 0}", ":5:20: scenes.http.attempts: expected 1 to 20"},
+      {"{attempts: 21}", ":5:20: scenes.http.attempts: expected 1 to 20"},
+      {"{backoff_s: -0.5}", ":5:21: scenes.http.backoff_s: expected a value in [0, 600]"},
+      {"{backoff_s: 601}", ":5:21: scenes.http.backoff_s: expected a value in [0, 600]"},
+      {"{timeout: 5}",
+       ":5:10: scenes.http.timeout: unknown key 'timeout'; did you mean 'timeout_s'?"},
+      {"30", ":5:9: scenes.http: expected a mapping"},
+  };
+  for (auto const& c : cases) {
+    SCOPED_TRACE(c.http);
+    auto const e =
+        error_of(replace(kValid, "  dir: scenes\n", "  dir: scenes\n  http: " + c.http + "\n"));
+    EXPECT_NE(e.find(path("job.yaml") + c.expected), std::string::npos) << e;
+    EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 0) << e;  // that problem alone
+  }
 }

@@ -63,6 +63,25 @@ struct scene_entry {
   source_location where;
 };
 
+/// Limits of the HTTP requests GDAL makes for remote scenes (/vsicurl/, /vsis3/, ...), as GDAL's
+/// GDAL_HTTP_CONNECTTIMEOUT, GDAL_HTTP_TIMEOUT, GDAL_HTTP_MAX_RETRY (attempts - 1) and
+/// GDAL_HTTP_RETRY_DELAY. A value left out comes from that variable in the environment, else
+/// from http_defaults (docs/job-spec.md).
+struct http_limits {
+  std::optional<double> connect_timeout_s;  ///< TCP (and TLS) connection of one request
+  std::optional<double> timeout_s;          ///< one request, connection included
+  std::optional<int> attempts;              ///< tries of one request (server errors, timeouts)
+  std::optional<double> backoff_s;          ///< wait before the 2nd try; GDAL doubles it
+};
+
+/// What http_limits default to: a slow but healthy archive passes, a stalled one fails fast.
+struct http_defaults {
+  static constexpr double connect_timeout_s = 10;
+  static constexpr double timeout_s = 30;
+  static constexpr int attempts = 3;
+  static constexpr double backoff_s = 1;
+};
+
 /// Where the scenes are: every entry of a folder, an explicit list, or STAC items; and which
 /// are clear enough to use.
 struct scenes_spec {
@@ -70,6 +89,7 @@ struct scenes_spec {
   std::vector<scene_entry> list;
   std::optional<std::filesystem::path> stac;  ///< an item, ItemCollection, catalog or folder
   std::optional<double> max_cloud_cover;      ///< percent (0-100); scenes above it are dropped
+  http_limits http;                           ///< budgets of remote reads (scenes.http)
   source_location where;
 };
 
@@ -238,7 +258,8 @@ struct notification_spec {
   std::string name;  ///< unique; the channel id in the delivery ledger
   channel_type type = channel_type::webhook;
   std::vector<std::string> aois;  ///< AOIs it reports on; empty = every AOI
-  double timeout_s = 10;          ///< webhook and email: limit of one attempt
+  double timeout_s = 30;          ///< webhook and email: limit of one try, connection included
+  double connect_timeout_s = 10;  ///< webhook and email: limit of a try's connection (TCP, TLS)
   int attempts = 3;               ///< webhook and email: tries within one delivery
   double backoff_s = 1;           ///< delay before the 2nd try; doubles for each further try
   webhook_channel webhook;

@@ -69,7 +69,9 @@ std::string notification_file_name(notification const& n);
 /// than 408 and 429 are not retried. E-mail succeeds when the server accepts the message;
 /// SMTP 5xx answers are not retried. A file drop writes its file atomically, once: a file of
 /// the same delivery id already there counts as delivered. Network and server failures come
-/// back as delivered = false with the reason; never throws for them.
+/// back as delivered = false with the reason; never throws for them. The reason never holds a
+/// secret (mask_secrets). Each try is bounded by channel.connect_timeout_s for the connection
+/// and channel.timeout_s in all.
 /// Throws geosweep::config_error naming the variable when an environment variable the channel
 /// needs is unset or empty, and geosweep::logic_error for an empty delivery id.
 delivery_outcome deliver(notification_spec const& channel, notification const& n,
@@ -78,6 +80,13 @@ delivery_outcome deliver(notification_spec const& channel, notification const& n
 /// The environment variables that `text` names as `${NAME}` (NAME: letters, digits and '_', not
 /// starting with a digit), in order; nullopt when a `${` is not closed or holds another name.
 std::optional<std::vector<std::string>> environment_references(std::string const& text);
+
+/// `text` with every secret of `channel` replaced by "***": the values of the environment
+/// variables it reads (${VAR} references, username_env, password_env) as they are set now, in
+/// their percent-encoded form too, and the path of a value that is a URL. deliver() applies it
+/// to every error it reports (including what a receiver answered, which may echo a header);
+/// use it on any other text that may hold what a channel sent.
+std::string mask_secrets(notification_spec const& channel, std::string text);
 
 /// The environment variables `channel` needs that are unset or empty now.
 std::vector<std::string> unset_secret_variables(notification_spec const& channel);

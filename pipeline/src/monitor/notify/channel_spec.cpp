@@ -312,7 +312,8 @@ void read_email(spec_reader& r, YAML::Node const& node, std::string const& key_p
 
 /// Keys every channel takes, keys of network channels, and each type's own keys.
 std::vector<std::string> const kCommonKeys{"name", "type", "aois"};
-std::vector<std::string> const kNetworkKeys{"timeout_s", "attempts", "backoff_s"};
+std::vector<std::string> const kNetworkKeys{"timeout_s", "connect_timeout_s", "attempts",
+                                            "backoff_s"};
 
 std::vector<std::string> const& own_keys(channel_type type) {
   static std::vector<std::string> const webhook{"url", "headers"};
@@ -423,14 +424,16 @@ void read_channel_aois(spec_reader& r, YAML::Node const& item, std::string const
   }
 }
 
-/// timeout_s, attempts and backoff_s of a webhook or e-mail channel.
+/// timeout_s, connect_timeout_s, attempts and backoff_s of a webhook or e-mail channel.
 void read_delivery_limits(spec_reader& r, YAML::Node const& item, std::string const& key_path,
                           notification_spec& channel) {
-  if (item["timeout_s"]) {
-    if (auto v = r.number(item["timeout_s"], key_path + ".timeout_s")) {
+  for (auto [key, value] : {std::pair{"timeout_s", &channel.timeout_s},
+                            std::pair{"connect_timeout_s", &channel.connect_timeout_s}}) {
+    if (!item[key]) continue;
+    if (auto v = r.number(item[key], key_path + "." + key)) {
       if (*v <= 0 || *v > 600)
-        r.error(item["timeout_s"], key_path + ".timeout_s", "expected a value in (0, 600]");
-      channel.timeout_s = *v;
+        r.error(item[key], key_path + "." + key, "expected a value in (0, 600]");
+      *value = *v;
     }
   }
   if (item["attempts"]) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/notifier.hpp"
@@ -25,6 +26,11 @@ std::string expand_environment(std::string text);
 
 /// Throws config_error naming the first secret variable `channel` needs that is not set.
 void require_secrets(notification_spec const& channel);
+
+/// The texts mask_secrets hides, longest first: the value of each secret variable of `channel`
+/// (its ${VAR} references and SMTP login variables) that is set, percent-encoded too, and the
+/// path of a value that is a URL.
+std::vector<std::string> secret_forms(notification_spec const& channel);
 
 // ---- payloads (payload.cpp)
 

@@ -42,6 +42,58 @@ std::string expand_environment(std::string text) {
   return text;
 }
 
+namespace {
+
+/// `text` with every byte other than letters, digits and -._~ written as %XX.
+std::string percent_encoded(std::string const& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> secret_forms(notification_spec const& channel) {
+  std::vector<std::string> names;
+  for (auto const& secret : channel.secrets) names.push_back(secret.variable);
+  for (auto const* name : {&channel.email.username_env, &channel.email.password_env})
+    if (!name->empty()) names.push_back(*name);
+  std::vector<std::string> forms;
+  for (auto const& name : names) {
+    auto const value = environment_value(name);
+    if (!value) continue;
+    forms.push_back(*value);
+    forms.push_back(percent_encoded(*value));
+    // A URL that is a secret (a Slack-style webhook) is one in its path: a receiver's answer
+    // may echo the path alone ("no route for POST /services/T0/B0/XXXX").
+    if (auto const scheme = value->find("://"); scheme != std::string::npos) {
+      auto const path = value->find('/', scheme + 3);
+      if (path != std::string::npos && value->size() - path > 1)
+        forms.push_back(value->substr(path));
+    }
+  }
+  // Longest first, so a secret holding another is masked whole.
+  std::sort(forms.begin(), forms.end(), [](std::string const& a, std::string const& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;
+  });
+  forms.erase(std::unique(forms.begin(), forms.end()), forms.end());
+  return forms;
+}
+
+std::string mask_secrets(notification_spec const& channel, std::string text) {
+  for (auto const& form : secret_forms(channel)) {
+    for (auto at = text.find(form); at != std::string::npos; at = text.find(form, at + 3))
+      text.replace(at, form.size(), "***");
+  }
+  return text;
+}
+
 bool is_environment_variable_name(std::string_view text) {
   if (text.empty() || std::isdigit(static_cast<unsigned char>(text.front()))) return false;
   return std::all_of(text.begin(), text.end(), [](char c) {

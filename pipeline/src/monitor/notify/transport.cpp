@@ -37,7 +37,8 @@ delivery_outcome with_retries(notification_spec const& channel, delivery_options
   delivery_outcome outcome;
   int const tries = std::max(1, channel.attempts);
   for (int k = 1; k <= tries; ++k) {
-    auto const result = attempt();
+    auto result = attempt();
+    result.error = mask_secrets(channel, std::move(result.error));
     outcome.attempts = k;
     if (result.ok) {
       outcome.delivered = true;
@@ -72,11 +73,14 @@ curl_handle new_handle(notification_spec const& channel, delivery_options const&
   init_curl();
   curl_handle curl(curl_easy_init());
   if (!curl) throw io_error("libcurl: curl_easy_init failed (out of memory?)");
+  // libcurl bounds each try: the whole of it, and its connection (TCP, TLS) within that.
   auto const timeout_ms = static_cast<long>(std::ceil(channel.timeout_s * 1000));
+  auto const connect_timeout_ms =
+      std::min(timeout_ms, static_cast<long>(std::ceil(channel.connect_timeout_s * 1000)));
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);  // threads may deliver concurrently
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
   curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, protocols);
   if (!options.ca_file.empty())
     curl_easy_setopt(curl.get(), CURLOPT_CAINFO, options.ca_file.c_str());
@@ -97,10 +101,13 @@ bool permanent(CURLcode code) {
          code == CURLE_LOGIN_DENIED || code == CURLE_USE_SSL_FAILED;
 }
 
+/// How much of a receiver's answer is kept for the error message.
+constexpr std::size_t kAnswerKept = 2048;
+
 std::size_t collect(char* data, std::size_t size, std::size_t count, void* target) {
   auto& text = *static_cast<std::string*>(target);
   std::size_t const n = size * count;
-  if (text.size() < 2048) text.append(data, std::min(n, 2048 - text.size()));
+  if (text.size() < kAnswerKept) text.append(data, std::min(n, kAnswerKept - text.size()));
   return n;
 }
 
@@ -110,6 +117,20 @@ std::string one_line(std::string text, std::size_t limit = 200) {
   while (!text.empty() && text.back() == ' ') text.pop_back();
   if (text.size() > limit) text = text.substr(0, limit) + "...";
   return text;
+}
+
+/// A receiver's answer for a message: its secrets masked (a gateway may echo the request's
+/// Authorization header), then on one line. An answer cut at kAnswerKept may end in the first
+/// characters of a secret, which match no whole secret: that end goes too.
+std::string answer_text(notification_spec const& channel, std::string answer) {
+  bool const cut = answer.size() >= kAnswerKept;
+  answer = mask_secrets(channel, std::move(answer));
+  if (cut) {
+    auto const forms = secret_forms(channel);
+    std::size_t const longest = forms.empty() ? 0 : forms.front().size();
+    if (longest > 0) answer.resize(answer.size() - std::min(answer.size(), longest - 1));
+  }
+  return one_line(std::move(answer));
 }
 
 attempt_result post_webhook(notification_spec const& channel, notification const& n,
@@ -149,13 +170,16 @@ attempt_result post_webhook(notification_spec const& channel, notification const
   if (status >= 200 && status < 300) return {true, false, {}};
   attempt_result result;
   result.error = fmt::format("HTTP {} from {}", status, where);
-  if (!one_line(response).empty()) result.error += ": " + one_line(response);
+  if (auto const answer = answer_text(channel, response); !answer.empty())
+    result.error += ": " + answer;
   if (status >= 300 && status < 400) {
+    // libcurl resolves the Location against the URL sent, which may be a secret.
     char* location = nullptr;
     curl_easy_getinfo(curl.get(), CURLINFO_REDIRECT_URL, &location);
+    std::string const new_address = location ? mask_secrets(channel, location) : std::string();
     result.error +=
-        fmt::format(" (redirects are not followed: write the new address{} in the job file)",
-                    location ? std::string(" ") + location : std::string());
+        fmt::format(" (redirects are not followed: write the new address{}{} in the job file)",
+                    new_address.empty() ? "" : " ", new_address);
     result.retry = false;
     return result;
   }
