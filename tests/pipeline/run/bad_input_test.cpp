@@ -12,11 +12,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <random>
 #include <regex>
 #include <string>
 #include <vector>
 
+#include "tools/archive_server.hpp"
 #include "tools/run_geosweep.hpp"
 
 namespace fs = std::filesystem;
@@ -24,6 +26,10 @@ namespace tt = geosweep::test_tools;
 using tt::read_file;
 
 namespace {
+
+/// The URL of a loopback archive that accepts every connection and never answers (set up with
+/// the suite).
+std::string stalled_archive_url;
 
 /// One broken input: how to break a copy of the simulated job folder, and what must follow.
 struct bad_input {
@@ -239,6 +245,18 @@ std::vector<bad_input> suite() {
          stac_catalog(d, stac_items(d, assets + "}"));
        },
        4, "127.0.0.1:9"},
+      {"STAC: an href to a server that never answers",
+       [](fs::path const& d) {
+         std::string assets = "{";
+         for (char const* b : {"B02", "B03", "B04", "B08", "B11", "B12", "SCL"})
+           assets += std::string(assets.size() > 1 ? "," : "") + "\"" + b + "\": {\"href\": \"" +
+                     stalled_archive_url + "/" + b + ".tif\"}";
+         stac_catalog(d, stac_items(d, assets + "}"));
+         // Tight limits keep the suite quick; the defaults bound it too (docs/job-spec.md).
+         edit_job(d, "  stac: items.json",
+                  "  stac: items.json\n  http: {timeout_s: 1, attempts: 2, backoff_s: 0.1}");
+       },
+       4, "no answer within the HTTP limits"},
       // ---- job files
       {"job: an unknown key",
        [](fs::path const& d) { edit_job(d, "  hdf5: true", "  hdf6: true"); }, 3, "hdf6"},
@@ -282,9 +300,17 @@ class BadInputs : public ::testing::TestWithParam<std::size_t> {
     auto const e = tt::run_geosweep(
         {"simulate", "--out", (root_ / "pristine").string(), "--seed", "8", "--size", "160"});
     ASSERT_EQ(e.code, 0) << e.output;
+    fs::create_directories(root_ / "www");
+    stalled_ = std::make_unique<tt::archive_server>(root_ / "www", root_ / "stalled.log",
+                                                    tt::archive_server_options::stalled());
+    stalled_archive_url = stalled_->url();
   }
-  static void TearDownTestSuite() { fs::remove_all(root_); }
+  static void TearDownTestSuite() {
+    stalled_.reset();
+    fs::remove_all(root_);
+  }
   static inline fs::path root_;
+  static inline std::unique_ptr<tt::archive_server> stalled_;
 };
 
 std::string case_name(::testing::TestParamInfo<std::size_t> const& info) {
