@@ -127,6 +127,16 @@ std::string stac_items(fs::path const& dir, std::string const& assets) {
   return R"({"type": "FeatureCollection", "features": [)" + features + "]}";
 }
 
+/// STAC assets of every band the job reads, at `url`/<band>.tif.
+std::string remote_assets(std::string const& url) {
+  std::string assets;
+  for (char const* b : {"B02", "B03", "B04", "B08", "B11", "B12", "SCL"}) {
+    assets += assets.empty() ? "{" : ",";
+    assets += "\"" + std::string(b) + "\": {\"href\": \"" + url + "/" + b + ".tif\"}";
+  }
+  return assets + "}";
+}
+
 /// Band `b` of the i-th scene.
 fs::path band(fs::path const& dir, std::size_t i, char const* b) {
   return scene(dir, i) / (std::string(b) + ".tif");
@@ -238,20 +248,12 @@ std::vector<bad_input> suite() {
        [](fs::path const& d) { stac_catalog(d, stac_items(d, "{}")); }, 3, "features[0].assets"},
       {"STAC: an href to a closed port",
        [](fs::path const& d) {
-         std::string assets = "{";
-         for (char const* b : {"B02", "B03", "B04", "B08", "B11", "B12", "SCL"})
-           assets += std::string(assets.size() > 1 ? "," : "") + "\"" + b +
-                     "\": {\"href\": \"http://127.0.0.1:9/" + b + ".tif\"}";
-         stac_catalog(d, stac_items(d, assets + "}"));
+         stac_catalog(d, stac_items(d, remote_assets("http://127.0.0.1:9")));
        },
        4, "127.0.0.1:9"},
       {"STAC: an href to a server that never answers",
        [](fs::path const& d) {
-         std::string assets = "{";
-         for (char const* b : {"B02", "B03", "B04", "B08", "B11", "B12", "SCL"})
-           assets += std::string(assets.size() > 1 ? "," : "") + "\"" + b + "\": {\"href\": \"" +
-                     stalled_archive_url + "/" + b + ".tif\"}";
-         stac_catalog(d, stac_items(d, assets + "}"));
+         stac_catalog(d, stac_items(d, remote_assets(stalled_archive_url)));
          // Tight limits keep the suite quick; the defaults bound it too (docs/job-spec.md).
          edit_job(d, "  stac: items.json",
                   "  stac: items.json\n  http: {timeout_s: 1, attempts: 2, backoff_s: 0.1}");
