@@ -2,6 +2,7 @@
 // one row each, given to `geosweep run` as a user would. Each gets either one error line that
 // names the file or field and a non-zero exit, or (where the input is usable) a logged warning
 // and complete outputs; never a crash, a hang or a half-written output folder.
+#include <fmt/format.h>
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -132,7 +133,7 @@ std::string remote_assets(std::string const& url) {
   std::string assets;
   for (char const* b : {"B02", "B03", "B04", "B08", "B11", "B12", "SCL"}) {
     assets += assets.empty() ? "{" : ",";
-    assets += "\"" + std::string(b) + "\": {\"href\": \"" + url + "/" + b + ".tif\"}";
+    assets += fmt::format(R"("{}": {{"href": "{}/{}.tif"}})", b, url, b);
   }
   return assets + "}";
 }
