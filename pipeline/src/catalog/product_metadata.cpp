@@ -95,6 +95,18 @@ class mtl_values {
     return number_of(*e);
   }
 
+  /// A whole number from `low` to `high` at `key`, or nullopt when absent.
+  [[nodiscard]] std::optional<int> integer(std::string_view key, int low, int high) const {
+    auto const* e = find(key);
+    if (e == nullptr) return std::nullopt;
+    double const v = number_of(*e);
+    if (!(v >= low && v <= high) || v != std::floor(v)) {
+      throw io_error(fmt::format("{}: {}.{}: '{}' is not a whole number from {} to {}", name_,
+                                 e->group, e->key, e->value, low, high));
+    }
+    return static_cast<int>(v);
+  }
+
   [[nodiscard]] double number_of(mtl_entry const& e) const {
     auto v = to_number(e.value);
     if (!v)
@@ -259,8 +271,9 @@ landsat_metadata interpret(mtl_values const& mtl) {
                    "' is not a date (expected YYYY-MM-DD)");
   }
   m.acquired = *when;
-  if (auto v = mtl.number("WRS_PATH")) m.wrs_path = static_cast<int>(*v);
-  if (auto v = mtl.number("WRS_ROW")) m.wrs_row = static_cast<int>(*v);
+  // WRS-1 and WRS-2 paths and rows are below 1000.
+  if (auto v = mtl.integer("WRS_PATH", 0, 999)) m.wrs_path = *v;
+  if (auto v = mtl.integer("WRS_ROW", 0, 999)) m.wrs_row = *v;
   m.cloud_cover = mtl.number("CLOUD_COVER");
   m.cloud_cover_land = mtl.number("CLOUD_COVER_LAND");
   // Negative cloud cover (-1) means "not computed".

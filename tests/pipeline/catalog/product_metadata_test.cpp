@@ -276,6 +276,41 @@ TEST(LandsatMtl, ErrorsNameTheFileAndTheKey) {
   EXPECT_THROW(gp::read_landsat_mtl("/nonexistent/x_MTL.txt"), geosweep::io_error);
 }
 
+// Found by fuzz/catalog/landsat_mtl_fuzz: a WRS row beyond int was converted to int
+// (undefined behaviour); a path or row that is not a whole number below 1000 is an error now.
+TEST(LandsatMtl, WrsPathAndRowOutOfRangeAreErrors) {
+  std::string const huge =
+      "GROUP = LANDSAT_METADATA_FILE\n"
+      "  GROUP = IMAGE_ATTRIBUTES\n"
+      "    DATE_ACQUIRED = 2019-12-01\n"
+      "    WRS_ROW = 1.11111e+83\n"
+      "  END_GROUP = IMAGE_ATTRIBUTES\n"
+      "END_GROUP = LANDSAT_METADATA_FILE\n"
+      "END\n";
+  try {
+    gp::parse_landsat_mtl(huge, gp::mtl_format::odl, "w_MTL.txt");
+    FAIL() << "expected an io_error";
+  } catch (geosweep::io_error const& e) {
+    EXPECT_STREQ(e.what(),
+                 "w_MTL.txt: IMAGE_ATTRIBUTES.WRS_ROW: '1.11111e+83' is not a whole number from 0 "
+                 "to 999");
+  }
+  EXPECT_THROW(gp::parse_landsat_mtl(R"({"LANDSAT_METADATA_FILE": {"G": {
+                   "DATE_ACQUIRED": "2019-12-01", "WRS_PATH": -3}}})",
+                                     gp::mtl_format::json, "n_MTL.json"),
+               geosweep::io_error);
+  EXPECT_THROW(gp::parse_landsat_mtl("<LANDSAT_METADATA_FILE><G><DATE_ACQUIRED>2019-12-01"
+                                     "</DATE_ACQUIRED><WRS_PATH>8.5</WRS_PATH></G>"
+                                     "</LANDSAT_METADATA_FILE>",
+                                     gp::mtl_format::xml, "f_MTL.xml"),
+               geosweep::io_error);
+  auto const fine = gp::parse_landsat_mtl(R"({"LANDSAT_METADATA_FILE": {"G": {
+                        "DATE_ACQUIRED": "2019-12-01", "WRS_PATH": 8, "WRS_ROW": "59"}}})",
+                                          gp::mtl_format::json, "ok_MTL.json");
+  EXPECT_EQ(fine.wrs_path, 8);
+  EXPECT_EQ(fine.wrs_row, 59);
+}
+
 TEST(Sentinel2Mtd, OffsetsFollowTheProcessingBaseline) {
   auto const with = gp::parse_sentinel2_mtd(sentinel2_mtd("04.00", true), "MTD_MSIL2A.xml");
   EXPECT_EQ(with.processing_baseline, "04.00");
