@@ -310,6 +310,13 @@ std::string element_text(xml_node* node, char const* name) {
   return std::string(trim(CPLGetXMLValue(found, nullptr, "")));
 }
 
+/// A Sentinel-2 band id (bandId, band_id): a whole number from 0 to 99, or nullopt.
+std::optional<int> band_id_of(std::string_view text) {
+  auto const v = to_number(text);
+  if (!v || !(*v >= 0 && *v <= 99) || *v != std::floor(*v)) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
 /// Band codes of Sentinel-2 band ids 0..12 in MTD files.
 constexpr char const* kSentinel2BandIds[] = {"B01", "B02", "B03", "B04", "B05", "B06", "B07",
                                              "B08", "B8A", "B09", "B10", "B11", "B12"};
@@ -410,10 +417,9 @@ sentinel2_metadata parse_sentinel2_mtd(std::string const& xml, std::string const
     for (xml_node* n = list->psChild; n != nullptr; n = n->psNext) {
       if (n->eType != CXT_Element || std::string_view(n->pszValue) != "Spectral_Information")
         continue;
-      auto const id = to_number(CPLGetXMLValue(n, "bandId", ""));
+      auto const id = band_id_of(CPLGetXMLValue(n, "bandId", ""));
       char const* physical = CPLGetXMLValue(n, "physicalBand", nullptr);
-      if (id && physical != nullptr)
-        band_of_id[static_cast<int>(*id)] = sentinel2_band_code(physical);
+      if (id && physical != nullptr) band_of_id[*id] = sentinel2_band_code(physical);
     }
   }
   double const default_offset =
@@ -424,13 +430,13 @@ sentinel2_metadata parse_sentinel2_mtd(std::string const& xml, std::string const
       if (n->eType != CXT_Element || std::string_view(n->pszValue) != "BOA_ADD_OFFSET") continue;
       std::string const id_text = CPLGetXMLValue(n, "band_id", "");
       std::string const value_text = CPLGetXMLValue(n, nullptr, "");
-      auto const id = to_number(id_text);
+      auto const id = band_id_of(id_text);
       auto const value = to_number(value_text);
-      if (!id || !value || !band_of_id.count(static_cast<int>(*id))) {
+      if (!id || !value || !band_of_id.count(*id)) {
         throw io_error(name + ": BOA_ADD_OFFSET band_id '" + id_text + "': '" + value_text +
                        "' is not a band offset");
       }
-      m.boa_add_offset[band_of_id.at(static_cast<int>(*id))] = *value;
+      m.boa_add_offset[band_of_id.at(*id)] = *value;
     }
   }
 

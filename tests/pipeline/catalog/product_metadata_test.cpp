@@ -339,6 +339,27 @@ TEST(Sentinel2Mtd, OffsetsFollowTheProcessingBaseline) {
   EXPECT_EQ(gp::sentinel2_band_code("B8A"), "B8A");
   EXPECT_EQ(gp::sentinel2_band_code("b3"), "B03");
 
+  // A band id beyond int was converted to int (undefined behaviour): such an entry of the
+  // band list is skipped like any other that is not a band id, and an offset for it is an error.
+  auto const odd = gp::parse_sentinel2_mtd(
+      "<Level-2A_User_Product><PRODUCT_START_TIME>2022-03-04T10:20:21Z</PRODUCT_START_TIME>"
+      "<Spectral_Information_List><Spectral_Information bandId=\"1e10\" physicalBand=\"B4\"/>"
+      "<Spectral_Information bandId=\"2.5\" physicalBand=\"B9\"/>"
+      "</Spectral_Information_List></Level-2A_User_Product>",
+      "odd.xml");
+  EXPECT_EQ(odd.boa_add_offset.size(), 13u);  // ESA's 13 bands, nothing added
+  try {
+    gp::parse_sentinel2_mtd(
+        "<Level-2A_User_Product><PRODUCT_START_TIME>2022-03-04T10:20:21Z</PRODUCT_START_TIME>"
+        "<BOA_ADD_OFFSET_VALUES_LIST><BOA_ADD_OFFSET band_id=\"-4294967296\">-1000"
+        "</BOA_ADD_OFFSET></BOA_ADD_OFFSET_VALUES_LIST></Level-2A_User_Product>",
+        "huge.xml");
+    FAIL() << "expected an io_error";
+  } catch (geosweep::io_error const& e) {
+    EXPECT_STREQ(e.what(),
+                 "huge.xml: BOA_ADD_OFFSET band_id '-4294967296': '-1000' is not a band offset");
+  }
+
   try {
     gp::parse_sentinel2_mtd("<Level-1C_User_Product/>", "l1c.xml");
     FAIL() << "expected an io_error";
