@@ -95,6 +95,18 @@ class mtl_values {
     return number_of(*e);
   }
 
+  /// A whole number from `low` to `high` at `key`, or nullopt when absent.
+  [[nodiscard]] std::optional<int> integer(std::string_view key, int low, int high) const {
+    auto const* e = find(key);
+    if (e == nullptr) return std::nullopt;
+    double const v = number_of(*e);
+    if (!(v >= low && v <= high) || v != std::floor(v)) {
+      throw io_error(fmt::format("{}: {}.{}: '{}' is not a whole number from {} to {}", name_,
+                                 e->group, e->key, e->value, low, high));
+    }
+    return static_cast<int>(v);
+  }
+
   [[nodiscard]] double number_of(mtl_entry const& e) const {
     auto v = to_number(e.value);
     if (!v)
@@ -259,8 +271,9 @@ landsat_metadata interpret(mtl_values const& mtl) {
                    "' is not a date (expected YYYY-MM-DD)");
   }
   m.acquired = *when;
-  if (auto v = mtl.number("WRS_PATH")) m.wrs_path = static_cast<int>(*v);
-  if (auto v = mtl.number("WRS_ROW")) m.wrs_row = static_cast<int>(*v);
+  // WRS-1 and WRS-2 paths and rows are below 1000.
+  if (auto v = mtl.integer("WRS_PATH", 0, 999)) m.wrs_path = *v;
+  if (auto v = mtl.integer("WRS_ROW", 0, 999)) m.wrs_row = *v;
   m.cloud_cover = mtl.number("CLOUD_COVER");
   m.cloud_cover_land = mtl.number("CLOUD_COVER_LAND");
   // Negative cloud cover (-1) means "not computed".
@@ -295,6 +308,13 @@ std::string element_text(xml_node* node, char const* name) {
   xml_node* found = CPLSearchXMLNode(node, name);
   if (found == nullptr) return {};
   return std::string(trim(CPLGetXMLValue(found, nullptr, "")));
+}
+
+/// A Sentinel-2 band id (bandId, band_id): a whole number from 0 to 99, or nullopt.
+std::optional<int> band_id_of(std::string_view text) {
+  auto const v = to_number(text);
+  if (!v || !(*v >= 0 && *v <= 99) || *v != std::floor(*v)) return std::nullopt;
+  return static_cast<int>(*v);
 }
 
 /// Band codes of Sentinel-2 band ids 0..12 in MTD files.
@@ -397,10 +417,9 @@ sentinel2_metadata parse_sentinel2_mtd(std::string const& xml, std::string const
     for (xml_node* n = list->psChild; n != nullptr; n = n->psNext) {
       if (n->eType != CXT_Element || std::string_view(n->pszValue) != "Spectral_Information")
         continue;
-      auto const id = to_number(CPLGetXMLValue(n, "bandId", ""));
+      auto const id = band_id_of(CPLGetXMLValue(n, "bandId", ""));
       char const* physical = CPLGetXMLValue(n, "physicalBand", nullptr);
-      if (id && physical != nullptr)
-        band_of_id[static_cast<int>(*id)] = sentinel2_band_code(physical);
+      if (id && physical != nullptr) band_of_id[*id] = sentinel2_band_code(physical);
     }
   }
   double const default_offset =
@@ -411,13 +430,13 @@ sentinel2_metadata parse_sentinel2_mtd(std::string const& xml, std::string const
       if (n->eType != CXT_Element || std::string_view(n->pszValue) != "BOA_ADD_OFFSET") continue;
       std::string const id_text = CPLGetXMLValue(n, "band_id", "");
       std::string const value_text = CPLGetXMLValue(n, nullptr, "");
-      auto const id = to_number(id_text);
+      auto const id = band_id_of(id_text);
       auto const value = to_number(value_text);
-      if (!id || !value || !band_of_id.count(static_cast<int>(*id))) {
+      if (!id || !value || !band_of_id.count(*id)) {
         throw io_error(name + ": BOA_ADD_OFFSET band_id '" + id_text + "': '" + value_text +
                        "' is not a band offset");
       }
-      m.boa_add_offset[band_of_id.at(static_cast<int>(*id))] = *value;
+      m.boa_add_offset[band_of_id.at(*id)] = *value;
     }
   }
 

@@ -87,7 +87,7 @@ chunk_output part_reader::read_chunk(std::size_t id) const {
     file_.read(id, tile, p + "inside", t.inside);
     for (auto const& v : variables_) {
       if (!product::in_tile(v) || !file_.has(id, p + v.name)) continue;
-      std::visit([&](auto* values) { file_.read(id, tile, p + v.name, *values); },
+      std::visit([&](auto* values) { file_.read(id, t.tile, p + v.name, *values); },
                  product::values_of(v, t));
     }
     for (int period = 0; period < 2 && cx_.keep_rasters; ++period) {

@@ -71,7 +71,9 @@ cog_exporter::cog_exporter(fs::path dir,
     : index_(std::move(index)), composites_(std::move(composites)) {
   ensure_gdal();
   for (std::size_t a = 0; a < aois.size(); ++a) {
-    auto const& [name, grid] = aois[a];
+    // Not a structured binding: clang before 16 cannot capture one in the lambda below.
+    auto const& name = aois[a].first;
+    auto const& grid = aois[a].second;
     std::vector<staged> files;
     if (!wanted.empty() && !wanted[a]) {
       files_.push_back(std::move(files));

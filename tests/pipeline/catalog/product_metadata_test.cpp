@@ -276,6 +276,41 @@ TEST(LandsatMtl, ErrorsNameTheFileAndTheKey) {
   EXPECT_THROW(gp::read_landsat_mtl("/nonexistent/x_MTL.txt"), geosweep::io_error);
 }
 
+// Found by fuzz/catalog/landsat_mtl_fuzz: a WRS row beyond int was converted to int
+// (undefined behaviour); a path or row that is not a whole number below 1000 is an error now.
+TEST(LandsatMtl, WrsPathAndRowOutOfRangeAreErrors) {
+  std::string const huge =
+      "GROUP = LANDSAT_METADATA_FILE\n"
+      "  GROUP = IMAGE_ATTRIBUTES\n"
+      "    DATE_ACQUIRED = 2019-12-01\n"
+      "    WRS_ROW = 1.11111e+83\n"
+      "  END_GROUP = IMAGE_ATTRIBUTES\n"
+      "END_GROUP = LANDSAT_METADATA_FILE\n"
+      "END\n";
+  try {
+    gp::parse_landsat_mtl(huge, gp::mtl_format::odl, "w_MTL.txt");
+    FAIL() << "expected an io_error";
+  } catch (geosweep::io_error const& e) {
+    EXPECT_STREQ(e.what(),
+                 "w_MTL.txt: IMAGE_ATTRIBUTES.WRS_ROW: '1.11111e+83' is not a whole number from 0 "
+                 "to 999");
+  }
+  EXPECT_THROW(gp::parse_landsat_mtl(R"({"LANDSAT_METADATA_FILE": {"G": {
+                   "DATE_ACQUIRED": "2019-12-01", "WRS_PATH": -3}}})",
+                                     gp::mtl_format::json, "n_MTL.json"),
+               geosweep::io_error);
+  EXPECT_THROW(gp::parse_landsat_mtl("<LANDSAT_METADATA_FILE><G><DATE_ACQUIRED>2019-12-01"
+                                     "</DATE_ACQUIRED><WRS_PATH>8.5</WRS_PATH></G>"
+                                     "</LANDSAT_METADATA_FILE>",
+                                     gp::mtl_format::xml, "f_MTL.xml"),
+               geosweep::io_error);
+  auto const fine = gp::parse_landsat_mtl(R"({"LANDSAT_METADATA_FILE": {"G": {
+                        "DATE_ACQUIRED": "2019-12-01", "WRS_PATH": 8, "WRS_ROW": "59"}}})",
+                                          gp::mtl_format::json, "ok_MTL.json");
+  EXPECT_EQ(fine.wrs_path, 8);
+  EXPECT_EQ(fine.wrs_row, 59);
+}
+
 TEST(Sentinel2Mtd, OffsetsFollowTheProcessingBaseline) {
   auto const with = gp::parse_sentinel2_mtd(sentinel2_mtd("04.00", true), "MTD_MSIL2A.xml");
   EXPECT_EQ(with.processing_baseline, "04.00");
@@ -303,6 +338,27 @@ TEST(Sentinel2Mtd, OffsetsFollowTheProcessingBaseline) {
   EXPECT_FALSE(gp::sentinel2_baseline_has_offset(""));
   EXPECT_EQ(gp::sentinel2_band_code("B8A"), "B8A");
   EXPECT_EQ(gp::sentinel2_band_code("b3"), "B03");
+
+  // A band id beyond int was converted to int (undefined behaviour): such an entry of the
+  // band list is skipped like any other that is not a band id, and an offset for it is an error.
+  auto const odd = gp::parse_sentinel2_mtd(
+      "<Level-2A_User_Product><PRODUCT_START_TIME>2022-03-04T10:20:21Z</PRODUCT_START_TIME>"
+      "<Spectral_Information_List><Spectral_Information bandId=\"1e10\" physicalBand=\"B4\"/>"
+      "<Spectral_Information bandId=\"2.5\" physicalBand=\"B9\"/>"
+      "</Spectral_Information_List></Level-2A_User_Product>",
+      "odd.xml");
+  EXPECT_EQ(odd.boa_add_offset.size(), 13u);  // ESA's 13 bands, nothing added
+  try {
+    gp::parse_sentinel2_mtd(
+        "<Level-2A_User_Product><PRODUCT_START_TIME>2022-03-04T10:20:21Z</PRODUCT_START_TIME>"
+        "<BOA_ADD_OFFSET_VALUES_LIST><BOA_ADD_OFFSET band_id=\"-4294967296\">-1000"
+        "</BOA_ADD_OFFSET></BOA_ADD_OFFSET_VALUES_LIST></Level-2A_User_Product>",
+        "huge.xml");
+    FAIL() << "expected an io_error";
+  } catch (geosweep::io_error const& e) {
+    EXPECT_STREQ(e.what(),
+                 "huge.xml: BOA_ADD_OFFSET band_id '-4294967296': '-1000' is not a band offset");
+  }
 
   try {
     gp::parse_sentinel2_mtd("<Level-1C_User_Product/>", "l1c.xml");
