@@ -155,11 +155,16 @@ int info_command() {
   return exit_ok;
 }
 
-int simulate_command(std::string const& out_dir, std::uint64_t seed, int size, bool no_clouds) {
+int simulate_command(std::string const& out_dir, std::uint64_t seed, int size, bool no_clouds,
+                     bool partial_cuts) {
   geosweep::sim::simulation_options options;
   options.seed = seed;
   if (size > 0) options.width = options.height = size;
   options.clouds = !no_clouds;
+  if (partial_cuts) {
+    options.partial_cuts = true;
+    options.band_noise = 0.12;  // the spread of real forest between looks
+  }
   auto const result = geosweep::sim::simulate_scenes(out_dir, options);
   double total = 0;
   for (auto const& c : result.clearings) total += c.area_ha;
@@ -206,6 +211,7 @@ struct job_commands {
   std::uint64_t seed = 1;
   int size = 0;
   bool no_clouds = false;
+  bool partial_cuts = false;
   CLI::App* run = nullptr;
   CLI::App* validate = nullptr;
   CLI::App* report = nullptr;
@@ -233,6 +239,9 @@ void add_job_commands(CLI::App& app, job_commands& c) {
       ->add_option("--size", c.size, "Tile width and height in pixels, 160 or more (default 800)")
       ->check(CLI::Range(160, 20000));
   c.simulate->add_flag("--no-clouds", c.no_clouds, "Simulate cloud-free scenes");
+  c.simulate->add_flag("--partial-cuts", c.partial_cuts,
+                       "Plant partial and salvage cuts (15-45 % bare soil, mixed edges) in forest "
+                       "with the spread of real looks, instead of clean clearings");
   for (auto* sub : {c.run, c.validate, c.report, c.simulate}) sub->fallthrough();
 }
 
@@ -246,7 +255,8 @@ int dispatch(job_commands const& c, monitor_commands const& monitoring, global_o
     if (c.validate->parsed()) return validate_command(c.job_path);
     if (c.report->parsed()) return report_command(c.job_path, c.report_aoi);
     if (int const monitored = run_monitor_commands(monitoring, g); monitored >= 0) return monitored;
-    if (c.simulate->parsed()) return simulate_command(c.out_dir, c.seed, c.size, c.no_clouds);
+    if (c.simulate->parsed())
+      return simulate_command(c.out_dir, c.seed, c.size, c.no_clouds, c.partial_cuts);
     return info_command();
   } catch (geosweep::config_error const& e) {
     print_errors(e.what());

@@ -142,6 +142,27 @@ void simulator::place_clearings() {
     clearings_.push_back(c);
     cleared_index_.push_back(date_index);
   }
+  if (o_.partial_cuts) place_partial_cuts();
+}
+
+void simulator::place_partial_cuts() {
+  // A patchy share of bare soil (value noise with 80 m cells) of 15-45 %, 60 % of it on the
+  // edge pixels (4-neighbour outside the clearing): stand remnants and mixed edges.
+  random_stream rng(o_.seed, stream::partial);
+  std::vector<float> const patchy = value_noise(rng, 80.0);
+  bare_share_.assign(n_, 0.0f);
+  for (std::size_t i = 0; i < n_; ++i) {
+    if (truth_[i] == 0) continue;
+    int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
+    bool edge = false;
+    for (auto [dr, dc] : {std::pair{-1, 0}, std::pair{1, 0}, std::pair{0, -1}, std::pair{0, 1}}) {
+      int const r = row + dr, c = col + dc;
+      edge = edge || r < 0 || r >= h_ || c < 0 || c >= w_ ||
+             truth_[static_cast<std::size_t>(r) * w_ + c] != truth_[i];
+    }
+    double const share = 0.15 + 0.30 * patchy[i];
+    bare_share_[i] = static_cast<float>(edge ? 0.6 * share : share);
+  }
 }
 
 std::vector<std::vector<std::uint8_t>> simulator::clearing_sites() const {

@@ -37,10 +37,13 @@ void simulator::render_band(int date, int band, std::vector<std::uint16_t>& out)
   cloud_state const& cs = clouds_[date];
   out.resize(n_);
   for (std::size_t i = 0; i < n_; ++i) {
-    double const noise = 1.0 + band_noise * (2.0 * rng.uniform() - 1.0);
+    double const noise = 1.0 + o_.band_noise * (2.0 * rng.uniform() - 1.0);
     std::uint8_t const id = truth_[i];
-    int const c = id != 0 && cleared_index_[id] <= date ? int{bare} : int{cover_[i]};
+    bool const cut = id != 0 && cleared_index_[id] <= date;
+    int const c = cut && !o_.partial_cuts ? int{bare} : int{cover_[i]};
     double surface = base[c];
+    if (cut && o_.partial_cuts)
+      surface = (1.0 - bare_share_[i]) * base[forest] + bare_share_[i] * base[bare];
     if (degraded_[i] != 0 && c == forest && period_[date] == 1) {
       surface =
           (1.0 - degradation_share[date]) * base[forest] + degradation_share[date] * base[bare];
@@ -74,7 +77,7 @@ void simulator::render_scl(int date, std::vector<std::uint8_t>& out) const {
     }
     std::uint8_t const id = truth_[i];
     if (id != 0 && cleared_index_[id] <= date)
-      out[i] = scl_bare;
+      out[i] = o_.partial_cuts ? scl_vegetation : scl_bare;
     else
       out[i] = cover_[i] == water ? scl_water : scl_vegetation;
   }

@@ -32,6 +32,7 @@ void simulator::validate() const {
   expects(o_.baseline_start.ok() && o_.monitor_start.ok(), "start dates must be valid");
   expects(o_.baseline_dates >= 1 && o_.monitor_dates >= 1, "each period needs a date");
   expects(o_.revisit_days >= 1, "revisit_days must be >= 1");
+  expects(o_.band_noise >= 0.0 && o_.band_noise <= 0.5, "band_noise must be in [0, 0.5]");
   expects(o_.clearings >= 0 && o_.clearings <= 255, "clearings must be in 0..255");
   expects(o_.clearings == 0 || o_.monitor_dates >= 2,
           "clearings need at least two monitoring dates");

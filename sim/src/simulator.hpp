@@ -55,6 +55,7 @@ enum class stream : std::uint64_t {
   clouds = 5,
   noise = 6,
   degradation = 7,
+  partial = 8,
 };
 
 class random_stream {
@@ -113,7 +114,8 @@ inline constexpr std::array<double, n_bands> cloud_tint{1.04, 1.02, 1.0, 0.98, 0
 // Noise budget (keeps NDVI classes apart for every pixel and date):
 //  - texture: a per-pixel factor common to all bands, 1 + 0.04 N(0,1) cut at 3 sd; it cancels
 //    in normalized differences;
-//  - per band, pixel and date: a factor 1 + U(-0.026, 0.026) (sd 1.5 %);
+//  - per band, pixel and date: a factor 1 + U(-band_noise, band_noise), by default 0.026
+//    (sd 1.5 %);
 //  - season: a per-date factor on all bands (+-2 %) and an annual NIR cycle (+-3 %), so the
 //    index itself follows the season;
 //  - gradual degradation: forest mixed with up to 10 % bare soil over the monitoring period
@@ -121,7 +123,6 @@ inline constexpr std::array<double, n_bands> cloud_tint{1.04, 1.02, 1.0, 0.98, 0
 // Worst cases: forest NDVI >= 0.72 (degrading) and >= 0.78 (intact), pasture <= 0.52,
 // bare soil <= 0.20.
 inline constexpr double texture_sd = 0.04;
-inline constexpr double band_noise = 0.026;
 
 inline constexpr std::uint8_t scl_shadow = 3;
 inline constexpr std::uint8_t scl_vegetation = 4;
@@ -205,6 +206,8 @@ class simulator {
   [[nodiscard]] std::vector<std::size_t> draw_clearing(
       random_stream& rng, int id, int aoi, std::vector<std::uint8_t> const& ok,
       std::vector<std::uint8_t> const& blocked) const;
+  /// Partial cuts (simulation_options::partial_cuts): bare_share_.
+  void place_partial_cuts();
   /// Patches of gradual degradation: degraded_.
   void place_degradation();
   /// Clouds and their shadows per date: clouds_.
@@ -252,6 +255,7 @@ class simulator {
   std::vector<planted_clearing> clearings_;
   std::vector<int> cleared_index_;      // per clearing id (1-based; [0] unused): date index
   std::vector<std::uint8_t> degraded_;  // 1 where forest degrades gradually while monitored
+  std::vector<float> bare_share_;       // partial cuts: share of bare soil once cut
   std::vector<cloud_state> clouds_;
 };
 

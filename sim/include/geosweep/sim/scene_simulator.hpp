@@ -36,6 +36,15 @@ struct simulation_options {
   bool clouds = true;    ///< clouds and shadows in the SCL band
   int degradations = 2;  ///< patches of gradual degradation (NDVI falls by ~0.08 while
                          ///< monitored: below any loss threshold, never to be flagged)
+  /// Partial and salvage cuts instead of clean clearings: each pixel of a clearing keeps
+  /// forest mixed with a patchy share of bare soil, 15-45 % (an NDVI fall of about 0.11-0.32),
+  /// and 60 % of that on the clearing's edge pixels (mixed edges). The truth mask still holds
+  /// the whole footprint.
+  bool partial_cuts = false;
+  /// Per band, pixel and date, reflectance is multiplied by 1 + U(-band_noise, band_noise).
+  /// The default keeps index classes apart (forest NDVI spread ~0.004 a look); 0.12 gives the
+  /// spread of real forest between two looks (dNDVI robust sd ~0.024).
+  double band_noise = 0.026;
 };
 
 /// One planted clearing: where, when and how large.
