@@ -89,8 +89,8 @@ TEST(Monitor, OnlyForestWithABaselineCanChange) {
   k::pixel_state no_baseline;
   no_baseline = on(10)(no_baseline, 0.05f);
   EXPECT_EQ(no_baseline.status, k::status_none);
-  EXPECT_EQ(k::state_class_op{}(no_baseline, 1), k::change_no_data);
-  EXPECT_EQ(k::state_class_op{}(no_baseline, 0), k::change_outside_aoi);
+  EXPECT_EQ(k::state_class_op{}(no_baseline, 0.05f, 1), k::change_no_data);
+  EXPECT_EQ(k::state_class_op{}(no_baseline, 0.05f, 0), k::change_outside_aoi);
 }
 
 TEST(Monitor, DropMustExceedTheThresholdAndTheSpread) {

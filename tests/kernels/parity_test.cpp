@@ -278,11 +278,16 @@ void expect_float_kernel_parity(std::size_t n, std::vector<float> const& pool) {
                                      b);
   auto const counts = enumerate_pool<std::uint16_t>(n, {0, 1, 65534, 65535}, 2);
   expect_kernel_parity<std::uint16_t>("clear count", n, k::clear_count_op{}, counts, b);
-  auto const inside = enumerate_pool<std::uint8_t>(n, {1, 0, 255}, 2);
+  auto const inside = enumerate_pool<std::uint8_t>(n, {1, 0, 2, 255}, 2);
   expect_kernel_parity<std::uint8_t>("bitemporal", n, k::bitemporal_change_op{0.25f, 0.6f}, a, b,
                                      inside);
   expect_kernel_parity<std::uint8_t>("bitemporal, any drop", n,
                                      k::bitemporal_change_op{0.0f, -1.0f}, a, b, inside);
+  expect_kernel_parity<std::uint8_t>("bitemporal, grown", n,
+                                     k::bitemporal_change_op{0.25f, 0.6f, 0.1f}, a, b, inside);
+  auto const classes = enumerate_pool<std::uint8_t>(n, {0, 1, 2, 3, 4, 254, 255}, 2);
+  expect_kernel_parity<std::uint8_t>("seed status", n, k::seed_status_op{}, classes);
+  expect_kernel_parity<std::int32_t>("seed date", n, k::seed_date_op{}, days, classes);
 }
 
 /// Detector states with every field at an edge: float fields from `float_fields`, counts at
@@ -317,8 +322,17 @@ std::vector<k::pixel_state> edge_states(std::size_t n, std::vector<float> const&
 /// Every reader of the detector state.
 void expect_state_reader_parity(std::string const& what, std::vector<k::pixel_state> const& s) {
   std::size_t const n = s.size();
-  auto const inside = enumerate_pool<std::uint8_t>(n, {1, 0, 255}, 0);
-  expect_kernel_parity<std::uint8_t>(what + ", class", n, k::state_class_op{}, s, inside);
+  auto const inside = enumerate_pool<std::uint8_t>(n, {1, 0, 2, 255}, 0);
+  auto const latest = enumerate_pool<float>(
+      n, {k::nodata_f32(), 0.8f, 0.5f, 0.3f, -1.0f, 1.0f, std::numeric_limits<float>::infinity()},
+      1);
+  k::state_class_op grow;
+  grow.grow_drop = 0.1f;
+  grow.grow_k_sigma = 1.2f;
+  expect_kernel_parity<std::uint8_t>(what + ", class", n, k::state_class_op{}, s, latest, inside);
+  expect_kernel_parity<std::uint8_t>(what + ", class, grown", n, grow, s, latest, inside);
+  expect_kernel_parity<float>(what + ", grown magnitude", n, k::state_grown_magnitude_op{grow}, s,
+                              latest);
   expect_kernel_parity<std::uint8_t>(what + ", status", n, k::state_status_op{}, s);
   expect_kernel_parity<std::int32_t>(what + ", first anomaly", n, k::state_first_anomaly_op{}, s);
   expect_kernel_parity<std::int32_t>(what + ", confirmed", n, k::state_confirmed_op{}, s);
@@ -467,8 +481,13 @@ TEST(Parity, BaselineDetectorOverASeries) {
   }
   EXPECT_TRUE(bit_identical(cpu, gpu));
   std::vector<std::uint8_t> inside(n);
-  for (std::size_t i = 0; i < n; ++i) inside[i] = (i % 9) != 0;
-  expect_parity<k::state_class_op, std::uint8_t>(n, k::state_class_op{}, cpu, inside);
+  for (std::size_t i = 0; i < n; ++i) inside[i] = static_cast<std::uint8_t>(i % 9 % 3);
+  auto const latest = observation(0.6f);
+  k::state_class_op grow;
+  grow.grow_drop = 0.1f;
+  grow.grow_k_sigma = 1.2f;
+  expect_parity<k::state_class_op, std::uint8_t>(n, k::state_class_op{}, cpu, latest, inside);
+  expect_parity<k::state_class_op, std::uint8_t>(n, grow, cpu, latest, inside);
   expect_parity<k::state_first_anomaly_op, std::int32_t>(n, k::state_first_anomaly_op{}, cpu);
   expect_parity<k::state_confirmed_op, std::int32_t>(n, k::state_confirmed_op{}, cpu);
   expect_parity<k::state_magnitude_op, float>(n, k::state_magnitude_op{}, cpu);
@@ -624,7 +643,10 @@ TEST(Parity, PastOneGrid) {
   op.date = 19050;
   auto const updated =
       expect_kernel_parity<k::pixel_state>("monitor update of edge states", n, op, states, a);
-  expect_kernel_parity<std::uint8_t>("class", n, k::state_class_op{}, updated, inside);
+  k::state_class_op grow;
+  grow.grow_drop = 0.1f;
+  grow.grow_k_sigma = 1.2f;
+  expect_kernel_parity<std::uint8_t>("class", n, grow, updated, b, inside);
   k::pixel_state marked;
   for (auto& byte : marked.padding) byte = 0xEE;
   expect_fill<float>(n, std::bit_cast<float>(std::uint32_t{0x7fc12345}), -0.0f);

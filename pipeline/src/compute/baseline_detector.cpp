@@ -50,8 +50,8 @@ class baseline_detector final : public change_detector {
                         static_cast<k::pixel_state const*>(state_.data()), index);
   }
 
-  [[nodiscard]] std::vector<detection_rasters> finish(
-      std::vector<std::uint8_t const*> const& insides) const override {
+  [[nodiscard]] std::vector<detection_rasters> finish(std::vector<std::uint8_t const*> const& zones,
+                                                      float const* latest) const override {
     auto const n = pixels_;
     auto const& s = stream_;
     auto const* state = state_.data();
@@ -59,13 +59,17 @@ class baseline_detector final : public change_detector {
     detection_rasters shared;
     result_to_host(s, n, k::state_first_anomaly_op{}, shared.first_date, state);
     result_to_host(s, n, k::state_confirmed_op{}, shared.confirmed_date, state);
-    result_to_host(s, n, k::state_magnitude_op{}, shared.magnitude, state);
+    k::state_class_op classify;
+    classify.forest_min = static_cast<float>(change_.forest_min);
+    classify.grow_drop = static_cast<float>(change_.grow * change_.drop);
+    classify.grow_k_sigma = static_cast<float>(change_.grow * change_.k_sigma);
+    result_to_host(s, n, k::state_grown_magnitude_op{classify}, shared.magnitude, state, latest);
     result_to_host(s, n, k::state_clear_count_op{}, shared.clear_count, state);
     result_to_host(s, n, k::state_baseline_mean_op{}, shared.baseline_mean, state);
     std::vector<detection_rasters> out;
-    for (std::size_t a = 0; a < insides.size(); ++a) {
-      detection_rasters d = a + 1 < insides.size() ? shared : std::move(shared);
-      result_to_host(s, n, k::state_class_op{}, d.change, state, insides[a]);
+    for (std::size_t a = 0; a < zones.size(); ++a) {
+      detection_rasters d = a + 1 < zones.size() ? shared : std::move(shared);
+      result_to_host(s, n, classify, d.change, state, latest, zones[a]);
       out.push_back(std::move(d));
     }
     return out;

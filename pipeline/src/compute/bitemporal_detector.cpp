@@ -57,8 +57,8 @@ class bitemporal_detector final : public change_detector {
                         static_cast<std::uint16_t const*>(clear_looks_.data()), index);
   }
 
-  [[nodiscard]] std::vector<detection_rasters> finish(
-      std::vector<std::uint8_t const*> const& insides) const override {
+  [[nodiscard]] std::vector<detection_rasters> finish(std::vector<std::uint8_t const*> const& zones,
+                                                      float const*) const override {
     auto const n = pixels_;
     auto const& s = stream_;
     detection_rasters shared;
@@ -67,17 +67,19 @@ class bitemporal_detector final : public change_detector {
     shared.baseline_mean = to_host(s, before_, n);
     shared.clear_count = to_host(s, clear_looks_, n);
     k::bitemporal_change_op const classify{static_cast<float>(change_.drop),
-                                           static_cast<float>(change_.forest_min)};
+                                           static_cast<float>(change_.forest_min),
+                                           static_cast<float>(change_.grow * change_.drop)};
     std::vector<detection_rasters> out;
-    for (std::size_t a = 0; a < insides.size(); ++a) {
-      detection_rasters d = a + 1 < insides.size() ? shared : std::move(shared);
-      result_to_host(s, n, classify, d.change, before_.data(), after_.data(), insides[a]);
+    for (std::size_t a = 0; a < zones.size(); ++a) {
+      detection_rasters d = a + 1 < zones.size() ? shared : std::move(shared);
+      result_to_host(s, n, classify, d.change, before_.data(), after_.data(), zones[a]);
       d.first_date.resize(n);
       d.confirmed_date.resize(n);
       d.magnitude.resize(n);
       for (std::size_t i = 0; i < n; ++i) {
-        bool const loss = d.change[i] == k::change_high;
-        // Both looks are clear and the change lies between them: dated by the later look.
+        bool const loss = d.change[i] == k::change_high || d.change[i] == k::change_grown;
+        // Both looks are clear and the change lies between them: dated by the later look (a
+        // grown pixel too; its patch takes its dates from its seeds).
         d.first_date[i] = loss ? after_date[i] : k::no_date;
         d.confirmed_date[i] = d.first_date[i];
         d.magnitude[i] = loss ? d.baseline_mean[i] - after[i] : k::nodata_f32();

@@ -53,9 +53,10 @@ class change_detector {
   virtual void observe_monitor(civil_date date, float const* index) = 0;
 
   /// The per-pixel results for each AOI of the chunk, copied to the host (waits for the
-  /// stream); `insides` are the AOI masks (1 inside), resident like the index.
+  /// stream); `zones` are the AOIs' kernels::aoi_zone masks and `latest_monitor` the latest
+  /// clear monitoring look of the index (NaN without one), resident like the index.
   [[nodiscard]] virtual std::vector<detection_rasters> finish(
-      std::vector<std::uint8_t const*> const& insides) const = 0;
+      std::vector<std::uint8_t const*> const& zones, float const* latest_monitor) const = 0;
 
   /// The state so far, copied to the host (waits for the stream).
   [[nodiscard]] virtual std::unique_ptr<detector_state> save() const = 0;

@@ -97,10 +97,15 @@ void start_chunk(chunk_context const& cx, std::size_t id, chunk_state& state) {
   for (std::size_t a : chunk.aois) {
     auto const& aoi = cx.aois[a];
     if (chunk.window.intersect(aoi.window).empty()) continue;
-    auto const& mask = state.inside[a] = aoi.shape->rasterize(chunk_grid);
+    // The detector reads the AOI's zones (core, edge); everything else the inside mask.
+    auto const zones = aoi.shape->rasterize_zones(chunk_grid);
+    auto& mask = state.inside[a];
+    mask.resize(n);
+    for (std::size_t i = 0; i < n; ++i) mask[i] = zones[i] != k::zone_outside ? 1 : 0;
     auto& resident =
         state.inside_resident.emplace(a, k::device_array<std::uint8_t>(stream, n)).first->second;
-    k::copy_to_device(stream, resident, mask.data(), n);
+    k::copy_to_device(stream, resident, zones.data(), n);
+    stream.synchronize();  // `zones` goes at the end of this iteration
     state.clear_m2[a].assign(cx.dates->size(), 0.0);
     state.inside_m2[a] = 0.0;
   }
@@ -200,7 +205,8 @@ chunk_output finish_chunk(chunk_context const& cx, chunk_state& state) {
   }
   std::vector<std::uint8_t const*> insides;
   for (auto const& [a, mask] : state.inside) insides.push_back(state.inside_resident.at(a).data());
-  auto const detections = state.detector->finish(insides);
+  auto const detections =
+      state.detector->finish(insides, state.composite[1].at(cx.spec->change.index).data());
   auto detection_it = detections.begin();
   for (auto const& [a, mask] : state.inside) {
     auto const& aoi = cx.aois[a];

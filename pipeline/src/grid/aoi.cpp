@@ -147,25 +147,57 @@ pixel_window aoi_shape::window_in(raster_grid const& grid) const {
 
 std::vector<std::uint8_t> aoi_shape::rasterize(raster_grid const& grid) const {
   std::vector<std::uint8_t> mask(grid.pixel_count(), 0);
-  if (mask.empty()) return mask;
+  burn(grid, *geometry_, 1, mask);
+  return mask;
+}
+
+void aoi_shape::set_edge_buffer(double distance) {
+  if (!(distance > 0.0)) {
+    core_.reset();
+    return;
+  }
+  OGRGeometryUniquePtr core(geometry_->Buffer(-distance));
+  if (!core) throw io_error("cannot buffer AOI '" + name_ + "': " + last_gdal_message());
+  core_ = std::move(core);
+}
+
+std::vector<std::uint8_t> aoi_shape::rasterize_zones(raster_grid const& grid) const {
+  std::vector<std::uint8_t> zones(grid.pixel_count(), 0);
+  if (!core_) {
+    burn(grid, *geometry_, 1, zones);  // all core
+    return zones;
+  }
+  burn(grid, *geometry_, 2, zones);
+  if (!core_->IsEmpty()) {
+    std::vector<std::uint8_t> core(zones.size(), 0);
+    burn(grid, *core_, 1, core);
+    // The core lies inside the AOI, but rasterizing twice must not put a core pixel outside.
+    for (std::size_t i = 0; i < zones.size(); ++i)
+      if (core[i] != 0 && zones[i] != 0) zones[i] = 1;
+  }
+  return zones;
+}
+
+void aoi_shape::burn(raster_grid const& grid, OGRGeometry const& geometry, std::uint8_t value,
+                     std::vector<std::uint8_t>& mask) const {
+  if (mask.empty()) return;
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
   GDALDatasetUniquePtr ds(mem->Create("", grid.width, grid.height, 1, GDT_Byte, nullptr));
   if (!ds) throw io_error("cannot create an in-memory raster for AOI '" + name_ + "'");
   ds->SetGeoTransform(const_cast<double*>(grid.transform.data()));
   ds->SetProjection(grid.crs_wkt.c_str());
   int band = 1;
-  double burn = 1.0;
-  OGRGeometryH handle = OGRGeometry::ToHandle(geometry_.get());
+  double burn_value = value;
+  OGRGeometryH handle = OGRGeometry::ToHandle(const_cast<OGRGeometry*>(&geometry));
   CPLErrorReset();
   if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band, 1, &handle, nullptr,
-                              nullptr, &burn, nullptr, nullptr, nullptr) != CE_None) {
+                              nullptr, &burn_value, nullptr, nullptr, nullptr) != CE_None) {
     throw io_error("cannot rasterize AOI '" + name_ + "': " + last_gdal_message());
   }
   if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, grid.width, grid.height, mask.data(),
                                      grid.width, grid.height, GDT_Byte, 0, 0) != CE_None) {
     throw io_error("cannot read the AOI mask of '" + name_ + "': " + last_gdal_message());
   }
-  return mask;
 }
 
 }  // namespace geosweep::pipeline

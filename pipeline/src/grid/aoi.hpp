@@ -42,9 +42,22 @@ class aoi_shape {
   /// 1 where the pixel centre of `grid` lies inside the AOI, else 0 (GDAL rasterization).
   [[nodiscard]] std::vector<std::uint8_t> rasterize(raster_grid const& grid) const;
 
+  /// Sets the inner buffer (in grid CRS units, >= 0) that rasterize_zones() marks as the
+  /// AOI's edge: the AOI shrunk by it (OGR's buffer) is its core.
+  void set_edge_buffer(double distance);
+
+  /// kernels::aoi_zone of each pixel of `grid`: zone_outside (0), zone_core (1) where the
+  /// pixel centre lies in the core, zone_edge (2) where it lies in the AOI but not the core.
+  [[nodiscard]] std::vector<std::uint8_t> rasterize_zones(raster_grid const& grid) const;
+
  private:
+  /// Burns `value` where pixel centres of `grid` lie inside `geometry`, into `mask`.
+  void burn(raster_grid const& grid, OGRGeometry const& geometry, std::uint8_t value,
+            std::vector<std::uint8_t>& mask) const;
+
   std::string name_;
   OGRGeometryUniquePtr geometry_;
+  OGRGeometryUniquePtr core_;  ///< the AOI shrunk by the edge buffer (null: no buffer)
   std::array<double, 4> envelope_{};
 };
 

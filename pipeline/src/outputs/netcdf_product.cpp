@@ -380,7 +380,7 @@ void netcdf_product::renumber(std::size_t aoi, std::vector<std::array<int, 2>> c
     std::vector<bool> dropped(n);
     for (std::size_t j = 0; j < n; ++j) {
       auto const c = static_cast<std::uint8_t>(classes[j]);
-      dropped[j] = w.labels[j] == 0 && (c == k::change_low || c == k::change_high);
+      dropped[j] = w.labels[j] == 0 && k::is_change_op{}(c) != 0;
     }
     for (auto const& [v, stored] : w.stored) {
       auto values = v == change ? classes : decoded(v);

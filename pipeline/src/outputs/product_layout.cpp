@@ -189,10 +189,11 @@ std::vector<pixel_variable> every_pixel_variable(job_spec const& spec,
   // classes as integers (the flags name every value).
   change.fill_value = k::change_outside_aoi;
   change.fill_attribute = false;
-  change.flag_values = {k::change_none, k::change_low, k::change_high, k::change_outside_aoi,
-                        k::change_no_data};
+  change.flag_values = {k::change_none,  k::change_low,         k::change_high,
+                        k::change_grown, k::change_outside_aoi, k::change_no_data};
   change.flag_meanings =
-      "no_change low_confidence_loss high_confidence_loss outside_aoi no_clear_observation";
+      "no_change low_confidence_loss high_confidence_loss loss_grown_from_seeds outside_aoi "
+      "no_clear_observation";
   out.push_back(tile_raster(
       variable::change, raster_type::uint8, change,
       [](aoi_tile_output& t) -> tile_values { return &t.change; }, double{k::change_none}));

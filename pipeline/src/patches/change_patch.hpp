@@ -20,16 +20,18 @@ struct date_extent {
   double area_m2 = 0.0;
 };
 
+/// Adds `from` into `into`.
+inline void add_extent(date_extent& into, date_extent const& from) {
+  into.pixels += from.pixels;
+  into.column_sum += from.column_sum;
+  into.row_sum += from.row_sum;
+  into.area_m2 += from.area_m2;
+}
+
 /// Adds every date of `from` into `into`.
 inline void accumulate_dates(std::map<std::int32_t, date_extent>& into,
                              std::map<std::int32_t, date_extent> const& from) {
-  for (auto const& [day, e] : from) {
-    date_extent& t = into[day];
-    t.pixels += e.pixels;
-    t.column_sum += e.column_sum;
-    t.row_sum += e.row_sum;
-    t.area_m2 += e.area_m2;
-  }
+  for (auto const& [day, e] : from) add_extent(into[day], e);
 }
 
 /// A patch of change kept after the minimum mapping unit: its alert, and what the run needs

@@ -27,6 +27,10 @@ patch_stitcher::patch_stitcher(std::string aoi, raster_grid aoi_grid,
                                std::vector<double> row_areas_m2)
     : aoi_(std::move(aoi)), grid_(std::move(aoi_grid)), row_areas_(std::move(row_areas_m2)) {}
 
+bool patch_stitcher::kept(part const& p, double min_area_ha) {
+  return p.status != 0 && p.area_m2 / 10000.0 >= min_area_ha;
+}
+
 std::int32_t patch_stitcher::find(std::int32_t id) {
   while (parent_[static_cast<std::size_t>(id)] != id) {
     auto& p = parent_[static_cast<std::size_t>(id)];
@@ -59,9 +63,17 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
       k::label_components(where, foreground.data(), tile.width, tile.height, 1, labels.data());
   auto const base = static_cast<std::int32_t>(parts_.size());
   if (count > 0) {
+    // A patch's status and dates come from its seeds; grown pixels only add to its extent.
+    std::vector<std::uint8_t> seed_status(n);
+    std::vector<std::int32_t> seed_first(n), seed_confirmed(n);
+    k::transform_pixels(where, n, k::seed_status_op{}, seed_status.data(), change.data());
+    k::transform_pixels(where, n, k::seed_date_op{}, seed_first.data(), first_date.data(),
+                        change.data());
+    k::transform_pixels(where, n, k::seed_date_op{}, seed_confirmed.data(), confirmed_date.data(),
+                        change.data());
     auto const summaries = k::summarize_patches(where, labels.data(), tile.width, tile.height,
-                                                count, first_date.data(), confirmed_date.data(),
-                                                change.data(), magnitude.data());
+                                                count, seed_first.data(), seed_confirmed.data(),
+                                                seed_status.data(), magnitude.data());
     parts_.resize(parts_.size() + static_cast<std::size_t>(count));
     for (std::int32_t id = 0; id < count; ++id) parent_.push_back(base + id);
     for (auto const& s : summaries) {
@@ -89,8 +101,14 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
         part& p = parts_[static_cast<std::size_t>(base + label - 1)];
         p.area_m2 += area;
         std::size_t const i = static_cast<std::size_t>(r) * tile.width + c;
-        for (auto [by_date, day] : {std::pair{&p.first_seen, first_date[i]},
-                                    std::pair{&p.confirmed, confirmed_date[i]}}) {
+        if (seed_status[i] == 0) {  // grown: dated with its patch in measure()
+          ++p.grown.pixels;
+          p.grown.column_sum += c + tile.x_offset;
+          p.grown.row_sum += r + tile.y_offset;
+          p.grown.area_m2 += area;
+        }
+        for (auto [by_date, day] : {std::pair{&p.first_seen, seed_first[i]},
+                                    std::pair{&p.confirmed, seed_confirmed[i]}}) {
           if (day == k::no_date) continue;
           date_extent& e = (*by_date)[day];
           ++e.pixels;
@@ -101,7 +119,7 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
         std::int64_t const index =
             static_cast<std::int64_t>(r + tile.y_offset) * grid_.width + (c + tile.x_offset);
         p.first_index = std::min(p.first_index, index);
-        p.anchor = std::min(p.anchor, anchor_key(first_date[i], index));
+        if (seed_status[i] != 0) p.anchor = std::min(p.anchor, anchor_key(seed_first[i], index));
       }
     }
   }
@@ -121,15 +139,15 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
   return labels;
 }
 
-bool patch_stitcher::closed_and_small(std::int32_t id, pixel_window const& tile,
-                                      double min_area_ha) const {
+bool patch_stitcher::closed_and_dropped(std::int32_t id, pixel_window const& tile,
+                                        double min_area_ha) const {
   if (id <= 0) return false;
   part const& p = parts_.at(static_cast<std::size_t>(id - 1));
   bool const inside = p.column_min > tile.x_offset && p.row_min > tile.y_offset &&
                       p.column_max < tile.x_offset + tile.width - 1 &&
                       p.row_max < tile.y_offset + tile.height - 1;
-  // The same test as finish()'s, on the same sum: a part never grows once closed.
-  return inside && !(p.area_m2 / 10000.0 >= min_area_ha);
+  // The same test as finish()'s, on the same sums: a part never grows once closed.
+  return inside && !kept(p, min_area_ha);
 }
 
 void patch_stitcher::join_tile_edges() {
@@ -190,6 +208,7 @@ std::vector<patch_stitcher::part> patch_stitcher::merge_parts(std::vector<bool>&
     m.status = std::max(m.status, p.status);
     accumulate_dates(m.first_seen, p.first_seen);
     accumulate_dates(m.confirmed, p.confirmed);
+    add_extent(m.grown, p.grown);
   }
   return merged;
 }
@@ -239,6 +258,11 @@ change_patch patch_stitcher::measure(part const& m, std::int32_t label,
   a.id = stable_alert_id(aoi_, anchor[1], anchor[0], static_cast<std::int32_t>(m.anchor >> 40));
   p.first_seen = m.first_seen;
   p.confirmed = m.confirmed;
+  // Grown pixels are first seen, and confirmed, with their patch.
+  if (m.grown.pixels > 0) {
+    add_extent(p.first_seen[m.first_date], m.grown);
+    if (m.confirmed_date != k::no_date) add_extent(p.confirmed[m.confirmed_date], m.grown);
+  }
   return p;
 }
 
@@ -249,7 +273,7 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
   // Kept roots in raster order of their first pixel.
   std::vector<std::size_t> roots;
   for (std::size_t id = 0; id < parts_.size(); ++id) {
-    if (is_root[id] && merged[id].area_m2 / 10000.0 >= min_area_ha) roots.push_back(id);
+    if (is_root[id] && kept(merged[id], min_area_ha)) roots.push_back(id);
   }
   std::sort(roots.begin(), roots.end(), [&](std::size_t a, std::size_t b) {
     return merged[a].first_index < merged[b].first_index;

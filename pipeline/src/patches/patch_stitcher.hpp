@@ -39,14 +39,15 @@ class patch_stitcher {
                                      std::vector<std::int32_t> const& confirmed_date,
                                      std::vector<float> const& magnitude, kernels::backend where);
 
-  /// Whether provisional part `id` of `tile` (as add_tile() returned it) is complete and too
-  /// small: it touches no edge of the tile, so no other tile can join it, and it covers less
-  /// than `min_area_ha`. finish() drops it whatever comes next, so its pixels can be cleared
-  /// before they are written.
-  [[nodiscard]] bool closed_and_small(std::int32_t id, pixel_window const& tile,
-                                      double min_area_ha) const;
+  /// Whether provisional part `id` of `tile` (as add_tile() returned it) is complete and
+  /// dropped: it touches no edge of the tile, so no other tile can join it, and it covers less
+  /// than `min_area_ha` or holds no seed (only grown pixels). finish() drops it whatever comes
+  /// next, so its pixels can be cleared before they are written.
+  [[nodiscard]] bool closed_and_dropped(std::int32_t id, pixel_window const& tile,
+                                        double min_area_ha) const;
 
-  /// Joins the tiles and measures the patches; drops those under `min_area_ha`.
+  /// Joins the tiles and measures the patches; drops those under `min_area_ha` and those
+  /// without a seed (kernels::change_grown pixels only).
   /// Returns the kept patches, numbered 1.. in raster order of their first pixel.
   std::vector<change_patch> finish(double min_area_ha);
 
@@ -61,8 +62,11 @@ class patch_stitcher {
     std::int32_t first_date = 0, confirmed_date = 0;
     std::uint8_t status = 0;
     double area_m2 = 0.0;
-    std::map<std::int32_t, date_extent> first_seen, confirmed;
+    std::map<std::int32_t, date_extent> first_seen, confirmed;  // of its seeds
+    date_extent grown;                                          // its grown pixels
   };
+  /// Whether a whole patch is kept: it has a seed and covers `min_area_ha` or more.
+  static bool kept(part const& p, double min_area_ha);
   struct tile_edges {
     pixel_window tile;
     std::vector<std::int32_t> top, bottom, left, right;  // provisional ids along its edges

@@ -66,7 +66,7 @@ void chunk_applier::add_areas(aoi_tile_output const& t) {
     for (int c = 0; c < t.tile.width; ++c) {
       std::uint8_t const cls = t.change[static_cast<std::size_t>(r) * t.tile.width + c];
       aoi.inside_pixels += cls != k::change_outside_aoi ? 1 : 0;
-      if (cls <= k::change_high) {
+      if (k::is_observed_class(cls)) {
         ++aoi.clear_pixels;
         aoi.clear_m2 += area;
       }
@@ -110,7 +110,7 @@ void chunk_applier::clear_closed_small(aoi_tile_output& t, std::vector<std::int3
     if (patches[i] == 0) continue;
     if (patches[i] != last) {
       last = patches[i];
-      drop = stitcher.closed_and_small(last, t.tile, spec_.change.min_area_ha);
+      drop = stitcher.closed_and_dropped(last, t.tile, spec_.change.min_area_ha);
     }
     if (!drop) continue;
     patches[i] = 0;

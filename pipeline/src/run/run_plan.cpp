@@ -3,9 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "compute/spectral_index.hpp"
+#include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "grid/pixel_area.hpp"
 
@@ -102,6 +104,16 @@ bool keep_new_scenes(job_spec const& spec, continuation const& resume, scene_cat
   return !result.nothing_new;
 }
 
+/// change.edge_buffer_m in the grid's CRS units: one pixel when unset; metres through the
+/// CRS's linear unit, or on a geographic grid through the length of a degree of latitude
+/// (111 320 m; a buffer of a pixel or two is what it is for, so the approximation is fine).
+double edge_buffer_in_crs_units(change_spec const& change, raster_grid const& grid) {
+  if (!change.edge_buffer_m) return std::abs(grid.transform[1]);
+  auto const srs = make_srs(grid.crs_wkt);
+  if (srs.IsGeographic()) return *change.edge_buffer_m / 111320.0;
+  return *change.edge_buffer_m / srs.GetLinearUnits();
+}
+
 /// The analysis grid over the AOIs (the first monitoring run's, when continuing), each AOI's
 /// window of it, and the chunks that cover them.
 void plan_grid(job_spec const& spec, continuation const* resume, run_plan& plan) {
@@ -112,8 +124,10 @@ void plan_grid(job_spec const& spec, continuation const* resume, run_plan& plan)
   for (auto const& aoi : spec.aois) shapes.emplace_back(aoi, crs);
   plan.grid = fixed_grid ? *resume->grid
                          : make_analysis_grid(spec, plan.catalog, plan.bands.front(), crs, shapes);
+  double const edge_buffer = edge_buffer_in_crs_units(spec.change, plan.grid);
   std::vector<pixel_window> windows;
   for (auto& shape : shapes) {
+    shape.set_edge_buffer(edge_buffer);
     aoi_work a{std::move(shape), {}, {}, nullptr, {}, 0, 0, 0.0, {}, 0.0, {}, {}};
     a.window = a.shape.window_in(plan.grid);
     if (a.window.empty())

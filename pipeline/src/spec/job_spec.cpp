@@ -324,7 +324,7 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
   if (!r.expect_map(node, "change")) return;
   r.check_keys(node, "change",
                {"method", "index", "drop", "forest_min", "k_sigma", "confirm", "window_days",
-                "min_area_ha"});
+                "min_area_ha", "grow", "edge_buffer_m"});
   if (node["method"]) {
     if (auto m = r.choice<change_method>(node["method"], "change.method", "method"))
       change.method = *m;
@@ -357,6 +357,20 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
     if (auto v = r.number(node["min_area_ha"], "change.min_area_ha")) {
       if (*v < 0) r.error(node["min_area_ha"], "change.min_area_ha", "must not be negative");
       change.min_area_ha = *v;
+    }
+  }
+  if (node["grow"]) {
+    if (auto v = r.number(node["grow"], "change.grow")) {
+      if (*v < 0 || *v > 1)
+        r.error(node["grow"], "change.grow", "expected a value in [0, 1] (0: no growing)");
+      change.grow = *v;
+    }
+  }
+  if (node["edge_buffer_m"]) {
+    if (auto v = r.number(node["edge_buffer_m"], "change.edge_buffer_m")) {
+      if (*v < 0 || *v > 10000)
+        r.error(node["edge_buffer_m"], "change.edge_buffer_m", "expected metres in [0, 10000]");
+      change.edge_buffer_m = *v;
     }
   }
   if (change.method == change_method::bitemporal) {

@@ -56,8 +56,15 @@ struct detector_run {
         detector->observe_monitor(day(400 + 10 * (d - 3)), s.monitor[d - 3].data());
     }
   }
-  gp::detection_rasters finish(std::vector<std::uint8_t> const& inside) const {
-    return detector->finish({inside.data()}).at(0);
+  /// The results once every date was fed; the latest clear monitoring look comes from the
+  /// series itself (the pipeline keeps it as a composite).
+  gp::detection_rasters finish(std::vector<std::uint8_t> const& zones) const {
+    auto const s = sample();
+    std::vector<float> latest(kPixels, nan);
+    for (auto const& look : s.monitor)
+      for (std::size_t i = 0; i < kPixels; ++i)
+        if (!std::isnan(look[i])) latest[i] = look[i];
+    return detector->finish({zones.data()}, latest.data()).at(0);
   }
 };
 
@@ -69,6 +76,7 @@ gp::change_spec method(gp::change_method m) {
   c.k_sigma = 3.0;
   c.confirm = 2;
   c.window_days = 90;
+  c.grow = 0.0;  // seeds only (the growth tests below set it)
   return c;
 }
 
@@ -160,6 +168,52 @@ TEST(BitemporalDetector, ComparesTheLatestClearLookOfEachPeriodByHand) {
   EXPECT_TRUE(std::isnan(r.magnitude[1]));
   EXPECT_EQ(r.baseline_mean, (std::vector<float>{0.8f, 0.7f, 0.5f, 0.8f}));
   EXPECT_EQ(r.clear_count, (std::vector<std::uint16_t>{2, 3, 3, 1}));
+}
+
+TEST(BaselineDetector, GrowsIntoWeakerFallsAndKeepsSeedsOutOfTheEdgeZone) {
+  auto change = method(gp::change_method::baseline);
+  change.grow = 0.4;  // a weaker fall: 0.4 * 0.25 = 0.1, and 0.4 * 3 = 1.2 std devs
+  detector_run run(change);
+  run.feed(sample(), 0, 6);
+  auto const r = run.finish(kInside);
+  // Pixel 1: mean 0.7 with no spread, latest look 0.5: fell 0.2 >= 0.1, never anomalous (0.2 <
+  // drop), so grown, with the fall of that look as magnitude and no date of its own.
+  // Pixel 2 fell 0.4 but was never forest (0.5 < 0.6): no growth.
+  EXPECT_EQ(r.change, (std::vector<std::uint8_t>{k::change_high, k::change_grown, k::change_none,
+                                                 k::change_low}));
+  EXPECT_FLOAT_EQ(r.magnitude[1], 0.2f);
+  EXPECT_EQ(r.first_date[1], k::no_date);
+  EXPECT_TRUE(std::isnan(r.magnitude[2]));
+  // A weaker fall of 0.21 (grow 0.84) is more than pixel 1's 0.2: no growth.
+  change.grow = 0.84;
+  detector_run strict(change);
+  strict.feed(sample(), 0, 6);
+  EXPECT_EQ(strict.finish(kInside).change[1], k::change_none);
+  // In the AOI's edge zone (2) no seed starts: the confirmed pixel 0 and the candidate 3 are
+  // only grown pixels there, and pixel 1 is grown as before.
+  auto const edge = run.finish({2, 2, 2, 2});
+  EXPECT_EQ(edge.change, (std::vector<std::uint8_t>{k::change_grown, k::change_grown,
+                                                    k::change_none, k::change_grown}));
+  // Without growth, the edge zone has no change at all.
+  detector_run seeds_only(method(gp::change_method::baseline));
+  seeds_only.feed(sample(), 0, 6);
+  EXPECT_EQ(seeds_only.finish({2, 2, 2, 2}).change,
+            (std::vector<std::uint8_t>(kPixels, k::change_none)));
+}
+
+TEST(BitemporalDetector, GrowsIntoWeakerFallsAndKeepsSeedsOutOfTheEdgeZone) {
+  auto change = method(gp::change_method::bitemporal);
+  change.grow = 0.4;
+  detector_run run(change);
+  run.feed(sample(), 0, 6);
+  auto const r = run.finish({1, 1, 1, 2});
+  // Pixel 1: before 0.7, after 0.5: fell 0.2 >= 0.1: grown, dated by its later look (day 420)
+  // like a seed. Pixel 3 fell 0.5 but lies in the edge zone: grown, not a seed.
+  EXPECT_EQ(r.change, (std::vector<std::uint8_t>{k::change_high, k::change_grown, k::change_none,
+                                                 k::change_grown}));
+  EXPECT_EQ(r.first_date, (std::vector<std::int32_t>{410, 420, k::no_date, 420}));
+  EXPECT_FLOAT_EQ(r.magnitude[1], 0.7f - 0.5f);
+  EXPECT_FLOAT_EQ(r.magnitude[3], 0.8f - 0.3f);
 }
 
 TEST(ChangeDetectors, ASavedAndRestoredDetectorEndsAsOneThatSawEveryDate) {

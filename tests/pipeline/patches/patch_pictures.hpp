@@ -37,8 +37,9 @@ inline std::int32_t day_of(std::chrono::year_month_day d) {
 inline std::int32_t const day0 = day_of(std::chrono::year{2024} / 6 / 1);
 inline std::int32_t const confirm_day = day_of(std::chrono::year{2024} / 6 / 11);
 
-/// An AOI window drawn as text, one string a row: '.' no change, 'l' low, 'h' high, '#' outside
-/// the AOI. Low pixels have magnitude 0.25, high ones 0.5.
+/// An AOI window drawn as text, one string a row: '.' no change, 'l' low, 'h' high, 'g' grown
+/// (a weaker fall, no date of its own), '#' outside the AOI. Low pixels have magnitude 0.25,
+/// high ones 0.5, grown ones 0.125.
 struct aoi_picture {
   int width = 0;
   int height = 0;
@@ -77,6 +78,9 @@ inline aoi_picture draw(std::vector<std::string> const& rows) {
         first = day0;
         confirmed = confirm_day;
         magnitude = 0.5f;
+      } else if (c == 'g') {
+        cls = kernels::change_grown;
+        magnitude = 0.125f;
       } else if (c == '#') {
         cls = kernels::change_outside_aoi;
       } else {

@@ -262,15 +262,81 @@ TEST(PatchStitcher, KnowsAClosedPartUnderTheMinimumBeforeTheOtherTiles) {
                      aoi_edge = id_at(1, 7, 3);
   auto const& left = tiles[0].window;
   auto const& right = tiles[1].window;
-  EXPECT_FALSE(stitcher.closed_and_small(pair, left, 0.02));   // at the minimum: kept
-  EXPECT_TRUE(stitcher.closed_and_small(pair, left, 0.0201));  // just under it: dropped
-  EXPECT_FALSE(stitcher.closed_and_small(edge, left, 1.0));    // may still grow
-  EXPECT_TRUE(stitcher.closed_and_small(single, right, 0.02));
-  EXPECT_FALSE(stitcher.closed_and_small(aoi_edge, right, 1.0));  // on an edge of its tile
-  EXPECT_FALSE(stitcher.closed_and_small(0, left, 1.0));          // no patch
+  EXPECT_FALSE(stitcher.closed_and_dropped(pair, left, 0.02));   // at the minimum: kept
+  EXPECT_TRUE(stitcher.closed_and_dropped(pair, left, 0.0201));  // just under it: dropped
+  EXPECT_FALSE(stitcher.closed_and_dropped(edge, left, 1.0));    // may still grow
+  EXPECT_TRUE(stitcher.closed_and_dropped(single, right, 0.02));
+  EXPECT_FALSE(stitcher.closed_and_dropped(aoi_edge, right, 1.0));  // on an edge of its tile
+  EXPECT_FALSE(stitcher.closed_and_dropped(0, left, 1.0));          // no patch
   // finish() agrees: what was known to be dropped is dropped.
   stitcher.finish(0.0201);
   EXPECT_EQ(stitcher.final_label(pair), 0);
   EXPECT_EQ(stitcher.final_label(single), 0);
   EXPECT_GT(stitcher.final_label(edge), 0);  // 3 pixels: 0.03 ha
+}
+
+// ---- seeded patches: grown pixels join a patch only through a seed
+
+TEST(PatchStitcher, GrownPixelsFormAPatchOnlyWithASeed) {
+  // Left: a grown run with no seed (dropped). Right: one high seed grown into four pixels.
+  auto const p = draw({"gg....g.",  //
+                       "gg...ggh",  //
+                       "......g."});
+  auto const s = stitch(p, cut(p, {}, {}), 0.0);
+  ASSERT_EQ(s.patches.size(), 1u);
+  EXPECT_EQ(label_picture(s, p.width),
+            (std::vector<std::string>{"......1.", ".....111", "......1."}));
+  auto const& a = s.patches[0].alert;
+  EXPECT_EQ(a.pixels, 5);
+  EXPECT_EQ(a.confidence, geosweep::pipeline::alert_confidence::high);  // its seed's
+  // Dated by the seed: every pixel first seen on day0 and confirmed on confirm_day.
+  ASSERT_EQ(s.patches[0].first_seen.size(), 1u);
+  EXPECT_EQ(s.patches[0].first_seen.begin()->first, day0);
+  EXPECT_EQ(s.patches[0].first_seen.begin()->second.pixels, 5);
+  ASSERT_EQ(s.patches[0].confirmed.size(), 1u);
+  EXPECT_EQ(s.patches[0].confirmed.begin()->first, confirm_day);
+  EXPECT_EQ(s.patches[0].confirmed.begin()->second.pixels, 5);
+  // Magnitude: (0.5 + 4 * 0.125) / 5.
+  EXPECT_NEAR(a.mean_magnitude, 0.2, 1e-12);
+}
+
+TEST(PatchStitcher, AGrownPartJoinsItsSeedAcrossATileEdge) {
+  // Columns 0-3 hold only grown pixels, the low seed is in the right tile: one patch of 6,
+  // low confidence, first seen on day0 with no confirmation.
+  auto const p = draw({"..ggg...",  //
+                       "...ggl..",  //
+                       "........"});
+  auto const s = stitch(p, cut(p, {4}, {}), 0.0);
+  ASSERT_EQ(s.patches.size(), 1u);
+  EXPECT_EQ(s.patches[0].alert.pixels, 6);
+  EXPECT_EQ(s.patches[0].alert.confidence, geosweep::pipeline::alert_confidence::low);
+  EXPECT_EQ(s.patches[0].first_seen.at(day0).pixels, 6);
+  EXPECT_TRUE(s.patches[0].confirmed.empty());
+  // The same grown part with its seed cut away: nothing.
+  auto const q = draw({"..ggg...",  //
+                       "...gg...",  //
+                       "........"});
+  EXPECT_TRUE(stitch(q, cut(q, {4}, {}), 0.0).patches.empty());
+}
+
+TEST(PatchStitcher, TheMinimumMappingUnitWeighsTheGrownPatch) {
+  // One seed and four grown pixels: 5 pixels, 0.05 ha. Kept at 0.05 ha, dropped just above.
+  auto const p = draw({".....",  //
+                       ".ghg.",  //
+                       "..gg.",  //
+                       "....."});
+  EXPECT_EQ(stitch(p, cut(p, {}, {}), 0.05).patches.size(), 1u);
+  EXPECT_TRUE(stitch(p, cut(p, {}, {}), 0.0501).patches.empty());
+}
+
+TEST(PatchStitcher, AClosedPartWithoutASeedIsDroppedBeforeItIsWritten) {
+  auto const p = draw({"......",  //
+                       ".gg.h.",  //
+                       "......"});
+  geosweep::pipeline::patch_stitcher stitcher(aoi_name, grid_of(p), std::vector<double>(3, 100.0));
+  geosweep::pipeline::pixel_window const whole{0, 0, p.width, p.height};
+  auto const ids = stitcher.add_tile(whole, 0, 0, p.change, p.first_date, p.confirmed_date,
+                                     p.magnitude, geosweep::kernels::backend::cpu);
+  EXPECT_TRUE(stitcher.closed_and_dropped(ids[p.at(1, 1)], whole, 0.0));   // grown only
+  EXPECT_FALSE(stitcher.closed_and_dropped(ids[p.at(4, 1)], whole, 0.0));  // a seed
 }

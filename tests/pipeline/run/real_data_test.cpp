@@ -176,9 +176,10 @@ TEST(SwissEoAargau, RealTwoDateJobOverForestPolygons) {
   // The forest polygons inside the 347 x 319 mosaic at 10 m: 17 900 pixels, all clear.
   EXPECT_NEAR(forest.clear_area_ha, 179.0, 0.01);
   // Little changed between the two summers: loss is a small fraction of the forest, in a few
-  // small patches (the analyst's own NDVI-difference mask marks 261 pixels, 2.6 ha).
+  // small patches (the analyst's own NDVI-difference mask marks 261 pixels, 2.6 ha; a numpy
+  // model of the job's rule, seeds falling by 0.2 grown into falls of 0.1, gives 3.9 ha).
   EXPECT_GT(forest.changed_area_ha, 0.0);
-  EXPECT_LT(forest.changed_area_ha, 0.01 * forest.clear_area_ha);
+  EXPECT_LT(forest.changed_area_ha, 0.03 * forest.clear_area_ha);
   EXPECT_FALSE(forest.alerts.empty());
   for (auto const& p : forest.alerts) {
     EXPECT_GE(p.area_ha, spec.change.min_area_ha);
@@ -218,15 +219,48 @@ TEST(SwissEoAargau, RealTwoDateJobOverForestPolygons) {
   ASSERT_EQ(
       mask->GetRasterBand(1)->RasterIO(GF_Read, x0, y0, w, h, analyst.data(), w, h, GDT_Byte, 0, 0),
       CE_None);
-  std::size_t ours = 0, agreed = 0;
+  std::size_t ours = 0, agreed = 0, theirs = 0;
   for (std::size_t i = 0; i < change.size(); ++i) {
-    if (change[i] != gk::change_low && change[i] != gk::change_high) continue;
+    theirs += analyst[i] == 1 && change[i] != gk::change_outside_aoi ? 1 : 0;
+    if (gk::is_change_op{}(change[i]) == 0) continue;
     ++ours;
     agreed += analyst[i] == 1 ? 1 : 0;
   }
   EXPECT_EQ(static_cast<std::int64_t>(ours), forest.changed_pixels);
-  EXPECT_GE(2 * agreed, ours) << agreed << " of " << ours
+  // The analyst's threshold is lower than the job's (the median fall of the pixels they mark is
+  // 0.13) and their mask is smoothed, so the two agree only in part: the numpy model has 40 %
+  // of its pixels in the analyst's mask and finds 60 % of the mask's forest pixels.
+  EXPECT_GE(3 * agreed, ours) << agreed << " of " << ours
                               << " flagged pixels agree with the analyst";
+  EXPECT_GE(2 * agreed, theirs) << agreed << " of the analyst's " << theirs << " pixels found";
+  fs::remove_all(work);
+}
+
+TEST(SwissEoAargau, TheDefaultRuleKeepsTheControlNearlyFreeOfAlerts) {
+  // The same two summers with every change.* setting at its default (drop 0.25, grow 0.5,
+  // minimum 0.5 ha, a one-pixel edge buffer): a control where little changed. The numpy
+  // model of that rule flags 95 pixels (0.95 ha) of 17 856 forest pixels; the bound is 1.5 ha,
+  // 0.8 % of the forest.
+  fs::path const data = shared_data() / "swisseo-aargau-2025-2026";
+  fs::path const work = scratch("real_swisseo_defaults");
+  std::ifstream in(fs::path(GEOSWEEP_SOURCE_DIR) / "configs" / "swisseo-aargau.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (std::string::size_type at; (at = text.find("../../shared/data")) != std::string::npos;) {
+    text.replace(at, std::strlen("../../shared/data"), shared_data().string());
+  }
+  text.replace(text.find("../out/swisseo-aargau"), std::strlen("../out/swisseo-aargau"),
+               (work / "out").string());
+  auto const block = text.find("\nchange:");
+  ASSERT_NE(block, std::string::npos);
+  text.replace(block, text.find("\noutputs:") - block,
+               "\nchange:\n  method: bitemporal\n  index: ndvi\n");
+  auto const spec = gp::parse_job_spec(text, work / "job.yaml");
+  ASSERT_EQ(spec.change.drop, 0.25);
+  ASSERT_EQ(spec.change.min_area_ha, 0.5);
+  auto const result = gp::run_job(spec, gp::run_options{gk::backend::cpu});
+  ASSERT_EQ(result.aois.size(), 1u);
+  EXPECT_LE(result.aois[0].changed_area_ha, 1.5);
+  for (auto const& p : result.aois[0].alerts) EXPECT_GE(p.area_ha, 0.5);
   fs::remove_all(work);
 }
 

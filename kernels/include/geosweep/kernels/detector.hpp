@@ -108,13 +108,35 @@ struct monitor_update_op {
   }
 };
 
-/// The change class of a pixel: its status inside the AOI, change_outside_aoi outside it,
-/// change_no_data without a clear baseline and a clear monitoring observation.
+/// The change class of a pixel: change_outside_aoi outside the AOI, change_no_data without a
+/// clear baseline and a clear monitoring observation; else its status where it is a seed (in
+/// the AOI's core zone). With `grow_drop` > 0, a forest pixel whose latest clear monitoring
+/// look fell below the baseline mean by at least `grow_drop` and `grow_k_sigma` baseline
+/// standard deviations, and a candidate in the AOI's edge zone, is change_grown: it joins a
+/// patch only where it touches one grown from a seed. Inputs: the state, the latest clear
+/// monitoring look of the index (NaN without one), the AOI zone (aoi_zone in change.hpp).
 struct state_class_op {
-  GEOSWEEP_HD std::uint8_t operator()(pixel_state const& s, std::uint8_t inside) const {
-    if (inside == 0) return change_outside_aoi;
+  float forest_min = 0.6f;
+  float grow_drop = 0.0f;     ///< 0: no growth
+  float grow_k_sigma = 0.0f;  ///< the weaker fall must also exceed this many std devs
+
+  GEOSWEEP_HD bool grows(pixel_state const& s, float latest) const {
+    if (grow_drop <= 0.0f || is_nodata(latest) || s.baseline_mean < forest_min) return false;
+    float const fall = s.baseline_mean - latest;
+    if (fall < grow_drop) return false;
+    if (s.baseline_count < 2) return true;
+    float const variance = s.baseline_m2 / static_cast<float>(s.baseline_count - 1);
+    return fall >= grow_k_sigma * sqrt_rn(variance);
+  }
+
+  GEOSWEEP_HD std::uint8_t operator()(pixel_state const& s, float latest, std::uint8_t zone) const {
+    if (zone == zone_outside) return change_outside_aoi;
     if (s.baseline_count == 0 || s.clear_count == 0) return change_no_data;
-    return s.status;
+    if (s.status != status_none) {
+      if (zone == zone_core) return s.status;
+      return grow_drop > 0.0f ? change_grown : change_none;
+    }
+    return grows(s, latest) ? change_grown : change_none;
   }
 };
 
@@ -137,6 +159,18 @@ struct state_magnitude_op {
 struct state_clear_count_op {
   GEOSWEEP_HD std::uint16_t operator()(pixel_state const& s) const { return s.clear_count; }
 };
+/// The magnitude of a pixel that state_class_op may make change_grown: its candidate's mean
+/// drop when it has anomalies, else the fall of its latest clear monitoring look where that
+/// grows, else NaN. Inputs: the state and the latest clear monitoring look.
+struct state_grown_magnitude_op {
+  state_class_op classify;
+
+  GEOSWEEP_HD float operator()(pixel_state const& s, float latest) const {
+    if (s.anomaly_count > 0) return s.magnitude();
+    return classify.grows(s, latest) ? canonical_nan(s.baseline_mean - latest) : nodata_f32();
+  }
+};
+
 /// The baseline mean, NaN without a clear baseline observation.
 struct state_baseline_mean_op {
   GEOSWEEP_HD float operator()(pixel_state const& s) const {

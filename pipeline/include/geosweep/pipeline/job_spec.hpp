@@ -125,7 +125,14 @@ struct change_spec {
   double k_sigma = 3.0;      ///< baseline only: the drop must also exceed k baseline std devs
   int confirm = 2;           ///< baseline only: anomalous clear looks that confirm a candidate
   int window_days = 90;      ///< baseline only: confirmation must come within this many days
-  double min_area_ha = 0.5;  ///< minimum mapping unit: smaller patches are dropped
+  double min_area_ha = 0.5;  ///< minimum mapping unit: smaller (grown) patches are dropped
+  /// Seeded patches: a patch grows from its seeds (pixels that pass the method's test) into
+  /// 8-connected forest pixels whose index fell by at least grow * drop (and, for `baseline`,
+  /// grow * k_sigma standard deviations); 0 turns growing off (docs/detector.md).
+  double grow = 0.5;
+  /// An inner buffer of each AOI, in metres, where no seed may start (growth may enter);
+  /// unset: one pixel of the analysis grid; 0: none.
+  std::optional<double> edge_buffer_m;
 };
 
 /// The analysis grid. Unset fields take defaults: the scenes' own CRS when they all share

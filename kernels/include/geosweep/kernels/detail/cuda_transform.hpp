@@ -25,34 +25,37 @@ struct cuda_transform {
 }  // namespace geosweep::kernels::detail
 
 /// Every (op, output, inputs...) the CUDA backend is built for.
-#define GEOSWEEP_TRANSFORM_INSTANTIATIONS(X)                                                     \
-  X(::geosweep::kernels::reflectance_op, float, std::uint16_t)                                   \
-  X(::geosweep::kernels::reflectance_op, float, std::uint16_t, std::uint8_t)                     \
-  X(::geosweep::kernels::class_is_clear_op, std::uint8_t, std::uint16_t)                         \
-  X(::geosweep::kernels::bits_are_clear_op, std::uint8_t, std::uint16_t)                         \
-  X(::geosweep::kernels::normalized_difference_op, float, float, float)                          \
-  X(::geosweep::kernels::spectral_index_op, float, float, float)                                 \
-  X(::geosweep::kernels::spectral_index_op, float, float, float, float)                          \
-  X(::geosweep::kernels::spectral_index_op, float, float, float, float, float)                   \
-  X(::geosweep::kernels::latest_clear_op, float, float, float)                                   \
-  X(::geosweep::kernels::bitemporal_change_op, std::uint8_t, float, float, std::uint8_t)         \
-  X(::geosweep::kernels::is_change_op, std::uint8_t, std::uint8_t)                               \
-  X(::geosweep::kernels::state_class_op, std::uint8_t, ::geosweep::kernels::pixel_state,         \
-    std::uint8_t)                                                                                \
-  X(::geosweep::kernels::baseline_update_op, ::geosweep::kernels::pixel_state,                   \
-    ::geosweep::kernels::pixel_state, float)                                                     \
-  X(::geosweep::kernels::monitor_update_op, ::geosweep::kernels::pixel_state,                    \
-    ::geosweep::kernels::pixel_state, float)                                                     \
-  X(::geosweep::kernels::state_status_op, std::uint8_t, ::geosweep::kernels::pixel_state)        \
-  X(::geosweep::kernels::state_first_anomaly_op, std::int32_t, ::geosweep::kernels::pixel_state) \
-  X(::geosweep::kernels::state_confirmed_op, std::int32_t, ::geosweep::kernels::pixel_state)     \
-  X(::geosweep::kernels::state_magnitude_op, float, ::geosweep::kernels::pixel_state)            \
-  X(::geosweep::kernels::state_clear_count_op, std::uint16_t, ::geosweep::kernels::pixel_state)  \
-  X(::geosweep::kernels::state_baseline_mean_op, float, ::geosweep::kernels::pixel_state)        \
-  X(::geosweep::kernels::latest_clear_date_op, std::int32_t, std::int32_t, float)                \
-  X(::geosweep::kernels::clear_count_op, std::uint16_t, std::uint16_t, float)                    \
-  X(::geosweep::kernels::fill_op<float>, float)                                                  \
-  X(::geosweep::kernels::fill_op<std::int32_t>, std::int32_t)                                    \
-  X(::geosweep::kernels::fill_op<std::uint16_t>, std::uint16_t)                                  \
-  X(::geosweep::kernels::fill_op<::geosweep::kernels::pixel_state>,                              \
+#define GEOSWEEP_TRANSFORM_INSTANTIATIONS(X)                                                       \
+  X(::geosweep::kernels::reflectance_op, float, std::uint16_t)                                     \
+  X(::geosweep::kernels::reflectance_op, float, std::uint16_t, std::uint8_t)                       \
+  X(::geosweep::kernels::class_is_clear_op, std::uint8_t, std::uint16_t)                           \
+  X(::geosweep::kernels::bits_are_clear_op, std::uint8_t, std::uint16_t)                           \
+  X(::geosweep::kernels::normalized_difference_op, float, float, float)                            \
+  X(::geosweep::kernels::spectral_index_op, float, float, float)                                   \
+  X(::geosweep::kernels::spectral_index_op, float, float, float, float)                            \
+  X(::geosweep::kernels::spectral_index_op, float, float, float, float, float)                     \
+  X(::geosweep::kernels::latest_clear_op, float, float, float)                                     \
+  X(::geosweep::kernels::bitemporal_change_op, std::uint8_t, float, float, std::uint8_t)           \
+  X(::geosweep::kernels::is_change_op, std::uint8_t, std::uint8_t)                                 \
+  X(::geosweep::kernels::state_class_op, std::uint8_t, ::geosweep::kernels::pixel_state, float,    \
+    std::uint8_t)                                                                                  \
+  X(::geosweep::kernels::seed_status_op, std::uint8_t, std::uint8_t)                               \
+  X(::geosweep::kernels::seed_date_op, std::int32_t, std::int32_t, std::uint8_t)                   \
+  X(::geosweep::kernels::baseline_update_op, ::geosweep::kernels::pixel_state,                     \
+    ::geosweep::kernels::pixel_state, float)                                                       \
+  X(::geosweep::kernels::monitor_update_op, ::geosweep::kernels::pixel_state,                      \
+    ::geosweep::kernels::pixel_state, float)                                                       \
+  X(::geosweep::kernels::state_status_op, std::uint8_t, ::geosweep::kernels::pixel_state)          \
+  X(::geosweep::kernels::state_first_anomaly_op, std::int32_t, ::geosweep::kernels::pixel_state)   \
+  X(::geosweep::kernels::state_confirmed_op, std::int32_t, ::geosweep::kernels::pixel_state)       \
+  X(::geosweep::kernels::state_magnitude_op, float, ::geosweep::kernels::pixel_state)              \
+  X(::geosweep::kernels::state_grown_magnitude_op, float, ::geosweep::kernels::pixel_state, float) \
+  X(::geosweep::kernels::state_clear_count_op, std::uint16_t, ::geosweep::kernels::pixel_state)    \
+  X(::geosweep::kernels::state_baseline_mean_op, float, ::geosweep::kernels::pixel_state)          \
+  X(::geosweep::kernels::latest_clear_date_op, std::int32_t, std::int32_t, float)                  \
+  X(::geosweep::kernels::clear_count_op, std::uint16_t, std::uint16_t, float)                      \
+  X(::geosweep::kernels::fill_op<float>, float)                                                    \
+  X(::geosweep::kernels::fill_op<std::int32_t>, std::int32_t)                                      \
+  X(::geosweep::kernels::fill_op<std::uint16_t>, std::uint16_t)                                    \
+  X(::geosweep::kernels::fill_op<::geosweep::kernels::pixel_state>,                                \
     ::geosweep::kernels::pixel_state)
