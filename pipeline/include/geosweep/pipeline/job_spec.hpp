@@ -126,6 +126,12 @@ struct change_spec {
   int confirm = 2;           ///< baseline only: anomalous clear looks that confirm a candidate
   int window_days = 90;      ///< baseline only: confirmation must come within this many days
   double min_area_ha = 0.5;  ///< minimum mapping unit: smaller patches are dropped
+  /// Sanity warning: an AOI whose flagged share of its forest area is above this (in (0, 1]);
+  /// none: off.
+  std::optional<double> warn_flagged_share = 0.20;
+  /// Sanity warning: an AOI whose latest clear baseline and monitoring looks are more than this
+  /// many days apart in the year (1-182); none: off.
+  std::optional<int> warn_season_days = 60;
 };
 
 /// The analysis grid. Unset fields take defaults: the scenes' own CRS when they all share
