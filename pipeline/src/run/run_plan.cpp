@@ -114,7 +114,7 @@ void plan_grid(job_spec const& spec, continuation const* resume, run_plan& plan)
                          : make_analysis_grid(spec, plan.catalog, plan.bands.front(), crs, shapes);
   std::vector<pixel_window> windows;
   for (auto& shape : shapes) {
-    aoi_work a{std::move(shape), {}, {}, nullptr, {}, 0, 0, 0.0, {}, 0.0, {}, {}};
+    aoi_work a{std::move(shape), {}, {}, nullptr, {}, 0, 0, 0.0, {}, 0.0, 0.0, {}, {}};
     a.window = a.shape.window_in(plan.grid);
     if (a.window.empty())
       throw config_error("AOI '" + a.shape.name() + "' does not overlap the analysis grid");
