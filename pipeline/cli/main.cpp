@@ -98,6 +98,8 @@ int run_command(std::string const& job_path, global_options const& g) {
         "to {})\n",
         a.name, a.changed_area_ha, a.alerts.size(), high, a.clear_area_ha,
         gp::to_iso(a.date_before), gp::to_iso(a.date_after));
+    if (!a.warnings.empty())
+      fmt::print("  {:<20} warnings: {} (see stderr)\n", "", fmt::join(a.warnings, ";"));
   }
   fmt::print("outputs:\n");
   if (result.hdf5_file) fmt::print("  {}\n", result.hdf5_file->string());

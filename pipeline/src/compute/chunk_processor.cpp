@@ -182,6 +182,26 @@ void emit_series(chunk_context const& cx, chunk_observation const& o, chunk_stat
   }
 }
 
+/// Ground area of the AOI's pixels of the chunk whose baseline index makes them forest (the
+/// detector's own test, in float: baseline >= forest_min), for the flagged-share warning.
+double forest_m2(chunk_context const& cx, std::size_t a, pixel_window const& window,
+                 std::vector<std::uint8_t> const& mask, std::vector<float> const& baseline) {
+  auto const& aoi = cx.aois[a];
+  float const forest_min = static_cast<float>(cx.spec->change.forest_min);
+  double m2 = 0.0;
+  for (int r = 0; r < window.height; ++r) {
+    int const aoi_row = window.y_offset + r - aoi.window.y_offset;
+    if (aoi_row < 0 || aoi_row >= aoi.window.height) continue;
+    std::int64_t forest = 0;
+    for (int c = 0; c < window.width; ++c) {
+      std::size_t const i = static_cast<std::size_t>(r) * window.width + c;
+      forest += mask[i] != 0 && baseline[i] >= forest_min ? 1 : 0;  // NaN: no clear look
+    }
+    m2 += static_cast<double>(forest) * (*aoi.row_areas)[static_cast<std::size_t>(aoi_row)];
+  }
+  return m2;
+}
+
 /// The chunk's results after its last date.
 chunk_output finish_chunk(chunk_context const& cx, chunk_state& state) {
   grid_chunk const& chunk = (*cx.chunks)[state.chunk];
@@ -231,6 +251,7 @@ chunk_output finish_chunk(chunk_context const& cx, chunk_state& state) {
     }
     t.clear_m2 = state.clear_m2.at(a);
     t.inside_m2 = state.inside_m2.at(a);
+    t.forest_m2 = forest_m2(cx, a, chunk.window, mask, detection.baseline_mean);
     out.aois.push_back(std::move(t));
   }
   return out;

@@ -89,6 +89,7 @@ struct aoi_tile_output {
   std::array<std::map<std::string, std::vector<float>>, 2> latest;  ///< indices, colour bands
   std::vector<double> clear_m2;  ///< by date: ground area inside with a clear look
   double inside_m2 = 0.0;        ///< ground area inside the AOI
+  double forest_m2 = 0.0;        ///< ground area inside whose baseline index is forest
 };
 
 /// A finished chunk.

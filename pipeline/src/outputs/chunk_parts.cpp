@@ -61,6 +61,7 @@ void part_writer::write(chunk_output const& out) {
     }
     file_.write(out.chunk, row(t.clear_m2.size()), p + "clear_m2", t.clear_m2);
     file_.write(out.chunk, row(1), p + "inside_m2", std::vector<double>{t.inside_m2});
+    file_.write(out.chunk, row(1), p + "forest_m2", std::vector<double>{t.forest_m2});
   }
   if (out.state) write_chunk_state(file_, out.chunk, row(out.state->size()), *out.state, out.kept);
 }
@@ -98,6 +99,9 @@ chunk_output part_reader::read_chunk(std::size_t id) const {
     std::vector<double> inside_m2;
     file_.read(id, row(1), p + "inside_m2", inside_m2);
     t.inside_m2 = inside_m2.at(0);
+    std::vector<double> forest_m2;
+    file_.read(id, row(1), p + "forest_m2", forest_m2);
+    t.forest_m2 = forest_m2.at(0);
     out.aois.push_back(std::move(t));
   }
   if (cx_.keep_state) {

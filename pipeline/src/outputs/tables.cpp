@@ -14,7 +14,7 @@ std::span<std::string_view const> area_table_columns() {
       "aoi",           "date",           "period",          "scenes",
       "clear_area_ha", "cloud_fraction", "new_low_ha",      "new_high_ha",
       "low_area_ha",   "high_area_ha",   "changed_area_ha", "centroid_lat",
-      "centroid_lon",  "changed_value"};
+      "centroid_lon",  "changed_value",  "warnings"};
   return columns;
 }
 
@@ -61,7 +61,8 @@ std::vector<std::vector<std::string>> area_rows(area_table_aoi const& aoi,
          fixed(m2_to_ha(new_low), 4), fixed(m2_to_ha(new_high), 4),
          fixed(m2_to_ha(seen_m2 - confirmed_m2), 4), fixed(m2_to_ha(confirmed_m2), 4),
          fixed(m2_to_ha(seen_m2), 4), lat, lon,
-         aoi.value_per_ha ? fixed(m2_to_ha(seen_m2) * *aoi.value_per_ha, 2) : std::string()});
+         aoi.value_per_ha ? fixed(m2_to_ha(seen_m2) * *aoi.value_per_ha, 2) : std::string(),
+         aoi.warnings});
   }
   return rows;
 }

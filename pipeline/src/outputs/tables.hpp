@@ -30,6 +30,7 @@ struct area_table_aoi {
   raster_grid grid;  ///< its window of the analysis grid
   double inside_m2;  ///< ground area inside it
   std::optional<double> value_per_ha;
+  std::string warnings;  ///< its sanity warnings' codes (sanity_warnings.hpp), on each of its rows
 };
 
 /// The AOI's rows of areas.csv, one per date of `dates` (every date read so far).

@@ -17,6 +17,7 @@
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/csv_reader.hpp"
 #include "outputs/product_layout.hpp"
+#include "outputs/sanity_warnings.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -320,11 +321,31 @@ std::vector<alert> read_alerts(fs::path const& path) {
   return alerts;
 }
 
+std::map<std::string, std::vector<std::string>> read_area_warnings(fs::path const& path) {
+  std::map<std::string, std::vector<std::string>> out;
+  if (!fs::exists(path)) return out;
+  auto const table = read_csv(path);
+  auto const column = [&](std::string_view name) {
+    return std::find(table.header.begin(), table.header.end(), name) - table.header.begin();
+  };
+  auto const aoi = static_cast<std::size_t>(column("aoi"));
+  auto const warnings = static_cast<std::size_t>(column("warnings"));
+  if (aoi >= table.header.size() || warnings >= table.header.size()) return out;
+  for (auto const& row : table.rows) {
+    if (row.size() <= std::max(aoi, warnings)) continue;
+    auto& codes = out[row[aoi]];
+    for (auto& code : split_warning_codes(row[warnings]))  // the same on each of its rows
+      if (std::find(codes.begin(), codes.end(), code) == codes.end()) codes.push_back(code);
+  }
+  return out;
+}
+
 run_inputs read_run_inputs(job_spec const& spec) {
   run_inputs run;
   run.nc = spec.outputs.dir / product::netcdf_file;
   run.alerts_csv = spec.outputs.dir / product::alert_table_file;
   run.alerts = read_alerts(run.alerts_csv);
+  run.warnings = read_area_warnings(spec.outputs.dir / product::area_table_file);
   run.root = open_raster(run.nc);
   namespace root = product::root;
   std::string const job = root_attribute(*run.root, root::job);
@@ -343,6 +364,7 @@ run_inputs read_run_inputs(job_spec const& spec) {
 aoi_inputs read_aoi_inputs(job_spec const& spec, run_inputs const& run, std::string const& name) {
   aoi_inputs in;
   in.name = name;
+  if (auto const w = run.warnings.find(name); w != run.warnings.end()) in.warnings = w->second;
   read_group_attributes(in, run.nc, *run.root);
   read_change_rasters(in, run.nc);
   select_alerts(in, run);

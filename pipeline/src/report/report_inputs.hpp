@@ -50,6 +50,9 @@ struct run_inputs {
   std::string change_method;        ///< how change was detected
   std::vector<std::string> scenes;  ///< the scenes the run read
   std::vector<alert> alerts;        ///< every row of alerts.csv, in its order
+  /// By AOI: the sanity warnings' codes of areas.csv (none without areas.csv or its
+  /// `warnings` column, as older runs wrote it).
+  std::map<std::string, std::vector<std::string>> warnings;
 };
 
 /// Everything the report of one AOI is drawn from.
@@ -65,7 +68,8 @@ struct aoi_inputs {
   std::array<std::vector<float>, 2> index_images;  ///< when no colour COG exists
   std::vector<series_point> series;
   double baseline_aoi_mean = NAN, baseline_alert_mean = NAN;
-  std::vector<alert> alerts;  ///< its rows of alerts.csv, in their order
+  std::vector<alert> alerts;          ///< its rows of alerts.csv, in their order
+  std::vector<std::string> warnings;  ///< its sanity warnings' codes (areas.csv)
 };
 
 /// Throws geosweep::io_error naming change.nc or alerts.csv when a run has not written them.
@@ -76,8 +80,13 @@ void require_run_outputs(job_spec const& spec);
 /// cannot be read, lacks a field's column or holds a value that does not parse.
 std::vector<alert> read_alerts(std::filesystem::path const& path);
 
-/// Opens change.nc, reads its provenance attributes and every alert (require_run_outputs
-/// first); warns when change.nc was written by another job.
+/// Each AOI's sanity warnings in areas.csv's `warnings` column (none when the file or the
+/// column is absent). Throws geosweep::io_error naming the file when it cannot be read.
+std::map<std::string, std::vector<std::string>> read_area_warnings(
+    std::filesystem::path const& path);
+
+/// Opens change.nc, reads its provenance attributes, every alert and the AOIs' sanity warnings
+/// (require_run_outputs first); warns when change.nc was written by another job.
 run_inputs read_run_inputs(job_spec const& spec);
 
 /// Everything the report of AOI `name` needs. Throws geosweep::io_error when change.nc has no

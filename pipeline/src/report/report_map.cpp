@@ -339,6 +339,40 @@ void draw_scale_bar(cairo_t* cr, map_page const& page, grid_geography const& geo
   d::draw_text(cr, bx + length, by - 3, label, 0.5);
 }
 
+/// The sanity warnings in a box with a bold orange border, top at `y`; returns its bottom.
+double draw_warnings(cairo_t* cr, std::vector<std::string> const& warnings, double x, double y,
+                     double width) {
+  constexpr double pad = 5;
+  d::set_font(cr, 8);
+  std::vector<std::vector<std::string>> lines;
+  double height = pad + 13;  // the heading
+  for (auto const& w : warnings) {
+    lines.push_back(d::wrap_text(cr, w, width - 2 * pad));
+    height += 10.0 * static_cast<double>(lines.back().size()) + 3;
+  }
+  height += pad - 3;
+  cairo_rectangle(cr, x, y, width, height);
+  d::set_colour(cr, 0xFFF1DC);
+  cairo_fill_preserve(cr);
+  d::set_colour(cr, 0xD9480F);
+  cairo_set_line_width(cr, 1.6);
+  cairo_stroke(cr);
+  double line_y = y + pad + 9;
+  d::set_font(cr, 9, true);
+  d::draw_text(cr, x + pad, line_y, warnings.size() == 1 ? "Warning" : "Warnings");
+  line_y += 13;
+  d::set_font(cr, 8);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  for (auto const& paragraph : lines) {
+    for (auto const& line : paragraph) {
+      d::draw_text(cr, x + pad, line_y, line);
+      line_y += 10;
+    }
+    line_y += 3;
+  }
+  return y + height;
+}
+
 void draw_legend(cairo_t* cr, map_page const& page, map_layout const& m) {
   double const x = kSidebarX;
   double const width = report_page_width - kMargin - x;
@@ -405,6 +439,7 @@ void draw_legend(cairo_t* cr, map_page const& page, map_layout const& m) {
     y += 15;
   }
   y += 6;
+  if (!page.warnings.empty()) y = draw_warnings(cr, page.warnings, x, y - 4, width) + 10;
   for (auto const& line : page.sidebar) {
     if (line.empty()) {
       y += 6;

@@ -54,6 +54,7 @@ struct map_page {
   std::span<std::uint8_t const> change;  ///< change classes (254 outside the AOI)
   std::vector<int> patch_confidence;     ///< per patch number - 1: 1 low, 2 high
   std::vector<std::string> sidebar;      ///< text lines under the legend ("" for a gap)
+  std::vector<std::string> warnings;     ///< sanity warnings, boxed under the legend
   std::string footer;                    ///< provenance line
 };
 

@@ -19,6 +19,7 @@
 #include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
 #include "outputs/csv_writer.hpp"
+#include "outputs/sanity_warnings.hpp"
 #include "report/report_drawing.hpp"
 #include "report/report_series_page.hpp"
 
@@ -227,6 +228,7 @@ map_page base_page(map_basis const& b, std::string const& period) {
   p.change = in.change;
   p.patch_confidence = b.confidence;
   p.footer = b.footer;
+  for (auto const& code : in.warnings) p.warnings.push_back(describe_warning(code));
   bool const before = period == "before";
   p.sidebar = {
       "#Image",

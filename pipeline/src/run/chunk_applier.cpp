@@ -75,6 +75,7 @@ void chunk_applier::add_areas(aoi_tile_output const& t) {
   aoi.clear_m2_by_date.resize(plan_.dates.size(), 0.0);
   for (std::size_t d = 0; d < plan_.dates.size(); ++d) aoi.clear_m2_by_date[d] += t.clear_m2[d];
   aoi.inside_m2 += t.inside_m2;
+  aoi.forest_m2 += t.forest_m2;
 }
 
 void chunk_applier::apply(chunk_output&& out) {

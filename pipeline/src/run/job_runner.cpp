@@ -18,6 +18,7 @@
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/alert_polygons.hpp"
 #include "outputs/product_layout.hpp"
+#include "outputs/sanity_warnings.hpp"
 #include "outputs/tables.hpp"
 #include "run/chunk_applier.hpp"
 #include "run/progress_line.hpp"
@@ -102,6 +103,28 @@ aoi_result aoi_result_of(aoi_work const& aoi, run_plan const& plan,
   return r;
 }
 
+/// The sanity checks of an AOI's final result (outputs/sanity_warnings.hpp): each warning goes
+/// to stderr and into `r.warnings`. `dates`: every date read so far, earlier monitoring runs'
+/// too, for the latest clear look of each period.
+void warn_if_implausible(change_spec const& change, aoi_work const& aoi,
+                         std::vector<date_summary> const& dates, aoi_result& r) {
+  r.forest_area_ha = m2_to_ha(aoi.forest_m2);
+  sanity_inputs in;
+  in.aoi = r.name;
+  in.forest_m2 = aoi.forest_m2;
+  in.flagged_m2 = r.changed_area_ha * 10000.0;
+  for (auto const& d : dates) {
+    auto const clear = d.clear_m2.find(r.name);
+    if (clear == d.clear_m2.end() || clear->second <= 0.0) continue;
+    auto& look = d.monitor ? in.monitor_look : in.baseline_look;
+    if (!look || *look < d.date) look = d.date;
+  }
+  for (auto const& w : sanity_warnings(change, in)) {
+    spdlog::warn("{}", w.message);
+    r.warnings.push_back(w.code);
+  }
+}
+
 /// The finish phase: every chunk is in, so the patches are final. Each AOI's patches are
 /// measured (those under the minimum mapping unit dropped, values estimated), change.nc is
 /// renumbered, and the tables, the monitoring state, change.nc and the polygons are committed.
@@ -130,8 +153,10 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
     for (auto& p : patches)
       if (value_per_ha) p.alert.estimated_value = p.alert.area_ha * *value_per_ha;
     result.aois.push_back(aoi_result_of(aoi, plan, patches, *to_wgs84));
-    auto rows = area_rows({aoi.shape.name(), aoi.grid, aoi.inside_m2, value_per_ha}, patches,
-                          all_dates, *to_wgs84);
+    warn_if_implausible(spec.change, aoi, all_dates, result.aois.back());
+    auto rows = area_rows({aoi.shape.name(), aoi.grid, aoi.inside_m2, value_per_ha,
+                           fmt::format("{}", fmt::join(result.aois.back().warnings, ";"))},
+                          patches, all_dates, *to_wgs84);
     areas.insert(areas.end(), rows.begin(), rows.end());
     std::vector<series_sums> by_alert(patches.size());
     for (auto const& [provisional, sums] : aoi.series_by_patch) {

@@ -32,6 +32,7 @@ struct aoi_work {
   double clear_m2 = 0.0;
   std::vector<double> clear_m2_by_date;  ///< area with a clear look, per date
   double inside_m2 = 0.0;                ///< ground area inside the AOI
+  double forest_m2 = 0.0;                ///< of it, forest by its baseline index
   series_sums series;                    ///< the change index over the whole AOI (series.csv)
   std::unordered_map<std::int32_t, series_sums> series_by_patch;  ///< by provisional patch
 };

@@ -320,11 +320,43 @@ void read_indices(spec_reader& r, YAML::Node const& node, std::vector<std::strin
   }
 }
 
+/// `off`, the sanity warnings' word for none.
+bool is_off(YAML::Node const& node) {
+  return node.IsScalar() && node.Scalar() == "off";
+}
+
+/// change.warn_flagged_share and change.warn_season_days: a threshold, or `off`.
+void read_sanity_warnings(spec_reader& r, YAML::Node const& node, change_spec& change) {
+  if (auto const& v = node["warn_flagged_share"]; v) {
+    double share = 0;
+    if (is_off(v)) {
+      change.warn_flagged_share.reset();
+    } else if (v.IsScalar() && YAML::convert<double>::decode(v, share) && share > 0 && share <= 1) {
+      change.warn_flagged_share = share;
+    } else {
+      r.error(
+          v, "change.warn_flagged_share",
+          "expected a share of the forest area in (0, 1], or off, found " + spec_reader::kind(v));
+    }
+  }
+  if (auto const& v = node["warn_season_days"]; v) {
+    int days = 0;
+    if (is_off(v)) {
+      change.warn_season_days.reset();
+    } else if (v.IsScalar() && YAML::convert<int>::decode(v, days) && days >= 1 && days <= 182) {
+      change.warn_season_days = days;
+    } else {
+      r.error(v, "change.warn_season_days",
+              "expected whole days from 1 to 182, or off, found " + spec_reader::kind(v));
+    }
+  }
+}
+
 void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
   if (!r.expect_map(node, "change")) return;
   r.check_keys(node, "change",
                {"method", "index", "drop", "forest_min", "k_sigma", "confirm", "window_days",
-                "min_area_ha", "grow", "edge_buffer_m"});
+                "min_area_ha", "grow", "edge_buffer_m", "warn_flagged_share", "warn_season_days"});
   if (node["method"]) {
     if (auto m = r.choice<change_method>(node["method"], "change.method", "method"))
       change.method = *m;
@@ -388,6 +420,7 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
       change.forest_min = *v;
     }
   }
+  read_sanity_warnings(r, node, change);
 }
 
 void read_grid(spec_reader& r, YAML::Node const& node, grid_spec& grid) {

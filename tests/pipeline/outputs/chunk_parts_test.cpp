@@ -98,6 +98,7 @@ class chunk_parts_test : public tt::temp_dir_test {
       }
       t.clear_m2 = {100.0 * (a + 1) + id, 250.5, 0.0};
       t.inside_m2 = 1234.5 + 10.0 * a + id;
+      t.forest_m2 = 987.25 + 10.0 * a + id;
       out.aois.push_back(std::move(t));
     }
     return out;
@@ -156,6 +157,7 @@ void expect_same_tiles(gp::chunk_output const& expected, gp::chunk_output const&
     }
     EXPECT_EQ(g.clear_m2, e.clear_m2);
     EXPECT_EQ(g.inside_m2, e.inside_m2);
+    EXPECT_EQ(g.forest_m2, e.forest_m2);
   }
 }
 

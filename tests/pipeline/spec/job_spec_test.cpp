@@ -92,7 +92,8 @@ TEST_F(JobSpec, UnknownKeyGetsLineColumnAndSuggestion) {
   EXPECT_EQ(e, path("job.yaml") +
                    ":17:3: change.dorp: unknown key 'dorp'; did you mean 'drop'? "
                    "(expected one of: method, index, drop, forest_min, k_sigma, confirm, "
-                   "window_days, min_area_ha, grow, edge_buffer_m)");
+                   "window_days, min_area_ha, grow, edge_buffer_m, warn_flagged_share, "
+                   "warn_season_days)");
 }
 
 TEST_F(JobSpec, UnknownIndexSuggestsTheNearestName) {

@@ -34,6 +34,10 @@ struct aoi_result {
   double changed_area_ha = 0.0;
   std::vector<alert> alerts;  ///< in raster order of their first pixel: alert k is patch k + 1
   std::optional<std::array<double, 2>> changed_centroid_lat_lon;  ///< absent without change
+  double forest_area_ha = 0.0;  ///< inside, with a baseline index at or above forest_min
+  /// Sanity warnings (docs/detector.md), as areas.csv's `warnings` codes: "flagged_share=0.884",
+  /// "season_gap_days=160"; empty when none.
+  std::vector<std::string> warnings;
 };
 
 /// One acquisition date of a run: its scenes and each AOI's clear area.

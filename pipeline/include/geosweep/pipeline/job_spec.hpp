@@ -133,6 +133,12 @@ struct change_spec {
   /// An inner buffer of each AOI, in metres, where no seed may start (growth may enter);
   /// unset: one pixel of the analysis grid; 0: none.
   std::optional<double> edge_buffer_m;
+  /// Sanity warning: an AOI whose flagged share of its forest area is above this (in (0, 1]);
+  /// none: off.
+  std::optional<double> warn_flagged_share = 0.20;
+  /// Sanity warning: an AOI whose latest clear baseline and monitoring looks are more than this
+  /// many days apart in the year (1-182); none: off.
+  std::optional<int> warn_season_days = 60;
 };
 
 /// The analysis grid. Unset fields take defaults: the scenes' own CRS when they all share
