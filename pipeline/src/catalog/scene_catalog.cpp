@@ -185,6 +185,7 @@ scene profile_scene(fs::path const& folder, std::optional<civil_date> date, sens
     s.bands[name] = *f;
   }
   s.quality = find_code(codes->quality);
+  if (!codes->saturation.empty()) s.saturation = find_code(codes->saturation);
   if (mtl) {
     s.cloud_cover = mtl->cloud_cover;
     s.footprint = mtl->footprint;
@@ -301,6 +302,7 @@ std::vector<scene> stac_scenes(fs::path const& path, job_spec const& spec,
       };
       for (auto const& [name, f] : s.bands) check(name + " band", f);
       if (s.quality) check("quality band", *s.quality);
+      if (s.saturation) check("saturation band", *s.saturation);
     }
     scenes.push_back(std::move(s));
   }
