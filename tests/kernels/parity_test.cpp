@@ -418,6 +418,38 @@ TEST(Parity, Reflectance) {
   expect_parity<k::reflectance_op, float>(kPixels, landsat, dn);
 }
 
+TEST(Parity, RealReflectance) {
+  // DNs of every other type, as doubles: negative, fractional, huge, the nodata value, the
+  // saturated codes, NaN and infinities.
+  std::vector<double> dn(kPixels);
+  std::vector<std::uint8_t> clear(kPixels);
+  double const specials[] = {-9999.0,
+                             20000.0,
+                             0.1f,
+                             -0.0,
+                             0.0,
+                             4294967295.0,
+                             -2147483648.0,
+                             __builtin_nan(""),
+                             __builtin_inf(),
+                             -__builtin_inf()};
+  for (std::size_t i = 0; i < kPixels; ++i) {
+    auto const h = static_cast<std::uint32_t>(i * 2654435761u);
+    dn[i] = i % 7 == 0 ? specials[(h >> 8) % 10] : (static_cast<double>(h) - 2147483648.0) / 3e5;
+    clear[i] = static_cast<std::uint8_t>(i % 5 != 0);
+  }
+  k::real_reflectance_op espa;
+  espa.scale = 0.0001f;
+  espa.nodata = -9999.0;
+  espa.has_nodata = true;
+  espa.saturated_count = 2;
+  espa.saturated[0] = 20000.0;
+  espa.saturated[1] = static_cast<double>(0.1f);
+  expect_parity<k::real_reflectance_op, float>(kPixels, espa, dn);
+  k::real_reflectance_op sentinel2{-1000.0f, 10000.0f};
+  expect_parity<k::real_reflectance_op, float>(kPixels, sentinel2, dn, clear);
+}
+
 TEST(Parity, MaskedReflectanceAndQuality) {
   auto const dn = random_dn(kPixels, 2);
   std::vector<std::uint16_t> qa(kPixels);

@@ -185,6 +185,7 @@ scene profile_scene(fs::path const& folder, std::optional<civil_date> date, sens
     s.bands[name] = *f;
   }
   s.quality = find_code(codes->quality);
+  if (!codes->saturation.empty()) s.saturation = find_code(codes->saturation);
   if (mtl) {
     s.cloud_cover = mtl->cloud_cover;
     s.footprint = mtl->footprint;
@@ -301,6 +302,13 @@ std::vector<scene> stac_scenes(fs::path const& path, job_spec const& spec,
       };
       for (auto const& [name, f] : s.bands) check(name + " band", f);
       if (s.quality) check("quality band", *s.quality);
+      // QA_RADSAT is an extra: an item whose file is not there is read without it.
+      if (std::error_code ec; s.saturation && !is_remote_path(s.saturation->path.string()) &&
+                              !fs::exists(s.saturation->path, ec)) {
+        spdlog::debug("{}: item '{}': no saturation band file '{}'; read without it",
+                      item.file.string(), item.id, s.saturation->path.string());
+        s.saturation.reset();
+      }
     }
     scenes.push_back(std::move(s));
   }

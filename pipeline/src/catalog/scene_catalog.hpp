@@ -33,10 +33,11 @@ struct scene {
   std::string id;
   civil_date date;
   std::map<std::string, band_file> bands;
-  std::optional<band_file> quality;   ///< SCL, QA_PIXEL or a generic mask band; may be absent
-  std::optional<double> cloud_cover;  ///< percent (0-100), when the metadata gives it
-  std::optional<geo_bbox> footprint;  ///< WGS84, from metadata, a STAC bbox or the raster
-  std::filesystem::path metadata;     ///< the MTL, MTD_MSIL2A.xml or STAC item read, if any
+  std::optional<band_file> quality;     ///< SCL, QA_PIXEL or a generic mask band; may be absent
+  std::optional<band_file> saturation;  ///< Landsat QA_RADSAT (per-band saturation bits), if any
+  std::optional<double> cloud_cover;    ///< percent (0-100), when the metadata gives it
+  std::optional<geo_bbox> footprint;    ///< WGS84, from metadata, a STAC bbox or the raster
+  std::filesystem::path metadata;       ///< the MTL, MTD_MSIL2A.xml or STAC item read, if any
 };
 
 /// Scenes of the two periods, each sorted by date then id, and what was left out and why.

@@ -555,6 +555,10 @@ scene stac_scene(stac_item const& item, sensor_spec const& sensor,
     }
     s.bands[want.name] = *f;
   }
+  if (sensor.type == sensor_type::landsat_c2_l2) {  // QA_RADSAT, where the item has it
+    s.saturation =
+        band_file_for(item, wanted_band{"saturation", "QA_RADSAT", {}, "", 0}, false, sentinel2);
+  }
   if (quality) {
     s.quality = band_file_for(item, *quality, false, sentinel2);
     if (!s.quality && sensor.type == sensor_type::generic) {

@@ -18,6 +18,7 @@
 #include "geosweep/kernels/backend.hpp"
 #include "geosweep/kernels/hd.hpp"
 #include "grid/aoi.hpp"
+#include "load/reflectance_reader.hpp"
 #include "load/scene_reader.hpp"
 
 namespace geosweep::pipeline {
@@ -61,21 +62,14 @@ struct slot {
   std::exception_ptr error;
 };
 
-/// Resampling of reflectance: average when the grid's pixels are much larger than the band's.
-resampling reflectance_resampling(raster_grid const& band, raster_grid const& grid) {
-  double const band_pixel = std::abs(band.transform[1]);
-  double const grid_pixel = std::abs(grid.transform[1]);
-  bool const same_units = band.crs_wkt == grid.crs_wkt || make_srs(band.crs_wkt).IsGeographic() ==
-                                                              make_srs(grid.crs_wkt).IsGeographic();
-  return same_units && grid_pixel > 1.5 * band_pixel ? resampling::average : resampling::bilinear;
-}
-
 /// Reads one date over one chunk into the slot's host buffers.
 void read_observation(job_spec const& spec, raster_grid const& chunk_grid, date_group const& group,
                       std::vector<std::string> const& bands, quality_rule const& rule,
                       dataset_cache& cache, slot& out) {
   std::size_t const n = chunk_grid.pixel_count();
-  std::vector<std::uint8_t> clear;  // empty: every pixel the scene covers is clear
+  std::vector<std::uint8_t> clear;       // empty: every pixel the scene covers is clear
+  std::vector<std::uint16_t> saturated;  // the scene's per-band saturation bits, if it has them
+  std::vector<std::uint8_t> band_clear;  // clear and not saturated in one band
   bool first = true;
   for (scene const* s : group.scenes) {
     // Clear = covered by the scene and clear by its quality band (when it has one).
@@ -91,28 +85,31 @@ void read_observation(job_spec const& spec, raster_grid const& chunk_grid, date_
         clear[i] = static_cast<std::uint8_t>(ok & qa.covered[i]);
       }
     }
+    saturated.clear();
     for (auto const& band : bands) {
       auto& reader = cache.get(s->bands.at(band));
-      auto const op = band_reflectance(spec.sensor, *s, reader);
-      auto const pixels =
-          reader.read_onto(chunk_grid, reflectance_resampling(reader.grid(), chunk_grid));
-      out.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
-      float* mosaic = out.host.at(band).data();
-      // The same functor as the kernels' (a plain loop: reader threads are already parallel).
+      auto const radiometry = radiometry_of(spec.sensor, *s, band, reader);
+      std::uint8_t const* band_mask = clear.empty() ? nullptr : clear.data();
+      if (radiometry.saturation_bit >= 0) {
+        if (saturated.empty()) {  // read once per scene, for every band
+          auto const radsat = cache.get(*s->saturation).read_onto(chunk_grid, resampling::nearest);
+          out.bytes_read += static_cast<std::int64_t>(n * sizeof(std::uint16_t));
+          saturated.resize(n);
+          for (std::size_t i = 0; i < n; ++i)
+            saturated[i] = radsat.covered[i] != 0 ? radsat.values[i] : 0;
+        }
+        band_clear.resize(n);
+        auto const bit = static_cast<unsigned>(radiometry.saturation_bit);
+        for (std::size_t i = 0; i < n; ++i) {
+          auto const not_saturated = static_cast<std::uint8_t>(((saturated[i] >> bit) & 1u) ^ 1u);
+          band_clear[i] = static_cast<std::uint8_t>((clear.empty() ? 1 : clear[i]) & not_saturated);
+        }
+        band_mask = band_clear.data();
+      }
       // The date's first scene sets every pixel (NaN where it has no clear look); later ones
       // fill in where they have one.
-      auto const look = [&](std::size_t i) {
-        std::uint8_t const ok = clear.empty() ? pixels.covered[i] : clear[i] & pixels.covered[i];
-        return op(pixels.values[i], ok);
-      };
-      if (first) {
-        for (std::size_t i = 0; i < n; ++i) mosaic[i] = look(i);
-      } else {
-        for (std::size_t i = 0; i < n; ++i) {
-          float const v = look(i);
-          if (!kernels::is_nodata(v)) mosaic[i] = v;
-        }
-      }
+      out.bytes_read += mosaic_reflectance(reader, radiometry, chunk_grid, band_mask, first,
+                                           out.host.at(band).data());
     }
     first = false;
   }

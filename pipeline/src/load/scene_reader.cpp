@@ -1,14 +1,41 @@
 #include "load/scene_reader.hpp"
 
+#include <fmt/format.h>
 #include <gdalwarper.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
+#include <type_traits>
 
 #include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
+
+bool is_readable_type(GDALDataType type) {
+  switch (type) {
+    case GDT_Byte:
+    case GDT_UInt16:
+    case GDT_Int16:
+    case GDT_UInt32:
+    case GDT_Int32:
+    case GDT_Float32:
+    case GDT_Float64:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_dn16_type(GDALDataType type) {
+  return type == GDT_Byte || type == GDT_UInt16;
+}
+
+double in_band_type(double v, GDALDataType type) {
+  return type == GDT_Float32 ? static_cast<double>(static_cast<float>(v)) : v;
+}
 
 band_reader::band_reader(band_file band)
     : file_(std::move(band)), dataset_(open_raster(file_.path)) {
@@ -17,6 +44,13 @@ band_reader::band_reader(band_file band)
                    " bands, band " + std::to_string(file_.band) + " was asked for");
   }
   band_ = dataset_->GetRasterBand(file_.band);
+  type_ = band_->GetRasterDataType();
+  if (!is_readable_type(type_)) {
+    throw io_error(
+        fmt::format("{} band {}: is {}; geosweep reads bands of Byte, UInt16, Int16, "
+                    "UInt32, Int32, Float32 or Float64",
+                    file_.path.string(), file_.band, GDALGetDataTypeName(type_)));
+  }
   grid_ = read_grid();
 }
 
@@ -87,32 +121,39 @@ std::vector<T> band_reader::read(pixel_window const& window, GDALDataType type) 
 }
 
 std::vector<std::uint16_t> band_reader::read_dn(pixel_window const& window) const {
-  GDALDataType const type = band_->GetRasterDataType();
-  if (type != GDT_Byte && type != GDT_UInt16) {
-    throw io_error(file_.path.string() + " band " + std::to_string(file_.band) + ": is " +
-                   GDALGetDataTypeName(type) +
-                   "; geosweep reads digital numbers of 8 or 16 unsigned bits");
+  if (!is_dn16_type(type_)) {
+    throw io_error(
+        fmt::format("{} band {}: is {}; read_dn reads digital numbers of 8 or 16 "
+                    "unsigned bits (read_real reads every type)",
+                    file_.path.string(), file_.band, GDALGetDataTypeName(type_)));
   }
   return read<std::uint16_t>(window, GDT_UInt16);
+}
+
+std::vector<double> band_reader::read_real(pixel_window const& window) const {
+  return read<double>(window, GDT_Float64);
 }
 
 std::vector<std::uint16_t> band_reader::read_quality(pixel_window const& window) const {
-  GDALDataType const type = band_->GetRasterDataType();
-  if (type != GDT_Byte && type != GDT_UInt16) {
-    throw io_error(file_.path.string() + " band " + std::to_string(file_.band) + ": is " +
-                   GDALGetDataTypeName(type) +
-                   "; a quality band holds 8- or 16-bit unsigned integers");
+  if (!is_dn16_type(type_)) {
+    throw io_error(
+        fmt::format("{} band {}: is {}; a quality band holds 8- or 16-bit unsigned "
+                    "integers",
+                    file_.path.string(), file_.band, GDALGetDataTypeName(type_)));
   }
   return read<std::uint16_t>(window, GDT_UInt16);
 }
 
-band_pixels band_reader::read_onto(raster_grid const& target, resampling how) const {
-  band_pixels out;
-  std::size_t const n = target.pixel_count();
-  if (n == 0) return out;
+std::optional<double> band_reader::file_nodata() const {
   int has_nodata = 0;
   double const nodata = band_->GetNoDataValue(&has_nodata);
+  if (has_nodata == 0) return std::nullopt;
+  return nodata;
+}
 
+template <class T>
+std::optional<band_pixels<T>> band_reader::read_aligned(raster_grid const& target,
+                                                        GDALDataType type) const {
   // Aligned: same CRS, same pixel size, whole-pixel offset. A windowed read, no resampling.
   auto const& s = grid_.transform;
   auto const& t = target.transform;
@@ -127,92 +168,285 @@ band_pixels band_reader::read_onto(raster_grid const& target, resampling how) co
     auto const b = make_srs(target.crs_wkt);
     aligned = a.IsSame(&b);
   }
-  if (aligned) {
-    pixel_window const wanted{static_cast<int>(std::lround(dx)), static_cast<int>(std::lround(dy)),
-                              target.width, target.height};
-    pixel_window const available = wanted.intersect({0, 0, grid_.width, grid_.height});
-    if (available == wanted) {  // the usual case: the window read is the target, as it is
-      out.values = read<std::uint16_t>(available, GDT_UInt16);
-      if (has_nodata == 0 || nodata != std::floor(nodata) || nodata < 0.0 || nodata > 65535.0) {
-        out.covered.assign(n, 1);
-      } else {
-        auto const no = static_cast<std::uint16_t>(nodata);
-        out.covered.resize(n);
-        for (std::size_t i = 0; i < n; ++i)
-          out.covered[i] = static_cast<std::uint8_t>(out.values[i] != no);
-      }
-      return out;
+  if (!aligned) return std::nullopt;
+
+  // The file's own nodata, as a value of T; none when T cannot hold it (it never occurs).
+  std::optional<T> no;
+  if (auto const nodata = file_nodata()) {
+    if constexpr (std::is_same_v<T, double>) {
+      if (!std::isnan(*nodata)) no = in_band_type(*nodata, type_);
+    } else if (*nodata == std::floor(*nodata) && *nodata >= 0.0 && *nodata <= 65535.0) {
+      no = static_cast<T>(*nodata);
     }
-    out.values.assign(n, 0);
-    out.covered.assign(n, 0);
-    if (available.empty()) return out;
-    auto const values = read<std::uint16_t>(available, GDT_UInt16);
-    int const ox = available.x_offset - wanted.x_offset, oy = available.y_offset - wanted.y_offset;
-    for (int r = 0; r < available.height; ++r) {
-      for (int c = 0; c < available.width; ++c) {
-        std::uint16_t const v = values[static_cast<std::size_t>(r) * available.width + c];
-        std::size_t const i = static_cast<std::size_t>(r + oy) * target.width + (c + ox);
-        out.values[i] = v;
-        out.covered[i] = (has_nodata != 0 && static_cast<double>(v) == nodata) ? 0 : 1;
-      }
+  }
+  std::size_t const n = target.pixel_count();
+  band_pixels<T> out;
+  pixel_window const wanted{static_cast<int>(std::lround(dx)), static_cast<int>(std::lround(dy)),
+                            target.width, target.height};
+  pixel_window const available = wanted.intersect({0, 0, grid_.width, grid_.height});
+  if (available == wanted) {  // the usual case: the window read is the target, as it is
+    out.values = read<T>(available, type);
+    if (!no) {
+      out.covered.assign(n, 1);
+    } else {
+      out.covered.resize(n);
+      for (std::size_t i = 0; i < n; ++i)
+        out.covered[i] = static_cast<std::uint8_t>(out.values[i] != *no);
     }
     return out;
   }
+  out.values.assign(n, T{});
+  out.covered.assign(n, 0);
+  if (available.empty()) return out;
+  auto const values = read<T>(available, type);
+  int const ox = available.x_offset - wanted.x_offset, oy = available.y_offset - wanted.y_offset;
+  for (int r = 0; r < available.height; ++r) {
+    for (int c = 0; c < available.width; ++c) {
+      T const v = values[static_cast<std::size_t>(r) * available.width + c];
+      std::size_t const i = static_cast<std::size_t>(r + oy) * target.width + (c + ox);
+      out.values[i] = v;
+      out.covered[i] = (no && v == *no) ? 0 : 1;
+    }
+  }
+  return out;
+}
 
-  // A warp onto the target: one value band and an alpha band that tells coverage.
+namespace {
+
+/// A transformer whose source pixel coordinates are those of a window of the source that
+/// starts at (dx, dy): the inner transformer's, less whole numbers, so exactly the same
+/// fractions (a warp from the window equals one from the whole file).
+struct shifted_transformer {
+  void* inner = nullptr;
+  double dx = 0.0, dy = 0.0;
+};
+
+int shifted_transform(void* arg, int dst_to_src, int count, double* x, double* y, double* z,
+                      int* ok) {
+  auto const& s = *static_cast<shifted_transformer const*>(arg);
+  if (dst_to_src == 0) {
+    for (int i = 0; i < count; ++i) {
+      x[i] += s.dx;
+      y[i] += s.dy;
+    }
+  }
+  int const result = GDALGenImgProjTransform(s.inner, dst_to_src, count, x, y, z, ok);
+  if (dst_to_src != 0) {
+    for (int i = 0; i < count; ++i) {
+      x[i] -= s.dx;
+      y[i] -= s.dy;
+    }
+  }
+  return result;
+}
+
+/// Warps band `band` of `source` onto `target` (values of `type` into `values`, coverage from
+/// an alpha band into `covered`), through `transformer` (GDALGenImgProjTransform arguments
+/// when `shift` is null).
+CPLErr warp_band(GDALDataset* source, int band, raster_grid const& target, resampling how,
+                 std::optional<double> nodata, GDALDataType type, void* transformer,
+                 shifted_transformer* shift, void* values, std::vector<std::uint8_t>& covered) {
+  std::size_t const n = target.pixel_count();
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-  GDALDatasetUniquePtr dst(mem->Create("", target.width, target.height, 2, GDT_UInt16, nullptr));
-  if (!dst) throw io_error("cannot create an in-memory raster to warp " + file_.path.string());
+  GDALDatasetUniquePtr dst(mem->Create("", target.width, target.height, 2, type, nullptr));
+  if (!dst) return CE_Failure;
   dst->SetGeoTransform(const_cast<double*>(target.transform.data()));
   dst->SetProjection(target.crs_wkt.c_str());
   GDALWarpOptions* options = GDALCreateWarpOptions();
-  options->hSrcDS = GDALDataset::ToHandle(dataset_.get());
+  options->hSrcDS = GDALDataset::ToHandle(source);
   options->hDstDS = GDALDataset::ToHandle(dst.get());
   options->nBandCount = 1;
   options->panSrcBands = static_cast<int*>(CPLMalloc(sizeof(int)));
-  options->panSrcBands[0] = file_.band;
+  options->panSrcBands[0] = band;
   options->panDstBands = static_cast<int*>(CPLMalloc(sizeof(int)));
   options->panDstBands[0] = 1;
   options->nDstAlphaBand = 2;
   options->eResampleAlg = how == resampling::nearest    ? GRA_NearestNeighbour
                           : how == resampling::bilinear ? GRA_Bilinear
                                                         : GRA_Average;
-  if (has_nodata != 0) {
+  if (nodata) {
     options->padfSrcNoDataReal = static_cast<double*>(CPLMalloc(sizeof(double)));
-    options->padfSrcNoDataReal[0] = nodata;
+    options->padfSrcNoDataReal[0] = *nodata;
   }
   options->papszWarpOptions = CSLSetNameValue(options->papszWarpOptions, "INIT_DEST", "0");
+  options->pTransformerArg = shift != nullptr ? static_cast<void*>(shift) : transformer;
+  options->pfnTransformer = shift != nullptr ? shifted_transform : GDALGenImgProjTransform;
+  GDALWarpOperation warp;
+  CPLErr err = warp.Initialize(options);
+  if (err == CE_None) err = warp.ChunkAndWarpImage(0, 0, target.width, target.height);
+  options->pTransformerArg = nullptr;  // owned by the caller
+  GDALDestroyWarpOptions(options);
+  if (err != CE_None) return err;
+  std::vector<std::uint8_t> alpha(n);
+  if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, target.width, target.height, values,
+                                      target.width, target.height, type, 0, 0) != CE_None ||
+      dst->GetRasterBand(2)->RasterIO(GF_Read, 0, 0, target.width, target.height, alpha.data(),
+                                      target.width, target.height, GDT_Byte, 0, 0) != CE_None) {
+    return CE_Failure;
+  }
+  covered.resize(n);
+  for (std::size_t i = 0; i < n; ++i) covered[i] = alpha[i] > 0 ? 1 : 0;
+  return CE_None;
+}
+
+/// Destroys a GenImgProj transformer.
+struct transformer_owner {
+  void* arg = nullptr;
+  ~transformer_owner() {
+    if (arg != nullptr) GDALDestroyGenImgProjTransformer(arg);
+  }
+};
+
+}  // namespace
+
+template <class T>
+band_pixels<T> band_reader::warp(raster_grid const& target, resampling how,
+                                 std::optional<double> nodata, GDALDataType type) const {
+  band_pixels<T> out;
+  out.values.resize(target.pixel_count());
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  GDALDatasetUniquePtr dst(mem->Create("", target.width, target.height, 1, GDT_Byte, nullptr));
+  if (!dst) throw io_error("cannot create an in-memory raster to warp " + file_.path.string());
+  dst->SetGeoTransform(const_cast<double*>(target.transform.data()));
+  dst->SetProjection(target.crs_wkt.c_str());
   // Exact transformation (no approximation): the result does not depend on how the target
   // is cut into chunks, so a chunked run equals one over a pre-mosaicked grid.
-  options->pTransformerArg =
-      GDALCreateGenImgProjTransformer2(options->hSrcDS, options->hDstDS, nullptr);
-  options->pfnTransformer = GDALGenImgProjTransform;
-  if (options->pTransformerArg == nullptr) {
-    GDALDestroyWarpOptions(options);
+  transformer_owner transformer{GDALCreateGenImgProjTransformer2(
+      GDALDataset::ToHandle(dataset_.get()), GDALDataset::ToHandle(dst.get()), nullptr)};
+  if (transformer.arg == nullptr) {
     throw io_error(file_.path.string() +
                    ": cannot transform to the analysis grid: " + last_gdal_message());
   }
-  GDALWarpOperation warp;
   CPLErrorReset();
-  CPLErr err = warp.Initialize(options);
-  if (err == CE_None) err = warp.ChunkAndWarpImage(0, 0, target.width, target.height);
-  GDALDestroyGenImgProjTransformer(options->pTransformerArg);
-  GDALDestroyWarpOptions(options);
-  if (err != CE_None) {
-    throw io_error(file_.path.string() + " band " + std::to_string(file_.band) +
-                   ": warp onto the analysis grid failed: " + last_gdal_message());
+  if (warp_band(dataset_.get(), file_.band, target, how, nodata, type, transformer.arg, nullptr,
+                out.values.data(), out.covered) != CE_None) {
+    throw io_error(fmt::format("{} band {}: warp onto the analysis grid failed: {}",
+                               file_.path.string(), file_.band, last_gdal_message()));
   }
-  std::vector<std::uint16_t> alpha(n);
-  out.values.resize(n);
-  out.covered.resize(n);
-  if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, target.width, target.height, out.values.data(),
-                                      target.width, target.height, GDT_UInt16, 0, 0) != CE_None ||
-      dst->GetRasterBand(2)->RasterIO(GF_Read, 0, 0, target.width, target.height, alpha.data(),
-                                      target.width, target.height, GDT_UInt16, 0, 0) != CE_None) {
-    throw io_error(file_.path.string() + ": cannot read the warped band: " + last_gdal_message());
-  }
-  for (std::size_t i = 0; i < n; ++i) out.covered[i] = alpha[i] > 0 ? 1 : 0;
   return out;
+}
+
+band_pixels<double> band_reader::warp_excluding(raster_grid const& target, resampling how,
+                                                std::vector<double> const& excluded) const {
+  // The window of the source the warp reads, with every excluded value made NaN, warped
+  // through the file's own transformation shifted by the window's offset.
+  band_pixels<double> out;
+  std::size_t const n = target.pixel_count();
+  out.values.assign(n, 0.0);
+  out.covered.assign(n, 0);
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  GDALDatasetUniquePtr dst(mem->Create("", target.width, target.height, 1, GDT_Byte, nullptr));
+  if (!dst) throw io_error("cannot create an in-memory raster to warp " + file_.path.string());
+  dst->SetGeoTransform(const_cast<double*>(target.transform.data()));
+  dst->SetProjection(target.crs_wkt.c_str());
+  transformer_owner transformer{GDALCreateGenImgProjTransformer2(
+      GDALDataset::ToHandle(dataset_.get()), GDALDataset::ToHandle(dst.get()), nullptr)};
+  if (transformer.arg == nullptr) {
+    throw io_error(file_.path.string() +
+                   ": cannot transform to the analysis grid: " + last_gdal_message());
+  }
+  // The source pixels under the target: its pixel corners along the edges and on a coarse
+  // grid inside, transformed, plus a margin for the resampling kernel (which bilinear widens
+  // by the ratio of the pixel sizes when it reduces).
+  std::vector<double> xs, ys;
+  auto const add = [&](double x, double y) {
+    xs.push_back(x);
+    ys.push_back(y);
+  };
+  for (int c = 0; c <= target.width; ++c) {
+    add(c, 0);
+    add(c, target.height);
+  }
+  for (int r = 1; r < target.height; ++r) {
+    add(0, r);
+    add(target.width, r);
+  }
+  for (int i = 1; i < 10; ++i) {
+    for (int j = 1; j < 10; ++j) add(target.width * i / 10.0, target.height * j / 10.0);
+  }
+  std::vector<double> zs(xs.size(), 0.0);
+  std::vector<int> ok(xs.size(), 0);
+  GDALGenImgProjTransform(transformer.arg, TRUE, static_cast<int>(xs.size()), xs.data(), ys.data(),
+                          zs.data(), ok.data());
+  double x0 = HUGE_VAL, y0 = HUGE_VAL, x1 = -HUGE_VAL, y1 = -HUGE_VAL;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    if (ok[i] == 0 || !std::isfinite(xs[i]) || !std::isfinite(ys[i])) continue;
+    x0 = std::min(x0, xs[i]);
+    x1 = std::max(x1, xs[i]);
+    y0 = std::min(y0, ys[i]);
+    y1 = std::max(y1, ys[i]);
+  }
+  if (!(x0 <= x1 && y0 <= y1)) return out;  // nothing of the target maps onto the source
+  double const ratio = std::max((x1 - x0) / target.width, (y1 - y0) / target.height);
+  double const margin = 3.0 + 2.0 * std::ceil(ratio);
+  pixel_window const window = [&] {
+    double const left = std::max(0.0, std::floor(x0 - margin));
+    double const top = std::max(0.0, std::floor(y0 - margin));
+    double const right = std::min(static_cast<double>(grid_.width), std::ceil(x1 + margin));
+    double const bottom = std::min(static_cast<double>(grid_.height), std::ceil(y1 + margin));
+    if (right <= left || bottom <= top) return pixel_window{0, 0, 0, 0};
+    return pixel_window{static_cast<int>(left), static_cast<int>(top),
+                        static_cast<int>(right - left), static_cast<int>(bottom - top)};
+  }();
+  if (window.empty()) return out;
+  auto values = read<double>(window, GDT_Float64);
+  double const nan = std::numeric_limits<double>::quiet_NaN();
+  for (auto& v : values) {
+    if (!std::isfinite(v) || std::find(excluded.begin(), excluded.end(), v) != excluded.end())
+      v = nan;
+  }
+  GDALDatasetUniquePtr source(
+      mem->Create("", window.width, window.height, 1, GDT_Float64, nullptr));
+  if (!source || source->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, window.width, window.height,
+                                                    values.data(), window.width, window.height,
+                                                    GDT_Float64, 0, 0) != CE_None) {
+    throw io_error("cannot create an in-memory raster to warp " + file_.path.string());
+  }
+  values = {};
+  shifted_transformer shift{transformer.arg, static_cast<double>(window.x_offset),
+                            static_cast<double>(window.y_offset)};
+  CPLErrorReset();
+  if (warp_band(source.get(), 1, target, how, nan, GDT_Float64, nullptr, &shift, out.values.data(),
+                out.covered) != CE_None) {
+    throw io_error(fmt::format("{} band {}: warp onto the analysis grid failed: {}",
+                               file_.path.string(), file_.band, last_gdal_message()));
+  }
+  return out;
+}
+
+band_pixels<std::uint16_t> band_reader::read_onto(raster_grid const& target, resampling how,
+                                                  std::optional<double> nodata) const {
+  if (!is_dn16_type(type_)) {
+    throw io_error(fmt::format("{} band {}: is {}; expected 8- or 16-bit unsigned integers",
+                               file_.path.string(), file_.band, GDALGetDataTypeName(type_)));
+  }
+  if (target.pixel_count() == 0) return {};
+  if (auto aligned = read_aligned<std::uint16_t>(target, GDT_UInt16)) return std::move(*aligned);
+  return warp<std::uint16_t>(target, how, nodata ? nodata : file_nodata(), GDT_UInt16);
+}
+
+band_pixels<double> band_reader::read_real_onto(raster_grid const& target, resampling how,
+                                                invalid_dns const& invalid) const {
+  if (target.pixel_count() == 0) return {};
+  if (auto aligned = read_aligned<double>(target, GDT_Float64)) return std::move(*aligned);
+  // What the warp leaves out: the file's nodata, the caller's values and, of float bands,
+  // NaN and infinities.
+  std::vector<double> excluded;
+  auto const exclude = [&](double v) {
+    if (!std::isfinite(v)) return;  // left out anyway
+    v = in_band_type(v, type_);
+    if (std::find(excluded.begin(), excluded.end(), v) == excluded.end()) excluded.push_back(v);
+  };
+  if (auto const v = file_nodata()) exclude(*v);
+  if (invalid.nodata) exclude(*invalid.nodata);
+  for (double v : invalid.saturated) exclude(v);
+  bool const floating = type_ == GDT_Float32 || type_ == GDT_Float64;
+  if (!floating && excluded.size() <= 1) {  // one value: the warper's own nodata
+    std::optional<double> nodata;
+    if (!excluded.empty()) nodata = excluded.front();
+    return warp<double>(target, how, nodata, GDT_Float64);
+  }
+  return warp_excluding(target, how, excluded);
 }
 
 std::optional<std::string> band_reader::metadata_item(char const* name) const {

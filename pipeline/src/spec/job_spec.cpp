@@ -1,10 +1,12 @@
 #include "geosweep/pipeline/job_spec.hpp"
 
+#include <fmt/format.h>
 #include <ogr_spatialref.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -13,6 +15,7 @@
 #include "compute/spectral_index.hpp"
 #include "core/gdal_utils.hpp"
 #include "geosweep/kernels/backend.hpp"
+#include "geosweep/kernels/indices.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "monitor/notify/channel_spec.hpp"
 #include "spec/spec_reader.hpp"
@@ -86,6 +89,20 @@ void read_mask(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
   sensor.mask = mask;
 }
 
+/// A DN value (nodata, a saturated code): any finite number; the band's type decides later
+/// whether it can occur (an integer band's must be an integer).
+std::optional<double> read_dn_value(spec_reader& r, YAML::Node const& node,
+                                    std::string const& key_path) {
+  auto const v = r.number(node, key_path);
+  if (v && !std::isfinite(*v)) {
+    r.error(node, key_path,
+            "expected a finite number (NaN and infinite pixels of float bands are always no "
+            "data)");
+    return std::nullopt;
+  }
+  return v;
+}
+
 void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
   if (node.IsScalar()) {
     if (node.Scalar() == "generic") {
@@ -98,7 +115,7 @@ void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
     return;
   }
   if (!r.expect_map(node, "sensor")) return;
-  r.check_keys(node, "sensor", {"type", "bands", "scale", "offset", "nodata", "mask"});
+  r.check_keys(node, "sensor", {"type", "bands", "scale", "offset", "nodata", "saturated", "mask"});
   if (!node["type"]) {
     r.error(node, "sensor", "missing key 'type'");
     return;
@@ -110,7 +127,7 @@ void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
     std::string const name = type                      ? std::string(to_string(*type))
                              : node["type"].IsScalar() ? node["type"].Scalar()
                                                        : std::string(to_string(sensor.type));
-    for (char const* key : {"bands", "scale", "offset", "nodata", "mask"}) {
+    for (char const* key : {"bands", "scale", "offset", "nodata", "saturated", "mask"}) {
       if (node[key]) {
         r.error(node[key], std::string("sensor.") + key,
                 "only a generic sensor takes '" + std::string(key) + "'; " + name + " has its own");
@@ -139,9 +156,18 @@ void read_sensor(spec_reader& r, YAML::Node const& node, sensor_spec& sensor) {
     if (auto v = r.number(node["offset"], "sensor.offset")) sensor.offset = *v;
   }
   if (node["nodata"]) {
-    if (auto v = r.integer(node["nodata"], "sensor.nodata")) {
-      if (*v < 0 || *v > 65535) r.error(node["nodata"], "sensor.nodata", "expected 0 to 65535");
-      sensor.nodata = *v;
+    if (auto v = read_dn_value(r, node["nodata"], "sensor.nodata")) sensor.nodata = *v;
+  }
+  if (node["saturated"] && r.expect_sequence(node["saturated"], "sensor.saturated")) {
+    auto const& codes = node["saturated"];
+    if (codes.size() == 0) r.error(codes, "sensor.saturated", "the list is empty");
+    if (codes.size() > static_cast<std::size_t>(kernels::max_saturated_codes)) {
+      r.error(codes, "sensor.saturated",
+              fmt::format("at most {} codes", kernels::max_saturated_codes));
+    }
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      if (auto v = read_dn_value(r, codes[i], fmt::format("sensor.saturated[{}]", i)))
+        sensor.saturated.push_back(*v);
     }
   }
   if (node["mask"]) read_mask(r, node["mask"], sensor);

@@ -131,6 +131,44 @@ TEST_F(SensorProfiles, LandsatCollection2FolderIsCataloguedReadAndMasked) {
   EXPECT_EQ(gp::quality_rule_for(spec.sensor).bits(classes[0]), 0);  // the cloud is masked
 }
 
+TEST_F(SensorProfiles, LandsatQaRadsatGivesEachBandItsSaturationBit) {
+  // QA_RADSAT: bit n - 1 marks SR_Bn saturated (Collection 2 Level-2 product guide).
+  EXPECT_EQ(gp::landsat_saturation_bit("SR_B1"), 0);
+  EXPECT_EQ(gp::landsat_saturation_bit("SR_B4"), 3);
+  EXPECT_EQ(gp::landsat_saturation_bit("SR_B7"), 6);
+  EXPECT_EQ(gp::landsat_saturation_bit("QA_PIXEL"), std::nullopt);
+  fs::path const product = dir_ / "scenes" / "LC08_L2SP_224063_20200601_20200824_02_T1";
+  std::string const id = product.filename().string();
+  write_tif(product / (id + "_SR_B4.TIF"), {10000});
+  write_tif(product / (id + "_SR_B5.TIF"), {20000});
+  write_tif(product / (id + "_QA_PIXEL.TIF"), {21824});
+  write_tif(product / (id + "_QA_RADSAT.TIF"), {0b1000});
+  fs::path const earlier = dir_ / "scenes" / "LC08_L2SP_224063_20190601_20200824_02_T1";
+  std::string const earlier_id = earlier.filename().string();
+  write_tif(earlier / (earlier_id + "_SR_B4.TIF"), {10000});
+  write_tif(earlier / (earlier_id + "_SR_B5.TIF"), {20000});
+  auto const spec = job("sensor: landsat-c2-l2\n", "scenes: {dir: scenes}\n");
+  auto const catalog = gp::build_catalog(spec, {"nir", "red"});
+  auto const& s = catalog.monitor.at(0);
+  ASSERT_TRUE(s.saturation);
+  EXPECT_EQ(s.saturation->path.filename().string(), id + "_QA_RADSAT.TIF");
+  gp::band_reader red(s.bands.at("red")), nir(s.bands.at("nir"));
+  EXPECT_EQ(gp::radiometry_of(spec.sensor, s, "red", red).saturation_bit, 3);
+  EXPECT_EQ(gp::radiometry_of(spec.sensor, s, "nir", nir).saturation_bit, 4);
+  // A product without QA_RADSAT is read unmasked for saturation.
+  auto const& e = catalog.baseline.at(0);
+  EXPECT_FALSE(e.saturation);
+  gp::band_reader earlier_red(e.bands.at("red"));
+  EXPECT_EQ(gp::radiometry_of(spec.sensor, e, "red", earlier_red).saturation_bit, -1);
+}
+
+TEST_F(SensorProfiles, Sentinel2SclClassOneSaturatedIsNotClear) {
+  auto const rule =
+      gp::quality_rule_for(job("sensor: sentinel2-l2a\n", "scenes: {dir: .}\n").sensor);
+  EXPECT_EQ(rule.classes(1), 0);  // saturated or defective
+  EXPECT_EQ(rule.classes(4), 1);
+}
+
 TEST_F(SensorProfiles, Sentinel2SafeNamesPreferTheFinestResolution) {
   fs::path const granule =
       dir_ / "scenes" / "S2B_MSIL2A_20200615T143729_N0214_R096_T20LMR_20200615T170000";

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -92,6 +93,16 @@ void shrink_raster(fs::path const& tif) {
       CE_None);
 }
 
+/// Rewrites a GeoTIFF with gdal_translate `options` (for example another -ot type).
+void run_gdal_translate(std::string const& options, fs::path const& tif) {
+  fs::path const copy = tif.string() + ".orig.tif";
+  fs::rename(tif, copy);
+  std::string const command =
+      fmt::format("gdal_translate -q {} '{}' '{}'", options, copy.string(), tif.string());
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  fs::remove(copy);
+}
+
 std::string random_bytes(std::size_t n) {
   std::mt19937 random(7);
   std::string bytes(n, '\0');
@@ -169,6 +180,14 @@ std::vector<bad_input> suite() {
          fs::create_symlink(d / "nowhere.tif", band(d, 5, "B04"));
        },
        3, "no B04"},
+      {"a band of complex numbers",
+       [](fs::path const& d) { run_gdal_translate("-ot CInt16", band(d, 2, "B04")); }, 4,
+       "B04.tif band 1: is CInt16"},
+      {"a Float32 band for a named profile",
+       [](fs::path const& d) {
+         run_gdal_translate("-ot Float32 -scale 0 10000 0 1", band(d, 3, "B08"));
+       },
+       4, "B08.tif band 1: is Float32"},
       {"a band of another size, in one corner",
        [](fs::path const& d) { shrink_raster(band(d, 5, "B04")); }, 0, "areas.csv"},
       {"nodata-only scene",
@@ -283,6 +302,39 @@ std::vector<bad_input> suite() {
       {"job: a negative chunk",
        [](fs::path const& d) { edit_job(d, "outputs:", "processing: {chunk: -5}\noutputs:"); }, 3,
        "processing.chunk"},
+      {"job: saturated codes for a named sensor",
+       [](fs::path const& d) {
+         edit_job(d, "sensor: sentinel2-l2a", "sensor: {type: sentinel2-l2a, saturated: [20000]}");
+       },
+       3, "sensor.saturated: only a generic sensor takes"},
+      {"job: a saturated code that is not a number",
+       [](fs::path const& d) {
+         edit_job(d, "sensor: sentinel2-l2a",
+                  "sensor: {type: generic, bands: {red: B04.tif, nir: B08.tif, swir2: B12.tif}, "
+                  "saturated: "
+                  "[20000, high]}");
+       },
+       3, "sensor.saturated[1]: expected a number"},
+      {"job: an infinite nodata",
+       [](fs::path const& d) {
+         edit_job(d, "sensor: sentinel2-l2a",
+                  "sensor: {type: generic, bands: {red: B04.tif, nir: B08.tif, swir2: B12.tif}, "
+                  "nodata: .inf}");
+       },
+       3, "sensor.nodata: expected a finite number"},
+      {"job: a fractional nodata for integer bands",
+       [](fs::path const& d) {
+         // Per-band files named <scene>_B04.tif, as a generic sensor with suffixes finds them.
+         for (auto const& e : fs::directory_iterator(d / "scenes")) {
+           for (auto const& f : fs::directory_iterator(e.path()))
+             fs::rename(f.path(), e.path() / (e.path().filename().string() + "_" +
+                                              f.path().filename().string()));
+         }
+         edit_job(d, "sensor: sentinel2-l2a",
+                  "sensor: {type: generic, bands: {red: _B04.tif, nir: _B08.tif, swir2: "
+                  "_B12.tif}, scale: 0.0001, nodata: 0.5}");
+       },
+       3, "sensor.nodata: 0.5 is not an integer"},
       {"job: a CRS nobody knows",
        [](fs::path const& d) { edit_job(d, "outputs:", "grid: {crs: 'EPSG:999999'}\noutputs:"); },
        3, "EPSG:999999"},

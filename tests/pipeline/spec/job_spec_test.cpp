@@ -191,6 +191,32 @@ TEST_F(JobSpec, GenericSensorNeedsTheBandsOfItsIndices) {
   EXPECT_DOUBLE_EQ(spec.sensor.scale, 0.0001);
 }
 
+TEST_F(JobSpec, GenericNodataAndSaturatedCodes) {
+  auto const generic = replace(kValid, "sensor: sentinel2-l2a",
+                               "sensor:\n  type: generic\n  bands: {red: 1, nir: 4, swir2: 6}\n"
+                               "  nodata: -9999.5\n  saturated: [20000, -1, 0.25]");
+  auto const spec = gp::parse_job_spec(generic, dir_ / "job.yaml");
+  EXPECT_EQ(spec.sensor.nodata, -9999.5);  // negative, not an integer: a float band's
+  EXPECT_EQ(spec.sensor.saturated, (std::vector<double>{20000, -1, 0.25}));
+  // Each error located: the key, the list entry.
+  auto e = error_of(replace(generic, "[20000, -1, 0.25]", "[20000, lots]"));
+  EXPECT_NE(e.find(":6:22: sensor.saturated[1]: expected a number, found 'lots'"),
+            std::string::npos)
+      << e;
+  e = error_of(replace(generic, "[20000, -1, 0.25]", "[1, 2, 3, 4, 5, 6, 7, 8, 9]"));
+  EXPECT_NE(e.find("sensor.saturated: at most 8 codes"), std::string::npos) << e;
+  e = error_of(replace(generic, "[20000, -1, 0.25]", "[]"));
+  EXPECT_NE(e.find("sensor.saturated: the list is empty"), std::string::npos) << e;
+  e = error_of(replace(generic, "[20000, -1, 0.25]", "20000"));
+  EXPECT_NE(e.find("sensor.saturated: expected a list"), std::string::npos) << e;
+  e = error_of(replace(generic, "-9999.5", "-.inf"));
+  EXPECT_NE(e.find("sensor.nodata: expected a finite number"), std::string::npos) << e;
+  e = error_of(replace(kValid, "sensor: sentinel2-l2a",
+                       "sensor: {type: landsat-c2-l2, saturated: [20000]}"));
+  EXPECT_NE(e.find("sensor.saturated: only a generic sensor takes 'saturated'"), std::string::npos)
+      << e;
+}
+
 TEST_F(JobSpec, GridAndProcessing) {
   auto const spec = gp::parse_job_spec(
       kValid + "grid: {crs: EPSG:32720, resolution: 20}\nprocessing: {chunk: 256, readers: 3}\n",

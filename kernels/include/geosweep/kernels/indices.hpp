@@ -36,6 +36,39 @@ struct reflectance_op {
   }
 };
 
+/// How many saturated DN codes a band can name (sensor.saturated).
+inline constexpr int max_saturated_codes = 8;
+
+/// DN of any other type (Int16, UInt32, Int32, Float32, Float64, held as double) to surface
+/// reflectance, with the arithmetic of reflectance_op: (float(DN) + add_offset) /
+/// quantification * scale + offset, so a DN gives the same reflectance whichever type holds
+/// it. DNs that are not finite, the `nodata` DN and the `saturated` codes become NaN. The
+/// pipeline gives nodata and codes in the band's own type (a Float32 band's as floats).
+struct real_reflectance_op {
+  float add_offset = 0.0f;
+  float quantification = 1.0f;
+  float scale = 1.0f;
+  float offset = 0.0f;
+  double nodata = 0.0;
+  bool has_nodata = false;
+  int saturated_count = 0;  ///< the first saturated_count entries of `saturated` are used
+  double saturated[max_saturated_codes + 1] = {};  ///< the job's codes, and 65535 of UInt16
+
+  GEOSWEEP_HD float operator()(double dn) const {
+    if (!(dn - dn == 0.0)) return nodata_f32();  // NaN or infinite
+    if (has_nodata && dn == nodata) return nodata_f32();
+    for (int k = 0; k < saturated_count; ++k) {
+      if (dn == saturated[k]) return nodata_f32();
+    }
+    return canonical_nan((static_cast<float>(dn) + add_offset) / quantification * scale + offset);
+  }
+
+  /// Reflectance of a pixel whose quality flag says it is not clear is NaN too.
+  GEOSWEEP_HD float operator()(double dn, std::uint8_t clear) const {
+    return clear != 0 ? (*this)(dn) : nodata_f32();
+  }
+};
+
 /// Quality classes (for example Sentinel-2 SCL): 1 when `cls` is one of the classes set in
 /// `clear_classes` (bit k: class k is clear), else 0. Classes >= 32 are never clear.
 struct class_is_clear_op {

@@ -52,7 +52,8 @@ struct sensor_spec {
   std::map<std::string, band_source> bands;  ///< generic only: blue, green, red, nir, swir1, swir2
   double scale = 1.0;                        ///< generic only: reflectance = DN * scale + offset
   double offset = 0.0;
-  std::optional<int> nodata;      ///< generic only: DN that marks no data
+  std::optional<double> nodata;   ///< generic only: DN that marks no data (any finite value)
+  std::vector<double> saturated;  ///< generic only: DN codes of saturated pixels (at most 8)
   std::optional<mask_spec> mask;  ///< generic only: quality mask band
 };
 

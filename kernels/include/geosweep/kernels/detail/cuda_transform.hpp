@@ -28,6 +28,8 @@ struct cuda_transform {
 #define GEOSWEEP_TRANSFORM_INSTANTIATIONS(X)                                                       \
   X(::geosweep::kernels::reflectance_op, float, std::uint16_t)                                     \
   X(::geosweep::kernels::reflectance_op, float, std::uint16_t, std::uint8_t)                       \
+  X(::geosweep::kernels::real_reflectance_op, float, double)                                       \
+  X(::geosweep::kernels::real_reflectance_op, float, double, std::uint8_t)                         \
   X(::geosweep::kernels::class_is_clear_op, std::uint8_t, std::uint16_t)                           \
   X(::geosweep::kernels::bits_are_clear_op, std::uint8_t, std::uint16_t)                           \
   X(::geosweep::kernels::normalized_difference_op, float, float, float)                            \
