@@ -104,7 +104,7 @@ std::string const kNonDefault =
     "change:\n  method: baseline\n  index: ndvi\n  drop: 0.4\n  forest_min: 0.7\n"
     "  k_sigma: 1\n  confirm: 3\n  window_days: 20\n  min_area_ha: 0.2\n";
 
-//                          baseline dates       monitoring dates
+// Each group: what it shows, where, and its NDVI on the 3 baseline then 4 monitoring dates.
 group const kFallUnderDrop{"falls 0.3: anomalous at drop 0.25, not at 0.4",
                            {1, 1, 6, 5},
                            {0.8, 0.8, 0.8, 0.5, 0.5, 0.5, 0.5}};
