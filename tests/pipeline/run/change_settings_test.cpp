@@ -102,7 +102,8 @@ class TinyRun : public ::testing::Test {
 // window_days 20 (90), min_area_ha 0.2 (0.5). Forest background 0.8 stays 0.8.
 std::string const kNonDefault =
     "change:\n  method: baseline\n  index: ndvi\n  drop: 0.4\n  forest_min: 0.7\n"
-    "  k_sigma: 1\n  confirm: 3\n  window_days: 20\n  min_area_ha: 0.2\n";
+    "  k_sigma: 1\n  confirm: 3\n  window_days: 20\n  min_area_ha: 0.2\n  grow: 0.5\n"
+    "  edge_buffer_m: 10\n";
 
 // Each group: what it shows, where, and its NDVI on the 3 baseline then 4 monitoring dates.
 group const kFallUnderDrop{"falls 0.3: anomalous at drop 0.25, not at 0.4",
@@ -204,7 +205,8 @@ TEST_F(TinyRun, TheSameScenesWithEveryDefaultWrittenOutGiveTheOtherResults) {
   auto const run =
       run_tiny(dir_, groups,
                "change:\n  method: baseline\n  index: ndvi\n  drop: 0.25\n  forest_min: 0.6\n"
-               "  k_sigma: 3\n  confirm: 2\n  window_days: 90\n  min_area_ha: 0.2\n");
+               "  k_sigma: 3\n  confirm: 2\n  window_days: 90\n  min_area_ha: 0.2\n"
+               "  grow: 0.5\n  edge_buffer_m: 10\n");
   auto const& a = run.alerts;
   // kSpread is not flagged (0.42 < 3 sd); every other group is, confirmed by its 2nd look.
   EXPECT_EQ(a.with_pixels(pixels(kSpread.where)), -1);

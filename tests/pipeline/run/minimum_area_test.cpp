@@ -73,7 +73,8 @@ tt::tiny_scenes planted() {
 std::string change_block(double min_area_ha) {
   return fmt::format(
       "change:\n  method: baseline\n  index: ndvi\n  drop: 0.25\n  forest_min: 0.6\n"
-      "  k_sigma: 3\n  confirm: 2\n  window_days: 90\n  min_area_ha: {}\n",
+      "  k_sigma: 3\n  confirm: 2\n  window_days: 90\n  min_area_ha: {}\n  grow: 0.5\n"
+      "  edge_buffer_m: 10\n",
       min_area_ha);
 }
 
