@@ -74,10 +74,22 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
     auto const summaries = k::summarize_patches(where, labels.data(), tile.width, tile.height,
                                                 count, seed_first.data(), seed_confirmed.data(),
                                                 seed_status.data(), magnitude.data());
-    parts_.resize(parts_.size() + static_cast<std::size_t>(count));
-    for (std::int32_t id = 0; id < count; ++id) parent_.push_back(base + id);
+    // A part without a seed that touches no edge of the tile is complete and dropped: it gets
+    // no part at all (-1), so that the grown candidates scattered over a large region cost no
+    // memory. The others are numbered base + 1.. in label order.
+    std::vector<std::int32_t> id_of(static_cast<std::size_t>(count) + 1, 0);
+    std::int32_t kept = 0;
     for (auto const& s : summaries) {
-      part& p = parts_[static_cast<std::size_t>(base + s.label - 1)];
+      bool const closed = s.column_min > 0 && s.row_min > 0 && s.column_max < tile.width - 1 &&
+                          s.row_max < tile.height - 1;
+      id_of[static_cast<std::size_t>(s.label)] = closed && s.status_max == 0 ? -1 : ++kept;
+    }
+    parts_.resize(parts_.size() + static_cast<std::size_t>(kept));
+    for (std::int32_t id = 0; id < kept; ++id) parent_.push_back(base + id);
+    for (auto const& s : summaries) {
+      std::int32_t const id = id_of[static_cast<std::size_t>(s.label)];
+      if (id < 0) continue;
+      part& p = parts_[static_cast<std::size_t>(base + id - 1)];
       p.pixels = s.pixel_count;
       p.column_sum = s.column_sum + s.pixel_count * tile.x_offset;
       p.row_sum = s.row_sum + s.pixel_count * tile.y_offset;
@@ -92,12 +104,13 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
       p.first_index = std::numeric_limits<std::int64_t>::max();
       p.anchor = std::numeric_limits<std::int64_t>::max();
     }
+    for (auto& label : labels) label = id_of[static_cast<std::size_t>(label)];
     // Ground area and first pixel (raster order of the AOI window) of each part.
     for (int r = 0; r < tile.height; ++r) {
       double const area = row_areas_[static_cast<std::size_t>(r + tile.y_offset)];
       for (int c = 0; c < tile.width; ++c) {
         std::int32_t const label = labels[static_cast<std::size_t>(r) * tile.width + c];
-        if (label == 0) continue;
+        if (label <= 0) continue;
         part& p = parts_[static_cast<std::size_t>(base + label - 1)];
         p.area_m2 += area;
         std::size_t const i = static_cast<std::size_t>(r) * tile.width + c;
@@ -123,8 +136,8 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
       }
     }
   }
-  // Provisional ids: base + label (0 stays 0).
-  for (auto& label : labels) label = label == 0 ? 0 : base + label;
+  // Provisional ids: base + id (0 stays 0, -1 stays -1).
+  for (auto& label : labels) label = label <= 0 ? label : base + label;
   tile_edges edges;
   edges.tile = tile;
   for (int c = 0; c < tile.width; ++c) {
@@ -141,7 +154,8 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
 
 bool patch_stitcher::closed_and_dropped(std::int32_t id, pixel_window const& tile,
                                         double min_area_ha) const {
-  if (id <= 0) return false;
+  if (id < 0) return true;  // complete without a seed: dropped in add_tile()
+  if (id == 0) return false;
   part const& p = parts_.at(static_cast<std::size_t>(id - 1));
   bool const inside = p.column_min > tile.x_offset && p.row_min > tile.y_offset &&
                       p.column_max < tile.x_offset + tile.width - 1 &&

@@ -31,8 +31,9 @@ class patch_stitcher {
 
   /// Labels the changed pixels (low or high) of one tile of the AOI window and records them.
   /// `tile` is in AOI-window pixels; (column, row) is the tile's place in the chunk layout.
-  /// The rasters are tile-sized. Returns the tile's provisional patch ids (0: none), to be
-  /// written out and later mapped with final_label().
+  /// The rasters are tile-sized. Returns the tile's provisional patch ids (0: none; -1: a part
+  /// already dropped, see closed_and_dropped()), to be written out and later mapped with
+  /// final_label().
   std::vector<std::int32_t> add_tile(pixel_window const& tile, int column, int row,
                                      std::vector<std::uint8_t> const& change,
                                      std::vector<std::int32_t> const& first_date,

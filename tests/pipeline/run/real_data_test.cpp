@@ -154,11 +154,10 @@ TEST(Landsat5Amazon, EveryIndexMatchesNumpyBitForBit) {
   fs::remove_all(work);
 }
 
-TEST(SwissEoAargau, RealTwoDateJobOverForestPolygons) {
-  fs::path const data = shared_data() / "swisseo-aargau-2025-2026";
-  ASSERT_TRUE(fs::exists(data / "swissEO_S2SR_08082025.tif")) << data;
-  fs::path const work = scratch("real_swisseo");
-  // The example job of configs/, pointed at $GEOSWEEP_SHARED_DATA and a scratch output folder.
+namespace {
+
+/// The example job of configs/, pointed at $GEOSWEEP_SHARED_DATA and `work`/out.
+std::string swisseo_job_text(fs::path const& work) {
   std::ifstream in(fs::path(GEOSWEEP_SOURCE_DIR) / "configs" / "swisseo-aargau.yaml");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (std::string::size_type at; (at = text.find("../../shared/data")) != std::string::npos;) {
@@ -166,6 +165,16 @@ TEST(SwissEoAargau, RealTwoDateJobOverForestPolygons) {
   }
   text.replace(text.find("../out/swisseo-aargau"), std::strlen("../out/swisseo-aargau"),
                (work / "out").string());
+  return text;
+}
+
+}  // namespace
+
+TEST(SwissEoAargau, RealTwoDateJobOverForestPolygons) {
+  fs::path const data = shared_data() / "swisseo-aargau-2025-2026";
+  ASSERT_TRUE(fs::exists(data / "swissEO_S2SR_08082025.tif")) << data;
+  fs::path const work = scratch("real_swisseo");
+  std::string const text = swisseo_job_text(work);
   auto const spec = gp::parse_job_spec(text, work / "job.yaml");
   auto const result = gp::run_job(spec, gp::run_options{gk::backend::cpu});
 
@@ -238,18 +247,11 @@ TEST(SwissEoAargau, RealTwoDateJobOverForestPolygons) {
 
 TEST(SwissEoAargau, TheDefaultRuleKeepsTheControlNearlyFreeOfAlerts) {
   // The same two summers with every change.* setting at its default (drop 0.25, grow 0.5,
-  // minimum 0.5 ha, a one-pixel edge buffer): a control where little changed. The numpy
-  // model of that rule flags 95 pixels (0.95 ha) of 17 856 forest pixels; the bound is 1.5 ha,
-  // 0.8 % of the forest.
-  fs::path const data = shared_data() / "swisseo-aargau-2025-2026";
+  // minimum 0.5 ha, a one-pixel edge buffer): a control where little changed. A numpy model
+  // of that rule (without the edge buffer) flags 95 pixels (0.95 ha) of 17 856 forest pixels;
+  // the bound is 1.5 ha, 0.8 % of the forest.
   fs::path const work = scratch("real_swisseo_defaults");
-  std::ifstream in(fs::path(GEOSWEEP_SOURCE_DIR) / "configs" / "swisseo-aargau.yaml");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (std::string::size_type at; (at = text.find("../../shared/data")) != std::string::npos;) {
-    text.replace(at, std::strlen("../../shared/data"), shared_data().string());
-  }
-  text.replace(text.find("../out/swisseo-aargau"), std::strlen("../out/swisseo-aargau"),
-               (work / "out").string());
+  std::string text = swisseo_job_text(work);
   auto const block = text.find("\nchange:");
   ASSERT_NE(block, std::string::npos);
   text.replace(block, text.find("\noutputs:") - block,
