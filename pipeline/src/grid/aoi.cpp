@@ -163,17 +163,38 @@ void aoi_shape::set_edge_buffer(double distance) {
 
 std::vector<std::uint8_t> aoi_shape::rasterize_zones(raster_grid const& grid) const {
   std::vector<std::uint8_t> zones(grid.pixel_count(), 0);
+  OGRGeometry const& core = core_ ? *core_ : *geometry_;
+  if (zones.empty()) return zones;
+  // A grid wholly inside the core (most chunks of a large AOI) is all core: every pixel centre
+  // lies inside, so nothing needs rasterizing.
+  auto const& gt = grid.transform;
+  if (gt[2] == 0.0 && gt[4] == 0.0) {
+    double const x0 = gt[0], x1 = gt[0] + gt[1] * grid.width;
+    double const y0 = gt[3], y1 = gt[3] + gt[5] * grid.height;
+    OGRPolygon box;
+    OGRLinearRing ring;
+    ring.addPoint(x0, y0);
+    ring.addPoint(x1, y0);
+    ring.addPoint(x1, y1);
+    ring.addPoint(x0, y1);
+    ring.addPoint(x0, y0);
+    box.addRing(&ring);
+    if (!core.IsEmpty() && core.Contains(&box)) {
+      std::fill(zones.begin(), zones.end(), std::uint8_t{1});
+      return zones;
+    }
+  }
   if (!core_) {
     burn(grid, *geometry_, 1, zones);  // all core
     return zones;
   }
   burn(grid, *geometry_, 2, zones);
   if (!core_->IsEmpty()) {
-    std::vector<std::uint8_t> core(zones.size(), 0);
-    burn(grid, *core_, 1, core);
+    std::vector<std::uint8_t> inner(zones.size(), 0);
+    burn(grid, *core_, 1, inner);
     // The core lies inside the AOI, but rasterizing twice must not put a core pixel outside.
     for (std::size_t i = 0; i < zones.size(); ++i)
-      if (core[i] != 0 && zones[i] != 0) zones[i] = 1;
+      if (inner[i] != 0 && zones[i] != 0) zones[i] = 1;
   }
   return zones;
 }

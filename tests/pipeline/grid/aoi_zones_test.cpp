@@ -88,3 +88,23 @@ TEST(AoiZones, ABufferOfThreePixelsAndABitLeavesAFourByFourCore) {
   s.shape.set_edge_buffer(0.0);
   EXPECT_EQ(s.counts()[k::zone_core], 100);
 }
+
+TEST(AoiZones, AChunkInsideTheCoreIsAllCoreAndOneAcrossTheEdgeIsMixed) {
+  square s;
+  s.shape.set_edge_buffer(0.001);  // core 0.002..0.010 in both axes
+  // A 4 x 4 px chunk from (0.004, 0.008) down to (0.008, 0.004): inside the core.
+  gp::raster_grid inside = s.grid;
+  inside.transform = {0.004, 0.001, 0.0, 0.008, 0.0, -0.001};
+  inside.width = inside.height = 4;
+  EXPECT_EQ(s.shape.rasterize_zones(inside), std::vector<std::uint8_t>(16, k::zone_core));
+  // From (0.0, 0.004) to (0.004, 0.0): column 0 and row 3 outside the AOI, column 1 and row 2
+  // in the edge zone (centres 0.0015 from its boundary), the rest core.
+  gp::raster_grid corner = s.grid;
+  corner.transform = {0.0, 0.001, 0.0, 0.004, 0.0, -0.001};
+  corner.width = corner.height = 4;
+  std::vector<std::uint8_t> const expected{0, 2, 1, 1,  //
+                                           0, 2, 1, 1,  //
+                                           0, 2, 2, 2,  //
+                                           0, 0, 0, 0};
+  EXPECT_EQ(s.shape.rasterize_zones(corner), expected);
+}
