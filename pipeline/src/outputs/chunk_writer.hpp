@@ -24,6 +24,9 @@ struct finished_chunk {
 };
 
 /// The final number of AOI `aoi`'s provisional patch `provisional` (0: dropped or none).
+/// The final patch number of a provisional id: 1.., 0 for a dropped patch with seeds (its
+/// seeds' pixels are cleared), -1 for a dropped part without a seed (nothing to clear: its
+/// pixels keep their class, change_grown).
 using patch_numbering = std::function<std::int32_t(std::size_t aoi, std::int32_t provisional)>;
 
 /// One output of a run written chunk by chunk.

@@ -89,8 +89,8 @@ class hdf5_writer {
 
   /// The stored (encoded) bytes of a chunk; empty when the chunk was never written (it reads
   /// as the fill value).
-  std::vector<std::byte> read_chunk(std::string const& group, std::string const& name,
-                                    int chunk_x, int chunk_y, int time_index = -1);
+  std::vector<std::byte> read_chunk(std::string const& group, std::string const& name, int chunk_x,
+                                    int chunk_y, int time_index = -1);
 
   /// Creates a (y, x) variable of T (float, uint8, uint16, int16 or int32) in `group`, filled with
   /// its fill value, to be written window by window (bounded memory for large grids).

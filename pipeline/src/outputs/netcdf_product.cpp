@@ -350,7 +350,7 @@ void netcdf_product::renumber(std::size_t aoi, std::vector<std::array<int, 2>> c
     for (auto const& [index, provisional] : provisional_[aoi].at({w.at[1], w.at[0]})) {
       std::int32_t const final_label = numbering(aoi, provisional);
       w.dropped_any = w.dropped_any || final_label == 0;
-      w.labels[index] = final_label;
+      w.labels[index] = std::max(final_label, 0);
     }
   });
   // The pixels of a patch under the minimum mapping unit: changed, but in no patch now.
@@ -380,7 +380,8 @@ void netcdf_product::renumber(std::size_t aoi, std::vector<std::array<int, 2>> c
     std::vector<bool> dropped(n);
     for (std::size_t j = 0; j < n; ++j) {
       auto const c = static_cast<std::uint8_t>(classes[j]);
-      dropped[j] = w.labels[j] == 0 && k::is_change_op{}(c) != 0;
+      // Seeds only: a weaker fall (change_grown) stays as evidence, in no patch.
+      dropped[j] = w.labels[j] == 0 && (c == k::change_low || c == k::change_high);
     }
     for (auto const& [v, stored] : w.stored) {
       auto values = v == change ? classes : decoded(v);

@@ -192,7 +192,7 @@ std::vector<pixel_variable> every_pixel_variable(job_spec const& spec,
   change.flag_values = {k::change_none,  k::change_low,         k::change_high,
                         k::change_grown, k::change_outside_aoi, k::change_no_data};
   change.flag_meanings =
-      "no_change low_confidence_loss high_confidence_loss loss_grown_from_seeds outside_aoi "
+      "no_change low_confidence_loss high_confidence_loss weaker_fall outside_aoi "
       "no_clear_observation";
   out.push_back(tile_raster(
       variable::change, raster_type::uint8, change,

@@ -300,10 +300,17 @@ std::vector<change_patch> patch_stitcher::finish(double min_area_ha) {
     patches.push_back(measure(merged[root], label_of_root[root], *to_wgs84));
   }
   final_.assign(parts_.size(), 0);
+  seeded_.assign(parts_.size(), false);
   for (std::size_t id = 0; id < parts_.size(); ++id) {
-    final_[id] = label_of_root[static_cast<std::size_t>(find(static_cast<std::int32_t>(id)))];
+    auto const root = static_cast<std::size_t>(find(static_cast<std::int32_t>(id)));
+    final_[id] = label_of_root[root];
+    seeded_[id] = merged[root].status != 0;
   }
   return patches;
+}
+
+bool patch_stitcher::had_seed(std::int32_t provisional) const {
+  return provisional > 0 && seeded_[static_cast<std::size_t>(provisional - 1)];
 }
 
 std::int32_t patch_stitcher::final_label(std::int32_t provisional) const {

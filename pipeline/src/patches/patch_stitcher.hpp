@@ -55,6 +55,9 @@ class patch_stitcher {
   /// The final label (0 when dropped or none) of a provisional id; valid after finish().
   [[nodiscard]] std::int32_t final_label(std::int32_t provisional) const;
 
+  /// Whether the patch of a provisional id (> 0) holds a seed; valid after finish().
+  [[nodiscard]] bool had_seed(std::int32_t provisional) const;
+
  private:
   struct part {
     std::int64_t pixels = 0, column_sum = 0, row_sum = 0, first_index = 0, magnitude_sum_e4 = 0;
@@ -88,6 +91,7 @@ class patch_stitcher {
   std::vector<std::int32_t> parent_;                 // union-find over provisional ids - 1
   std::map<std::pair<int, int>, tile_edges> tiles_;  // by (column, row)
   std::vector<std::int32_t> final_;                  // provisional id - 1 -> final label
+  std::vector<bool> seeded_;                         // provisional id - 1 -> its patch's seed
 };
 
 }  // namespace geosweep::pipeline

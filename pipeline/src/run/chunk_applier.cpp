@@ -115,6 +115,7 @@ void chunk_applier::clear_closed_small(aoi_tile_output& t, std::vector<std::int3
     }
     if (!drop) continue;
     patches[i] = 0;
+    if (t.change[i] == k::change_grown) continue;  // a weaker fall stays as evidence
     for (auto const& v : variables_) {  // as netcdf_product::finish() clears a dropped patch
       if (!v.dropped || !product::in_tile(v)) continue;
       std::visit(

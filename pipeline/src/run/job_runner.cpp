@@ -170,7 +170,9 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
   }
   if (auto* nc = applier.netcdf()) {
     nc->finish([&](std::size_t aoi, std::int32_t provisional) {
-      return plan.aois[aoi].stitcher->final_label(provisional);
+      auto const& stitcher = *plan.aois[aoi].stitcher;
+      std::int32_t const label = stitcher.final_label(provisional);
+      return label == 0 && !stitcher.had_seed(provisional) ? -1 : label;
     });
   }
   if (spec.outputs.csv) {

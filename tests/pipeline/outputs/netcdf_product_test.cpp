@@ -327,7 +327,7 @@ TEST_F(netcdf_product_test, variables_carry_their_cf_attributes) {
     return v != nullptr ? std::string(v) : std::string("<absent>");
   };
   EXPECT_EQ(meta(*change, "flag_meanings"),
-            "no_change low_confidence_loss high_confidence_loss loss_grown_from_seeds outside_aoi "
+            "no_change low_confidence_loss high_confidence_loss weaker_fall outside_aoi "
             "no_clear_observation");
   // No nodata: every value is a class (254 outside the AOI), so xarray keeps them integers.
   int has_nodata = 0;

@@ -228,10 +228,27 @@ TEST(SwissEoAargau, RealTwoDateJobOverForestPolygons) {
   ASSERT_EQ(
       mask->GetRasterBand(1)->RasterIO(GF_Read, x0, y0, w, h, analyst.data(), w, h, GDT_Byte, 0, 0),
       CE_None);
+  // The alerts' pixels: patch > 0 (a weaker fall in no patch stays class 3, evidence only).
+  std::string const patch_name =
+      "NETCDF:\"" + result.hdf5_file->string() + "\":/aoi/aargau-forest/patch";
+  GDALDatasetUniquePtr patch_ds(
+      GDALDataset::Open(patch_name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  ASSERT_TRUE(patch_ds);
+  std::vector<std::int32_t> patch(change.size());
+  ASSERT_EQ(patch_ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, patch.data(), w, h, GDT_Int32,
+                                                 0, 0),
+            CE_None);
   std::size_t ours = 0, agreed = 0, theirs = 0;
   for (std::size_t i = 0; i < change.size(); ++i) {
     theirs += analyst[i] == 1 && change[i] != gk::change_outside_aoi ? 1 : 0;
-    if (gk::is_change_op{}(change[i]) == 0) continue;
+    if (patch[i] > 0) {
+      EXPECT_NE(gk::is_change_op{}(change[i]), 0) << i;
+    }
+    if (patch[i] == 0) {
+      // Outside the alerts: no seed (1, 2) is left; weaker falls may be.
+      EXPECT_TRUE(change[i] != gk::change_low && change[i] != gk::change_high) << i;
+      continue;
+    }
     ++ours;
     agreed += analyst[i] == 1 ? 1 : 0;
   }

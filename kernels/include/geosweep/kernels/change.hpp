@@ -13,8 +13,8 @@ enum change_class : std::uint8_t {
   change_none = 0,           ///< clear observations, no loss detected
   change_low = 1,            ///< loss with low confidence (a candidate, not yet confirmed)
   change_high = 2,           ///< loss with high confidence (confirmed)
-  change_grown = 3,          ///< a weaker fall, grown into from a seed: part of a patch whose
-                             ///< confidence and dates its seeds give (docs/detector.md)
+  change_grown = 3,          ///< a weaker fall (grow x drop): part of a patch grown from seeds
+                             ///< where `patch` > 0, else evidence only (docs/detector.md)
   change_outside_aoi = 254,  ///< outside the area of interest
   change_no_data = 255,      ///< inside the AOI but without the clear observations needed
 };
