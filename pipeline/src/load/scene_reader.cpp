@@ -297,6 +297,31 @@ struct transformer_owner {
   }
 };
 
+/// A one-band MEM raster laid out as `target`, and the exact transformer (no approximation:
+/// the result does not depend on how the target is cut into chunks, so a chunked run equals
+/// one over a pre-mosaicked grid) from `source`, the raster of `file`, onto it.
+struct warp_destination {
+  GDALDatasetUniquePtr dataset;
+  transformer_owner transformer;  // after `dataset`, so destroyed before it
+
+  warp_destination(GDALDataset& source, raster_grid const& target,
+                   std::filesystem::path const& file) {
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    dataset.reset(mem->Create("", target.width, target.height, 1, GDT_Byte, nullptr));
+    if (!dataset) throw io_error("cannot create an in-memory raster to warp " + file.string());
+    dataset->SetGeoTransform(const_cast<double*>(target.transform.data()));
+    dataset->SetProjection(target.crs_wkt.c_str());
+    transformer.arg = GDALCreateGenImgProjTransformer2(
+        GDALDataset::ToHandle(&source), GDALDataset::ToHandle(dataset.get()), nullptr);
+    if (transformer.arg == nullptr) {
+      throw io_error(file.string() +
+                     ": cannot transform to the analysis grid: " + last_gdal_message());
+    }
+  }
+  warp_destination(warp_destination const&) = delete;
+  warp_destination& operator=(warp_destination const&) = delete;
+};
+
 }  // namespace
 
 template <class T>
@@ -304,19 +329,8 @@ band_pixels<T> band_reader::warp(raster_grid const& target, resampling how,
                                  std::optional<double> nodata, GDALDataType type) const {
   band_pixels<T> out;
   out.values.resize(target.pixel_count());
-  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-  GDALDatasetUniquePtr dst(mem->Create("", target.width, target.height, 1, GDT_Byte, nullptr));
-  if (!dst) throw io_error("cannot create an in-memory raster to warp " + file_.path.string());
-  dst->SetGeoTransform(const_cast<double*>(target.transform.data()));
-  dst->SetProjection(target.crs_wkt.c_str());
-  // Exact transformation (no approximation): the result does not depend on how the target
-  // is cut into chunks, so a chunked run equals one over a pre-mosaicked grid.
-  transformer_owner transformer{GDALCreateGenImgProjTransformer2(
-      GDALDataset::ToHandle(dataset_.get()), GDALDataset::ToHandle(dst.get()), nullptr)};
-  if (transformer.arg == nullptr) {
-    throw io_error(file_.path.string() +
-                   ": cannot transform to the analysis grid: " + last_gdal_message());
-  }
+  warp_destination const dst(*dataset_, target, file_.path);
+  auto const& transformer = dst.transformer;
   CPLErrorReset();
   if (warp_band(dataset_.get(), file_.band, target, how, nodata, type, transformer.arg, nullptr,
                 out.values.data(), out.covered) != CE_None) {
@@ -334,17 +348,8 @@ band_pixels<double> band_reader::warp_excluding(raster_grid const& target, resam
   std::size_t const n = target.pixel_count();
   out.values.assign(n, 0.0);
   out.covered.assign(n, 0);
-  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-  GDALDatasetUniquePtr dst(mem->Create("", target.width, target.height, 1, GDT_Byte, nullptr));
-  if (!dst) throw io_error("cannot create an in-memory raster to warp " + file_.path.string());
-  dst->SetGeoTransform(const_cast<double*>(target.transform.data()));
-  dst->SetProjection(target.crs_wkt.c_str());
-  transformer_owner transformer{GDALCreateGenImgProjTransformer2(
-      GDALDataset::ToHandle(dataset_.get()), GDALDataset::ToHandle(dst.get()), nullptr)};
-  if (transformer.arg == nullptr) {
-    throw io_error(file_.path.string() +
-                   ": cannot transform to the analysis grid: " + last_gdal_message());
-  }
+  warp_destination const dst(*dataset_, target, file_.path);
+  auto const& transformer = dst.transformer;
   // The source pixels under the target: its pixel corners along the edges and on a coarse
   // grid inside, transformed, plus a margin for the resampling kernel (which bilinear widens
   // by the ratio of the pixel sizes when it reduces).
@@ -395,8 +400,8 @@ band_pixels<double> band_reader::warp_excluding(raster_grid const& target, resam
     if (!std::isfinite(v) || std::find(excluded.begin(), excluded.end(), v) != excluded.end())
       v = nan;
   }
-  GDALDatasetUniquePtr source(
-      mem->Create("", window.width, window.height, 1, GDT_Float64, nullptr));
+  GDALDatasetUniquePtr source(GetGDALDriverManager()->GetDriverByName("MEM")->Create(
+      "", window.width, window.height, 1, GDT_Float64, nullptr));
   if (!source || source->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, window.width, window.height,
                                                     values.data(), window.width, window.height,
                                                     GDT_Float64, 0, 0) != CE_None) {
