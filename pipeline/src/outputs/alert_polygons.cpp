@@ -13,6 +13,7 @@
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/ogr_fields.hpp"
 #include "outputs/product_layout.hpp"
+#include "patches/patch_pixels.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -20,45 +21,56 @@ namespace {
 namespace fs = std::filesystem;
 namespace k = geosweep::kernels;
 
-/// The patches of one AOI traced from its patch raster, in EPSG:4326, by patch number.
-std::map<std::int32_t, OGRGeometryUniquePtr> trace_patches(fs::path const& change_nc,
-                                                           std::string const& aoi) {
-  std::string const name =
-      product::gdal_variable(change_nc, aoi, std::string(product::variable::patch));
-  auto raster = open_raster(name);
-  GDALRasterBand* band = raster->GetRasterBand(1);
-  GDALDriver* memory = GetGDALDriverManager()->GetDriverByName("Memory");
-  GDALDatasetUniquePtr traced(memory->Create("", 0, 0, 0, GDT_Unknown, nullptr));
-  OGRSpatialReference const* srs = raster->GetSpatialRef();
-  OGRLayer* layer =
-      traced->CreateLayer("patches", const_cast<OGRSpatialReference*>(srs), wkbPolygon, nullptr);
-  OGRFieldDefn field("patch", OFTInteger);
-  layer->CreateField(&field);
-  char const* options[] = {"8CONNECTED=8", nullptr};
-  CPLErrorReset();
-  // The band masks itself: 0 (no patch) is not traced.
-  if (GDALPolygonize(GDALRasterBand::ToHandle(band), GDALRasterBand::ToHandle(band),
-                     OGRLayer::ToHandle(layer), 0, const_cast<char**>(options), nullptr,
-                     nullptr) != CE_None) {
-    throw io_error(name + ": cannot trace the patches: " + last_gdal_message());
-  }
-  OGRSpatialReference grid_srs(*srs);
+/// Each alert of one AOI traced from its patch pixels (8-connected) in a window around it, in
+/// EPSG:4326: alert k is patch k + 1. A patch touches no other (they would be one), so tracing
+/// it alone in its window gives the polygon a trace of the whole raster gives it.
+std::vector<OGRGeometryUniquePtr> trace_patches(std::string const& aoi, alert_patches const& in,
+                                                std::size_t count) {
+  GDALDriver* memory = GetGDALDriverManager()->GetDriverByName("MEM");
+  GDALDriver* vectors = GetGDALDriverManager()->GetDriverByName("Memory");
+  OGRSpatialReference grid_srs = make_srs(in.grid.crs_wkt);
   grid_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   auto const to_wgs84 = make_transform(grid_srs, wgs84());
-  std::map<std::int32_t, OGRGeometryUniquePtr> patches;
-  layer->ResetReading();
-  for (auto& feature : *layer) {
-    auto const id = feature->GetFieldAsInteger(0);
-    OGRGeometryUniquePtr piece(feature->StealGeometry());
-    if (!piece || id == 0) continue;
-    if (piece->transform(to_wgs84.get()) != OGRERR_NONE) {
-      throw io_error(name + ": cannot reproject patch " + std::to_string(id) + " to WGS84");
+  std::vector<OGRGeometryUniquePtr> traced;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto const label = static_cast<std::int32_t>(i + 1);
+    std::string const what = "AOI '" + aoi + "': patch " + std::to_string(label);
+    pixel_window const& w = in.windows.at(i);
+    auto mask = in.pixels->mask(w, label);
+    GDALDatasetUniquePtr raster(memory->Create("", w.width, w.height, 1, GDT_Byte, nullptr));
+    auto const& gt = in.grid.transform;
+    double shifted[6] = {gt[0] + w.x_offset * gt[1] + w.y_offset * gt[2], gt[1], gt[2],
+                         gt[3] + w.x_offset * gt[4] + w.y_offset * gt[5], gt[4], gt[5]};
+    raster->SetGeoTransform(shifted);
+    GDALRasterBand* band = raster->GetRasterBand(1);
+    if (band->RasterIO(GF_Write, 0, 0, w.width, w.height, mask.data(), w.width, w.height, GDT_Byte,
+                       0, 0, nullptr) != CE_None)
+      throw io_error(what + ": cannot stage its pixels: " + last_gdal_message());
+    GDALDatasetUniquePtr pieces(vectors->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+    OGRLayer* layer = pieces->CreateLayer("patch", nullptr, wkbPolygon, nullptr);
+    OGRFieldDefn field("patch", OFTInteger);
+    layer->CreateField(&field);
+    char const* options[] = {"8CONNECTED=8", nullptr};
+    CPLErrorReset();
+    // The band masks itself: 0 (not this patch) is not traced.
+    if (GDALPolygonize(GDALRasterBand::ToHandle(band), GDALRasterBand::ToHandle(band),
+                       OGRLayer::ToHandle(layer), 0, const_cast<char**>(options), nullptr,
+                       nullptr) != CE_None) {
+      throw io_error(what + ": cannot trace it: " + last_gdal_message());
     }
-    auto& whole =
-        patches.try_emplace(id, OGRGeometryUniquePtr(new OGRMultiPolygon())).first->second;
-    whole->toMultiPolygon()->addGeometry(piece.get());
+    auto whole = std::make_unique<OGRMultiPolygon>();
+    layer->ResetReading();
+    for (auto& feature : *layer) {
+      OGRGeometryUniquePtr piece(feature->StealGeometry());
+      if (!piece) continue;
+      if (piece->transform(to_wgs84.get()) != OGRERR_NONE)
+        throw io_error(what + ": cannot reproject it to WGS84");
+      whole->addGeometry(piece.get());
+    }
+    if (whole->IsEmpty()) throw io_error(what + " has no pixels in its patch raster");
+    traced.emplace_back(whole.release());
   }
-  return patches;
+  return traced;
 }
 
 /// The attributes of each alert polygon: the alert table less its bounding box and value.
@@ -87,26 +99,21 @@ void write_layer(GDALDataset& ds, char const* const* layer_options,
 
 }  // namespace
 
-std::vector<fs::path> write_alert_polygons(fs::path const& change_nc,
-                                           std::vector<aoi_result> const& aois,
+std::vector<fs::path> write_alert_polygons(std::vector<aoi_result> const& aois,
+                                           std::vector<alert_patches> const& patches,
                                            std::vector<polygon_format> const& formats,
                                            fs::path const& dir) {
   ensure_gdal();
   std::vector<fs::path> written;
   if (formats.empty()) return written;
-  std::vector<std::map<std::int32_t, OGRGeometryUniquePtr>> traced;
+  GEOSWEEP_EXPECTS(patches.size() == aois.size(), "the patches of every AOI");
+  std::vector<std::vector<OGRGeometryUniquePtr>> traced;
   std::vector<std::pair<alert const*, OGRGeometry const*>> alerts;
-  for (auto const& aoi : aois) {
-    traced.push_back(aoi.alerts.empty() ? std::map<std::int32_t, OGRGeometryUniquePtr>{}
-                                        : trace_patches(change_nc, aoi.name));
-    for (std::size_t i = 0; i < aoi.alerts.size(); ++i) {
-      auto const label = static_cast<std::int32_t>(i + 1);  // patch k + 1 is alert k
-      auto const it = traced.back().find(label);
-      if (it == traced.back().end())
-        throw io_error(change_nc.string() + ": patch " + std::to_string(label) + " of AOI '" +
-                       aoi.name + "' is missing from its raster");
-      alerts.emplace_back(&aoi.alerts[i], it->second.get());
-    }
+  for (std::size_t a = 0; a < aois.size(); ++a) {
+    auto const& aoi = aois[a];
+    traced.push_back(trace_patches(aoi.name, patches[a], aoi.alerts.size()));
+    for (std::size_t i = 0; i < aoi.alerts.size(); ++i)
+      alerts.emplace_back(&aoi.alerts[i], traced.back()[i].get());
   }
   for (auto const& format : formats) {
     bool const gpkg = format == polygon_format::gpkg;

@@ -169,6 +169,7 @@ void netcdf_product::create_group(std::size_t aoi, job_spec const& spec) {
   std::string const group = product::aoi_group(contents_.aoi_names[aoi]);
   h5_.add_grid(group, contents_.aoi_grids[aoi], storage_chunk(spec.processing.chunk));
   chunk_shape_.push_back(h5_.chunk_shape(group));
+  patches_.emplace_back(chunk_shape_.back()[0], chunk_shape_.back()[1]);
   h5_.add_time(group, contents_.days);
   if (spec.outputs.series) {
     h5_.create_series<std::int16_t>(group, product::variable::series(change_index_),
@@ -339,11 +340,12 @@ void netcdf_product::renumber(std::size_t aoi, std::vector<std::array<int, 2>> c
   struct work {
     std::array<int, 2> at;
     std::vector<std::int32_t> labels;
+    std::vector<std::pair<std::uint32_t, std::int32_t>> kept;  // (index, final number)
     bool dropped_any = false;
     std::map<std::size_t, std::vector<std::byte>> stored;  // the dropped-pixel variables
   };
   std::vector<work> items;
-  for (auto const& at : chunks) items.push_back({at, {}, false, {}});
+  for (auto const& at : chunks) items.push_back({at, {}, {}, false, {}});
   parallel_for(items.size(), threads_, [&](std::size_t i) {
     auto& w = items[i];
     w.labels.assign(n, 0);
@@ -351,8 +353,10 @@ void netcdf_product::renumber(std::size_t aoi, std::vector<std::array<int, 2>> c
       std::int32_t const final_label = numbering(aoi, provisional);
       w.dropped_any = w.dropped_any || final_label == 0;
       w.labels[index] = std::max(final_label, 0);
+      if (final_label > 0) w.kept.emplace_back(index, final_label);
     }
   });
+  for (auto& w : items) patches_[aoi].add(w.at[0], w.at[1], std::move(w.kept));
   // The pixels of a patch under the minimum mapping unit: changed, but in no patch now.
   for (auto& w : items) {
     if (!w.dropped_any) continue;

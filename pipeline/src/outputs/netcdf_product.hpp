@@ -22,6 +22,7 @@
 #include "outputs/chunk_writer.hpp"
 #include "outputs/hdf5_writer.hpp"
 #include "outputs/product_layout.hpp"
+#include "patches/patch_pixels.hpp"
 
 namespace geosweep::pipeline {
 
@@ -50,6 +51,9 @@ class netcdf_product final : public chunk_writer {
   std::vector<std::filesystem::path> commit() override;
 
   [[nodiscard]] std::filesystem::path const& path() const { return path_; }
+  /// The final patch numbers of AOI `aoi` (job order), as its patch variable holds them;
+  /// complete after finish().
+  [[nodiscard]] patch_pixels const& patches(std::size_t aoi) const { return patches_.at(aoi); }
 
  private:
   /// A variable as stored: its name, element size and fill value (one element's bytes).
@@ -102,7 +106,8 @@ class netcdf_product final : public chunk_writer {
   /// patch pixel. Memory: 8 bytes a changed pixel, until finish().
   std::vector<std::map<std::pair<int, int>, std::vector<std::pair<std::uint32_t, std::int32_t>>>>
       provisional_;
-  std::vector<chunk_key> ready_;  // complete, in the order they completed
+  std::vector<chunk_key> ready_;       // complete, in the order they completed
+  std::vector<patch_pixels> patches_;  // per AOI: the final patch numbers, after finish()
 };
 
 /// HDF5 storage chunks as large as the processing chunks (at most 1024 px, dividing them when

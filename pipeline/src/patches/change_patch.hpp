@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "geosweep/pipeline/alert.hpp"
+#include "geosweep/pipeline/raster_grid.hpp"
 
 namespace geosweep::pipeline {
 
@@ -41,6 +42,7 @@ struct change_patch {
   std::int32_t label = 0;        ///< its value in the AOI's patch raster (1.., raster order)
   double centroid_column = 0.0;  ///< centroid in pixels of the AOI window (for area sums)
   double centroid_row = 0.0;
+  pixel_window window;  ///< its bounding box, in pixels of the AOI window
   std::map<std::int32_t, date_extent> first_seen;  ///< its pixels by their first-anomaly day
   std::map<std::int32_t, date_extent> confirmed;   ///< its pixels by their confirmation day
 };

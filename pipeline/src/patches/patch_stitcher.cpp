@@ -265,6 +265,7 @@ change_patch patch_stitcher::measure(part const& m, std::int32_t label,
   a.mean_magnitude = static_cast<double>(m.magnitude_sum_e4) / 1e4 / pixels;
   p.centroid_column = static_cast<double>(m.column_sum) / pixels + 0.5;
   p.centroid_row = static_cast<double>(m.row_sum) / pixels + 0.5;
+  p.window = {m.column_min, m.row_min, m.column_max - m.column_min + 1, m.row_max - m.row_min + 1};
   // The id follows the patch's earliest pixel, which stays put while the patch grows.
   std::int64_t const anchor_index = m.anchor & ((std::int64_t{1} << 40) - 1);
   auto const anchor = to_lon_lat(static_cast<double>(anchor_index % grid_.width) + 0.5,

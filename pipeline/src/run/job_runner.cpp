@@ -145,9 +145,12 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
   auto const to_wgs84 = make_transform(make_srs(plan.grid.crs_wkt), wgs84());
   std::vector<std::vector<std::string>> areas, series;
   std::vector<alert> alerts;
+  std::vector<alert_patches> traced(plan.aois.size());  // for the polygons
   for (std::size_t a = 0; a < plan.aois.size(); ++a) {
     auto& aoi = plan.aois[a];
     auto patches = aoi.stitcher->finish(spec.change.min_area_ha);
+    traced[a].grid = aoi.grid;
+    for (auto const& p : patches) traced[a].windows.push_back(p.window);
     // An estimate in the analyst's unit when the AOI has a value per hectare.
     auto const& value_per_ha = spec.aois[a].value_per_ha;
     for (auto& p : patches)
@@ -183,8 +186,9 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
   if (auto* nc = applier.netcdf()) {
     nc->commit();
     result.hdf5_file = nc->path();
-    result.polygon_files = write_alert_polygons(nc->path(), result.aois,
-                                                spec.outputs.alert_polygons, spec.outputs.dir);
+    for (std::size_t a = 0; a < traced.size(); ++a) traced[a].pixels = &nc->patches(a);
+    result.polygon_files =
+        write_alert_polygons(result.aois, traced, spec.outputs.alert_polygons, spec.outputs.dir);
   }
   if (cog_files.valid()) result.cog_files = cog_files.get();
 }

@@ -1,10 +1,12 @@
 // The alert polygons (outputs/alert_polygons.hpp): a change.nc written with netcdf_product holds
 // a patch raster of two patches, the second in two pieces that touch only at a corner; tracing
-// it gives one feature per alert with the alert's attributes, one polygon per patch (pieces
+// the final patch numbers the product keeps (netcdf_product::patches) in each alert's window
+// gives one feature per alert with the alert's attributes, one polygon per patch (pieces
 // 8-connected diagonally are one polygon), geometry in EPSG:4326 whose area, reprojected to the
 // grid's CRS, is the patch's pixel count x 100 m²; the GeoJSON is RFC 7946 (no crs member, bbox
-// written, counter-clockwise outer rings); an alert whose patch is not in the raster is an
-// io_error naming change.nc, and then no file is written.
+// written, counter-clockwise outer rings); a window holding another patch's pixels traces only
+// its own; an alert whose patch is not in the raster is an io_error naming the AOI and the
+// patch, and then no file is written.
 //
 // AOI "north" is 6 x 5 pixels of 10 m in EPSG:32720 (UTM 20S) with its top-left corner at
 // (500000, 8940000): on the zone's central meridian (-63°), about 1060 km south of the equator
@@ -19,6 +21,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -79,7 +82,13 @@ class alert_polygons_test : public tt::temp_dir_test {
     gp::aoi_result south;  // no alerts, and no group in change.nc: nothing to trace
     south.name = "south";
     aois_ = {north, south};
+    // Bounding boxes, in pixels: patch 1 columns 0-1, rows 0-1; patch 2 columns 3-5, rows 1-4.
+    patches_.resize(2);
+    patches_[0] = {tt::utm_grid(W, H), &nc_product_->patches(0), {{0, 0, 2, 2}, {3, 1, 3, 4}}};
+    patches_[1] = {tt::utm_grid(W, H), nullptr, {}};
   }
+
+  std::vector<gp::alert_patches> patches_;
 
   /// change.nc with north's patch raster (loss on every patch pixel, numbering kept).
   fs::path write_change_nc() {
@@ -91,7 +100,8 @@ class alert_polygons_test : public tt::temp_dir_test {
     contents.aoi_grids = {tt::utm_grid(W, H)};
     contents.days = {19539, 19905};
     contents.backend = "cpu";
-    gp::netcdf_product nc(dir_ / "nc", spec, contents);
+    nc_product_ = std::make_unique<gp::netcdf_product>(dir_ / "nc", spec, contents);
+    auto& nc = *nc_product_;
     gp::finished_chunk chunk;
     auto t = tt::full_tile(0, {0, 0, W, H}, {"ndvi"});
     for (std::size_t i = 0; i < kPatches.size(); ++i)
@@ -103,6 +113,7 @@ class alert_polygons_test : public tt::temp_dir_test {
     return nc.commit().at(0);
   }
 
+  std::unique_ptr<gp::netcdf_product> nc_product_;
   fs::path nc_;
   std::vector<gp::aoi_result> aois_;
 };
@@ -218,11 +229,17 @@ TEST_F(alert_polygons_test, the_patch_raster_is_the_test_layout) {
   auto ds = tt::open_gdal("NETCDF:\"" + nc_.string() + "\":/aoi/north/patch");
   ASSERT_TRUE(ds);
   EXPECT_EQ(tt::read_band<std::int32_t>(*ds, 1, GDT_Int32), kPatches);
+  // ...and the numbers kept in memory, which the polygons are traced from, are the same.
+  auto const one = nc_product_->patches(0).mask({0, 0, W, H}, 1);
+  auto const two = nc_product_->patches(0).mask({0, 0, W, H}, 2);
+  std::vector<std::int32_t> kept(kPatches.size());
+  for (std::size_t i = 0; i < kept.size(); ++i) kept[i] = one[i] + 2 * two[i];
+  EXPECT_EQ(kept, kPatches);
 }
 
 TEST_F(alert_polygons_test, gpkg_has_one_feature_per_alert_with_exact_areas) {
   auto const files = gp::write_alert_polygons(
-      nc_, aois_, {gp::polygon_format::gpkg, gp::polygon_format::geojson}, dir_);
+      aois_, patches_, {gp::polygon_format::gpkg, gp::polygon_format::geojson}, dir_);
   EXPECT_EQ(files, (std::vector<fs::path>{dir_ / "alerts.gpkg", dir_ / "alerts.geojson"}));
   auto ds = open_vector(dir_ / "alerts.gpkg");
   ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
@@ -242,7 +259,7 @@ TEST_F(alert_polygons_test, gpkg_has_one_feature_per_alert_with_exact_areas) {
 }
 
 TEST_F(alert_polygons_test, geojson_is_rfc_7946) {
-  gp::write_alert_polygons(nc_, aois_, {gp::polygon_format::geojson}, dir_);
+  gp::write_alert_polygons(aois_, patches_, {gp::polygon_format::geojson}, dir_);
   EXPECT_EQ(tt::file_names(dir_), (std::vector<std::string>{"alerts.geojson", "nc"}));
   nlohmann::json json;
   std::ifstream(dir_ / "alerts.geojson") >> json;
@@ -296,16 +313,25 @@ TEST_F(alert_polygons_test, geojson_is_rfc_7946) {
   expect_patch_geometries(features, 1e-3);
 }
 
-TEST_F(alert_polygons_test, an_alert_missing_from_the_raster_is_an_io_error_naming_the_file) {
+TEST_F(alert_polygons_test, a_window_over_another_patch_traces_only_its_own) {
+  // Both windows the whole AOI: each alert is still its own patch, no more.
+  for (auto& w : patches_[0].windows) w = {0, 0, W, H};
+  gp::write_alert_polygons(aois_, patches_, {gp::polygon_format::gpkg}, dir_);
+  auto ds = open_vector(dir_ / "alerts.gpkg");
+  ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+  expect_patch_geometries(features_of(*ds), 1e-6);
+}
+
+TEST_F(alert_polygons_test, an_alert_missing_from_the_raster_is_an_io_error_naming_it) {
   aois_[0].alerts.push_back(alert_of("gs-00000000000c", "2024-07-02", 1));
+  patches_[0].windows.push_back({0, 0, W, H});
   std::string what;
   try {
-    gp::write_alert_polygons(nc_, aois_, {gp::polygon_format::gpkg, gp::polygon_format::geojson},
-                             dir_);
+    gp::write_alert_polygons(aois_, patches_,
+                             {gp::polygon_format::gpkg, gp::polygon_format::geojson}, dir_);
   } catch (geosweep::io_error const& e) {
     what = e.what();
   }
-  EXPECT_NE(what.find(nc_.string()), std::string::npos) << what;
   EXPECT_NE(what.find("patch 3"), std::string::npos) << what;
   EXPECT_NE(what.find("'north'"), std::string::npos) << what;
   EXPECT_FALSE(fs::exists(dir_ / "alerts.gpkg"));
@@ -313,7 +339,7 @@ TEST_F(alert_polygons_test, an_alert_missing_from_the_raster_is_an_io_error_nami
 }
 
 TEST_F(alert_polygons_test, no_format_writes_nothing) {
-  EXPECT_TRUE(gp::write_alert_polygons(nc_, aois_, {}, dir_).empty());
+  EXPECT_TRUE(gp::write_alert_polygons(aois_, patches_, {}, dir_).empty());
   EXPECT_FALSE(fs::exists(dir_ / "alerts.gpkg"));
   EXPECT_FALSE(fs::exists(dir_ / "alerts.geojson"));
 }
