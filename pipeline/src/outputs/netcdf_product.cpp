@@ -243,14 +243,35 @@ void netcdf_product::put(std::size_t aoi, std::size_t variable, int time, pixel_
 void netcdf_product::flush_ready() {
   if (ready_.empty()) return;
   std::vector<encoded_chunk> chunks(ready_.size());
+  // A chunk that equals one of another variable at the same place (the `bitemporal` method's
+  // first and confirmed dates) is encoded once.
+  std::vector<std::size_t> same_as(ready_.size());
+  std::map<std::tuple<std::size_t, int, int, int>, std::vector<std::size_t>> at_place;
+  for (std::size_t i = 0; i < ready_.size(); ++i) {
+    auto const& [aoi, variable, time, cy, cx] = ready_[i];
+    auto const& values = pending_.at(ready_[i]).values;
+    same_as[i] = i;
+    auto& earlier = at_place[{aoi, time, cy, cx}];
+    for (std::size_t j : earlier) {
+      if (stored_[std::get<1>(ready_[j])].element_size == stored_[variable].element_size &&
+          pending_.at(ready_[j]).values == values) {
+        same_as[i] = j;
+        break;
+      }
+    }
+    if (same_as[i] == i) earlier.push_back(i);
+  }
   parallel_for(ready_.size(), threads_, [&](std::size_t i) {
     chunks[i].key = ready_[i];
+    if (same_as[i] != i) return;
     auto const& values = pending_.at(ready_[i]).values;
     stored_variable const& v = stored_[std::get<1>(ready_[i])];
     std::size_t const count = values.size() / v.element_size, others = not_fill(values, v.fill);
     if (others > 0)
       chunks[i].bytes = encode_chunk(values, v.element_size, deflate_level(others, count));
   });
+  for (std::size_t i = 0; i < chunks.size(); ++i)
+    if (same_as[i] != i) chunks[i].bytes = chunks[same_as[i]].bytes;
   for (auto const& key : ready_) pending_.erase(key);
   ready_.clear();
   write_encoded(chunks);

@@ -489,6 +489,38 @@ TEST(deflate_chunk, shuffle_groups_each_byte_of_every_element) {
             (std::vector<std::byte>{std::byte{1}, std::byte{3}, std::byte{2}, std::byte{4},
                                     std::byte{5}}));
   EXPECT_EQ(gp::unshuffle_bytes(gp::shuffle_bytes(odd, 2), 2), odd);
+  // Four-byte elements 0x04030201 and 0x08070605 (their own loop), and three-byte ones.
+  auto const bytes = [](std::initializer_list<int> list) {
+    std::vector<std::byte> out;
+    for (int b : list) out.push_back(static_cast<std::byte>(b));
+    return out;
+  };
+  auto const quads = bytes({1, 2, 3, 4, 5, 6, 7, 8});
+  EXPECT_EQ(gp::shuffle_bytes(quads, 4), bytes({1, 5, 2, 6, 3, 7, 4, 8}));
+  EXPECT_EQ(gp::unshuffle_bytes(gp::shuffle_bytes(quads, 4), 4), quads);
+  auto const triples = bytes({1, 2, 3, 4, 5, 6, 7});
+  EXPECT_EQ(gp::shuffle_bytes(triples, 3), bytes({1, 4, 2, 5, 3, 6, 7}));
+}
+
+TEST(deflate_chunk, chunks_of_one_value_are_encoded_for_that_value) {
+  // Uniform chunks reuse the stream made for the same value, size and level: a chunk of
+  // another value (or size) must still decode to itself, before and after.
+  auto const of = [](std::int32_t v, std::size_t n) { return as_bytes(std::vector(n, v)); };
+  for (std::int32_t v : {7, 8, 7, 8, -1}) {
+    SCOPED_TRACE(v);
+    auto const chunk = of(v, 4096);
+    EXPECT_EQ(gp::decode_chunk(gp::encode_chunk(chunk, 4), 4, chunk.size()), chunk);
+    auto const smaller = of(v, 1000);
+    EXPECT_EQ(gp::decode_chunk(gp::encode_chunk(smaller, 4), 4, smaller.size()), smaller);
+  }
+  // The same bytes as 2-byte elements: another cache entry, the same values back.
+  auto const halves = of(0x00070007, 2048);
+  EXPECT_EQ(gp::decode_chunk(gp::encode_chunk(halves, 2), 2, halves.size()), halves);
+  // Nearly uniform: one element differs, in the last place.
+  auto nearly = std::vector<std::int32_t>(4096, 7);
+  nearly.back() = 9;
+  EXPECT_EQ(gp::decode_chunk(gp::encode_chunk(as_bytes(nearly), 4), 4, nearly.size() * 4),
+            as_bytes(nearly));
 }
 
 TEST(deflate_chunk, encode_and_decode_round_trip_and_corruption_is_an_error) {

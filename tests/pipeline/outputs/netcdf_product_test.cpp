@@ -144,6 +144,7 @@ class netcdf_product_test : public tt::temp_dir_test {
     auto south = tt::full_tile(1, {0, 0, 2, 2}, kIndices);
     south.change = {k::change_high, k::change_none, k::change_none, k::change_low};
     south.first_date = {19801, none, none, 19802};
+    south.confirmed_date = south.first_date;  // as `bitemporal` dates them: one chunk, encoded once
     chunk.output.aois.push_back(std::move(south));
     chunk.patches.push_back({5, 0, 0, 5});
     nc.write(chunk);
@@ -278,6 +279,9 @@ TEST_F(netcdf_product_test, a_dropped_patch_is_cleared_in_the_change_rasters_onl
   auto south_first =
       tt::read_band<std::int32_t>(*variable(nc, "south", "first_date"), 1, GDT_Int32);
   EXPECT_EQ(south_first, (std::vector<std::int32_t>{19801, none, none, 19802}));
+  auto south_confirmed =
+      tt::read_band<std::int32_t>(*variable(nc, "south", "confirmed_date"), 1, GDT_Int32);
+  EXPECT_EQ(south_confirmed, (std::vector<std::int32_t>{19801, none, none, 19802}));
 }
 
 TEST_F(netcdf_product_test, root_and_group_attributes_are_written) {
