@@ -225,33 +225,38 @@ chunk_output finish_chunk(chunk_context const& cx, chunk_state& state) {
   }
   std::vector<std::uint8_t const*> insides;
   for (auto const& [a, mask] : state.inside) insides.push_back(state.inside_resident.at(a).data());
-  auto const detections =
+  auto detections =
       state.detector->finish(insides, state.composite[1].at(cx.spec->change.index).data());
   auto detection_it = detections.begin();
-  for (auto const& [a, mask] : state.inside) {
+  std::size_t left = state.inside.size();
+  // Each AOI's part of the chunk; where it is the whole chunk, the rasters are moved, not
+  // copied (the composites only into the last AOI: they are shared).
+  for (auto& [a, mask] : state.inside) {
     auto const& aoi = cx.aois[a];
     pixel_window const part = chunk.window.intersect(aoi.window);
-    auto const& detection = *detection_it++;
+    auto& detection = *detection_it++;
+    bool const last = --left == 0;
     aoi_tile_output t;
     t.aoi = a;
     t.tile = {part.x_offset - aoi.window.x_offset, part.y_offset - aoi.window.y_offset, part.width,
               part.height};
-    t.inside = crop(mask, chunk.window, part);
-    t.change = crop(detection.change, chunk.window, part);
-    t.first_date = crop(detection.first_date, chunk.window, part);
-    t.confirmed_date = crop(detection.confirmed_date, chunk.window, part);
-    t.magnitude = crop(detection.magnitude, chunk.window, part);
-    if (cx.keep_rasters) {
-      t.baseline = crop(detection.baseline_mean, chunk.window, part);
-      t.clear_count = crop(detection.clear_count, chunk.window, part);
-      for (int period = 0; period < 2; ++period) {
-        for (auto const& [name, values] : latest[period])
-          t.latest[period][name] = crop(values, chunk.window, part);
-      }
-    }
     t.clear_m2 = state.clear_m2.at(a);
     t.inside_m2 = state.inside_m2.at(a);
     t.forest_m2 = forest_m2(cx, a, chunk.window, mask, detection.baseline_mean);
+    t.inside = take_crop(mask, chunk.window, part);
+    t.change = take_crop(detection.change, chunk.window, part);
+    t.first_date = take_crop(detection.first_date, chunk.window, part);
+    t.confirmed_date = take_crop(detection.confirmed_date, chunk.window, part);
+    t.magnitude = take_crop(detection.magnitude, chunk.window, part);
+    if (cx.keep_rasters) {
+      t.baseline = take_crop(detection.baseline_mean, chunk.window, part);
+      t.clear_count = take_crop(detection.clear_count, chunk.window, part);
+      for (int period = 0; period < 2; ++period) {
+        for (auto& [name, values] : latest[period])
+          t.latest[period][name] =
+              last ? take_crop(values, chunk.window, part) : crop(values, chunk.window, part);
+      }
+    }
     out.aois.push_back(std::move(t));
   }
   return out;

@@ -45,6 +45,15 @@ std::vector<T> crop(std::vector<T> const& values, pixel_window const& whole,
   return crop(values.data(), whole, part);
 }
 
+/// crop(), taking `values` itself when the part is the whole (no copy); `values` is left empty
+/// then.
+template <class T>
+std::vector<T> take_crop(std::vector<T>& values, pixel_window const& whole,
+                         pixel_window const& part) {
+  if (part == whole && values.size() == whole.pixel_count()) return std::move(values);
+  return crop(values.data(), whole, part);
+}
+
 /// The name of a composite (an index, or a colour band) of a period in a state file.
 std::string composite_name(int period, std::string const& name);
 

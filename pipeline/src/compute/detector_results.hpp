@@ -11,6 +11,11 @@ namespace geosweep::pipeline {
 template <class Op, class T, class... In>
 void result_to_host(kernels::stream const& s, std::size_t n, Op const& op, std::vector<T>& out,
                     In const*... in) {
+  if (s.where() == kernels::backend::cpu) {  // host memory: straight into `out`
+    out.resize(n);
+    kernels::transform_pixels(s, n, op, out.data(), in...);
+    return;
+  }
   kernels::device_array<T> scratch(s, n);
   kernels::transform_pixels(s, n, op, scratch.data(), in...);
   out.resize(n);
@@ -22,6 +27,8 @@ void result_to_host(kernels::stream const& s, std::size_t n, Op const& op, std::
 template <class T>
 std::vector<T> to_host(kernels::stream const& s, kernels::device_array<T> const& from,
                        std::size_t n) {
+  // On the CPU the array is host memory, up to date (work runs inline): one copy, no zeroing.
+  if (s.where() == kernels::backend::cpu) return std::vector<T>(from.data(), from.data() + n);
   std::vector<T> out(n);
   kernels::copy_to_host(s, out.data(), from, n);
   s.synchronize();

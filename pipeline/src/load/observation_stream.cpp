@@ -45,10 +45,18 @@ class dataset_cache {
 struct slot {
   slot(kernels::backend where, std::vector<std::string> const& bands, std::size_t capacity)
       : copies(where), uploaded(where) {
+    // On the CPU the kernels read the host buffers themselves: nothing to upload.
+    bool const upload = kernels::resolve_backend(where) != kernels::backend::cpu;
     for (auto const& band : bands) {
       host.emplace(band, kernels::pinned_array<float>(where, capacity));
-      resident.emplace(band, kernels::device_array<float>(copies, capacity));
+      if (upload) resident.emplace(band, kernels::device_array<float>(copies, capacity));
     }
+  }
+
+  /// Where the kernels read `band`: the uploaded copy, or on the CPU the host buffer.
+  [[nodiscard]] float const* reflectance(std::string const& band) const {
+    auto const it = resident.find(band);
+    return it != resident.end() ? it->second.data() : host.at(band).data();
   }
   std::int64_t task = -1;  // the task it holds, or -1
   bool ready = false;
@@ -207,7 +215,7 @@ class slot_ring {
       observation.pixels = s.pixels;
       observation.ready = &s.uploaded;
       observation.bytes_read = s.bytes_read;
-      for (auto const& [band, values] : s.resident) observation.reflectance[band] = values.data();
+      for (auto const& band : bands_) observation.reflectance[band] = s.reflectance(band);
       totals.bytes_read += observation.bytes_read;
       ++totals.observations;
       consume(observation);
@@ -264,8 +272,8 @@ class slot_ring {
       read_observation(spec_, chunk_grid, dates_[s.date], bands_, rule_, cache, s);
       // Queue the upload on the slot's own stream: it overlaps the consumer's work on the
       // previous observation. The host buffers stay untouched until the slot is released.
-      for (auto const& band : bands_)
-        kernels::copy_to_device(s.copies, s.resident.at(band), s.host.at(band).data(), s.pixels);
+      for (auto& [band, resident] : s.resident)
+        kernels::copy_to_device(s.copies, resident, s.host.at(band).data(), s.pixels);
       s.uploaded.record(s.copies);
       return nullptr;
     } catch (...) {
