@@ -21,16 +21,24 @@ template <class Op, class T>
 void mosaic(Op const& op, band_pixels<T> const& pixels, std::uint8_t const* clear, bool first,
             float* out) {
   std::size_t const n = pixels.values.size();
-  auto const look = [&](std::size_t i) {
-    std::uint8_t const ok = clear == nullptr ? pixels.covered[i] : clear[i] & pixels.covered[i];
-    return op(pixels.values[i], ok);
-  };
-  if (first) {
-    for (std::size_t i = 0; i < n; ++i) out[i] = look(i);
+  T const* values = pixels.values.data();
+  std::uint8_t const* covered = pixels.covered.data();
+  // Four plain loops (with or without a quality mask, first scene or not) so that each
+  // vectorizes.
+  if (clear == nullptr && first) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = op(values[i], covered[i]);
+  } else if (clear == nullptr) {
+    for (std::size_t i = 0; i < n; ++i) {
+      float const v = op(values[i], covered[i]);
+      out[i] = kernels::is_nodata(v) ? out[i] : v;
+    }
+  } else if (first) {
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = op(values[i], static_cast<std::uint8_t>(clear[i] & covered[i]));
   } else {
     for (std::size_t i = 0; i < n; ++i) {
-      float const v = look(i);
-      if (!kernels::is_nodata(v)) out[i] = v;
+      float const v = op(values[i], static_cast<std::uint8_t>(clear[i] & covered[i]));
+      out[i] = kernels::is_nodata(v) ? out[i] : v;
     }
   }
 }

@@ -24,15 +24,19 @@ struct reflectance_op {
   bool has_nodata = true;
   std::uint16_t saturation = 65535;  ///< 65535 with 16-bit data: the sensor's saturated code
 
+  // Written as selects, not early returns, so that the CPU loops vectorize; the values are
+  // the same on both backends (the arithmetic is computed, then discarded where invalid).
   GEOSWEEP_HD float operator()(std::uint16_t dn) const {
-    if (has_nodata && dn == nodata) return nodata_f32();
-    if (dn >= saturation) return nodata_f32();
-    return canonical_nan((static_cast<float>(dn) + add_offset) / quantification * scale + offset);
+    float const r =
+        canonical_nan((static_cast<float>(dn) + add_offset) / quantification * scale + offset);
+    bool const invalid = (has_nodata & (dn == nodata)) | (dn >= saturation);
+    return invalid ? nodata_f32() : r;
   }
 
   /// Reflectance of a pixel whose quality flag says it is not clear is NaN too.
   GEOSWEEP_HD float operator()(std::uint16_t dn, std::uint8_t clear) const {
-    return clear != 0 ? (*this)(dn) : nodata_f32();
+    float const r = (*this)(dn);
+    return clear != 0 ? r : nodata_f32();
   }
 };
 
@@ -93,12 +97,15 @@ struct bits_are_clear_op {
 /// (a - b) / (a + b): NaN when either input is NaN or the denominator is zero; clamped to
 /// [-1, 1] because negative reflectances (possible after the BOA offset) can push it outside.
 struct normalized_difference_op {
+  // Selects, not early returns (the CPU loop vectorizes): the quotient is computed for every
+  // pixel and replaced by NaN where an input is NaN, the sum is zero or it is NaN itself (from
+  // infinite inputs).
   GEOSWEEP_HD float operator()(float a, float b) const {
-    if (is_nodata(a) || is_nodata(b)) return nodata_f32();
     float const sum = a + b;
-    if (sum == 0.0f) return nodata_f32();
-    float const v = canonical_nan((a - b) / sum);  // NaN from infinite inputs
-    return v > 1.0f ? 1.0f : (v < -1.0f ? -1.0f : v);
+    float const v = (a - b) / sum;
+    float const clamped = v > 1.0f ? 1.0f : (v < -1.0f ? -1.0f : v);
+    bool const invalid = is_nodata(a) | is_nodata(b) | (sum == 0.0f) | is_nodata(v);
+    return invalid ? nodata_f32() : clamped;
   }
 };
 
@@ -115,6 +122,12 @@ enum class index_kind : std::uint8_t {
   msavi,  ///< (2 nir + 1 - sqrt((2 nir + 1)^2 - 8 (nir - red))) / 2
   bsi,    ///< ((swir1 + red) - (nir + blue)) / ((swir1 + red) + (nir + blue))
 };
+
+/// Whether an index is a plain normalized difference of its two bands (normalized_difference_op).
+GEOSWEEP_HD constexpr bool is_normalized_difference(index_kind kind) {
+  return kind == index_kind::ndvi || kind == index_kind::nbr || kind == index_kind::nbr2 ||
+         kind == index_kind::ndmi || kind == index_kind::ndwi || kind == index_kind::mndwi;
+}
 
 /// Any index from its bands' reflectances, in the band order the pipeline's index table gives
 /// (spectral_index.hpp). Two-band indices use operator()(a, b), EVI (nir, red, blue) the
