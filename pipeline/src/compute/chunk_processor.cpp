@@ -154,18 +154,22 @@ void emit_series(chunk_context const& cx, chunk_observation const& o, chunk_stat
   for (auto const& [a, mask] : state.inside) {
     auto const& aoi = cx.aois[a];
     double clear_m2 = 0.0, inside_m2 = 0.0;
+    std::int64_t inside_pixels = 0;
+    int const width = chunk.window.width;
     for (int r = 0; r < chunk.window.height; ++r) {
       int const aoi_row = chunk.window.y_offset + r - aoi.window.y_offset;
       if (aoi_row < 0 || aoi_row >= aoi.window.height) continue;
       double const area = (*aoi.row_areas)[static_cast<std::size_t>(aoi_row)];
+      std::uint8_t const* in = mask.data() + static_cast<std::size_t>(r) * width;
+      float const* look = index + static_cast<std::size_t>(r) * width;
       std::int64_t clear = 0, inside = 0;
-      for (int c = 0; c < chunk.window.width; ++c) {
-        std::size_t const i = static_cast<std::size_t>(r) * chunk.window.width + c;
-        inside += mask[i];
-        clear += mask[i] != 0 && !k::is_nodata(index[i]) ? 1 : 0;
+      for (int c = 0; c < width; ++c) {
+        inside += in[c];  // 0 or 1
+        clear += (in[c] != 0) & !k::is_nodata(look[c]) ? 1 : 0;
       }
       clear_m2 += static_cast<double>(clear) * area;
       inside_m2 += static_cast<double>(inside) * area;
+      inside_pixels += inside;
     }
     state.clear_m2.at(a)[o.date] = clear_m2;
     if (o.date == 0) state.inside_m2.at(a) = inside_m2;
@@ -178,9 +182,11 @@ void emit_series(chunk_context const& cx, chunk_observation const& o, chunk_stat
     w.tile = {part.x_offset - aoi.window.x_offset, part.y_offset - aoi.window.y_offset, part.width,
               part.height};
     w.values = crop(index, chunk.window, part);
-    auto const inside = crop(mask, chunk.window, part);
-    for (std::size_t i = 0; i < w.values.size(); ++i) {
-      if (inside[i] == 0) w.values[i] = k::nodata_f32();
+    if (inside_pixels != static_cast<std::int64_t>(w.values.size())) {  // not all in the AOI
+      auto const inside = crop(mask, chunk.window, part);
+      for (std::size_t i = 0; i < w.values.size(); ++i) {
+        if (inside[i] == 0) w.values[i] = k::nodata_f32();
+      }
     }
     sinks.series(std::move(w));
   }

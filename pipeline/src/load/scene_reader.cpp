@@ -190,8 +190,13 @@ std::optional<band_pixels<T>> band_reader::read_aligned(raster_grid const& targe
       out.covered.assign(n, 1);
     } else {
       out.covered.resize(n);
+      // Locals: a store through a uint8_t pointer may alias anything, so the loop would reload
+      // `*no` and the vector's pointers on every pixel (and not vectorize).
+      T const nodata = *no;
+      T const* values = out.values.data();
+      std::uint8_t* covered = out.covered.data();
       for (std::size_t i = 0; i < n; ++i)
-        out.covered[i] = static_cast<std::uint8_t>(out.values[i] != *no);
+        covered[i] = static_cast<std::uint8_t>(values[i] != nodata);
     }
     return out;
   }

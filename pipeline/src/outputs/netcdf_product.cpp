@@ -102,6 +102,12 @@ std::vector<std::byte> filled(std::size_t count, std::vector<std::byte> const& f
   return values;
 }
 
+/// Whether two chunks hold the same bytes (memcmp: std::vector<std::byte>'s == compares byte
+/// by byte).
+bool same_bytes(std::vector<std::byte> const& a, std::vector<std::byte> const& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 /// The elements of `values` that are not `fill`.
 std::size_t not_fill(std::vector<std::byte> const& values, std::vector<std::byte> const& fill) {
   return with_bits(fill.size(), [&](auto bits) {
@@ -254,7 +260,7 @@ void netcdf_product::flush_ready() {
     auto& earlier = at_place[{aoi, time, cy, cx}];
     for (std::size_t j : earlier) {
       if (stored_[std::get<1>(ready_[j])].element_size == stored_[variable].element_size &&
-          pending_.at(ready_[j]).values == values) {
+          same_bytes(pending_.at(ready_[j]).values, values)) {
         same_as[i] = j;
         break;
       }

@@ -43,14 +43,17 @@ struct bitemporal_change_op {
   float forest_min = 0.6f;
   float grow_drop = 0.0f;  ///< 0: no growth
 
+  // Selects in order of precedence, the last the strongest (the CPU loop vectorizes): outside
+  // the AOI, then no clear look, then not forest before, then a seed or a weaker fall.
   GEOSWEEP_HD std::uint8_t operator()(float before, float after, std::uint8_t zone) const {
-    if (zone == zone_outside) return change_outside_aoi;
-    if (is_nodata(before) || is_nodata(after)) return change_no_data;
-    if (before < forest_min) return change_none;
     float const fall = before - after;
-    if (fall >= drop && zone == zone_core) return change_high;
-    if (grow_drop > 0.0f && fall >= grow_drop) return change_grown;
-    return change_none;
+    bool const seed = (fall >= drop) & (zone == zone_core);
+    bool const grown = (grow_drop > 0.0f) & (fall >= grow_drop);
+    using u8 = std::uint8_t;
+    u8 cls = seed ? u8{change_high} : (grown ? u8{change_grown} : u8{change_none});
+    cls = before < forest_min ? u8{change_none} : cls;
+    cls = (is_nodata(before) | is_nodata(after)) ? u8{change_no_data} : cls;
+    return zone == zone_outside ? u8{change_outside_aoi} : cls;
   }
 };
 
