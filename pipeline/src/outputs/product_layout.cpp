@@ -23,12 +23,6 @@ std::size_t element_size(raster_type type) {
   return with_type(type, [](auto element) { return sizeof(element); });
 }
 
-std::int16_t pack(float value) {
-  if (std::isnan(value)) return packed_fill;
-  double const stored = std::nearbyint(static_cast<double>(value) / packed_scale);
-  return static_cast<std::int16_t>(std::clamp(stored, -32767.0, 32767.0));
-}
-
 float unpack(std::int16_t stored) {
   return stored == packed_fill ? std::numeric_limits<float>::quiet_NaN()
                                : static_cast<float>(stored * packed_scale);

@@ -130,7 +130,16 @@ std::size_t element_size(raster_type type);
 /// Values beyond ±3.2767 are clamped.
 inline constexpr double packed_scale = 1e-4;
 inline constexpr std::int16_t packed_fill = -32768;
-std::int16_t pack(float value);
+/// Inline: it runs once a pixel per packed layer. Rounds to nearest, ties to even (as
+/// std::nearbyint does in the default rounding mode), by adding and taking away 1.5 × 2⁵²,
+/// exact for every value the clamp keeps.
+inline std::int16_t pack(float value) {
+  if (value != value) return packed_fill;
+  constexpr double round_shift = 6755399441055744.0;
+  double const stored = (static_cast<double>(value) / packed_scale + round_shift) - round_shift;
+  return static_cast<std::int16_t>(stored < -32767.0 ? -32767.0
+                                                     : (stored > 32767.0 ? 32767.0 : stored));
+}
 float unpack(std::int16_t stored);
 
 /// Calls `f` with a value of the C++ type of `type` (to pick a template instance).

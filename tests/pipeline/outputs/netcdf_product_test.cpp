@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -430,6 +432,16 @@ TEST(product_packing, indices_are_stored_to_a_ten_thousandth_and_nan_as_the_fill
   EXPECT_NEAR(product::unpack(-32767), -3.2767, 1e-6);
   for (float v = -1.0f; v <= 1.0f; v += 0.000137f)
     ASSERT_NEAR(product::unpack(product::pack(v)), v, tt::packed_tolerance) << v;
+  // Infinities clamp; and over the whole kept range the result is std::nearbyint's (round to
+  // nearest, ties to even) of value / 1e-4, clamped.
+  EXPECT_EQ(product::pack(-std::numeric_limits<float>::infinity()), -32767);
+  EXPECT_EQ(product::pack(std::numeric_limits<float>::infinity()), 32767);
+  EXPECT_EQ(product::pack(1e30f), 32767);
+  for (float v = -3.4f; v <= 3.4f; v += 0.0000731f) {
+    double const reference =
+        std::clamp(std::nearbyint(static_cast<double>(v) / 1e-4), -32767.0, 32767.0);
+    ASSERT_EQ(product::pack(v), static_cast<std::int16_t>(reference)) << v;
+  }
 }
 
 TEST(product_layout, bitemporal_change_nc_stores_the_look_before_once) {
