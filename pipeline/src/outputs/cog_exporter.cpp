@@ -47,6 +47,18 @@ GDALDatasetUniquePtr create_staging(fs::path const& path, raster_grid const& gri
 
 }  // namespace
 
+std::vector<int> overview_factors(int width, int height, int block) {
+  // As the COG driver's OVERVIEWS=AUTO (GDAL 3.6 cogdriver.cpp): factors 2, 4, ... while the
+  // size halved (rounding down) is still larger than one block.
+  std::vector<int> factors;
+  for (int factor = 2; width > block || height > block; factor *= 2) {
+    factors.push_back(factor);
+    width /= 2;
+    height /= 2;
+  }
+  return factors;
+}
+
 std::vector<std::string> const& colour_bands() {
   static std::vector<std::string> const bands{"red", "green", "blue", "nir"};
   return bands;
@@ -167,10 +179,16 @@ std::vector<fs::path> cog_exporter::commit() {
   // cores idle while it reads and builds overviews (two at once took 0.53 s where one after
   // the other on two threads each took 0.73 s, for two 3-band 1800² composites).
   // Overviews by averaging: right for reflectance and indices (no ringing, nodata left out),
-  // and cheaper than the driver's default cubic.
-  char const* options[] = {"COMPRESS=DEFLATE",   "LEVEL=1",       "PREDICTOR=YES",
-                           "OVERVIEWS=AUTO",     "BLOCKSIZE=512", "NUM_THREADS=1",
-                           "RESAMPLING=AVERAGE", nullptr};
+  // and cheaper than the driver's default cubic. They are built in the uncompressed staging
+  // file and copied: the driver's own (OVERVIEWS=AUTO) go through a compressed temporary file
+  // and took 0.32 s against 0.03 + 0.14 s for one 3-band 1240² composite.
+  char const* options[] = {"COMPRESS=DEFLATE",
+                           "LEVEL=1",
+                           "PREDICTOR=YES",
+                           "BLOCKSIZE=512",
+                           "NUM_THREADS=1",
+                           "OVERVIEWS=FORCE_USE_EXISTING",
+                           nullptr};
   std::vector<staged*> all;
   for (auto& files : files_)
     for (auto& f : files) all.push_back(&f);
@@ -180,6 +198,11 @@ std::vector<fs::path> cog_exporter::commit() {
     staged& f = *all[i];
     outputs[i] = std::make_unique<atomic_file>(f.final_path);
     CPLErrorReset();
+    auto const factors = overview_factors(f.dataset->GetRasterXSize(), f.dataset->GetRasterYSize());
+    if (!factors.empty() && GDALBuildOverviews(GDALDataset::ToHandle(f.dataset.get()), "AVERAGE",
+                                               static_cast<int>(factors.size()), factors.data(), 0,
+                                               nullptr, nullptr, nullptr) != CE_None)
+      throw io_error(f.staging.string() + ": cannot build overviews: " + last_gdal_message());
     GDALDatasetUniquePtr out(cog->CreateCopy(outputs[i]->temp_path().c_str(), f.dataset.get(),
                                              FALSE, const_cast<char**>(options), nullptr, nullptr));
     if (!out)

@@ -34,6 +34,10 @@ std::vector<colour_composite> colour_composites(std::vector<std::string> const& 
 /// The bands any composite may need: red, green, blue, nir.
 std::vector<std::string> const& colour_bands();
 
+/// The overview factors a COG of `width` x `height` px gets with tiles of `block` px: those of
+/// GDAL's COG driver with OVERVIEWS=AUTO (2, 4, ... until the size fits one block).
+std::vector<int> overview_factors(int width, int height, int block = 512);
+
 /// The COGs of every AOI of a run.
 class cog_exporter final : public chunk_writer {
  public:

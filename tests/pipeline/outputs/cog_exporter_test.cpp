@@ -306,3 +306,60 @@ TEST_F(cog_exporter_test, an_aoi_not_wanted_gets_no_folder_and_its_tiles_are_pas
   }
   EXPECT_EQ(tt::file_names(dir_ / "cog"), (std::vector<std::string>{"north"}));
 }
+
+TEST(cog_overviews, factors_are_those_of_the_cog_drivers_auto_levels) {
+  // Halved (rounding down) while either side is still over one 512-px block.
+  EXPECT_TRUE(gp::overview_factors(500, 500).empty());
+  EXPECT_TRUE(gp::overview_factors(512, 512).empty());  // on the block: none
+  EXPECT_EQ(gp::overview_factors(513, 100), std::vector<int>{2});
+  EXPECT_EQ(gp::overview_factors(100, 1025), std::vector<int>{2});  // 1025 / 2 = 512: stop
+  EXPECT_EQ(gp::overview_factors(1026, 10), (std::vector<int>{2, 4}));
+  EXPECT_EQ(gp::overview_factors(1240, 1240), (std::vector<int>{2, 4}));
+  EXPECT_EQ(gp::overview_factors(8192, 8192, 256), (std::vector<int>{2, 4, 8, 16, 32}));
+}
+
+TEST_F(cog_exporter_test, a_large_aoi_gets_averaged_overviews_without_its_nodata) {
+  // 1100 x 600 px: overviews of 550 x 300 and 275 x 150 (factors 2 and 4). Each 2 x 2 block
+  // (X, Y) of red holds DN b + 1, b - 1 / b + 1, b - 1 with b = 1000 + 4 X + 8 Y, so its
+  // average is b; pixel (1, 0) is outside the AOI (nodata), which leaves (b + 1 + b + 1 + b -
+  // 1) / 3 = b + 1/3 there, b after rounding (750 if the nodata were averaged in).
+  constexpr int w = 1100, h = 600;
+  aois_ = {{"north", tt::utm_grid(w, h, 600000.0, 8930000.0)}};
+  gp::cog_exporter cogs(dir_, aois_, "ndvi", gp::colour_composites({"blue", "green", "red"}));
+  std::vector<std::string> looks{"ndvi", "red", "green", "blue"};
+  gp::finished_chunk chunk;
+  auto t = tt::full_tile(0, {0, 0, w, h}, looks);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      auto const i = static_cast<std::size_t>(y) * w + x;
+      int const dn = 1000 + 4 * (x / 2) + 8 * (y / 2) + (x % 2 == 0 ? 1 : -1);
+      for (int p = 0; p < 2; ++p) {
+        for (auto const& band : {"red", "green", "blue"})
+          t.latest[p][band][i] = static_cast<float>(dn) / 10000.0f;
+        t.latest[p]["ndvi"][i] = 0.5f;
+      }
+    }
+  }
+  t.inside[1] = 0;
+  chunk.output.aois.push_back(std::move(t));
+  chunk.patches.emplace_back(static_cast<std::size_t>(w) * h, 0);
+  cogs.write(chunk);
+  cogs.commit();
+  auto ds = tt::open_gdal((folder_ / "true_colour_before.tif").string());
+  ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+  EXPECT_STREQ(ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE"), "COG");
+  GDALRasterBand* red = ds->GetRasterBand(1);
+  ASSERT_EQ(red->GetOverviewCount(), 2);
+  EXPECT_EQ(red->GetOverview(0)->GetXSize(), 550);
+  EXPECT_EQ(red->GetOverview(0)->GetYSize(), 300);
+  EXPECT_EQ(red->GetOverview(1)->GetXSize(), 275);
+  EXPECT_EQ(red->GetOverview(1)->GetYSize(), 150);
+  std::vector<std::uint16_t> half(550 * 300);
+  ASSERT_EQ(red->GetOverview(0)->RasterIO(GF_Read, 0, 0, 550, 300, half.data(), 550, 300,
+                                          GDT_UInt16, 0, 0, nullptr),
+            CE_None);
+  for (int y = 0; y < 300; ++y)
+    for (int x = 0; x < 550; ++x)
+      ASSERT_EQ(half[static_cast<std::size_t>(y) * 550 + x], 1000 + 4 * x + 8 * y)
+          << x << ", " << y;
+}
