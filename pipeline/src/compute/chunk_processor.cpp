@@ -125,17 +125,21 @@ void observe(chunk_context const& cx, chunk_observation const& o, chunk_state& s
   // Everything of this date is queued on the chunk's stream after the slot's upload.
   stream.wait(*o.ready);
   for (auto const& name : cx.indices) {
-    compute_index(stream, find_spectral_index(name), n, o.reflectance, state.index.data());
+    bool const change_index = name == cx.spec->change.index;
+    // On the CPU the change index goes straight into the host buffer the tables read.
+    bool const direct = change_index && stream.where() == k::backend::cpu;
+    float* index = direct ? state.index_host.data() : state.index.data();
+    compute_index(stream, find_spectral_index(name), n, o.reflectance, index);
     auto& composite = state.composite[period].at(name);
     k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
                         static_cast<float const*>(composite.data()),
-                        static_cast<float const*>(state.index.data()));
-    if (name != cx.spec->change.index) continue;
+                        static_cast<float const*>(index));
+    if (!change_index) continue;
     if (group.monitor)
-      state.detector->observe_monitor(group.date, state.index.data());
+      state.detector->observe_monitor(group.date, index);
     else
-      state.detector->observe_baseline(group.date, state.index.data());
-    k::copy_to_host(stream, state.index_host.data(), state.index, n);
+      state.detector->observe_baseline(group.date, index);
+    if (!direct) k::copy_to_host(stream, state.index_host.data(), state.index, n);
   }
   for (auto& [band, composite] : state.colour[period]) {
     k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
