@@ -203,24 +203,29 @@ std::int32_t label_components_cpu(std::uint8_t const* mask, int width, int heigh
     first_number[static_cast<std::size_t>(s)] = first_number[static_cast<std::size_t>(s - 1)] +
                                                 roots_in_strip[static_cast<std::size_t>(s - 1)];
   }
+  //    Background becomes 0 in the same pass (no pixel's root is background), and the roots,
+  //    listed as they are numbered, are made positive last.
+  std::vector<std::vector<std::int32_t>> roots_of(static_cast<std::size_t>(strip_count));
 #pragma omp parallel for schedule(static, 1)
   for (int s = 0; s < strip_count; ++s) {
     std::int64_t next = first_number[static_cast<std::size_t>(s)];
+    auto& roots = roots_of[static_cast<std::size_t>(s)];
+    roots.reserve(static_cast<std::size_t>(roots_in_strip[static_cast<std::size_t>(s)]));
     for (std::int64_t i = begin_of(s); i < end_of(s); ++i) {
-      if (parent[i] == i) labels[i] = static_cast<std::int32_t>(-next++);
+      if (parent[i] == i) {
+        labels[i] = static_cast<std::int32_t>(-next++);
+        roots.push_back(static_cast<std::int32_t>(i));
+      }
     }
   }
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < n; ++i) {
     std::int32_t const root = parent[i];
     std::int32_t const number = -parent[root >= 0 ? root : i];
-    labels[i] = root >= 0 ? number : root;
+    labels[i] = root >= 0 ? number : (root == background_mark ? 0 : root);
   }
-#pragma omp parallel for schedule(static)
-  for (std::int64_t i = 0; i < n; ++i) {
-    std::int32_t const v = labels[i];
-    labels[i] = v == background_mark ? 0 : (v < 0 ? -v : v);
-  }
+  for (auto const& roots : roots_of)
+    for (std::int32_t const r : roots) labels[r] = -labels[r];
   std::int64_t total = 0;
   for (auto const roots : roots_in_strip) total += roots;
   return static_cast<std::int32_t>(total);

@@ -104,12 +104,14 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
       p.first_index = std::numeric_limits<std::int64_t>::max();
       p.anchor = std::numeric_limits<std::int64_t>::max();
     }
-    for (auto& label : labels) label = id_of[static_cast<std::size_t>(label)];
-    // Ground area and first pixel (raster order of the AOI window) of each part.
+    // Ground area and first pixel (raster order of the AOI window) of each part; in the same
+    // pass each label becomes its provisional id: base + id (0 stays 0, -1 stays -1).
     for (int r = 0; r < tile.height; ++r) {
       double const area = row_areas_[static_cast<std::size_t>(r + tile.y_offset)];
       for (int c = 0; c < tile.width; ++c) {
-        std::int32_t const label = labels[static_cast<std::size_t>(r) * tile.width + c];
+        std::int32_t& provisional = labels[static_cast<std::size_t>(r) * tile.width + c];
+        std::int32_t const label = id_of[static_cast<std::size_t>(provisional)];
+        provisional = label <= 0 ? label : base + label;
         if (label <= 0) continue;
         part& p = parts_[static_cast<std::size_t>(base + label - 1)];
         p.area_m2 += area;
@@ -136,8 +138,6 @@ std::vector<std::int32_t> patch_stitcher::add_tile(pixel_window const& tile, int
       }
     }
   }
-  // Provisional ids: base + id (0 stays 0, -1 stays -1).
-  for (auto& label : labels) label = label <= 0 ? label : base + label;
   tile_edges edges;
   edges.tile = tile;
   for (int c = 0; c < tile.width; ++c) {
