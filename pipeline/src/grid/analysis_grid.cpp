@@ -114,13 +114,19 @@ raster_grid make_analysis_grid(job_spec const& spec, scene_catalog const& catalo
     origin_x = first.transform[0];
     origin_y = first.transform[3];
   }
-  double const x0 = origin_x + std::floor((min_x - origin_x) / resolution) * resolution;
-  double const y0 = origin_y + std::ceil((max_y - origin_y) / resolution) * resolution;
+  // An AOI edge on a pixel edge reaches the grid's CRS through WGS84 and can land a hair past
+  // it: within a millionth of a pixel it is on the edge (no column or row of outside pixels).
+  constexpr double edge_tolerance = 1e-6;
+  double const x0 =
+      origin_x + std::floor((min_x - origin_x) / resolution + edge_tolerance) * resolution;
+  double const y0 =
+      origin_y + std::ceil((max_y - origin_y) / resolution - edge_tolerance) * resolution;
   raster_grid grid;
   grid.crs_wkt = crs_wkt;
   grid.transform = {x0, resolution, 0.0, y0, 0.0, -resolution};
-  grid.width = std::max(1, static_cast<int>(std::ceil((max_x - x0) / resolution - 1e-9)));
-  grid.height = std::max(1, static_cast<int>(std::ceil((y0 - min_y) / resolution - 1e-9)));
+  grid.width = std::max(1, static_cast<int>(std::ceil((max_x - x0) / resolution - edge_tolerance)));
+  grid.height =
+      std::max(1, static_cast<int>(std::ceil((y0 - min_y) / resolution - edge_tolerance)));
   if (static_cast<double>(grid.width) * grid.height > 2147483647.0) {
     throw config_error(spec.file.string() + ": the AOIs span " + std::to_string(grid.width) +
                        " x " + std::to_string(grid.height) +
