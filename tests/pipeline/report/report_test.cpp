@@ -22,9 +22,11 @@
 #include <vector>
 
 #include "core/gdal_utils.hpp"
+#include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/report.hpp"
 #include "report/map_geometry.hpp"
 #include "report/report_map.hpp"
+#include "report/report_series_page.hpp"
 #include "tools/wkt.hpp"
 
 namespace fs = std::filesystem;
@@ -194,6 +196,82 @@ TEST(MapGeometry, PercentileLimitsIgnoreNoData) {
   auto const limits = gp::percentile_limits(values, 2, 98);
   EXPECT_EQ(limits[0], 2.0F);
   EXPECT_EQ(limits[1], 98.0F);
+}
+
+// ---------------------------------------------------------------- the time axis
+
+int day_of(std::string const& iso) {
+  return gp::days_since_epoch(*gp::parse_iso_date(iso));
+}
+
+TEST(SeriesPage, TimeAxisPlacesDatesInProportionToTime) {
+  // 2023-06-05 to 2023-06-20 is 15 days, to 2024-05-20 350 days: on 100 to 450 points, one
+  // point a day.
+  gp::time_axis const axis{day_of("2023-06-05"), day_of("2024-05-20"), 100, 450};
+  EXPECT_DOUBLE_EQ(axis.x(day_of("2023-06-05")), 100);
+  EXPECT_DOUBLE_EQ(axis.x(day_of("2023-06-20")), 115);
+  EXPECT_DOUBLE_EQ(axis.x(day_of("2024-05-20")), 450);
+  // The 11-month gap is 335 points, the 15-day one 15: not one column each.
+  EXPECT_DOUBLE_EQ(axis.x(day_of("2024-05-20")) - axis.x(day_of("2023-06-20")), 335);
+  // On another width the same proportions: 2023-06-20 at 15/350 of the way.
+  gp::time_axis const narrow{day_of("2023-06-05"), day_of("2024-05-20"), 0, 70};
+  EXPECT_DOUBLE_EQ(narrow.x(day_of("2023-06-20")), 3);
+  // A single date sits midway.
+  gp::time_axis const one{day_of("2023-06-05"), day_of("2023-06-05"), 10, 30};
+  EXPECT_DOUBLE_EQ(one.x(day_of("2023-06-05")), 20);
+}
+
+TEST(SeriesPage, DateLabelsAreThinnedSoThatNoneOverlaps) {
+  // 14 dates, 5 to 16 days apart over a year's baseline and a monitoring season, on an axis of
+  // 300 points: 41-point labels (an ISO date at 7.5 points) cannot all fit.
+  std::vector<std::string> const dates{"2023-06-05", "2023-06-10", "2023-06-20", "2023-07-05",
+                                       "2023-07-15", "2023-07-20", "2023-08-04", "2024-05-20",
+                                       "2024-05-25", "2024-06-04", "2024-06-14", "2024-06-19",
+                                       "2024-07-04", "2024-07-19"};
+  gp::time_axis const axis{day_of(dates.front()), day_of(dates.back()), 50, 350};
+  std::vector<double> centres, widths;
+  for (auto const& d : dates) {
+    centres.push_back(axis.x(day_of(d)));
+    widths.push_back(41);
+  }
+  double const gap = 6;
+  auto const kept = gp::thin_labels(centres, widths, gap);
+  ASSERT_GE(kept.size(), 2U);
+  EXPECT_LT(kept.size(), dates.size());
+  EXPECT_EQ(kept.front(), 0U);
+  EXPECT_EQ(kept.back(), dates.size() - 1);
+  for (std::size_t j = 1; j < kept.size(); ++j) {
+    std::size_t const a = kept[j - 1], b = kept[j];
+    EXPECT_LT(a, b);
+    EXPECT_LE(centres[a] + widths[a] / 2 + gap, centres[b] - widths[b] / 2)
+        << dates[a] << " overlaps " << dates[b];
+  }
+  // With room for all, all are kept.
+  gp::time_axis const wide{day_of(dates.front()), day_of(dates.back()), 0, 40000};
+  for (std::size_t i = 0; i < dates.size(); ++i) centres[i] = wide.x(day_of(dates[i]));
+  EXPECT_EQ(gp::thin_labels(centres, widths, gap).size(), dates.size());
+}
+
+TEST(SeriesPage, ADateWithoutAClearLookBreaksTheLine) {
+  std::vector<double> const values{0.8, NAN, 0.7, 0.6, 0.5, NAN, NAN, 0.3, NAN};
+  auto const runs = gp::finite_runs(values);
+  using run = std::pair<std::size_t, std::size_t>;
+  ASSERT_EQ(runs, (std::vector<run>{{0, 1}, {2, 5}, {7, 8}}));
+  // No segment passes through a NaN date: each run holds finite values only, and the dates
+  // on each side of a NaN are in different runs.
+  for (auto const& [begin, end] : runs)
+    for (std::size_t i = begin; i < end; ++i) EXPECT_TRUE(std::isfinite(values[i])) << i;
+  EXPECT_TRUE(gp::finite_runs({NAN, NAN}).empty());
+}
+
+TEST(SeriesPage, TheLargestAlertsGetLinesOfTheirOwn) {
+  std::vector<gp::alert> alerts(8);
+  std::vector<double> const areas{0.6, 3.0, 0.7, 2.0, 0.5, 2.5, 1.0, 0.9};
+  for (std::size_t k = 0; k < alerts.size(); ++k) alerts[k].area_ha = areas[k];
+  EXPECT_EQ(gp::largest_alerts(alerts, gp::series_alert_lines),
+            (std::vector<std::size_t>{1, 3, 5, 6, 7}));
+  EXPECT_EQ(gp::largest_alerts(std::vector<gp::alert>(alerts.begin(), alerts.begin() + 3), 5),
+            (std::vector<std::size_t>{0, 1, 2}));
 }
 
 // ---------------------------------------------------------------- reports end to end
@@ -508,6 +586,90 @@ TEST_F(Report, MapsOutlineThePlantedClearingsAndShowACompassRose) {
     EXPECT_LT(dark_row, -0.1 * r) << aoi << ": the north point is not above the rose's centre";
     // Beside the map, not over it: no pixel of the image is hidden.
     EXPECT_GT(layout.compass_centre[0] - r, layout.frame_x + layout.frame_width) << aoi;
+  }
+}
+
+/// The text of `pdf`'s last page, its runs of white space as one space.
+std::string last_page_text(fs::path const& pdf) {
+  auto const info = shell("pdfinfo " + pdf.string());
+  auto const at = info.out.find("Pages:");
+  if (at == std::string::npos) return {};
+  std::string const last = std::to_string(std::stoi(info.out.substr(at + 6)));
+  auto const text = shell("pdftotext -f " + last + " -l " + last + " " + pdf.string() + " -");
+  std::string flat;
+  for (char c : text.out) {
+    bool const space = c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f';
+    if (space && (flat.empty() || flat.back() == ' ')) continue;
+    flat += space ? ' ' : c;
+  }
+  return flat;
+}
+
+TEST_F(Report, SeriesPageShadesThePeriodsOnATimeAxisToScale) {
+  auto const areas = read_csv_rows(out() / "areas.csv");  // aoi, date, period, ...
+  auto const frame = gp::series_plot_frame();
+  for (auto const& aoi : aois()) {
+    std::vector<int> baseline, monitor;
+    for (auto const& r : areas)
+      if (r.at(0) == aoi) (r.at(2) == "baseline" ? baseline : monitor).push_back(day_of(r.at(1)));
+    ASSERT_GE(baseline.size(), 2U) << aoi;
+    ASSERT_FALSE(monitor.empty()) << aoi;
+    gp::time_axis const axis{baseline.front(), monitor.back(), frame.first_date_x,
+                             frame.last_date_x};
+    // The last page at 72 dpi: a PNG pixel a point.
+    fs::path const prefix =
+        fs::temp_directory_path() / ("geosweep_report_series_" + std::to_string(::getpid()));
+    fs::path const pdf = out() / "report" / (aoi + ".pdf");
+    auto const info = shell("pdfinfo " + pdf.string());
+    std::string const last =
+        std::to_string(std::stoi(info.out.substr(info.out.find("Pages:") + 6)));
+    auto const ppm = shell("pdftoppm -r 72 -png -singlefile -f " + last + " -l " + last + " " +
+                           pdf.string() + " " + prefix.string());
+    ASSERT_EQ(ppm.exit_code, 0) << ppm.out;
+    auto const page = read_png(prefix.string() + ".png");
+    fs::remove(prefix.string() + ".png");
+    ASSERT_GT(page.width, 0);
+    // Down a column midway between two baseline dates, then two monitoring dates (or just
+    // after the last baseline date when there is one monitoring date), most pixels have the
+    // period's shade: grey for the baseline, blue for the monitoring period.
+    auto const share = [&](double x_point, std::array<int, 3> shade) {
+      int const x = static_cast<int>(x_point);
+      int hits = 0, all = 0;
+      for (int y = static_cast<int>(frame.top) + 16; y < static_cast<int>(frame.bottom) - 2; ++y) {
+        auto const p = page.at(x, y);
+        ++all;
+        bool const same = std::abs(p[0] - shade[0]) <= 6 && std::abs(p[1] - shade[1]) <= 6 &&
+                          std::abs(p[2] - shade[2]) <= 6;
+        hits += same ? 1 : 0;
+      }
+      return all > 0 ? static_cast<double>(hits) / all : 0.0;
+    };
+    double const xb = (axis.x(baseline[0]) + axis.x(baseline[1])) / 2;
+    EXPECT_GT(share(xb, {0xE6, 0xE6, 0xE6}), 0.6) << aoi << " at x " << xb;
+    double const xm =
+        monitor.size() > 1 ? (axis.x(monitor[0]) + axis.x(monitor[1])) / 2 : axis.x(monitor[0]) - 2;
+    EXPECT_GT(share(xm, {0xDC, 0xE8, 0xF7}), 0.6) << aoi << " at x " << xm;
+    // The dates are to scale: the baseline's 15 days are not the width of the gap to the
+    // monitoring period.
+    EXPECT_LT(axis.x(baseline.back()) - axis.x(baseline.front()),
+              axis.x(monitor.front()) - axis.x(baseline.back()))
+        << aoi;
+  }
+}
+
+TEST_F(Report, SeriesPageDrawsALinePerAlert) {
+  auto const rows = read_csv_rows(out() / "alerts.csv");
+  for (auto const& aoi : aois()) {
+    auto const text = last_page_text(out() / "report" / (aoi + ".pdf"));
+    // One legend line per alert, up to the cap, by its number on the maps.
+    std::size_t alerts = 0;
+    for (auto const& r : rows) alerts += r.at(1) == aoi ? 1 : 0;
+    ASSERT_GT(alerts, 0U) << aoi;
+    for (std::size_t k = 1; k <= std::min(alerts, gp::series_alert_lines); ++k)
+      EXPECT_NE(text.find("alert #" + std::to_string(k) + " ("), std::string::npos)
+          << aoi << " has no line for alert " << k;
+    EXPECT_EQ(text.find("alert #" + std::to_string(alerts + 1) + " ("), std::string::npos);
+    EXPECT_NE(text.find("no series of its undisturbed forest"), std::string::npos) << text;
   }
 }
 
