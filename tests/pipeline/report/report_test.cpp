@@ -657,10 +657,17 @@ TEST_F(Report, SeriesPageShadesThePeriodsOnATimeAxisToScale) {
   }
 }
 
-TEST_F(Report, SeriesPageDrawsALinePerAlert) {
+TEST_F(Report, SeriesPageDrawsALinePerAlertAndSaysWhatTheBaselineMethodDid) {
   auto const rows = read_csv_rows(out() / "alerts.csv");
   for (auto const& aoi : aois()) {
     auto const text = last_page_text(out() / "report" / (aoi + ".pdf"));
+    // The ladder, with the job's numbers (simulate writes drop 0.25, forest_min 0.6,
+    // confirm 2; the defaults k_sigma 3 and window_days 90).
+    for (char const* words :
+         {"Change: baseline on ndvi, the ladder", "forest_min 0.60", "drop 0.25",
+          "k_sigma 3.0 standard deviations", "2 anomalous clear looks within 90 days",
+          "patches under 0.50 ha", "grow 0.50 \u00d7 drop = 0.125"})
+      EXPECT_NE(text.find(words), std::string::npos) << aoi << " lacks '" << words << "': " << text;
     // One legend line per alert, up to the cap, by its number on the maps.
     std::size_t alerts = 0;
     for (auto const& r : rows) alerts += r.at(1) == aoi ? 1 : 0;
@@ -671,6 +678,10 @@ TEST_F(Report, SeriesPageDrawsALinePerAlert) {
     EXPECT_EQ(text.find("alert #" + std::to_string(alerts + 1) + " ("), std::string::npos);
     EXPECT_NE(text.find("no series of its undisturbed forest"), std::string::npos) << text;
   }
+  std::ifstream in(out() / "report" / "index.html");
+  std::string const html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("change by baseline on ndvi"), std::string::npos);
+  EXPECT_NE(html.find("confirmed by 2 anomalous clear looks within 90 days"), std::string::npos);
 }
 
 TEST_F(Report, OneAoiOnRequestAndAClearErrorForAnUnknownOne) {
@@ -702,6 +713,46 @@ TEST_F(Report, WithSourceDateEpochTheSameOutputsGiveTheSameBytes) {
   EXPECT_EQ(read(pdf), first);
   EXPECT_NE(first.find("/CreationDate (20231114221320"), std::string::npos) << "the pinned date";
   EXPECT_EQ(unpinned.find("/CreationDate (20231114221320"), std::string::npos);
+}
+
+TEST(ReportMethod, ABitemporalReportSaysOneLookPerPeriodNotAnomalousLooks) {
+  if (!have_poppler()) GTEST_SKIP() << "poppler-utils not installed";
+  fs::path const dir =
+      fs::temp_directory_path() / ("geosweep_report_bitemporal_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto const sim = geosweep("simulate --out " + dir.string() + " --seed 5 --size 200");
+  ASSERT_EQ(sim.exit_code, 0) << sim.out;
+  std::string job;
+  {
+    std::ifstream in(dir / "job.yaml");
+    job.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto const at = job.find("method: baseline");
+  ASSERT_NE(at, std::string::npos) << job;
+  job.replace(at, 16, "method: bitemporal");
+  job.erase(job.find("  confirm: 2\n"), 13);  // the baseline method's only
+  job.insert(job.find("  min_area_ha:"), "  edge_buffer_m: 15\n  grow: 0.4\n");
+  std::ofstream(dir / "job.yaml") << job;
+  auto const run = geosweep("--backend cpu run " + (dir / "job.yaml").string());
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  auto const report = geosweep("report " + (dir / "job.yaml").string());
+  ASSERT_EQ(report.exit_code, 0) << report.out;
+  for (std::string aoi : {"reserve-north", "concession-7"}) {
+    auto const text = last_page_text(dir / "out" / "report" / (aoi + ".pdf"));
+    for (char const* words :
+         {"Change: bitemporal on ndvi, one look per period", "forest_min 0.60",
+          "fell by at least drop 0.25", "grow 0.40 \u00d7 drop = 0.100", "within 15.0 m",
+          "patches under 0.50 ha", "latest clear baseline look"})
+      EXPECT_NE(text.find(words), std::string::npos) << aoi << " lacks '" << words << "': " << text;
+    for (char const* words : {"anomalous clear looks", "k_sigma", "confirmation"})
+      EXPECT_EQ(text.find(words), std::string::npos) << aoi << " says '" << words << "'";
+  }
+  std::ifstream in(dir / "out" / "report" / "index.html");
+  std::string const html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("change by bitemporal on ndvi: one clear look per period"),
+            std::string::npos);
+  EXPECT_EQ(html.find("anomalous"), std::string::npos);
+  fs::remove_all(dir);
 }
 
 TEST(ReportErrors, WithoutARunTheErrorNamesTheMissingOutput) {
