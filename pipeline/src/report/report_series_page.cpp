@@ -136,8 +136,9 @@ void draw_alert_dates(cairo_t* cr, series_plot const& p, aoi_inputs const& in) {
     first_seen.insert(days_since_epoch(a.first_seen));
     if (a.confirmed_on) confirmed.insert(days_since_epoch(*a.confirmed_on));
   }
+  auto const outside = [&](int day) { return p.x(day) < p.px0 || p.x(day) > p.px1; };
   for (int day : first_seen) {
-    if (confirmed.count(day) > 0) continue;  // the solid line covers it
+    if (confirmed.count(day) > 0 || outside(day)) continue;  // the solid line covers it
     cairo_set_line_width(cr, 1.0);
     double const dash[] = {3, 3};
     cairo_set_dash(cr, dash, 2, 0);
@@ -148,6 +149,7 @@ void draw_alert_dates(cairo_t* cr, series_plot const& p, aoi_inputs const& in) {
     cairo_set_dash(cr, nullptr, 0, 0);
   }
   for (int day : confirmed) {
+    if (outside(day)) continue;
     cairo_set_line_width(cr, 1.0);
     d::set_colour(cr, 0x333333, 0.7);
     cairo_move_to(cr, p.x(day), p.py0 + 14);

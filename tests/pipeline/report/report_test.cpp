@@ -5,6 +5,7 @@
 // (true north, scale bar, graticule) is checked against independent formulas.
 #include <gtest/gtest.h>
 
+#include <cairo.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
@@ -13,6 +14,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -272,6 +274,88 @@ TEST(SeriesPage, TheLargestAlertsGetLinesOfTheirOwn) {
             (std::vector<std::size_t>{1, 3, 5, 6, 7}));
   EXPECT_EQ(gp::largest_alerts(std::vector<gp::alert>(alerts.begin(), alerts.begin() + 3), 5),
             (std::vector<std::size_t>{0, 1, 2}));
+}
+
+/// The time-series page of `in` drawn at 2 pixels a point; the pixel at a page point.
+struct drawn_page {
+  cairo_surface_t* surface = nullptr;
+  drawn_page(gp::job_spec const& spec, gp::aoi_inputs const& in) {
+    surface =
+        cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(gp::report_page_width * 2),
+                                   static_cast<int>(gp::report_page_height * 2));
+    cairo_t* cr = cairo_create(surface);
+    cairo_scale(cr, 2, 2);
+    gp::draw_series_page(cr, spec, in, {"provenance"}, {"footer", 1, 1});
+    cairo_destroy(cr);
+    cairo_surface_flush(surface);
+  }
+  ~drawn_page() { cairo_surface_destroy(surface); }
+  drawn_page(drawn_page const&) = delete;
+  drawn_page& operator=(drawn_page const&) = delete;
+  [[nodiscard]] std::uint32_t at(double x, double y) const {
+    auto const* data = cairo_image_surface_get_data(surface);
+    int const stride = cairo_image_surface_get_stride(surface);
+    auto const* row =
+        reinterpret_cast<std::uint32_t const*>(data + static_cast<int>(y * 2) * stride);
+    return row[static_cast<int>(x * 2)] & 0xFFFFFF;
+  }
+};
+
+bool near_colour(std::uint32_t a, std::uint32_t b, int tolerance) {
+  for (int shift : {16, 8, 0})
+    if (std::abs(static_cast<int>((a >> shift) & 0xFF) - static_cast<int>((b >> shift) & 0xFF)) >
+        tolerance)
+      return false;
+  return true;
+}
+
+TEST(SeriesPage, ADateWithoutAClearLookLeavesNoSegmentThroughItOnThePage) {
+  // 14 dates 10 days apart, 5 baseline and 9 monitoring; one alert at 0.8 with no clear look
+  // on date 9, the AOI at 0.7 throughout.
+  gp::job_spec spec;
+  gp::aoi_inputs in;
+  in.name = "synthetic";
+  in.index = "ndvi";
+  in.change_method = "baseline";
+  int const first = day_of("2024-01-01");
+  in.baseline_period = "2024-01-01 to 2024-02-10";
+  in.monitor_period = "2024-02-20 to 2024-05-10";
+  in.monitor_start = gp::parse_iso_date("2024-02-20");
+  std::vector<double> alert(14, 0.8);
+  alert[9] = NAN;
+  for (int i = 0; i < 14; ++i) {
+    gp::series_point point;
+    point.day = first + 10 * i;
+    point.monitor = i >= 5;
+    point.aoi_mean = 0.7;
+    point.clear_share = 1;
+    in.series.push_back(point);
+  }
+  in.alerts.resize(1);
+  in.alerts[0].area_ha = 1;
+  in.alerts[0].first_seen = gp::from_days_since_epoch(first + 10 * 5);
+  in.alert_series = {alert};
+  drawn_page const page(spec, in);
+  auto const frame = gp::series_plot_frame();
+  gp::time_axis const axis{first, first + 130, frame.first_date_x, frame.last_date_x};
+  auto const alert_pixels = [&](double x) {
+    int n = 0;
+    for (double y = frame.top + 1; y < frame.bottom - 1; y += 0.5)
+      n += near_colour(page.at(x, y), 0xC0003C, 40) ? 1 : 0;
+    return n;
+  };
+  // Between two clear dates of the monitoring period: the alert's line.
+  EXPECT_GT(alert_pixels((axis.x(first + 60) + axis.x(first + 70)) / 2), 0);
+  // On each side of the date without a clear look and on it: no line, no dot.
+  for (int day : {first + 85, first + 90, first + 95})
+    EXPECT_EQ(alert_pixels(axis.x(day)), 0) << "a segment through day " << day - first;
+  // The AOI's line goes on through it.
+  int green = 0;
+  for (double y = frame.top + 1; y < frame.bottom - 1; y += 0.5)
+    green += near_colour(page.at(axis.x(first + 90), y), 0x2E7D32, 40) ? 1 : 0;
+  EXPECT_GT(green, 0);
+  if (char const* keep = std::getenv("GEOSWEEP_KEEP_SERIES_PNG"))
+    cairo_surface_write_to_png(page.surface, keep);
 }
 
 // ---------------------------------------------------------------- reports end to end
