@@ -224,7 +224,19 @@ void draw_series_lines(cairo_t* cr, series_plot const& p, job_spec const& spec,
     }
   }
   d::set_colour(cr, kAlertColours[0], 0.18);
-  for (auto const& [begin, end] : finite_runs(band_lo)) {
+  // Runs of dates with a value, split where the monitoring period starts: no look between the
+  // periods, so no band across that time (the lines are dotted there).
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
+  for (auto const& [run_begin, run_end] : finite_runs(band_lo)) {
+    std::size_t from = run_begin;
+    for (std::size_t i = run_begin + 1; i < run_end; ++i) {
+      if (in.series[i].monitor == in.series[i - 1].monitor) continue;
+      runs.emplace_back(from, i);
+      from = i;
+    }
+    runs.emplace_back(from, run_end);
+  }
+  for (auto const& [begin, end] : runs) {
     double const half = end - begin == 1 ? 2.0 : 0.0;  // a lone date: a narrow bar
     cairo_move_to(cr, p.x(in.series[begin].day) - half, p.y(band_hi[begin]));
     for (std::size_t i = begin; i < end; ++i)

@@ -358,6 +358,52 @@ TEST(SeriesPage, ADateWithoutAClearLookLeavesNoSegmentThroughItOnThePage) {
     cairo_surface_write_to_png(page.surface, keep);
 }
 
+TEST(SeriesPage, AlertsBeyondTheCapFormABandFromTheirLowestToTheirHighestMean) {
+  // 7 alerts: the 5 largest get lines at 0.85; the 2 smallest, at 0.3 and 0.5, a band.
+  gp::job_spec spec;
+  gp::aoi_inputs in;
+  in.name = "synthetic";
+  in.index = "ndvi";
+  in.change_method = "baseline";
+  int const first = day_of("2024-01-01");
+  in.baseline_period = "2024-01-01 to 2024-01-21";
+  in.monitor_period = "2024-01-31 to 2024-02-20";
+  in.monitor_start = gp::parse_iso_date("2024-01-31");
+  for (int i = 0; i < 6; ++i) {
+    gp::series_point point;
+    point.day = first + 10 * i;
+    point.monitor = i >= 3;
+    point.aoi_mean = 0.7;
+    point.clear_share = 1;
+    in.series.push_back(point);
+  }
+  for (int k = 0; k < 7; ++k) {
+    gp::alert a;
+    a.area_ha = k < 5 ? 5.0 - k : 0.5;
+    a.first_seen = gp::from_days_since_epoch(first + 40);
+    in.alerts.push_back(a);
+    in.alert_series.emplace_back(6, k < 5 ? 0.85 : (k == 5 ? 0.3 : 0.5));
+  }
+  drawn_page const page(spec, in);
+  auto const frame = gp::series_plot_frame();
+  gp::time_axis const axis{first, first + 50, frame.first_date_x, frame.last_date_x};
+  // The plot shows 0.2 to 0.9 (the values padded to a 0.1 grid): 0.45 is in the band, 0.65 not
+  // (off the grid lines).
+  auto const y = [&](double v) {
+    return frame.bottom - (frame.bottom - frame.top) * (v - 0.2) / (0.9 - 0.2);
+  };
+  double const x = (axis.x(first + 30) + axis.x(first + 40)) / 2;
+  auto const inside = page.at(x, y(0.45)), outside = page.at(x, y(0.65));
+  EXPECT_TRUE(near_colour(outside, 0xDCE8F7, 6)) << std::hex << outside;  // the shade alone
+  EXPECT_FALSE(near_colour(inside, 0xDCE8F7, 6)) << std::hex << inside;   // tinted by the band
+  EXPECT_GT((inside >> 16) & 0xFF, inside & 0xFF);                        // towards crimson
+  // Between the periods (no look at all) there is no band.
+  auto const between = page.at((axis.x(first + 20) + axis.x(first + 30)) / 2, y(0.45));
+  EXPECT_TRUE(near_colour(between, 0xFFFFFF, 6)) << std::hex << between;
+  if (char const* keep = std::getenv("GEOSWEEP_KEEP_BAND_PNG"))
+    cairo_surface_write_to_png(page.surface, keep);
+}
+
 // ---------------------------------------------------------------- reports end to end
 
 /// An RGB PNG read with GDAL.
