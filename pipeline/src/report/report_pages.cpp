@@ -228,6 +228,7 @@ map_page base_page(map_basis const& b, std::string const& period) {
   p.change = in.change;
   p.patch_confidence = b.confidence;
   p.footer = b.footer;
+  p.one_look_per_period = in.change_method == to_string(change_method::bitemporal);
   for (auto const& code : in.warnings) p.warnings.push_back(describe_warning(code));
   bool const before = period == "before";
   p.sidebar = {

@@ -807,6 +807,10 @@ TEST_F(Report, SeriesPageDrawsALinePerAlertAndSaysWhatTheBaselineMethodDid) {
           << aoi << " has no line for alert " << k;
     EXPECT_EQ(text.find("alert #" + std::to_string(alerts + 1) + " ("), std::string::npos);
     EXPECT_NE(text.find("no series of its undisturbed forest"), std::string::npos) << text;
+    auto const map =
+        shell("pdftotext -f 1 -l 1 " + (out() / "report" / (aoi + ".pdf")).string() + " -");
+    EXPECT_NE(map.out.find("Change, high confidence (confirmed)"), std::string::npos) << map.out;
+    EXPECT_NE(map.out.find("Change, low confidence"), std::string::npos) << map.out;
   }
   std::ifstream in(out() / "report" / "index.html");
   std::string const html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -877,6 +881,13 @@ TEST(ReportMethod, ABitemporalReportSaysOneLookPerPeriodNotAnomalousLooks) {
     for (char const* words : {"anomalous clear looks", "k_sigma", "confirmation"})
       EXPECT_EQ(text.find(words), std::string::npos) << aoi << " says '" << words << "'";
   }
+  // The map legend: nothing confirmed, no low confidence.
+  auto const first_page = shell("pdftotext -f 1 -l 1 " +
+                                (dir / "out" / "report" / "reserve-north.pdf").string() + " -");
+  EXPECT_NE(first_page.out.find("Change (bitemporal: high confidence)"), std::string::npos)
+      << first_page.out;
+  EXPECT_EQ(first_page.out.find("low confidence"), std::string::npos) << first_page.out;
+  EXPECT_EQ(first_page.out.find("(confirmed)"), std::string::npos) << first_page.out;
   std::ifstream in(dir / "out" / "report" / "index.html");
   std::string const html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(html.find("change by bitemporal on ndvi: one clear look per period"),
