@@ -6,6 +6,7 @@
 #include <cairo.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numbers>
 #include <optional>
@@ -91,6 +92,35 @@ std::optional<std::pair<int, int>> period_days(std::string const& period) {
   return std::pair{days_since_epoch(*a), days_since_epoch(*b)};
 }
 
+/// The calendar along the top of the frame, so that time reads to scale between the dates: a
+/// short tick at the first of each month, a longer one at each new year with the year above.
+void draw_calendar_ticks(cairo_t* cr, series_plot const& p) {
+  using namespace std::chrono;
+  if (p.axis.last_day <= p.axis.first_day) return;
+  auto const first = from_days_since_epoch(p.axis.first_day - 40);
+  year_month month = first.year() / first.month();
+  d::set_font(cr, 7.5);
+  cairo_set_line_width(cr, 0.6);
+  bool const month_ticks = p.x(p.axis.first_day + 31) - p.x(p.axis.first_day) >= 4;
+  double label_end = -1e9;  // where the last year label ends: the next keeps clear of it
+  for (int guard = 0; guard < 12 * 400; ++guard, month += months(1)) {
+    int const day = days_since_epoch(month / 1);
+    double const x = p.x(day);
+    if (x > p.px1) break;
+    bool const january = month.month() == January;
+    if (x < p.px0 || (!january && !month_ticks)) continue;
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    cairo_move_to(cr, x, p.py0);
+    cairo_line_to(cr, x, p.py0 - (january ? 6 : 3));
+    cairo_stroke(cr);
+    std::string const year = std::to_string(static_cast<int>(month.year()));
+    if (january && x + 2 > label_end + 4 && x + 2 + d::text_width(cr, year) <= p.px1) {
+      d::draw_text(cr, x + 2, p.py0 - 3, year);
+      label_end = x + 2 + d::text_width(cr, year);
+    }
+  }
+}
+
 /// The periods shaded (each from its first day to the end of its last, within the frame), the
 /// value grid with its labels and title, the period names.
 void draw_series_axes(cairo_t* cr, series_plot const& p, aoi_inputs const& in,
@@ -109,6 +139,7 @@ void draw_series_axes(cairo_t* cr, series_plot const& p, aoi_inputs const& in,
     std::string const name = monitor ? "monitoring" : "baseline";
     if (d::text_width(cr, name) + 6 < b - a) d::draw_text(cr, a + 3, p.py0 + 10, name);
   }
+  draw_calendar_ticks(cr, p);
   // Grid and y labels.
   d::set_font(cr, 8);
   cairo_set_line_width(cr, 0.4);
