@@ -56,14 +56,25 @@ bool is_bitemporal(job_spec const& spec, aoi_inputs const& in) {
   return spec.change.method == change_method::bitemporal;
 }
 
+/// The first and last day of a period "YYYY-MM-DD to YYYY-MM-DD" (none when it does not parse).
+std::optional<std::pair<int, int>> period_days(std::string const& period) {
+  if (period.size() < 10) return std::nullopt;
+  auto const a = parse_iso_date(period.substr(0, 10));
+  auto const b = parse_iso_date(period.substr(period.size() - 10));
+  if (!a || !b) return std::nullopt;
+  return std::pair{days_since_epoch(*a), days_since_epoch(*b)};
+}
+
 /// The plot of `in`'s series with its value range: every plotted value, padded, on a 0.1 grid.
 series_plot make_series_plot(job_spec const& spec, aoi_inputs const& in) {
   series_plot plot;
   if (!in.series.empty())
     plot.axis = {in.series.front().day, in.series.back().day, plot.px0 + kAxisPad,
                  plot.px1 - kAxisPad};
-  else
-    plot.axis = {0, 0, plot.px0 + kAxisPad, plot.px1 - kAxisPad};
+  else  // no series.csv: the periods' span, so that the alerts' dates still sit to scale
+    plot.axis = {period_days(in.baseline_period).value_or(std::pair{0, 0}).first,
+                 period_days(in.monitor_period).value_or(std::pair{0, 0}).second,
+                 plot.px0 + kAxisPad, plot.px1 - kAxisPad};
   double lo = 1e9, hi = -1e9;
   auto const take = [&](double v) {
     if (std::isfinite(v)) {
@@ -81,15 +92,6 @@ series_plot make_series_plot(job_spec const& spec, aoi_inputs const& in) {
   plot.lo = std::floor(lo * 10 - 0.5) / 10;
   plot.hi = std::ceil(hi * 10 + 0.5) / 10;
   return plot;
-}
-
-/// The first and last day of a period "YYYY-MM-DD to YYYY-MM-DD" (none when it does not parse).
-std::optional<std::pair<int, int>> period_days(std::string const& period) {
-  if (period.size() < 10) return std::nullopt;
-  auto const a = parse_iso_date(period.substr(0, 10));
-  auto const b = parse_iso_date(period.substr(period.size() - 10));
-  if (!a || !b) return std::nullopt;
-  return std::pair{days_since_epoch(*a), days_since_epoch(*b)};
 }
 
 /// The calendar along the top of the frame, so that time reads to scale between the dates: a
@@ -464,6 +466,12 @@ void draw_series_page(cairo_t* cr, job_spec const& spec, aoi_inputs const& in,
   draw_series_axes(cr, plot, in, index);
   draw_alert_dates(cr, plot, in);
   draw_series_lines(cr, plot, spec, in);
+  if (in.series.empty()) {
+    d::set_font(cr, 10);
+    cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+    d::draw_text(cr, (plot.px0 + plot.px1) / 2, (plot.py0 + plot.py1) / 2,
+                 "No time series in the outputs (series.csv, written with outputs.csv: true)", 0.5);
+  }
   draw_date_labels(cr, plot, in);
   draw_series_legend(cr, plot, spec, in);
   draw_provenance(cr, plot, provenance);
