@@ -62,7 +62,7 @@ report_result render_reports(job_spec const& spec, report_options const& options
   report_result result;
   for (auto const& name : names) result.aois.push_back(render_aoi(spec, run, name, dir));
   result.index_html = dir / "index.html";
-  write_index(result.index_html, spec, run.alerts, index_provenance(run));
+  write_index(result.index_html, spec, run.alerts, index_provenance(spec, run));
   return result;
 }
 

@@ -108,6 +108,7 @@ void read_group_attributes(aoi_inputs& in, fs::path const& nc, GDALDataset& root
   if (in.index.empty())
     throw io_error(nc.string() + ": no group /" + product::aoi_group(in.name) +
                    ": run the job again (`geosweep run`) before the report");
+  in.change_method = group(attribute::change_method);
   in.date_before = group(attribute::date_before);
   in.date_after = group(attribute::date_after);
   in.baseline_period = group(attribute::baseline_period);
@@ -208,9 +209,11 @@ std::size_t series_column(fs::path const& csv, std::vector<std::string> const& h
   return static_cast<std::size_t>(it - header.begin());
 }
 
-// Time series (series.csv): the index of each date over the whole AOI and over its alerts'
-// pixels (the alerts' rows pooled by their clear pixels).
-void read_series(aoi_inputs& in, fs::path const& csv) {
+// Time series (series.csv): the index of each date over the whole AOI, over each alert's
+// pixels and over all of them (the alerts' rows pooled by their clear pixels). The dates are
+// those of series.csv and of areas.csv, which lists every date, a wholly cloudy one too: a date
+// without a clear look is a gap in the series, not a date that never was.
+void read_series(aoi_inputs& in, fs::path const& csv, fs::path const& areas_csv) {
   if (!fs::exists(csv)) {
     spdlog::warn("{}: not found (a run of an older geosweep?): the report has no time series",
                  csv.string());
@@ -222,12 +225,21 @@ void read_series(aoi_inputs& in, fs::path const& csv) {
                     mean = column("mean"), clear = column("clear_pixels");
   std::int64_t inside = 0;
   for (auto c : in.change) inside += c != kernels::change_outside_aoi ? 1 : 0;
+  std::map<std::string, std::size_t> alert_number;  // by id: its place in in.alerts
+  for (std::size_t k = 0; k < in.alerts.size(); ++k) alert_number[in.alerts[k].id] = k;
   struct pooled {
     series_point point;
     double alert_sum = 0.0;
     std::int64_t alert_clear = 0;
+    std::map<std::size_t, double> by_alert;  // mean by place in in.alerts
   };
   std::map<int, pooled> by_day;
+  auto const day_of = [&](civil_date day) -> pooled& {
+    auto& p = by_day[days_since_epoch(day)];
+    p.point.day = days_since_epoch(day);
+    p.point.monitor = in.monitor_start && day >= *in.monitor_start;
+    return p;
+  };
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     auto const& row = table.rows[r];
     if (row.size() < table.header.size() || row[aoi] != in.name) continue;
@@ -244,9 +256,7 @@ void read_series(aoi_inputs& in, fs::path const& csv) {
     if (!day)
       throw io_error(fmt::format("{}: line {}: date '{}' is not YYYY-MM-DD", csv.string(),
                                  table.row_lines[r], row[date]));
-    auto& p = by_day[days_since_epoch(*day)];
-    p.point.day = days_since_epoch(*day);
-    p.point.monitor = in.monitor_start && *day >= *in.monitor_start;
+    auto& p = day_of(*day);
     if (row[id].empty()) {
       p.point.aoi_mean = value;
       p.point.clear_share =
@@ -254,10 +264,34 @@ void read_series(aoi_inputs& in, fs::path const& csv) {
     } else {
       p.alert_sum += value * static_cast<double>(count);
       p.alert_clear += count;
+      if (auto const k = alert_number.find(row[id]); k != alert_number.end() && count > 0)
+        p.by_alert[k->second] = value;
     }
   }
+  if (fs::exists(areas_csv)) {  // the dates without a clear pixel, which series.csv leaves out
+    auto const areas = read_csv(areas_csv);
+    auto const at = [&](std::string_view name) {
+      return static_cast<std::size_t>(std::find(areas.header.begin(), areas.header.end(), name) -
+                                      areas.header.begin());
+    };
+    std::size_t const area_aoi = at("aoi"), area_date = at("date"), cloud = at("cloud_fraction");
+    for (auto const& row : areas.rows) {
+      if (std::max({area_aoi, area_date, cloud}) >= row.size() || row[area_aoi] != in.name)
+        continue;
+      auto const day = parse_iso_date(row[area_date]);
+      if (!day || by_day.count(days_since_epoch(*day)) > 0) continue;
+      auto& p = day_of(*day);
+      try {
+        p.point.clear_share = std::clamp(1.0 - std::stod(row[cloud]), 0.0, 1.0);
+      } catch (std::exception const&) {
+        p.point.clear_share = 0.0;
+      }
+    }
+  }
+  in.alert_series.assign(in.alerts.size(), std::vector<double>(by_day.size(), NAN));
   for (auto& [day, p] : by_day) {
     if (p.alert_clear > 0) p.point.alert_mean = p.alert_sum / static_cast<double>(p.alert_clear);
+    for (auto const& [k, value] : p.by_alert) in.alert_series[k][in.series.size()] = value;
     in.series.push_back(p.point);
   }
 }
@@ -369,7 +403,8 @@ aoi_inputs read_aoi_inputs(job_spec const& spec, run_inputs const& run, std::str
   read_change_rasters(in, run.nc);
   select_alerts(in, run);
   read_images(in, spec, run.nc);
-  read_series(in, spec.outputs.dir / product::series_table_file);
+  read_series(in, spec.outputs.dir / product::series_table_file,
+              spec.outputs.dir / product::area_table_file);
   read_baseline(in, run.nc, run.change_method);
   return in;
 }

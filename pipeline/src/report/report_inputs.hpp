@@ -61,12 +61,16 @@ struct aoi_inputs {
   raster_grid grid;
   std::vector<std::int32_t> patch;
   std::vector<std::uint8_t> change;
-  std::string index;  ///< the change index, e.g. ndvi
+  std::string index;          ///< the change index, e.g. ndvi
+  std::string change_method;  ///< how change.nc's group says change was detected
   std::string date_before, date_after, baseline_period, monitor_period;  ///< periods "a to b"
   std::optional<civil_date> monitor_start;  ///< first day of the monitoring period
   std::map<std::string, std::array<std::optional<colour_composite>, 2>> colours;  ///< by kind
   std::array<std::vector<float>, 2> index_images;  ///< when no colour COG exists
-  std::vector<series_point> series;
+  std::vector<series_point> series;  ///< every date of the AOI (areas.csv), in date order
+  /// The index over each alert's clear pixels on each date of `series`: by alert, in the order
+  /// of `alerts`; NaN where the alert had no clear pixel that date.
+  std::vector<std::vector<double>> alert_series;
   double baseline_aoi_mean = NAN, baseline_alert_mean = NAN;
   std::vector<alert> alerts;          ///< its rows of alerts.csv, in their order
   std::vector<std::string> warnings;  ///< its sanity warnings' codes (areas.csv)

@@ -385,12 +385,16 @@ void draw_legend(cairo_t* cr, map_page const& page, map_layout const& m) {
     std::string text;
     int kind;  // 0 high, 1 low, 2 AOI boundary, 3 no clear look, 4 outside, 5 number
   };
-  std::vector<item> const items{{"Change, high confidence (confirmed)", 0},
-                                {"Change, low confidence", 1},
-                                {"AOI boundary", 2},
-                                {"No clear look in the period", 3},
-                                {"Outside the AOI", 4},
-                                {"Alert number (table)", 5}};
+  std::vector<item> items{{"Change, high confidence (confirmed)", 0},
+                          {"Change, low confidence", 1},
+                          {"AOI boundary", 2},
+                          {"No clear look in the period", 3},
+                          {"Outside the AOI", 4},
+                          {"Alert number (table)", 5}};
+  if (page.one_look_per_period) {  // bitemporal: every alert is a fall between two looks
+    items[0].text = "Change (bitemporal: high confidence)";
+    items.erase(items.begin() + 1);
+  }
   d::set_font(cr, 8);
   for (auto const& it : items) {
     double const sx = x, sy = y - 8, sw = 20, sh = 10;

@@ -56,6 +56,8 @@ struct map_page {
   std::vector<std::string> sidebar;      ///< text lines under the legend ("" for a gap)
   std::vector<std::string> warnings;     ///< sanity warnings, boxed under the legend
   std::string footer;                    ///< provenance line
+  /// The change is bitemporal (one look per period): no low confidence, nothing confirmed.
+  bool one_look_per_period = false;
 };
 
 /// Draws `page` (page `number` of `pages`) on `cr`, whose user space is PDF points.

@@ -228,6 +228,7 @@ map_page base_page(map_basis const& b, std::string const& period) {
   p.change = in.change;
   p.patch_confidence = b.confidence;
   p.footer = b.footer;
+  p.one_look_per_period = in.change_method == to_string(change_method::bitemporal);
   for (auto const& code : in.warnings) p.warnings.push_back(describe_warning(code));
   bool const before = period == "before";
   p.sidebar = {
@@ -309,14 +310,45 @@ std::string report_footer(run_inputs const& run, aoi_inputs const& in) {
          geosweep_version();
 }
 
+/// The method that wrote change.nc: its own record, else the job's.
+std::string method_of(job_spec const& spec, run_inputs const& run) {
+  return run.change_method.empty() ? std::string(to_string(spec.change.method)) : run.change_method;
+}
+
+/// How patches are formed from the seeds: growth, edge buffer, minimum mapping unit.
+std::string patch_text(change_spec const& c, bool bitemporal) {
+  std::string grow;
+  if (c.grow > 0) {
+    std::string const fall =
+        fmt::format("grow {} \u00d7 drop = {}", fixed(c.grow, 2), fixed(c.grow * c.drop, 3));
+    grow = bitemporal ? fmt::format(
+                            "Patches grow from the seeds into 8-connected forest pixels "
+                            "whose index fell (before \u2212 after) by at least {}; ",
+                            fall)
+                      : fmt::format(
+                            "Patches grow from the seeds into 8-connected forest pixels "
+                            "whose latest clear monitoring look lies at least {} and {} "
+                            "standard deviations below the baseline mean; ",
+                            fall, fixed(c.grow * c.k_sigma, 2));
+  } else {
+    grow = "No growth (grow 0): only seeds form patches; ";
+  }
+  std::string const edge =
+      !c.edge_buffer_m ? "no seed starts within one grid pixel of the AOI's boundary (edge buffer)"
+      : *c.edge_buffer_m > 0
+          ? fmt::format("no seed starts within {} m of the AOI's boundary (edge buffer)",
+                        fixed(*c.edge_buffer_m, 1))
+          : "no edge buffer";
+  return fmt::format("{}{}; patches under {} ha (the minimum mapping unit) are dropped.", grow,
+                     edge, fixed(c.min_area_ha, 2));
+}
+
 /// The provenance lines of the time-series page.
 std::vector<std::string> provenance_lines(job_spec const& spec, run_inputs const& run,
                                           aoi_inputs const& in) {
   return {
       "Job: " + run.job + " (" + spec.file.string() + ")",
-      "Change: " + run.change_method + " on " + in.index + ", drop " + fixed(spec.change.drop, 2) +
-          ", confirmed after " + std::to_string(spec.change.confirm) +
-          " anomalous clear looks, minimum " + fixed(spec.change.min_area_ha, 2) + " ha",
+      method_description(spec, method_of(spec, run), in.index),
       "Periods: baseline " + in.baseline_period + ", monitoring " + in.monitor_period,
       fmt::format("Scenes ({}): {}", run.scenes.size(), fmt::join(run.scenes, ", ")),
       "Software: change.nc written by geosweep " + run.version + " (backend " + run.backend +
@@ -362,9 +394,46 @@ std::vector<page_painter> page_painters(job_spec const& spec, aoi_inputs const& 
   return pages;
 }
 
-std::string index_provenance(run_inputs const& run) {
-  return "Job '" + run.job + "', " + std::to_string(run.scenes.size()) +
-         " scenes; outputs of geosweep " + run.version + ".";
+std::string method_description(job_spec const& spec, std::string const& method,
+                               std::string const& index) {
+  auto const& c = spec.change;
+  bool const bitemporal = method == to_string(change_method::bitemporal);
+  std::string const forest = fixed(c.forest_min, 2), drop = fixed(c.drop, 2);
+  if (bitemporal)
+    return fmt::format(
+        "Change: bitemporal on {}, one look per period: each pixel's latest clear look of the "
+        "baseline period against its latest clear look of the monitoring period. A forest pixel "
+        "(before \u2265 forest_min {}) whose index fell by at least drop {} is a seed, loss with "
+        "high confidence dated by its latest clear monitoring look. {}",
+        index, forest, drop, patch_text(c, true));
+  return fmt::format(
+      "Change: baseline on {}, the ladder: each pixel's clear baseline looks give its mean and "
+      "standard deviation; a forest pixel (baseline mean \u2265 forest_min {}) whose clear "
+      "monitoring look lies at least drop {} and k_sigma {} standard deviations below its mean "
+      "is anomalous; the first anomaly is a low-confidence candidate (first seen), {} anomalous "
+      "clear looks within {} days of it confirm it (high confidence, confirmed on), a normal "
+      "clear look before that clears it. {}",
+      index, forest, drop, fixed(c.k_sigma, 1), c.confirm, c.window_days, patch_text(c, false));
+}
+
+std::string method_summary(job_spec const& spec, std::string const& method) {
+  auto const& c = spec.change;
+  if (method == to_string(change_method::bitemporal))
+    return fmt::format(
+        "bitemporal on {}: one clear look per period, a fall of at least {} from forest "
+        "(\u2265 {}), patches of at least {} ha",
+        c.index, fixed(c.drop, 2), fixed(c.forest_min, 2), fixed(c.min_area_ha, 2));
+  return fmt::format(
+      "baseline on {}: an anomaly at least {} and {} standard deviations below the pixel's "
+      "baseline mean (forest \u2265 {}), confirmed by {} anomalous clear looks within {} days, "
+      "patches of at least {} ha",
+      c.index, fixed(c.drop, 2), fixed(c.k_sigma, 1), fixed(c.forest_min, 2), c.confirm,
+      c.window_days, fixed(c.min_area_ha, 2));
+}
+
+std::string index_provenance(job_spec const& spec, run_inputs const& run) {
+  return "Job '" + run.job + "', " + std::to_string(run.scenes.size()) + " scenes; change by " +
+         method_summary(spec, method_of(spec, run)) + "; outputs of geosweep " + run.version + ".";
 }
 
 std::vector<table_column> table_columns(bool with_value) {

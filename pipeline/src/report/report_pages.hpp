@@ -55,8 +55,19 @@ report_document make_document(job_spec const& spec, run_inputs const& run, aoi_i
 std::vector<page_painter> page_painters(job_spec const& spec, aoi_inputs const& in,
                                         report_document const& doc);
 
-/// The line under the title of index.html.
-std::string index_provenance(run_inputs const& run);
+/// The line under the title of index.html: the job, its scenes, the method in brief
+/// (method_summary) and the version that wrote the outputs.
+std::string index_provenance(job_spec const& spec, run_inputs const& run);
+
+/// What change method `method` (as change.nc records it) did with the job's settings, in the
+/// words of docs/detector.md: for `bitemporal` one look per period, drop and forest_min; for
+/// `baseline` the ladder (k_sigma, confirm, window_days); for both growth, the edge buffer and
+/// the minimum mapping unit. The provenance line of the time-series page.
+std::string method_description(job_spec const& spec, std::string const& method,
+                               std::string const& index);
+
+/// The method and its thresholds in one clause, for index.html.
+std::string method_summary(job_spec const& spec, std::string const& method);
 
 /// A column of the alert table.
 struct table_column {

@@ -5,6 +5,7 @@
 // (true north, scale bar, graticule) is checked against independent formulas.
 #include <gtest/gtest.h>
 
+#include <cairo.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
@@ -13,6 +14,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -22,9 +24,11 @@
 #include <vector>
 
 #include "core/gdal_utils.hpp"
+#include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/report.hpp"
 #include "report/map_geometry.hpp"
 #include "report/report_map.hpp"
+#include "report/report_series_page.hpp"
 #include "tools/wkt.hpp"
 
 namespace fs = std::filesystem;
@@ -194,6 +198,210 @@ TEST(MapGeometry, PercentileLimitsIgnoreNoData) {
   auto const limits = gp::percentile_limits(values, 2, 98);
   EXPECT_EQ(limits[0], 2.0F);
   EXPECT_EQ(limits[1], 98.0F);
+}
+
+// ---------------------------------------------------------------- the time axis
+
+int day_of(std::string const& iso) {
+  return gp::days_since_epoch(*gp::parse_iso_date(iso));
+}
+
+TEST(SeriesPage, TimeAxisPlacesDatesInProportionToTime) {
+  // 2023-06-05 to 2023-06-20 is 15 days, to 2024-05-20 350 days: on 100 to 450 points, one
+  // point a day.
+  gp::time_axis const axis{day_of("2023-06-05"), day_of("2024-05-20"), 100, 450};
+  EXPECT_DOUBLE_EQ(axis.x(day_of("2023-06-05")), 100);
+  EXPECT_DOUBLE_EQ(axis.x(day_of("2023-06-20")), 115);
+  EXPECT_DOUBLE_EQ(axis.x(day_of("2024-05-20")), 450);
+  // The 11-month gap is 335 points, the 15-day one 15: not one column each.
+  EXPECT_DOUBLE_EQ(axis.x(day_of("2024-05-20")) - axis.x(day_of("2023-06-20")), 335);
+  // On another width the same proportions: 2023-06-20 at 15/350 of the way.
+  gp::time_axis const narrow{day_of("2023-06-05"), day_of("2024-05-20"), 0, 70};
+  EXPECT_DOUBLE_EQ(narrow.x(day_of("2023-06-20")), 3);
+  // A single date sits midway.
+  gp::time_axis const one{day_of("2023-06-05"), day_of("2023-06-05"), 10, 30};
+  EXPECT_DOUBLE_EQ(one.x(day_of("2023-06-05")), 20);
+}
+
+TEST(SeriesPage, DateLabelsAreThinnedSoThatNoneOverlaps) {
+  // 14 dates, 5 to 16 days apart over a year's baseline and a monitoring season, on an axis of
+  // 300 points: 41-point labels (an ISO date at 7.5 points) cannot all fit.
+  std::vector<std::string> const dates{"2023-06-05", "2023-06-10", "2023-06-20", "2023-07-05",
+                                       "2023-07-15", "2023-07-20", "2023-08-04", "2024-05-20",
+                                       "2024-05-25", "2024-06-04", "2024-06-14", "2024-06-19",
+                                       "2024-07-04", "2024-07-19"};
+  gp::time_axis const axis{day_of(dates.front()), day_of(dates.back()), 50, 350};
+  std::vector<double> centres, widths;
+  for (auto const& d : dates) {
+    centres.push_back(axis.x(day_of(d)));
+    widths.push_back(41);
+  }
+  double const gap = 6;
+  auto const kept = gp::thin_labels(centres, widths, gap);
+  ASSERT_GE(kept.size(), 2U);
+  EXPECT_LT(kept.size(), dates.size());
+  EXPECT_EQ(kept.front(), 0U);
+  EXPECT_EQ(kept.back(), dates.size() - 1);
+  for (std::size_t j = 1; j < kept.size(); ++j) {
+    std::size_t const a = kept[j - 1], b = kept[j];
+    EXPECT_LT(a, b);
+    EXPECT_LE(centres[a] + widths[a] / 2 + gap, centres[b] - widths[b] / 2)
+        << dates[a] << " overlaps " << dates[b];
+  }
+  // With room for all, all are kept.
+  gp::time_axis const wide{day_of(dates.front()), day_of(dates.back()), 0, 40000};
+  for (std::size_t i = 0; i < dates.size(); ++i) centres[i] = wide.x(day_of(dates[i]));
+  EXPECT_EQ(gp::thin_labels(centres, widths, gap).size(), dates.size());
+}
+
+TEST(SeriesPage, ADateWithoutAClearLookBreaksTheLine) {
+  std::vector<double> const values{0.8, NAN, 0.7, 0.6, 0.5, NAN, NAN, 0.3, NAN};
+  auto const runs = gp::finite_runs(values);
+  using run = std::pair<std::size_t, std::size_t>;
+  ASSERT_EQ(runs, (std::vector<run>{{0, 1}, {2, 5}, {7, 8}}));
+  // No segment passes through a NaN date: each run holds finite values only, and the dates
+  // on each side of a NaN are in different runs.
+  for (auto const& [begin, end] : runs)
+    for (std::size_t i = begin; i < end; ++i) EXPECT_TRUE(std::isfinite(values[i])) << i;
+  EXPECT_TRUE(gp::finite_runs({NAN, NAN}).empty());
+}
+
+TEST(SeriesPage, TheLargestAlertsGetLinesOfTheirOwn) {
+  std::vector<gp::alert> alerts(8);
+  std::vector<double> const areas{0.6, 3.0, 0.7, 2.0, 0.5, 2.5, 1.0, 0.9};
+  for (std::size_t k = 0; k < alerts.size(); ++k) alerts[k].area_ha = areas[k];
+  EXPECT_EQ(gp::largest_alerts(alerts, gp::series_alert_lines),
+            (std::vector<std::size_t>{1, 3, 5, 6, 7}));
+  EXPECT_EQ(gp::largest_alerts(std::vector<gp::alert>(alerts.begin(), alerts.begin() + 3), 5),
+            (std::vector<std::size_t>{0, 1, 2}));
+}
+
+/// The time-series page of `in` drawn at 2 pixels a point; the pixel at a page point.
+struct drawn_page {
+  cairo_surface_t* surface = nullptr;
+  drawn_page(gp::job_spec const& spec, gp::aoi_inputs const& in) {
+    surface =
+        cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(gp::report_page_width * 2),
+                                   static_cast<int>(gp::report_page_height * 2));
+    cairo_t* cr = cairo_create(surface);
+    cairo_scale(cr, 2, 2);
+    gp::draw_series_page(cr, spec, in, {"provenance"}, {"footer", 1, 1});
+    cairo_destroy(cr);
+    cairo_surface_flush(surface);
+  }
+  ~drawn_page() { cairo_surface_destroy(surface); }
+  drawn_page(drawn_page const&) = delete;
+  drawn_page& operator=(drawn_page const&) = delete;
+  [[nodiscard]] std::uint32_t at(double x, double y) const {
+    auto const* data = cairo_image_surface_get_data(surface);
+    int const stride = cairo_image_surface_get_stride(surface);
+    auto const* row =
+        reinterpret_cast<std::uint32_t const*>(data + static_cast<int>(y * 2) * stride);
+    return row[static_cast<int>(x * 2)] & 0xFFFFFF;
+  }
+};
+
+bool near_colour(std::uint32_t a, std::uint32_t b, int tolerance) {
+  for (int shift : {16, 8, 0})
+    if (std::abs(static_cast<int>((a >> shift) & 0xFF) - static_cast<int>((b >> shift) & 0xFF)) >
+        tolerance)
+      return false;
+  return true;
+}
+
+TEST(SeriesPage, ADateWithoutAClearLookLeavesNoSegmentThroughItOnThePage) {
+  // 14 dates 10 days apart, 5 baseline and 9 monitoring; one alert at 0.8 with no clear look
+  // on date 9, the AOI at 0.7 throughout.
+  gp::job_spec spec;
+  gp::aoi_inputs in;
+  in.name = "synthetic";
+  in.index = "ndvi";
+  in.change_method = "baseline";
+  int const first = day_of("2024-01-01");
+  in.baseline_period = "2024-01-01 to 2024-02-10";
+  in.monitor_period = "2024-02-20 to 2024-05-10";
+  in.monitor_start = gp::parse_iso_date("2024-02-20");
+  std::vector<double> alert(14, 0.8);
+  alert[9] = NAN;
+  for (int i = 0; i < 14; ++i) {
+    gp::series_point point;
+    point.day = first + 10 * i;
+    point.monitor = i >= 5;
+    point.aoi_mean = 0.7;
+    point.clear_share = 1;
+    in.series.push_back(point);
+  }
+  in.alerts.resize(1);
+  in.alerts[0].area_ha = 1;
+  in.alerts[0].first_seen = gp::from_days_since_epoch(first + 10 * 5);
+  in.alert_series = {alert};
+  drawn_page const page(spec, in);
+  auto const frame = gp::series_plot_frame();
+  gp::time_axis const axis{first, first + 130, frame.first_date_x, frame.last_date_x};
+  auto const alert_pixels = [&](double x) {
+    int n = 0;
+    for (double y = frame.top + 1; y < frame.bottom - 1; y += 0.5)
+      n += near_colour(page.at(x, y), 0xC0003C, 40) ? 1 : 0;
+    return n;
+  };
+  // Between two clear dates of the monitoring period: the alert's line.
+  EXPECT_GT(alert_pixels((axis.x(first + 60) + axis.x(first + 70)) / 2), 0);
+  // On each side of the date without a clear look and on it: no line, no dot.
+  for (int day : {first + 85, first + 90, first + 95})
+    EXPECT_EQ(alert_pixels(axis.x(day)), 0) << "a segment through day " << day - first;
+  // The AOI's line goes on through it.
+  int green = 0;
+  for (double y = frame.top + 1; y < frame.bottom - 1; y += 0.5)
+    green += near_colour(page.at(axis.x(first + 90), y), 0x2E7D32, 40) ? 1 : 0;
+  EXPECT_GT(green, 0);
+  if (char const* keep = std::getenv("GEOSWEEP_KEEP_SERIES_PNG"))
+    cairo_surface_write_to_png(page.surface, keep);
+}
+
+TEST(SeriesPage, AlertsBeyondTheCapFormABandFromTheirLowestToTheirHighestMean) {
+  // 7 alerts: the 5 largest get lines at 0.85; the 2 smallest, at 0.3 and 0.5, a band.
+  gp::job_spec spec;
+  gp::aoi_inputs in;
+  in.name = "synthetic";
+  in.index = "ndvi";
+  in.change_method = "baseline";
+  int const first = day_of("2024-01-01");
+  in.baseline_period = "2024-01-01 to 2024-01-21";
+  in.monitor_period = "2024-01-31 to 2024-02-20";
+  in.monitor_start = gp::parse_iso_date("2024-01-31");
+  for (int i = 0; i < 6; ++i) {
+    gp::series_point point;
+    point.day = first + 10 * i;
+    point.monitor = i >= 3;
+    point.aoi_mean = 0.7;
+    point.clear_share = 1;
+    in.series.push_back(point);
+  }
+  for (int k = 0; k < 7; ++k) {
+    gp::alert a;
+    a.area_ha = k < 5 ? 5.0 - k : 0.5;
+    a.first_seen = gp::from_days_since_epoch(first + 40);
+    in.alerts.push_back(a);
+    in.alert_series.emplace_back(6, k < 5 ? 0.85 : (k == 5 ? 0.3 : 0.5));
+  }
+  drawn_page const page(spec, in);
+  auto const frame = gp::series_plot_frame();
+  gp::time_axis const axis{first, first + 50, frame.first_date_x, frame.last_date_x};
+  // The plot shows 0.2 to 0.9 (the values padded to a 0.1 grid): 0.45 is in the band, 0.65 not
+  // (off the grid lines).
+  auto const y = [&](double v) {
+    return frame.bottom - (frame.bottom - frame.top) * (v - 0.2) / (0.9 - 0.2);
+  };
+  double const x = (axis.x(first + 30) + axis.x(first + 40)) / 2;
+  auto const inside = page.at(x, y(0.45)), outside = page.at(x, y(0.65));
+  EXPECT_TRUE(near_colour(outside, 0xDCE8F7, 6)) << std::hex << outside;  // the shade alone
+  EXPECT_FALSE(near_colour(inside, 0xDCE8F7, 6)) << std::hex << inside;   // tinted by the band
+  EXPECT_GT((inside >> 16) & 0xFF, inside & 0xFF);                        // towards crimson
+  // Between the periods (no look at all) there is no band.
+  auto const between = page.at((axis.x(first + 20) + axis.x(first + 30)) / 2, y(0.45));
+  EXPECT_TRUE(near_colour(between, 0xFFFFFF, 6)) << std::hex << between;
+  if (char const* keep = std::getenv("GEOSWEEP_KEEP_BAND_PNG"))
+    cairo_surface_write_to_png(page.surface, keep);
 }
 
 // ---------------------------------------------------------------- reports end to end
@@ -511,6 +719,105 @@ TEST_F(Report, MapsOutlineThePlantedClearingsAndShowACompassRose) {
   }
 }
 
+/// The text of `pdf`'s last page, its runs of white space as one space.
+std::string last_page_text(fs::path const& pdf) {
+  auto const info = shell("pdfinfo " + pdf.string());
+  auto const at = info.out.find("Pages:");
+  if (at == std::string::npos) return {};
+  std::string const last = std::to_string(std::stoi(info.out.substr(at + 6)));
+  auto const text = shell("pdftotext -f " + last + " -l " + last + " " + pdf.string() + " -");
+  std::string flat;
+  for (char c : text.out) {
+    bool const space = c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f';
+    if (space && (flat.empty() || flat.back() == ' ')) continue;
+    flat += space ? ' ' : c;
+  }
+  return flat;
+}
+
+TEST_F(Report, SeriesPageShadesThePeriodsOnATimeAxisToScale) {
+  auto const areas = read_csv_rows(out() / "areas.csv");  // aoi, date, period, ...
+  auto const frame = gp::series_plot_frame();
+  for (auto const& aoi : aois()) {
+    std::vector<int> baseline, monitor;
+    for (auto const& r : areas)
+      if (r.at(0) == aoi) (r.at(2) == "baseline" ? baseline : monitor).push_back(day_of(r.at(1)));
+    ASSERT_GE(baseline.size(), 2U) << aoi;
+    ASSERT_FALSE(monitor.empty()) << aoi;
+    gp::time_axis const axis{baseline.front(), monitor.back(), frame.first_date_x,
+                             frame.last_date_x};
+    // The last page at 72 dpi: a PNG pixel a point.
+    fs::path const prefix =
+        fs::temp_directory_path() / ("geosweep_report_series_" + std::to_string(::getpid()));
+    fs::path const pdf = out() / "report" / (aoi + ".pdf");
+    auto const info = shell("pdfinfo " + pdf.string());
+    std::string const last =
+        std::to_string(std::stoi(info.out.substr(info.out.find("Pages:") + 6)));
+    auto const ppm = shell("pdftoppm -r 72 -png -singlefile -f " + last + " -l " + last + " " +
+                           pdf.string() + " " + prefix.string());
+    ASSERT_EQ(ppm.exit_code, 0) << ppm.out;
+    auto const page = read_png(prefix.string() + ".png");
+    fs::remove(prefix.string() + ".png");
+    ASSERT_GT(page.width, 0);
+    // Down a column midway between two baseline dates, then two monitoring dates (or just
+    // after the last baseline date when there is one monitoring date), most pixels have the
+    // period's shade: grey for the baseline, blue for the monitoring period.
+    auto const share = [&](double x_point, std::array<int, 3> shade) {
+      int const x = static_cast<int>(x_point);
+      int hits = 0, all = 0;
+      for (int y = static_cast<int>(frame.top) + 16; y < static_cast<int>(frame.bottom) - 2; ++y) {
+        auto const p = page.at(x, y);
+        ++all;
+        bool const same = std::abs(p[0] - shade[0]) <= 6 && std::abs(p[1] - shade[1]) <= 6 &&
+                          std::abs(p[2] - shade[2]) <= 6;
+        hits += same ? 1 : 0;
+      }
+      return all > 0 ? static_cast<double>(hits) / all : 0.0;
+    };
+    double const xb = (axis.x(baseline[0]) + axis.x(baseline[1])) / 2;
+    EXPECT_GT(share(xb, {0xE6, 0xE6, 0xE6}), 0.6) << aoi << " at x " << xb;
+    double const xm =
+        monitor.size() > 1 ? (axis.x(monitor[0]) + axis.x(monitor[1])) / 2 : axis.x(monitor[0]) - 2;
+    EXPECT_GT(share(xm, {0xDC, 0xE8, 0xF7}), 0.6) << aoi << " at x " << xm;
+    // The dates are to scale: the baseline's 15 days are not the width of the gap to the
+    // monitoring period.
+    EXPECT_LT(axis.x(baseline.back()) - axis.x(baseline.front()),
+              axis.x(monitor.front()) - axis.x(baseline.back()))
+        << aoi;
+  }
+}
+
+TEST_F(Report, SeriesPageDrawsALinePerAlertAndSaysWhatTheBaselineMethodDid) {
+  auto const rows = read_csv_rows(out() / "alerts.csv");
+  for (auto const& aoi : aois()) {
+    auto const text = last_page_text(out() / "report" / (aoi + ".pdf"));
+    // The ladder, with the job's numbers (simulate writes drop 0.25, forest_min 0.6,
+    // confirm 2; the defaults k_sigma 3 and window_days 90).
+    for (char const* words :
+         {"Change: baseline on ndvi, the ladder", "forest_min 0.60", "drop 0.25",
+          "k_sigma 3.0 standard deviations", "2 anomalous clear looks within 90 days",
+          "patches under 0.50 ha", "grow 0.50 \u00d7 drop = 0.125"})
+      EXPECT_NE(text.find(words), std::string::npos) << aoi << " lacks '" << words << "': " << text;
+    // One legend line per alert, up to the cap, by its number on the maps.
+    std::size_t alerts = 0;
+    for (auto const& r : rows) alerts += r.at(1) == aoi ? 1 : 0;
+    ASSERT_GT(alerts, 0U) << aoi;
+    for (std::size_t k = 1; k <= std::min(alerts, gp::series_alert_lines); ++k)
+      EXPECT_NE(text.find("alert #" + std::to_string(k) + " ("), std::string::npos)
+          << aoi << " has no line for alert " << k;
+    EXPECT_EQ(text.find("alert #" + std::to_string(alerts + 1) + " ("), std::string::npos);
+    EXPECT_NE(text.find("no series of its undisturbed forest"), std::string::npos) << text;
+    auto const map =
+        shell("pdftotext -f 1 -l 1 " + (out() / "report" / (aoi + ".pdf")).string() + " -");
+    EXPECT_NE(map.out.find("Change, high confidence (confirmed)"), std::string::npos) << map.out;
+    EXPECT_NE(map.out.find("Change, low confidence"), std::string::npos) << map.out;
+  }
+  std::ifstream in(out() / "report" / "index.html");
+  std::string const html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("change by baseline on ndvi"), std::string::npos);
+  EXPECT_NE(html.find("confirmed by 2 anomalous clear looks within 90 days"), std::string::npos);
+}
+
 TEST_F(Report, OneAoiOnRequestAndAClearErrorForAnUnknownOne) {
   auto const one = geosweep("report --aoi concession-7 " + (*dir_ / "job.yaml").string());
   EXPECT_EQ(one.exit_code, 0) << one.out;
@@ -540,6 +847,53 @@ TEST_F(Report, WithSourceDateEpochTheSameOutputsGiveTheSameBytes) {
   EXPECT_EQ(read(pdf), first);
   EXPECT_NE(first.find("/CreationDate (20231114221320"), std::string::npos) << "the pinned date";
   EXPECT_EQ(unpinned.find("/CreationDate (20231114221320"), std::string::npos);
+}
+
+TEST(ReportMethod, ABitemporalReportSaysOneLookPerPeriodNotAnomalousLooks) {
+  if (!have_poppler()) GTEST_SKIP() << "poppler-utils not installed";
+  fs::path const dir =
+      fs::temp_directory_path() / ("geosweep_report_bitemporal_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto const sim = geosweep("simulate --out " + dir.string() + " --seed 5 --size 200");
+  ASSERT_EQ(sim.exit_code, 0) << sim.out;
+  std::string job;
+  {
+    std::ifstream in(dir / "job.yaml");
+    job.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto const at = job.find("method: baseline");
+  ASSERT_NE(at, std::string::npos) << job;
+  job.replace(at, 16, "method: bitemporal");
+  job.erase(job.find("  confirm: 2\n"), 13);  // the baseline method's only
+  job.insert(job.find("  min_area_ha:"), "  edge_buffer_m: 15\n  grow: 0.4\n");
+  std::ofstream(dir / "job.yaml") << job;
+  auto const run = geosweep("--backend cpu run " + (dir / "job.yaml").string());
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  auto const report = geosweep("report " + (dir / "job.yaml").string());
+  ASSERT_EQ(report.exit_code, 0) << report.out;
+  for (std::string aoi : {"reserve-north", "concession-7"}) {
+    auto const text = last_page_text(dir / "out" / "report" / (aoi + ".pdf"));
+    for (char const* words :
+         {"Change: bitemporal on ndvi, one look per period", "forest_min 0.60",
+          "fell by at least drop 0.25", "grow 0.40 \u00d7 drop = 0.100", "within 15.0 m",
+          "patches under 0.50 ha", "latest clear baseline look"})
+      EXPECT_NE(text.find(words), std::string::npos) << aoi << " lacks '" << words << "': " << text;
+    for (char const* words : {"anomalous clear looks", "k_sigma", "confirmation"})
+      EXPECT_EQ(text.find(words), std::string::npos) << aoi << " says '" << words << "'";
+  }
+  // The map legend: nothing confirmed, no low confidence.
+  auto const first_page = shell("pdftotext -f 1 -l 1 " +
+                                (dir / "out" / "report" / "reserve-north.pdf").string() + " -");
+  EXPECT_NE(first_page.out.find("Change (bitemporal: high confidence)"), std::string::npos)
+      << first_page.out;
+  EXPECT_EQ(first_page.out.find("low confidence"), std::string::npos) << first_page.out;
+  EXPECT_EQ(first_page.out.find("(confirmed)"), std::string::npos) << first_page.out;
+  std::ifstream in(dir / "out" / "report" / "index.html");
+  std::string const html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("change by bitemporal on ndvi: one clear look per period"),
+            std::string::npos);
+  EXPECT_EQ(html.find("anomalous"), std::string::npos);
+  fs::remove_all(dir);
 }
 
 TEST(ReportErrors, WithoutARunTheErrorNamesTheMissingOutput) {
