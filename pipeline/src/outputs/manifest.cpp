@@ -8,13 +8,13 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
-#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "catalog/stac_catalog.hpp"
 #include "core/atomic_file.hpp"
+#include "geosweep/kernels/backend.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/product_layout.hpp"
@@ -72,6 +72,34 @@ class field_reader {
   fs::path file_;
 };
 
+/// The digests of `paths` ("" for none), each file on one of up to `threads` threads: reading,
+/// not hashing, is the usual limit on a large sweep, so a few suffice. Rethrows the first
+/// failure.
+std::vector<file_digest> hash_files(std::vector<std::string> const& paths, unsigned threads) {
+  std::vector<file_digest> digests(paths.size());
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto const work = [&] {
+    for (std::size_t i = next++; i < paths.size(); i = next++) {
+      if (paths[i].empty()) continue;
+      try {
+        digests[i] = sha256_file(paths[i]);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  unsigned const n = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(paths.size())));
+  for (unsigned t = 1; t < n; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+  return digests;
+}
+
 bool is_temporary(std::string const& name) {
   return name.find(".tmp-") != std::string::npos;
 }
@@ -80,51 +108,37 @@ bool is_temporary(std::string const& name) {
 
 std::vector<manifest_input> hash_inputs(std::vector<input_use> const& uses, unsigned threads) {
   std::vector<manifest_input> inputs;
-  std::map<std::string, std::size_t> seen;
+  std::set<std::string> seen;
   for (auto const& u : uses) {
-    if (!seen.emplace(u.path, inputs.size()).second) continue;
+    if (!seen.insert(u.path).second) continue;
     manifest_input in;
     in.use = u;
     if (is_remote_path(u.path))
       in.not_hashed = "remote: recorded by URL, not downloaded to be hashed";
     inputs.push_back(std::move(in));
   }
-  // Each file once, the largest sweeps' inputs spread over a few threads (reading, not hashing,
-  // is the usual limit, so a few suffice).
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto const work = [&] {
-    for (std::size_t i = next++; i < inputs.size(); i = next++) {
-      if (!inputs[i].not_hashed.empty()) continue;
-      try {
-        inputs[i].digest = sha256_file(inputs[i].use.path);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  unsigned const n =
-      std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(inputs.size())));
-  for (unsigned t = 1; t < n; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+  std::vector<std::string> paths;
+  for (auto const& in : inputs) paths.push_back(in.not_hashed.empty() ? in.use.path : "");
+  auto digests = hash_files(paths, threads);
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].not_hashed.empty()) inputs[i].digest = std::move(digests[i]);
   return inputs;
 }
 
-std::vector<manifest_output> hash_outputs(fs::path const& dir) {
+std::vector<manifest_output> hash_outputs(fs::path const& dir, unsigned threads) {
   std::vector<manifest_output> outputs;
   for (auto const& entry : fs::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
     std::string const relative = entry.path().lexically_relative(dir).generic_string();
     if (relative == manifest_file || is_temporary(entry.path().filename().string())) continue;
-    outputs.push_back({relative, sha256_file(entry.path())});
+    outputs.push_back({relative, {}});
   }
   std::sort(outputs.begin(), outputs.end(),
             [](auto const& a, auto const& b) { return a.path < b.path; });
+  std::vector<std::string> paths;
+  for (auto const& o : outputs) paths.push_back((dir / o.path).string());
+  auto digests = hash_files(paths, threads);
+  for (std::size_t i = 0; i < outputs.size(); ++i) outputs[i].digest = std::move(digests[i]);
   return outputs;
 }
 
@@ -135,6 +149,7 @@ std::string build_description() {
   constexpr char const* compiler = "GCC " __VERSION__;
 #endif
   std::string s = fmt::format("geosweep {} built with {}", geosweep_version(), compiler);
+  s += geosweep::kernels::cuda_compiled() ? ", backends cpu and cuda" : ", backend cpu";
   for (auto const& [name, version] : library_versions()) s += fmt::format(", {} {}", name, version);
   return s;
 }

@@ -63,8 +63,8 @@ struct manifest {
 std::vector<manifest_input> hash_inputs(std::vector<input_use> const& uses, unsigned threads = 4);
 
 /// Hashes every regular file under `dir` (recursively; not the manifest nor temporary files
-/// `*.tmp-<pid>`), paths relative to `dir` in sorted order.
-std::vector<manifest_output> hash_outputs(std::filesystem::path const& dir);
+/// `*.tmp-<pid>`) on up to `threads` threads, paths relative to `dir` in sorted order.
+std::vector<manifest_output> hash_outputs(std::filesystem::path const& dir, unsigned threads = 4);
 
 /// The build of this geosweep: compiler and library versions, one line.
 std::string build_description();

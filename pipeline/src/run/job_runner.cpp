@@ -1,7 +1,8 @@
 // run_job: a run as a short sequence of named phases. Plan (run_plan.hpp: catalog, grid, AOIs,
 // chunks), execute (run_sharing.hpp: chunks computed in this process or shared, applied in
 // chunk order by chunk_applier.hpp, which feeds the chunk writers), then finish: the patches
-// become final, change.nc is renumbered, and the tables and alert polygons are written.
+// become final, change.nc is renumbered, and the tables and alert polygons are written; last,
+// manifest.json hashes every staged output and every input file read (outputs/manifest.hpp).
 #include "geosweep/pipeline/job_runner.hpp"
 
 #include <fmt/format.h>
@@ -243,7 +244,7 @@ void write_run_manifest(job_spec const& spec, run_plan const& plan, fs::path con
   m.geosweep_version = geosweep_version();
   m.build = build_description();
   m.job_name = spec.name;
-  m.job_file = input_path(spec.file);
+  if (!spec.file.empty()) m.job_file = input_path(spec.file);  // empty: a spec made in code
   std::error_code ec;
   if (fs::is_regular_file(spec.file, ec)) m.job_digest = sha256_file(spec.file);
   m.started = iso_utc(started);
