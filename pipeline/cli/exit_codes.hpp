@@ -11,6 +11,7 @@ enum exit_code : int {
   exit_io = 4,
   exit_cuda = 5,
   exit_delivery_pending = 6,  ///< monitor: the run is committed, some notifications wait
+  exit_verify_mismatch = 7,   ///< verify: a file differs from manifest.json or is missing
 };
 
 }  // namespace geosweep::cli

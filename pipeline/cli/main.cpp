@@ -9,6 +9,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "exit_codes.hpp"
 #include "geosweep/kernels/backend.hpp"
 #include "geosweep/pipeline/build_info.hpp"
+#include "geosweep/pipeline/custody.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/job_runner.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
@@ -131,6 +133,33 @@ int validate_command(std::string const& job_path) {
   return exit_ok;
 }
 
+/// Hashes the outputs (and the local inputs) again and compares them with manifest.json: one
+/// line per file that differs, a summary, exit_verify_mismatch when any differs.
+int verify_command(std::string const& dir) {
+  auto const r = gp::verify_outputs(dir);
+  std::size_t outputs_bad = 0, inputs_bad = 0;
+  for (auto const& p : r.problems) {
+    fmt::print("  {} {}: {}\n", p.input ? "input" : "output", p.path, p.what);
+    (p.input ? inputs_bad : outputs_bad) += 1;
+  }
+  constexpr std::size_t unlisted_shown = 5;
+  if (!r.unlisted.empty()) {
+    fmt::print("  {} file(s) not in the manifest, not checked (a report is drawn after it): {}{}\n",
+               r.unlisted.size(),
+               fmt::join(r.unlisted.begin(),
+                         r.unlisted.begin() + static_cast<std::ptrdiff_t>(
+                                                  std::min(unlisted_shown, r.unlisted.size())),
+                         ", "),
+               r.unlisted.size() > unlisted_shown ? ", ..." : "");
+  }
+  fmt::print(
+      "geosweep verify: {}: manifest.json sha256 {}: {} of {} output(s) match, {} of {} local "
+      "input(s) match, {} input(s) not checked (remote, or no longer there)\n",
+      dir, r.manifest_sha256, r.outputs_checked - outputs_bad, r.outputs_checked,
+      r.inputs_checked - inputs_bad, r.inputs_checked, r.inputs_skipped);
+  return r.problems.empty() ? exit_ok : exit_verify_mismatch;
+}
+
 int info_command() {
   fmt::print("geosweep {}\n", gp::geosweep_version());
   fmt::print("backends: cpu (OpenMP){}\n", gk::cuda_compiled() ? ", cuda" : "");
@@ -218,6 +247,8 @@ struct job_commands {
   CLI::App* validate = nullptr;
   CLI::App* report = nullptr;
   CLI::App* simulate = nullptr;
+  std::string verify_dir;
+  CLI::App* verify = nullptr;
 };
 
 void add_job_commands(CLI::App& app, job_commands& c) {
@@ -244,7 +275,12 @@ void add_job_commands(CLI::App& app, job_commands& c) {
   c.simulate->add_flag("--partial-cuts", c.partial_cuts,
                        "Plant partial and salvage cuts (15-45 % bare soil, mixed edges) in forest "
                        "with the spread of real looks, instead of clean clearings");
-  for (auto* sub : {c.run, c.validate, c.report, c.simulate}) sub->fallthrough();
+  c.verify = app.add_subcommand(
+      "verify",
+      "Hash a run's outputs (and its local inputs) again and report every file that differs "
+      "from its manifest.json or is missing (exit code 7 when any does)");
+  c.verify->add_option("output_dir", c.verify_dir, "The outputs folder (outputs.dir)")->required();
+  for (auto* sub : {c.run, c.validate, c.report, c.simulate, c.verify}) sub->fallthrough();
 }
 
 /// Runs `prepare`, then the command that was parsed; errors become one line each and the exit code
@@ -256,6 +292,7 @@ int dispatch(job_commands const& c, monitor_commands const& monitoring, global_o
     if (c.run->parsed()) return run_command(c.job_path, g);
     if (c.validate->parsed()) return validate_command(c.job_path);
     if (c.report->parsed()) return report_command(c.job_path, c.report_aoi);
+    if (c.verify->parsed()) return verify_command(c.verify_dir);
     if (int const monitored = run_monitor_commands(monitoring, g); monitored >= 0) return monitored;
     if (c.simulate->parsed())
       return simulate_command(c.out_dir, c.seed, c.size, c.no_clouds, c.partial_cuts);

@@ -60,6 +60,27 @@ TEST_F(Cli, SimulateThenRunWritesOutputs) {
   EXPECT_NE(validate.out.find("valid job"), std::string::npos);
 }
 
+TEST_F(Cli, VerifyChecksARunsOutputsAgainstItsManifest) {
+  auto const sim = run_geosweep("simulate --out " + dir_.string() + " --seed 4 --size 200");
+  ASSERT_EQ(sim.exit_code, 0) << sim.out;
+  ASSERT_EQ(run_geosweep("--backend cpu run " + (dir_ / "job.yaml").string()).exit_code, 0);
+  fs::path const out = dir_ / "out";
+  auto const ok = run_geosweep("verify " + out.string());
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_NE(ok.out.find(" output(s) match"), std::string::npos) << ok.out;
+  {
+    std::ofstream(out / "areas.csv", std::ios::app) << ",";  // one byte more
+  }
+  auto const changed = run_geosweep("verify " + out.string());
+  EXPECT_EQ(changed.exit_code, 7) << changed.out;
+  EXPECT_NE(changed.out.find("output areas.csv: changed: size "), std::string::npos) << changed.out;
+  auto const help = run_geosweep("verify --help");
+  EXPECT_EQ(help.exit_code, 0) << help.out;
+  EXPECT_NE(help.out.find("manifest.json"), std::string::npos) << help.out;
+  auto const usage = run_geosweep("verify");
+  EXPECT_EQ(usage.exit_code, 2) << usage.out;
+}
+
 TEST_F(Cli, BrokenJobGivesOneLocatedLineAndExitCode3) {
   fs::create_directories(dir_ / "scenes");
   std::ofstream(dir_ / "job.yaml")

@@ -9,6 +9,7 @@
 #include "compute/spectral_index.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/error.hpp"
+#include "outputs/manifest.hpp"
 
 namespace geosweep::pipeline::product {
 namespace {
@@ -40,7 +41,7 @@ bool is_run_product(std::string const& name) {
   for (std::string_view const product :
        {netcdf_file, area_table_file, alert_table_file, series_table_file, cog_dir, report_dir})
     if (name == product) return true;
-  return name == polygon_file(polygon_format::gpkg) ||
+  return name == polygon_file(polygon_format::gpkg) || name == manifest_file ||
          name == polygon_file(polygon_format::geojson) ||
          name.find(".tmp-") != std::string::npos;  // what an atomic_file of a killed run left
 }

@@ -10,6 +10,7 @@
 #include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/product_layout.hpp"
+#include "report/report_custody_page.hpp"
 #include "report/report_files.hpp"
 #include "report/report_inputs.hpp"
 #include "report/report_pages.hpp"
@@ -32,14 +33,17 @@ std::vector<std::string> selected_aois(job_spec const& spec, report_options cons
   return {*options.aoi};
 }
 
-/// The report of AOI `name`: inputs, pages, files.
+/// The report of AOI `name`: inputs, pages (the custody page last), files.
 aoi_report render_aoi(job_spec const& spec, run_inputs const& run, std::string const& name,
-                      fs::path const& dir) {
+                      fs::path const& dir, custody_record const& custody) {
   auto const started = std::chrono::steady_clock::now();
   auto const in = read_aoi_inputs(spec, run, name);
   auto const doc = make_document(spec, run, in);
-  auto const pages = page_painters(spec, in, doc);
-  auto report = write_aoi_files(dir, in, doc, pages);
+  auto pages = page_painters(spec, in, doc);
+  pages.push_back([&custody, &in](cairo_t* cr, page_context const& ctx) {
+    draw_custody_page(cr, in.name, custody, ctx);
+  });
+  auto report = write_aoi_files(dir, in, doc, pages, pdf_metadata_of(spec, in.name));
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
@@ -59,8 +63,11 @@ report_result render_reports(job_spec const& spec, report_options const& options
   auto const run = read_run_inputs(spec);
   fs::path const dir = spec.outputs.dir / product::report_dir;
   fs::create_directories(dir);
+  // The run's manifest: the report prints its hash and adds nothing to it (a report drawn
+  // again from the same outputs is the same file).
+  auto const custody = read_custody(spec.outputs.dir);
   report_result result;
-  for (auto const& name : names) result.aois.push_back(render_aoi(spec, run, name, dir));
+  for (auto const& name : names) result.aois.push_back(render_aoi(spec, run, name, dir, custody));
   result.index_html = dir / "index.html";
   write_index(result.index_html, spec, run.alerts, index_provenance(spec, run));
   return result;

@@ -4,6 +4,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
@@ -140,13 +141,37 @@ void write_text_file(fs::path const& path, std::string const& text) {
 
 }  // namespace
 
+pdf_metadata pdf_metadata_of(job_spec const& spec, std::string const& aoi) {
+  pdf_metadata m;
+  m.title = "geosweep report: " + aoi;
+  m.subject =
+      fmt::format("Land-cover change in AOI '{}', job '{}': baseline {} to {}, monitoring {} to {}",
+                  aoi, spec.name, to_iso(spec.baseline.first), to_iso(spec.baseline.last),
+                  to_iso(spec.monitor.first), to_iso(spec.monitor.last));
+  m.author = spec.name;
+  m.keywords = fmt::format("geosweep, land-cover change, {}, {}, {}", aoi,
+                           to_string(spec.change.method), spec.change.index);
+  return m;
+}
+
 void write_pdf(fs::path const& path, std::string const& title,
+               std::vector<page_painter> const& pages, std::string const& footer) {
+  pdf_metadata m;
+  m.title = title;
+  write_pdf(path, m, pages, footer);
+}
+
+void write_pdf(fs::path const& path, pdf_metadata const& metadata,
                std::vector<page_painter> const& pages, std::string const& footer) {
   atomic_file file(path);
   cairo_surface_t* surface =
       cairo_pdf_surface_create(file.temp_path().c_str(), report_page_width, report_page_height);
   check_cairo(cairo_surface_status(surface), path);
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, metadata.title.c_str());
+  for (auto const& [field, value] : {std::pair{CAIRO_PDF_METADATA_SUBJECT, &metadata.subject},
+                                     std::pair{CAIRO_PDF_METADATA_AUTHOR, &metadata.author},
+                                     std::pair{CAIRO_PDF_METADATA_KEYWORDS, &metadata.keywords}})
+    if (!value->empty()) cairo_pdf_surface_set_metadata(surface, field, value->c_str());
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR,
                                  ("geosweep " + geosweep_version()).c_str());
   // Reproducible documents: SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the dates that
@@ -206,13 +231,13 @@ void write_png(fs::path const& path, page_painter const& page, page_context cons
 }
 
 aoi_report write_aoi_files(fs::path const& dir, aoi_inputs const& in, report_document const& doc,
-                           std::vector<page_painter> const& pages) {
+                           std::vector<page_painter> const& pages, pdf_metadata const& metadata) {
   aoi_report report;
   report.name = in.name;
   report.pdf = dir / (in.name + ".pdf");
   report.pages = static_cast<int>(pages.size());
   report.alerts = in.alerts.size();
-  write_pdf(report.pdf, "geosweep report: " + in.name, pages, doc.footer);
+  write_pdf(report.pdf, metadata, pages, doc.footer);
   // PNGs: every raster pixel at least one PNG pixel where that stays under 4x (288 dpi).
   for (std::size_t i = 0; i < doc.maps.size(); ++i) {
     auto const layout = layout_map_page(in.grid.width, in.grid.height);
@@ -222,7 +247,10 @@ aoi_report write_aoi_files(fs::path const& dir, aoi_inputs const& in, report_doc
     report.pngs.push_back(png);
   }
   fs::path const series_png = dir / (in.name + "_time_series.png");
-  write_png(series_png, pages.back(), {doc.footer, report.pages, report.pages}, 2.0);
+  // The time series follows the map and table pages; pages after it (custody) get no PNG.
+  std::size_t const series = std::min(doc.maps.size() + doc.table_pages, pages.size() - 1);
+  write_png(series_png, pages[series], {doc.footer, static_cast<int>(series + 1), report.pages},
+            2.0);
   report.pngs.push_back(series_png);
   return report;
 }

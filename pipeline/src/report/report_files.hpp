@@ -17,8 +17,24 @@
 
 namespace geosweep::pipeline {
 
-/// Writes `pages` as a PDF titled `title`, each page with `footer`. Throws geosweep::io_error
-/// naming `path` when cairo cannot draw or write it.
+/// The document information of a report's PDF.
+struct pdf_metadata {
+  std::string title;
+  std::string subject;
+  std::string author;  ///< the job's name
+  std::string keywords;
+};
+
+/// The PDF metadata of AOI `aoi`'s report of `spec`.
+pdf_metadata pdf_metadata_of(job_spec const& spec, std::string const& aoi);
+
+/// Writes `pages` as a PDF with `metadata`, each page with `footer`; its creation date is
+/// SOURCE_DATE_EPOCH's when that is set, else now. Throws geosweep::io_error naming `path`
+/// when cairo cannot draw or write it.
+void write_pdf(std::filesystem::path const& path, pdf_metadata const& metadata,
+               std::vector<page_painter> const& pages, std::string const& footer);
+
+/// write_pdf with only a title.
 void write_pdf(std::filesystem::path const& path, std::string const& title,
                std::vector<page_painter> const& pages, std::string const& footer);
 
@@ -27,10 +43,12 @@ void write_pdf(std::filesystem::path const& path, std::string const& title,
 void write_png(std::filesystem::path const& path, page_painter const& page, page_context const& ctx,
                double scale);
 
-/// Writes the PDF and PNGs of AOI `in` into `dir`; the report says what was written (all but
-/// the time it took).
+/// Writes the PDF (with `metadata`) and PNGs of AOI `in` into `dir`: `pages` are the map
+/// pages, the table pages and the time series of `doc`, then any further pages (the custody
+/// page). The report says what was written (all but the time it took).
 aoi_report write_aoi_files(std::filesystem::path const& dir, aoi_inputs const& in,
-                           report_document const& doc, std::vector<page_painter> const& pages);
+                           report_document const& doc, std::vector<page_painter> const& pages,
+                           pdf_metadata const& metadata);
 
 /// Writes index.html at `path`: every AOI of `spec` whose PDF is in the folder, its images and
 /// its rows of `alerts`, under the line `provenance`.

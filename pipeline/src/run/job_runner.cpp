@@ -1,7 +1,8 @@
 // run_job: a run as a short sequence of named phases. Plan (run_plan.hpp: catalog, grid, AOIs,
 // chunks), execute (run_sharing.hpp: chunks computed in this process or shared, applied in
 // chunk order by chunk_applier.hpp, which feeds the chunk writers), then finish: the patches
-// become final, change.nc is renumbered, and the tables and alert polygons are written.
+// become final, change.nc is renumbered, and the tables and alert polygons are written; last,
+// manifest.json hashes every staged output and every input file read (outputs/manifest.hpp).
 #include "geosweep/pipeline/job_runner.hpp"
 
 #include <fmt/format.h>
@@ -9,14 +10,18 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <ctime>
 #include <future>
 #include <optional>
 
+#include "catalog/stac_catalog.hpp"
 #include "core/gdal_utils.hpp"
 #include "core/output_set.hpp"
 #include "core/text.hpp"
+#include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/alert_polygons.hpp"
+#include "outputs/manifest.hpp"
 #include "outputs/product_layout.hpp"
 #include "outputs/sanity_warnings.hpp"
 #include "outputs/tables.hpp"
@@ -193,6 +198,61 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
   if (cog_files.valid()) result.cog_files = cog_files.get();
 }
 
+/// A local path made absolute (so the manifest can be checked from anywhere); a URL as it is.
+std::string input_path(fs::path const& path) {
+  std::string const text = path.string();
+  return is_remote_path(text) ? text : fs::absolute(path).lexically_normal().string();
+}
+
+/// The files the run read: each scene's band files for the bands it read, its quality and
+/// saturation bands and its metadata file, and the AOIs' geometry files.
+std::vector<input_use> input_uses(job_spec const& spec, run_plan const& plan) {
+  std::vector<input_use> uses;
+  for (auto const& group : plan.dates) {
+    std::string const date = to_iso(group.date);
+    for (scene const* s : group.scenes) {
+      auto const use = [&](fs::path const& path, char const* role) {
+        uses.push_back({input_path(path), role, s->id, date, ""});
+      };
+      for (auto const& band : plan.bands)
+        if (auto const it = s->bands.find(band); it != s->bands.end()) use(it->second.path, "band");
+      if (s->quality) use(s->quality->path, "quality");
+      if (s->saturation) use(s->saturation->path, "saturation");
+      if (!s->metadata.empty()) use(s->metadata, "metadata");
+    }
+  }
+  for (auto const& a : spec.aois)
+    if (a.geometry) uses.push_back({input_path(*a.geometry), "aoi", "", "", a.name});
+  return uses;
+}
+
+/// The time `t` as ISO 8601 UTC.
+std::string iso_utc(std::chrono::system_clock::time_point t) {
+  std::time_t const seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+/// Writes manifest.json into `dir`, the run's last output: every file already there hashed,
+/// and the inputs, each file once.
+void write_run_manifest(job_spec const& spec, run_plan const& plan, fs::path const& dir,
+                        std::chrono::system_clock::time_point started) {
+  manifest m;
+  m.geosweep_version = geosweep_version();
+  m.build = build_description();
+  m.job_name = spec.name;
+  if (!spec.file.empty()) m.job_file = input_path(spec.file);  // empty: a spec made in code
+  std::error_code ec;
+  if (fs::is_regular_file(spec.file, ec)) m.job_digest = sha256_file(spec.file);
+  m.started = iso_utc(started);
+  m.inputs = hash_inputs(input_uses(spec, plan));
+  m.outputs = hash_outputs(dir);
+  write_manifest(dir, m);
+}
+
 /// The result's file paths, written under `staging`, as they are now: under `live`.
 void relocate(run_result& result, fs::path const& staging, fs::path const& live) {
   auto const moved = [&](fs::path const& p) { return live / p.lexically_relative(staging); };
@@ -243,6 +303,7 @@ void require_history(job_spec const& spec, continuation const& resume, run_plan 
 
 run_result run_job(job_spec const& spec, run_options const& options) {
   auto const started = std::chrono::steady_clock::now();
+  auto const started_at = std::chrono::system_clock::now();
   auto const elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
@@ -322,6 +383,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
         std::error_code ec;
         fs::remove_all(spec.outputs.dir / product::parts_dir, ec);  // merged
       }
+      write_run_manifest(spec, *plan, outputs->staging(), started_at);
       outputs->commit();
       relocate(result, outputs->staging(), outputs->live());
     }

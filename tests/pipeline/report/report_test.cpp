@@ -546,9 +546,10 @@ TEST_F(Report, WritesAPdfPerAoiWithMapTableAndSeriesPages) {
     ASSERT_TRUE(fs::exists(pdf)) << pdf;
     std::size_t alerts = 0;
     for (auto const& r : rows) alerts += r.at(1) == aoi ? 1 : 0;
-    // Two true-colour maps (four with false colour), the table pages, the time series.
+    // Two true-colour maps (four with false colour), the table pages, the time series, the
+    // chain of custody.
     int const maps = fs::exists(out() / "cog" / aoi / "false_colour_before.tif") ? 4 : 2;
-    int const expected = maps + static_cast<int>(std::max<std::size_t>(1, (alerts + 25) / 26)) + 1;
+    int const expected = maps + static_cast<int>(std::max<std::size_t>(1, (alerts + 25) / 26)) + 2;
     auto const info = shell("pdfinfo " + pdf.string());
     ASSERT_EQ(info.exit_code, 0) << info.out;
     EXPECT_NE(info.out.find("Pages:           " + std::to_string(expected) + "\n"),
@@ -719,12 +720,17 @@ TEST_F(Report, MapsOutlineThePlantedClearingsAndShowACompassRose) {
   }
 }
 
-/// The text of `pdf`'s last page, its runs of white space as one space.
-std::string last_page_text(fs::path const& pdf) {
+/// The number of `pdf`'s time-series page: the one before the chain-of-custody page, the last.
+std::string series_page_number(fs::path const& pdf) {
   auto const info = shell("pdfinfo " + pdf.string());
   auto const at = info.out.find("Pages:");
-  if (at == std::string::npos) return {};
-  std::string const last = std::to_string(std::stoi(info.out.substr(at + 6)));
+  if (at == std::string::npos) return "0";
+  return std::to_string(std::stoi(info.out.substr(at + 6)) - 1);
+}
+
+/// The text of `pdf`'s time-series page, its runs of white space as one space.
+std::string series_page_text(fs::path const& pdf) {
+  std::string const last = series_page_number(pdf);
   auto const text = shell("pdftotext -f " + last + " -l " + last + " " + pdf.string() + " -");
   std::string flat;
   for (char c : text.out) {
@@ -746,13 +752,11 @@ TEST_F(Report, SeriesPageShadesThePeriodsOnATimeAxisToScale) {
     ASSERT_FALSE(monitor.empty()) << aoi;
     gp::time_axis const axis{baseline.front(), monitor.back(), frame.first_date_x,
                              frame.last_date_x};
-    // The last page at 72 dpi: a PNG pixel a point.
+    // The time-series page at 72 dpi: a PNG pixel a point.
     fs::path const prefix =
         fs::temp_directory_path() / ("geosweep_report_series_" + std::to_string(::getpid()));
     fs::path const pdf = out() / "report" / (aoi + ".pdf");
-    auto const info = shell("pdfinfo " + pdf.string());
-    std::string const last =
-        std::to_string(std::stoi(info.out.substr(info.out.find("Pages:") + 6)));
+    std::string const last = series_page_number(pdf);
     auto const ppm = shell("pdftoppm -r 72 -png -singlefile -f " + last + " -l " + last + " " +
                            pdf.string() + " " + prefix.string());
     ASSERT_EQ(ppm.exit_code, 0) << ppm.out;
@@ -790,7 +794,7 @@ TEST_F(Report, SeriesPageShadesThePeriodsOnATimeAxisToScale) {
 TEST_F(Report, SeriesPageDrawsALinePerAlertAndSaysWhatTheBaselineMethodDid) {
   auto const rows = read_csv_rows(out() / "alerts.csv");
   for (auto const& aoi : aois()) {
-    auto const text = last_page_text(out() / "report" / (aoi + ".pdf"));
+    auto const text = series_page_text(out() / "report" / (aoi + ".pdf"));
     // The ladder, with the job's numbers (simulate writes drop 0.25, forest_min 0.6,
     // confirm 2; the defaults k_sigma 3 and window_days 90).
     for (char const* words :
@@ -872,7 +876,7 @@ TEST(ReportMethod, ABitemporalReportSaysOneLookPerPeriodNotAnomalousLooks) {
   auto const report = geosweep("report " + (dir / "job.yaml").string());
   ASSERT_EQ(report.exit_code, 0) << report.out;
   for (std::string aoi : {"reserve-north", "concession-7"}) {
-    auto const text = last_page_text(dir / "out" / "report" / (aoi + ".pdf"));
+    auto const text = series_page_text(dir / "out" / "report" / (aoi + ".pdf"));
     for (char const* words :
          {"Change: bitemporal on ndvi, one look per period", "forest_min 0.60",
           "fell by at least drop 0.25", "grow 0.40 \u00d7 drop = 0.100", "within 15.0 m",
@@ -894,6 +898,67 @@ TEST(ReportMethod, ABitemporalReportSaysOneLookPerPeriodNotAnomalousLooks) {
             std::string::npos);
   EXPECT_EQ(html.find("anomalous"), std::string::npos);
   fs::remove_all(dir);
+}
+
+/// The value of `field` in pdfinfo's output `info` ("" when absent).
+std::string pdfinfo_field(std::string const& info, std::string const& field) {
+  auto at = info.find("\n" + field + ":");
+  if (at == std::string::npos) return "";
+  at = info.find_first_not_of(' ', at + field.size() + 2);
+  return info.substr(at, info.find('\n', at) - at);
+}
+
+TEST_F(Report, PdfMetadataNamesTheJobAndHonoursSourceDateEpoch) {
+  std::string const job = (*dir_ / "job.yaml").string();
+  auto const pdf = out() / "report" / "concession-7.pdf";
+  ASSERT_EQ(shell("SOURCE_DATE_EPOCH=1700000000 " + std::string(GEOSWEEP_BINARY) +
+                  " report --aoi concession-7 " + job)
+                .exit_code,
+            0);
+  auto const info = shell("pdfinfo -isodates " + pdf.string());
+  ASSERT_EQ(info.exit_code, 0) << info.out;
+  std::string const text = "\n" + info.out;
+  EXPECT_EQ(pdfinfo_field(text, "Title"), "geosweep report: concession-7") << info.out;
+  EXPECT_EQ(pdfinfo_field(text, "Author"), "simulated-seed-11") << info.out;
+  EXPECT_EQ(pdfinfo_field(text, "Subject").rfind("Land-cover change in AOI 'concession-7'", 0), 0u)
+      << info.out;
+  EXPECT_EQ(pdfinfo_field(text, "Keywords").rfind("geosweep, land-cover change, concession-7", 0),
+            0u)
+      << info.out;
+  EXPECT_EQ(pdfinfo_field(text, "CreationDate"), "2023-11-14T22:13:20Z") << info.out;  // 1700000000
+}
+
+/// The digest sha256sum prints for `path`.
+std::string sha256sum(fs::path const& path) {
+  return shell("sha256sum " + path.string()).out.substr(0, 64);
+}
+
+TEST_F(Report, TheLastPagePrintsTheManifestJobAndInputHashes) {
+  if (shell("command -v sha256sum").exit_code != 0) GTEST_SKIP() << "sha256sum not installed";
+  std::ifstream in(out() / "manifest.json");
+  std::string const manifest((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  for (auto const& aoi : aois()) {
+    fs::path const pdf = out() / "report" / (aoi + ".pdf");
+    auto const pages = shell("pdfinfo " + pdf.string());
+    auto const at = pages.out.find("Pages:");
+    ASSERT_NE(at, std::string::npos) << pages.out;
+    int const last = std::stoi(pages.out.substr(at + 6));
+    auto const text = shell("pdftotext -layout -f " + std::to_string(last) + " -l " +
+                            std::to_string(last) + " " + pdf.string() + " -");
+    ASSERT_EQ(text.exit_code, 0) << text.out;
+    EXPECT_NE(text.out.find("chain of custody"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find(sha256sum(out() / "manifest.json")), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find(sha256sum(*dir_ / "job.yaml")), std::string::npos) << text.out;
+    // The first input of the manifest, with its hash.
+    auto const path_at = manifest.find("\"path\": \"", manifest.find("\"inputs\""));
+    ASSERT_NE(path_at, std::string::npos) << manifest;
+    auto const start = path_at + 9;
+    fs::path const input = manifest.substr(start, manifest.find('"', start) - start);
+    EXPECT_NE(text.out.find(sha256sum(input)), std::string::npos) << input << "\n" << text.out;
+  }
+  // The report adds nothing to the manifest, so the hash it prints stays true.
+  EXPECT_EQ(geosweep("verify " + out().string()).exit_code, 0);
 }
 
 TEST(ReportErrors, WithoutARunTheErrorNamesTheMissingOutput) {

@@ -2,6 +2,7 @@
 // (range requests through GDAL's /vsicurl/), against the same job on the local files. The
 // outputs must be identical.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
@@ -65,6 +66,24 @@ TEST(HttpJob, JobOverStacItemsServedByNginxEqualsTheLocalRun) {
   std::size_t alerts = 0;
   for (auto const& aoi : b.aois) alerts += aoi.alerts.size();
   EXPECT_EQ(alerts, sim.clearings.size());
+  // The chain of custody lists the remote band files by URL, unhashed, with the reason; the
+  // STAC items read from disk are hashed.
+  auto const manifest = nlohmann::json::parse(slurp(dir / "out_http" / "manifest.json"));
+  std::size_t remote_files = 0, local_items = 0;
+  for (auto const& in : manifest.at("inputs")) {
+    std::string const path = in.at("path").get<std::string>();
+    if (path.starts_with("/vsicurl/" + server.url())) {
+      ++remote_files;
+      EXPECT_TRUE(in.at("sha256").is_null()) << path;
+      EXPECT_TRUE(in.at("size").is_null()) << path;
+      EXPECT_NE(in.at("not_hashed").get<std::string>().find("remote"), std::string::npos);
+    } else {
+      ++local_items;
+      EXPECT_EQ(in.at("sha256").get<std::string>().size(), 64u) << path;
+    }
+  }
+  EXPECT_GT(remote_files, 0u);
+  EXPECT_GT(local_items, 0u) << "the STAC items";
   fs::remove_all(dir);
 }
 
