@@ -10,27 +10,17 @@
 #include <string>
 
 #include "geosweep/kernels/backend.hpp"
+#include "tools/shell_command.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct command_result {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
+using geosweep::test_tools::command_result;
 
 /// Runs geosweep with `args` through the shell; `prefix` goes before it (e.g. "env -u X ").
 command_result run_geosweep(std::string const& args, std::string const& prefix = "") {
-  std::string const command = prefix + std::string(GEOSWEEP_BINARY) + " " + args + " 2>&1";
-  command_result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) r.out += buffer.data();
-  int const status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return geosweep::test_tools::geosweep_command(args, prefix);
 }
 
 class Cli : public ::testing::Test {

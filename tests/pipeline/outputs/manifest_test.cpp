@@ -19,6 +19,7 @@
 #include "catalog/stac_catalog.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "outputs/manifest.hpp"
+#include "tools/shell_command.hpp"
 
 namespace fs = std::filesystem;
 namespace gp = geosweep::pipeline;
@@ -26,24 +27,11 @@ using json = nlohmann::json;
 
 namespace {
 
-struct command_result {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-command_result shell(std::string const& command) {
-  command_result r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) r.out += buffer.data();
-  int const status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using geosweep::test_tools::command_result;
+using geosweep::test_tools::shell;
 
 command_result geosweep(std::string const& args) {
-  return shell(std::string(GEOSWEEP_BINARY) + " " + args);
+  return geosweep::test_tools::geosweep_command(args);
 }
 
 /// The sha256sum tool's digest of `path`: an implementation independent of geosweep's.

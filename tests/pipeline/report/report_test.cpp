@@ -29,6 +29,7 @@
 #include "report/map_geometry.hpp"
 #include "report/report_map.hpp"
 #include "report/report_series_page.hpp"
+#include "tools/shell_command.hpp"
 #include "tools/wkt.hpp"
 
 namespace fs = std::filesystem;
@@ -38,24 +39,11 @@ namespace {
 
 constexpr double kDegree = std::numbers::pi / 180.0;
 
-struct command_result {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-command_result shell(std::string const& command) {
-  command_result r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) r.out += buffer.data();
-  int const status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using geosweep::test_tools::command_result;
+using geosweep::test_tools::shell;
 
 command_result geosweep(std::string const& args) {
-  return shell(std::string(GEOSWEEP_BINARY) + " " + args);
+  return geosweep::test_tools::geosweep_command(args);
 }
 
 bool have_poppler() {
