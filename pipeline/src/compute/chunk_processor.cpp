@@ -169,7 +169,8 @@ void emit_series(chunk_context const& cx, chunk_observation const& o, chunk_stat
       std::int64_t clear = 0, inside = 0;
       for (int c = 0; c < width; ++c) {
         inside += in[c];  // 0 or 1
-        clear += (in[c] != 0) & !k::is_nodata(look[c]) ? 1 : 0;
+        bool const looked = !k::is_nodata(look[c]);
+        clear += ((in[c] != 0) & looked) ? 1 : 0;
       }
       clear_m2 += static_cast<double>(clear) * area;
       inside_m2 += static_cast<double>(inside) * area;

@@ -52,7 +52,8 @@ struct bitemporal_change_op {
     using u8 = std::uint8_t;
     u8 cls = seed ? u8{change_high} : (grown ? u8{change_grown} : u8{change_none});
     cls = before < forest_min ? u8{change_none} : cls;
-    cls = (is_nodata(before) | is_nodata(after)) ? u8{change_no_data} : cls;
+    bool const nan_before = is_nodata(before), nan_after = is_nodata(after);
+    cls = (nan_before | nan_after) ? u8{change_no_data} : cls;
     return zone == zone_outside ? u8{change_outside_aoi} : cls;
   }
 };

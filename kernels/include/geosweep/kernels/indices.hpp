@@ -104,7 +104,8 @@ struct normalized_difference_op {
     float const sum = a + b;
     float const v = (a - b) / sum;
     float const clamped = v > 1.0f ? 1.0f : (v < -1.0f ? -1.0f : v);
-    bool const invalid = is_nodata(a) | is_nodata(b) | (sum == 0.0f) | is_nodata(v);
+    bool const nan_a = is_nodata(a), nan_b = is_nodata(b), nan_v = is_nodata(v);
+    bool const invalid = nan_a | nan_b | (sum == 0.0f) | nan_v;
     return invalid ? nodata_f32() : clamped;
   }
 };
