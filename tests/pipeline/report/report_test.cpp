@@ -297,28 +297,37 @@ bool near_colour(std::uint32_t a, std::uint32_t b, int tolerance) {
   return true;
 }
 
-TEST(SeriesPage, ADateWithoutAClearLookLeavesNoSegmentThroughItOnThePage) {
-  // 14 dates 10 days apart, 5 baseline and 9 monitoring; one alert at 0.8 with no clear look
-  // on date 9, the AOI at 0.7 throughout.
-  gp::job_spec spec;
+/// A synthetic AOI for the series page: `dates` dates 10 days apart from `first`, the first
+/// `baseline` of them in the baseline period, the AOI's mean 0.7 and every pixel clear.
+gp::aoi_inputs synthetic_series(int first, int dates, int baseline, char const* baseline_period,
+                                char const* monitor_period, char const* monitor_start) {
   gp::aoi_inputs in;
   in.name = "synthetic";
   in.index = "ndvi";
   in.change_method = "baseline";
-  int const first = day_of("2024-01-01");
-  in.baseline_period = "2024-01-01 to 2024-02-10";
-  in.monitor_period = "2024-02-20 to 2024-05-10";
-  in.monitor_start = gp::parse_iso_date("2024-02-20");
-  std::vector<double> alert(14, 0.8);
-  alert[9] = NAN;
-  for (int i = 0; i < 14; ++i) {
+  in.baseline_period = baseline_period;
+  in.monitor_period = monitor_period;
+  in.monitor_start = gp::parse_iso_date(monitor_start);
+  for (int i = 0; i < dates; ++i) {
     gp::series_point point;
     point.day = first + 10 * i;
-    point.monitor = i >= 5;
+    point.monitor = i >= baseline;
     point.aoi_mean = 0.7;
     point.clear_share = 1;
     in.series.push_back(point);
   }
+  return in;
+}
+
+TEST(SeriesPage, ADateWithoutAClearLookLeavesNoSegmentThroughItOnThePage) {
+  // 14 dates 10 days apart, 5 baseline and 9 monitoring; one alert at 0.8 with no clear look
+  // on date 9, the AOI at 0.7 throughout.
+  gp::job_spec spec;
+  int const first = day_of("2024-01-01");
+  auto in = synthetic_series(first, 14, 5, "2024-01-01 to 2024-02-10", "2024-02-20 to 2024-05-10",
+                             "2024-02-20");
+  std::vector<double> alert(14, 0.8);
+  alert[9] = NAN;
   in.alerts.resize(1);
   in.alerts[0].area_ha = 1;
   in.alerts[0].first_seen = gp::from_days_since_epoch(first + 10 * 5);
@@ -349,22 +358,9 @@ TEST(SeriesPage, ADateWithoutAClearLookLeavesNoSegmentThroughItOnThePage) {
 TEST(SeriesPage, AlertsBeyondTheCapFormABandFromTheirLowestToTheirHighestMean) {
   // 7 alerts: the 5 largest get lines at 0.85; the 2 smallest, at 0.3 and 0.5, a band.
   gp::job_spec spec;
-  gp::aoi_inputs in;
-  in.name = "synthetic";
-  in.index = "ndvi";
-  in.change_method = "baseline";
   int const first = day_of("2024-01-01");
-  in.baseline_period = "2024-01-01 to 2024-01-21";
-  in.monitor_period = "2024-01-31 to 2024-02-20";
-  in.monitor_start = gp::parse_iso_date("2024-01-31");
-  for (int i = 0; i < 6; ++i) {
-    gp::series_point point;
-    point.day = first + 10 * i;
-    point.monitor = i >= 3;
-    point.aoi_mean = 0.7;
-    point.clear_share = 1;
-    in.series.push_back(point);
-  }
+  auto in = synthetic_series(first, 6, 3, "2024-01-01 to 2024-01-21", "2024-01-31 to 2024-02-20",
+                             "2024-01-31");
   for (int k = 0; k < 7; ++k) {
     gp::alert a;
     a.area_ha = k < 5 ? 5.0 - k : 0.5;
