@@ -6,14 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <mutex>
 #include <set>
-#include <thread>
 
 #include "catalog/stac_catalog.hpp"
 #include "core/atomic_file.hpp"
+#include "core/parallel.hpp"
 #include "geosweep/kernels/backend.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/errors.hpp"
@@ -72,31 +69,14 @@ class field_reader {
   fs::path file_;
 };
 
-/// The digests of `paths` ("" for none), each file on one of up to `threads` threads: reading,
-/// not hashing, is the usual limit on a large sweep, so a few suffice. Rethrows the first
-/// failure.
+/// The digests of `paths` ("" for none), each file on one of up to `threads` threads (the
+/// project's parallel_for): reading, not hashing, is the usual limit on a large sweep, so a few
+/// suffice. Rethrows the first failure.
 std::vector<file_digest> hash_files(std::vector<std::string> const& paths, unsigned threads) {
   std::vector<file_digest> digests(paths.size());
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto const work = [&] {
-    for (std::size_t i = next++; i < paths.size(); i = next++) {
-      if (paths[i].empty()) continue;
-      try {
-        digests[i] = sha256_file(paths[i]);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  unsigned const n = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(paths.size())));
-  for (unsigned t = 1; t < n; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+  parallel_for(paths.size(), static_cast<int>(threads), [&](std::size_t i) {
+    if (!paths[i].empty()) digests[i] = sha256_file(paths[i]);
+  });
   return digests;
 }
 
