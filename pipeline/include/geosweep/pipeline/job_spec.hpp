@@ -178,6 +178,13 @@ struct enum_names<optional_layer> {
                                                           "baseline", "clear_count"};
 };
 
+/// The language of a report's fixed text, dates and numbers (outputs.report_language).
+enum class report_language { en, es, pt, fr };
+template <>
+struct enum_names<report_language> {
+  static constexpr std::array<std::string_view, 4> values{"en", "es", "pt", "fr"};
+};
+
 /// What to write and where.
 struct outputs_spec {
   std::filesystem::path dir;
@@ -199,6 +206,7 @@ struct outputs_spec {
     return std::find(layers.begin(), layers.end(), layer) != layers.end();
   }
   bool report = false;  ///< `geosweep run` also renders the reports (report/, see report.hpp)
+  report_language language = report_language::en;  ///< outputs.report_language
 };
 
 /// The largest AOI (in pixels of the analysis grid) that gets COGs under `cog: auto`: 25 Mpx,
