@@ -110,9 +110,11 @@ int run_command(std::string const& job_path, global_options const& g) {
   if (result.series_file) fmt::print("  {}\n", result.series_file->string());
   for (auto const& f : result.polygon_files) fmt::print("  {}\n", f.string());
   if (!result.cog_files.empty()) {
-    fmt::print("  {} ({} COGs: colour composites and {} before and after, per AOI)\n",
-               (result.cog_files.front().parent_path().parent_path()).string(),
-               result.cog_files.size(), spec.change.index);
+    fmt::print(
+        "  {} ({} COGs: colour composites and {} before and after with the dates of their looks, "
+        "per AOI)\n",
+        (result.cog_files.front().parent_path().parent_path()).string(), result.cog_files.size(),
+        spec.change.index);
   }
   if (spec.outputs.report) print_reports(gp::render_reports(spec));
   return exit_ok;

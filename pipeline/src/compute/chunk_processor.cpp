@@ -2,12 +2,15 @@
 
 #include "compute/detector_results.hpp"
 
+#include <algorithm>
+#include <array>
 #include <limits>
 #include <memory>
 
 #include "compute/spectral_index.hpp"
 #include "core/test_hooks.hpp"
 #include "geosweep/kernels/change.hpp"
+#include "geosweep/kernels/error.hpp"
 #include "geosweep/kernels/stream.hpp"
 #include "geosweep/pipeline/errors.hpp"
 
@@ -45,18 +48,23 @@ void compute_index(k::stream const& s, spectral_index const& index, std::size_t 
 /// date to its last; per date only the change index comes back, for the tables and the series.
 struct chunk_state {
   chunk_state(k::backend where, std::size_t capacity)
-      : stream(where), index(stream, capacity), index_host(where, capacity) {}
+      : stream(where),
+        index(stream, capacity),
+        index_host(where, capacity),
+        look(stream, capacity) {}
   k::stream stream;  // first: the arrays below are freed in its order
   std::size_t chunk = std::numeric_limits<std::size_t>::max();
   std::unique_ptr<change_detector> detector;
   std::map<std::string, k::device_array<float>> composite[2];  // latest clear look per period
   std::map<std::string, k::device_array<float>> colour[2];     // latest clear colour bands
+  std::map<std::string, k::device_array<float>> look_day[2];   // their days (look_date_name)
   std::map<std::size_t, std::vector<std::uint8_t>> inside;     // AOI masks over the chunk
   std::map<std::size_t, k::device_array<std::uint8_t>> inside_resident;
   std::map<std::size_t, std::vector<double>> clear_m2;  // per AOI, by date
   std::map<std::size_t, double> inside_m2;              // per AOI
   k::device_array<float> index;                         // one index of the current date
   k::pinned_array<float> index_host;  // the change index of the current date, on the host
+  k::device_array<float> look;        // the date where every colour band is clear, else NaN
 };
 
 /// Continues a chunk from the previous monitoring run: its detector state and composites.
@@ -72,6 +80,14 @@ void restore_chunk(state_reader const& in, std::size_t chunk, pixel_window const
         state.stream.synchronize();  // `values` is reused for the next one
       }
     }
+    // The days of the looks; a state saved before they were kept leaves them unknown (NaN).
+    for (auto& [name, resident] : state.look_day[period]) {
+      auto const key = composite_name(period, name);
+      if (!in.has(chunk, key)) continue;
+      in.read(chunk, window, key, values);
+      k::copy_to_device(state.stream, resident, values.data(), values.size());
+      state.stream.synchronize();
+    }
   }
 }
 
@@ -82,16 +98,21 @@ void start_chunk(chunk_context const& cx, std::size_t id, chunk_state& state) {
   k::stream const& stream = state.stream;
   state.chunk = id;
   state.detector = make_change_detector(cx.spec->change, n, stream);
+  GEOSWEEP_EXPECTS(cx.colour.size() <= 4, "at most four colour bands (all_clear_day_op)");
   for (int period = 0; period < 2; ++period) {
-    for (auto* arrays : {&state.composite[period], &state.colour[period]}) arrays->clear();
+    for (auto* arrays : {&state.composite[period], &state.colour[period], &state.look_day[period]})
+      arrays->clear();
+    auto const add = [&](std::map<std::string, k::device_array<float>>& arrays,
+                         std::string const& name) {
+      auto const v = arrays.emplace(name, k::device_array<float>(stream, n)).first;
+      k::fill(stream, v->second, n, k::nodata_f32());
+    };
     for (auto const& name : cx.indices) {
-      auto const v = state.composite[period].emplace(name, k::device_array<float>(stream, n)).first;
-      k::fill(stream, v->second, n, k::nodata_f32());
+      add(state.composite[period], name);
+      add(state.look_day[period], look_date_name(name));
     }
-    for (auto const& b : cx.colour) {
-      auto const v = state.colour[period].emplace(b, k::device_array<float>(stream, n)).first;
-      k::fill(stream, v->second, n, k::nodata_f32());
-    }
+    for (auto const& b : cx.colour) add(state.colour[period], b);
+    if (!cx.colour.empty()) add(state.look_day[period], look_date_name(std::string(colour_look)));
   }
   state.inside.clear();
   state.inside_resident.clear();
@@ -124,6 +145,7 @@ void observe(chunk_context const& cx, chunk_observation const& o, chunk_state& s
   k::stream const& stream = state.stream;
   // Everything of this date is queued on the chunk's stream after the slot's upload.
   stream.wait(*o.ready);
+  auto const day = static_cast<float>(days_since_epoch(group.date));
   for (auto const& name : cx.indices) {
     bool const change_index = name == cx.spec->change.index;
     // On the CPU the change index goes straight into the host buffer the tables read.
@@ -134,6 +156,10 @@ void observe(chunk_context const& cx, chunk_observation const& o, chunk_state& s
     k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
                         static_cast<float const*>(composite.data()),
                         static_cast<float const*>(index));
+    auto& look_day = state.look_day[period].at(look_date_name(name));
+    k::transform_pixels(stream, n, k::latest_clear_day_op{day}, look_day.data(),
+                        static_cast<float const*>(look_day.data()),
+                        static_cast<float const*>(index));
     if (!change_index) continue;
     if (group.monitor)
       state.detector->observe_monitor(group.date, index);
@@ -141,9 +167,23 @@ void observe(chunk_context const& cx, chunk_observation const& o, chunk_state& s
       state.detector->observe_baseline(group.date, index);
     if (!direct) k::copy_to_host(stream, state.index_host.data(), state.index, n);
   }
-  for (auto& [band, composite] : state.colour[period]) {
-    k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
-                        static_cast<float const*>(composite.data()), o.reflectance.at(band));
+  if (!cx.colour.empty()) {
+    // The colour composites take a pixel from this date only where every colour band is
+    // clear, so that its colour is one look's and its date layer true for all its bands.
+    std::array<float const*, 4> bands{};
+    for (std::size_t b = 0; b < bands.size(); ++b)
+      bands[b] = o.reflectance.at(cx.colour[std::min(b, cx.colour.size() - 1)]);
+    float const* look = state.look.data();
+    k::transform_pixels(stream, n, k::all_clear_day_op{day}, state.look.data(), bands[0], bands[1],
+                        bands[2], bands[3]);
+    auto& look_day = state.look_day[period].at(look_date_name(std::string(colour_look)));
+    k::transform_pixels(stream, n, k::latest_clear_op{}, look_day.data(),
+                        static_cast<float const*>(look_day.data()), look);
+    for (auto& [band, composite] : state.colour[period]) {
+      k::transform_pixels(stream, n, k::latest_where_clear_op{}, composite.data(),
+                          static_cast<float const*>(composite.data()), o.reflectance.at(band),
+                          look);
+    }
   }
   fail_point("date-queued");  // tests: a date that fails with its kernels still queued
   // One wait per date: the change index is on the host and the slot may be reused.
@@ -230,6 +270,8 @@ chunk_output finish_chunk(chunk_context const& cx, chunk_state& state) {
       latest[period][name] = to_host(state.stream, values, n);
     for (auto const& [band, values] : state.colour[period])
       latest[period][band] = to_host(state.stream, values, n);
+    for (auto const& [name, values] : state.look_day[period])
+      latest[period][name] = to_host(state.stream, values, n);
   }
   if (cx.keep_state) {
     out.state = state.detector->save();
@@ -284,6 +326,27 @@ void write_chunk_state(state_writer& out, std::size_t chunk, pixel_window const&
                        std::map<std::string, std::vector<float>> const& kept) {
   state.write(out, chunk, window);
   for (auto const& [name, values] : kept) out.write(chunk, window, name, values);
+}
+
+std::string look_date_name(std::string const& composite) {
+  return composite + "_date";
+}
+
+std::vector<std::string> colour_layers(std::vector<std::string> const& colour) {
+  auto layers = colour;
+  if (!colour.empty()) layers.push_back(look_date_name(std::string(colour_look)));
+  return layers;
+}
+
+std::vector<std::string> state_composites(std::vector<std::string> const& indices,
+                                          std::vector<std::string> const& colour) {
+  std::vector<std::string> names;
+  for (auto const& index : indices) {
+    names.push_back(index);
+    names.push_back(look_date_name(index));
+  }
+  for (auto& layer : colour_layers(colour)) names.push_back(std::move(layer));
+  return names;
 }
 
 std::string composite_name(int period, std::string const& name) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compute/change_detector.hpp"
@@ -53,6 +54,22 @@ std::vector<T> take_crop(std::vector<T>& values, pixel_window const& whole,
   if (part == whole && values.size() == whole.pixel_count()) return std::move(values);
   return crop(values.data(), whole, part);
 }
+
+/// The key of the day of a composite's latest clear look ("<composite>_date"), beside the
+/// composite in aoi_tile_output::latest and in state files: days since 1970-01-01 as float,
+/// NaN where the period had no clear look. Each index has one; the colour bands share
+/// look_date_name(colour_look) (a pixel takes every colour band from the same date).
+std::string look_date_name(std::string const& composite);
+inline constexpr std::string_view colour_look = "colour";
+
+/// The colour layers a finished chunk holds beside its indices: the colour bands and, when
+/// there are any, the day of their looks.
+std::vector<std::string> colour_layers(std::vector<std::string> const& colour);
+
+/// Every composite of a chunk's state, by its name in aoi_tile_output::latest: each index and
+/// the day of its look, then colour_layers().
+std::vector<std::string> state_composites(std::vector<std::string> const& indices,
+                                          std::vector<std::string> const& colour);
 
 /// The name of a composite (an index, or a colour band) of a period in a state file.
 std::string composite_name(int period, std::string const& name);
@@ -95,7 +112,8 @@ struct aoi_tile_output {
   std::vector<std::int32_t> first_date, confirmed_date;
   std::vector<float> magnitude, baseline;
   std::vector<std::uint16_t> clear_count;
-  std::array<std::map<std::string, std::vector<float>>, 2> latest;  ///< indices, colour bands
+  /// Indices, colour bands and the days of their looks (look_date_name).
+  std::array<std::map<std::string, std::vector<float>>, 2> latest;
   std::vector<double> clear_m2;  ///< by date: ground area inside with a clear look
   double inside_m2 = 0.0;        ///< ground area inside the AOI
   double forest_m2 = 0.0;        ///< ground area inside whose baseline index is forest

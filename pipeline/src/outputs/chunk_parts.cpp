@@ -56,8 +56,9 @@ void part_writer::write(chunk_output const& out) {
           product::values_in(v, t));
     }
     for (int period = 0; period < 2 && cx_.keep_rasters; ++period) {
-      for (auto const& band : cx_.colour)
-        file_.write(out.chunk, t.tile, p + composite_name(period, band), t.latest[period].at(band));
+      for (auto const& layer : colour_layers(cx_.colour))
+        file_.write(out.chunk, t.tile, p + composite_name(period, layer),
+                    t.latest[period].at(layer));
     }
     file_.write(out.chunk, row(t.clear_m2.size()), p + "clear_m2", t.clear_m2);
     file_.write(out.chunk, row(1), p + "inside_m2", std::vector<double>{t.inside_m2});
@@ -92,8 +93,8 @@ chunk_output part_reader::read_chunk(std::size_t id) const {
                  product::values_of(v, t));
     }
     for (int period = 0; period < 2 && cx_.keep_rasters; ++period) {
-      for (auto const& band : cx_.colour)
-        file_.read(id, tile, p + composite_name(period, band), t.latest[period][band]);
+      for (auto const& layer : colour_layers(cx_.colour))
+        file_.read(id, tile, p + composite_name(period, layer), t.latest[period][layer]);
     }
     file_.read(id, row(cx_.dates->size()), p + "clear_m2", t.clear_m2);
     std::vector<double> inside_m2;
@@ -108,11 +109,9 @@ chunk_output part_reader::read_chunk(std::size_t id) const {
     auto const window = row((*cx_.chunks)[id].window.pixel_count());
     out.state = read_detector_state(file_, id, window, cx_.spec->change.method);
     for (int period = 0; period < 2; ++period) {
-      for (auto const* names : {&cx_.indices, &cx_.colour}) {
-        for (auto const& name : *names) {
-          auto const key = composite_name(period, name);
-          file_.read(id, window, key, out.kept[key]);
-        }
+      for (auto const& name : state_composites(cx_.indices, cx_.colour)) {
+        auto const key = composite_name(period, name);
+        file_.read(id, window, key, out.kept[key]);
       }
     }
   }

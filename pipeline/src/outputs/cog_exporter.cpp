@@ -6,6 +6,7 @@
 #include <cmath>
 #include <memory>
 
+#include "compute/chunk_processor.hpp"
 #include "core/atomic_file.hpp"
 #include "core/gdal_utils.hpp"
 #include "core/parallel.hpp"
@@ -35,6 +36,9 @@ GDALDatasetUniquePtr create_staging(fs::path const& path, raster_grid const& gri
       band->SetNoDataValue(product::packed_fill);
       band->SetScale(product::packed_scale);
       band->SetOffset(0.0);
+    } else if (type == GDT_Int32) {  // the days of the looks
+      band->SetNoDataValue(kernels::no_date);
+      band->SetUnitType("days since 1970-01-01");
     } else {
       band->SetNoDataValue(0.0);
     }
@@ -95,7 +99,8 @@ cog_exporter::cog_exporter(fs::path dir,
     auto const add = [&](std::string const& layer, int bands, GDALDataType type) {
       for (int period = 0; period < 2; ++period) {
         staged f;
-        f.final_path = product::cog_file(dir, name, layer, period);
+        f.final_path = type == GDT_Int32 ? product::cog_date_file(dir, name, layer, period)
+                                         : product::cog_file(dir, name, layer, period);
         f.staging = f.final_path.parent_path() /
                     fmt::format(".{}.staging.tif", f.final_path.stem().string());
         f.dataset = create_staging(f.staging, grid, bands, type);
@@ -104,6 +109,8 @@ cog_exporter::cog_exporter(fs::path dir,
     };
     for (auto const& c : composites_) add(c.name, 3, GDT_UInt16);
     add(index_, 1, GDT_Int16);
+    add(index_, 1, GDT_Int32);
+    if (!composites_.empty()) add(std::string(colour_look), 1, GDT_Int32);
     files_.push_back(std::move(files));
   }
 }
@@ -121,15 +128,13 @@ cog_exporter::~cog_exporter() {
 void cog_exporter::write(finished_chunk const& chunk) {
   for (auto const& t : chunk.output.aois) {
     if (files_.at(t.aoi).empty()) continue;  // an AOI without COGs
-    auto const& latest = t.latest;
-    write_tile(t.aoi, t.tile, t.inside, latest, {&latest[0].at(index_), &latest[1].at(index_)});
+    write_tile(t.aoi, t.tile, t.inside, t.latest);
   }
 }
 
-void cog_exporter::write_tile(std::size_t aoi, pixel_window const& tile,
-                              std::vector<std::uint8_t> const& inside,
-                              std::array<std::map<std::string, std::vector<float>>, 2> const& bands,
-                              std::array<std::vector<float> const*, 2> const& index) {
+void cog_exporter::write_tile(
+    std::size_t aoi, pixel_window const& tile, std::vector<std::uint8_t> const& inside,
+    std::array<std::map<std::string, std::vector<float>>, 2> const& bands) {
   std::size_t const n = tile.pixel_count();
   auto& files = files_.at(aoi);
   auto const fail = [&](staged const& f) {
@@ -159,15 +164,35 @@ void cog_exporter::write_tile(std::size_t aoi, pixel_window const& tile,
         fail(f);
       }
     }
+    auto const& looks = bands[static_cast<std::size_t>(period)];
     std::vector<std::int16_t> values(n);
-    auto const& source = *index[static_cast<std::size_t>(period)];
+    auto const& source = looks.at(index_);
     for (std::size_t i = 0; i < n; ++i)
       values[i] = inside[i] != 0 ? product::pack(source[i]) : product::packed_fill;
-    staged& x = files[2 * composites_.size() + static_cast<std::size_t>(period)];
+    std::size_t next = 2 * composites_.size() + static_cast<std::size_t>(period);
+    staged& x = files[next];
     if (x.dataset->GetRasterBand(1)->RasterIO(GF_Write, tile.x_offset, tile.y_offset, tile.width,
                                               tile.height, values.data(), tile.width, tile.height,
                                               GDT_Int16, 0, 0) != CE_None) {
       fail(x);
+    }
+    // The days of the index's looks, then of the colour composites' (one layer for all).
+    std::vector<std::string> dated{look_date_name(index_)};
+    if (!composites_.empty()) dated.push_back(look_date_name(std::string(colour_look)));
+    std::vector<std::int32_t> days(n);
+    for (auto const& name : dated) {
+      next += 2;
+      auto const& day = looks.at(name);
+      for (std::size_t i = 0; i < n; ++i) {
+        bool const ok = inside[i] != 0 && !kernels::is_nodata(day[i]);
+        days[i] = ok ? static_cast<std::int32_t>(day[i]) : kernels::no_date;
+      }
+      staged& d = files[next];
+      if (d.dataset->GetRasterBand(1)->RasterIO(GF_Write, tile.x_offset, tile.y_offset, tile.width,
+                                                tile.height, days.data(), tile.width, tile.height,
+                                                GDT_Int32, 0, 0) != CE_None) {
+        fail(d);
+      }
     }
   }
 }
@@ -199,7 +224,10 @@ std::vector<fs::path> cog_exporter::commit() {
     outputs[i] = std::make_unique<atomic_file>(f.final_path);
     CPLErrorReset();
     auto const factors = overview_factors(f.dataset->GetRasterXSize(), f.dataset->GetRasterYSize());
-    if (!factors.empty() && GDALBuildOverviews(GDALDataset::ToHandle(f.dataset.get()), "AVERAGE",
+    // Days are not averaged: an overview pixel takes the date of one of its pixels.
+    char const* resampling =
+        f.dataset->GetRasterBand(1)->GetRasterDataType() == GDT_Int32 ? "NEAREST" : "AVERAGE";
+    if (!factors.empty() && GDALBuildOverviews(GDALDataset::ToHandle(f.dataset.get()), resampling,
                                                static_cast<int>(factors.size()), factors.data(), 0,
                                                nullptr, nullptr, nullptr) != CE_None)
       throw io_error(f.staging.string() + ": cannot build overviews: " + last_gdal_message());

@@ -4,9 +4,11 @@
 /// reflectance x 10000 of red, green, blue), false colour (NIR, red, green: vegetation red,
 /// cleared ground grey-green) and of the monitored index, before and after, each the latest
 /// clear look of its period, clipped to the AOI (nodata outside). The index is packed as
-/// change.nc packs it (Int16, scale 0.0001, nodata -32768). Written chunk by chunk into
-/// staging GeoTIFFs, then converted to COGs (DEFLATE on every core) under temporary names and
-/// renamed.
+/// change.nc packs it (Int16, scale 0.0001, nodata -32768). Beside them, the day of each
+/// pixel's look (Int32 days since 1970-01-01): <index>_before_date.tif for the index,
+/// colour_before_date.tif for both colour composites (their bands come from one look). Written
+/// chunk by chunk into staging GeoTIFFs, then converted to COGs (DEFLATE on every core) under
+/// temporary names and renamed.
 
 #include <array>
 #include <filesystem>
@@ -54,13 +56,13 @@ class cog_exporter final : public chunk_writer {
   /// Each AOI tile of a finished chunk: its colour bands and change index of both periods.
   void write(finished_chunk const& chunk) override;
 
-  /// One tile of AOI `aoi` (AOI-window pixels): `inside` the AOI mask; bands[period] the
-  /// reflectance of each band the composites use; index[period] the monitored index (period 0
-  /// before, 1 after).
+  /// One tile of AOI `aoi` (AOI-window pixels): `inside` the AOI mask; looks[period] (0
+  /// before, 1 after) as aoi_tile_output::latest holds them: the reflectance of each band the
+  /// composites use, the monitored index, and the days of the index's and the colour bands'
+  /// looks (look_date_name).
   void write_tile(std::size_t aoi, pixel_window const& tile,
                   std::vector<std::uint8_t> const& inside,
-                  std::array<std::map<std::string, std::vector<float>>, 2> const& bands,
-                  std::array<std::vector<float> const*, 2> const& index);
+                  std::array<std::map<std::string, std::vector<float>>, 2> const& looks);
 
   /// Turns the staging files into COGs; returns the files written.
   std::vector<std::filesystem::path> commit() override;

@@ -64,6 +64,15 @@ std::vector<std::byte> stored_tile(product::pixel_variable const& v,
           }
           throw logic_error("variable " + v.name + ": only float values are packed");
         }
+        if constexpr (std::is_same_v<T, float>) {
+          if (v.type == product::raster_type::int32) {  // days held as float, NaN for none
+            std::vector<std::int32_t> days(source->size());
+            std::transform(source->begin(), source->end(), days.begin(), [](float day) {
+              return k::is_nodata(day) ? k::no_date : static_cast<std::int32_t>(day);
+            });
+            return bytes_of(days);
+          }
+        }
         if (sizeof(T) != product::element_size(v.type))
           throw logic_error("variable " + v.name + ": the tile's values are of another type");
         return bytes_of(*source);

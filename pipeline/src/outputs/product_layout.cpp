@@ -59,6 +59,11 @@ std::filesystem::path cog_file(std::filesystem::path const& dir, std::string con
   return cog_folder(dir, aoi) / (period_layer(layer, period) + ".tif");
 }
 
+std::filesystem::path cog_date_file(std::filesystem::path const& dir, std::string const& aoi,
+                                    std::string const& layer, int period) {
+  return cog_folder(dir, aoi) / (period_layer(layer, period) + "_date.tif");
+}
+
 std::filesystem::path part_file(std::filesystem::path const& dir, int worker) {
   return dir / parts_dir / fmt::format("part-{:04d}.h5", worker);
 }
@@ -87,6 +92,9 @@ std::string before(std::string const& index) {
 }
 std::string after(std::string const& index) {
   return period_layer(index, 1);
+}
+std::string look_date(std::string const& index, int period) {
+  return period_layer(index, period) + "_date";
 }
 std::string baseline(std::string const& index) {
   return index + "_baseline";
@@ -136,6 +144,21 @@ pixel_variable index_look(std::string const& index, int period, std::string cons
   return v;
 }
 
+/// The day of each pixel's look in index_look(`index`, `period`), held by the tile as a float
+/// (look_date_name) and stored as int32 days.
+pixel_variable index_look_date(std::string const& index, int period) {
+  pixel_variable v;
+  v.name = variable::look_date(index, period);
+  v.type = raster_type::int32;
+  v.attributes.long_name =
+      fmt::format("date of the observation in {}", period_layer(index, period));
+  v.attributes.units = "days since 1970-01-01";
+  v.attributes.fill_value = k::no_date;
+  v.look_period = period;
+  v.look_index = look_date_name(index);
+  return v;
+}
+
 }  // namespace
 
 namespace {
@@ -177,6 +200,8 @@ std::vector<pixel_variable> every_pixel_variable(job_spec const& spec,
     out.push_back(index_look(
         name, 1,
         fmt::format("{}, latest clear observation of the monitoring period", index.long_name)));
+    out.push_back(index_look_date(name, 0));
+    out.push_back(index_look_date(name, 1));
   }
   variable_attributes change;
   change.long_name = "forest loss between the baseline and monitoring periods, by confidence";

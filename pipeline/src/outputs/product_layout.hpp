@@ -58,6 +58,12 @@ std::filesystem::path cog_folder(std::filesystem::path const& dir, std::string c
 std::filesystem::path cog_file(std::filesystem::path const& dir, std::string const& aoi,
                                std::string const& layer, int period);
 
+/// The date layer of the COG of `layer` (an index, or colour_look for every colour
+/// composite): cog/<aoi>/<layer>_before_date.tif, the day of each pixel's look (days since
+/// 1970-01-01, Int32, nodata kernels::no_date).
+std::filesystem::path cog_date_file(std::filesystem::path const& dir, std::string const& aoi,
+                                    std::string const& layer, int period);
+
 /// `dir`/.parts/part-<worker>.h5.
 std::filesystem::path part_file(std::filesystem::path const& dir, int worker);
 
@@ -109,6 +115,8 @@ inline constexpr std::string_view patch = "patch";  ///< patch number: alert k i
 /// The latest clear look of `index` in the baseline (before) or monitoring (after) period.
 std::string before(std::string const& index);
 std::string after(std::string const& index);
+/// The day of each pixel's look in before(index) or after(index): "<index>_before_date".
+std::string look_date(std::string const& index, int period);
 /// The baseline of the change index (mean, or the latest clear baseline look).
 std::string baseline(std::string const& index);
 /// The (time, y, x) series of the change index: its name alone.
@@ -188,9 +196,9 @@ using const_tile_values =
 const_tile_values values_in(pixel_variable const& v, aoi_tile_output const& tile);
 
 /// The (y, x) variables of every AOI group of `spec`'s change.nc, in the order they are
-/// created and written: each index's looks before and after (`indices`: the job's indices and
-/// the change index), the change classes, its dates and magnitude, the baseline (the
-/// `baseline` method's mean; for `bitemporal` it is the index's look before, not stored
+/// created and written: each index's looks before and after and their days (`indices`: the
+/// job's indices and the change index), the change classes, its dates and magnitude, the baseline
+/// (the `baseline` method's mean; for `bitemporal` it is the index's look before, not stored
 /// twice), the clear count and the patch numbers; those of outputs.layers only (the change
 /// classes and patch numbers always).
 std::vector<pixel_variable> pixel_variables(job_spec const& spec,

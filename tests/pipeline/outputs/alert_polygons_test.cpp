@@ -103,7 +103,7 @@ class alert_polygons_test : public tt::temp_dir_test {
     nc_product_ = std::make_unique<gp::netcdf_product>(dir_ / "nc", spec, contents);
     auto& nc = *nc_product_;
     gp::finished_chunk chunk;
-    auto t = tt::full_tile(0, {0, 0, W, H}, {"ndvi"});
+    auto t = tt::full_tile(0, {0, 0, W, H}, {"ndvi", "ndvi_date"});
     for (std::size_t i = 0; i < kPatches.size(); ++i)
       t.change[i] = kPatches[i] == 0 ? k::change_none : k::change_high;
     chunk.output.aois.push_back(std::move(t));

@@ -75,9 +75,8 @@ class chunk_parts_test : public tt::temp_dir_test {
     out.chunk = id;
     for (std::size_t a = 0; a < 2; ++a) {
       auto const& tile = kTiles.at(id)[a];
-      std::vector<std::string> looks = kIndices;
-      looks.insert(looks.end(), kColour.begin(), kColour.end());
-      auto t = tt::full_tile(a, tile, looks);
+      // The indices, the colour bands and the days of their looks.
+      auto t = tt::full_tile(a, tile, gp::state_composites(kIndices, kColour));
       float const base = static_cast<float>(id * 10 + a);
       for (std::size_t i = 0; i < tile.pixel_count(); ++i) {
         auto const fi = static_cast<float>(i);
@@ -197,9 +196,9 @@ TEST_F(chunk_parts_test, a_chunk_touching_two_aois_round_trips) {
   expect_same_tiles(chunk1, back1);
   expect_same_tiles(chunk0, part.read_chunk(0));
   // The colour composites are among the looks: spot-check one value by its formula (chunk 1,
-  // AOI 1, "nir" is the 5th look in name order blue, green, nbr, ndvi, nir, red: offset 0.4;
-  // base 11, period 1, pixel 2: 11 + 1 + 0.4 + 0.0002).
-  EXPECT_FLOAT_EQ(back1.aois[1].latest[1].at("nir")[2], 11.0f + 1.0f + 0.4f + 0.0002f);
+  // AOI 1, "nir" is the 8th look in name order blue, colour_date, green, nbr, nbr_date, ndvi,
+  // ndvi_date, nir, red: offset 0.7; base 11, period 1, pixel 2: 11 + 1 + 0.7 + 0.0002).
+  EXPECT_FLOAT_EQ(back1.aois[1].latest[1].at("nir")[2], 11.0f + 1.0f + 0.7f + 0.0002f);
   EXPECT_EQ(back1.aois[1].inside_m2, 1245.5);
   EXPECT_EQ(back1.aois[0].clear_m2, (std::vector<double>{101.0, 250.5, 0.0}));
   EXPECT_FALSE(back1.state);
@@ -294,16 +293,15 @@ TEST_F(chunk_parts_test, with_state_the_detector_state_and_kept_composites_cross
   auto chunk = full_chunk(1);
   chunk.state = detector->save();
   for (int p = 0; p < 2; ++p) {
-    for (auto const* names : {&kIndices, &kColour}) {
-      for (auto const& name : *names) {
-        std::vector<float> values(n);
-        for (std::size_t i = 0; i < n; ++i) values[i] = static_cast<float>(p * 100 + i) / 64.0f;
-        values[p] = nan_f;
-        chunk.kept[gp::composite_name(p, name)] = values;
-      }
+    for (auto const& name : gp::state_composites(kIndices, kColour)) {
+      std::vector<float> values(n);
+      for (std::size_t i = 0; i < n; ++i) values[i] = static_cast<float>(p * 100 + i) / 64.0f;
+      values[p] = nan_f;
+      chunk.kept[gp::composite_name(p, name)] = values;
     }
   }
-  ASSERT_EQ(chunk.kept.size(), 12u);
+  // 2 indices and the days of their looks, 4 colour bands and the day of theirs, x 2 periods.
+  ASSERT_EQ(chunk.kept.size(), 18u);
 
   fs::path const path = dir_ / "part.h5";
   {
@@ -316,7 +314,7 @@ TEST_F(chunk_parts_test, with_state_the_detector_state_and_kept_composites_cross
   expect_same_tiles(chunk, back);
   ASSERT_TRUE(back.state);
   EXPECT_EQ(back.state->size(), n);
-  ASSERT_EQ(back.kept.size(), 12u);
+  ASSERT_EQ(back.kept.size(), 18u);
   for (auto const& [name, values] : chunk.kept) {
     ASSERT_TRUE(back.kept.count(name)) << name;
     EXPECT_TRUE(tt::same_floats(back.kept.at(name), values)) << name;
@@ -373,8 +371,8 @@ TEST_F(chunk_parts_test, with_state_a_bitemporal_state_crosses) {
   auto chunk = full_chunk(1);
   chunk.state = detector->save();
   for (int p = 0; p < 2; ++p) {
-    for (auto const* names : {&kIndices, &kColour})
-      for (auto const& name : *names) chunk.kept[gp::composite_name(p, name)].assign(n, 0.5f);
+    for (auto const& name : gp::state_composites(kIndices, kColour))
+      chunk.kept[gp::composite_name(p, name)].assign(n, 0.5f);
   }
   fs::path const path = dir_ / "part.h5";
   {

@@ -1,5 +1,6 @@
 // The per-AOI COGs (outputs/cog_exporter.hpp), read back with GDAL: one AOI written from two
-// tiles gives cog/<aoi>/{true_colour,false_colour,ndvi}_{before,after}.tif; the composites are
+// tiles gives cog/<aoi>/{true_colour,false_colour,ndvi}_{before,after}.tif and the days of the
+// looks, {ndvi,colour}_{before,after}_date.tif (Int32, nodata 2^31 - 1); the composites are
 // 3-band UInt16, reflectance x 10000 rounded and clamped to [1, 65535], with 0 (nodata) outside
 // the AOI and where a band has no look (NaN), bands in composite order; the index COG is Float32
 // with NaN outside; each file is on the AOI grid and laid out as a COG; the staging files go on
@@ -64,10 +65,19 @@ float index_at(int period, std::size_t i) {
   return -0.25f + 0.02f * static_cast<float>(i);
 }
 
+/// The day of the index's look: 19500 + 10 p + i (none at pixel 5); of the colour bands' look:
+/// 19600 + 100 p + i % 3 (none at pixel 7).
+float index_day(int period, std::size_t i) {
+  return i == 5 ? nan_f : static_cast<float>(19500 + 10 * period + static_cast<int>(i));
+}
+float colour_day(int period, std::size_t i) {
+  return i == 7 ? nan_f : static_cast<float>(19600 + 100 * period + static_cast<int>(i % 3));
+}
+
 /// The chunk of north's columns x0 .. x0 + width - 1.
 gp::finished_chunk chunk_of(std::size_t id, int x0, int width) {
   gp::pixel_window const tile{x0, 0, width, H};
-  std::vector<std::string> looks{"ndvi", "nbr"};
+  std::vector<std::string> looks{"ndvi", "nbr", "ndvi_date", "colour_date"};
   looks.insert(looks.end(), kBands.begin(), kBands.end());
   auto t = tt::full_tile(0, tile, looks);
   for (int r = 0; r < H; ++r) {
@@ -79,6 +89,8 @@ gp::finished_chunk chunk_of(std::size_t id, int x0, int width) {
         for (std::size_t b = 0; b < 4; ++b) t.latest[p][kBands[b]][j] = reflectance(p, b, i);
         t.latest[p]["ndvi"][j] = index_at(p, i);
         t.latest[p]["nbr"][j] = 9.0f;  // not exported
+        t.latest[p]["ndvi_date"][j] = index_day(p, i);
+        t.latest[p]["colour_date"][j] = colour_day(p, i);
       }
     }
   }
@@ -111,8 +123,10 @@ class cog_exporter_test : public tt::temp_dir_test {
   fs::path folder_;
 };
 
-std::vector<std::string> const kFinal{"false_colour_after.tif", "false_colour_before.tif",
-                                      "ndvi_after.tif",         "ndvi_before.tif",
+std::vector<std::string> const kFinal{"colour_after_date.tif",  "colour_before_date.tif",
+                                      "false_colour_after.tif", "false_colour_before.tif",
+                                      "ndvi_after.tif",         "ndvi_after_date.tif",
+                                      "ndvi_before.tif",        "ndvi_before_date.tif",
                                       "true_colour_after.tif",  "true_colour_before.tif"};
 
 }  // namespace
@@ -138,15 +152,19 @@ TEST_F(cog_exporter_test, commit_writes_the_cogs_and_removes_the_staging_files) 
   auto cogs = written();
   // Before commit: only the staging files, hidden.
   EXPECT_EQ(tt::file_names(folder_),
-            (std::vector<std::string>{".false_colour_after.staging.tif",
-                                      ".false_colour_before.staging.tif", ".ndvi_after.staging.tif",
-                                      ".ndvi_before.staging.tif", ".true_colour_after.staging.tif",
-                                      ".true_colour_before.staging.tif"}));
+            (std::vector<std::string>{
+                ".colour_after_date.staging.tif", ".colour_before_date.staging.tif",
+                ".false_colour_after.staging.tif", ".false_colour_before.staging.tif",
+                ".ndvi_after.staging.tif", ".ndvi_after_date.staging.tif",
+                ".ndvi_before.staging.tif", ".ndvi_before_date.staging.tif",
+                ".true_colour_after.staging.tif", ".true_colour_before.staging.tif"}));
   auto const files = cogs->commit();
   EXPECT_EQ(files, (std::vector<fs::path>{
                        folder_ / "true_colour_before.tif", folder_ / "true_colour_after.tif",
                        folder_ / "false_colour_before.tif", folder_ / "false_colour_after.tif",
-                       folder_ / "ndvi_before.tif", folder_ / "ndvi_after.tif"}));
+                       folder_ / "ndvi_before.tif", folder_ / "ndvi_after.tif",
+                       folder_ / "ndvi_before_date.tif", folder_ / "ndvi_after_date.tif",
+                       folder_ / "colour_before_date.tif", folder_ / "colour_after_date.tif"}));
   EXPECT_EQ(tt::file_names(folder_), kFinal);
   cogs.reset();  // the destructor removes nothing committed
   EXPECT_EQ(tt::file_names(folder_), kFinal);
@@ -236,6 +254,42 @@ TEST_F(cog_exporter_test, the_index_cog_is_packed_int16_with_nodata_outside) {
   EXPECT_EQ(after[4], -1700);
 }
 
+TEST_F(cog_exporter_test, the_date_layers_hold_the_day_of_each_look_with_nodata_outside) {
+  written()->commit();
+  struct layer {
+    char const* stem;
+    float (*day)(int, std::size_t);
+  };
+  for (auto const& [stem, day] : {layer{"ndvi", index_day}, layer{"colour", colour_day}}) {
+    for (int p = 0; p < 2; ++p) {
+      std::string const name =
+          (folder_ / (std::string(stem) + (p == 0 ? "_before_date.tif" : "_after_date.tif")))
+              .string();
+      SCOPED_TRACE(name);
+      auto ds = tt::open_gdal(name);
+      ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+      GDALRasterBand* band = ds->GetRasterBand(1);
+      EXPECT_EQ(band->GetRasterDataType(), GDT_Int32);
+      int has_nodata = 0;
+      EXPECT_EQ(band->GetNoDataValue(&has_nodata), 2147483647.0);
+      EXPECT_TRUE(has_nodata);
+      EXPECT_STREQ(band->GetUnitType(), "days since 1970-01-01");
+      auto const values = tt::read_band<std::int32_t>(*ds, 1, GDT_Int32);
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        bool const none = !inside(i) || std::isnan(day(p, i));
+        EXPECT_EQ(values[i], none ? 2147483647 : static_cast<std::int32_t>(day(p, i))) << i;
+      }
+    }
+  }
+  // By hand: the index's look of pixel 6 after is day 19516, the colour's 19700.
+  auto after = tt::read_band<std::int32_t>(
+      *tt::open_gdal((folder_ / "ndvi_after_date.tif").string()), 1, GDT_Int32);
+  EXPECT_EQ(after[6], 19516);
+  auto colour = tt::read_band<std::int32_t>(
+      *tt::open_gdal((folder_ / "colour_after_date.tif").string()), 1, GDT_Int32);
+  EXPECT_EQ(colour[6], 19700);
+}
+
 TEST_F(cog_exporter_test, every_file_is_a_cog_on_the_aoi_grid) {
   written()->commit();
   OGRSpatialReference utm20s;
@@ -267,18 +321,28 @@ TEST_F(cog_exporter_test, each_aoi_has_its_own_folder) {
     cogs.write(chunk_of(0, 0, 3));
     cogs.write(chunk_of(1, 3, 2));
     // South's only tile, through write_tile: inside everywhere, one look of each band.
-    std::array<std::map<std::string, std::vector<float>>, 2> bands;
-    for (int p = 0; p < 2; ++p)
-      for (char const* b : {"red", "green", "blue"}) bands[p][b] = {0.1f, 0.2f, 0.3f, 0.4f};
-    std::vector<float> const before{0.9f, 0.8f, 0.7f, 0.6f}, after{0.1f, nan_f, 0.3f, 0.4f};
-    cogs.write_tile(1, {0, 0, 2, 2}, {1, 1, 1, 0}, bands, {&before, &after});
+    std::array<std::map<std::string, std::vector<float>>, 2> looks;
+    for (int p = 0; p < 2; ++p) {
+      for (char const* b : {"red", "green", "blue"}) looks[p][b] = {0.1f, 0.2f, 0.3f, 0.4f};
+      looks[p]["ndvi_date"] = looks[p]["colour_date"] = {19000.0f, 19001.0f, nan_f, 19003.0f};
+    }
+    looks[0]["ndvi"] = {0.9f, 0.8f, 0.7f, 0.6f};
+    looks[1]["ndvi"] = {0.1f, nan_f, 0.3f, 0.4f};
+    cogs.write_tile(1, {0, 0, 2, 2}, {1, 1, 1, 0}, looks);
     auto const files = cogs.commit();
-    EXPECT_EQ(files.size(), 8u);  // true colour and the index, before and after, of each AOI
+    // True colour, the index and the days of both, before and after, of each AOI.
+    EXPECT_EQ(files.size(), 16u);
   }
   EXPECT_EQ(tt::file_names(dir_ / "cog"), (std::vector<std::string>{"north", "south"}));
-  EXPECT_EQ(tt::file_names(dir_ / "cog" / "south"),
-            (std::vector<std::string>{"ndvi_after.tif", "ndvi_before.tif", "true_colour_after.tif",
-                                      "true_colour_before.tif"}));
+  EXPECT_EQ(
+      tt::file_names(dir_ / "cog" / "south"),
+      (std::vector<std::string>{"colour_after_date.tif", "colour_before_date.tif", "ndvi_after.tif",
+                                "ndvi_after_date.tif", "ndvi_before.tif", "ndvi_before_date.tif",
+                                "true_colour_after.tif", "true_colour_before.tif"}));
+  auto south_days = tt::open_gdal((dir_ / "cog" / "south" / "colour_after_date.tif").string());
+  ASSERT_TRUE(south_days);
+  EXPECT_EQ(tt::read_band<std::int32_t>(*south_days, 1, GDT_Int32),
+            (std::vector<std::int32_t>{19000, 19001, k::no_date, k::no_date}));
   auto south = tt::open_gdal((dir_ / "cog" / "south" / "true_colour_after.tif").string());
   ASSERT_TRUE(south);
   EXPECT_EQ(tt::read_band<std::uint16_t>(*south, 2, GDT_UInt16),
@@ -302,7 +366,7 @@ TEST_F(cog_exporter_test, an_aoi_not_wanted_gets_no_folder_and_its_tiles_are_pas
     south.aoi = 1;  // a tile of the unwanted AOI in the same chunk
     chunk.output.aois.push_back(south);
     cogs.write(chunk);
-    EXPECT_EQ(cogs.commit().size(), 4u);  // north's only
+    EXPECT_EQ(cogs.commit().size(), 8u);  // north's only
   }
   EXPECT_EQ(tt::file_names(dir_ / "cog"), (std::vector<std::string>{"north"}));
 }
@@ -326,7 +390,7 @@ TEST_F(cog_exporter_test, a_large_aoi_gets_averaged_overviews_without_its_nodata
   constexpr int w = 1100, h = 600;
   aois_ = {{"north", tt::utm_grid(w, h, 600000.0, 8930000.0)}};
   gp::cog_exporter cogs(dir_, aois_, "ndvi", gp::colour_composites({"blue", "green", "red"}));
-  std::vector<std::string> looks{"ndvi", "red", "green", "blue"};
+  std::vector<std::string> looks{"ndvi", "red", "green", "blue", "ndvi_date", "colour_date"};
   gp::finished_chunk chunk;
   auto t = tt::full_tile(0, {0, 0, w, h}, looks);
   for (int y = 0; y < h; ++y) {

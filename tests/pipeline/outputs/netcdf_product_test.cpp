@@ -18,12 +18,12 @@
 #include <ogr_spatialref.h>
 #include <unistd.h>
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <limits>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -91,10 +91,16 @@ float look_at(int period, std::size_t index, std::size_t i) {
 }
 
 std::vector<std::string> const kIndices{"ndvi", "nbr"};
+/// The indices and the days of their looks, as a tile holds them.
+std::vector<std::string> const kLooks{"ndvi", "ndvi_date", "nbr", "nbr_date"};
+/// The day of index x's look in period p at pixel i: 19500 + 100 p + 10 x + i, none at i = 5.
+float look_day_at(int period, std::size_t index, std::size_t i) {
+  return i == 5 ? nan_f : static_cast<float>(19500 + 100 * period + 10 * index + i);
+}
 
 /// A chunk of north's tile `tile` (columns x0..x0+2, all rows) with patch numbers.
 gp::finished_chunk north_chunk(std::size_t id, gp::pixel_window const& tile) {
-  auto t = tt::full_tile(0, tile, kIndices);
+  auto t = tt::full_tile(0, tile, kLooks);
   std::vector<std::int32_t> patches;
   for (int r = 0; r < tile.height; ++r) {
     for (int c = 0; c < tile.width; ++c) {
@@ -108,8 +114,10 @@ gp::finished_chunk north_chunk(std::size_t id, gp::pixel_window const& tile) {
       t.baseline[j] = baseline_at(i);
       t.clear_count[j] = clear_count_at(i);
       for (int p = 0; p < 2; ++p)
-        for (std::size_t x = 0; x < kIndices.size(); ++x)
+        for (std::size_t x = 0; x < kIndices.size(); ++x) {
           t.latest[p][kIndices[x]][j] = look_at(p, x, i);
+          t.latest[p][kIndices[x] + "_date"][j] = look_day_at(p, x, i);
+        }
       patches.push_back(kProvisional[i]);
     }
   }
@@ -143,7 +151,7 @@ class netcdf_product_test : public tt::temp_dir_test {
   void write(gp::netcdf_product& nc) {
     nc.write(north_chunk(0, {0, 0, 3, 4}));
     auto chunk = north_chunk(1, {3, 0, 3, 4});
-    auto south = tt::full_tile(1, {0, 0, 2, 2}, kIndices);
+    auto south = tt::full_tile(1, {0, 0, 2, 2}, kLooks);
     south.change = {k::change_high, k::change_none, k::change_none, k::change_low};
     south.first_date = {19801, none, none, 19802};
     south.confirmed_date = south.first_date;  // as `bitemporal` dates them: one chunk, encoded once
@@ -273,8 +281,21 @@ TEST_F(netcdf_product_test, a_dropped_patch_is_cleared_in_the_change_rasters_onl
       auto look = tt::read_unpacked(*variable(nc, "north", name), 1);
       for (std::size_t i = 0; i < 24; ++i)
         EXPECT_NEAR(look[i], look_at(p, x, i), tt::packed_tolerance) << name << i;
+      // And the days of the looks, int32 with the fill where a period had none.
+      auto const days =
+          tt::read_band<std::int32_t>(*variable(nc, "north", name + "_date"), 1, GDT_Int32);
+      ASSERT_EQ(days.size(), 24u);
+      for (std::size_t i = 0; i < 24; ++i) {
+        float const day = look_day_at(p, x, i);
+        EXPECT_EQ(days[i], std::isnan(day) ? none : static_cast<std::int32_t>(day)) << name << i;
+      }
     }
   }
+  // By hand: ndvi's look after at pixel 3 is day 19603; nbr's before at pixel 7, 19517.
+  EXPECT_EQ(tt::read_band<std::int32_t>(*variable(nc, "north", "ndvi_after_date"), 1, GDT_Int32)[3],
+            19603);
+  EXPECT_EQ(tt::read_band<std::int32_t>(*variable(nc, "north", "nbr_before_date"), 1, GDT_Int32)[7],
+            19517);
   // South had nothing dropped: its classes and dates are as written.
   auto south = tt::read_band<std::uint8_t>(*variable(nc, "south", "change"), 1, GDT_Byte);
   EXPECT_EQ(south, (std::vector<std::uint8_t>{2, 0, 0, 1}));
@@ -340,6 +361,12 @@ TEST_F(netcdf_product_test, variables_carry_their_cf_attributes) {
   change->GetRasterBand(1)->GetNoDataValue(&has_nodata);
   EXPECT_FALSE(has_nodata);
   EXPECT_EQ(meta(*change, "_FillValue"), "<absent>");
+  // The days of the looks: CF time units, the first-date fill.
+  auto look_day = variable(nc, "north", "ndvi_before_date");
+  ASSERT_TRUE(look_day);
+  EXPECT_EQ(meta(*look_day, "units"), "days since 1970-01-01");
+  EXPECT_EQ(meta(*look_day, "_FillValue"), "2147483647");
+  EXPECT_EQ(meta(*look_day, "long_name"), "date of the observation in ndvi_before");
   // Index layers and the magnitude: packed int16, unpacked by GDAL's scale and offset.
   for (char const* name : {"ndvi_before", "nbr_after", "magnitude", "ndvi_baseline"}) {
     auto packed = variable(nc, "north", name);
@@ -449,9 +476,9 @@ TEST(product_layout, bitemporal_change_nc_stores_the_look_before_once) {
   spec.change.method = gp::change_method::bitemporal;
   std::vector<std::string> names;
   for (auto const& v : gp::product::pixel_variables(spec, {"ndvi"})) names.push_back(v.name);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"ndvi_before", "ndvi_after", "change", "first_date",
-                                      "confirmed_date", "magnitude", "clear_count", "patch"}));
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "ndvi_before", "ndvi_after", "ndvi_before_date", "ndvi_after_date", "change",
+                       "first_date", "confirmed_date", "magnitude", "clear_count", "patch"}));
   EXPECT_EQ(gp::product::baseline_variable(spec.change.method, "ndvi"), "ndvi_before");
   EXPECT_EQ(gp::product::baseline_variable(gp::change_method::baseline, "ndvi"), "ndvi_baseline");
 }

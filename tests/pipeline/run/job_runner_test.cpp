@@ -426,7 +426,8 @@ TEST(SimulatedRunOutputs, XarrayReadsTheValuesAtMapCoordinates) {
 TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRasters) {
   auto const dir = scratch("cog");
   auto const run = simulate_and_run(dir, 19);
-  ASSERT_EQ(run.result.cog_files.size(), 6 * run.result.aois.size());  // 3 pictures x 2 periods
+  // 3 pictures and 2 date layers (the index's, the colour composites'), x 2 periods.
+  ASSERT_EQ(run.result.cog_files.size(), 10 * run.result.aois.size());
   for (auto const& aoi : run.result.aois) {
     SCOPED_TRACE(aoi.name);
     fs::path const folder = run.spec.outputs.dir / "cog" / aoi.name;

@@ -188,6 +188,34 @@ struct latest_clear_date_op {
   }
 };
 
+/// The day of the latest clear observation as a float (NaN: none yet; day numbers are exact
+/// in float below 2^24, past the year 45000): `day` where `candidate` is clear, else
+/// `previous`. The date layer of a latest_clear_op composite, kept beside it in float.
+struct latest_clear_day_op {
+  float day;
+  GEOSWEEP_HD float operator()(float previous, float candidate) const {
+    return is_nodata(candidate) ? previous : day;
+  }
+};
+
+/// `day` where all four bands are clear, else NaN: the pixels a date can give a multi-band
+/// composite (pass a band more than once for fewer than four).
+struct all_clear_day_op {
+  float day;
+  GEOSWEEP_HD float operator()(float a, float b, float c, float d) const {
+    bool const clear = !is_nodata(a) & !is_nodata(b) & !is_nodata(c) & !is_nodata(d);
+    return clear ? day : nodata_f32();
+  }
+};
+
+/// A band of a multi-band composite: `candidate` where `look` is clear (all_clear_day_op of
+/// the date), else `previous`. Every band of a pixel then comes from the same date.
+struct latest_where_clear_op {
+  GEOSWEEP_HD float operator()(float previous, float candidate, float look) const {
+    return is_nodata(look) ? previous : candidate;
+  }
+};
+
 /// Counts clear observations (saturating at 65535).
 struct clear_count_op {
   GEOSWEEP_HD std::uint16_t operator()(std::uint16_t previous, float candidate) const {

@@ -37,6 +37,9 @@ struct cuda_transform {
   X(::geosweep::kernels::spectral_index_op, float, float, float, float)                            \
   X(::geosweep::kernels::spectral_index_op, float, float, float, float, float)                     \
   X(::geosweep::kernels::latest_clear_op, float, float, float)                                     \
+  X(::geosweep::kernels::latest_clear_day_op, float, float, float)                                 \
+  X(::geosweep::kernels::all_clear_day_op, float, float, float, float, float)                      \
+  X(::geosweep::kernels::latest_where_clear_op, float, float, float, float)                        \
   X(::geosweep::kernels::bitemporal_change_op, std::uint8_t, float, float, std::uint8_t)           \
   X(::geosweep::kernels::is_change_op, std::uint8_t, std::uint8_t)                                 \
   X(::geosweep::kernels::state_class_op, std::uint8_t, ::geosweep::kernels::pixel_state, float,    \
