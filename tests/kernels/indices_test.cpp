@@ -2,6 +2,7 @@
 // transform against a plain loop.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -116,6 +117,35 @@ TEST(LatestClear, KeepsThePreviousValueUnderNodata) {
   EXPECT_FLOAT_EQ(fold(0.8f, 0.2f), 0.2f);
   EXPECT_FLOAT_EQ(fold(0.8f, NAN), 0.8f);
   EXPECT_TRUE(std::isnan(fold(NAN, NAN)));
+}
+
+TEST(LatestClear, TheDayOfTheLookFollowsTheCompositeDateByDate) {
+  // Three dates (days 19513, 19528, 19543) of one pixel: clear, cloudy, clear; and of another:
+  // clear, clear, cloudy. Folding in date order leaves the day of the last clear look.
+  std::array<float, 3> const days{19513.0f, 19528.0f, 19543.0f};
+  std::array<std::array<float, 3>, 2> const looks{{{0.8f, NAN, 0.7f}, {0.6f, 0.5f, NAN}}};
+  std::array<float, 2> const want{19543.0f, 19528.0f};
+  for (std::size_t p = 0; p < 2; ++p) {
+    float day = NAN;
+    for (std::size_t d = 0; d < 3; ++d) day = k::latest_clear_day_op{days[d]}(day, looks[p][d]);
+    EXPECT_EQ(day, want[p]) << p;
+  }
+  EXPECT_TRUE(std::isnan(k::latest_clear_day_op{19513.0f}(NAN, NAN)));  // never clear
+  // Day numbers to the year 45000 are exact in float (below 2^24).
+  EXPECT_EQ(static_cast<int>(k::latest_clear_day_op{16777215.0f}(NAN, 0.1f)), 16777215);
+}
+
+TEST(LatestClear, AColourPixelTakesEveryBandFromTheSameLook) {
+  k::all_clear_day_op const look{19528.0f};
+  EXPECT_EQ(look(0.1f, 0.2f, 0.3f, 0.4f), 19528.0f);
+  EXPECT_TRUE(std::isnan(look(0.1f, 0.2f, NAN, 0.4f)));  // one band missing: no look
+  EXPECT_TRUE(std::isnan(look(NAN, 0.2f, 0.3f, 0.4f)));
+  EXPECT_TRUE(std::isnan(look(0.1f, 0.2f, 0.3f, NAN)));
+  k::latest_where_clear_op const fold;
+  EXPECT_FLOAT_EQ(fold(0.05f, 0.3f, 19528.0f), 0.3f);  // the date's look: its value
+  EXPECT_FLOAT_EQ(fold(0.05f, 0.3f, NAN), 0.05f);      // another band was cloudy: kept
+  // A band clear alone does not replace the older look of the pixel.
+  EXPECT_FLOAT_EQ(fold(0.05f, 0.3f, look(0.3f, NAN, 0.1f, 0.1f)), 0.05f);
 }
 
 TEST(BitemporalChange, Classes) {
