@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 
+#include "compute/chunk_processor.hpp"
 #include "core/gdal_utils.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/pipeline/errors.hpp"
@@ -296,6 +297,40 @@ void read_series(aoi_inputs& in, fs::path const& csv, fs::path const& areas_csv)
   }
 }
 
+/// The days of a date layer COG (Int32) on the AOI grid; empty when the file does not exist.
+std::vector<std::int32_t> read_days(fs::path const& path, raster_grid const& grid) {
+  if (!fs::exists(path)) return {};
+  auto ds = open_raster(path);
+  if (ds->GetRasterXSize() != grid.width || ds->GetRasterYSize() != grid.height)
+    throw io_error(fmt::format(
+        "{}: {} x {} px does not match the AOI grid of change.nc ({} x "
+        "{}): outputs of different runs?",
+        path.string(), ds->GetRasterXSize(), ds->GetRasterYSize(), grid.width, grid.height));
+  return read_band<std::int32_t>(*ds, 1, GDT_Int32, path.string());
+}
+
+/// The days of the looks of the maps and of the index (older outputs have none), and each
+/// alert's range of them.
+void read_look_days(aoi_inputs& in, job_spec const& spec, fs::path const& nc) {
+  for (int p = 0; p < 2; ++p) {
+    auto const period = static_cast<std::size_t>(p);
+    in.colour_days[period] = read_days(
+        product::cog_date_file(spec.outputs.dir, in.name, std::string(colour_look), p), in.grid);
+    auto const name = variable::look_date(in.index, p);
+    if (has_variable(nc, in.name, name)) {
+      auto ds = open_variable(nc, in.name, name);
+      in.index_days[period] = read_band<std::int32_t>(*ds, 1, GDT_Int32, nc.string() + ":" + name);
+      if (in.index_days[period].size() != in.patch.size())
+        throw io_error(nc.string() + ":" + name + ": not on the AOI grid of its patch raster");
+    }
+  }
+  in.alert_days.assign(in.alerts.size(), {});
+  for (std::size_t p = 0; p < 2; ++p) {
+    auto const ranges = alert_day_ranges(in.patch, in.index_days[p], in.alerts.size());
+    for (std::size_t k = 0; k < ranges.size(); ++k) in.alert_days[k][p] = ranges[k];
+  }
+}
+
 /// The baseline means of the index over the AOI and over its alerts: the `baseline` method's
 /// mean, or for `bitemporal` the latest clear look before.
 void read_baseline(aoi_inputs& in, fs::path const& nc, std::string const& method) {
@@ -321,6 +356,46 @@ void read_baseline(aoi_inputs& in, fs::path const& nc, std::string const& method
 }
 
 }  // namespace
+
+std::vector<look_date_share> look_date_shares(std::vector<std::int32_t> const& days,
+                                              std::vector<std::uint8_t> const& change) {
+  std::map<std::int32_t, std::int64_t> count;  // no_date (INT32_MAX) sorts last
+  std::int64_t inside = 0;
+  for (std::size_t i = 0; i < days.size() && i < change.size(); ++i) {
+    if (change[i] == kernels::change_outside_aoi) continue;
+    ++count[days[i]];
+    ++inside;
+  }
+  std::vector<look_date_share> out;
+  for (auto const& [day, pixels] : count) {
+    look_date_share s;
+    if (day != kernels::no_date) s.date = from_days_since_epoch(day);
+    s.pixels = pixels;
+    s.share = static_cast<double>(pixels) / static_cast<double>(inside);
+    out.push_back(s);
+  }
+  std::stable_sort(out.begin(), out.end(), [](auto const& a, auto const& b) {
+    if (a.date.has_value() != b.date.has_value()) return a.date.has_value();
+    if (a.pixels != b.pixels) return a.pixels > b.pixels;
+    return a.date > b.date;
+  });
+  return out;
+}
+
+std::vector<std::optional<day_range>> alert_day_ranges(std::vector<std::int32_t> const& patch,
+                                                       std::vector<std::int32_t> const& days,
+                                                       std::size_t alerts) {
+  std::vector<std::optional<day_range>> out(alerts);
+  for (std::size_t i = 0; i < days.size() && i < patch.size(); ++i) {
+    auto const k = static_cast<std::size_t>(patch[i]) - 1;
+    if (patch[i] <= 0 || k >= alerts || days[i] == kernels::no_date) continue;
+    auto& r = out[k];
+    if (!r) r = day_range{days[i], days[i]};
+    r->first = std::min(r->first, days[i]);
+    r->last = std::max(r->last, days[i]);
+  }
+  return out;
+}
 
 void require_run_outputs(job_spec const& spec) {
   for (auto const& needed :
@@ -403,6 +478,7 @@ aoi_inputs read_aoi_inputs(job_spec const& spec, run_inputs const& run, std::str
   read_change_rasters(in, run.nc);
   select_alerts(in, run);
   read_images(in, spec, run.nc);
+  read_look_days(in, spec, run.nc);
   read_series(in, spec.outputs.dir / product::series_table_file,
               spec.outputs.dir / product::area_table_file);
   read_baseline(in, run.nc, run.change_method);

@@ -39,6 +39,30 @@ struct series_point {
   double clear_share = 0;   ///< clear share of the AOI
 };
 
+/// A date among the looks of a map's pixels and its share of the AOI's pixels.
+struct look_date_share {
+  std::optional<civil_date> date;  ///< none: the pixels without a clear look in the period
+  std::int64_t pixels = 0;
+  double share = 0;  ///< of the AOI's pixels
+};
+
+/// The dates of `days` (days since 1970-01-01, kernels::no_date for none) over the pixels
+/// inside the AOI (`change` not outside_aoi), most pixels first (ties: the later date first);
+/// the pixels without a look last, when there are any.
+std::vector<look_date_share> look_date_shares(std::vector<std::int32_t> const& days,
+                                              std::vector<std::uint8_t> const& change);
+
+/// The first and last day of the looks of a set of pixels.
+struct day_range {
+  int first = 0, last = 0;
+};
+
+/// Per alert k (patch number k + 1 in `patch`), the range of `days` over its pixels with a
+/// look; none where they have none (or `days` is empty).
+std::vector<std::optional<day_range>> alert_day_ranges(std::vector<std::int32_t> const& patch,
+                                                       std::vector<std::int32_t> const& days,
+                                                       std::size_t alerts);
+
 /// What every AOI's report shares: the run's outputs and who wrote them.
 struct run_inputs {
   std::filesystem::path nc;          ///< change.nc
@@ -67,6 +91,12 @@ struct aoi_inputs {
   std::optional<civil_date> monitor_start;  ///< first day of the monitoring period
   std::map<std::string, std::array<std::optional<colour_composite>, 2>> colours;  ///< by kind
   std::array<std::vector<float>, 2> index_images;  ///< when no colour COG exists
+  /// The day of each pixel's look, by period (days since 1970-01-01, kernels::no_date for
+  /// none): of the colour maps (cog/<aoi>/colour_*_date.tif) and of the index looks
+  /// (change.nc's <index>_*_date). Empty where the run did not write them.
+  std::array<std::vector<std::int32_t>, 2> colour_days, index_days;
+  /// Per alert, in the order of `alerts`, by period: the range of its pixels' index look days.
+  std::vector<std::array<std::optional<day_range>, 2>> alert_days;
   std::vector<series_point> series;  ///< every date of the AOI (areas.csv), in date order
   /// The index over each alert's clear pixels on each date of `series`: by alert, in the order
   /// of `alerts`; NaN where the alert had no clear pixel that date.
