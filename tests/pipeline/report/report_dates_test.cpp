@@ -8,6 +8,7 @@
 
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
+#include "report/report_date_map.hpp"
 #include "report/report_inputs.hpp"
 
 namespace gp = geosweep::pipeline;
@@ -75,6 +76,49 @@ TEST(AlertDayRanges, TheFirstAndLastLookOfEachAlertsOwnPixels) {
   // Without a date layer (older outputs): no range.
   auto const without = gp::alert_day_ranges(patch, {}, 3);
   EXPECT_FALSE(without[0] || without[1] || without[2]);
+}
+
+TEST(DateInset, EachPixelTakesTheColourOfItsDateMostCommonFirst) {
+  int const a = day("2023-07-05"), b = day("2023-06-20");
+  // 4 x 2: a a b none / a out b a.
+  std::vector<std::int32_t> const days{a, a, b, none, a, a, b, a};
+  std::vector<std::uint8_t> const change{0, 0, 0, 0, 0, out, 0, 0};
+  auto const shares = gp::look_date_shares(days, change);  // a (4), b (2), none (1)
+  ASSERT_EQ(shares.size(), 3u);
+  auto const inset =
+      gp::make_date_inset(days, change, 4, 2, shares, {"A", "B", "none"}, "other", 100);
+  ASSERT_EQ(inset.width, 4);
+  ASSERT_EQ(inset.height, 2);
+  std::uint32_t const ca = gp::date_colours[0], cb = gp::date_colours[1];
+  EXPECT_EQ(inset.pixels, (std::vector<std::uint32_t>{ca, ca, cb, gp::no_look_colour, ca,
+                                                      gp::outside_colour, cb, ca}));
+  ASSERT_EQ(inset.legend.size(), 3u);
+  EXPECT_EQ(inset.legend[0], std::make_pair(ca, std::string("A")));
+  EXPECT_EQ(inset.legend[1], std::make_pair(cb, std::string("B")));
+  EXPECT_EQ(inset.legend[2], std::make_pair(gp::no_look_colour, std::string("none")));
+}
+
+TEST(DateInset, BeyondFiveDatesTheRestShareOneColourAndLargeRastersAreSampled) {
+  // Seven dates on a 7 x 1 raster, one pixel each: all tie, so the later date comes first and
+  // the two earliest fall into "other dates".
+  std::vector<std::int32_t> days;
+  for (int d = 0; d < 7; ++d) days.push_back(19000 + d);
+  std::vector<std::uint8_t> const change(7, 0);
+  auto const shares = gp::look_date_shares(days, change);
+  std::vector<std::string> labels;
+  for (std::size_t s = 0; s < shares.size(); ++s) labels.push_back(std::to_string(s));
+  auto const inset = gp::make_date_inset(days, change, 7, 1, shares, labels, "other", 100);
+  EXPECT_EQ(inset.pixels[6], gp::date_colours[0]);  // the latest
+  EXPECT_EQ(inset.pixels[2], gp::date_colours[4]);
+  EXPECT_EQ(inset.pixels[1], gp::other_dates_colour);
+  EXPECT_EQ(inset.pixels[0], gp::other_dates_colour);
+  ASSERT_EQ(inset.legend.size(), 6u);  // five dates and "other"
+  EXPECT_EQ(inset.legend[5].second, "other");
+  // 7 x 1 into at most 3 px a side: blocks of 3, their centre pixels 1, 4 and 6 (clamped).
+  auto const small = gp::make_date_inset(days, change, 7, 1, shares, labels, "other", 3);
+  ASSERT_EQ(small.width, 3);
+  EXPECT_EQ(small.pixels, (std::vector<std::uint32_t>{gp::other_dates_colour, gp::date_colours[2],
+                                                      gp::date_colours[0]}));
 }
 
 }  // namespace

@@ -1,0 +1,118 @@
+#include "report/report_date_map.hpp"
+
+#include <cairo.h>
+
+#include <algorithm>
+#include <map>
+
+#include "geosweep/kernels/change.hpp"
+#include "geosweep/pipeline/errors.hpp"
+#include "report/report_drawing.hpp"
+
+namespace geosweep::pipeline {
+
+date_inset make_date_inset(std::vector<std::int32_t> const& days,
+                           std::vector<std::uint8_t> const& change, int width, int height,
+                           std::vector<look_date_share> const& shares,
+                           std::vector<std::string> const& labels, std::string const& other_label,
+                           int max_side) {
+  auto const n = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+  if (days.size() != n || change.size() != n || labels.size() != shares.size() || max_side < 1)
+    throw logic_error("make_date_inset: rasters, shares and labels do not match");
+  date_inset inset;
+  std::map<std::int32_t, std::uint32_t> colour_of;  // by day
+  std::size_t dated = 0;
+  bool others = false;
+  for (std::size_t s = 0; s < shares.size(); ++s) {
+    if (!shares[s].date) {
+      inset.legend.emplace_back(no_look_colour, labels[s]);
+      continue;
+    }
+    std::int32_t const day = days_since_epoch(*shares[s].date);
+    if (dated < std::size(date_colours)) {
+      colour_of[day] = date_colours[dated++];
+      inset.legend.emplace_back(colour_of[day], labels[s]);
+    } else {
+      colour_of[day] = other_dates_colour;
+      others = true;
+    }
+  }
+  if (others) {  // after the dated entries, before "no look"
+    auto const at = std::find_if(inset.legend.begin(), inset.legend.end(),
+                                 [](auto const& e) { return e.first == no_look_colour; });
+    inset.legend.insert(at, {other_dates_colour, other_label});
+  }
+  int const step = std::max(1, (std::max(width, height) + max_side - 1) / max_side);
+  inset.width = (width + step - 1) / step;
+  inset.height = (height + step - 1) / step;
+  inset.pixels.resize(static_cast<std::size_t>(inset.width) * inset.height);
+  for (int r = 0; r < inset.height; ++r) {
+    for (int c = 0; c < inset.width; ++c) {
+      // The centre pixel of the block (clamped at the raster's edge).
+      int const sr = std::min(r * step + step / 2, height - 1);
+      int const sc = std::min(c * step + step / 2, width - 1);
+      auto const i = static_cast<std::size_t>(sr) * width + sc;
+      std::uint32_t colour = outside_colour;
+      if (change[i] != kernels::change_outside_aoi) {
+        auto const it = colour_of.find(days[i]);
+        colour = days[i] == kernels::no_date ? no_look_colour
+                 : it != colour_of.end()     ? it->second
+                                             : other_dates_colour;
+      }
+      inset.pixels[static_cast<std::size_t>(r) * inset.width + c] = colour;
+    }
+  }
+  return inset;
+}
+
+double draw_date_inset(cairo_t* cr, date_inset const& inset, double x, double y, double max_width,
+                       double max_height) {
+  namespace d = drawing;
+  if (inset.width == 0 || inset.height == 0) return 0;
+  double const scale = std::min(max_width / inset.width, max_height / inset.height);
+  cairo_surface_t* image =
+      cairo_image_surface_create(CAIRO_FORMAT_RGB24, inset.width, inset.height);
+  if (cairo_surface_status(image) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(image);
+    throw io_error("cannot allocate the date map of the report");
+  }
+  cairo_surface_flush(image);
+  unsigned char* data = cairo_image_surface_get_data(image);
+  int const stride = cairo_image_surface_get_stride(image);
+  for (int r = 0; r < inset.height; ++r) {
+    auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(r) * stride);
+    std::copy_n(inset.pixels.begin() + static_cast<std::ptrdiff_t>(r) * inset.width, inset.width,
+                row);
+  }
+  cairo_surface_mark_dirty(image);
+  cairo_save(cr);
+  cairo_translate(cr, x, y);
+  cairo_scale(cr, scale, scale);
+  cairo_set_source_surface(cr, image, 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+  cairo_rectangle(cr, 0, 0, inset.width, inset.height);
+  cairo_fill(cr);
+  cairo_restore(cr);
+  cairo_surface_destroy(image);
+  double const map_height = inset.height * scale;
+  cairo_rectangle(cr, x, y, inset.width * scale, map_height);
+  cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+  cairo_set_line_width(cr, 0.5);
+  cairo_stroke(cr);
+  double ly = y + map_height + 12;
+  d::set_font(cr, 8);
+  for (auto const& [colour, label] : inset.legend) {
+    cairo_rectangle(cr, x, ly - 7, 10, 8);
+    d::set_colour(cr, colour);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+    cairo_set_line_width(cr, 0.5);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    d::draw_text(cr, x + 15, ly, label);
+    ly += 11;
+  }
+  return ly - y;
+}
+
+}  // namespace geosweep::pipeline
