@@ -184,6 +184,28 @@ TEST_F(Monitor, ThreeNightsAnnounceEachAlertOnceAndEndAsOneBatchRun) {
         << "night " << night;
     EXPECT_EQ(read_file(watch / "out" / "areas.csv"), read_file(batch / "out" / "areas.csv"))
         << "night " << night;
+    // And so are the dates of the looks, carried from night to night in the state.
+    for (char const* aoi : {"reserve-north", "concession-7"}) {
+      for (char const* layer : {"ndvi_before_date", "ndvi_after_date"}) {
+        auto const days = [&](fs::path const& out) {
+          auto const name =
+              "NETCDF:\"" + (out / "change.nc").string() + "\":/aoi/" + aoi + "/" + layer;
+          GDALDatasetUniquePtr v(
+              GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+          std::vector<std::int32_t> values;
+          if (!v) return values;
+          values.resize(static_cast<std::size_t>(v->GetRasterXSize()) * v->GetRasterYSize());
+          EXPECT_EQ(v->GetRasterBand(1)->RasterIO(
+                        GF_Read, 0, 0, v->GetRasterXSize(), v->GetRasterYSize(), values.data(),
+                        v->GetRasterXSize(), v->GetRasterYSize(), GDT_Int32, 0, 0),
+                    CE_None);
+          return values;
+        };
+        auto const nightly = days(watch / "out");
+        EXPECT_FALSE(nightly.empty()) << aoi << "/" << layer;
+        EXPECT_TRUE(nightly == days(batch / "out")) << aoi << "/" << layer << " night " << night;
+      }
+    }
     previous = tonight;
   }
   // Some alert grew between nights and kept its id: new one night, confirmed a later one.
