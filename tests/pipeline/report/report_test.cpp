@@ -530,10 +530,11 @@ TEST_F(Report, WritesAPdfPerAoiWithMapTableAndSeriesPages) {
     ASSERT_TRUE(fs::exists(pdf)) << pdf;
     std::size_t alerts = 0;
     for (auto const& r : rows) alerts += r.at(1) == aoi ? 1 : 0;
-    // Two true-colour maps (four with false colour), the table pages, the time series, the
-    // chain of custody.
+    // Two true-colour maps (four with false colour), the table pages, a page per alert (up
+    // to 100), the time series, the chain of custody.
     int const maps = fs::exists(out() / "cog" / aoi / "false_colour_before.tif") ? 4 : 2;
-    int const expected = maps + static_cast<int>(std::max<std::size_t>(1, (alerts + 25) / 26)) + 2;
+    int const expected = maps + static_cast<int>(std::max<std::size_t>(1, (alerts + 25) / 26)) +
+                         static_cast<int>(std::min<std::size_t>(alerts, 100)) + 2;
     auto const info = shell("pdfinfo " + pdf.string());
     ASSERT_EQ(info.exit_code, 0) << info.out;
     EXPECT_NE(info.out.find("Pages:           " + std::to_string(expected) + "\n"),
