@@ -54,6 +54,13 @@ std::vector<std::array<map_page_spec const*, 2>> chip_sources(report_document co
   return rows;
 }
 
+/// An ISO date of the inputs as the report's language writes it (as it is when it does not
+/// parse).
+std::string local_date(job_spec const& spec, std::string const& iso) {
+  auto const date = parse_iso_date(iso);
+  return date ? format_date(spec.outputs.language, *date) : iso;
+}
+
 std::string kind_name(job_spec const& spec, std::string const& kind) {
   if (kind == "true_colour") return text(spec, "alert_page.true_colour");
   if (kind == "false_colour") return text(spec, "alert_page.false_colour");
@@ -61,7 +68,7 @@ std::string kind_name(job_spec const& spec, std::string const& kind) {
 }
 
 /// One chip: the window of the map page's pixels, every pixel a block, with the outlines of
-/// the alert (its confidence colour) and of its neighbours (cyan), and their numbers.
+/// the alert (its confidence colour) and of its neighbours (white), and their numbers.
 void draw_chip(cairo_t* cr, map_page const& page, chip_window const& w, page_box const& at,
                double scale, aoi_inputs const& in, std::size_t k) {
   cairo_surface_t* image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w.width, w.height);
@@ -262,14 +269,18 @@ void draw_alert_series(cairo_t* cr, job_spec const& spec, aoi_inputs const& in, 
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_line_width(cr, width);
     for (auto const& [begin, end] : finite_runs(v)) {
-      for (std::size_t i = begin; i < end; ++i) {
-        double const x = axis.x(in.series[i].day), y = y_of(v[i]);
-        if (i == begin)
-          cairo_move_to(cr, x, y);
-        else
-          cairo_line_to(cr, x, y);
+      // Between the periods there is no look at all: a thin dotted segment, as on the
+      // time-series page.
+      for (std::size_t i = begin + 1; i < end; ++i) {
+        bool const between = in.series[i - 1].monitor != in.series[i].monitor;
+        double const dash[] = {1.5, 2.5};
+        if (between) cairo_set_dash(cr, dash, 2, 0);
+        cairo_set_line_width(cr, between ? 0.8 : width);
+        cairo_move_to(cr, axis.x(in.series[i - 1].day), y_of(v[i - 1]));
+        cairo_line_to(cr, axis.x(in.series[i].day), y_of(v[i]));
+        cairo_stroke(cr);
+        cairo_set_dash(cr, nullptr, 0, 0);
       }
-      cairo_stroke(cr);
       for (std::size_t i = begin; i < end; ++i) {
         cairo_arc(cr, axis.x(in.series[i].day), y_of(v[i]), width / 2 + 1.2, 0,
                   2 * std::numbers::pi);
@@ -397,7 +408,8 @@ void draw_alert_page(cairo_t* cr, job_spec const& spec, aoi_inputs const& in,
         cairo_set_source_rgb(cr, 0, 0, 0);
         std::string const caption = fmt::format(
             "{}, {}  \u00b7  {}", text(spec, p == 0 ? "alert_page.before" : "alert_page.after"),
-            kind_name(spec, source.kind), p == 0 ? in.date_before : in.date_after);
+            kind_name(spec, source.kind),
+            local_date(spec, p == 0 ? in.date_before : in.date_after));
         d::draw_text(cr, chip.x0, chip.y0 - 4, caption);
         draw_chip(cr, source.page, w, chip, layout.scale, in, k);
       }

@@ -46,16 +46,17 @@ constexpr phrase table[] = {
       "Identifiant de l'alerte"}},
     {"alert_page.legend",
      {"Outlines follow the alert's pixels: magenta high, yellow low confidence; neighbouring "
-      "alerts in cyan. Numbers as in the alert table. Every raster pixel is one block, never "
+      "alerts in white. Numbers as in the alert table. Every raster pixel is one block, never "
       "smoothed.",
       "Los contornos siguen los píxeles de la alerta: magenta confianza alta, amarillo baja; "
-      "alertas vecinas en cian. Números como en la tabla de alertas. Cada píxel del ráster es un "
+      "alertas vecinas en blanco. Números como en la tabla de alertas. Cada píxel del ráster es un "
       "bloque, nunca suavizado.",
       "Os contornos seguem os pixels do alerta: magenta confiança alta, amarelo baixa; alertas "
-      "vizinhos em ciano. Números como na tabela de alertas. Cada pixel do raster é um bloco, "
+      "vizinhos em branco. Números como na tabela de alertas. Cada pixel do raster é um bloco, "
       "nunca suavizado.",
       "Les contours suivent les pixels de l'alerte : magenta confiance élevée, jaune faible ; "
-      "alertes voisines en cyan. Numéros comme dans le tableau des alertes. Chaque pixel du raster "
+      "alertes voisines en blanc. Numéros comme dans le tableau des alertes. Chaque pixel du "
+      "raster "
       "est un bloc, jamais lissé."}},
     {"alert_page.magnitude",
      {"Mean magnitude (index drop)", "Magnitud media (caída del índice)",
