@@ -98,7 +98,18 @@ void draw_chip(cairo_t* cr, map_page const& page, chip_window const& w, page_box
   cairo_surface_destroy(image);
   std::vector<int> style(in.alerts.size(), 3);
   style[k] = in.alerts[k].confidence == alert_confidence::high ? 2 : 1;
-  draw_patch_outlines(cr, w.width, w.height, patch, style, at.x0, at.y0, scale);
+  // Outlines traced over the window and a pixel beyond it (within the grid), so that a
+  // patch the window cuts shows no edge along the cut.
+  int const c0 = std::max(0, w.col0 - 1), r0 = std::max(0, w.row0 - 1);
+  int const c1 = std::min(page.width, w.col0 + w.width + 1);
+  int const r1 = std::min(page.height, w.row0 + w.height + 1);
+  std::vector<std::int32_t> around(static_cast<std::size_t>(c1 - c0) * (r1 - r0));
+  for (int r = r0; r < r1; ++r)
+    for (int c = c0; c < c1; ++c)
+      around[static_cast<std::size_t>(r - r0) * (c1 - c0) + (c - c0)] =
+          page.patch[static_cast<std::size_t>(r) * page.width + c];
+  draw_patch_outlines(cr, c1 - c0, r1 - r0, around, style, at.x0 - (w.col0 - c0) * scale,
+                      at.y0 - (w.row0 - r0) * scale, scale);
   cairo_restore(cr);
   // The numbers of the alert and of its neighbours, placed clear of each other.
   auto const boxes = patch_boxes(patch, w.width, w.height, in.alerts.size());
