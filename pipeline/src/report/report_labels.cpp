@@ -137,7 +137,7 @@ void draw_labels(cairo_t* cr, std::span<placed_label const> labels,
     for (int casing = 1; casing >= 0; --casing) {
       cairo_move_to(cr, l.leader_from[0], l.leader_from[1]);
       cairo_line_to(cr, l.leader_to[0], l.leader_to[1]);
-      cairo_set_line_width(cr, casing ? 2.0 : 0.7);
+      cairo_set_line_width(cr, casing ? 1.8 : 0.8);
       if (casing)
         cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
       else
