@@ -380,7 +380,9 @@ alert_page_layout layout_alert_page(chip_window const& w, int rows) {
       out.chips.push_back({x, y, x + cw, y + ch});
     }
   }
-  out.plot = {kChipsLeft + 30, 446, kChipsRight, 530};
+  // The plot right under the chips (room for its title), at most 140 points high.
+  double const plot_top = out.chips.back().y1 + 42;
+  out.plot = {kChipsLeft + 30, plot_top, kChipsRight, std::min(530.0, plot_top + 140)};
   return out;
 }
 
