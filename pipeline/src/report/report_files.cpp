@@ -247,8 +247,10 @@ aoi_report write_aoi_files(fs::path const& dir, aoi_inputs const& in, report_doc
     report.pngs.push_back(png);
   }
   fs::path const series_png = dir / (in.name + "_time_series.png");
-  // The time series follows the map and table pages; pages after it (custody) get no PNG.
-  std::size_t const series = std::min(doc.maps.size() + doc.table_pages, pages.size() - 1);
+  // The time series follows the map, table and alert pages; pages after it (custody) get no
+  // PNG.
+  std::size_t const series =
+      std::min(doc.maps.size() + doc.table_pages + doc.alert_pages.size(), pages.size() - 1);
   write_png(series_png, pages[series], {doc.footer, static_cast<int>(series + 1), report.pages},
             2.0);
   report.pngs.push_back(series_png);

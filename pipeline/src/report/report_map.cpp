@@ -11,6 +11,7 @@
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "report/report_drawing.hpp"
+#include "report/report_labels.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -118,59 +119,30 @@ void draw_outlines(cairo_t* cr, map_page const& page, map_layout const& m) {
     cairo_set_dash(cr, nullptr, 0, 0);
   }
   // Alerts: the patch footprints, coloured by the confidence of the patch inside the edge.
-  auto const confidence = [&](int patch) {
-    if (patch <= 0 || patch > static_cast<int>(page.patch_confidence.size())) return 0;
-    return page.patch_confidence[static_cast<std::size_t>(patch - 1)];
-  };
-  auto const alerts = trace_edges(
-      w, page.height, [&](int c, int r) { return page.patch[static_cast<std::size_t>(r) * w + c]; },
-      [&](int a, int b) { return std::max(confidence(a), confidence(b)); });
-  cairo_set_line_cap(cr, CAIRO_LINE_CAP_SQUARE);
-  cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
-  for (int key : {1, 2}) {  // high confidence drawn last, on top
-    auto it = alerts.find(key);
-    if (it == alerts.end()) continue;
-    cairo_set_line_width(cr, 3.2);
-    cairo_set_source_rgba(cr, 0, 0, 0, 0.55);  // dark casing: visible on bright soil too
-    stroke_runs(cr, m, it->second);
-    cairo_set_line_width(cr, 1.8);
-    d::set_colour(cr, key == 2 ? high_confidence_colour : low_confidence_colour);
-    stroke_runs(cr, m, it->second);
-  }
+  draw_patch_outlines(cr, w, page.height, page.patch, page.patch_confidence, m.frame_x, m.frame_y,
+                      m.scale);
 }
 
 void draw_alert_numbers(cairo_t* cr, map_page const& page, map_layout const& m) {
   std::size_t const count = page.patch_confidence.size();
   if (count == 0 || count > 200) return;  // beyond that, numbers would hide the image
-  struct box {
-    int min_c = INT32_MAX, min_r = INT32_MAX, max_c = -1, max_r = -1;
-  };
-  std::vector<box> boxes(count);
-  for (int r = 0; r < page.height; ++r) {
-    for (int c = 0; c < page.width; ++c) {
-      int const p = page.patch[static_cast<std::size_t>(r) * page.width + c];
-      if (p <= 0 || p > static_cast<int>(count)) continue;
-      auto& b = boxes[static_cast<std::size_t>(p - 1)];
-      b.min_c = std::min(b.min_c, c);
-      b.min_r = std::min(b.min_r, r);
-      b.max_c = std::max(b.max_c, c);
-      b.max_r = std::max(b.max_r, r);
-    }
-  }
-  d::set_font(cr, 9, true);
+  auto const boxes = patch_boxes(page.patch, page.width, page.height, count);
+  std::vector<label_request> requests;
+  std::vector<std::string> texts;
   for (std::size_t i = 0; i < count; ++i) {
     auto const& b = boxes[i];
     if (b.max_c < 0) continue;
-    std::string const text = std::to_string(i + 1);
-    double const tw = d::text_width(cr, text);
-    // Right of the patch at its top; left of it where the frame ends.
-    double x = m.frame_x + (b.max_c + 1) * m.scale + 4;
-    if (x + tw > m.frame_x + m.frame_width - 2) x = m.frame_x + b.min_c * m.scale - 4 - tw;
-    double const y = std::clamp(m.frame_y + b.min_r * m.scale + 9, m.frame_y + 11,
-                                m.frame_y + m.frame_height - 3);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    d::draw_text_halo(cr, x, y, text);
+    texts.push_back(std::to_string(i + 1));
+    auto const [w, h] = label_size(cr, texts.back(), 9);
+    requests.push_back({{m.frame_x + b.min_c * m.scale, m.frame_y + b.min_r * m.scale,
+                         m.frame_x + (b.max_c + 1) * m.scale, m.frame_y + (b.max_r + 1) * m.scale},
+                        w,
+                        h});
   }
+  // Numbers never overlap: placed clear of each other, with leader lines where displaced.
+  auto const labels = place_labels(
+      requests, {m.frame_x, m.frame_y, m.frame_x + m.frame_width, m.frame_y + m.frame_height});
+  draw_labels(cr, labels, texts, 9);
 }
 
 void draw_graticule(cairo_t* cr, map_page const& page, grid_geography const& geo,
@@ -492,6 +464,43 @@ std::array<float, 2> percentile_limits(std::span<float const> values, double low
     return finite[k];
   };
   return {at(low), at(high)};
+}
+
+void draw_patch_outlines(cairo_t* cr, int width, int height, std::span<std::int32_t const> patch,
+                         std::span<int const> style, double x, double y, double scale) {
+  auto const style_of = [&](int p) {
+    if (p <= 0 || p > static_cast<int>(style.size())) return 0;
+    return style[static_cast<std::size_t>(p - 1)];
+  };
+  // An edge between two outlined patches takes the style that ranks higher: high, low, then
+  // a neighbour's.
+  auto const rank = [](int s) { return s == 3 ? 1 : s == 0 ? 0 : s + 1; };
+  auto const runs = trace_edges(
+      width, height, [&](int c, int r) { return patch[static_cast<std::size_t>(r) * width + c]; },
+      [&](int a, int b) {
+        int const sa = style_of(a), sb = style_of(b);
+        return rank(sa) >= rank(sb) ? sa : sb;
+      });
+  map_layout m;
+  m.frame_x = x;
+  m.frame_y = y;
+  m.scale = scale;
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_SQUARE);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+  for (int key : {3, 1, 2}) {  // neighbours under, high confidence drawn last, on top
+    auto it = runs.find(key);
+    if (it == runs.end()) continue;
+    bool const neighbour = key == 3;
+    cairo_set_line_width(cr, neighbour ? 2.4 : 3.2);
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.55);  // dark casing: visible on bright soil too
+    stroke_runs(cr, m, it->second);
+    cairo_set_line_width(cr, neighbour ? 1.0 : 1.8);
+    if (neighbour)
+      d::set_colour(cr, neighbour_outline_colour);
+    else
+      d::set_colour(cr, key == 2 ? high_confidence_colour : low_confidence_colour);
+    stroke_runs(cr, m, it->second);
+  }
 }
 
 void draw_report_footer(cairo_t* cr, std::string const& text, int number, int pages) {

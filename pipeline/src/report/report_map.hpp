@@ -24,6 +24,9 @@ inline constexpr double report_page_height = 595.28;
 /// Outline colours (0xRRGGBB) of low- and high-confidence change.
 inline constexpr std::uint32_t low_confidence_colour = 0xFFD200;
 inline constexpr std::uint32_t high_confidence_colour = 0xFF00C8;
+/// Outline colour of the neighbouring alerts on an alert page (white: cyan is bare soil in
+/// false colour).
+inline constexpr std::uint32_t neighbour_outline_colour = 0xFFFFFF;
 
 /// Where the map of a `width` x `height` pixel image sits on its page (points).
 struct map_layout {
@@ -63,6 +66,12 @@ struct map_page {
 /// Draws `page` (page `number` of `pages`) on `cr`, whose user space is PDF points.
 void draw_map_page(cairo_t* cr, map_page const& page, grid_geography const& geography, int number,
                    int pages);
+
+/// The exact pixel edges of the patches of a `width` x `height` patch raster, drawn with the
+/// raster's top-left corner at (x, y) and `scale` points per pixel, styled per patch number
+/// - 1 by `style`: 0 not drawn, 1 low and 2 high confidence, 3 a neighbour (thin, white).
+void draw_patch_outlines(cairo_t* cr, int width, int height, std::span<std::int32_t const> patch,
+                         std::span<int const> style, double x, double y, double scale);
 
 /// The footer of every report page: provenance on the left, "page n of N" on the right.
 void draw_report_footer(cairo_t* cr, std::string const& text, int number, int pages);

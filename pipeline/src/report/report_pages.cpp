@@ -20,6 +20,7 @@
 #include "geosweep/pipeline/civil_date.hpp"
 #include "outputs/csv_writer.hpp"
 #include "outputs/sanity_warnings.hpp"
+#include "report/report_alert_pages.hpp"
 #include "report/report_drawing.hpp"
 #include "report/report_series_page.hpp"
 
@@ -362,11 +363,13 @@ std::vector<std::string> provenance_lines(job_spec const& spec, run_inputs const
 }  // namespace
 
 report_document make_document(job_spec const& spec, run_inputs const& run, aoi_inputs const& in) {
-  report_document doc{grid_geography(in.grid), report_footer(run, in), {}, 1, {}};
+  report_document doc{grid_geography(in.grid), report_footer(run, in), {}, 1, {}, {}, {}};
   auto const basis = make_map_basis(in, doc.geography, doc.footer);
   add_colour_pages(doc.maps, basis);
   if (in.colours.empty()) add_index_pages(doc.maps, basis);
   doc.table_pages = std::max<std::size_t>(1, (in.alerts.size() + kRowsPerPage - 1) / kRowsPerPage);
+  doc.alert_pages = alert_page_alerts(in.alerts, spec.report.alert_pages);
+  doc.patch_boxes = patch_boxes(in.patch, in.grid.width, in.grid.height, in.alerts.size());
   doc.provenance = provenance_lines(spec, run, in);
   return doc;
 }
@@ -386,6 +389,11 @@ std::vector<page_painter> page_painters(job_spec const& spec, aoi_inputs const& 
     pages.push_back([&in, first, count, t, table_pages](cairo_t* cr, page_context const& ctx) {
       draw_table_page(cr, in, first, in.alerts.empty() ? 0 : count, static_cast<int>(t + 1),
                       static_cast<int>(table_pages), ctx);
+    });
+  }
+  for (std::size_t k : doc.alert_pages) {
+    pages.push_back([&spec, &in, &doc, k](cairo_t* cr, page_context const& ctx) {
+      draw_alert_page(cr, spec, in, doc, k, ctx);
     });
   }
   pages.push_back([&spec, &in, &doc](cairo_t* cr, page_context const& ctx) {

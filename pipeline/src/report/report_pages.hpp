@@ -17,6 +17,7 @@
 #include "geosweep/pipeline/job_spec.hpp"
 #include "report/map_geometry.hpp"
 #include "report/report_inputs.hpp"
+#include "report/report_labels.hpp"
 #include "report/report_map.hpp"
 
 namespace geosweep::pipeline {
@@ -44,14 +45,18 @@ struct report_document {
   std::string footer;        ///< provenance line of every page
   std::vector<map_page_spec> maps;
   std::size_t table_pages = 1;
+  /// The alerts with a page of their own (places in the AOI's alerts, in their order) and
+  /// every patch's box in the AOI grid.
+  std::vector<std::size_t> alert_pages;
+  std::vector<pixel_box> patch_boxes;
   std::vector<std::string> provenance;  ///< lines of the time-series page
 };
 
 /// The map pages, table page count, footer and provenance of AOI `in`'s report.
 report_document make_document(job_spec const& spec, run_inputs const& run, aoi_inputs const& in);
 
-/// The pages of the report: map pages, table pages, then the time series. They draw from
-/// `spec`, `in` and `doc`, which must outlive them.
+/// The pages of the report: map pages, table pages, alert pages, then the time series. They draw
+/// from `spec`, `in` and `doc`, which must outlive them.
 std::vector<page_painter> page_painters(job_spec const& spec, aoi_inputs const& in,
                                         report_document const& doc);
 

@@ -23,6 +23,65 @@ constexpr phrase table[] = {
     {"common.page_of", {"page {} of {}", "página {} de {}", "página {} de {}", "page {} sur {}"}},
     // ---- cover page (report_cover_page.cpp)
     // ---- alert pages (report_alert_pages.cpp)
+    {"alert_page.after", {"After", "Después", "Depois", "Après"}},
+    {"alert_page.aoi_mean", {"AOI mean", "media del AOI", "média da AOI", "moyenne de l'AOI"}},
+    {"alert_page.area", {"Area", "Superficie", "Área", "Surface"}},
+    {"alert_page.area_value",
+     {"{} ha ({} pixels)", "{} ha ({} píxeles)", "{} ha ({} pixels)", "{} ha ({} pixels)"}},
+    {"alert_page.before", {"Before", "Antes", "Antes", "Avant"}},
+    {"alert_page.centroid",
+     {"Centroid (WGS84 latitude, longitude)", "Centroide (latitud, longitud WGS84)",
+      "Centroide (latitude, longitude WGS84)", "Centroïde (latitude, longitude WGS84)"}},
+    {"alert_page.confidence", {"Confidence", "Confianza", "Confiança", "Confiance"}},
+    {"alert_page.confidence_high",
+     {"high (confirmed)", "alta (confirmada)", "alta (confirmada)", "élevée (confirmée)"}},
+    {"alert_page.confidence_low", {"low", "baja", "baixa", "faible"}},
+    {"alert_page.confirmed", {"Confirmed", "Confirmada", "Confirmada", "Confirmée"}},
+    {"alert_page.false_colour", {"false colour", "falso color", "falsa cor", "fausses couleurs"}},
+    {"alert_page.first_seen",
+     {"First seen", "Detectada por primera vez", "Detectada pela primeira vez",
+      "Vue pour la première fois"}},
+    {"alert_page.id",
+     {"Alert id", "Identificador de la alerta", "Identificador do alerta",
+      "Identifiant de l'alerte"}},
+    {"alert_page.legend",
+     {"Outlines follow the alert's pixels: magenta high, yellow low confidence; neighbouring "
+      "alerts in white. Numbers as in the alert table. Every raster pixel is one block, never "
+      "smoothed.",
+      "Los contornos siguen los píxeles de la alerta: magenta confianza alta, amarillo baja; "
+      "alertas vecinas en blanco. Números como en la tabla de alertas. Cada píxel del ráster es un "
+      "bloque, nunca suavizado.",
+      "Os contornos seguem os pixels do alerta: magenta confiança alta, amarelo baixa; alertas "
+      "vizinhos em branco. Números como na tabela de alertas. Cada pixel do raster é um bloco, "
+      "nunca suavizado.",
+      "Les contours suivent les pixels de l'alerte : magenta confiance élevée, jaune faible ; "
+      "alertes voisines en blanc. Numéros comme dans le tableau des alertes. Chaque pixel du "
+      "raster "
+      "est un bloc, jamais lissé."}},
+    {"alert_page.magnitude",
+     {"Mean magnitude (index drop)", "Magnitud media (caída del índice)",
+      "Magnitude média (queda do índice)", "Magnitude moyenne (baisse de l'indice)"}},
+    {"alert_page.not_confirmed",
+     {"not confirmed", "no confirmada", "não confirmada", "non confirmée"}},
+    {"alert_page.series_title",
+     {"{} over time", "{} en el tiempo", "{} ao longo do tempo", "{} au fil du temps"}},
+    {"alert_page.subtitle",
+     {"{} alert(s) in this AOI, {} with a page of their own (the largest by area); before and "
+      "after at native resolution around the alert",
+      "{} alerta(s) en este AOI, {} con página propia (las de mayor superficie); antes y después a "
+      "resolución nativa alrededor de la alerta",
+      "{} alerta(s) nesta AOI, {} com página própria (os de maior área); antes e depois em "
+      "resolução nativa ao redor do alerta",
+      "{} alerte(s) dans cette AOI, {} avec leur propre page (les plus étendues) ; avant et après "
+      "en résolution native autour de l'alerte"}},
+    {"alert_page.this_alert", {"this alert", "esta alerta", "este alerta", "cette alerte"}},
+    {"alert_page.title", {"{}: alert {}", "{}: alerta {}", "{}: alerta {}", "{} : alerte {}"}},
+    {"alert_page.true_colour",
+     {"true colour", "color verdadero", "cor verdadeira", "couleurs naturelles"}},
+    {"alert_page.true_north",
+     {"True north at the alert", "Norte verdadero en la alerta", "Norte verdadeiro no alerta",
+      "Nord géographique à l'alerte"}},
+    {"alert_page.value", {"Estimated value", "Valor estimado", "Valor estimado", "Valeur estimée"}},
     // ---- map pages (report_map.cpp, report_pages.cpp)
     // ---- alert table (report_pages.cpp)
     // ---- time-series page (report_series_page.cpp)

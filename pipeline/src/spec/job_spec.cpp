@@ -30,9 +30,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> const kTopKeys{"job",        "sensor",  "scenes",       "aois",
-                                        "period",     "indices", "change",       "grid",
-                                        "processing", "outputs", "notifications"};
+std::vector<std::string> const kTopKeys{"job",        "sensor",  "scenes", "aois",
+                                        "period",     "indices", "change", "grid",
+                                        "processing", "outputs", "report", "notifications"};
 std::vector<std::string> const kBandNames{"blue", "green", "red", "nir", "swir1", "swir2"};
 
 std::optional<band_source> read_band_source(spec_reader& r, YAML::Node const& node,
@@ -485,6 +485,15 @@ void read_processing(spec_reader& r, YAML::Node const& node, processing_spec& pr
   read_int("slots", 1, 64, processing.slots);
 }
 
+void read_report(spec_reader& r, YAML::Node const& node, report_spec& report) {
+  if (!r.expect_map(node, "report")) return;
+  r.check_keys(node, "report", {"alert_pages"});
+  if (node["alert_pages"]) {
+    if (auto v = r.integer_in(node["alert_pages"], "report.alert_pages", 0, 100000))
+      report.alert_pages = *v;
+  }
+}
+
 void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs) {
   if (!r.expect_map(node, "outputs")) return;
   r.check_keys(node, "outputs",
@@ -657,6 +666,7 @@ job_spec parse_job_spec(std::string const& text, std::filesystem::path const& fi
   if (root["processing"]) read_processing(r, root["processing"], spec.processing);
   if (spec.processing.slots < 0) spec.processing.slots = spec.processing.readers + 1;
   if (root["outputs"]) read_outputs(r, root["outputs"], spec.outputs);
+  if (root["report"]) read_report(r, root["report"], spec.report);
   if (root["notifications"])
     read_notifications(r, root["notifications"], spec.aois, spec.notifications);
 

@@ -209,6 +209,17 @@ struct outputs_spec {
   report_language language = report_language::en;  ///< outputs.report_language
 };
 
+/// The alert pages a report draws unless the job says otherwise (report.alert_pages): a page
+/// per alert up to this many, the largest by area, so that a sweep with thousands of alerts
+/// still gives a PDF one can open.
+inline constexpr int default_alert_pages = 100;
+
+/// What the reports show (report:).
+struct report_spec {
+  /// A page per alert for the `alert_pages` largest by area (0: none).
+  int alert_pages = default_alert_pages;
+};
+
 /// The largest AOI (in pixels of the analysis grid) that gets COGs under `cog: auto`: 25 Mpx,
 /// 5000 × 5000 px or 2500 km² at 10 m.
 inline constexpr std::int64_t cog_auto_pixels = 25'000'000;
@@ -314,6 +325,7 @@ struct job_spec {
   grid_spec grid;
   processing_spec processing;
   outputs_spec outputs;
+  report_spec report;
   std::vector<notification_spec> notifications;  ///< where alerts are sent (monitor)
 };
 
