@@ -5,6 +5,7 @@
 
 #include <cpl_conv.h>
 #include <fmt/format.h>
+#include <ogr_api.h>
 #include <ogr_geometry.h>
 #include <spdlog/spdlog.h>
 
@@ -177,10 +178,10 @@ void draw_locator(cairo_t* cr, job_spec const& spec, std::string const& aoi,
     d::set_colour(cr, locator_other_aoi);
     cairo_stroke(cr);
   }
-  // Labels over everything: each AOI's name at the middle of its box.
+  // Labels over everything: each AOI's name inside it.
   d::set_font(cr, 8, true);
   for (auto const& a : loc.aois) {
-    auto const c = p.at((a.bbox.west + a.bbox.east) / 2, (a.bbox.south + a.bbox.north) / 2);
+    auto const c = p.at(a.label[0], a.label[1]);
     d::set_colour(cr, a.name == aoi ? 0x000000 : locator_other_aoi);
     d::draw_text_halo(cr, c[0], c[1] + 3, a.name, 0.5);
   }
@@ -250,6 +251,14 @@ cover_locator read_cover_locator(job_spec const& spec, run_inputs const& run) {
       add_rings(shape.geometry(), out.rings);
       auto const& e = shape.envelope();
       out.bbox = {e[0], e[1], e[2], e[3]};
+      // Its name inside it (the middle of its box may lie in another AOI).
+      OGRGeometryUniquePtr inside(OGRGeometry::FromHandle(OGR_G_PointOnSurface(
+          OGRGeometry::ToHandle(const_cast<OGRGeometry*>(&shape.geometry())))));
+      if (inside && !inside->IsEmpty() && wkbFlatten(inside->getGeometryType()) == wkbPoint) {
+        out.label = {inside->toPoint()->getX(), inside->toPoint()->getY()};
+      } else {
+        out.label = {(e[0] + e[2]) / 2, (e[1] + e[3]) / 2};
+      }
       loc.aois.push_back(std::move(out));
     } catch (std::exception const& e) {
       spdlog::warn("report: AOI '{}' left off the locator map: {}", a.name, e.what());

@@ -34,6 +34,7 @@ struct locator_aoi {
   std::string name;
   std::vector<std::vector<std::array<double, 2>>> rings;
   geo_bbox bbox;
+  std::array<double, 2> label{};  ///< a point inside it, where its name goes
 };
 
 /// What the locator map shows.

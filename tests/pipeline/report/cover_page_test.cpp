@@ -47,6 +47,7 @@ std::vector<std::map<std::string, std::string>> read_alerts_csv(fs::path const& 
   std::ifstream in(path);
   std::string line;
   std::getline(in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();  // CSV rows end in CRLF
   std::vector<std::string> header;
   {
     std::stringstream s(line);
@@ -250,11 +251,11 @@ TEST_F(CoverPage, PageOneNamesTheJobTheAoiAndThePeriods) {
   for (auto const& aoi : all_aois()) {
     auto const text = cover_text(aoi);
     // As the job file (simulate) writes them.
-    for (std::string const words : {std::string("simulated-seed-11"), aoi + ": forest-loss report",
-                                    std::string("Baseline: 2023-06-05 to 2023-07-05"),
-                                    std::string("Monitoring: 2024-06-04 to 2024-07-19"),
-                                    std::string("sentinel2-l2a, 7 scene"),
-                                    std::string("baseline on ndvi"), std::string("backend cpu")})
+    for (std::string const& words : {std::string("simulated-seed-11"), aoi + ": forest-loss report",
+                                     std::string("Baseline: 2023-06-05 to 2023-07-05"),
+                                     std::string("Monitoring: 2024-06-04 to 2024-07-19"),
+                                     std::string("sentinel2-l2a, 7 scene"),
+                                     std::string("baseline on ndvi"), std::string("backend cpu")})
       EXPECT_NE(text.find(words), std::string::npos) << aoi << " lacks '" << words << "': " << text;
     EXPECT_TRUE(fs::exists(out() / "report" / (aoi + "_cover.png"))) << aoi;
   }
@@ -335,8 +336,12 @@ TEST_F(CoverPage, TheLocatorFillsEachAoiWhereTheJobPutsItAmongTheOthers) {
       double const dlon = centres.at(b).lon - centres.at(a).lon;
       double const dlat = centres.at(b).lat - centres.at(a).lat;
       double const dx = fills.at(b).x - fills.at(a).x, dy = fills.at(b).y - fills.at(a).y;
-      if (std::abs(dlon) > 0.001) EXPECT_GT(dx * dlon, 0) << b << " against " << a;
-      if (std::abs(dlat) > 0.001) EXPECT_LT(dy * dlat, 0) << b << " against " << a;
+      if (std::abs(dlon) > 0.001) {
+        EXPECT_GT(dx * dlon, 0) << b << " against " << a;
+      }
+      if (std::abs(dlat) > 0.001) {
+        EXPECT_LT(dy * dlat, 0) << b << " against " << a;
+      }
     }
   }
   // On reserve-north's cover the other AOIs' outlines lie east of its fill (concession-7 and
