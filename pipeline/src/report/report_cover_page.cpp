@@ -203,8 +203,12 @@ void draw_locator(cairo_t* cr, job_spec const& spec, std::string const& aoi,
   auto const swatch = [&](std::string const& text) {
     cairo_set_source_rgb(cr, 0, 0, 0);
     d::set_font(cr, 8);
-    d::draw_text(cr, x + 22, y, text);
-    y += 13;
+    // Wrapped: a reason for missing footprints may be a long error message.
+    for (auto const& l : d::wrap_text(cr, text, box.x1 - x - 22)) {
+      d::draw_text(cr, x + 22, y, l);
+      y += 11;
+    }
+    y += 2;
   };
   cairo_rectangle(cr, x, y - 7, 16, 8);
   d::set_colour(cr, locator_aoi_fill);
