@@ -36,6 +36,9 @@ class aoi_shape {
   /// min x, min y, max x, max y in the grid CRS.
   [[nodiscard]] std::array<double, 4> const& envelope() const { return envelope_; }
 
+  /// The polygon in the grid CRS (the report's locator map draws it).
+  [[nodiscard]] OGRGeometry const& geometry() const { return *geometry_; }
+
   /// The smallest window of `grid` holding the AOI, clipped to the grid (maybe empty).
   [[nodiscard]] pixel_window window_in(raster_grid const& grid) const;
 

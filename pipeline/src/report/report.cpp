@@ -10,6 +10,7 @@
 #include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/product_layout.hpp"
+#include "report/report_cover_page.hpp"
 #include "report/report_custody_page.hpp"
 #include "report/report_files.hpp"
 #include "report/report_inputs.hpp"
@@ -33,13 +34,17 @@ std::vector<std::string> selected_aois(job_spec const& spec, report_options cons
   return {*options.aoi};
 }
 
-/// The report of AOI `name`: inputs, pages (the custody page last), files.
+/// The report of AOI `name`: inputs, pages (the cover first, the custody page last), files.
 aoi_report render_aoi(job_spec const& spec, run_inputs const& run, std::string const& name,
-                      fs::path const& dir, custody_record const& custody) {
+                      fs::path const& dir, cover_locator const& locator,
+                      custody_record const& custody) {
   auto const started = std::chrono::steady_clock::now();
   auto const in = read_aoi_inputs(spec, run, name);
   auto const doc = make_document(spec, run, in);
   auto pages = page_painters(spec, in, doc);
+  pages.insert(pages.begin(), [&spec, &run, &in, &locator](cairo_t* cr, page_context const& ctx) {
+    draw_cover_page(cr, spec, run, in, locator, ctx);
+  });
   pages.push_back([&custody, &in](cairo_t* cr, page_context const& ctx) {
     draw_custody_page(cr, in.name, custody, ctx);
   });
@@ -66,8 +71,11 @@ report_result render_reports(job_spec const& spec, report_options const& options
   // The run's manifest: the report prints its hash and adds nothing to it (a report drawn
   // again from the same outputs is the same file).
   auto const custody = read_custody(spec.outputs.dir);
+  // The cover's locator map: every AOI and the scenes' footprints, the same for each AOI.
+  auto const locator = read_cover_locator(spec, run);
   report_result result;
-  for (auto const& name : names) result.aois.push_back(render_aoi(spec, run, name, dir, custody));
+  for (auto const& name : names)
+    result.aois.push_back(render_aoi(spec, run, name, dir, locator, custody));
   result.index_html = dir / "index.html";
   write_index(result.index_html, spec, run.alerts, index_provenance(spec, run));
   return result;

@@ -88,7 +88,7 @@ void write_index_head(std::ostream& html, job_spec const& spec, std::string cons
 /// The images of AOI `aoi` that are in `dir`, each a link to itself.
 void write_index_images(std::ostream& html, fs::path const& dir, job_spec const& spec,
                         std::string const& aoi) {
-  std::vector<std::string> images;
+  std::vector<std::string> images{aoi + "_cover.png"};
   for (std::string kind : {"true_colour", "false_colour"})
     for (std::string period : {"before", "after"})
       images.push_back(map_png_name(aoi, kind, period));
@@ -238,19 +238,23 @@ aoi_report write_aoi_files(fs::path const& dir, aoi_inputs const& in, report_doc
   report.pages = static_cast<int>(pages.size());
   report.alerts = in.alerts.size();
   write_pdf(report.pdf, metadata, pages, doc.footer);
+  // The cover is page 1; the map pages follow it.
+  fs::path const cover_png = dir / (in.name + "_cover.png");
+  write_png(cover_png, pages[0], {doc.footer, 1, report.pages}, 2.0);
+  report.pngs.push_back(cover_png);
   // PNGs: every raster pixel at least one PNG pixel where that stays under 4x (288 dpi).
   for (std::size_t i = 0; i < doc.maps.size(); ++i) {
     auto const layout = layout_map_page(in.grid.width, in.grid.height);
     double const scale = std::clamp(1.0 / layout.scale, 2.0, 4.0);
     fs::path const png = dir / map_png_name(in.name, doc.maps[i].kind, doc.maps[i].period);
-    write_png(png, pages[i], {doc.footer, static_cast<int>(i + 1), report.pages}, scale);
+    write_png(png, pages[i + 1], {doc.footer, static_cast<int>(i + 2), report.pages}, scale);
     report.pngs.push_back(png);
   }
   fs::path const series_png = dir / (in.name + "_time_series.png");
-  // The time series follows the map, table and alert pages; pages after it (custody) get no
-  // PNG.
+  // The time series follows the cover, map, table and alert pages; pages after it (custody)
+  // get no PNG.
   std::size_t const series =
-      std::min(doc.maps.size() + doc.table_pages + doc.alert_pages.size(), pages.size() - 1);
+      std::min(1 + doc.maps.size() + doc.table_pages + doc.alert_pages.size(), pages.size() - 1);
   write_png(series_png, pages[series], {doc.footer, static_cast<int>(series + 1), report.pages},
             2.0);
   report.pngs.push_back(series_png);

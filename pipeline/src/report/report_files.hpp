@@ -1,9 +1,9 @@
 #pragma once
 /// \file
 /// The files of a report: the PDF of an AOI (every page; reproducible with SOURCE_DATE_EPOCH),
-/// a PNG of each map page and of the time series, and index.html over every AOI's report with
-/// its alert table. Each file is written under a temporary name and renamed when complete
-/// (core/atomic_file.hpp), so a reader never sees half a report.
+/// a PNG of the cover, of each map page and of the time series, and index.html over every
+/// AOI's report with its alert table. Each file is written under a temporary name and renamed
+/// when complete (core/atomic_file.hpp), so a reader never sees half a report.
 
 #include <filesystem>
 #include <string>
@@ -43,9 +43,9 @@ void write_pdf(std::filesystem::path const& path, std::string const& title,
 void write_png(std::filesystem::path const& path, page_painter const& page, page_context const& ctx,
                double scale);
 
-/// Writes the PDF (with `metadata`) and PNGs of AOI `in` into `dir`: `pages` are the map
-/// pages, the table pages and the time series of `doc`, then any further pages (the custody
-/// page). The report says what was written (all but the time it took).
+/// Writes the PDF (with `metadata`) and PNGs of AOI `in` into `dir`: `pages` are the cover,
+/// the map pages, the table pages and the time series of `doc`, then any further pages (the
+/// custody page). The report says what was written (all but the time it took).
 aoi_report write_aoi_files(std::filesystem::path const& dir, aoi_inputs const& in,
                            report_document const& doc, std::vector<page_painter> const& pages,
                            pdf_metadata const& metadata);

@@ -530,10 +530,11 @@ TEST_F(Report, WritesAPdfPerAoiWithMapTableAndSeriesPages) {
     ASSERT_TRUE(fs::exists(pdf)) << pdf;
     std::size_t alerts = 0;
     for (auto const& r : rows) alerts += r.at(1) == aoi ? 1 : 0;
-    // Two true-colour maps (four with false colour), the table pages, a page per alert (up
-    // to 100), the time series, the chain of custody.
+    // The cover, two true-colour maps (four with false colour), the table pages, a page per
+    // alert (up to 100), the time series, the chain of custody.
     int const maps = fs::exists(out() / "cog" / aoi / "false_colour_before.tif") ? 4 : 2;
-    int const expected = maps + static_cast<int>(std::max<std::size_t>(1, (alerts + 25) / 26)) +
+    int const expected = 1 + maps +
+                         static_cast<int>(std::max<std::size_t>(1, (alerts + 25) / 26)) +
                          static_cast<int>(std::min<std::size_t>(alerts, 100)) + 2;
     auto const info = shell("pdfinfo " + pdf.string());
     ASSERT_EQ(info.exit_code, 0) << info.out;
@@ -542,7 +543,7 @@ TEST_F(Report, WritesAPdfPerAoiWithMapTableAndSeriesPages) {
         << info.out;
     EXPECT_NE(report_out_->find(pdf.string()), std::string::npos) << *report_out_;
     for (std::string const& png :
-         {gp::map_png_name(aoi, "true_colour", "before"),
+         {aoi + "_cover.png", gp::map_png_name(aoi, "true_colour", "before"),
           gp::map_png_name(aoi, "true_colour", "after"), aoi + "_time_series.png"}) {
       auto const image = read_png(out() / "report" / png);
       EXPECT_GT(image.width, 1600) << png;  // at least 2 px per point: 144 dpi
@@ -597,18 +598,19 @@ TEST_F(Report, MapsOutlineThePlantedClearingsAndShowACompassRose) {
     fs::path const prefix =
         fs::temp_directory_path() / ("geosweep_report_pages_" + std::to_string(::getpid()));
     // One page per call (-singlefile): pdftoppm pads page numbers in file names to the
-    // document's page count, which the alert pages make vary.
-    for (int page : {1, 2}) {
+    // document's page count, which the alert pages make vary. The map pages follow the cover:
+    // pages 2 and 3.
+    for (int page : {2, 3}) {
       auto const ppm =
           shell("pdftoppm -r 144 -png -singlefile -f " + std::to_string(page) + " -l " +
                 std::to_string(page) + " " + (out() / "report" / (aoi + ".pdf")).string() + " " +
                 prefix.string() + "-" + std::to_string(page));
       ASSERT_EQ(ppm.exit_code, 0) << ppm.out;
     }
-    auto const before = read_png(prefix.string() + "-1.png");
-    auto const after = read_png(prefix.string() + "-2.png");
-    fs::remove(prefix.string() + "-1.png");
+    auto const before = read_png(prefix.string() + "-2.png");
+    auto const after = read_png(prefix.string() + "-3.png");
     fs::remove(prefix.string() + "-2.png");
+    fs::remove(prefix.string() + "-3.png");
     ASSERT_GT(after.width, 0);
     // Page position of an image position, in PNG pixels.
     auto const to_png = [&](std::array<double, 2> px) {
@@ -803,7 +805,7 @@ TEST_F(Report, SeriesPageDrawsALinePerAlertAndSaysWhatTheBaselineMethodDid) {
     EXPECT_EQ(text.find("alert #" + std::to_string(alerts + 1) + " ("), std::string::npos);
     EXPECT_NE(text.find("no series of its undisturbed forest"), std::string::npos) << text;
     auto const map =
-        shell("pdftotext -f 1 -l 1 " + (out() / "report" / (aoi + ".pdf")).string() + " -");
+        shell("pdftotext -f 2 -l 2 " + (out() / "report" / (aoi + ".pdf")).string() + " -");
     EXPECT_NE(map.out.find("Change, high confidence (confirmed)"), std::string::npos) << map.out;
     EXPECT_NE(map.out.find("Change, low confidence"), std::string::npos) << map.out;
   }
@@ -876,8 +878,8 @@ TEST(ReportMethod, ABitemporalReportSaysOneLookPerPeriodNotAnomalousLooks) {
     for (char const* words : {"anomalous clear looks", "k_sigma", "confirmation"})
       EXPECT_EQ(text.find(words), std::string::npos) << aoi << " says '" << words << "'";
   }
-  // The map legend: nothing confirmed, no low confidence.
-  auto const first_page = shell("pdftotext -f 1 -l 1 " +
+  // The map legend (page 2, after the cover): nothing confirmed, no low confidence.
+  auto const first_page = shell("pdftotext -f 2 -l 2 " +
                                 (dir / "out" / "report" / "reserve-north.pdf").string() + " -");
   EXPECT_NE(first_page.out.find("Change (bitemporal: high confidence)"), std::string::npos)
       << first_page.out;

@@ -363,9 +363,9 @@ TEST_F(PlantedScenes, TheCommandWarnsOnStderrCompletesAndTheReportShowsIt) {
   ASSERT_TRUE(fs::exists(pdf)) << e.output;
   if (tt::run_program({"/bin/sh", "-c", "command -v pdftotext"}).code != 0)
     GTEST_SKIP() << "pdftotext (poppler-utils) not installed";
-  // The first page, a map page: the warning box.
+  // The first map page (page 2, after the cover): the warning box.
   auto const text =
-      tt::run_program({"/usr/bin/pdftotext", "-f", "1", "-l", "1", pdf.string(), "-"});
+      tt::run_program({"/usr/bin/pdftotext", "-f", "2", "-l", "2", pdf.string(), "-"});
   ASSERT_EQ(text.code, 0) << text.output;
   EXPECT_NE(text.output.find("Warnings"), std::string::npos) << text.output;
   EXPECT_NE(text.output.find("20.1 % of the forest flagged"), std::string::npos) << text.output;
