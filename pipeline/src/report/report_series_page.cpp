@@ -446,13 +446,24 @@ void draw_provenance(cairo_t* cr, series_plot const& p, std::vector<std::string>
   cairo_set_source_rgb(cr, 0, 0, 0);
   d::draw_text(cr, kMargin, y, say(language, "series.provenance"));
   y += 14;
-  d::set_font(cr, 8);
-  for (auto const& line : provenance) {
-    for (auto const& part : d::wrap_text(cr, line, report_page_width - 2 * kMargin)) {
-      if (y > report_page_height - 40) break;
-      d::draw_text(cr, kMargin, y, part);
-      y += 11;
-    }
+  // The largest size down to 6.5 pt at which every line fits above the footer (the longer
+  // languages need a little less than 8 pt); at the smallest, what does not fit is left out.
+  double size = 8;
+  std::vector<std::string> parts;
+  for (;; size -= 0.5) {
+    d::set_font(cr, size);
+    parts.clear();
+    for (auto const& line : provenance)
+      for (auto& part : d::wrap_text(cr, line, report_page_width - 2 * kMargin))
+        parts.push_back(std::move(part));
+    if (size <= 6.5 ||
+        y + (size + 3) * (static_cast<double>(parts.size()) - 1) <= report_page_height - 40)
+      break;
+  }
+  for (auto const& part : parts) {
+    if (y > report_page_height - 40) break;
+    d::draw_text(cr, kMargin, y, part);
+    y += size + 3;
   }
 }
 

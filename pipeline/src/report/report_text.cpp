@@ -189,21 +189,20 @@ constexpr phrase table[] = {
     {"series.acquisition_date",
      {"acquisition date (to scale; a tick per date, every label that fits) and the share of the "
       "AOI with a clear look",
-      "fecha de adquisición (a escala; una marca por fecha, cada etiqueta que cabe) y la parte de "
-      "la AOI con observación despejada",
-      "data de aquisição (em escala; uma marca por data, cada rótulo que cabe) e a parcela da AOI "
-      "com observação limpa",
-      "date d'acquisition (à l'échelle\u00a0; un repère par date, chaque étiquette qui tient) et "
-      "la part de l'AOI avec une observation dégagée"}},
+      "fecha de adquisición (a escala; una marca por fecha, las etiquetas que caben) y parte "
+      "despejada de la AOI",
+      "data de aquisição (em escala; uma marca por data, os rótulos que cabem) e parcela limpa da "
+      "AOI",
+      "date d'acquisition (à l'échelle\u00a0; un repère par date, les étiquettes qui tiennent) et "
+      "part dégagée de l'AOI"}},
     {"series.acquisition_date_one",
      {"acquisition date (to scale; a tick per date, every date) and the share of the AOI with a "
       "clear look",
-      "fecha de adquisición (a escala; una marca por fecha, cada fecha) y la parte de la AOI con "
-      "observación despejada",
-      "data de aquisição (em escala; uma marca por data, cada data) e a parcela da AOI com "
-      "observação limpa",
-      "date d'acquisition (à l'échelle\u00a0; un repère par date, chaque date) et la part de l'AOI "
-      "avec une observation dégagée"}},
+      "fecha de adquisición (a escala; una marca por fecha, cada fecha) y parte despejada de la "
+      "AOI",
+      "data de aquisição (em escala; uma marca por data, cada data) e parcela limpa da AOI",
+      "date d'acquisition (à l'échelle\u00a0; un repère par date, chaque date) et part dégagée de "
+      "l'AOI"}},
     {"series.alert_line",
      {"alert #{} ({} ha)", "alerta n.º {} ({} ha)", "alerta n.º {} ({} ha)",
       "alerte n° {} ({} ha)"}},
