@@ -22,7 +22,8 @@ constexpr phrase table[] = {
     // ---- shared by every page
     {"common.alert_summary",
      {"{} alert(s), {} ha, {} high confidence", "{} alerta(s), {} ha, {} con confianza alta",
-      "{} alerta(s), {} ha, {} com confiança alta", "{} alerte(s), {} ha, {} en confiance élevée"}},
+      "{} alerta(s), {} ha, {} com confiança alta",
+      "{} alerte(s), {} ha, dont {} de confiance élevée"}},
     {"common.footer",
      {"job '{}', AOI '{}': {} scenes, {} dates from {} to {}; change.nc by geosweep {}, report by "
       "geosweep {}",
@@ -87,12 +88,12 @@ constexpr phrase table[] = {
      {"Latest clear look of the baseline period {}",
       "Última observación sin nubes del período de referencia {}",
       "Última observação sem nuvens do período de referência {}",
-      "Dernière observation dégagée de la période de référence {}"}},
+      "Dernière observation sans nuages de la période de référence {}"}},
     {"map.latest_monitor",
      {"Latest clear look of the monitoring period {}",
       "Última observación sin nubes del período de monitoreo {}",
       "Última observação sem nuvens do período de monitoramento {}",
-      "Dernière observation dégagée de la période de surveillance {}"}},
+      "Dernière observation sans nuages de la période de surveillance {}"}},
     {"map.legend", {"Legend", "Leyenda", "Legenda", "Légende"}},
     {"map.legend_aoi", {"AOI boundary", "Límite de la AOI", "Limite da AOI", "Limite de l'AOI"}},
     {"map.legend_bitemporal",
@@ -105,8 +106,8 @@ constexpr phrase table[] = {
      {"Change, low confidence", "Cambio, confianza baja", "Mudança, confiança baixa",
       "Changement, confiance faible"}},
     {"map.legend_no_look",
-     {"No clear look in the period", "Sin observación despejada en el período",
-      "Sem observação limpa no período", "Aucune observation dégagée sur la période"}},
+     {"No clear look in the period", "Sin observación libre de nubes",
+      "Sem observação livre de nuvens", "Aucune observation sans nuages"}},
     {"map.legend_number",
      {"Alert number (table)", "Número de alerta (tabla)", "Número do alerta (tabela)",
       "Numéro d'alerte (tableau)"}},
@@ -189,20 +190,20 @@ constexpr phrase table[] = {
     {"series.acquisition_date",
      {"acquisition date (to scale; a tick per date, every label that fits) and the share of the "
       "AOI with a clear look",
-      "fecha de adquisición (a escala; una marca por fecha, las etiquetas que caben) y parte "
-      "despejada de la AOI",
-      "data de aquisição (em escala; uma marca por data, os rótulos que cabem) e parcela limpa da "
-      "AOI",
+      "fecha de adquisición (a escala; una marca por fecha, las etiquetas que caben) y parte de la "
+      "AOI sin nubes",
+      "data de aquisição (em escala; uma marca por data, os rótulos que cabem) e parcela da AOI "
+      "sem nuvens",
       "date d'acquisition (à l'échelle\u00a0; un repère par date, les étiquettes qui tiennent) et "
-      "part dégagée de l'AOI"}},
+      "part de l'AOI sans nuages"}},
     {"series.acquisition_date_one",
      {"acquisition date (to scale; a tick per date, every date) and the share of the AOI with a "
       "clear look",
-      "fecha de adquisición (a escala; una marca por fecha, cada fecha) y parte despejada de la "
-      "AOI",
-      "data de aquisição (em escala; uma marca por data, cada data) e parcela limpa da AOI",
-      "date d'acquisition (à l'échelle\u00a0; un repère par date, chaque date) et part dégagée de "
-      "l'AOI"}},
+      "fecha de adquisición (a escala; una marca por fecha, cada fecha) y parte de la AOI sin "
+      "nubes",
+      "data de aquisição (em escala; uma marca por data, cada data) e parcela da AOI sem nuvens",
+      "date d'acquisition (à l'échelle\u00a0; un repère par date, chaque date) et part de l'AOI "
+      "sans nuages"}},
     {"series.alert_line",
      {"alert #{} ({} ha)", "alerta n.º {} ({} ha)", "alerta n.º {} ({} ha)",
       "alerte n° {} ({} ha)"}},
@@ -213,10 +214,11 @@ constexpr phrase table[] = {
      {"baseline period", "período de referencia", "período de referência", "période de référence"}},
     {"series.breaks",
      {"a date without a clear look breaks the lines",
-      "una fecha sin observación despejada interrumpe las líneas",
-      "uma data sem observação limpa interrompe as linhas",
-      "une date sans observation dégagée interrompt les lignes"}},
-    {"series.clear_all", {"100 % clear", "100 % despejado", "100 % limpo", "100 % dégagé"}},
+      "una fecha sin observación libre de nubes interrumpe las líneas",
+      "uma data sem observação livre de nuvens interrompe as linhas",
+      "une date sans observation exempte de nuages interrompt les lignes"}},
+    {"series.clear_all",
+     {"100 % clear", "100 % sin nubes", "100 % sem nuvens", "100 % sans nuages"}},
     {"series.clear_none", {"0 %", "0 %", "0 %", "0 %"}},
     {"series.confirmation", {"confirmation", "confirmación", "confirmação", "confirmation"}},
     {"series.dotted",
@@ -228,13 +230,14 @@ constexpr phrase table[] = {
      {"first anomaly (first seen)", "primera anomalía (detección)", "primeira anomalia (detecção)",
       "première anomalie (détection)"}},
     {"series.latest_baseline_look",
-     {"latest clear baseline look", "última observación despejada de referencia",
-      "última observação limpa de referência", "dernière observation dégagée de référence"}},
+     {"latest clear baseline look", "última observación sin nubes de referencia",
+      "última observação sem nuvens de referência",
+      "dernière observation sans nuages de référence"}},
     {"series.latest_monitor_look",
      {"latest clear monitoring look of an alert (its date)",
-      "última observación despejada de monitoreo de una alerta (su fecha)",
-      "última observação limpa de monitoramento de um alerta (sua data)",
-      "dernière observation dégagée de surveillance d'une alerte (sa date)"}},
+      "última observación sin nubes de monitoreo de una alerta (su fecha)",
+      "última observação sem nuvens de monitoramento de um alerta (sua data)",
+      "dernière observation sans nuages de surveillance d'une alerte (sa date)"}},
     {"series.method_baseline",
      {"Change: baseline on {}, the ladder: each pixel's clear baseline looks give its mean and "
       "standard deviation; a forest pixel (baseline mean \u2265 forest_min {}) whose clear "
@@ -242,46 +245,47 @@ constexpr phrase table[] = {
       "anomalous; the first anomaly is a low-confidence candidate (first seen), {} anomalous clear "
       "looks within {} days of it confirm it (high confidence, confirmed on), a normal clear look "
       "before that clears it. {}",
-      "Cambio: baseline sobre {}, la escalera: las observaciones despejadas de referencia de cada "
+      "Cambio: baseline sobre {}, por escalones: las observaciones sin nubes de referencia de cada "
       "píxel dan su media y su desviación estándar; un píxel de bosque (media de referencia \u2265 "
-      "forest_min {}) cuya observación despejada de monitoreo queda al menos drop {} y k_sigma {} "
+      "forest_min {}) cuya observación sin nubes de monitoreo queda al menos drop {} y k_sigma {} "
       "desviaciones estándar por debajo de su media es anómalo; la primera anomalía es una "
-      "candidata de confianza baja (detección), {} observaciones despejadas anómalas dentro de {} "
-      "días la confirman (confianza alta, fecha de confirmación), una observación despejada normal "
+      "candidata de confianza baja (detección), {} observaciones anómalas sin nubes dentro de {} "
+      "días la confirman (confianza alta, fecha de confirmación), una observación sin nubes normal "
       "antes de eso la descarta. {}",
-      "Mudança: baseline sobre {}, a escada: as observações limpas de referência de cada pixel dão "
-      "sua média e seu desvio padrão; um pixel de floresta (média de referência \u2265 forest_min "
-      "{}) cuja observação limpa de monitoramento fica pelo menos drop {} e k_sigma {} desvios "
-      "padrão abaixo de sua média é anômalo; a primeira anomalia é uma candidata de confiança "
-      "baixa (detecção), {} observações limpas anômalas em até {} dias a confirmam (confiança "
-      "alta, data de confirmação), uma observação limpa normal antes disso a descarta. {}",
-      "Changement\u00a0: baseline sur {}, l'échelle\u00a0: les observations dégagées de référence "
-      "de chaque pixel donnent sa moyenne et son écart-type\u00a0; un pixel forestier (moyenne de "
-      "référence \u2265 forest_min {}) dont l'observation dégagée de surveillance se situe au "
-      "moins à drop {} et à k_sigma {} écarts-types sous sa moyenne est anormal\u00a0; la première "
-      "anomalie est une candidate de confiance faible (détection), {} observations dégagées "
-      "anormales dans les {} jours la confirment (confiance élevée, date de confirmation), une "
-      "observation dégagée normale avant cela l'écarte. {}"}},
+      "Mudança: baseline sobre {}, por degraus: as observações sem nuvens de referência de cada "
+      "pixel dão sua média e seu desvio padrão; um pixel de floresta (média de referência \u2265 "
+      "forest_min {}) cuja observação sem nuvens de monitoramento fica pelo menos drop {} e "
+      "k_sigma {} desvios padrão abaixo de sua média é anômalo; a primeira anomalia é uma "
+      "candidata de confiança baixa (detecção), {} observações anômalas sem nuvens em até {} dias "
+      "a confirmam (confiança alta, data de confirmação), uma observação sem nuvens normal antes "
+      "disso a descarta. {}",
+      "Changement\u00a0: baseline sur {}, par paliers\u00a0: les observations sans nuages de "
+      "référence de chaque pixel donnent sa moyenne et son écart-type\u00a0; un pixel forestier "
+      "(moyenne de référence \u2265 forest_min {}) dont l'observation sans nuages de surveillance "
+      "se situe au moins à drop {} et à k_sigma {} écarts-types sous sa moyenne est anormal\u00a0; "
+      "la première anomalie est une candidate de confiance faible (détection), {} observations "
+      "anormales sans nuages dans les {} jours la confirment (confiance élevée, date de "
+      "confirmation), une observation sans nuages normale avant cela l'écarte. {}"}},
     {"series.method_bitemporal",
      {"Change: bitemporal on {}, one look per period: each pixel's latest clear look of the "
       "baseline period against its latest clear look of the monitoring period. A forest pixel "
       "(before \u2265 forest_min {}) whose index fell by at least drop {} is a seed, loss with "
       "high confidence dated by its latest clear monitoring look. {}",
-      "Cambio: bitemporal sobre {}, una observación por período: la última observación despejada "
-      "de cada píxel en el período de referencia frente a su última observación despejada en el "
+      "Cambio: bitemporal sobre {}, una observación por período: la última observación sin nubes "
+      "de cada píxel en el período de referencia frente a su última observación sin nubes en el "
       "período de monitoreo. Un píxel de bosque (antes \u2265 forest_min {}) cuyo índice cayó al "
       "menos drop {} es una semilla, pérdida con confianza alta fechada por su última observación "
-      "despejada de monitoreo. {}",
-      "Mudança: bitemporal sobre {}, uma observação por período: a última observação limpa de cada "
-      "pixel no período de referência contra sua última observação limpa no período de "
+      "sin nubes de monitoreo. {}",
+      "Mudança: bitemporal sobre {}, uma observação por período: a última observação sem nuvens de "
+      "cada pixel no período de referência contra sua última observação sem nuvens no período de "
       "monitoramento. Um pixel de floresta (antes \u2265 forest_min {}) cujo índice caiu pelo "
-      "menos drop {} é uma semente, perda com confiança alta datada por sua última observação "
-      "limpa de monitoramento. {}",
+      "menos drop {} é uma semente, perda com confiança alta datada por sua última observação sem "
+      "nuvens de monitoramento. {}",
       "Changement\u00a0: bitemporel sur {}, une observation par période\u00a0: la dernière "
-      "observation dégagée de chaque pixel sur la période de référence face à sa dernière "
-      "observation dégagée sur la période de surveillance. Un pixel forestier (avant \u2265 "
+      "observation sans nuages de chaque pixel sur la période de référence face à sa dernière "
+      "observation sans nuages sur la période de surveillance. Un pixel forestier (avant \u2265 "
       "forest_min {}) dont l'indice a baissé d'au moins drop {} est un germe, une perte de "
-      "confiance élevée datée par sa dernière observation dégagée de surveillance. {}"}},
+      "confiance élevée datée par sa dernière observation sans nuages de surveillance. {}"}},
     {"series.monitor_period",
      {"monitoring period", "período de monitoreo", "período de monitoramento",
       "période de surveillance"}},
@@ -320,14 +324,14 @@ constexpr phrase table[] = {
      {"Patches grow from the seeds into 8-connected forest pixels whose latest clear monitoring "
       "look lies at least {} and {} standard deviations below the baseline mean; ",
       "Los parches crecen desde las semillas hacia píxeles de bosque 8-conectados cuya última "
-      "observación despejada de monitoreo queda al menos {} y {} desviaciones estándar por debajo "
+      "observación sin nubes de monitoreo queda al menos {} y {} desviaciones estándar por debajo "
       "de la media de referencia; ",
       "As manchas crescem a partir das sementes para pixels de floresta 8-conectados cuja última "
-      "observação limpa de monitoramento fica pelo menos {} e {} desvios padrão abaixo da média de "
-      "referência; ",
+      "observação sem nuvens de monitoramento fica pelo menos {} e {} desvios padrão abaixo da "
+      "média de referência; ",
       "Les taches croissent à partir des germes vers les pixels forestiers 8-connexes dont la "
-      "dernière observation dégagée de surveillance se situe au moins à {} et à {} écarts-types "
-      "sous la moyenne de référence\u00a0; "}},
+      "dernière observation sans nuages de surveillance se situe au moins à {} et à {} "
+      "écarts-types sous la moyenne de référence\u00a0; "}},
     {"series.patch_grow_bitemporal",
      {"Patches grow from the seeds into 8-connected forest pixels whose index fell (before \u2212 "
       "after) by at least {}; ",
@@ -374,12 +378,12 @@ constexpr phrase table[] = {
     {"series.subtitle",
      {"Mean {} of each acquisition date over the clear pixels of each of the {} largest alerts and "
       "of the whole AOI, on a time axis to scale",
-      "{} medio de cada fecha de adquisición sobre los píxeles despejados de cada una de las {} "
+      "{} medio de cada fecha de adquisición sobre los píxeles sin nubes de cada una de las {} "
       "alertas más grandes y de toda la AOI, en un eje temporal a escala",
-      "{} médio de cada data de aquisição sobre os pixels limpos de cada um dos {} maiores alertas "
-      "e de toda a AOI, em um eixo temporal em escala",
-      "{} moyen de chaque date d'acquisition sur les pixels dégagés de chacune des {} plus grandes "
-      "alertes et de toute l'AOI, sur un axe du temps à l'échelle"}},
+      "{} médio de cada data de aquisição sobre os pixels sem nuvens de cada um dos {} maiores "
+      "alertas e de toda a AOI, em um eixo temporal em escala",
+      "{} moyen de chaque date d'acquisition sur les pixels sans nuages de chacune des {} plus "
+      "grandes alertes et de toute l'AOI, sur un axe du temps à l'échelle"}},
     {"series.threshold",
      {"alert pixels' {} \u2212 drop ({})", "{} de los píxeles de alerta \u2212 drop ({})",
       "{} dos pixels de alerta \u2212 drop ({})", "{} des pixels d'alerte \u2212 drop ({})"}},
@@ -389,15 +393,15 @@ constexpr phrase table[] = {
     {"series.whole_aoi",
      {"whole AOI, all its clear pixels (the outputs hold no series of its undisturbed forest "
       "alone)",
-      "toda la AOI, todos sus píxeles despejados (las salidas no contienen una serie solo de su "
+      "toda la AOI, todos sus píxeles sin nubes (las salidas no contienen una serie solo de su "
       "bosque no perturbado)",
-      "toda a AOI, todos os seus pixels limpos (as saídas não contêm uma série apenas da sua "
+      "toda a AOI, todos os seus pixels sem nuvens (as saídas não contêm uma série apenas da sua "
       "floresta não perturbada)",
-      "toute l'AOI, tous ses pixels dégagés (les sorties ne contiennent pas de série de sa seule "
-      "forêt non perturbée)"}},
+      "toute l'AOI, tous ses pixels sans nuages (les sorties ne contiennent pas de série de sa "
+      "seule forêt non perturbée)"}},
     {"series.y_title",
-     {"{} (mean of clear pixels)", "{} (media de los píxeles despejados)",
-      "{} (média dos pixels limpos)", "{} (moyenne des pixels dégagés)"}},
+     {"{} (mean of clear pixels)", "{} (media de los píxeles sin nubes)",
+      "{} (média dos pixels sem nuvens)", "{} (moyenne des pixels sans nuages)"}},
     // ---- custody page (report_custody_page.cpp)
     {"custody.aoi", {"AOI {}", "AOI {}", "AOI {}", "AOI {}"}},
     {"custody.bytes", {"Bytes", "Bytes", "Bytes", "Octets"}},
@@ -465,22 +469,22 @@ constexpr phrase table[] = {
       "baseline mean (forest \u2265 {}), confirmed by {} anomalous clear looks within {} days, "
       "patches of at least {} ha",
       "baseline sobre {}: una anomalía al menos {} y {} desviaciones estándar por debajo de la "
-      "media de referencia del píxel (bosque \u2265 {}), confirmada por {} observaciones "
-      "despejadas anómalas en {} días, parches de al menos {} ha",
+      "media de referencia del píxel (bosque \u2265 {}), confirmada por {} observaciones anómalas "
+      "sin nubes en {} días, parches de al menos {} ha",
       "baseline sobre {}: uma anomalia pelo menos {} e {} desvios padrão abaixo da média de "
-      "referência do pixel (floresta \u2265 {}), confirmada por {} observações limpas anômalas em "
-      "até {} dias, manchas de pelo menos {} ha",
+      "referência do pixel (floresta \u2265 {}), confirmada por {} observações anômalas sem nuvens "
+      "em até {} dias, manchas de pelo menos {} ha",
       "baseline sur {}\u00a0: une anomalie d'au moins {} et {} écarts-types sous la moyenne de "
-      "référence du pixel (forêt \u2265 {}), confirmée par {} observations dégagées anormales en "
-      "{} jours, taches d'au moins {} ha"}},
+      "référence du pixel (forêt \u2265 {}), confirmée par {} observations anormales sans nuages "
+      "en {} jours, taches d'au moins {} ha"}},
     {"index.method_bitemporal",
      {"bitemporal on {}: one clear look per period, a fall of at least {} from forest (\u2265 {}), "
       "patches of at least {} ha",
-      "bitemporal sobre {}: una observación despejada por período, una caída de al menos {} desde "
+      "bitemporal sobre {}: una observación sin nubes por período, una caída de al menos {} desde "
       "bosque (\u2265 {}), parches de al menos {} ha",
-      "bitemporal sobre {}: uma observação limpa por período, uma queda de pelo menos {} a partir "
-      "de floresta (\u2265 {}), manchas de pelo menos {} ha",
-      "bitemporel sur {}\u00a0: une observation dégagée par période, une baisse d'au moins {} "
+      "bitemporal sobre {}: uma observação sem nuvens por período, uma queda de pelo menos {} a "
+      "partir de floresta (\u2265 {}), manchas de pelo menos {} ha",
+      "bitemporel sur {}\u00a0: une observation sans nuages par période, une baisse d'au moins {} "
       "depuis la forêt (\u2265 {}), taches d'au moins {} ha"}},
     {"index.no_change",
      {"No change found.", "No se encontró ningún cambio.", "Nenhuma mudança encontrada.",
