@@ -146,6 +146,20 @@ TEST(ReportLanguageSpec, AnUnknownLanguageIsRejectedNamingTheFieldAndTheChoices)
   fs::remove_all(dir);
 }
 
+TEST(ReportLanguageSpec, EnglishUnlessTheJobSaysOtherwise) {
+  fs::path const dir =
+      fs::temp_directory_path() / ("geosweep_report_lang_default_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto const sim = geosweep("simulate --out " + dir.string() + " --seed 5 --size 200");
+  ASSERT_EQ(sim.exit_code, 0) << sim.out;
+  std::string const job = read_text(dir / "job.yaml");
+  EXPECT_EQ(gp::parse_job_spec(job, dir / "job.yaml", false).outputs.language, report_language::en);
+  EXPECT_EQ(
+      gp::parse_job_spec(job + "  report_language: pt\n", dir / "job.yaml", false).outputs.language,
+      report_language::pt);
+  fs::remove_all(dir);
+}
+
 // ---------------------------------------------------------------- reports
 
 /// One simulated run, reported in each language into its own folder.
