@@ -45,8 +45,8 @@ aoi_report render_aoi(job_spec const& spec, run_inputs const& run, std::string c
   pages.insert(pages.begin(), [&spec, &run, &in, &locator](cairo_t* cr, page_context const& ctx) {
     draw_cover_page(cr, spec, run, in, locator, ctx);
   });
-  pages.push_back([&custody, &in](cairo_t* cr, page_context const& ctx) {
-    draw_custody_page(cr, in.name, custody, ctx);
+  pages.push_back([&spec, &custody, &in](cairo_t* cr, page_context const& ctx) {
+    draw_custody_page(cr, in.name, custody, ctx, spec.outputs.language);
   });
   auto report = write_aoi_files(dir, in, doc, pages, pdf_metadata_of(spec, in.name));
   report.seconds =

@@ -9,6 +9,7 @@
 #include "geosweep/pipeline/errors.hpp"
 #include "report/report_drawing.hpp"
 #include "report/report_map.hpp"
+#include "report/report_text.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -18,8 +19,20 @@ namespace fs = std::filesystem;
 
 constexpr double kMargin = 36.0;
 
-std::string size_text(std::optional<file_digest> const& digest) {
-  return digest ? fmt::format("{}", digest->size) : "";
+std::string size_text(std::optional<file_digest> const& digest, report_language language) {
+  return digest ? format_number(language, static_cast<double>(digest->size), 0) : "";
+}
+
+/// `key`'s text in `language`, with `args` in its placeholders when it has any.
+template <class... Args>
+std::string say(report_language language, std::string_view key, Args&&... args) {
+  return fmt::format(fmt::runtime(tr(language, key)), std::forward<Args>(args)...);
+}
+
+/// An ISO date as `language` writes dates; anything else as it is.
+std::string date_text(report_language language, std::string const& iso) {
+  auto const date = parse_iso_date(iso);
+  return date ? format_date(language, *date) : iso;
 }
 
 /// `text` cut at its start to `width` points, with a leading ellipsis (paths keep their end).
@@ -43,6 +56,7 @@ custody_record read_custody(fs::path const& outputs_dir) {
     c.problem =
         "No manifest.json in the outputs: they were written by an older geosweep, or "
         "it was removed. Nothing ties this report to its inputs.";
+    c.missing = true;
     return c;
   }
   try {
@@ -56,10 +70,9 @@ custody_record read_custody(fs::path const& outputs_dir) {
 }
 
 void draw_custody_page(cairo_t* cr, std::string const& aoi, custody_record const& custody,
-                       page_context const& ctx) {
-  d::draw_page_heading(cr, kMargin, aoi + ": chain of custody",
-                       "SHA-256 of the files this report and its outputs come from; "
-                       "`geosweep verify OUTPUTS_DIR` hashes them again");
+                       page_context const& ctx, report_language language) {
+  d::draw_page_heading(cr, kMargin, say(language, "custody.title", aoi),
+                       say(language, "custody.subtitle"));
   double y = 88;
   double const label_x = kMargin, value_x = kMargin + 120;
   auto const line = [&](std::string const& label, std::string const& value) {
@@ -74,28 +87,33 @@ void draw_custody_page(cairo_t* cr, std::string const& aoi, custody_record const
   if (!custody.problem.empty()) {
     d::set_font(cr, 9);
     cairo_set_source_rgb(cr, 0.6, 0.1, 0.0);
-    for (auto const& l : d::wrap_text(cr, custody.problem, report_page_width - 2 * kMargin)) {
+    // An unreadable manifest's problem is its reader's message, as the command line gives it.
+    std::string const problem =
+        custody.missing ? say(language, "custody.no_manifest") : custody.problem;
+    for (auto const& l : d::wrap_text(cr, problem, report_page_width - 2 * kMargin)) {
       d::draw_text(cr, kMargin, y, l);
       y += 13;
     }
-    draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages);
+    draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages, language);
     return;
   }
-  line("Manifest", custody.manifest_path.string());
-  line("Manifest SHA-256", custody.manifest_sha256);
-  line("Job file", m.job_file);
-  line("Job file SHA-256", m.job_digest ? m.job_digest->sha256 : "(not found when the run ran)");
-  line("Run", fmt::format("job '{}', started {}, geosweep {}; {} output file(s) listed", m.job_name,
-                          m.started, m.geosweep_version, m.outputs.size()));
+  line(say(language, "custody.manifest"), custody.manifest_path.string());
+  line(say(language, "custody.manifest_sha256"), custody.manifest_sha256);
+  line(say(language, "custody.job_file"), m.job_file);
+  line(say(language, "custody.job_sha256"),
+       m.job_digest ? m.job_digest->sha256 : say(language, "custody.job_not_found"));
+  line(say(language, "custody.run"), say(language, "custody.run_text", m.job_name, m.started,
+                                         m.geosweep_version, m.outputs.size()));
   y += 8;
   // The inputs' table.
   struct column {
-    char const* title;
+    std::string title;
     double width;
   };
-  std::array<column, 6> const columns{column{"Scene", 160}, column{"Date", 58},
-                                      column{"Role", 48},   column{"File", 150},
-                                      column{"Bytes", 62},  column{"SHA-256", 292}};
+  std::array<column, 6> const columns{
+      column{say(language, "custody.scene"), 160}, column{say(language, "custody.date"), 58},
+      column{say(language, "custody.role"), 48},   column{say(language, "custody.file"), 150},
+      column{say(language, "custody.bytes"), 62},  column{"SHA-256", 292}};
   d::set_font(cr, 7.5, true);
   double x = kMargin;
   for (auto const& c : columns) {
@@ -114,14 +132,15 @@ void draw_custody_page(cairo_t* cr, std::string const& aoi, custody_record const
   std::size_t const shown = std::min(custody_inputs_shown, m.inputs.size());
   for (std::size_t i = 0; i < shown; ++i) {
     auto const& in = m.inputs[i];
-    std::string const scene = in.use.scene.empty() ? "AOI " + in.use.aoi : in.use.scene;
+    std::string const scene =
+        in.use.scene.empty() ? say(language, "custody.aoi", in.use.aoi) : in.use.scene;
     std::array<std::string, 6> const cells{
         scene,
-        in.use.date,
+        date_text(language, in.use.date),
         in.use.role,
         fs::path(in.use.path).filename().string(),
-        size_text(in.digest),
-        in.digest ? in.digest->sha256 : "not hashed: " + in.not_hashed};
+        size_text(in.digest, language),
+        in.digest ? in.digest->sha256 : say(language, "custody.not_hashed", in.not_hashed)};
     x = kMargin;
     for (std::size_t c = 0; c < cells.size(); ++c) {
       d::draw_text(cr, x, y, fit_left(cr, cells[c], columns[c].width - 4));
@@ -130,15 +149,15 @@ void draw_custody_page(cairo_t* cr, std::string const& aoi, custody_record const
     y += 11;
   }
   if (m.inputs.empty()) {
-    d::draw_text(cr, kMargin, y, "No input files listed.");
+    d::draw_text(cr, kMargin, y, say(language, "custody.no_inputs"));
     y += 11;
   } else if (shown < m.inputs.size()) {
     d::set_font(cr, 7.5, true);
     d::draw_text(cr, kMargin, y + 3,
-                 fmt::format("... and {} more input file(s): {} lists all {} with their paths.",
-                             m.inputs.size() - shown, std::string(manifest_file), m.inputs.size()));
+                 say(language, "custody.more_inputs", m.inputs.size() - shown,
+                     std::string(manifest_file), m.inputs.size()));
   }
-  draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages);
+  draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages, language);
 }
 
 }  // namespace geosweep::pipeline

@@ -19,6 +19,7 @@
 #include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "report/report_map.hpp"
+#include "report/report_text.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -72,17 +73,19 @@ std::string url_escape(std::string const& s) {
 
 /// The head of index.html, its title and the provenance line.
 void write_index_head(std::ostream& html, job_spec const& spec, std::string const& provenance) {
-  html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>geosweep "
-          "reports: "
-       << html_escape(spec.name)
+  auto const language = spec.outputs.language;
+  std::string const title =
+      fmt::format(fmt::runtime(tr(language, "index.title")), html_escape(spec.name));
+  html << "<!DOCTYPE html>\n<html lang=\"" << to_string(language)
+       << "\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << title
        << "</title>\n<style>\nbody{font-family:'DejaVu Sans',sans-serif;margin:2em;color:#222}\n"
           "img{max-width:48%;border:1px solid #ccc;margin:0.3em}\n"
           "table{border-collapse:collapse;font-size:0.85em}\n"
           "th,td{padding:0.25em 0.6em;border-bottom:1px solid #ddd;text-align:right}\n"
           "th:nth-child(-n+5),td:nth-child(-n+5){text-align:left}\n"
           "tr:nth-child(even){background:#f4f4f4}\n.footer{color:#666;font-size:0.8em}\n"
-          "</style>\n</head>\n<body>\n<h1>geosweep reports: "
-       << html_escape(spec.name) << "</h1>\n<p>" << html_escape(provenance) << "</p>\n";
+          "</style>\n</head>\n<body>\n<h1>"
+       << title << "</h1>\n<p>" << html_escape(provenance) << "</p>\n";
 }
 
 /// The images of AOI `aoi` that are in `dir`, each a link to itself.
@@ -104,9 +107,9 @@ void write_index_images(std::ostream& html, fs::path const& dir, job_spec const&
 }
 
 /// The alert table of AOI `aoi`: the PDF's columns, cells as alerts.csv writes them.
-void write_index_table(std::ostream& html, std::vector<alert> const& alerts,
-                       std::string const& aoi) {
-  auto const columns = table_columns(true);
+void write_index_table(std::ostream& html, std::vector<alert> const& alerts, std::string const& aoi,
+                       report_language language) {
+  auto const columns = table_columns(language, true);
   html << "<table>\n<tr>";
   bool with_value = false;
   for (auto const& a : alerts)
@@ -124,13 +127,15 @@ void write_index_table(std::ostream& html, std::vector<alert> const& alerts,
     for (auto const& c : columns) {
       if (c.key == "estimated_value" && !with_value) continue;
       html << "<td>"
-           << html_escape(c.key == "#" ? std::to_string(number) : alert_cell_text(a, c.key))
+           << html_escape(c.key == "#" ? std::to_string(number)
+                                       : alert_cell_text(language, a, c.key))
            << "</td>";
     }
     html << "</tr>\n";
   }
   if (number == 0)
-    html << "<tr><td colspan=\"" << columns.size() << "\">No change found.</td></tr>\n";
+    html << "<tr><td colspan=\"" << columns.size() << "\">" << tr(language, "index.no_change")
+         << "</td></tr>\n";
   html << "</table>\n";
 }
 
@@ -142,15 +147,17 @@ void write_text_file(fs::path const& path, std::string const& text) {
 }  // namespace
 
 pdf_metadata pdf_metadata_of(job_spec const& spec, std::string const& aoi) {
+  auto const language = spec.outputs.language;
+  auto const text = [&](std::string_view key) { return fmt::runtime(tr(language, key)); };
+  auto const date = [&](civil_date d) { return format_date(language, d); };
   pdf_metadata m;
-  m.title = "geosweep report: " + aoi;
+  m.title = fmt::format(text("common.pdf_title"), aoi);
   m.subject =
-      fmt::format("Land-cover change in AOI '{}', job '{}': baseline {} to {}, monitoring {} to {}",
-                  aoi, spec.name, to_iso(spec.baseline.first), to_iso(spec.baseline.last),
-                  to_iso(spec.monitor.first), to_iso(spec.monitor.last));
+      fmt::format(text("common.pdf_subject"), aoi, spec.name, date(spec.baseline.first),
+                  date(spec.baseline.last), date(spec.monitor.first), date(spec.monitor.last));
   m.author = spec.name;
-  m.keywords = fmt::format("geosweep, land-cover change, {}, {}, {}", aoi,
-                           to_string(spec.change.method), spec.change.index);
+  m.keywords = fmt::format(text("common.pdf_keywords"), aoi, to_string(spec.change.method),
+                           spec.change.index);
   return m;
 }
 
@@ -270,13 +277,16 @@ void write_index(fs::path const& path, job_spec const& spec, std::vector<alert> 
     fs::path const pdf = dir / (aoi.name + ".pdf");
     if (!fs::exists(pdf)) continue;
     html << "<h2 id=\"" << html_escape(aoi.name) << "\">" << html_escape(aoi.name) << "</h2>\n"
-         << "<p><a href=\"" << url_escape(aoi.name + ".pdf") << "\">Report (PDF)</a></p>\n<p>\n";
+         << "<p><a href=\"" << url_escape(aoi.name + ".pdf") << "\">"
+         << tr(spec.outputs.language, "index.report_pdf") << "</a></p>\n<p>\n";
     write_index_images(html, dir, spec, aoi.name);
     html << "</p>\n";
-    write_index_table(html, alerts, aoi.name);
+    write_index_table(html, alerts, aoi.name, spec.outputs.language);
   }
-  html << "<p class=\"footer\">Made by geosweep " << html_escape(geosweep_version())
-       << " from the outputs in this folder's parent.</p>\n</body>\n</html>\n";
+  html << "<p class=\"footer\">"
+       << html_escape(fmt::format(fmt::runtime(tr(spec.outputs.language, "index.made_by")),
+                                  geosweep_version()))
+       << "</p>\n</body>\n</html>\n";
   write_text_file(path, html.str());
 }
 

@@ -1,6 +1,7 @@
 #include "report/report_map.hpp"
 
 #include <cairo.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +13,7 @@
 #include "geosweep/pipeline/errors.hpp"
 #include "report/report_drawing.hpp"
 #include "report/report_labels.hpp"
+#include "report/report_text.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -24,6 +26,22 @@ constexpr double kSidebarX = report_page_width - kMargin - kSidebarWidth;
 constexpr double kLabelRoom = 16.0;  // graticule labels outside the frame
 constexpr double kFrameTop = 84.0;
 constexpr double kFooterRoom = 34.0;
+
+/// A graticule label in `language`: west is O (oeste, ouest) in Spanish, Portuguese and French.
+std::string hemisphere_text(report_language language, std::string text) {
+  if (!text.empty() && text.back() == 'W') {
+    text.pop_back();
+    text += tr(language, "map.west_letter");
+  }
+  return text;
+}
+
+/// `format_distance` with the language's decimal sign ("1.5 km", "1,5 km").
+std::string distance_text(report_language language, double metres) {
+  std::string text = format_distance(metres);
+  if (language != report_language::en) std::replace(text.begin(), text.end(), '.', ',');
+  return text;
+}
 
 /// Pixel edges between differently labelled neighbours, as merged horizontal and vertical
 /// runs, grouped by the key `edge_key(a, b)` returns for the labels on either side (0: none).
@@ -169,7 +187,10 @@ void draw_graticule(cairo_t* cr, map_page const& page, grid_geography const& geo
   d::set_font(cr, 7.5);
   std::map<image_edge, std::vector<graticule_label>> by_edge;
   for (auto const& line : lines)
-    for (auto const& l : line.labels) by_edge[l.edge].push_back(l);
+    for (auto l : line.labels) {
+      l.text = hemisphere_text(page.language, l.text);
+      by_edge[l.edge].push_back(l);
+    }
   cairo_set_line_width(cr, 0.8);
   for (auto& [edge, labels] : by_edge) {
     std::sort(labels.begin(), labels.end(),
@@ -225,17 +246,19 @@ double scale_bar_top(map_layout const& m) {
   return m.compass_centre[1] + m.compass_radius + 8;
 }
 
-void draw_compass(cairo_t* cr, map_layout const& m, double angle_degrees) {
+void draw_compass(cairo_t* cr, map_layout const& m, double angle_degrees,
+                  report_language language) {
   double const cx = m.compass_centre[0], cy = m.compass_centre[1], R = m.compass_radius;
   d::set_font(cr, 9, true);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  d::draw_text(cr, cx + R + 12, cy - 6, "True north");
+  d::draw_text(cr, cx + R + 12, cy - 6, std::string(tr(language, "map.true_north")));
   d::set_font(cr, 8);
-  char angle[64];
-  std::snprintf(angle, sizeof angle, "%.2f\u00b0 %s of up", std::abs(angle_degrees),
-                angle_degrees >= 0 ? "clockwise" : "anticlockwise");
+  std::string const angle =
+      fmt::format(fmt::runtime(tr(language, angle_degrees >= 0 ? "map.north_clockwise"
+                                                               : "map.north_anticlockwise")),
+                  format_number(language, std::abs(angle_degrees), 2));
   d::draw_text(cr, cx + R + 12, cy + 6, angle);
-  d::draw_text(cr, cx + R + 12, cy + 17, "(at the map centre)");
+  d::draw_text(cr, cx + R + 12, cy + 17, std::string(tr(language, "map.at_centre")));
   cairo_new_path(cr);  // show_text leaves a current point the arc would join
   cairo_save(cr);
   cairo_arc(cr, cx, cy, R, 0, 2 * std::numbers::pi);
@@ -278,7 +301,7 @@ void draw_compass(cairo_t* cr, map_layout const& m, double angle_degrees) {
   double const nx = std::sin(a) * R * 0.8, ny = -std::cos(a) * R * 0.8;
   d::set_font(cr, 9, true);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  d::draw_text(cr, nx, ny + 3.3, "N", 0.5);
+  d::draw_text(cr, nx, ny + 3.3, std::string(tr(language, "map.north_letter")), 0.5);
   cairo_restore(cr);
 }
 
@@ -294,7 +317,7 @@ void draw_scale_bar(cairo_t* cr, map_page const& page, grid_geography const& geo
   double const metres = scale_bar_length(room * metres_per_point);
   double const length = metres / metres_per_point;
   d::set_font(cr, 8);
-  std::string const label = format_distance(metres);
+  std::string const label = distance_text(page.language, metres);
   double const bx = kSidebarX + 6, by = scale_bar_top(m) + 14, bh = 4.5;
   cairo_set_source_rgb(cr, 0, 0, 0);
   for (int k = 0; k < 4; ++k) {
@@ -307,13 +330,13 @@ void draw_scale_bar(cairo_t* cr, map_page const& page, grid_geography const& geo
   cairo_set_line_width(cr, 0.6);
   cairo_stroke(cr);
   d::draw_text(cr, bx, by - 3, "0", 0.5);
-  d::draw_text(cr, bx + length / 2, by - 3, format_distance(metres / 2), 0.5);
+  d::draw_text(cr, bx + length / 2, by - 3, distance_text(page.language, metres / 2), 0.5);
   d::draw_text(cr, bx + length, by - 3, label, 0.5);
 }
 
 /// The sanity warnings in a box with a bold orange border, top at `y`; returns its bottom.
 double draw_warnings(cairo_t* cr, std::vector<std::string> const& warnings, double x, double y,
-                     double width) {
+                     double width, report_language language) {
   constexpr double pad = 5;
   d::set_font(cr, 8);
   std::vector<std::vector<std::string>> lines;
@@ -331,7 +354,8 @@ double draw_warnings(cairo_t* cr, std::vector<std::string> const& warnings, doub
   cairo_stroke(cr);
   double line_y = y + pad + 9;
   d::set_font(cr, 9, true);
-  d::draw_text(cr, x + pad, line_y, warnings.size() == 1 ? "Warning" : "Warnings");
+  d::draw_text(cr, x + pad, line_y,
+               std::string(tr(language, warnings.size() == 1 ? "map.warning" : "map.warnings")));
   line_y += 13;
   d::set_font(cr, 8);
   cairo_set_source_rgb(cr, 0, 0, 0);
@@ -351,20 +375,18 @@ void draw_legend(cairo_t* cr, map_page const& page, map_layout const& m) {
   double y = scale_bar_top(m) + 44;
   d::set_font(cr, 10, true);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  d::draw_text(cr, x, y, "Legend");
+  auto const text = [&](char const* key) { return std::string(tr(page.language, key)); };
+  d::draw_text(cr, x, y, text("map.legend"));
   y += 16;
   struct item {
     std::string text;
     int kind;  // 0 high, 1 low, 2 AOI boundary, 3 no clear look, 4 outside, 5 number
   };
-  std::vector<item> items{{"Change, high confidence (confirmed)", 0},
-                          {"Change, low confidence", 1},
-                          {"AOI boundary", 2},
-                          {"No clear look in the period", 3},
-                          {"Outside the AOI", 4},
-                          {"Alert number (table)", 5}};
+  std::vector<item> items{{text("map.legend_high"), 0},    {text("map.legend_low"), 1},
+                          {text("map.legend_aoi"), 2},     {text("map.legend_no_look"), 3},
+                          {text("map.legend_outside"), 4}, {text("map.legend_number"), 5}};
   if (page.one_look_per_period) {  // bitemporal: every alert is a fall between two looks
-    items[0].text = "Change (bitemporal: high confidence)";
+    items[0].text = text("map.legend_bitemporal");
     items.erase(items.begin() + 1);
   }
   d::set_font(cr, 8);
@@ -415,7 +437,8 @@ void draw_legend(cairo_t* cr, map_page const& page, map_layout const& m) {
     y += 15;
   }
   y += 6;
-  if (!page.warnings.empty()) y = draw_warnings(cr, page.warnings, x, y - 4, width) + 10;
+  if (!page.warnings.empty())
+    y = draw_warnings(cr, page.warnings, x, y - 4, width, page.language) + 10;
   for (auto const& line : page.sidebar) {
     if (line.empty()) {
       y += 6;
@@ -503,7 +526,8 @@ void draw_patch_outlines(cairo_t* cr, int width, int height, std::span<std::int3
   }
 }
 
-void draw_report_footer(cairo_t* cr, std::string const& text, int number, int pages) {
+void draw_report_footer(cairo_t* cr, std::string const& text, int number, int pages,
+                        report_language language) {
   double const y = report_page_height - 18;
   cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
   cairo_set_line_width(cr, 0.5);
@@ -512,7 +536,7 @@ void draw_report_footer(cairo_t* cr, std::string const& text, int number, int pa
   cairo_stroke(cr);
   d::set_font(cr, 7);
   cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
-  std::string const page = "page " + std::to_string(number) + " of " + std::to_string(pages);
+  std::string const page = fmt::format(fmt::runtime(tr(language, "common.page_of")), number, pages);
   double const room = report_page_width - 2 * kMargin - d::text_width(cr, page) - 12;
   std::string shown = text;
   while (!shown.empty() && d::text_width(cr, shown) > room) {
@@ -556,10 +580,11 @@ void draw_map_page(cairo_t* cr, map_page const& page, grid_geography const& geog
   cairo_set_line_width(cr, 0.8);
   cairo_stroke(cr);
   // True north at the map centre (it varies across a large UTM grid; docs/reports.md).
-  draw_compass(cr, m, geography.true_north_angle({page.width / 2.0, page.height / 2.0}));
+  draw_compass(cr, m, geography.true_north_angle({page.width / 2.0, page.height / 2.0}),
+               page.language);
   draw_scale_bar(cr, page, geography, m);
   draw_legend(cr, page, m);
-  draw_report_footer(cr, page.footer, number, pages);
+  draw_report_footer(cr, page.footer, number, pages, page.language);
 }
 
 }  // namespace geosweep::pipeline

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "geosweep/pipeline/job_spec.hpp"
 #include "report/map_geometry.hpp"
 
 typedef struct _cairo cairo_t;  // NOLINT: cairo's own declaration, so callers need no cairo.h
@@ -61,6 +62,7 @@ struct map_page {
   std::string footer;                    ///< provenance line
   /// The change is bitemporal (one look per period): no low confidence, nothing confirmed.
   bool one_look_per_period = false;
+  report_language language = report_language::en;  ///< of the legend, compass and scale bar
 };
 
 /// Draws `page` (page `number` of `pages`) on `cr`, whose user space is PDF points.
@@ -73,7 +75,9 @@ void draw_map_page(cairo_t* cr, map_page const& page, grid_geography const& geog
 void draw_patch_outlines(cairo_t* cr, int width, int height, std::span<std::int32_t const> patch,
                          std::span<int const> style, double x, double y, double scale);
 
-/// The footer of every report page: provenance on the left, "page n of N" on the right.
-void draw_report_footer(cairo_t* cr, std::string const& text, int number, int pages);
+/// The footer of every report page: provenance on the left, "page n of N" on the right, in
+/// `language`.
+void draw_report_footer(cairo_t* cr, std::string const& text, int number, int pages,
+                        report_language language);
 
 }  // namespace geosweep::pipeline

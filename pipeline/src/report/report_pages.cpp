@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include "core/gdal_utils.hpp"
@@ -23,6 +24,7 @@
 #include "report/report_alert_pages.hpp"
 #include "report/report_drawing.hpp"
 #include "report/report_series_page.hpp"
+#include "report/report_text.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -31,6 +33,48 @@ namespace d = drawing;
 
 constexpr double kMargin = 36.0;
 constexpr int kRowsPerPage = 26;
+
+/// `key`'s text in `language` with `args` in its placeholders.
+template <class... Args>
+std::string say(report_language language, std::string_view key, Args&&... args) {
+  return fmt::format(fmt::runtime(tr(language, key)), std::forward<Args>(args)...);
+}
+
+/// An ISO date ("2023-07-05") as `language` writes dates; anything else as it is.
+std::string date_text(report_language language, std::string const& iso) {
+  auto const date = parse_iso_date(iso);
+  return date ? format_date(language, *date) : iso;
+}
+
+/// A period "YYYY-MM-DD to YYYY-MM-DD" (report_inputs) in `language`.
+std::string period_text(report_language language, std::string const& period) {
+  auto const a = period.size() >= 10 ? parse_iso_date(period.substr(0, 10)) : std::nullopt;
+  auto const b =
+      period.size() >= 10 ? parse_iso_date(period.substr(period.size() - 10)) : std::nullopt;
+  if (!a || !b) return period;
+  return say(language, "common.period", format_date(language, *a), format_date(language, *b));
+}
+
+/// "3 alert(s), 12.50 ha, 2 high confidence" in `language`.
+std::string alert_summary(report_language language, std::size_t alerts, double area_ha, int high) {
+  return say(language, "common.alert_summary", alerts, format_number(language, area_ha, 2), high);
+}
+
+/// A sanity warning's code explained in `language` (describe_warning's words); an unknown
+/// code as it is.
+std::string warning_text(report_language language, std::string_view code) {
+  auto const equals = code.find('=');
+  if (equals == std::string_view::npos) return std::string(code);
+  auto const name = code.substr(0, equals), text = code.substr(equals + 1);
+  double v = 0;
+  auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::string(code);
+  if (name == "flagged_share")
+    return say(language, "map.warning_flagged_share", format_number(language, 100.0 * v, 1));
+  if (name == "season_gap_days")
+    return say(language, "map.warning_season_gap", format_number(language, v, 0));
+  return std::string(code);
+}
 
 // ---------------------------------------------------------------- map images
 
@@ -134,7 +178,8 @@ double draw_table_header(cairo_t* cr, std::vector<table_column> const& columns, 
 
 /// Row `r` of the alert table (number r + 1 on the maps) with its top at `y`.
 void draw_table_row(cairo_t* cr, std::vector<table_column> const& columns, alert const& a,
-                    std::size_t r, bool shaded, double y, double table_right) {
+                    std::size_t r, bool shaded, double y, double table_right,
+                    report_language language) {
   double const row_h = 16;
   if (shaded) {
     cairo_rectangle(cr, kMargin, y, table_right - kMargin, row_h);
@@ -144,7 +189,7 @@ void draw_table_row(cairo_t* cr, std::vector<table_column> const& columns, alert
   double x = kMargin;
   double const baseline = y + row_h - 4.5;
   for (auto const& c : columns) {
-    std::string text = c.key == "#" ? std::to_string(r + 1) : alert_cell_text(a, c.key);
+    std::string text = c.key == "#" ? std::to_string(r + 1) : alert_cell_text(language, a, c.key);
     if (c.key == "confirmed_on" && text.empty()) text = "\u2013";
     cairo_set_source_rgb(cr, 0, 0, 0);
     if (c.key == "confidence") {
@@ -163,27 +208,27 @@ void draw_table_row(cairo_t* cr, std::vector<table_column> const& columns, alert
 
 /// Table page `table_page` of `table_pages`: rows `first` to `first + count` of the alerts.
 void draw_table_page(cairo_t* cr, aoi_inputs const& in, std::size_t first, std::size_t count,
-                     int table_page, int table_pages, page_context const& ctx) {
+                     int table_page, int table_pages, page_context const& ctx,
+                     report_language language) {
   auto const totals = totals_of(in.alerts);
-  std::string title = in.name + ": alerts";
-  if (table_pages > 1)
-    title += " (" + std::to_string(table_page) + " of " + std::to_string(table_pages) + ")";
+  std::string const title =
+      table_pages > 1 ? say(language, "table.title_part", in.name, table_page, table_pages)
+                      : say(language, "table.title", in.name);
   d::draw_page_heading(cr, kMargin, title,
-                       std::to_string(in.alerts.size()) + " alert(s), " + fixed(totals.area_ha, 2) +
-                           " ha, " + std::to_string(totals.high) + " high confidence; monitoring " +
-                           in.monitor_period +
-                           "; the numbers (#) are those on the maps; rows as in alerts.csv");
-  auto const columns = table_columns(totals.with_value);
+                       say(language, "table.subtitle",
+                           alert_summary(language, in.alerts.size(), totals.area_ha, totals.high),
+                           period_text(language, in.monitor_period)));
+  auto const columns = table_columns(language, totals.with_value);
   double y = 92;
   double const row_h = 16;
   double const table_right = draw_table_header(cr, columns, y);
   y += 5;
   d::set_font(cr, 8.5);
   if (in.alerts.empty()) {
-    d::draw_text(cr, kMargin, y + 16, "No change found in this AOI for the monitoring period.");
+    d::draw_text(cr, kMargin, y + 16, std::string(tr(language, "table.no_change")));
   }
   for (std::size_t r = first; r < first + count; ++r) {
-    draw_table_row(cr, columns, in.alerts[r], r, (r - first) % 2 == 1, y, table_right);
+    draw_table_row(cr, columns, in.alerts[r], r, (r - first) % 2 == 1, y, table_right, language);
     y += row_h;
   }
   cairo_set_source_rgb(cr, 0.5, 0.5, 0.5);
@@ -191,7 +236,7 @@ void draw_table_page(cairo_t* cr, aoi_inputs const& in, std::size_t first, std::
   cairo_move_to(cr, kMargin, y + 1);
   cairo_line_to(cr, table_right, y + 1);
   cairo_stroke(cr);
-  draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages);
+  draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages, language);
 }
 
 // ---------------------------------------------------------------- map pages
@@ -204,15 +249,16 @@ struct map_basis {
   double pixel_w = 0, pixel_h = 0;  ///< metres on the ground at the centre
   alert_totals totals;
   std::string footer;
+  report_language language = report_language::en;
 };
 
-map_basis make_map_basis(aoi_inputs const& in, grid_geography const& geo,
-                         std::string const& footer) {
-  map_basis b{in, {}, {}, 0, 0, totals_of(in.alerts), footer};
+map_basis make_map_basis(aoi_inputs const& in, grid_geography const& geo, std::string const& footer,
+                         report_language language) {
+  map_basis b{in, {}, {}, 0, 0, totals_of(in.alerts), footer, language};
   for (auto const& a : in.alerts)
     b.confidence.push_back(a.confidence == alert_confidence::high ? 2 : 1);
   OGRSpatialReference const srs = make_srs(in.grid.crs_wkt);
-  b.crs_name = srs.GetName() ? srs.GetName() : "unnamed";
+  b.crs_name = srs.GetName() ? srs.GetName() : std::string(tr(language, "map.crs_unnamed"));
   double const cx = in.grid.width / 2.0, cy = in.grid.height / 2.0;
   b.pixel_w = geo.ground_distance({cx, cy}, {cx + 1, cy});
   b.pixel_h = geo.ground_distance({cx, cy}, {cx, cy + 1});
@@ -230,27 +276,28 @@ map_page base_page(map_basis const& b, std::string const& period) {
   p.patch_confidence = b.confidence;
   p.footer = b.footer;
   p.one_look_per_period = in.change_method == to_string(change_method::bitemporal);
-  for (auto const& code : in.warnings) p.warnings.push_back(describe_warning(code));
+  auto const lang = p.language = b.language;
+  for (auto const& code : in.warnings) p.warnings.push_back(warning_text(lang, code));
   bool const before = period == "before";
   p.sidebar = {
-      "#Image",
-      "Date: " + (before ? in.date_before : in.date_after),
-      "Latest clear look of the " + std::string(before ? "baseline period " + in.baseline_period
-                                                       : "monitoring period " + in.monitor_period),
+      fmt::format("#{}", tr(lang, "map.image")),
+      say(lang, "map.date", date_text(lang, before ? in.date_before : in.date_after)),
+      before ? say(lang, "map.latest_baseline", period_text(lang, in.baseline_period))
+             : say(lang, "map.latest_monitor", period_text(lang, in.monitor_period)),
       "",
-      "#Grid",
-      std::string("CRS: ") + b.crs_name,
-      "Pixel: " + fixed(b.pixel_w, 1) + " x " + fixed(b.pixel_h, 1) + " m on the ground",
+      fmt::format("#{}", tr(lang, "map.grid")),
+      say(lang, "map.crs", b.crs_name),
+      say(lang, "map.pixel", format_number(lang, b.pixel_w, 1), format_number(lang, b.pixel_h, 1)),
       "",
-      "#Alerts",
-      std::to_string(in.alerts.size()) + " alert(s), " + fixed(b.totals.area_ha, 2) + " ha, " +
-          std::to_string(b.totals.high) + " high confidence"};
+      fmt::format("#{}", tr(lang, "map.alerts")),
+      alert_summary(lang, in.alerts.size(), b.totals.area_ha, b.totals.high)};
   return p;
 }
 
 /// Before and after pages of each colour composite, stretched alike.
 void add_colour_pages(std::vector<map_page_spec>& maps, map_basis const& b) {
   aoi_inputs const& in = b.in;
+  auto const lang = b.language;
   for (auto const& [kind, periods] : in.colours) {
     auto const limits = stretch_limits(in, periods);
     bool const false_colour = kind == "false_colour";
@@ -258,18 +305,20 @@ void add_colour_pages(std::vector<map_page_spec>& maps, map_basis const& b) {
       std::string const period = p == 0 ? "before" : "after";
       map_page page = base_page(b, period);
       page.pixels = stretch(in, *periods[static_cast<std::size_t>(p)], limits);
-      page.title = in.name + ": " + period + ", " + (false_colour ? "false colour" : "true colour");
-      page.subtitle = (p == 0 ? in.date_before : in.date_after) +
-                      (false_colour ? "  \u00b7  near infrared, red, green as red, green, blue"
-                                    : "  \u00b7  red, green, blue surface reflectance") +
-                      "  \u00b7  stretched per band between the 2nd and 98th percentiles of "
-                      "both dates";
-      std::vector<std::string> stretch_text{"Stretch, 2nd to 98th percentile (reflectance):"};
-      char const* const band_names[2][3] = {{"red", "green", "blue"}, {"NIR", "red", "green"}};
+      page.title = say(lang, "map.title", in.name, tr(lang, fmt::format("map.{}", period)),
+                       tr(lang, false_colour ? "map.false_colour" : "map.true_colour"));
+      page.subtitle = fmt::format("{}  \u00b7  {}  \u00b7  {}",
+                                  date_text(lang, p == 0 ? in.date_before : in.date_after),
+                                  tr(lang, false_colour ? "map.bands_false" : "map.bands_true"),
+                                  tr(lang, "map.stretch_note"));
+      std::vector<std::string> stretch_text{std::string(tr(lang, "map.stretch"))};
+      char const* const band_names[2][3] = {{"map.band_red", "map.band_green", "map.band_blue"},
+                                            {"map.band_nir", "map.band_red", "map.band_green"}};
       for (int band = 0; band < 3; ++band)
-        stretch_text.push_back(std::string("  ") + band_names[false_colour ? 1 : 0][band] + " " +
-                               fixed(limits[static_cast<std::size_t>(band)][0], 3) + " \u2013 " +
-                               fixed(limits[static_cast<std::size_t>(band)][1], 3));
+        stretch_text.push_back(
+            fmt::format("  {} {} \u2013 {}", tr(lang, band_names[false_colour ? 1 : 0][band]),
+                        format_number(lang, limits[static_cast<std::size_t>(band)][0], 3),
+                        format_number(lang, limits[static_cast<std::size_t>(band)][1], 3)));
       page.sidebar.insert(page.sidebar.begin() + 3, stretch_text.begin(), stretch_text.end());
       maps.push_back({kind, period, std::move(page)});
     }
@@ -284,14 +333,17 @@ void add_index_pages(std::vector<map_page_spec>& maps, map_basis const& b) {
     for (std::size_t i = 0; i < image.size(); ++i)
       if (in.change[i] != kernels::change_outside_aoi) pooled.push_back(image[i]);
   auto const limits = percentile_limits(pooled, 2.0, 98.0);
+  auto const lang = b.language;
   for (int p = 0; p < 2; ++p) {
     std::string const period = p == 0 ? "before" : "after";
     map_page page = base_page(b, period);
     page.pixels = index_colours(in, in.index_images[static_cast<std::size_t>(p)], limits);
-    page.title = in.name + ": " + period + ", " + upper(in.index);
-    page.subtitle = (p == 0 ? in.date_before : in.date_after) + "  \u00b7  " + upper(in.index) +
-                    " from brown (" + fixed(limits[0], 2) + ") to green (" + fixed(limits[1], 2) +
-                    "), 2nd to 98th percentile (no colour COGs)";
+    page.title =
+        say(lang, "map.title", in.name, tr(lang, fmt::format("map.{}", period)), upper(in.index));
+    page.subtitle =
+        fmt::format("{}  \u00b7  {}", date_text(lang, p == 0 ? in.date_before : in.date_after),
+                    say(lang, "map.index_subtitle", upper(in.index),
+                        format_number(lang, limits[0], 2), format_number(lang, limits[1], 2)));
     maps.push_back({in.index, period, std::move(page)});
   }
 }
@@ -299,16 +351,14 @@ void add_index_pages(std::vector<map_page_spec>& maps, map_basis const& b) {
 // ---------------------------------------------------------------- provenance
 
 /// The footer of every page: job, AOI, scenes, dates and the versions involved.
-std::string report_footer(run_inputs const& run, aoi_inputs const& in) {
+std::string report_footer(run_inputs const& run, aoi_inputs const& in, report_language language) {
   std::string first_date, last_date;
   if (!in.series.empty()) {
-    first_date = to_iso(from_days_since_epoch(in.series.front().day));
-    last_date = to_iso(from_days_since_epoch(in.series.back().day));
+    first_date = format_date(language, from_days_since_epoch(in.series.front().day));
+    last_date = format_date(language, from_days_since_epoch(in.series.back().day));
   }
-  return "job '" + run.job + "', AOI '" + in.name + "': " + std::to_string(run.scenes.size()) +
-         " scenes, " + std::to_string(in.series.size()) + " dates from " + first_date + " to " +
-         last_date + "; change.nc by geosweep " + run.version + ", report by geosweep " +
-         geosweep_version();
+  return say(language, "common.footer", run.job, in.name, run.scenes.size(), in.series.size(),
+             first_date, last_date, run.version, geosweep_version());
 }
 
 /// The method that wrote change.nc: its own record, else the job's.
@@ -317,54 +367,53 @@ std::string method_of(job_spec const& spec, run_inputs const& run) {
 }
 
 /// How patches are formed from the seeds: growth, edge buffer, minimum mapping unit.
-std::string patch_text(change_spec const& c, bool bitemporal) {
+std::string patch_text(change_spec const& c, bool bitemporal, report_language language) {
+  auto const number = [&](double v, int decimals) { return format_number(language, v, decimals); };
   std::string grow;
   if (c.grow > 0) {
     std::string const fall =
-        fmt::format("grow {} \u00d7 drop = {}", fixed(c.grow, 2), fixed(c.grow * c.drop, 3));
-    grow = bitemporal ? fmt::format(
-                            "Patches grow from the seeds into 8-connected forest pixels "
-                            "whose index fell (before \u2212 after) by at least {}; ",
-                            fall)
-                      : fmt::format(
-                            "Patches grow from the seeds into 8-connected forest pixels "
-                            "whose latest clear monitoring look lies at least {} and {} "
-                            "standard deviations below the baseline mean; ",
-                            fall, fixed(c.grow * c.k_sigma, 2));
+        say(language, "series.patch_fall", number(c.grow, 2), number(c.grow * c.drop, 3));
+    grow = bitemporal
+               ? say(language, "series.patch_grow_bitemporal", fall)
+               : say(language, "series.patch_grow_baseline", fall, number(c.grow * c.k_sigma, 2));
   } else {
-    grow = "No growth (grow 0): only seeds form patches; ";
+    grow = tr(language, "series.patch_no_grow");
   }
-  std::string const edge =
-      !c.edge_buffer_m ? "no seed starts within one grid pixel of the AOI's boundary (edge buffer)"
-      : *c.edge_buffer_m > 0
-          ? fmt::format("no seed starts within {} m of the AOI's boundary (edge buffer)",
-                        fixed(*c.edge_buffer_m, 1))
-          : "no edge buffer";
-  return fmt::format("{}{}; patches under {} ha (the minimum mapping unit) are dropped.", grow,
-                     edge, fixed(c.min_area_ha, 2));
+  std::string const edge = !c.edge_buffer_m ? std::string(tr(language, "series.patch_edge_pixel"))
+                           : *c.edge_buffer_m > 0
+                               ? say(language, "series.patch_edge", number(*c.edge_buffer_m, 1))
+                               : std::string(tr(language, "series.patch_edge_none"));
+  return say(language, "series.patch_mmu", grow, edge, number(c.min_area_ha, 2));
 }
 
 /// The provenance lines of the time-series page.
 std::vector<std::string> provenance_lines(job_spec const& spec, run_inputs const& run,
                                           aoi_inputs const& in) {
-  return {
-      "Job: " + run.job + " (" + spec.file.string() + ")",
-      method_description(spec, method_of(spec, run), in.index),
-      "Periods: baseline " + in.baseline_period + ", monitoring " + in.monitor_period,
-      fmt::format("Scenes ({}): {}", run.scenes.size(), fmt::join(run.scenes, ", ")),
-      "Software: change.nc written by geosweep " + run.version + " (backend " + run.backend +
-          "); report drawn by geosweep " + geosweep_version() + " from " + run.nc.string() + ", " +
-          run.alerts_csv.string() + ", " +
-          (spec.outputs.dir / product::series_table_file).string() +
-          (in.colours.empty() ? std::string()
-                              : " and " + product::cog_folder(spec.outputs.dir, in.name).string())};
+  auto const lang = spec.outputs.language;
+  std::string files = fmt::format("{}, {}, {}", run.nc.string(), run.alerts_csv.string(),
+                                  (spec.outputs.dir / product::series_table_file).string());
+  if (!in.colours.empty())
+    files = say(lang, "series.prov_and", files,
+                product::cog_folder(spec.outputs.dir, in.name).string());
+  return {say(lang, "series.prov_job", run.job, spec.file.string()),
+          method_description(spec, method_of(spec, run), in.index),
+          say(lang, "series.prov_periods", period_text(lang, in.baseline_period),
+              period_text(lang, in.monitor_period)),
+          say(lang, "series.prov_scenes", run.scenes.size(), fmt::join(run.scenes, ", ")),
+          say(lang, "series.prov_software", run.version, run.backend, geosweep_version(), files)};
 }
 
 }  // namespace
 
 report_document make_document(job_spec const& spec, run_inputs const& run, aoi_inputs const& in) {
-  report_document doc{grid_geography(in.grid), report_footer(run, in), {}, 1, {}, {}, {}};
-  auto const basis = make_map_basis(in, doc.geography, doc.footer);
+  report_document doc{grid_geography(in.grid),
+                      report_footer(run, in, spec.outputs.language),
+                      {},
+                      1,
+                      {},
+                      {},
+                      {}};
+  auto const basis = make_map_basis(in, doc.geography, doc.footer, spec.outputs.language);
   add_colour_pages(doc.maps, basis);
   if (in.colours.empty()) add_index_pages(doc.maps, basis);
   doc.table_pages = std::max<std::size_t>(1, (in.alerts.size() + kRowsPerPage - 1) / kRowsPerPage);
@@ -386,10 +435,11 @@ std::vector<page_painter> page_painters(job_spec const& spec, aoi_inputs const& 
   for (std::size_t t = 0; t < table_pages; ++t) {
     std::size_t const first = t * kRowsPerPage;
     std::size_t const count = std::min<std::size_t>(kRowsPerPage, in.alerts.size() - first);
-    pages.push_back([&in, first, count, t, table_pages](cairo_t* cr, page_context const& ctx) {
-      draw_table_page(cr, in, first, in.alerts.empty() ? 0 : count, static_cast<int>(t + 1),
-                      static_cast<int>(table_pages), ctx);
-    });
+    pages.push_back(
+        [&spec, &in, first, count, t, table_pages](cairo_t* cr, page_context const& ctx) {
+          draw_table_page(cr, in, first, in.alerts.empty() ? 0 : count, static_cast<int>(t + 1),
+                          static_cast<int>(table_pages), ctx, spec.outputs.language);
+        });
   }
   for (std::size_t k : doc.alert_pages) {
     pages.push_back([&spec, &in, &doc, k](cairo_t* cr, page_context const& ctx) {
@@ -405,62 +455,64 @@ std::vector<page_painter> page_painters(job_spec const& spec, aoi_inputs const& 
 std::string method_description(job_spec const& spec, std::string const& method,
                                std::string const& index) {
   auto const& c = spec.change;
+  auto const lang = spec.outputs.language;
   bool const bitemporal = method == to_string(change_method::bitemporal);
-  std::string const forest = fixed(c.forest_min, 2), drop = fixed(c.drop, 2);
+  std::string const forest = format_number(lang, c.forest_min, 2);
+  std::string const drop = format_number(lang, c.drop, 2);
   if (bitemporal)
-    return fmt::format(
-        "Change: bitemporal on {}, one look per period: each pixel's latest clear look of the "
-        "baseline period against its latest clear look of the monitoring period. A forest pixel "
-        "(before \u2265 forest_min {}) whose index fell by at least drop {} is a seed, loss with "
-        "high confidence dated by its latest clear monitoring look. {}",
-        index, forest, drop, patch_text(c, true));
-  return fmt::format(
-      "Change: baseline on {}, the ladder: each pixel's clear baseline looks give its mean and "
-      "standard deviation; a forest pixel (baseline mean \u2265 forest_min {}) whose clear "
-      "monitoring look lies at least drop {} and k_sigma {} standard deviations below its mean "
-      "is anomalous; the first anomaly is a low-confidence candidate (first seen), {} anomalous "
-      "clear looks within {} days of it confirm it (high confidence, confirmed on), a normal "
-      "clear look before that clears it. {}",
-      index, forest, drop, fixed(c.k_sigma, 1), c.confirm, c.window_days, patch_text(c, false));
+    return say(lang, "series.method_bitemporal", index, forest, drop, patch_text(c, true, lang));
+  return say(lang, "series.method_baseline", index, forest, drop, format_number(lang, c.k_sigma, 1),
+             c.confirm, c.window_days, patch_text(c, false, lang));
 }
 
 std::string method_summary(job_spec const& spec, std::string const& method) {
   auto const& c = spec.change;
+  auto const lang = spec.outputs.language;
+  auto const number = [&](double v, int decimals) { return format_number(lang, v, decimals); };
   if (method == to_string(change_method::bitemporal))
-    return fmt::format(
-        "bitemporal on {}: one clear look per period, a fall of at least {} from forest "
-        "(\u2265 {}), patches of at least {} ha",
-        c.index, fixed(c.drop, 2), fixed(c.forest_min, 2), fixed(c.min_area_ha, 2));
-  return fmt::format(
-      "baseline on {}: an anomaly at least {} and {} standard deviations below the pixel's "
-      "baseline mean (forest \u2265 {}), confirmed by {} anomalous clear looks within {} days, "
-      "patches of at least {} ha",
-      c.index, fixed(c.drop, 2), fixed(c.k_sigma, 1), fixed(c.forest_min, 2), c.confirm,
-      c.window_days, fixed(c.min_area_ha, 2));
+    return say(lang, "index.method_bitemporal", c.index, number(c.drop, 2), number(c.forest_min, 2),
+               number(c.min_area_ha, 2));
+  return say(lang, "index.method_baseline", c.index, number(c.drop, 2), number(c.k_sigma, 1),
+             number(c.forest_min, 2), c.confirm, c.window_days, number(c.min_area_ha, 2));
 }
 
 std::string index_provenance(job_spec const& spec, run_inputs const& run) {
-  return "Job '" + run.job + "', " + std::to_string(run.scenes.size()) + " scenes; change by " +
-         method_summary(spec, method_of(spec, run)) + "; outputs of geosweep " + run.version + ".";
+  return say(spec.outputs.language, "index.provenance", run.job, run.scenes.size(),
+             method_summary(spec, method_of(spec, run)), run.version);
 }
 
-std::vector<table_column> table_columns(bool with_value) {
+std::vector<table_column> table_columns(report_language language, bool with_value) {
+  auto const title = [&](char const* key) { return std::string(tr(language, key)); };
   std::vector<table_column> c{{"#", "#", 26, 1},
-                              {"Alert id", "alert_id", 104, 0},
-                              {"First seen", "first_seen", 72, 0},
-                              {"Confirmed", "confirmed_on", 72, 0},
-                              {"Confidence", "confidence", 74, 0},
-                              {"Area (ha)", "area_ha", 64, 1},
-                              {"Latitude", "centroid_lat", 74, 1},
-                              {"Longitude", "centroid_lon", 80, 1},
-                              {"Magnitude", "mean_magnitude", 66, 1},
-                              {"Pixels", "pixels", 50, 1}};
-  if (with_value) c.push_back({"Est. value", "estimated_value", 74, 1});
+                              {title("table.alert_id"), "alert_id", 104, 0},
+                              {title("table.first_seen"), "first_seen", 72, 0},
+                              {title("table.confirmed"), "confirmed_on", 72, 0},
+                              {title("table.confidence"), "confidence", 74, 0},
+                              {title("table.area"), "area_ha", 64, 1},
+                              {title("table.latitude"), "centroid_lat", 74, 1},
+                              {title("table.longitude"), "centroid_lon", 80, 1},
+                              {title("table.magnitude"), "mean_magnitude", 66, 1},
+                              {title("table.pixels"), "pixels", 50, 1}};
+  if (with_value) c.push_back({title("table.value"), "estimated_value", 74, 1});
   return c;
 }
 
 std::string alert_cell_text(alert const& a, std::string_view key) {
   return field_text(alert_row(a, {key}).front());
+}
+
+std::string alert_cell_text(report_language language, alert const& a, std::string_view key) {
+  if (key == "confidence")
+    return std::string(tr(language, a.confidence == alert_confidence::high
+                                        ? "table.confidence_high"
+                                        : "table.confidence_low"));
+  auto const cell = alert_row(a, {key}).front();
+  if (auto const* v = std::get_if<double>(&cell.value))
+    return format_number(language, *v, cell.decimals);
+  if (auto const* v = std::get_if<std::int64_t>(&cell.value))
+    return format_number(language, static_cast<double>(*v), 0);
+  if (auto const* v = std::get_if<civil_date>(&cell.value)) return format_date(language, *v);
+  return field_text(cell);
 }
 
 }  // namespace geosweep::pipeline

@@ -67,7 +67,8 @@ std::string index_provenance(job_spec const& spec, run_inputs const& run);
 /// What change method `method` (as change.nc records it) did with the job's settings, in the
 /// words of docs/detector.md: for `bitemporal` one look per period, drop and forest_min; for
 /// `baseline` the ladder (k_sigma, confirm, window_days); for both growth, the edge buffer and
-/// the minimum mapping unit. The provenance line of the time-series page.
+/// the minimum mapping unit. The provenance line of the time-series page, in the job's
+/// outputs.report_language (as are method_summary and index_provenance).
 std::string method_description(job_spec const& spec, std::string const& method,
                                std::string const& index);
 
@@ -82,10 +83,16 @@ struct table_column {
   double align;  ///< 0 left, 1 right
 };
 
-/// The columns of the alert table; the estimated value only when an alert has one.
-std::vector<table_column> table_columns(bool with_value);
+/// The columns of the alert table, titled in `language`; the estimated value only when an
+/// alert has one.
+std::vector<table_column> table_columns(report_language language, bool with_value);
 
 /// The text of alert field `key` as alerts.csv writes it ("" for nothing).
 std::string alert_cell_text(alert const& a, std::string_view key);
+
+/// The text of alert field `key` as a report page prints it in `language`: numbers and dates
+/// in the language's format, the confidence in its words, ids and other text as alerts.csv
+/// writes them.
+std::string alert_cell_text(report_language language, alert const& a, std::string_view key);
 
 }  // namespace geosweep::pipeline

@@ -19,6 +19,7 @@
 #include "outputs/csv_writer.hpp"
 #include "report/report_drawing.hpp"
 #include "report/report_map.hpp"
+#include "report/report_text.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -27,6 +28,12 @@ namespace d = drawing;
 
 constexpr double kMargin = 36.0;
 constexpr double kAxisPad = 14.0;  ///< from the frame to the first and last dates
+
+/// `key`'s text in `language`, with `args` in its placeholders when it has any.
+template <class... Args>
+std::string say(report_language language, std::string_view key, Args&&... args) {
+  return fmt::format(fmt::runtime(tr(language, key)), std::forward<Args>(args)...);
+}
 
 /// Lines of the largest alerts, in turn; the band of the others takes the first's colour.
 constexpr std::uint32_t kAlertColours[series_alert_lines] = {0xC0003C, 0x7B3294, 0x1F78B4, 0x8C510A,
@@ -126,7 +133,7 @@ void draw_calendar_ticks(cairo_t* cr, series_plot const& p) {
 /// The periods shaded (each from its first day to the end of its last, within the frame), the
 /// value grid with its labels and title, the period names.
 void draw_series_axes(cairo_t* cr, series_plot const& p, aoi_inputs const& in,
-                      std::string const& index) {
+                      std::string const& index, report_language language) {
   d::set_font(cr, 7.5);
   for (bool monitor : {false, true}) {
     auto const days = period_days(monitor ? in.monitor_period : in.baseline_period);
@@ -138,7 +145,7 @@ void draw_series_axes(cairo_t* cr, series_plot const& p, aoi_inputs const& in,
     d::set_colour(cr, monitor ? kMonitorShade : kBaselineShade);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-    std::string const name = monitor ? "monitoring" : "baseline";
+    std::string const name = say(language, monitor ? "series.monitoring" : "series.baseline");
     if (d::text_width(cr, name) + 6 < b - a) d::draw_text(cr, a + 3, p.py0 + 10, name);
   }
   draw_calendar_ticks(cr, p);
@@ -152,13 +159,13 @@ void draw_series_axes(cairo_t* cr, series_plot const& p, aoi_inputs const& in,
     cairo_line_to(cr, p.px1, p.y(v));
     cairo_stroke(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    d::draw_text(cr, p.px0 - 5, p.y(v) + 3, fixed(v, 1), 1.0);
+    d::draw_text(cr, p.px0 - 5, p.y(v) + 3, format_number(language, v, 1), 1.0);
   }
   cairo_save(cr);
   cairo_translate(cr, kMargin + 6, (p.py0 + p.py1) / 2);
   cairo_rotate(cr, -std::numbers::pi / 2);
   d::set_font(cr, 9, true);
-  d::draw_text(cr, 0, 0, index + " (mean of clear pixels)", 0.5);
+  d::draw_text(cr, 0, 0, say(language, "series.y_title", index), 0.5);
   cairo_restore(cr);
 }
 
@@ -296,7 +303,8 @@ void draw_series_lines(cairo_t* cr, series_plot const& p, job_spec const& spec,
 
 /// Under the plot: a tick at every date, a strip of each date's clear share (a bar; a cross
 /// where nothing was clear), the dates' labels thinned so that none overlaps, the axis title.
-void draw_date_labels(cairo_t* cr, series_plot const& p, aoi_inputs const& in) {
+void draw_date_labels(cairo_t* cr, series_plot const& p, aoi_inputs const& in,
+                      report_language language) {
   double const strip0 = p.py1 + 6, strip1 = p.py1 + 22;
   cairo_set_line_width(cr, 0.8);
   cairo_set_source_rgb(cr, 0, 0, 0);
@@ -328,13 +336,13 @@ void draw_date_labels(cairo_t* cr, series_plot const& p, aoi_inputs const& in) {
   }
   d::set_font(cr, 7);
   cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-  d::draw_text(cr, p.px0 - 4, strip0 + 6, "100 % clear", 1.0);
-  d::draw_text(cr, p.px0 - 4, strip1, "0 %", 1.0);
+  d::draw_text(cr, p.px0 - 4, strip0 + 6, say(language, "series.clear_all"), 1.0);
+  d::draw_text(cr, p.px0 - 4, strip1, say(language, "series.clear_none"), 1.0);
   d::set_font(cr, 7.5);
   std::vector<double> centres, widths;
   std::vector<std::string> labels;
   for (auto const& s : in.series) {
-    labels.push_back(to_iso(from_days_since_epoch(s.day)));
+    labels.push_back(format_date(language, from_days_since_epoch(s.day)));
     centres.push_back(p.x(s.day));
     widths.push_back(d::text_width(cr, labels.back()));
   }
@@ -343,9 +351,8 @@ void draw_date_labels(cairo_t* cr, series_plot const& p, aoi_inputs const& in) {
     d::draw_text(cr, centres[i], strip1 + 11, labels[i], 0.5);
   d::set_font(cr, 9, true);
   d::draw_text(cr, (p.px0 + p.px1) / 2, strip1 + 25,
-               "acquisition date (to scale; a tick per date, every " +
-                   std::string(in.series.size() > 1 ? "label that fits" : "date") +
-                   ") and the share of the AOI with a clear look",
+               say(language, in.series.size() > 1 ? "series.acquisition_date"
+                                                  : "series.acquisition_date_one"),
                0.5);
 }
 
@@ -364,39 +371,37 @@ void draw_series_legend(cairo_t* cr, series_plot const& p, job_spec const& spec,
     double width = 1.5;
   };
   bool const bitemporal = is_bitemporal(spec, in);
-  std::string const reference = bitemporal ? "latest clear baseline look" : "baseline mean";
+  auto const lang = spec.outputs.language;
+  std::string const reference =
+      say(lang, bitemporal ? "series.latest_baseline_look" : "series.baseline_mean");
   std::vector<entry> entries;
   auto const lines = largest_alerts(in.alerts, series_alert_lines);
   for (std::size_t j = 0; j < lines.size(); ++j) {
     auto const& a = in.alerts[lines[j]];
-    entries.push_back({fmt::format("alert #{} ({} ha)", lines[j] + 1, fixed(a.area_ha, 2)),
-                       kAlertColours[j], mark::line, alert_line_width(j)});
+    entries.push_back(
+        {say(lang, "series.alert_line", lines[j] + 1, format_number(lang, a.area_ha, 2)),
+         kAlertColours[j], mark::line, alert_line_width(j)});
   }
   if (in.alerts.size() > lines.size())
-    entries.push_back({fmt::format("the other {} alerts: their lowest to highest mean",
-                                   in.alerts.size() - lines.size()),
+    entries.push_back({say(lang, "series.others", in.alerts.size() - lines.size()),
                        kAlertColours[0], mark::band});
-  if (in.alerts.empty()) entries.push_back({"no alerts in this AOI", 0xFFFFFF, mark::band});
+  if (in.alerts.empty()) entries.push_back({say(lang, "series.no_alerts"), 0xFFFFFF, mark::band});
+  entries.push_back({say(lang, "series.whole_aoi"), kAoiColour, mark::line});
+  entries.push_back({say(lang, "series.reference_aoi", reference), kAoiColour, mark::dashed});
+  entries.push_back({say(lang, "series.reference_alerts", reference), 0x555555, mark::dashed});
   entries.push_back(
-      {"whole AOI, all its clear pixels (the outputs hold no series of its "
-       "undisturbed forest alone)",
-       kAoiColour, mark::line});
-  entries.push_back({reference + ", whole AOI", kAoiColour, mark::dashed});
-  entries.push_back({reference + ", alert pixels", 0x555555, mark::dashed});
-  entries.push_back(
-      {"alert pixels' " + reference + " \u2212 drop (" + fixed(spec.change.drop, 2) + ")", 0x555555,
+      {say(lang, "series.threshold", reference, format_number(lang, spec.change.drop, 2)), 0x555555,
        mark::dotted});
   if (!bitemporal) {
-    entries.push_back({"first anomaly (first seen)", 0xE08000, mark::vertical_dashed});
-    entries.push_back({"confirmation", 0x333333, mark::vertical});
+    entries.push_back({say(lang, "series.first_anomaly"), 0xE08000, mark::vertical_dashed});
+    entries.push_back({say(lang, "series.confirmation"), 0x333333, mark::vertical});
   } else {
-    entries.push_back(
-        {"latest clear monitoring look of an alert (its date)", 0x333333, mark::vertical});
+    entries.push_back({say(lang, "series.latest_monitor_look"), 0x333333, mark::vertical});
   }
-  entries.push_back({"baseline period", kBaselineShade, mark::shade});
-  entries.push_back({"monitoring period", kMonitorShade, mark::shade});
-  entries.push_back({"dotted between the periods: no look in between", 0xFFFFFF, mark::band});
-  entries.push_back({"a date without a clear look breaks the lines", 0xFFFFFF, mark::band});
+  entries.push_back({say(lang, "series.baseline_period"), kBaselineShade, mark::shade});
+  entries.push_back({say(lang, "series.monitor_period"), kMonitorShade, mark::shade});
+  entries.push_back({say(lang, "series.dotted"), 0xFFFFFF, mark::band});
+  entries.push_back({say(lang, "series.breaks"), 0xFFFFFF, mark::band});
   for (auto const& e : entries) {
     if (e.colour != 0xFFFFFF || e.style != mark::band) {
       d::set_colour(cr, e.colour);
@@ -434,20 +439,31 @@ void draw_series_legend(cairo_t* cr, series_plot const& p, job_spec const& spec,
 }
 
 /// Provenance below the plot, wrapped, as far as the page goes.
-void draw_provenance(cairo_t* cr, series_plot const& p,
-                     std::vector<std::string> const& provenance) {
+void draw_provenance(cairo_t* cr, series_plot const& p, std::vector<std::string> const& provenance,
+                     report_language language) {
   double y = p.py1 + 72;
   d::set_font(cr, 10, true);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  d::draw_text(cr, kMargin, y, "Provenance");
+  d::draw_text(cr, kMargin, y, say(language, "series.provenance"));
   y += 14;
-  d::set_font(cr, 8);
-  for (auto const& line : provenance) {
-    for (auto const& part : d::wrap_text(cr, line, report_page_width - 2 * kMargin)) {
-      if (y > report_page_height - 40) break;
-      d::draw_text(cr, kMargin, y, part);
-      y += 11;
-    }
+  // The largest size down to 6.5 pt at which every line fits above the footer (the longer
+  // languages need a little less than 8 pt); at the smallest, what does not fit is left out.
+  double size = 8;
+  std::vector<std::string> parts;
+  for (;; size -= 0.5) {
+    d::set_font(cr, size);
+    parts.clear();
+    for (auto const& line : provenance)
+      for (auto& part : d::wrap_text(cr, line, report_page_width - 2 * kMargin))
+        parts.push_back(std::move(part));
+    if (size <= 6.5 ||
+        y + (size + 3) * (static_cast<double>(parts.size()) - 1) <= report_page_height - 40)
+      break;
+  }
+  for (auto const& part : parts) {
+    if (y > report_page_height - 40) break;
+    d::draw_text(cr, kMargin, y, part);
+    y += size + 3;
   }
 }
 
@@ -457,25 +473,23 @@ void draw_provenance(cairo_t* cr, series_plot const& p,
 void draw_series_page(cairo_t* cr, job_spec const& spec, aoi_inputs const& in,
                       std::vector<std::string> const& provenance, page_context const& ctx) {
   std::string const index = upper(in.index);
-  d::draw_page_heading(
-      cr, kMargin, in.name + ": " + index + " time series",
-      fmt::format("Mean {} of each acquisition date over the clear pixels of each of the {} "
-                  "largest alerts and of the whole AOI, on a time axis to scale",
-                  index, series_alert_lines));
+  auto const lang = spec.outputs.language;
+  d::draw_page_heading(cr, kMargin, say(lang, "series.title", in.name, index),
+                       say(lang, "series.subtitle", index, series_alert_lines));
   auto const plot = make_series_plot(spec, in);
-  draw_series_axes(cr, plot, in, index);
+  draw_series_axes(cr, plot, in, index, lang);
   draw_alert_dates(cr, plot, in);
   draw_series_lines(cr, plot, spec, in);
   if (in.series.empty()) {
     d::set_font(cr, 10);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
     d::draw_text(cr, (plot.px0 + plot.px1) / 2, (plot.py0 + plot.py1) / 2,
-                 "No time series in the outputs (series.csv, written with outputs.csv: true)", 0.5);
+                 say(lang, "series.no_series"), 0.5);
   }
-  draw_date_labels(cr, plot, in);
+  draw_date_labels(cr, plot, in, lang);
   draw_series_legend(cr, plot, spec, in);
-  draw_provenance(cr, plot, provenance);
-  draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages);
+  draw_provenance(cr, plot, provenance, lang);
+  draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages, lang);
 }
 
 double time_axis::x(double day) const {

@@ -497,7 +497,8 @@ void read_report(spec_reader& r, YAML::Node const& node, report_spec& report) {
 void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs) {
   if (!r.expect_map(node, "outputs")) return;
   r.check_keys(node, "outputs",
-               {"dir", "hdf5", "csv", "alert_polygons", "cog", "series", "layers", "report"});
+               {"dir", "hdf5", "csv", "alert_polygons", "cog", "series", "layers", "report",
+                "report_language"});
   if (node["cog"]) {
     bool every = false;
     if (node["cog"].IsScalar() && node["cog"].Scalar() == "auto") {
@@ -514,6 +515,11 @@ void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs)
   }
   if (node["report"]) {
     if (auto v = r.boolean(node["report"], "outputs.report")) outputs.report = *v;
+  }
+  if (node["report_language"]) {
+    if (auto language = r.choice<report_language>(node["report_language"],
+                                                   "outputs.report_language", "report language"))
+      outputs.language = *language;
   }
   if (node["dir"]) {
     if (auto p = r.path(node["dir"], "outputs.dir", false, "output folder")) outputs.dir = *p;
