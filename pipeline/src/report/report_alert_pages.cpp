@@ -448,7 +448,7 @@ void draw_alert_page(cairo_t* cr, job_spec const& spec, aoi_inputs const& in,
     draw_alert_series(cr, spec, in, k, layout.plot);
   }
   draw_facts(cr, spec, a, 92);
-  draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages);
+  draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages, spec.outputs.language);
 }
 
 }  // namespace geosweep::pipeline

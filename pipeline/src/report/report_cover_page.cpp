@@ -350,7 +350,7 @@ void draw_cover_page(cairo_t* cr, job_spec const& spec, run_inputs const& run, a
   heading("cover.heading_provenance");
   line(say(spec, "cover.provenance", run.version, run.backend, geosweep_version()));
   draw_locator(cr, spec, in.name, locator);
-  draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages);
+  draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages, spec.outputs.language);
 }
 
 }  // namespace geosweep::pipeline

@@ -355,7 +355,8 @@ class AlertPages : public ::testing::Test {
   /// The first alert page: after 2 map pages (4 with false colour) and the table pages.
   static int first_alert_page(std::string const& aoi, std::size_t alerts) {
     int const maps = fs::exists(out() / "cog" / aoi / "false_colour_before.tif") ? 4 : 2;
-    return maps + static_cast<int>(std::max<std::size_t>(1, (alerts + 25) / 26)) + 1;
+    // After the cover, the map pages and the table pages.
+    return 1 + maps + static_cast<int>(std::max<std::size_t>(1, (alerts + 25) / 26)) + 1;
   }
   static fs::path* dir_;
 };
