@@ -61,6 +61,17 @@ std::string local_date(job_spec const& spec, std::string const& iso) {
   return date ? format_date(spec.outputs.language, *date) : iso;
 }
 
+/// The dates of an alert's own pixels in a chip: one date, or the first and the last; the
+/// period's latest date (`fallback`) where the run recorded none.
+std::string look_dates(job_spec const& spec, std::optional<day_range> const& days,
+                       std::string const& fallback) {
+  if (!days) return local_date(spec, fallback);
+  auto const lang = spec.outputs.language;
+  std::string const last = format_date(lang, from_days_since_epoch(days->last));
+  if (days->first == days->last) return last;
+  return fmt::format("{} \u2013 {}", format_date(lang, from_days_since_epoch(days->first)), last);
+}
+
 std::string kind_name(job_spec const& spec, std::string const& kind) {
   if (kind == "true_colour") return text(spec, "alert_page.true_colour");
   if (kind == "false_colour") return text(spec, "alert_page.false_colour");
@@ -422,7 +433,10 @@ void draw_alert_page(cairo_t* cr, job_spec const& spec, aoi_inputs const& in,
         std::string const caption = fmt::format(
             "{}, {}  \u00b7  {}", text(spec, p == 0 ? "alert_page.before" : "alert_page.after"),
             kind_name(spec, source.kind),
-            local_date(spec, p == 0 ? in.date_before : in.date_after));
+            look_dates(spec,
+                       (source.kind == in.index ? in.alert_days : in.alert_colour_days)
+                           .at(k)[static_cast<std::size_t>(p)],
+                       p == 0 ? in.date_before : in.date_after));
         d::draw_text(cr, chip.x0, chip.y0 - 4, caption);
         draw_chip(cr, source.page, w, chip, layout.scale, in, k);
       }

@@ -94,25 +94,27 @@ double draw_date_inset(cairo_t* cr, date_inset const& inset, double x, double y,
   cairo_fill(cr);
   cairo_restore(cr);
   cairo_surface_destroy(image);
-  double const map_height = inset.height * scale;
-  cairo_rectangle(cr, x, y, inset.width * scale, map_height);
+  double const map_width = inset.width * scale, map_height = inset.height * scale;
+  cairo_rectangle(cr, x, y, map_width, map_height);
   cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
   cairo_set_line_width(cr, 0.5);
   cairo_stroke(cr);
-  double ly = y + map_height + 12;
+  // The legend right of the map, from its top.
+  double const lx = x + map_width + 8;
+  double ly = y + 8;
   d::set_font(cr, 8);
   for (auto const& [colour, label] : inset.legend) {
-    cairo_rectangle(cr, x, ly - 7, 10, 8);
+    cairo_rectangle(cr, lx, ly - 7, 10, 8);
     d::set_colour(cr, colour);
     cairo_fill_preserve(cr);
     cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
     cairo_set_line_width(cr, 0.5);
     cairo_stroke(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    d::draw_text(cr, x + 15, ly, label);
+    d::draw_text(cr, lx + 15, ly, label);
     ly += 11;
   }
-  return ly - y;
+  return std::max(map_height, ly - 11 - y + 3);
 }
 
 }  // namespace geosweep::pipeline

@@ -42,7 +42,7 @@ date_inset make_date_inset(std::vector<std::int32_t> const& days,
                            int max_side);
 
 /// Draws `inset` with its top left at (x, y), at most `max_width` x `max_height` points for
-/// the map (its legend below it, 11 points a line). Returns the height used.
+/// the map, its legend to the right of it (11 points a line). Returns the height used.
 double draw_date_inset(cairo_t* cr, date_inset const& inset, double x, double y, double max_width,
                        double max_height);
 

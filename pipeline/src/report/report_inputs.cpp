@@ -325,9 +325,12 @@ void read_look_days(aoi_inputs& in, job_spec const& spec, fs::path const& nc) {
     }
   }
   in.alert_days.assign(in.alerts.size(), {});
+  in.alert_colour_days.assign(in.alerts.size(), {});
   for (std::size_t p = 0; p < 2; ++p) {
     auto const ranges = alert_day_ranges(in.patch, in.index_days[p], in.alerts.size());
     for (std::size_t k = 0; k < ranges.size(); ++k) in.alert_days[k][p] = ranges[k];
+    auto const colour = alert_day_ranges(in.patch, in.colour_days[p], in.alerts.size());
+    for (std::size_t k = 0; k < colour.size(); ++k) in.alert_colour_days[k][p] = colour[k];
   }
 }
 

@@ -95,8 +95,9 @@ struct aoi_inputs {
   /// none): of the colour maps (cog/<aoi>/colour_*_date.tif) and of the index looks
   /// (change.nc's <index>_*_date). Empty where the run did not write them.
   std::array<std::vector<std::int32_t>, 2> colour_days, index_days;
-  /// Per alert, in the order of `alerts`, by period: the range of its pixels' index look days.
-  std::vector<std::array<std::optional<day_range>, 2>> alert_days;
+  /// Per alert, in the order of `alerts`, by period: the range of its pixels' look days, of
+  /// the index and of the colour maps.
+  std::vector<std::array<std::optional<day_range>, 2>> alert_days, alert_colour_days;
   std::vector<series_point> series;  ///< every date of the AOI (areas.csv), in date order
   /// The index over each alert's clear pixels on each date of `series`: by alert, in the order
   /// of `alerts`; NaN where the alert had no clear pixel that date.

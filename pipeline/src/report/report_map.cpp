@@ -451,6 +451,15 @@ void draw_legend(cairo_t* cr, map_page const& page, map_layout const& m) {
       y += heading ? 13 : 11;
     }
   }
+  // The date map last, where the page has room for it (its legend beside it).
+  double const room = report_page_height - kFooterRoom - 6 - (y + 11);
+  if (page.dates.width > 0 && room >= 40) {
+    y += 6;
+    d::set_font(cr, 9, true);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    d::draw_text(cr, x, y, page.dates_title);
+    draw_date_inset(cr, page.dates, x, y + 5, 96, std::min(room, 96.0));
+  }
 }
 
 }  // namespace

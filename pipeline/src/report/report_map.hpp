@@ -13,6 +13,7 @@
 
 #include "geosweep/pipeline/job_spec.hpp"
 #include "report/map_geometry.hpp"
+#include "report/report_date_map.hpp"
 
 typedef struct _cairo cairo_t;  // NOLINT: cairo's own declaration, so callers need no cairo.h
 
@@ -63,6 +64,9 @@ struct map_page {
   /// The change is bitemporal (one look per period): no low confidence, nothing confirmed.
   bool one_look_per_period = false;
   report_language language = report_language::en;  ///< of the legend, compass and scale bar
+  /// The date of each pixel's look, drawn small under the sidebar where there is room.
+  date_inset dates;
+  std::string dates_title;  ///< its heading
 };
 
 /// Draws `page` (page `number` of `pages`) on `cr`, whose user space is PDF points.

@@ -160,9 +160,10 @@ alert_totals totals_of(std::vector<alert> const& alerts) {
 }
 
 /// The column titles and the rule under them; returns the table's right edge.
-double draw_table_header(cairo_t* cr, std::vector<table_column> const& columns, double y) {
+double draw_table_header(cairo_t* cr, std::vector<table_column> const& columns, double y,
+                         double font = 8.5) {
   double x = kMargin;
-  d::set_font(cr, 8.5, true);
+  d::set_font(cr, font, true);
   cairo_set_source_rgb(cr, 0, 0, 0);
   for (auto const& c : columns) {
     d::draw_text(cr, c.align > 0 ? x + c.width - 6 : x, y, c.title, c.align);
@@ -177,9 +178,17 @@ double draw_table_header(cairo_t* cr, std::vector<table_column> const& columns, 
 }
 
 /// Row `r` of the alert table (number r + 1 on the maps) with its top at `y`.
+/// The dates of an alert's own pixels in one period's look: the latest, marked "*" when some
+/// of its pixels come from earlier looks (its alert page gives the range).
+std::string look_cell(report_language language, std::optional<day_range> const& days) {
+  if (!days) return "\u2013";
+  std::string const last = format_date(language, from_days_since_epoch(days->last));
+  return days->first == days->last ? last : last + "*";
+}
+
 void draw_table_row(cairo_t* cr, std::vector<table_column> const& columns, alert const& a,
-                    std::size_t r, bool shaded, double y, double table_right,
-                    report_language language) {
+                    std::array<std::optional<day_range>, 2> const* looks, std::size_t r,
+                    bool shaded, double y, double table_right, report_language language) {
   double const row_h = 16;
   if (shaded) {
     cairo_rectangle(cr, kMargin, y, table_right - kMargin, row_h);
@@ -189,7 +198,14 @@ void draw_table_row(cairo_t* cr, std::vector<table_column> const& columns, alert
   double x = kMargin;
   double const baseline = y + row_h - 4.5;
   for (auto const& c : columns) {
-    std::string text = c.key == "#" ? std::to_string(r + 1) : alert_cell_text(language, a, c.key);
+    std::string text;
+    if (c.key == "#")
+      text = std::to_string(r + 1);
+    else if (c.key == "look_before" || c.key == "look_after")
+      text = looks != nullptr ? look_cell(language, (*looks)[c.key == "look_before" ? 0 : 1])
+                              : std::string("\u2013");
+    else
+      text = alert_cell_text(language, a, c.key);
     if (c.key == "confirmed_on" && text.empty()) text = "\u2013";
     cairo_set_source_rgb(cr, 0, 0, 0);
     if (c.key == "confidence") {
@@ -218,18 +234,46 @@ void draw_table_page(cairo_t* cr, aoi_inputs const& in, std::size_t first, std::
                        say(language, "table.subtitle",
                            alert_summary(language, in.alerts.size(), totals.area_ha, totals.high),
                            period_text(language, in.monitor_period)));
-  auto const columns = table_columns(language, totals.with_value);
+  auto columns = table_columns(language, totals.with_value);
+  bool const looks = !in.index_days[0].empty() || !in.index_days[1].empty();
+  if (looks) {
+    // The dates of each alert's own pixels before and after, beside its detection dates; its
+    // pixel count gives way (its alert page has it).
+    std::erase_if(columns, [](table_column const& c) { return c.key == "pixels"; });
+    auto const at = std::find_if(columns.begin(), columns.end(),
+                                 [](table_column const& c) { return c.key == "confirmed_on"; });
+    columns.insert(at + 1, {{std::string(tr(language, "table.look_before")), "look_before", 70, 0},
+                            {std::string(tr(language, "table.look_after")), "look_after", 70, 0}});
+  }
+  // Narrowed, smaller type included, to fit between the margins.
+  double total = 0;
+  for (auto const& c : columns) total += c.width;
+  double const fit = std::min(1.0, (report_page_width - 2 * kMargin) / total);
+  for (auto& c : columns) c.width *= fit;
+  double const font = 8.5 * fit;
   double y = 92;
   double const row_h = 16;
-  double const table_right = draw_table_header(cr, columns, y);
+  double const table_right = draw_table_header(cr, columns, y, font);
   y += 5;
-  d::set_font(cr, 8.5);
+  d::set_font(cr, font);
   if (in.alerts.empty()) {
     d::draw_text(cr, kMargin, y + 16, std::string(tr(language, "table.no_change")));
   }
   for (std::size_t r = first; r < first + count; ++r) {
-    draw_table_row(cr, columns, in.alerts[r], r, (r - first) % 2 == 1, y, table_right, language);
+    draw_table_row(cr, columns, in.alerts[r],
+                   r < in.alert_days.size() ? &in.alert_days[r] : nullptr, r, (r - first) % 2 == 1,
+                   y, table_right, language);
     y += row_h;
+  }
+  if (looks) {  // what the marks of the look columns mean
+    d::set_font(cr, 7.5);
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    double ny = y + 14;
+    for (auto const& line : d::wrap_text(cr, std::string(tr(language, "table.looks_note")),
+                                         report_page_width - 2 * kMargin)) {
+      d::draw_text(cr, kMargin, ny, line);
+      ny += 10;
+    }
   }
   cairo_set_source_rgb(cr, 0.5, 0.5, 0.5);
   cairo_set_line_width(cr, 0.5);
@@ -265,8 +309,43 @@ map_basis make_map_basis(aoi_inputs const& in, grid_geography const& geo, std::s
   return b;
 }
 
-/// A map page of `period` with everything but its pixels, title and subtitle.
-map_page base_page(map_basis const& b, std::string const& period) {
+/// A share of pixels as a percentage ("76", "4.5").
+std::string percent_text(report_language language, double share) {
+  return format_number(language, 100.0 * share, share < 0.095 ? 1 : 0);
+}
+
+/// The sidebar lines that say which dates the pixels of a map come from (the four most
+/// common, the rest together, those without a look), and the date map with its legend.
+void add_look_dates(map_page& p, std::vector<std::int32_t> const& days, aoi_inputs const& in,
+                    std::vector<look_date_share> const& shares) {
+  auto const lang = p.language;
+  std::vector<std::string> lines{std::string(tr(lang, "map.dates"))};
+  std::vector<std::string> labels;
+  double other = 0;
+  std::size_t dated = 0;
+  for (auto const& s : shares) {
+    // The date map's legend names the dates; the lines give their shares too.
+    labels.push_back(s.date ? format_date(lang, *s.date) : std::string(tr(lang, "map.no_look")));
+    if (!s.date || dated++ < 4) {
+      lines.push_back(s.date
+                          ? say(lang, "map.date_label", labels.back(), percent_text(lang, s.share))
+                          : say(lang, "map.date_none", percent_text(lang, s.share)));
+    } else {
+      other += s.share;
+    }
+  }
+  if (other > 0)
+    lines.insert(lines.begin() + 5, say(lang, "map.date_other", percent_text(lang, other)));
+  p.sidebar.insert(p.sidebar.begin() + 1, lines.begin(), lines.end());
+  p.dates = make_date_inset(days, in.change, in.grid.width, in.grid.height, shares, labels,
+                            std::string(tr(lang, "map.date_others")), 160);
+  p.dates_title = tr(lang, "map.date_map");
+}
+
+/// A map page of `period` with everything but its pixels and title; its subtitle the dates of
+/// its pixels. `days`: the date of each pixel's look (empty for outputs that lack them).
+map_page base_page(map_basis const& b, std::string const& period,
+                   std::vector<std::int32_t> const& days) {
   aoi_inputs const& in = b.in;
   map_page p;
   p.width = in.grid.width;
@@ -279,9 +358,9 @@ map_page base_page(map_basis const& b, std::string const& period) {
   auto const lang = p.language = b.language;
   for (auto const& code : in.warnings) p.warnings.push_back(warning_text(lang, code));
   bool const before = period == "before";
+  std::string const latest = date_text(lang, before ? in.date_before : in.date_after);
   p.sidebar = {
       fmt::format("#{}", tr(lang, "map.image")),
-      say(lang, "map.date", date_text(lang, before ? in.date_before : in.date_after)),
       before ? say(lang, "map.latest_baseline", period_text(lang, in.baseline_period))
              : say(lang, "map.latest_monitor", period_text(lang, in.monitor_period)),
       "",
@@ -291,6 +370,26 @@ map_page base_page(map_basis const& b, std::string const& period) {
       "",
       fmt::format("#{}", tr(lang, "map.alerts")),
       alert_summary(lang, in.alerts.size(), b.totals.area_ha, b.totals.high)};
+  if (days.empty()) {  // outputs of a geosweep that did not record the dates of the pixels
+    p.sidebar.insert(p.sidebar.begin() + 1,
+                     {say(lang, "map.date", latest), std::string(tr(lang, "map.dates_unknown"))});
+    p.subtitle = latest;
+    return p;
+  }
+  auto const shares = look_date_shares(days, in.change);
+  add_look_dates(p, days, in, shares);
+  // The subtitle: the two most common dates, and that there are more.
+  std::vector<std::string> brief;
+  for (auto const& s : shares) {
+    if (!s.date) continue;
+    if (brief.size() == 2) {
+      brief.push_back("\u2026");
+      break;
+    }
+    brief.push_back(
+        say(lang, "map.date_label", format_date(lang, *s.date), percent_text(lang, s.share)));
+  }
+  p.subtitle = brief.empty() ? latest : fmt::format("{}", fmt::join(brief, ", "));
   return p;
 }
 
@@ -303,12 +402,11 @@ void add_colour_pages(std::vector<map_page_spec>& maps, map_basis const& b) {
     bool const false_colour = kind == "false_colour";
     for (int p = 0; p < 2; ++p) {
       std::string const period = p == 0 ? "before" : "after";
-      map_page page = base_page(b, period);
+      map_page page = base_page(b, period, in.colour_days[static_cast<std::size_t>(p)]);
       page.pixels = stretch(in, *periods[static_cast<std::size_t>(p)], limits);
       page.title = say(lang, "map.title", in.name, tr(lang, fmt::format("map.{}", period)),
                        tr(lang, false_colour ? "map.false_colour" : "map.true_colour"));
-      page.subtitle = fmt::format("{}  \u00b7  {}  \u00b7  {}",
-                                  date_text(lang, p == 0 ? in.date_before : in.date_after),
+      page.subtitle = fmt::format("{}  \u00b7  {}  \u00b7  {}", page.subtitle,
                                   tr(lang, false_colour ? "map.bands_false" : "map.bands_true"),
                                   tr(lang, "map.stretch_note"));
       std::vector<std::string> stretch_text{std::string(tr(lang, "map.stretch"))};
@@ -319,7 +417,10 @@ void add_colour_pages(std::vector<map_page_spec>& maps, map_basis const& b) {
             fmt::format("  {} {} \u2013 {}", tr(lang, band_names[false_colour ? 1 : 0][band]),
                         format_number(lang, limits[static_cast<std::size_t>(band)][0], 3),
                         format_number(lang, limits[static_cast<std::size_t>(band)][1], 3)));
-      page.sidebar.insert(page.sidebar.begin() + 3, stretch_text.begin(), stretch_text.end());
+      // After the image's dates and the period line.
+      auto const at = std::find_if(page.sidebar.begin() + 1, page.sidebar.end(),
+                                   [](std::string const& line) { return line.empty(); });
+      page.sidebar.insert(at, stretch_text.begin(), stretch_text.end());
       maps.push_back({kind, period, std::move(page)});
     }
   }
@@ -336,12 +437,12 @@ void add_index_pages(std::vector<map_page_spec>& maps, map_basis const& b) {
   auto const lang = b.language;
   for (int p = 0; p < 2; ++p) {
     std::string const period = p == 0 ? "before" : "after";
-    map_page page = base_page(b, period);
+    map_page page = base_page(b, period, in.index_days[static_cast<std::size_t>(p)]);
     page.pixels = index_colours(in, in.index_images[static_cast<std::size_t>(p)], limits);
     page.title =
         say(lang, "map.title", in.name, tr(lang, fmt::format("map.{}", period)), upper(in.index));
     page.subtitle =
-        fmt::format("{}  \u00b7  {}", date_text(lang, p == 0 ? in.date_before : in.date_after),
+        fmt::format("{}  \u00b7  {}", page.subtitle,
                     say(lang, "map.index_subtitle", upper(in.index),
                         format_number(lang, limits[0], 2), format_number(lang, limits[1], 2)));
     maps.push_back({in.index, period, std::move(page)});
@@ -406,13 +507,8 @@ std::vector<std::string> provenance_lines(job_spec const& spec, run_inputs const
 }  // namespace
 
 report_document make_document(job_spec const& spec, run_inputs const& run, aoi_inputs const& in) {
-  report_document doc{grid_geography(in.grid),
-                      report_footer(run, in, spec.outputs.language),
-                      {},
-                      1,
-                      {},
-                      {},
-                      {}};
+  report_document doc{
+      grid_geography(in.grid), report_footer(run, in, spec.outputs.language), {}, 1, {}, {}, {}};
   auto const basis = make_map_basis(in, doc.geography, doc.footer, spec.outputs.language);
   add_colour_pages(doc.maps, basis);
   if (in.colours.empty()) add_index_pages(doc.maps, basis);

@@ -200,6 +200,24 @@ constexpr phrase table[] = {
     {"map.crs", {"CRS: {}", "SRC: {}", "SRC: {}", "SCR\u00a0: {}"}},
     {"map.crs_unnamed", {"unnamed", "sin nombre", "sem nome", "sans nom"}},
     {"map.date", {"Date: {}", "Fecha: {}", "Data: {}", "Date\u00a0: {}"}},
+    {"map.date_label", {"{} ({} %)", "{} ({} %)", "{} ({} %)", "{} ({}\u00a0%)"}},
+    {"map.date_map",
+     {"Date of each pixel", "Fecha de cada píxel", "Data de cada pixel", "Date de chaque pixel"}},
+    {"map.date_none",
+     {"no clear look ({} %)", "sin observación libre de nubes ({} %)",
+      "sem observação livre de nuvens ({} %)", "sans observation sans nuages ({}\u00a0%)"}},
+    {"map.date_other",
+     {"  other dates ({} %)", "  otras fechas ({} %)", "  outras datas ({} %)",
+      "  autres dates ({}\u00a0%)"}},
+    {"map.date_others", {"other dates", "otras fechas", "outras datas", "autres dates"}},
+    {"map.dates",
+     {"Dates of its pixels (share of the AOI):", "Fechas de sus píxeles (parte de la AOI):",
+      "Datas dos seus pixels (parte da AOI):", "Dates de ses pixels (part de l'AOI)\u00a0:"}},
+    {"map.dates_unknown",
+     {"(the latest look; the run did not record the date of each pixel)",
+      "(la observación más reciente; la ejecución no registró la fecha de cada píxel)",
+      "(a observação mais recente; a execução não registrou a data de cada pixel)",
+      "(la dernière observation\u00a0; l'exécution n'a pas enregistré la date de chaque pixel)"}},
     {"map.false_colour", {"false colour", "falso color", "falsa cor", "fausses couleurs"}},
     {"map.grid", {"Grid", "Malla", "Grade", "Grille"}},
     {"map.image", {"Image", "Imagen", "Imagem", "Image"}},
@@ -236,6 +254,7 @@ constexpr phrase table[] = {
      {"Alert number (table)", "Número de alerta (tabla)", "Número do alerta (tabela)",
       "Numéro d'alerte (tableau)"}},
     {"map.legend_outside", {"Outside the AOI", "Fuera de la AOI", "Fora da AOI", "Hors de l'AOI"}},
+    {"map.no_look", {"no clear look", "sin observación", "sem observação", "sans observation"}},
     {"map.north_anticlockwise",
      {"{}\u00b0 anticlockwise of up", "{}\u00b0 en sentido antihorario desde arriba",
       "{}\u00b0 no sentido anti-horário a partir do topo",
@@ -292,6 +311,21 @@ constexpr phrase table[] = {
     {"table.first_seen", {"First seen", "Detección", "Detecção", "Détection"}},
     {"table.latitude", {"Latitude", "Latitud", "Latitude", "Latitude"}},
     {"table.longitude", {"Longitude", "Longitud", "Longitude", "Longitude"}},
+    {"table.look_after", {"After", "Después", "Depois", "Après"}},
+    {"table.look_before", {"Before", "Antes", "Antes", "Avant"}},
+    {"table.looks_note",
+     {"Before / after: the date of the alert's own pixels in each period's image; * some "
+      "of them come from earlier looks where the latest was cloudy (its alert page gives the "
+      "range).",
+      "Antes / después: la fecha de los píxeles de la alerta en la imagen de cada período; "
+      "* algunos provienen de observaciones anteriores donde la última tenía nubes (la página de "
+      "la alerta da el intervalo).",
+      "Antes / depois: a data dos pixels do alerta na imagem de cada período; * alguns vêm "
+      "de observações anteriores onde a última tinha nuvens (a página do alerta dá o intervalo).",
+      "Avant / après\u00a0: la date des pixels de l'alerte dans l'image de chaque "
+      "période\u00a0; "
+      "* certains viennent d'observations antérieures là où la dernière était nuageuse (la page "
+      "de l'alerte donne l'intervalle)."}},
     {"table.magnitude", {"Magnitude", "Magnitud", "Magnitude", "Magnitude"}},
     {"table.no_change",
      {"No change found in this AOI for the monitoring period.",
