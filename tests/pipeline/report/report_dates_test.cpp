@@ -1,10 +1,20 @@
 // The dates a report prints for a map and for an alert, from the date layers: each date's
 // share of the AOI's pixels (most first, the pixels without a look last) and each alert's
-// first and last look day, on rasters small enough to count by hand.
+// first and last look day, on rasters small enough to count by hand; and, on a simulated run,
+// the map page's dates and shares and the table's dates as counted here from the COG's date
+// layer and change.nc with GDAL.
 #include <gtest/gtest.h>
 
+#include <gdal_priv.h>
+
+#include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
 #include <vector>
+
+#include "tools/shell_command.hpp"
 
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
@@ -119,6 +129,79 @@ TEST(DateInset, BeyondFiveDatesTheRestShareOneColourAndLargeRastersAreSampled) {
   ASSERT_EQ(small.width, 3);
   EXPECT_EQ(small.pixels, (std::vector<std::uint32_t>{gp::other_dates_colour, gp::date_colours[2],
                                                       gp::date_colours[0]}));
+}
+
+/// A band of a raster as int32.
+std::vector<std::int32_t> read_ints(std::string const& name) {
+  GDALAllRegister();
+  GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  EXPECT_TRUE(ds) << name;
+  if (!ds) return {};
+  int const w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
+  std::vector<std::int32_t> v(static_cast<std::size_t>(w) * h);
+  EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, v.data(), w, h, GDT_Int32, 0, 0),
+            CE_None);
+  return v;
+}
+
+TEST(ReportDates, TheMapPageAndTheTablePrintTheDatesOfTheirPixels) {
+  using geosweep::test_tools::shell;
+  if (shell("command -v pdftotext").exit_code != 0) GTEST_SKIP() << "pdftotext not installed";
+  namespace fs = std::filesystem;
+  fs::path const dir =
+      fs::temp_directory_path() / ("geosweep_report_dates_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto const run = [&](std::string const& args) {
+    return geosweep::test_tools::geosweep_command(args);
+  };
+  ASSERT_EQ(run("simulate --out " + dir.string() + " --seed 11 --size 400").exit_code, 0);
+  ASSERT_EQ(run("--backend cpu run " + (dir / "job.yaml").string()).exit_code, 0);
+  ASSERT_EQ(run("report " + (dir / "job.yaml").string()).exit_code, 0);
+  std::string const aoi = "reserve-north";
+  fs::path const out = dir / "out";
+  // The shares of the colour composite's dates before, counted over the AOI here.
+  auto const days = read_ints((out / "cog" / aoi / "colour_before_date.tif").string());
+  auto const classes =
+      read_ints("NETCDF:\"" + (out / "change.nc").string() + "\":/aoi/" + aoi + "/change");
+  ASSERT_EQ(days.size(), classes.size());
+  std::map<std::int32_t, std::int64_t> count;
+  std::int64_t inside = 0;
+  for (std::size_t i = 0; i < days.size(); ++i) {
+    if (classes[i] == k::change_outside_aoi) continue;
+    ++count[days[i]];
+    ++inside;
+  }
+  ASSERT_GE(count.size(), 2u);  // the clouds: more than one date
+  // Page 2, the first map (true or false colour before), says each with its whole percent.
+  auto const page =
+      shell("pdftotext -f 2 -l 2 " + (out / "report" / (aoi + ".pdf")).string() + " -").out;
+  for (auto const& [day_number, pixels] : count) {
+    if (day_number == none) continue;
+    double const percent = 100.0 * static_cast<double>(pixels) / static_cast<double>(inside);
+    std::string const expected = gp::to_iso(gp::from_days_since_epoch(day_number)) + " (" +
+                                 std::to_string(static_cast<int>(std::lround(percent))) + " %)";
+    if (percent >= 9.5) {  // below that, printed to a tenth
+      EXPECT_NE(page.find(expected), std::string::npos) << expected << page;
+    }
+  }
+  // The table: the latest look day of the first alert's pixels before, from change.nc.
+  auto const patch =
+      read_ints("NETCDF:\"" + (out / "change.nc").string() + "\":/aoi/" + aoi + "/patch");
+  auto const index_days = read_ints("NETCDF:\"" + (out / "change.nc").string() + "\":/aoi/" + aoi +
+                                    "/ndvi_before_date");
+  std::int32_t first = none, last = 0;
+  for (std::size_t i = 0; i < patch.size(); ++i) {
+    if (patch[i] != 1 || index_days[i] == none) continue;
+    first = std::min(first, index_days[i]);
+    last = std::max(last, index_days[i]);
+  }
+  ASSERT_NE(first, none);
+  // Page 6: after the cover and four map pages (true and false colour, before and after).
+  auto const table =
+      shell("pdftotext -f 6 -l 6 " + (out / "report" / (aoi + ".pdf")).string() + " -").out;
+  std::string const cell = gp::to_iso(gp::from_days_since_epoch(last)) + (first != last ? "*" : "");
+  EXPECT_NE(table.find(cell), std::string::npos) << cell << table;
+  fs::remove_all(dir);
 }
 
 }  // namespace
