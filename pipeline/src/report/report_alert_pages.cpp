@@ -36,7 +36,7 @@ std::string text(job_spec const& spec, char const* key) {
 
 template <class... Args>
 std::string text(job_spec const& spec, char const* key, Args&&... args) {
-  return fmt::format(fmt::runtime(tr(spec.outputs.language, key)), std::forward<Args>(args)...);
+  return say(spec.outputs.language, key, std::forward<Args>(args)...);
 }
 
 /// The map pages the chips are cut from, by row: true colour, false colour, else the index.
@@ -57,8 +57,7 @@ std::vector<std::array<map_page_spec const*, 2>> chip_sources(report_document co
 /// An ISO date of the inputs as the report's language writes it (as it is when it does not
 /// parse).
 std::string local_date(job_spec const& spec, std::string const& iso) {
-  auto const date = parse_iso_date(iso);
-  return date ? format_date(spec.outputs.language, *date) : iso;
+  return date_text(spec.outputs.language, iso);
 }
 
 /// The dates of an alert's own pixels in a chip: one date, or the first and the last; the
@@ -82,31 +81,18 @@ std::string kind_name(job_spec const& spec, std::string const& kind) {
 /// the alert (its confidence colour) and of its neighbours (white), and their numbers.
 void draw_chip(cairo_t* cr, map_page const& page, chip_window const& w, page_box const& at,
                double scale, aoi_inputs const& in, std::size_t k) {
-  cairo_surface_t* image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w.width, w.height);
-  cairo_surface_flush(image);
-  unsigned char* data = cairo_image_surface_get_data(image);
-  int const stride = cairo_image_surface_get_stride(image);
   std::vector<std::int32_t> patch(static_cast<std::size_t>(w.width) * w.height);
   for (int r = 0; r < w.height; ++r) {
-    auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(r) * stride);
     for (int c = 0; c < w.width; ++c) {
-      auto const i = static_cast<std::size_t>(w.row0 + r) * page.width + (w.col0 + c);
-      row[c] = page.pixels[i];
-      patch[static_cast<std::size_t>(r) * w.width + c] = page.patch[i];
+      patch[static_cast<std::size_t>(r) * w.width + c] =
+          page.patch[static_cast<std::size_t>(w.row0 + r) * page.width + (w.col0 + c)];
     }
   }
-  cairo_surface_mark_dirty(image);
   cairo_save(cr);
   cairo_rectangle(cr, at.x0, at.y0, at.x1 - at.x0, at.y1 - at.y0);
   cairo_clip(cr);
-  cairo_save(cr);
-  cairo_translate(cr, at.x0, at.y0);
-  cairo_scale(cr, scale, scale);
-  cairo_set_source_surface(cr, image, 0, 0);
-  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);  // never smoothed
-  cairo_paint(cr);
-  cairo_restore(cr);
-  cairo_surface_destroy(image);
+  d::draw_pixels(cr, page.pixels.data() + static_cast<std::size_t>(w.row0) * page.width + w.col0,
+                 static_cast<std::size_t>(page.width), w.width, w.height, at.x0, at.y0, scale);
   std::vector<int> style(in.alerts.size(), 3);
   style[k] = in.alerts[k].confidence == alert_confidence::high ? 2 : 1;
   // Outlines traced over the window and a pixel beyond it (within the grid), so that a

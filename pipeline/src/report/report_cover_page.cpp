@@ -112,7 +112,7 @@ void trace_rings(cairo_t* cr, locator_projection const& p, locator_aoi const& a)
 /// A translated phrase with its placeholders filled.
 template <typename... Args>
 std::string say(job_spec const& spec, std::string_view key, Args&&... args) {
-  return fmt::format(fmt::runtime(tr(spec.outputs.language, key)), std::forward<Args>(args)...);
+  return say(spec.outputs.language, key, std::forward<Args>(args)...);
 }
 
 /// The locator map and its legend.

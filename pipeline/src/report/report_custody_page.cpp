@@ -23,18 +23,6 @@ std::string size_text(std::optional<file_digest> const& digest, report_language 
   return digest ? format_number(language, static_cast<double>(digest->size), 0) : "";
 }
 
-/// `key`'s text in `language`, with `args` in its placeholders when it has any.
-template <class... Args>
-std::string say(report_language language, std::string_view key, Args&&... args) {
-  return fmt::format(fmt::runtime(tr(language, key)), std::forward<Args>(args)...);
-}
-
-/// An ISO date as `language` writes dates; anything else as it is.
-std::string date_text(report_language language, std::string const& iso) {
-  auto const date = parse_iso_date(iso);
-  return date ? format_date(language, *date) : iso;
-}
-
 /// `text` cut at its start to `width` points, with a leading ellipsis (paths keep their end).
 std::string fit_left(cairo_t* cr, std::string text, double width) {
   if (d::text_width(cr, text) <= width) return text;

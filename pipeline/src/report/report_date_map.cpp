@@ -70,30 +70,8 @@ double draw_date_inset(cairo_t* cr, date_inset const& inset, double x, double y,
   namespace d = drawing;
   if (inset.width == 0 || inset.height == 0) return 0;
   double const scale = std::min(max_width / inset.width, max_height / inset.height);
-  cairo_surface_t* image =
-      cairo_image_surface_create(CAIRO_FORMAT_RGB24, inset.width, inset.height);
-  if (cairo_surface_status(image) != CAIRO_STATUS_SUCCESS) {
-    cairo_surface_destroy(image);
-    throw io_error("cannot allocate the date map of the report");
-  }
-  cairo_surface_flush(image);
-  unsigned char* data = cairo_image_surface_get_data(image);
-  int const stride = cairo_image_surface_get_stride(image);
-  for (int r = 0; r < inset.height; ++r) {
-    auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(r) * stride);
-    std::copy_n(inset.pixels.begin() + static_cast<std::ptrdiff_t>(r) * inset.width, inset.width,
-                row);
-  }
-  cairo_surface_mark_dirty(image);
-  cairo_save(cr);
-  cairo_translate(cr, x, y);
-  cairo_scale(cr, scale, scale);
-  cairo_set_source_surface(cr, image, 0, 0);
-  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
-  cairo_rectangle(cr, 0, 0, inset.width, inset.height);
-  cairo_fill(cr);
-  cairo_restore(cr);
-  cairo_surface_destroy(image);
+  d::draw_pixels(cr, inset.pixels.data(), static_cast<std::size_t>(inset.width), inset.width,
+                 inset.height, x, y, scale);
   double const map_width = inset.width * scale, map_height = inset.height * scale;
   cairo_rectangle(cr, x, y, map_width, map_height);
   cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);

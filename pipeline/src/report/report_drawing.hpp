@@ -3,9 +3,13 @@
 
 #include <cairo.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline::drawing {
 
@@ -31,6 +35,36 @@ inline void draw_text(cairo_t* cr, double x, double y, std::string const& text,
                       double align = 0.0) {
   cairo_move_to(cr, x - align * text_width(cr, text), y);
   cairo_show_text(cr, text.c_str());
+}
+
+/// Draws a `width` x `height` window of 0xRRGGBB pixels (row r starts at first + r × pitch)
+/// with its top left at (x, y), `scale` points a pixel, every pixel a block: nearest
+/// neighbour, never smoothed, so an analyst zooming in sees each raster pixel. Throws
+/// geosweep::io_error when cairo cannot allocate the image.
+inline void draw_pixels(cairo_t* cr, std::uint32_t const* first, std::size_t pitch, int width,
+                        int height, double x, double y, double scale) {
+  cairo_surface_t* image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+  if (cairo_surface_status(image) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(image);
+    throw io_error("cannot allocate a " + std::to_string(width) + " x " + std::to_string(height) +
+                   " image for the report");
+  }
+  cairo_surface_flush(image);
+  unsigned char* data = cairo_image_surface_get_data(image);
+  int const stride = cairo_image_surface_get_stride(image);
+  for (int r = 0; r < height; ++r)
+    std::copy_n(first + static_cast<std::size_t>(r) * pitch, width,
+                reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(r) * stride));
+  cairo_surface_mark_dirty(image);
+  cairo_save(cr);
+  cairo_translate(cr, x, y);
+  cairo_scale(cr, scale, scale);
+  cairo_set_source_surface(cr, image, 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+  cairo_rectangle(cr, 0, 0, width, height);
+  cairo_fill(cr);
+  cairo_restore(cr);
+  cairo_surface_destroy(image);
 }
 
 /// Text in the current colour with a white halo, readable over any image.

@@ -89,30 +89,8 @@ void stroke_runs(cairo_t* cr, map_layout const& m, std::vector<std::array<double
 }
 
 void draw_image(cairo_t* cr, map_page const& page, map_layout const& m) {
-  cairo_surface_t* image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, page.width, page.height);
-  if (cairo_surface_status(image) != CAIRO_STATUS_SUCCESS) {
-    cairo_surface_destroy(image);
-    throw io_error("cannot allocate a " + std::to_string(page.width) + " x " +
-                   std::to_string(page.height) + " image for the report");
-  }
-  cairo_surface_flush(image);
-  unsigned char* data = cairo_image_surface_get_data(image);
-  int const stride = cairo_image_surface_get_stride(image);
-  for (int r = 0; r < page.height; ++r) {
-    auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(r) * stride);
-    std::copy_n(page.pixels.begin() + static_cast<std::ptrdiff_t>(r) * page.width, page.width, row);
-  }
-  cairo_surface_mark_dirty(image);
-  cairo_save(cr);
-  cairo_translate(cr, m.frame_x, m.frame_y);
-  cairo_scale(cr, m.scale, m.scale);
-  cairo_set_source_surface(cr, image, 0, 0);
-  // Native pixels, never smoothed: an analyst zooming in sees each 10 m pixel.
-  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
-  cairo_rectangle(cr, 0, 0, page.width, page.height);
-  cairo_fill(cr);
-  cairo_restore(cr);
-  cairo_surface_destroy(image);
+  d::draw_pixels(cr, page.pixels.data(), static_cast<std::size_t>(page.width), page.width,
+                 page.height, m.frame_x, m.frame_y, m.scale);
 }
 
 void draw_outlines(cairo_t* cr, map_page const& page, map_layout const& m) {

@@ -34,18 +34,6 @@ namespace d = drawing;
 constexpr double kMargin = 36.0;
 constexpr int kRowsPerPage = 26;
 
-/// `key`'s text in `language` with `args` in its placeholders.
-template <class... Args>
-std::string say(report_language language, std::string_view key, Args&&... args) {
-  return fmt::format(fmt::runtime(tr(language, key)), std::forward<Args>(args)...);
-}
-
-/// An ISO date ("2023-07-05") as `language` writes dates; anything else as it is.
-std::string date_text(report_language language, std::string const& iso) {
-  auto const date = parse_iso_date(iso);
-  return date ? format_date(language, *date) : iso;
-}
-
 /// A period "YYYY-MM-DD to YYYY-MM-DD" (report_inputs) in `language`.
 std::string period_text(report_language language, std::string const& period) {
   auto const a = period.size() >= 10 ? parse_iso_date(period.substr(0, 10)) : std::nullopt;

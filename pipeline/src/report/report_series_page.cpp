@@ -29,12 +29,6 @@ namespace d = drawing;
 constexpr double kMargin = 36.0;
 constexpr double kAxisPad = 14.0;  ///< from the frame to the first and last dates
 
-/// `key`'s text in `language`, with `args` in its placeholders when it has any.
-template <class... Args>
-std::string say(report_language language, std::string_view key, Args&&... args) {
-  return fmt::format(fmt::runtime(tr(language, key)), std::forward<Args>(args)...);
-}
-
 /// Lines of the largest alerts, in turn; the band of the others takes the first's colour.
 constexpr std::uint32_t kAlertColours[series_alert_lines] = {0xC0003C, 0x7B3294, 0x1F78B4, 0x8C510A,
                                                              0xD01C8B};

@@ -694,6 +694,11 @@ std::string format_number(report_language language, double value, int decimals) 
   return out;
 }
 
+std::string date_text(report_language language, std::string const& iso) {
+  auto const date = parse_iso_date(iso);
+  return date ? format_date(language, *date) : iso;
+}
+
 std::string format_date(report_language language, civil_date date) {
   if (language == report_language::en) return to_iso(date);
   return fmt::format("{:02d}/{:02d}/{:04d}", static_cast<unsigned>(date.day()),
