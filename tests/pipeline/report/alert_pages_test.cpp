@@ -27,6 +27,7 @@
 #include "report/report_alert_pages.hpp"
 #include "report/report_labels.hpp"
 #include "report/report_map.hpp"
+#include "tools/png_image.hpp"
 #include "tools/shell_command.hpp"
 
 namespace fs = std::filesystem;
@@ -249,36 +250,8 @@ std::string dms_by_hand(double value, char positive, char negative) {
   return buffer;
 }
 
-/// An RGB PNG as GDAL reads it.
-struct rgb_image {
-  int width = 0, height = 0;
-  std::array<std::vector<std::uint8_t>, 3> bands;
-  [[nodiscard]] std::array<int, 3> at(int x, int y) const {
-    auto const i = static_cast<std::size_t>(y) * width + x;
-    return {bands[0][i], bands[1][i], bands[2][i]};
-  }
-};
-
-rgb_image read_png(fs::path const& path) {
-  gp::ensure_gdal();
-  GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  rgb_image image;
-  if (!ds) {
-    ADD_FAILURE() << "cannot open " << path;
-    return image;
-  }
-  image.width = ds->GetRasterXSize();
-  image.height = ds->GetRasterYSize();
-  for (int b = 0; b < 3; ++b) {
-    auto& band = image.bands[static_cast<std::size_t>(b)];
-    band.resize(static_cast<std::size_t>(image.width) * image.height);
-    EXPECT_EQ(
-        ds->GetRasterBand(b + 1)->RasterIO(GF_Read, 0, 0, image.width, image.height, band.data(),
-                                           image.width, image.height, GDT_Byte, 0, 0),
-        CE_None);
-  }
-  return image;
-}
+using geosweep::test_tools::read_png;
+using geosweep::test_tools::rgb_image;
 
 bool near_rgb(std::array<int, 3> const& p, std::uint32_t rgb) {
   return std::abs(p[0] - static_cast<int>((rgb >> 16) & 0xFF)) < 40 &&

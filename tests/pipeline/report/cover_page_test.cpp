@@ -24,6 +24,7 @@
 #include "geosweep/pipeline/job_spec.hpp"
 #include "report/report_cover_page.hpp"
 #include "report/report_text.hpp"
+#include "tools/png_image.hpp"
 #include "tools/shell_command.hpp"
 
 namespace fs = std::filesystem;
@@ -92,37 +93,8 @@ double number_after(std::string const& text, std::string const& label) {
   return digits.empty() ? NAN : std::stod(digits);
 }
 
-/// An RGB image read with GDAL.
-struct rgb_image {
-  int width = 0, height = 0;
-  std::array<std::vector<std::uint8_t>, 3> bands;
-  [[nodiscard]] std::uint32_t at(int x, int y) const {
-    auto const i = static_cast<std::size_t>(y) * width + x;
-    return static_cast<std::uint32_t>(bands[0][i]) << 16 |
-           static_cast<std::uint32_t>(bands[1][i]) << 8 | bands[2][i];
-  }
-};
-
-rgb_image read_png(fs::path const& path) {
-  gp::ensure_gdal();
-  GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  rgb_image image;
-  if (!ds) {
-    ADD_FAILURE() << "cannot open " << path;
-    return image;
-  }
-  image.width = ds->GetRasterXSize();
-  image.height = ds->GetRasterYSize();
-  for (int b = 0; b < 3; ++b) {
-    auto& band = image.bands[static_cast<std::size_t>(b)];
-    band.resize(static_cast<std::size_t>(image.width) * image.height);
-    EXPECT_EQ(
-        ds->GetRasterBand(b + 1)->RasterIO(GF_Read, 0, 0, image.width, image.height, band.data(),
-                                           image.width, image.height, GDT_Byte, 0, 0),
-        CE_None);
-  }
-  return image;
-}
+using geosweep::test_tools::read_png;
+using geosweep::test_tools::rgb_image;
 
 bool near_colour(std::uint32_t p, std::uint32_t c, int tolerance) {
   for (int shift : {16, 8, 0})
@@ -144,7 +116,7 @@ colour_spot find_in_locator(rgb_image const& image, std::uint32_t colour, double
   int fx0 = image.width, fy0 = image.height, fx1 = -1, fy1 = -1;
   for (int y = static_cast<int>(box.y0 * k); y < static_cast<int>(box.y1 * k); ++y)
     for (int x = static_cast<int>(box.x0 * k); x < static_cast<int>(box.x1 * k); ++x)
-      if (near_colour(image.at(x, y), 0xF7F7F2, 2)) {
+      if (near_colour(image.rgb(x, y), 0xF7F7F2, 2)) {
         fx0 = std::min(fx0, x);
         fy0 = std::min(fy0, y);
         fx1 = std::max(fx1, x);
@@ -153,7 +125,7 @@ colour_spot find_in_locator(rgb_image const& image, std::uint32_t colour, double
   colour_spot s;
   for (int y = fy0; y <= fy1; ++y)
     for (int x = fx0; x <= fx1; ++x)
-      if (near_colour(image.at(x, y), colour, 12)) {
+      if (near_colour(image.rgb(x, y), colour, 12)) {
         s.x += x;
         s.y += y;
         ++s.count;

@@ -29,6 +29,7 @@
 #include "report/map_geometry.hpp"
 #include "report/report_map.hpp"
 #include "report/report_series_page.hpp"
+#include "tools/png_image.hpp"
 #include "tools/shell_command.hpp"
 #include "tools/wkt.hpp"
 
@@ -390,36 +391,8 @@ TEST(SeriesPage, AlertsBeyondTheCapFormABandFromTheirLowestToTheirHighestMean) {
 
 // ---------------------------------------------------------------- reports end to end
 
-/// An RGB PNG read with GDAL.
-struct rgb_image {
-  int width = 0, height = 0;
-  std::array<std::vector<std::uint8_t>, 3> bands;
-  [[nodiscard]] std::array<int, 3> at(int x, int y) const {
-    auto const i = static_cast<std::size_t>(y) * width + x;
-    return {bands[0][i], bands[1][i], bands[2][i]};
-  }
-};
-
-rgb_image read_png(fs::path const& path) {
-  gp::ensure_gdal();
-  GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  rgb_image image;
-  if (!ds) {
-    ADD_FAILURE() << "cannot open " << path;
-    return image;
-  }
-  image.width = ds->GetRasterXSize();
-  image.height = ds->GetRasterYSize();
-  for (int b = 0; b < 3; ++b) {
-    auto& band = image.bands[static_cast<std::size_t>(b)];
-    band.resize(static_cast<std::size_t>(image.width) * image.height);
-    EXPECT_EQ(
-        ds->GetRasterBand(b + 1)->RasterIO(GF_Read, 0, 0, image.width, image.height, band.data(),
-                                           image.width, image.height, GDT_Byte, 0, 0),
-        CE_None);
-  }
-  return image;
-}
+using geosweep::test_tools::read_png;
+using geosweep::test_tools::rgb_image;
 
 bool is_high_outline(std::array<int, 3> const& p) {
   int const r = (gp::high_confidence_colour >> 16) & 0xFF,
@@ -533,8 +506,7 @@ TEST_F(Report, WritesAPdfPerAoiWithMapTableAndSeriesPages) {
     // The cover, two true-colour maps (four with false colour), the table pages, a page per
     // alert (up to 100), the time series, the chain of custody.
     int const maps = fs::exists(out() / "cog" / aoi / "false_colour_before.tif") ? 4 : 2;
-    int const expected = 1 + maps +
-                         static_cast<int>(std::max<std::size_t>(1, (alerts + 25) / 26)) +
+    int const expected = 1 + maps + static_cast<int>(std::max<std::size_t>(1, (alerts + 25) / 26)) +
                          static_cast<int>(std::min<std::size_t>(alerts, 100)) + 2;
     auto const info = shell("pdfinfo " + pdf.string());
     ASSERT_EQ(info.exit_code, 0) << info.out;
