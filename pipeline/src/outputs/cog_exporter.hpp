@@ -5,7 +5,7 @@
 /// cleared ground grey-green) and of the monitored index, before and after, each the latest
 /// clear look of its period, clipped to the AOI (nodata outside). The index is packed as
 /// change.nc packs it (Int16, scale 0.0001, nodata -32768). Beside them, the day of each
-/// pixel's look (Int32 days since 1970-01-01): <index>_before_date.tif for the index,
+/// pixel's look (UInt16 days since 1970-01-01, 0 for none): <index>_before_date.tif for the index,
 /// colour_before_date.tif for both colour composites (their bands come from one look). Written
 /// chunk by chunk into staging GeoTIFFs, then converted to COGs (DEFLATE on every core) under
 /// temporary names and renamed.
@@ -72,6 +72,7 @@ class cog_exporter final : public chunk_writer {
     std::filesystem::path staging;
     std::filesystem::path final_path;
     GDALDatasetUniquePtr dataset;
+    bool days = false;  ///< a date layer
   };
   std::string index_;
   std::vector<colour_composite> composites_;

@@ -60,7 +60,7 @@ std::filesystem::path cog_file(std::filesystem::path const& dir, std::string con
 
 /// The date layer of the COG of `layer` (an index, or colour_look for every colour
 /// composite): cog/<aoi>/<layer>_before_date.tif, the day of each pixel's look (days since
-/// 1970-01-01, Int32, nodata kernels::no_date).
+/// 1970-01-01, UInt16 to 2149-06-06, nodata 0: no look).
 std::filesystem::path cog_date_file(std::filesystem::path const& dir, std::string const& aoi,
                                     std::string const& layer, int period);
 

@@ -297,7 +297,8 @@ void read_series(aoi_inputs& in, fs::path const& csv, fs::path const& areas_csv)
   }
 }
 
-/// The days of a date layer COG (Int32) on the AOI grid; empty when the file does not exist.
+/// The days of a date layer COG (UInt16, 0 for none) on the AOI grid, none as
+/// kernels::no_date; empty when the file does not exist.
 std::vector<std::int32_t> read_days(fs::path const& path, raster_grid const& grid) {
   if (!fs::exists(path)) return {};
   auto ds = open_raster(path);
@@ -306,7 +307,10 @@ std::vector<std::int32_t> read_days(fs::path const& path, raster_grid const& gri
         "{}: {} x {} px does not match the AOI grid of change.nc ({} x "
         "{}): outputs of different runs?",
         path.string(), ds->GetRasterXSize(), ds->GetRasterYSize(), grid.width, grid.height));
-  return read_band<std::int32_t>(*ds, 1, GDT_Int32, path.string());
+  auto days = read_band<std::int32_t>(*ds, 1, GDT_Int32, path.string());
+  for (auto& day : days)
+    if (day == 0) day = kernels::no_date;  // the COG's nodata: no look
+  return days;
 }
 
 /// The days of the looks of the maps and of the index (older outputs have none), and each

@@ -1,6 +1,6 @@
 // The per-AOI COGs (outputs/cog_exporter.hpp), read back with GDAL: one AOI written from two
 // tiles gives cog/<aoi>/{true_colour,false_colour,ndvi}_{before,after}.tif and the days of the
-// looks, {ndvi,colour}_{before,after}_date.tif (Int32, nodata 2^31 - 1); the composites are
+// looks, {ndvi,colour}_{before,after}_date.tif (UInt16 days, nodata 0); the composites are
 // 3-band UInt16, reflectance x 10000 rounded and clamped to [1, 65535], with 0 (nodata) outside
 // the AOI and where a band has no look (NaN), bands in composite order; the index COG is Float32
 // with NaN outside; each file is on the AOI grid and laid out as a COG; the staging files go on
@@ -269,15 +269,15 @@ TEST_F(cog_exporter_test, the_date_layers_hold_the_day_of_each_look_with_nodata_
       auto ds = tt::open_gdal(name);
       ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
       GDALRasterBand* band = ds->GetRasterBand(1);
-      EXPECT_EQ(band->GetRasterDataType(), GDT_Int32);
+      EXPECT_EQ(band->GetRasterDataType(), GDT_UInt16);
       int has_nodata = 0;
-      EXPECT_EQ(band->GetNoDataValue(&has_nodata), 2147483647.0);
+      EXPECT_EQ(band->GetNoDataValue(&has_nodata), 0.0);
       EXPECT_TRUE(has_nodata);
       EXPECT_STREQ(band->GetUnitType(), "days since 1970-01-01");
       auto const values = tt::read_band<std::int32_t>(*ds, 1, GDT_Int32);
       for (std::size_t i = 0; i < values.size(); ++i) {
         bool const none = !inside(i) || std::isnan(day(p, i));
-        EXPECT_EQ(values[i], none ? 2147483647 : static_cast<std::int32_t>(day(p, i))) << i;
+        EXPECT_EQ(values[i], none ? 0 : static_cast<std::int32_t>(day(p, i))) << i;
       }
     }
   }
@@ -341,8 +341,8 @@ TEST_F(cog_exporter_test, each_aoi_has_its_own_folder) {
                                 "true_colour_after.tif", "true_colour_before.tif"}));
   auto south_days = tt::open_gdal((dir_ / "cog" / "south" / "colour_after_date.tif").string());
   ASSERT_TRUE(south_days);
-  EXPECT_EQ(tt::read_band<std::int32_t>(*south_days, 1, GDT_Int32),
-            (std::vector<std::int32_t>{19000, 19001, k::no_date, k::no_date}));
+  EXPECT_EQ(tt::read_band<std::uint16_t>(*south_days, 1, GDT_UInt16),
+            (std::vector<std::uint16_t>{19000, 19001, 0, 0}));
   auto south = tt::open_gdal((dir_ / "cog" / "south" / "true_colour_after.tif").string());
   ASSERT_TRUE(south);
   EXPECT_EQ(tt::read_band<std::uint16_t>(*south, 2, GDT_UInt16),

@@ -176,7 +176,7 @@ TEST(ReportDates, TheMapPageAndTheTablePrintTheDatesOfTheirPixels) {
   auto const page =
       shell("pdftotext -f 2 -l 2 " + (out / "report" / (aoi + ".pdf")).string() + " -").out;
   for (auto const& [day_number, pixels] : count) {
-    if (day_number == none) continue;
+    if (day_number == 0) continue;  // the COG's nodata: no look
     double const percent = 100.0 * static_cast<double>(pixels) / static_cast<double>(inside);
     std::string const expected = gp::to_iso(gp::from_days_since_epoch(day_number)) + " (" +
                                  std::to_string(static_cast<int>(std::lround(percent))) + " %)";

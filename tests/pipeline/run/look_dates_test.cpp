@@ -1,8 +1,8 @@
 // The date layers of the composites, against the simulator's own cloud pattern: each pixel's
 // date in change.nc (<index>_before_date, _after_date) and in the COGs' date layers
-// (<index>_before_date.tif, colour_before_date.tif) is the date of the latest scene of the
-// period whose SCL class is clear there (vegetation, bare soil, water, unclassified: 4-7),
-// read from the scene files themselves; and the colour composite's red is that scene's B04.
+// (<index>_before_date.tif, colour_before_date.tif; 0 there for none) is the date of the latest
+// scene of the period whose SCL class is clear there (vegetation, bare soil, water, unclassified:
+// 4-7), read from the scene files themselves; and the colour composite's red is that scene's B04.
 #include <gtest/gtest.h>
 
 #include <gdal_priv.h>
@@ -142,12 +142,13 @@ TEST_F(LookDates, EveryPixelOfEveryLayerIsDatedByItsLatestClearScene) {
           std::int32_t const want = expected[period][scene_pixel(nc, c, r)];
           if (change.values[i] == gk::change_outside_aoi) {
             // The COGs are clipped to the AOI.
-            wrong += index_cog.values[i] != gk::no_date || colour_cog.values[i] != gk::no_date;
+            wrong += index_cog.values[i] != 0 || colour_cog.values[i] != 0;  // the COGs' nodata
             continue;
           }
           ++inside;
-          wrong +=
-              nc.values[i] != want || index_cog.values[i] != want || colour_cog.values[i] != want;
+          std::int32_t const want_cog = want == gk::no_date ? 0 : want;  // COG nodata: 0
+          wrong += nc.values[i] != want || index_cog.values[i] != want_cog ||
+                   colour_cog.values[i] != want_cog;
           older[period] += want != last_day && want != gk::no_date;
         }
       }
@@ -177,7 +178,7 @@ TEST_F(LookDates, TheColourCompositeTakesEachPixelFromTheSceneItsDateNames) {
   for (int r = 0; r < red.height; ++r) {
     for (int c = 0; c < red.width; ++c) {
       auto const i = static_cast<std::size_t>(r) * red.width + c;
-      if (day.values[i] == gk::no_date) continue;
+      if (day.values[i] == 0) continue;  // no look
       for (std::size_t d = 0; d < b04.size(); ++d) {
         if (b04_days[d] != day.values[i]) continue;
         std::int32_t const dn = b04[d].values[scene_pixel(red, c, r)];
