@@ -203,8 +203,11 @@ struct latest_clear_day_op {
 struct all_clear_day_op {
   float day;
   GEOSWEEP_HD float operator()(float a, float b, float c, float d) const {
-    bool const clear = !is_nodata(a) & !is_nodata(b) & !is_nodata(c) & !is_nodata(d);
-    return clear ? day : nodata_f32();
+    // Named, then combined with | (no branches, so the loop vectorizes).
+    bool const missing_a = is_nodata(a), missing_b = is_nodata(b);
+    bool const missing_c = is_nodata(c), missing_d = is_nodata(d);
+    bool const missing = missing_a | missing_b | missing_c | missing_d;
+    return missing ? nodata_f32() : day;
   }
 };
 
