@@ -127,12 +127,13 @@ TEST(LatestClear, TheDayOfTheLookFollowsTheCompositeDateByDate) {
   std::array<float, 2> const want{19543.0f, 19528.0f};
   for (std::size_t p = 0; p < 2; ++p) {
     float day = NAN;
-    for (std::size_t d = 0; d < 3; ++d) day = k::latest_clear_day_op{days[d]}(day, looks[p][d]);
+    for (std::size_t d = 0; d < 3; ++d)
+      day = k::latest_clear_date_op<float>{days[d]}(day, looks[p][d]);
     EXPECT_EQ(day, want[p]) << p;
   }
-  EXPECT_TRUE(std::isnan(k::latest_clear_day_op{19513.0f}(NAN, NAN)));  // never clear
+  EXPECT_TRUE(std::isnan(k::latest_clear_date_op<float>{19513.0f}(NAN, NAN)));  // never clear
   // Day numbers to the year 45000 are exact in float (below 2^24).
-  EXPECT_EQ(static_cast<int>(k::latest_clear_day_op{16777215.0f}(NAN, 0.1f)), 16777215);
+  EXPECT_EQ(static_cast<int>(k::latest_clear_date_op<float>{16777215.0f}(NAN, 0.1f)), 16777215);
 }
 
 TEST(LatestClear, AColourPixelTakesEveryBandFromTheSameLook) {

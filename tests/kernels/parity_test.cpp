@@ -274,8 +274,8 @@ void expect_float_kernel_parity(std::size_t n, std::vector<float> const& pool) {
   expect_kernel_parity<float>("latest clear", n, k::latest_clear_op{}, a, b);
   auto const days = enumerate_pool<std::int32_t>(
       n, {k::no_date, 0, -1, std::numeric_limits<std::int32_t>::min(), 19000}, 2);
-  expect_kernel_parity<std::int32_t>("latest clear date", n, k::latest_clear_date_op{19010}, days,
-                                     b);
+  expect_kernel_parity<std::int32_t>("latest clear date", n,
+                                     k::latest_clear_date_op<std::int32_t>{19010}, days, b);
   auto const counts = enumerate_pool<std::uint16_t>(n, {0, 1, 65534, 65535}, 2);
   expect_kernel_parity<std::uint16_t>("clear count", n, k::clear_count_op{}, counts, b);
   auto const inside = enumerate_pool<std::uint8_t>(n, {1, 0, 2, 255}, 2);
@@ -571,7 +571,8 @@ std::vector<k::pixel_state> resident_series(k::backend where,
       k::transform_pixels(compute, n, op, state.data(),
                           static_cast<k::pixel_state const*>(state.data()), in);
     }
-    k::transform_pixels(compute, n, k::latest_clear_date_op{static_cast<std::int32_t>(d)},
+    k::transform_pixels(compute, n,
+                        k::latest_clear_date_op<std::int32_t>{static_cast<std::int32_t>(d)},
                         day.data(), static_cast<std::int32_t const*>(day.data()), in);
     compute.synchronize();  // as the pipeline does before it releases a slot
   }
@@ -858,7 +859,7 @@ series_outputs multi_slot_series(k::backend where, std::vector<scene_bands> cons
       op.date = series_day(d);
       k::transform_pixels(state_stream, n, op, state.data(), previous, look);
     }
-    k::transform_pixels(state_stream, n, k::latest_clear_date_op{series_day(d)},
+    k::transform_pixels(state_stream, n, k::latest_clear_date_op<std::int32_t>{series_day(d)},
                         last_clear_day.data(), std::as_const(last_clear_day).data(), look);
     k::transform_pixels(state_stream, n, k::clear_count_op{}, clear_count.data(),
                         std::as_const(clear_count).data(), look);

@@ -86,7 +86,7 @@ TEST(Stream, ResidentTransformsEqualTheHostEntryPoint) {
   k::fill(s, count, n, std::uint16_t{0});
   for (int d = 0; d < 3; ++d) {
     k::copy_to_device(s, look, looks[d].data(), n);
-    k::transform_pixels(s, n, k::latest_clear_date_op{100 + d}, day.data(),
+    k::transform_pixels(s, n, k::latest_clear_date_op<std::int32_t>{100 + d}, day.data(),
                         static_cast<std::int32_t const*>(day.data()),
                         static_cast<float const*>(look.data()));
     k::transform_pixels(s, n, k::clear_count_op{}, count.data(),

@@ -50,9 +50,9 @@ class bitemporal_detector final : public change_detector {
   void observe_monitor(civil_date date, float const* index) override {
     k::transform_pixels(stream_, pixels_, k::latest_clear_op{}, after_.data(),
                         static_cast<float const*>(after_.data()), index);
-    k::transform_pixels(stream_, pixels_, k::latest_clear_date_op{days_since_epoch(date)},
-                        after_date_.data(), static_cast<std::int32_t const*>(after_date_.data()),
-                        index);
+    k::transform_pixels(
+        stream_, pixels_, k::latest_clear_date_op<std::int32_t>{days_since_epoch(date)},
+        after_date_.data(), static_cast<std::int32_t const*>(after_date_.data()), index);
     k::transform_pixels(stream_, pixels_, k::clear_count_op{}, clear_looks_.data(),
                         static_cast<std::uint16_t const*>(clear_looks_.data()), index);
   }

@@ -157,7 +157,7 @@ void observe(chunk_context const& cx, chunk_observation const& o, chunk_state& s
                         static_cast<float const*>(composite.data()),
                         static_cast<float const*>(index));
     auto& look_day = state.look_day[period].at(look_date_name(name));
-    k::transform_pixels(stream, n, k::latest_clear_day_op{day}, look_day.data(),
+    k::transform_pixels(stream, n, k::latest_clear_date_op<float>{day}, look_day.data(),
                         static_cast<float const*>(look_day.data()),
                         static_cast<float const*>(index));
     if (!change_index) continue;

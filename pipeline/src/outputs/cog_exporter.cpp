@@ -37,11 +37,9 @@ GDALDatasetUniquePtr create_staging(fs::path const& path, raster_grid const& gri
       band->SetNoDataValue(product::packed_fill);
       band->SetScale(product::packed_scale);
       band->SetOffset(0.0);
-    } else if (days) {  // the days of the looks: 0 (1970-01-01) is no look
+    } else {  // reflectance x 10000, or the days of the looks (0, 1970-01-01, is no look)
       band->SetNoDataValue(0.0);
-      band->SetUnitType("days since 1970-01-01");
-    } else {
-      band->SetNoDataValue(0.0);
+      if (days) band->SetUnitType("days since 1970-01-01");
     }
     if (bands == 3)
       ds->GetRasterBand(b)->SetColorInterpretation(

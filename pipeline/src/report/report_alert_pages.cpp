@@ -155,27 +155,6 @@ void draw_north_arrow(cairo_t* cr, double cx, double cy, double angle) {
   d::draw_text(cr, cx + std::sin(a) * (R + 7), cy - std::cos(a) * (R + 7) + 3.3, "N", 0.5);
 }
 
-/// A scale bar from (x, y) at most `room` points long, for `metres_per_point`.
-void draw_chip_scale_bar(cairo_t* cr, double x, double y, double room, double metres_per_point) {
-  double const metres = scale_bar_length(room * metres_per_point);
-  double const length = metres / metres_per_point;
-  double const bh = 4.5;
-  for (int k = 0; k < 4; ++k) {
-    cairo_rectangle(cr, x + k * length / 4, y, length / 4, bh);
-    double const v = k % 2 == 0 ? 0 : 1;
-    cairo_set_source_rgb(cr, v, v, v);
-    cairo_fill(cr);
-  }
-  cairo_rectangle(cr, x, y, length, bh);
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  cairo_set_line_width(cr, 0.6);
-  cairo_stroke(cr);
-  d::set_font(cr, 8);
-  d::draw_text(cr, x, y - 3, "0", 0.5);
-  d::draw_text(cr, x + length / 2, y - 3, format_distance(metres / 2), 0.5);
-  d::draw_text(cr, x + length, y - 3, format_distance(metres), 0.5);
-}
-
 /// The facts of the alert, label above value, from `y`; returns where they end.
 double draw_facts(cairo_t* cr, job_spec const& spec, alert const& a, double y) {
   auto const lang = spec.outputs.language;
@@ -436,8 +415,8 @@ void draw_alert_page(cairo_t* cr, job_spec const& spec, aoi_inputs const& in,
     d::set_font(cr, 7.5);
     cairo_set_source_rgb(cr, 0, 0, 0);
     d::draw_text(cr, kSidebarX + 40, y + 22, text(spec, "alert_page.true_north"));
-    draw_chip_scale_bar(cr, kSidebarX + 6, y + 66, kSidebarWidth - 40,
-                        metres_per_pixel / layout.scale);
+    draw_scale_bar_at(cr, kSidebarX + 6, y + 66, kSidebarWidth - 40,
+                      metres_per_pixel / layout.scale, spec.outputs.language);
     d::set_font(cr, 7.5);
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
     double ly = y + 86;

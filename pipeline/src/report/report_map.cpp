@@ -290,26 +290,8 @@ void draw_scale_bar(cairo_t* cr, map_page const& page, grid_geography const& geo
   double const half = std::max(1.0, page.width / 4.0);
   double const metres_per_pixel =
       geo.ground_distance({cx - half, cy}, {cx + half, cy}) / (2 * half);
-  double const metres_per_point = metres_per_pixel / m.scale;
-  double const room = kSidebarWidth - 44;
-  double const metres = scale_bar_length(room * metres_per_point);
-  double const length = metres / metres_per_point;
-  d::set_font(cr, 8);
-  std::string const label = distance_text(page.language, metres);
-  double const bx = kSidebarX + 6, by = scale_bar_top(m) + 14, bh = 4.5;
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  for (int k = 0; k < 4; ++k) {
-    cairo_rectangle(cr, bx + k * length / 4, by, length / 4, bh);
-    cairo_set_source_rgb(cr, k % 2 == 0 ? 0 : 1, k % 2 == 0 ? 0 : 1, k % 2 == 0 ? 0 : 1);
-    cairo_fill(cr);
-  }
-  cairo_rectangle(cr, bx, by, length, bh);
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  cairo_set_line_width(cr, 0.6);
-  cairo_stroke(cr);
-  d::draw_text(cr, bx, by - 3, "0", 0.5);
-  d::draw_text(cr, bx + length / 2, by - 3, distance_text(page.language, metres / 2), 0.5);
-  d::draw_text(cr, bx + length, by - 3, label, 0.5);
+  draw_scale_bar_at(cr, kSidebarX + 6, scale_bar_top(m) + 14, kSidebarWidth - 44,
+                    metres_per_pixel / m.scale, page.language);
 }
 
 /// The sanity warnings in a box with a bold orange border, top at `y`; returns its bottom.
@@ -511,6 +493,27 @@ void draw_patch_outlines(cairo_t* cr, int width, int height, std::span<std::int3
       d::set_colour(cr, key == 2 ? high_confidence_colour : low_confidence_colour);
     stroke_runs(cr, m, it->second);
   }
+}
+
+void draw_scale_bar_at(cairo_t* cr, double x, double y, double room, double metres_per_point,
+                       report_language language) {
+  double const metres = scale_bar_length(room * metres_per_point);
+  double const length = metres / metres_per_point;
+  double const bh = 4.5;
+  for (int k = 0; k < 4; ++k) {
+    cairo_rectangle(cr, x + k * length / 4, y, length / 4, bh);
+    double const v = k % 2 == 0 ? 0 : 1;
+    cairo_set_source_rgb(cr, v, v, v);
+    cairo_fill(cr);
+  }
+  cairo_rectangle(cr, x, y, length, bh);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_line_width(cr, 0.6);
+  cairo_stroke(cr);
+  d::set_font(cr, 8);
+  d::draw_text(cr, x, y - 3, "0", 0.5);
+  d::draw_text(cr, x + length / 2, y - 3, distance_text(language, metres / 2), 0.5);
+  d::draw_text(cr, x + length, y - 3, distance_text(language, metres), 0.5);
 }
 
 void draw_report_footer(cairo_t* cr, std::string const& text, int number, int pages,

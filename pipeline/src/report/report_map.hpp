@@ -79,6 +79,12 @@ void draw_map_page(cairo_t* cr, map_page const& page, grid_geography const& geog
 void draw_patch_outlines(cairo_t* cr, int width, int height, std::span<std::int32_t const> patch,
                          std::span<int const> style, double x, double y, double scale);
 
+/// A scale bar of round ground length (scale_bar_length) at most `room` points long, its left
+/// end at (x, y), for `metres_per_point` on the ground, labelled in `language`: the map
+/// pages' and the alert pages' own.
+void draw_scale_bar_at(cairo_t* cr, double x, double y, double room, double metres_per_point,
+                       report_language language);
+
 /// The footer of every report page: provenance on the left, "page n of N" on the right, in
 /// `language`.
 void draw_report_footer(cairo_t* cr, std::string const& text, int number, int pages,

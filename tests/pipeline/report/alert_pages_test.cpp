@@ -27,6 +27,7 @@
 #include "report/report_alert_pages.hpp"
 #include "report/report_labels.hpp"
 #include "report/report_map.hpp"
+#include "tools/int_raster.hpp"
 #include "tools/png_image.hpp"
 #include "tools/shell_command.hpp"
 
@@ -260,35 +261,8 @@ bool near_rgb(std::array<int, 3> const& p, std::uint32_t rgb) {
 }
 
 /// An AOI's patch raster and grid as GDAL reads them from change.nc.
-struct patch_raster {
-  int width = 0, height = 0;
-  std::vector<std::int32_t> patch;
-  std::array<double, 6> inverse{};
-  std::unique_ptr<OGRCoordinateTransformation> from_wgs84;
-  [[nodiscard]] std::array<double, 2> pixel(double lon, double lat) const {
-    double x = lon, y = lat;
-    from_wgs84->Transform(1, &x, &y);
-    return {inverse[0] + x * inverse[1] + y * inverse[2],
-            inverse[3] + x * inverse[4] + y * inverse[5]};
-  }
-};
-
-patch_raster read_patch_raster(fs::path const& nc, std::string const& aoi) {
-  auto ds = gp::open_raster("NETCDF:\"" + nc.string() + "\":/aoi/" + aoi + "/patch");
-  patch_raster g;
-  g.width = ds->GetRasterXSize();
-  g.height = ds->GetRasterYSize();
-  g.patch.resize(static_cast<std::size_t>(g.width) * g.height);
-  EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, g.width, g.height, g.patch.data(),
-                                           g.width, g.height, GDT_Int32, 0, 0),
-            CE_None);
-  std::array<double, 6> gt{};
-  EXPECT_EQ(ds->GetGeoTransform(gt.data()), CE_None);
-  EXPECT_TRUE(GDALInvGeoTransform(gt.data(), g.inverse.data()));
-  OGRSpatialReference srs(*ds->GetSpatialRef());
-  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-  g.from_wgs84 = gp::make_transform(gp::wgs84(), srs);
-  return g;
+geosweep::test_tools::int_raster read_patch_raster(fs::path const& nc, std::string const& aoi) {
+  return geosweep::test_tools::read_int_raster(geosweep::test_tools::nc_variable(nc, aoi, "patch"));
 }
 
 /// Simulated scenes, run and reported once for the suite.
@@ -393,7 +367,7 @@ TEST_F(AlertPages, BothChipsOutlineTheAlertWhereChangeNcPutsIt) {
       gp::pixel_box box{raster.width, raster.height, -1, -1};
       for (int r = 0; r < raster.height; ++r)
         for (int c = 0; c < raster.width; ++c)
-          if (raster.patch[static_cast<std::size_t>(r) * raster.width + c] ==
+          if (raster.values[static_cast<std::size_t>(r) * raster.width + c] ==
               static_cast<int>(k + 1)) {
             box.min_c = std::min(box.min_c, c), box.max_c = std::max(box.max_c, c);
             box.min_r = std::min(box.min_r, r), box.max_r = std::max(box.max_r, r);

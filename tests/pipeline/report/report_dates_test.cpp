@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/int_raster.hpp"
 #include "tools/shell_command.hpp"
 
 #include "geosweep/kernels/change.hpp"
@@ -133,15 +134,7 @@ TEST(DateInset, BeyondFiveDatesTheRestShareOneColourAndLargeRastersAreSampled) {
 
 /// A band of a raster as int32.
 std::vector<std::int32_t> read_ints(std::string const& name) {
-  GDALAllRegister();
-  GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  EXPECT_TRUE(ds) << name;
-  if (!ds) return {};
-  int const w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
-  std::vector<std::int32_t> v(static_cast<std::size_t>(w) * h);
-  EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, v.data(), w, h, GDT_Int32, 0, 0),
-            CE_None);
-  return v;
+  return geosweep::test_tools::read_int_raster(name).values;
 }
 
 TEST(ReportDates, TheMapPageAndTheTablePrintTheDatesOfTheirPixels) {
@@ -162,7 +155,7 @@ TEST(ReportDates, TheMapPageAndTheTablePrintTheDatesOfTheirPixels) {
   // The shares of the colour composite's dates before, counted over the AOI here.
   auto const days = read_ints((out / "cog" / aoi / "colour_before_date.tif").string());
   auto const classes =
-      read_ints("NETCDF:\"" + (out / "change.nc").string() + "\":/aoi/" + aoi + "/change");
+      read_ints(geosweep::test_tools::nc_variable(out / "change.nc", aoi, "change"));
   ASSERT_EQ(days.size(), classes.size());
   std::map<std::int32_t, std::int64_t> count;
   std::int64_t inside = 0;
@@ -185,10 +178,9 @@ TEST(ReportDates, TheMapPageAndTheTablePrintTheDatesOfTheirPixels) {
     }
   }
   // The table: the latest look day of the first alert's pixels before, from change.nc.
-  auto const patch =
-      read_ints("NETCDF:\"" + (out / "change.nc").string() + "\":/aoi/" + aoi + "/patch");
-  auto const index_days = read_ints("NETCDF:\"" + (out / "change.nc").string() + "\":/aoi/" + aoi +
-                                    "/ndvi_before_date");
+  auto const patch = read_ints(geosweep::test_tools::nc_variable(out / "change.nc", aoi, "patch"));
+  auto const index_days =
+      read_ints(geosweep::test_tools::nc_variable(out / "change.nc", aoi, "ndvi_before_date"));
   std::int32_t first = none, last = 0;
   for (std::size_t i = 0; i < patch.size(); ++i) {
     if (patch[i] != 1 || index_days[i] == none) continue;

@@ -29,6 +29,7 @@
 #include "report/map_geometry.hpp"
 #include "report/report_map.hpp"
 #include "report/report_series_page.hpp"
+#include "tools/int_raster.hpp"
 #include "tools/png_image.hpp"
 #include "tools/shell_command.hpp"
 #include "tools/wkt.hpp"
@@ -421,31 +422,9 @@ std::vector<clearing> read_truth(fs::path const& path) {
 }
 
 /// The AOI grid of change.nc (as GDAL reads it).
-struct aoi_grid {
-  int width = 0, height = 0;
-  std::array<double, 6> inverse{};
-  std::unique_ptr<OGRCoordinateTransformation> from_wgs84;
-  /// Image column and row of a longitude/latitude.
-  [[nodiscard]] std::array<double, 2> pixel(double lon, double lat) const {
-    double x = lon, y = lat;
-    from_wgs84->Transform(1, &x, &y);
-    return {inverse[0] + x * inverse[1] + y * inverse[2],
-            inverse[3] + x * inverse[4] + y * inverse[5]};
-  }
-};
-
-aoi_grid read_aoi_grid(fs::path const& nc, std::string const& aoi) {
-  auto ds = gp::open_raster("NETCDF:\"" + nc.string() + "\":/aoi/" + aoi + "/change");
-  aoi_grid g;
-  g.width = ds->GetRasterXSize();
-  g.height = ds->GetRasterYSize();
-  std::array<double, 6> gt{};
-  EXPECT_EQ(ds->GetGeoTransform(gt.data()), CE_None);
-  EXPECT_TRUE(GDALInvGeoTransform(gt.data(), g.inverse.data()));
-  OGRSpatialReference srs(*ds->GetSpatialRef());
-  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-  g.from_wgs84 = gp::make_transform(gp::wgs84(), srs);
-  return g;
+geosweep::test_tools::int_raster read_aoi_grid(fs::path const& nc, std::string const& aoi) {
+  return geosweep::test_tools::read_int_raster(
+      geosweep::test_tools::nc_variable(nc, aoi, "change"));
 }
 
 std::vector<std::vector<std::string>> read_csv_rows(fs::path const& path) {

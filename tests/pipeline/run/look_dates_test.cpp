@@ -20,6 +20,7 @@
 #include "geosweep/pipeline/job_runner.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/sim/scene_simulator.hpp"
+#include "tools/int_raster.hpp"
 
 namespace fs = std::filesystem;
 namespace gp = geosweep::pipeline;
@@ -27,26 +28,12 @@ namespace gk = geosweep::kernels;
 
 namespace {
 
-/// A band of a raster GDAL opens, with its grid.
-struct band_raster {
-  int width = 0, height = 0;
-  std::array<double, 6> transform{};
-  std::vector<std::int32_t> values;
-};
+using geosweep::test_tools::read_int_raster;
+using band_raster = geosweep::test_tools::int_raster;
 
+/// A band of a raster GDAL opens, with its grid.
 band_raster read_band(std::string const& name, int band = 1) {
-  band_raster r;
-  GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  EXPECT_TRUE(ds) << name;
-  if (!ds) return r;
-  r.width = ds->GetRasterXSize();
-  r.height = ds->GetRasterYSize();
-  ds->GetGeoTransform(r.transform.data());
-  r.values.resize(static_cast<std::size_t>(r.width) * r.height);
-  EXPECT_EQ(ds->GetRasterBand(band)->RasterIO(GF_Read, 0, 0, r.width, r.height, r.values.data(),
-                                              r.width, r.height, GDT_Int32, 0, 0),
-            CE_None);
-  return r;
+  return read_int_raster(name, band);
 }
 
 /// The scene folder of `date` (its name holds the date as YYYYMMDD).
@@ -105,7 +92,7 @@ class LookDates : public ::testing::Test {
 
   static fs::path out() { return spec_->outputs.dir; }
   static std::string nc_variable(std::string const& aoi, std::string const& name) {
-    return "NETCDF:\"" + (out() / "change.nc").string() + "\":/aoi/" + aoi + "/" + name;
+    return geosweep::test_tools::nc_variable(out() / "change.nc", aoi, name);
   }
 
   static fs::path* dir_;

@@ -180,20 +180,14 @@ struct latest_clear_op {
   }
 };
 
-/// The day of the latest clear observation: `day` where `candidate` is clear, else `previous`.
+/// The day of the latest clear observation: `day` where `candidate` is clear, else
+/// `previous`. In int32 (the bitemporal detector's date of its latest look) or in float, the
+/// date layer kept beside a latest_clear_op composite (NaN: none yet; day numbers are exact in
+/// float below 2^24, past the year 45000).
+template <class Day>
 struct latest_clear_date_op {
-  std::int32_t day;
-  GEOSWEEP_HD std::int32_t operator()(std::int32_t previous, float candidate) const {
-    return is_nodata(candidate) ? previous : day;
-  }
-};
-
-/// The day of the latest clear observation as a float (NaN: none yet; day numbers are exact
-/// in float below 2^24, past the year 45000): `day` where `candidate` is clear, else
-/// `previous`. The date layer of a latest_clear_op composite, kept beside it in float.
-struct latest_clear_day_op {
-  float day;
-  GEOSWEEP_HD float operator()(float previous, float candidate) const {
+  Day day;
+  GEOSWEEP_HD Day operator()(Day previous, float candidate) const {
     return is_nodata(candidate) ? previous : day;
   }
 };

@@ -37,7 +37,7 @@ struct cuda_transform {
   X(::geosweep::kernels::spectral_index_op, float, float, float, float)                            \
   X(::geosweep::kernels::spectral_index_op, float, float, float, float, float)                     \
   X(::geosweep::kernels::latest_clear_op, float, float, float)                                     \
-  X(::geosweep::kernels::latest_clear_day_op, float, float, float)                                 \
+  X(::geosweep::kernels::latest_clear_date_op<float>, float, float, float)                         \
   X(::geosweep::kernels::all_clear_day_op, float, float, float, float, float)                      \
   X(::geosweep::kernels::latest_where_clear_op, float, float, float, float)                        \
   X(::geosweep::kernels::bitemporal_change_op, std::uint8_t, float, float, std::uint8_t)           \
@@ -57,7 +57,7 @@ struct cuda_transform {
   X(::geosweep::kernels::state_grown_magnitude_op, float, ::geosweep::kernels::pixel_state, float) \
   X(::geosweep::kernels::state_clear_count_op, std::uint16_t, ::geosweep::kernels::pixel_state)    \
   X(::geosweep::kernels::state_baseline_mean_op, float, ::geosweep::kernels::pixel_state)          \
-  X(::geosweep::kernels::latest_clear_date_op, std::int32_t, std::int32_t, float)                  \
+  X(::geosweep::kernels::latest_clear_date_op<std::int32_t>, std::int32_t, std::int32_t, float)    \
   X(::geosweep::kernels::clear_count_op, std::uint16_t, std::uint16_t, float)                      \
   X(::geosweep::kernels::fill_op<float>, float)                                                    \
   X(::geosweep::kernels::fill_op<std::int32_t>, std::int32_t)                                      \
