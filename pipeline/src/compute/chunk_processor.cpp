@@ -107,9 +107,11 @@ void start_chunk(chunk_context const& cx, std::size_t id, chunk_state& state) {
       auto const v = arrays.emplace(name, k::device_array<float>(stream, n)).first;
       k::fill(stream, v->second, n, k::nodata_f32());
     };
+    // The days of the looks only where the outputs carry them (not for the tables alone).
+    bool const dated = cx.keep_rasters || cx.keep_state;
     for (auto const& name : cx.indices) {
       add(state.composite[period], name);
-      add(state.look_day[period], look_date_name(name));
+      if (dated) add(state.look_day[period], look_date_name(name));
     }
     for (auto const& b : cx.colour) add(state.colour[period], b);
     if (!cx.colour.empty()) add(state.look_day[period], look_date_name(std::string(colour_look)));
@@ -156,10 +158,12 @@ void observe(chunk_context const& cx, chunk_observation const& o, chunk_state& s
     k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
                         static_cast<float const*>(composite.data()),
                         static_cast<float const*>(index));
-    auto& look_day = state.look_day[period].at(look_date_name(name));
-    k::transform_pixels(stream, n, k::latest_clear_date_op<float>{day}, look_day.data(),
-                        static_cast<float const*>(look_day.data()),
-                        static_cast<float const*>(index));
+    if (auto const it = state.look_day[period].find(look_date_name(name));
+        it != state.look_day[period].end()) {
+      k::transform_pixels(stream, n, k::latest_clear_date_op<float>{day}, it->second.data(),
+                          static_cast<float const*>(it->second.data()),
+                          static_cast<float const*>(index));
+    }
     if (!change_index) continue;
     if (group.monitor)
       state.detector->observe_monitor(group.date, index);
