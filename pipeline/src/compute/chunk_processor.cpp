@@ -108,7 +108,7 @@ void start_chunk(chunk_context const& cx, std::size_t id, chunk_state& state) {
       k::fill(stream, v->second, n, k::nodata_f32());
     };
     // The days of the looks only where the outputs carry them (not for the tables alone).
-    bool const dated = cx.keep_rasters || cx.keep_state;
+    bool const dated = cx.keep_look_days;
     for (auto const& name : cx.indices) {
       add(state.composite[period], name);
       if (dated) add(state.look_day[period], look_date_name(name));

@@ -102,6 +102,8 @@ struct chunk_context {
   bool keep_state = false;                 ///< monitoring: outputs carry the chunk's state
   bool keep_rasters = true;  ///< outputs carry the composites and per-pixel results (for
                              ///< change.nc and the COGs; the tables need only the classes)
+  /// Outputs carry the days of the looks (change.nc's index looks, the COGs, the state).
+  bool keep_look_days = true;
 };
 
 /// One AOI's part of a finished chunk (rasters over `tile`, in AOI-window pixels).

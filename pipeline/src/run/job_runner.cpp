@@ -52,6 +52,14 @@ chunk_context context_of(job_spec const& spec, run_plan const& plan, k::backend 
   cx.state_in = state_in;
   cx.keep_state = monitoring;
   cx.keep_rasters = spec.outputs.hdf5 || spec.outputs.cog;
+  // The days of the looks go with the index looks of change.nc and with the COGs.
+  bool looks = false;
+  for (std::size_t a = 0; a < plan.aois.size(); ++a) {
+    auto const pixels = static_cast<std::int64_t>(plan.aois[a].window.pixel_count());
+    looks = looks || (spec.outputs.hdf5 && writes_index_looks(spec.outputs, pixels)) ||
+            (a < plan.cog_aois.size() && plan.cog_aois[a]);
+  }
+  cx.keep_look_days = monitoring || looks;
   return cx;
 }
 
