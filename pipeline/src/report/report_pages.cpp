@@ -325,6 +325,7 @@ void add_look_dates(map_page& p, std::vector<std::int32_t> const& days, aoi_inpu
   if (other > 0)
     lines.insert(lines.begin() + 5, say(lang, "map.date_other", percent_text(lang, other)));
   p.sidebar.insert(p.sidebar.begin() + 1, lines.begin(), lines.end());
+  if (shares.size() < 2) return;  // one date for every pixel: the lines say it all
   p.dates = make_date_inset(days, in.change, in.grid.width, in.grid.height, shares, labels,
                             std::string(tr(lang, "map.date_others")), 160);
   p.dates_title = tr(lang, "map.date_map");
