@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "geosweep/kernels/backend.hpp"
+#include "geosweep/kernels/bfast.hpp"
+#include "geosweep/kernels/bfast_state.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/detector.hpp"
 #include "geosweep/kernels/indices.hpp"
@@ -919,6 +921,103 @@ TEST(Parity, MultiSlotStreamsOrderedByEventsAlone) {
     expect_bits("last clear day", cpu.last_clear_day, gpu.last_clear_day, none);
     expect_bits("clear count", cpu.clear_count, gpu.clear_count, none);
   }
+}
+
+namespace {
+
+/// Every saved array of a bfast state after a seasonal series with cloudy looks and falls, run
+/// through history, fit and monitoring on `where` (plus the results and classes), as bytes.
+std::vector<std::vector<std::uint8_t>> bfast_series(k::backend where) {
+  constexpr std::size_t n = 70001;  // past a warp, a block and several grid strides
+  constexpr int params = 5, looks = 48, monitor = 30;
+  int const capacity = looks / 4;
+  std::mt19937_64 rng(77);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  k::stream s(where);
+  auto b = k::make_bfast_buffers(s, n, params, looks, capacity);
+  auto const a = k::view(b, n);
+  k::pinned_array<float> host(where, n);
+  k::device_array<float> index(s, n);
+  auto const x_of = [](int day, double* x) {
+    double const t = (day - 10957) / 365.25;
+    x[0] = 1.0;
+    for (int j = 1; j <= 2; ++j) {
+      x[2 * j - 1] = std::cos(6.283185307179586 * j * t);
+      x[2 * j] = std::sin(6.283185307179586 * j * t);
+    }
+  };
+  auto const upload = [&](int look) {
+    for (std::size_t i = 0; i < n; ++i) {
+      float v = 0.7f + 0.1f * std::sin(0.3f * static_cast<float>(look) + 0.001f * i) +
+                0.03f * (u(rng) - 0.5f);
+      if (look >= looks + static_cast<int>(i % monitor)) v -= 0.3f * static_cast<float>(i % 3);
+      host[i] = u(rng) < 0.25f ? k::nodata_f32() : v;
+    }
+    k::copy_to_device(s, index, host.data(), n);
+  };
+  std::vector<double> table;
+  for (int l = 0; l < looks; ++l) {
+    upload(l);
+    k::bfast_history_op op;
+    op.a = a;
+    op.index = index.data();
+    x_of(18000 + 7 * l, op.x);
+    op.params = params;
+    op.look = l;
+    op.capacity = capacity;
+    k::for_each_pixel(s, n, op);
+    table.insert(table.end(), op.x, op.x + params);
+    s.synchronize();  // `host` is rewritten next
+  }
+  k::device_array<double> resident_table(s, table.size());
+  k::copy_to_device(s, resident_table, table.data(), table.size());
+  k::bfast_fit_op fit{a, resident_table.data(), looks, params, capacity, 0.25, 10};
+  k::for_each_pixel(s, n, fit);
+  for (int l = looks; l < looks + monitor; ++l) {
+    upload(l);
+    k::bfast_monitor_op op;
+    op.a = a;
+    op.index = index.data();
+    x_of(18000 + 7 * l, op.x);
+    op.params = params;
+    op.date = 18000 + 7 * l;
+    op.lambda = k::bfast_critical_value(0.25, 10, 0.05);
+    k::for_each_pixel(s, n, op);
+    s.synchronize();
+  }
+  k::device_array<std::int32_t> first(s, n), confirmed(s, n);
+  k::device_array<float> magnitude(s, n), mean(s, n);
+  k::device_array<std::uint16_t> clear(s, n);
+  k::device_array<std::uint8_t> zone(s, n), change(s, n);
+  k::fill(s, zone, n, std::uint8_t{k::zone_core});
+  k::bfast_results_op results{
+      a, first.data(), confirmed.data(), magnitude.data(), clear.data(), mean.data(), 0.5f, 0.6f};
+  k::for_each_pixel(s, n, results);
+  k::for_each_pixel(s, n, k::bfast_class_op{results, zone.data(), change.data()});
+  std::vector<std::vector<std::uint8_t>> out;
+  auto const take = [&](auto const& array) {
+    using T = typename std::remove_cvref_t<decltype(array)>::value_type;
+    std::vector<T> values(array.size());
+    if (!values.empty()) k::copy_to_host(s, values.data(), array, values.size());
+    s.synchronize();
+    auto const* bytes = reinterpret_cast<std::uint8_t const*>(values.data());
+    out.emplace_back(bytes, bytes + values.size() * sizeof(T));
+  };
+  k::each_saved([&](char const*, auto const& array) { take(array); }, b);
+  for (auto const* v : {&first, &confirmed}) take(*v);
+  for (auto const* v : {&magnitude, &mean}) take(*v);
+  take(clear);
+  take(change);
+  return out;
+}
+
+}  // namespace
+
+TEST(Parity, BfastHistoryFitAndMonitoring) {
+  auto const cpu = bfast_series(k::backend::cpu);
+  auto const gpu = bfast_series(k::backend::cuda);
+  ASSERT_EQ(cpu.size(), gpu.size());
+  for (std::size_t j = 0; j < cpu.size(); ++j) EXPECT_TRUE(cpu[j] == gpu[j]) << "array " << j;
 }
 
 int main(int argc, char** argv) {

@@ -28,9 +28,31 @@ __global__ void transform_kernel(std::size_t n, Op op, Out* out, In const*... in
   }
 }
 
+template <class Op>
+__global__ void for_each_kernel(std::size_t n, Op op) {
+  std::size_t const stride = static_cast<std::size_t>(blockDim.x) * gridDim.x;
+  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride) {
+    op(i);
+  }
+}
+
 }  // namespace
 
 namespace detail {
+
+template <class Op>
+void cuda_for_each<Op>::launch(void* stream, std::size_t n, Op op) {
+  if (n == 0) return;
+  constexpr int block = 256;
+  for_each_kernel<<<cuda::grid_size_for(static_cast<std::int64_t>(n), block), block, 0,
+                    static_cast<cudaStream_t>(stream)>>>(n, op);
+  GEOSWEEP_CUDA_TRY(cudaGetLastError());
+}
+
+#define GEOSWEEP_INSTANTIATE_CUDA_FOR_EACH(...) template struct cuda_for_each<__VA_ARGS__>;
+GEOSWEEP_FOR_EACH_INSTANTIATIONS(GEOSWEEP_INSTANTIATE_CUDA_FOR_EACH)
+#undef GEOSWEEP_INSTANTIATE_CUDA_FOR_EACH
 
 template <class Op, class Out, class... In>
 void cuda_transform<Op, Out, In...>::launch(void* stream, std::size_t n, Op op, Out* out,

@@ -66,16 +66,18 @@ class change_detector {
   virtual void restore(state_reader const& in, std::size_t chunk, pixel_window const& window) = 0;
 };
 
-/// The detector of `change.method` for chunks of `pixels` pixels, computing on `s`.
+/// The detector of `change.method` for chunks of `pixels` pixels, computing on `s`; a run
+/// with `history_looks` baseline-period dates (the `bfast` method sizes its state by them).
 std::unique_ptr<change_detector> make_change_detector(change_spec const& change, std::size_t pixels,
-                                                      kernels::stream const& s);
+                                                      kernels::stream const& s,
+                                                      std::size_t history_looks = 0);
 
 /// The saved state of chunk `chunk` of a `method` detector, as its write() left it in `in`.
 std::unique_ptr<detector_state> read_detector_state(state_reader const& in, std::size_t chunk,
                                                     pixel_window const& window,
                                                     change_method method);
 
-// One per method (baseline_detector.cpp, bitemporal_detector.cpp).
+// One per method (baseline_detector.cpp, bitemporal_detector.cpp, bfast_detector.cpp).
 std::unique_ptr<change_detector> make_baseline_detector(change_spec const& change,
                                                         std::size_t pixels,
                                                         kernels::stream const& s);
@@ -86,5 +88,10 @@ std::unique_ptr<change_detector> make_bitemporal_detector(change_spec const& cha
                                                           kernels::stream const& s);
 std::unique_ptr<detector_state> read_bitemporal_state(state_reader const& in, std::size_t chunk,
                                                       pixel_window const& window);
+std::unique_ptr<change_detector> make_bfast_detector(change_spec const& change, std::size_t pixels,
+                                                     kernels::stream const& s,
+                                                     std::size_t history_looks);
+std::unique_ptr<detector_state> read_bfast_state(state_reader const& in, std::size_t chunk,
+                                                 pixel_window const& window);
 
 }  // namespace geosweep::pipeline

@@ -97,7 +97,9 @@ void start_chunk(chunk_context const& cx, std::size_t id, chunk_state& state) {
   std::size_t const n = chunk.window.pixel_count();
   k::stream const& stream = state.stream;
   state.chunk = id;
-  state.detector = make_change_detector(cx.spec->change, n, stream);
+  auto const history_looks = static_cast<std::size_t>(std::count_if(
+      cx.dates->begin(), cx.dates->end(), [](date_group const& d) { return !d.monitor; }));
+  state.detector = make_change_detector(cx.spec->change, n, stream, history_looks);
   GEOSWEEP_EXPECTS(cx.colour.size() <= 4, "at most four colour bands (all_clear_day_op)");
   for (int period = 0; period < 2; ++period) {
     for (auto* arrays : {&state.composite[period], &state.colour[period], &state.look_day[period]})

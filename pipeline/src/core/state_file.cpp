@@ -25,6 +25,8 @@ h5_handle memory_type() {
     return {H5Tcopy(H5T_NATIVE_INT32), H5Tclose};
   } else if constexpr (std::is_same_v<T, std::uint16_t>) {
     return {H5Tcopy(H5T_NATIVE_UINT16), H5Tclose};
+  } else if constexpr (std::is_same_v<T, std::uint32_t>) {
+    return {H5Tcopy(H5T_NATIVE_UINT32), H5Tclose};
   } else if constexpr (std::is_same_v<T, std::uint8_t>) {
     return {H5Tcopy(H5T_NATIVE_UINT8), H5Tclose};
   } else if constexpr (std::is_same_v<T, double>) {
@@ -94,17 +96,26 @@ state_writer::~state_writer() = default;
 template <class T>
 void state_writer::write(std::size_t chunk, pixel_window const& window, std::string const& name,
                          std::vector<T> const& values) {
-  GEOSWEEP_EXPECTS(values.size() == window.pixel_count(), "one value per chunk pixel");
+  std::size_t const pixels = window.pixel_count();
+  GEOSWEEP_EXPECTS(pixels > 0 ? values.size() % pixels == 0 : values.empty(),
+                   "whole planes of one value per chunk pixel");
   quiet_hdf5_errors quiet;
   auto const path = dataset_path(chunk, name);
+  // One plane: a 1-D dataset (as every state before planes); more: (plane, pixel).
+  hsize_t const planes = pixels > 0 ? values.size() / pixels : 1;
+  int const rank = planes > 1 ? 2 : 1;
+  std::array<hsize_t, 2> const dims =
+      rank == 2 ? std::array<hsize_t, 2>{planes, pixels} : std::array<hsize_t, 2>{pixels, 1};
   hsize_t const n = values.size();
-  h5_handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  h5_handle space(H5Screate_simple(rank, dims.data(), nullptr), H5Sclose);
   h5_handle links(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
   H5Pset_create_intermediate_group(links.get(), 1);
   h5_handle create(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
   if (n > 0 && impl_->compress) {
-    hsize_t const storage = std::min<hsize_t>(n, hsize_t{1} << 16);
-    H5Pset_chunk(create.get(), 1, &storage);
+    hsize_t const along = std::min<hsize_t>(pixels, hsize_t{1} << 16);
+    std::array<hsize_t, 2> const storage =
+        rank == 2 ? std::array<hsize_t, 2>{1, along} : std::array<hsize_t, 2>{along, 1};
+    H5Pset_chunk(create.get(), rank, storage.data());
     H5Pset_shuffle(create.get());
     H5Pset_deflate(create.get(), 1);
   }
@@ -205,7 +216,18 @@ void state_reader::read(std::size_t chunk, pixel_window const& window, std::stri
                    " was written for another chunk window (the job's grid or chunk size "
                    "changed since the first monitoring run)");
   }
-  values.assign(window.pixel_count(), T{});
+  h5_handle space(H5Dget_space(set.get()), H5Sclose);
+  int const rank = H5Sget_simple_extent_ndims(space.get());
+  std::array<hsize_t, 2> dims{0, 0};
+  if (rank < 1 || rank > 2 || H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr) < 0)
+    impl_->fail("cannot read the shape of " + path);
+  std::size_t const pixels = window.pixel_count();
+  std::size_t const planes = rank == 2 ? dims[0] : 1;
+  if ((rank == 2 ? dims[1] : dims[0]) != pixels)
+    throw io_error(impl_->path.string() + ": " + path + " holds " +
+                   std::to_string(rank == 2 ? dims[1] : dims[0]) + " pixels, not the window's " +
+                   std::to_string(pixels));
+  values.assign(planes * pixels, T{});
   auto const type = memory_type<T>();
   if (!values.empty() &&
       H5Dread(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
@@ -218,6 +240,7 @@ void state_reader::read(std::size_t chunk, pixel_window const& window, std::stri
   X(std::int32_t)               \
   X(std::uint16_t)              \
   X(std::uint8_t)               \
+  X(std::uint32_t)              \
   X(k::pixel_state)
 #define GEOSWEEP_INSTANTIATE(T)                                                              \
   template void state_writer::write<T>(std::size_t, pixel_window const&, std::string const&, \

@@ -28,8 +28,9 @@ class state_writer {
   state_writer& operator=(state_writer const&) = delete;
   ~state_writer();
 
-  /// Writes one array of chunk `chunk` (window.pixel_count() values). T: float, double,
-  /// int32_t, uint16_t, uint8_t or kernels::pixel_state.
+  /// Writes one array of chunk `chunk`: window.pixel_count() values, or whole planes of them
+  /// (plane-major, stored as a (plane, pixel) dataset). T: float, double, int32_t, uint32_t,
+  /// uint16_t, uint8_t or kernels::pixel_state.
   template <class T>
   void write(std::size_t chunk, pixel_window const& window, std::string const& name,
              std::vector<T> const& values);
@@ -59,7 +60,8 @@ class state_reader {
   /// A root attribute; empty when absent.
   [[nodiscard]] std::string attribute(std::string const& name) const;
 
-  /// Reads one array of chunk `chunk` into `values` (resized to window.pixel_count()); throws
+  /// Reads one array of chunk `chunk` into `values` (resized to its planes x
+  /// window.pixel_count()); throws
   /// io_error naming the file when the dataset is missing or was written for another window.
   template <class T>
   void read(std::size_t chunk, pixel_window const& window, std::string const& name,

@@ -59,7 +59,12 @@ std::string state_fingerprint(job_spec const& spec,
   auto const& c = spec.change;
   out << ";change=" << to_string(c.method) << "," << c.index << "," << number(c.drop) << ","
       << number(c.forest_min) << "," << number(c.k_sigma) << "," << c.confirm << ","
-      << c.window_days << ";grid=" << spec.grid.crs << ","
+      << c.window_days;
+  if (c.method == change_method::bfast) {  // only here: older fingerprints stay as they were
+    out << ",bfast:" << c.bfast.k << "," << c.bfast.trend << "," << number(c.bfast.h) << ","
+        << number(c.bfast.level) << "," << c.bfast.end << "," << c.bfast.min_history;
+  }
+  out << ";grid=" << spec.grid.crs << ","
       << (spec.grid.resolution ? number(*spec.grid.resolution) : "")
       << ";chunk=" << spec.processing.chunk << ";cog=" << spec.outputs.cog << ";aois=";
   for (auto const& a : spec.aois) {

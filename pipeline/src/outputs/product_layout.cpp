@@ -214,6 +214,12 @@ std::vector<pixel_variable> every_pixel_variable(job_spec const& spec,
   change.flag_meanings =
       "no_change low_confidence_loss high_confidence_loss weaker_fall outside_aoi "
       "no_clear_observation";
+  if (spec.change.method == change_method::bfast) {  // the classes of every method, and one
+    change.flag_values.insert(change.flag_values.end() - 2, k::change_no_model);
+    change.flag_meanings =
+        "no_change low_confidence_loss high_confidence_loss weaker_fall no_model outside_aoi "
+        "no_clear_observation";
+  }
   out.push_back(tile_raster(
       variable::change, raster_type::uint8, change,
       [](aoi_tile_output& t) -> tile_values { return &t.change; }, double{k::change_none}));
@@ -228,12 +234,15 @@ std::vector<pixel_variable> every_pixel_variable(job_spec const& spec,
   out.push_back(tile_raster(
       variable::confirmed_date, raster_type::int32, date,
       [](aoi_tile_output& t) -> tile_values { return &t.confirmed_date; }, double{k::no_date}));
+  bool const bfast = spec.change.method == change_method::bfast;
   out.push_back(tile_raster(
       variable::magnitude, raster_type::int16,
-      packed(
-          fmt::format("mean drop of {} below the baseline over the anomalies", spec.change.index)),
+      packed(bfast ? fmt::format("mean fall of {} below the season-trend model over the falls",
+                                 spec.change.index)
+                   : fmt::format("mean drop of {} below the baseline over the anomalies",
+                                 spec.change.index)),
       [](aoi_tile_output& t) -> tile_values { return &t.magnitude; }, nan));
-  if (spec.change.method == change_method::baseline) {
+  if (spec.change.method != change_method::bitemporal) {
     out.push_back(tile_raster(
         variable::baseline(spec.change.index), raster_type::int16,
         packed(fmt::format("mean of the clear baseline observations of {}", spec.change.index)),
@@ -285,7 +294,7 @@ variable_attributes series_attributes(job_spec const& spec) {
 }
 
 std::string baseline_variable(change_method method, std::string const& index) {
-  return method == change_method::baseline ? variable::baseline(index) : variable::before(index);
+  return method != change_method::bitemporal ? variable::baseline(index) : variable::before(index);
 }
 
 }  // namespace geosweep::pipeline::product

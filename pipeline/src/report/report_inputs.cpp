@@ -341,10 +341,9 @@ void read_look_days(aoi_inputs& in, job_spec const& spec, fs::path const& nc) {
 /// The baseline means of the index over the AOI and over its alerts: the `baseline` method's
 /// mean, or for `bitemporal` the latest clear look before.
 void read_baseline(aoi_inputs& in, fs::path const& nc, std::string const& method) {
-  std::string const name = method == to_string(change_method::baseline)
-                               ? variable::baseline(in.index)
-                               : variable::before(in.index);
-  if (method == to_string(change_method::baseline) && !has_variable(nc, in.name, name)) return;
+  bool const mean = method != to_string(change_method::bitemporal);
+  std::string const name = mean ? variable::baseline(in.index) : variable::before(in.index);
+  if (mean && !has_variable(nc, in.name, name)) return;
   auto baseline = open_variable(nc, in.name, name);
   auto const base = read_unpacked(*baseline, nc.string() + ":" + name);
   double sa = 0, sb = 0;

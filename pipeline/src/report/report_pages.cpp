@@ -460,7 +460,9 @@ std::string method_of(job_spec const& spec, run_inputs const& run) {
 std::string patch_text(change_spec const& c, bool bitemporal, report_language language) {
   auto const number = [&](double v, int decimals) { return format_number(language, v, decimals); };
   std::string grow;
-  if (c.grow > 0) {
+  if (c.grow > 0 && c.method == change_method::bfast) {
+    grow = say(language, "series.patch_grow_bfast", number(c.grow, 2));
+  } else if (c.grow > 0) {
     std::string const fall =
         say(language, "series.patch_fall", number(c.grow, 2), number(c.grow * c.drop, 3));
     grow = bitemporal
@@ -546,6 +548,13 @@ std::string method_description(job_spec const& spec, std::string const& method,
   std::string const drop = format_number(lang, c.drop, 2);
   if (bitemporal)
     return say(lang, "series.method_bitemporal", index, forest, drop, patch_text(c, true, lang));
+  if (method == to_string(change_method::bfast)) {
+    auto const& b = c.bfast;
+    return say(lang, "series.method_bfast", index, b.k,
+               b.trend ? std::string(tr(lang, "series.trend")) : std::string(),
+               format_number(lang, b.h, 2), format_number(lang, b.level, 3), forest, c.confirm,
+               c.window_days, b.min_history, patch_text(c, false, lang));
+  }
   return say(lang, "series.method_baseline", index, forest, drop, format_number(lang, c.k_sigma, 1),
              c.confirm, c.window_days, patch_text(c, false, lang));
 }
@@ -556,6 +565,10 @@ std::string method_summary(job_spec const& spec, std::string const& method) {
   auto const number = [&](double v, int decimals) { return format_number(lang, v, decimals); };
   if (method == to_string(change_method::bitemporal))
     return say(lang, "index.method_bitemporal", c.index, number(c.drop, 2), number(c.forest_min, 2),
+               number(c.min_area_ha, 2));
+  if (method == to_string(change_method::bfast))
+    return say(lang, "index.method_bfast", c.index, c.bfast.k, number(c.bfast.h, 2),
+               number(c.bfast.level, 3), number(c.forest_min, 2), c.confirm, c.window_days,
                number(c.min_area_ha, 2));
   return say(lang, "index.method_baseline", c.index, number(c.drop, 2), number(c.k_sigma, 1),
              number(c.forest_min, 2), c.confirm, c.window_days, number(c.min_area_ha, 2));

@@ -444,6 +444,36 @@ constexpr phrase table[] = {
       "observation sans nuages sur la période de surveillance. Un pixel forestier (avant \u2265 "
       "forest_min {}) dont l'indice a baissé d'au moins drop {} est un germe, une perte de "
       "confiance élevée datée par sa dernière observation sans nuages de surveillance. {}"}},
+    {"series.method_bfast",
+     {"Change: bfast on {} (BFAST-Monitor): each pixel's clear baseline looks fit a season-trend "
+      "model ({} harmonics{}); in the monitoring period the moving sum of the last h {} \u00d7 n "
+      "residuals (OLS-MOSUM) is tested against the boundary of level {}; a forest pixel (history "
+      "mean \u2265 forest_min {}) whose process falls below it is a low-confidence candidate "
+      "(first seen), {} such looks within {} days confirm it (high confidence), a look back inside "
+      "the boundary before that clears it; fewer than {} clear history looks: no model. {}",
+      "Cambio: bfast sobre {} (BFAST-Monitor): las observaciones sin nubes de referencia de cada "
+      "píxel ajustan un modelo de estación y tendencia ({} armónicos{}); en el período de "
+      "monitoreo la suma móvil de los últimos h {} \u00d7 n residuos (OLS-MOSUM) se compara con "
+      "el límite de nivel {}; un píxel de bosque (media histórica \u2265 forest_min {}) cuyo "
+      "proceso cae por debajo es una candidata de confianza baja (detección), {} observaciones así "
+      "en {} días la confirman (confianza alta), una observación de vuelta dentro del límite antes "
+      "la descarta; menos de {} observaciones históricas sin nubes: sin modelo. {}",
+      "Mudança: bfast sobre {} (BFAST-Monitor): as observações sem nuvens de referência de cada "
+      "pixel ajustam um modelo de estação e tendência ({} harmônicos{}); no período de "
+      "monitoramento a soma móvel dos últimos h {} \u00d7 n resíduos (OLS-MOSUM) é comparada com o "
+      "limite de nível {}; um pixel de floresta (média histórica \u2265 forest_min {}) cujo "
+      "processo cai abaixo dele é uma candidata de confiança baixa (detecção), {} observações "
+      "assim em até {} dias a confirmam (confiança alta), uma observação de volta dentro do limite "
+      "antes disso a descarta; menos de {} observações históricas sem nuvens: sem modelo. {}",
+      "Changement\u00a0: bfast sur {} (BFAST-Monitor)\u00a0: les observations sans nuages de "
+      "référence de chaque pixel ajustent un modèle saisonnier avec tendance ({} harmoniques{})"
+      "\u00a0; sur la période de surveillance, la somme mobile des h {} \u00d7 n derniers résidus "
+      "(OLS-MOSUM) est comparée à la frontière de niveau {}\u00a0; un pixel forestier (moyenne "
+      "historique \u2265 forest_min {}) dont le processus passe sous elle est une candidate de "
+      "confiance faible (détection), {} observations de ce type en {} jours la confirment "
+      "(confiance élevée), une observation revenue dans la frontière avant cela l'écarte\u00a0; "
+      "moins de {} observations historiques sans nuages\u00a0: pas de modèle. {}"}},
+    {"series.trend", {", trend", ", tendencia", ", tendência", ", tendance"}},
     {"series.monitor_period",
      {"monitoring period", "período de monitoreo", "período de monitoramento",
       "période de surveillance"}},
@@ -499,6 +529,16 @@ constexpr phrase table[] = {
       "caiu (antes \u2212 depois) pelo menos {}; ",
       "Les taches croissent à partir des germes vers les pixels forestiers 8-connexes dont "
       "l'indice a baissé (avant \u2212 après) d'au moins {}\u00a0; "}},
+    {"series.patch_grow_bfast",
+     {"Patches grow from the seeds into 8-connected forest pixels whose latest MOSUM lies below "
+      "grow {} \u00d7 the boundary; ",
+      "Los parches crecen desde las semillas hacia píxeles de bosque 8-conectados cuyo último "
+      "MOSUM "
+      "queda por debajo de grow {} \u00d7 el límite; ",
+      "As manchas crescem a partir das sementes para pixels de floresta 8-conectados cujo último "
+      "MOSUM fica abaixo de grow {} \u00d7 o limite; ",
+      "Les taches croissent à partir des germes vers les pixels forestiers 8-connexes dont le "
+      "dernier MOSUM passe sous grow {} \u00d7 la frontière\u00a0; "}},
     {"series.patch_mmu",
      {"{}{}; patches under {} ha (the minimum mapping unit) are dropped.",
       "{}{}; se descartan los parches de menos de {} ha (la unidad mínima de mapeo).",
@@ -644,6 +684,19 @@ constexpr phrase table[] = {
       "partir de floresta (\u2265 {}), manchas de pelo menos {} ha",
       "bitemporel sur {}\u00a0: une observation sans nuages par période, une baisse d'au moins {} "
       "depuis la forêt (\u2265 {}), taches d'au moins {} ha"}},
+    {"index.method_bfast",
+     {"bfast on {}: a season-trend model ({} harmonics) per pixel, the OLS-MOSUM of h {} \u00d7 n "
+      "residuals below its level-{} boundary (forest \u2265 {}), confirmed by {} such looks within "
+      "{} days, patches of at least {} ha",
+      "bfast sobre {}: un modelo de estación y tendencia ({} armónicos) por píxel, el OLS-MOSUM de "
+      "h {} \u00d7 n residuos por debajo de su límite de nivel {} (bosque \u2265 {}), confirmado "
+      "por {} observaciones así en {} días, parches de al menos {} ha",
+      "bfast sobre {}: um modelo de estação e tendência ({} harmônicos) por pixel, o OLS-MOSUM de "
+      "h {} \u00d7 n resíduos abaixo de seu limite de nível {} (floresta \u2265 {}), confirmado "
+      "por {} observações assim em até {} dias, manchas de pelo menos {} ha",
+      "bfast sur {}\u00a0: un modèle saisonnier avec tendance ({} harmoniques) par pixel, "
+      "l'OLS-MOSUM de h {} \u00d7 n résidus sous sa frontière de niveau {} (forêt \u2265 {}), "
+      "confirmé par {} observations de ce type en {} jours, taches d'au moins {} ha"}},
     {"index.no_change",
      {"No change found.", "No se encontró ningún cambio.", "Nenhuma mudança encontrada.",
       "Aucun changement trouvé."}},

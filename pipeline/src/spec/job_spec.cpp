@@ -15,6 +15,7 @@
 #include "compute/spectral_index.hpp"
 #include "core/gdal_utils.hpp"
 #include "geosweep/kernels/backend.hpp"
+#include "geosweep/kernels/bfast.hpp"
 #include "geosweep/kernels/indices.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "monitor/notify/channel_spec.hpp"
@@ -378,11 +379,55 @@ void read_sanity_warnings(spec_reader& r, YAML::Node const& node, change_spec& c
   }
 }
 
+void read_bfast(spec_reader& r, YAML::Node const& node, bfast_spec& bfast) {
+  if (!r.expect_map(node, "change.bfast")) return;
+  r.check_keys(node, "change.bfast", {"k", "trend", "h", "level", "end", "min_history"});
+  if (node["k"]) {
+    if (auto v = r.integer_in(node["k"], "change.bfast.k", 0, kernels::bfast_max_harmonics))
+      bfast.k = *v;
+  }
+  if (node["trend"]) {
+    if (auto v = r.boolean(node["trend"], "change.bfast.trend")) bfast.trend = *v;
+  }
+  if (node["h"]) {
+    if (auto v = r.number(node["h"], "change.bfast.h")) {
+      if (*v != 0.25 && *v != 0.5 && *v != 1.0)
+        r.error(node["h"], "change.bfast.h",
+                "expected 0.25, 0.5 or 1 (the windows of the critical value table)");
+      else
+        bfast.h = *v;
+    }
+  }
+  if (node["level"]) {
+    if (auto v = r.number(node["level"], "change.bfast.level")) {
+      if (!(*v >= 0.001 && *v <= 0.05))
+        r.error(node["level"], "change.bfast.level",
+                "expected a significance level in [0.001, 0.05] (the critical value table)");
+      else
+        bfast.level = *v;
+    }
+  }
+  if (node["end"]) {
+    if (auto v = r.integer_in(node["end"], "change.bfast.end", 2, 10)) {
+      if (*v % 2 != 0)
+        r.error(node["end"], "change.bfast.end",
+                "expected 2, 4, 6, 8 or 10 (the horizons of the critical value table)");
+      else
+        bfast.end = *v;
+    }
+  }
+  if (node["min_history"]) {
+    if (auto v = r.integer_in(node["min_history"], "change.bfast.min_history", 1, 65535))
+      bfast.min_history = *v;
+  }
+}
+
 void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
   if (!r.expect_map(node, "change")) return;
-  r.check_keys(node, "change",
-               {"method", "index", "drop", "forest_min", "k_sigma", "confirm", "window_days",
-                "min_area_ha", "grow", "edge_buffer_m", "warn_flagged_share", "warn_season_days"});
+  r.check_keys(
+      node, "change",
+      {"method", "index", "drop", "forest_min", "k_sigma", "confirm", "window_days", "min_area_ha",
+       "grow", "edge_buffer_m", "warn_flagged_share", "warn_season_days", "bfast"});
   if (node["method"]) {
     if (auto m = r.choice<change_method>(node["method"], "change.method", "method"))
       change.method = *m;
@@ -435,9 +480,24 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
     for (char const* key : {"k_sigma", "confirm", "window_days"}) {
       if (node[key]) {
         r.error(node[key], std::string("change.") + key,
-                "'" + std::string(key) + "' applies to the baseline method only");
+                "'" + std::string(key) + "' applies to the baseline and bfast methods only");
       }
     }
+  }
+  if (change.method == change_method::bfast) {
+    for (char const* key : {"drop", "k_sigma"}) {
+      if (node[key]) {
+        r.error(node[key], std::string("change.") + key,
+                "'" + std::string(key) +
+                    "' does not apply to the bfast method (its test is the MOSUM boundary)");
+      }
+    }
+  }
+  if (node["bfast"]) {
+    if (change.method != change_method::bfast)
+      r.error(node["bfast"], "change.bfast", "'bfast' settings need 'method: bfast'");
+    else
+      read_bfast(r, node["bfast"], change.bfast);
   }
   if (node["forest_min"]) {
     if (auto v = r.number(node["forest_min"], "change.forest_min")) {
@@ -518,7 +578,7 @@ void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs)
   }
   if (node["report_language"]) {
     if (auto language = r.choice<report_language>(node["report_language"],
-                                                   "outputs.report_language", "report language"))
+                                                  "outputs.report_language", "report language"))
       outputs.language = *language;
   }
   if (node["dir"]) {

@@ -306,3 +306,44 @@ TEST_F(state_file_test, an_uncommitted_writer_leaves_an_older_file_in_place) {
   EXPECT_FALSE(in.has_chunk(0));
   EXPECT_EQ(geosweep::test_tools::file_names(dir_), std::vector<std::string>{"state.h5"});
 }
+
+TEST_F(state_file_test, PlanesOfValuesComeBackAsAPlanePixelDataset) {
+  // Three planes of the 3 x 2 window, plane-major; and a uint32 plane; h5dump's view is
+  // (plane, pixel).
+  std::vector<float> const ring{0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f,  // plane 0
+                                1.1f, 1.2f, 1.3f, 1.4f, 1.5f, 1.6f,  // plane 1
+                                2.1f, 2.2f, 2.3f, 2.4f, 2.5f, nan_f};
+  std::vector<std::uint32_t> const bits{1u, 2u, 4u, 0x80000000u, 0u, 0xFFFFFFFFu};
+  fs::path const path = dir_ / "planes.h5";
+  for (bool compress : {true, false}) {
+    {
+      gp::state_writer out(path, kAttributes, compress);
+      out.write(0, kWindow0, "detector/bfast/ring", ring);
+      out.write(0, kWindow0, "detector/bfast/valid", bits);
+      out.commit();
+    }
+    gp::state_reader in(path);
+    std::vector<float> ring_back;
+    in.read(0, kWindow0, "detector/bfast/ring", ring_back);
+    ASSERT_EQ(ring_back.size(), 18u);
+    for (std::size_t i = 0; i + 1 < ring.size(); ++i) EXPECT_EQ(ring_back[i], ring[i]) << i;
+    EXPECT_TRUE(std::isnan(ring_back[17]));
+    std::vector<std::uint32_t> bits_back;
+    in.read(0, kWindow0, "detector/bfast/valid", bits_back);
+    EXPECT_EQ(bits_back, bits);
+    // The planes are the slow dimension: 3 x 6 in the file.
+    hid_t const file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t const set = H5Dopen2(file, "/chunk_0/detector/bfast/ring", H5P_DEFAULT);
+    hid_t const space = H5Dget_space(set);
+    hsize_t dims[2] = {0, 0};
+    EXPECT_EQ(H5Sget_simple_extent_ndims(space), 2);
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    EXPECT_EQ(dims[0], 3u);
+    EXPECT_EQ(dims[1], 6u);
+    H5Sclose(space);
+    H5Dclose(set);
+    H5Fclose(file);
+    // A read with another window (of 4 pixels) names the mismatch.
+    EXPECT_THROW(in.read(0, kWindow5, "detector/bfast/ring", ring_back), geosweep::io_error);
+  }
+}

@@ -93,7 +93,63 @@ TEST_F(JobSpec, UnknownKeyGetsLineColumnAndSuggestion) {
                    ":17:3: change.dorp: unknown key 'dorp'; did you mean 'drop'? "
                    "(expected one of: method, index, drop, forest_min, k_sigma, confirm, "
                    "window_days, min_area_ha, grow, edge_buffer_m, warn_flagged_share, "
-                   "warn_season_days)");
+                   "warn_season_days, bfast)");
+}
+
+TEST_F(JobSpec, BfastSettingsAreReadWithTheirDefaults) {
+  auto spec = gp::parse_job_spec(
+      replace(kValid, "  method: bitemporal\n  index: ndvi\n  drop: 0.3", "  method: bfast"),
+      dir_ / "job.yaml");
+  EXPECT_EQ(spec.change.method, gp::change_method::bfast);
+  EXPECT_EQ(spec.change.bfast.k, 3);
+  EXPECT_FALSE(spec.change.bfast.trend);
+  EXPECT_DOUBLE_EQ(spec.change.bfast.h, 0.25);
+  EXPECT_DOUBLE_EQ(spec.change.bfast.level, 0.05);
+  EXPECT_EQ(spec.change.bfast.end, 10);
+  EXPECT_EQ(spec.change.bfast.min_history, 24);
+  EXPECT_EQ(spec.change.bfast.params(), 7);
+  spec = gp::parse_job_spec(
+      replace(kValid, "  method: bitemporal\n  index: ndvi\n  drop: 0.3",
+              "  method: bfast\n  confirm: 3\n  bfast: {k: 1, trend: true, h: 0.5, level: 0.01, "
+              "end: 4, min_history: 40}"),
+      dir_ / "job.yaml");
+  EXPECT_EQ(spec.change.confirm, 3);
+  EXPECT_EQ(spec.change.bfast.k, 1);
+  EXPECT_TRUE(spec.change.bfast.trend);
+  EXPECT_DOUBLE_EQ(spec.change.bfast.h, 0.5);
+  EXPECT_DOUBLE_EQ(spec.change.bfast.level, 0.01);
+  EXPECT_EQ(spec.change.bfast.end, 4);
+  EXPECT_EQ(spec.change.bfast.min_history, 40);
+  EXPECT_EQ(spec.change.bfast.params(), 4);
+}
+
+TEST_F(JobSpec, BfastSettingsOutsideTheTableAreRefusedByName) {
+  auto const bfast = [&](std::string const& settings) {
+    return error_of(replace(kValid, "  method: bitemporal\n  index: ndvi\n  drop: 0.3",
+                            "  method: bfast\n  bfast: {" + settings + "}"));
+  };
+  EXPECT_NE(bfast("h: 0.3").find("change.bfast.h: expected 0.25, 0.5 or 1"), std::string::npos);
+  EXPECT_EQ(bfast("h: 1"), "");
+  // level: the table's 1 - level runs from 0.95 to 0.999.
+  EXPECT_EQ(bfast("level: 0.05"), "");
+  EXPECT_EQ(bfast("level: 0.001"), "");
+  EXPECT_NE(bfast("level: 0.0501").find("change.bfast.level"), std::string::npos);
+  EXPECT_NE(bfast("level: 0.0009").find("change.bfast.level"), std::string::npos);
+  EXPECT_EQ(bfast("k: 3"), "");
+  EXPECT_NE(bfast("k: 4").find("change.bfast.k"), std::string::npos);
+  EXPECT_EQ(bfast("k: 0"), "");
+  EXPECT_NE(bfast("end: 5").find("change.bfast.end: expected 2, 4, 6, 8 or 10"), std::string::npos);
+  EXPECT_NE(bfast("end: 12").find("change.bfast.end"), std::string::npos);
+  EXPECT_NE(bfast("min_history: 0").find("change.bfast.min_history"), std::string::npos);
+  EXPECT_NE(bfast("order: 3").find("change.bfast.order: unknown key"), std::string::npos);
+  // Settings of other methods, and bfast settings under another method.
+  EXPECT_NE(error_of(replace(kValid, "  method: bitemporal\n  index: ndvi\n  drop: 0.3",
+                             "  method: bfast\n  drop: 0.3"))
+                .find("change.drop: 'drop' does not apply to the bfast method"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kValid, "  drop: 0.3", "  drop: 0.3\n  bfast: {k: 2}"))
+                .find("change.bfast: 'bfast' settings need 'method: bfast'"),
+            std::string::npos);
 }
 
 TEST_F(JobSpec, UnknownIndexSuggestsTheNearestName) {

@@ -15,6 +15,8 @@ enum change_class : std::uint8_t {
   change_high = 2,           ///< loss with high confidence (confirmed)
   change_grown = 3,          ///< a weaker fall (grow x drop): part of a patch grown from seeds
                              ///< where `patch` > 0, else evidence only (docs/detector.md)
+  change_no_model = 253,     ///< `bfast`: too few clear history looks to fit the model, or
+                             ///< looks that do not determine it (docs/detector.md)
   change_outside_aoi = 254,  ///< outside the area of interest
   change_no_data = 255,      ///< inside the AOI but without the clear observations needed
 };

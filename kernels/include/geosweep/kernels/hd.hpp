@@ -39,6 +39,14 @@ GEOSWEEP_HD inline float sqrt_rn(float x) {
 #endif
 }
 
+GEOSWEEP_HD inline double sqrt_rn(double x) {
+#ifdef __CUDA_ARCH__
+  return __dsqrt_rn(x);
+#else
+  return __builtin_sqrt(x);
+#endif
+}
+
 /// "No date" in int32 day-number rasters (days since 1970-01-01); the largest value, so a
 /// minimum over dates ignores it.
 inline constexpr int no_date = 2147483647;

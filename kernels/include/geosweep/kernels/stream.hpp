@@ -95,6 +95,7 @@ class device_array {
   static_assert(std::is_trivially_copyable_v<T>, "device arrays hold plain values");
 
  public:
+  using value_type = T;
   device_array() = default;
   device_array(stream const& s, std::size_t size)
       : stream_(&s),
@@ -200,6 +201,20 @@ void transform_pixels(stream const& s, std::size_t n, Op const& op, Out* out, In
   }
 #if GEOSWEEP_HAVE_CUDA
   if (n > 0) detail::cuda_transform<Op, Out, In...>::launch(s.native(), n, op, out, in...);
+#else
+  throw cuda_error("this geosweep was built without the CUDA backend");
+#endif
+}
+
+/// op(i) for i in [0, n), queued on `s`; `op` holds pointers resident where `s` computes.
+template <class Op>
+void for_each_pixel(stream const& s, std::size_t n, Op const& op) {
+  if (s.where() == backend::cpu) {
+    for_each_pixel_cpu(n, op);
+    return;
+  }
+#if GEOSWEEP_HAVE_CUDA
+  if (n > 0) detail::cuda_for_each<Op>::launch(s.native(), n, op);
 #else
   throw cuda_error("this geosweep was built without the CUDA backend");
 #endif

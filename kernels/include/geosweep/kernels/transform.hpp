@@ -19,6 +19,15 @@ void transform_pixels_cpu(std::size_t n, Op const& op, Out* out, In const*... in
   for (std::ptrdiff_t i = 0; i < count; ++i) out[i] = op(in[i]...);
 }
 
+/// op(i) for i in [0, n) on the CPU backend: for work that reads or writes several arrays of
+/// a pixel at once (its planes at [plane * n + i]), which one output per pixel cannot express.
+template <class Op>
+void for_each_pixel_cpu(std::size_t n, Op const& op) {
+  auto const count = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t i = 0; i < count; ++i) op(static_cast<std::size_t>(i));
+}
+
 /// out[i] = op(in[i]...) for i in [0, n) on backend `where` (host pointers in and out; the
 /// CUDA backend stages them through device memory). `automatic` is resolved first.
 template <class Op, class Out, class... In>

@@ -111,10 +111,23 @@ struct date_range {
 };
 
 /// How change is detected (docs/detector.md).
-enum class change_method { baseline, bitemporal };
+enum class change_method { baseline, bitemporal, bfast };
 template <>
 struct enum_names<change_method> {
-  static constexpr std::array<std::string_view, 2> values{"baseline", "bitemporal"};
+  static constexpr std::array<std::string_view, 3> values{"baseline", "bitemporal", "bfast"};
+};
+
+/// The `bfast` method's model and monitoring process (docs/detector.md, kernels/bfast.hpp): the
+/// settings of R's bfastmonitor (order, formula terms, h, level, end).
+struct bfast_spec {
+  int k = 3;             ///< harmonic pairs of a yearly frequency, 0-3 (bfastmonitor's order)
+  bool trend = false;    ///< a linear trend term
+  double h = 0.25;       ///< MOSUM window, a share of the clear history looks: 0.25, 0.5 or 1
+  double level = 0.05;   ///< significance of the monitoring test, 0.001-0.05
+  int end = 10;          ///< monitoring horizon in multiples of the history: 2, 4, 6, 8, 10
+  int min_history = 24;  ///< fewer clear history looks: the pixel has no model (change_no_model)
+  /// Regressors of the model: intercept, trend, then cos and sin of each harmonic.
+  [[nodiscard]] int params() const { return 1 + (trend ? 1 : 0) + 2 * k; }
 };
 
 /// Change detection parameters (docs/job-spec.md, kernels/include/geosweep/kernels/detector.hpp).
@@ -124,9 +137,10 @@ struct change_spec {
   double drop = 0.25;        ///< minimum index drop that counts as loss
   double forest_min = 0.6;   ///< baseline index at or above which a pixel is forest
   double k_sigma = 3.0;      ///< baseline only: the drop must also exceed k baseline std devs
-  int confirm = 2;           ///< baseline only: anomalous clear looks that confirm a candidate
-  int window_days = 90;      ///< baseline only: confirmation must come within this many days
+  int confirm = 2;           ///< baseline, bfast: anomalous clear looks that confirm a candidate
+  int window_days = 90;      ///< baseline, bfast: confirmation must come within this many days
   double min_area_ha = 0.5;  ///< minimum mapping unit: smaller (grown) patches are dropped
+  bfast_spec bfast;          ///< bfast only
   /// Seeded patches: a patch grows from its seeds (pixels that pass the method's test) into
   /// 8-connected forest pixels whose index fell by at least grow * drop (and, for `baseline`,
   /// grow * k_sigma standard deviations); 0 turns growing off (docs/detector.md).

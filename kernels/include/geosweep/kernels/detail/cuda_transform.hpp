@@ -2,11 +2,13 @@
 /// \file
 /// Declarations shared by the dispatcher and the CUDA translation unit. The CUDA side is
 /// explicitly instantiated for the (op, output, inputs...) combinations listed below; a
-/// new operation is added to GEOSWEEP_TRANSFORM_INSTANTIATIONS and nowhere else.
+/// new operation is added to GEOSWEEP_TRANSFORM_INSTANTIATIONS (or, for for_each_pixel, to
+/// GEOSWEEP_FOR_EACH_INSTANTIATIONS) and nowhere else.
 
 #include <cstddef>
 #include <cstdint>
 
+#include "geosweep/kernels/bfast.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/detector.hpp"
 #include "geosweep/kernels/fill.hpp"
@@ -22,7 +24,21 @@ struct cuda_transform {
   static void launch(void* stream, std::size_t n, Op op, Out* out, In const*... in);
 };
 
+/// `launch`: queues op(i) for i in [0, n) on a cudaStream_t (for_each_pixel).
+template <class Op>
+struct cuda_for_each {
+  static void launch(void* stream, std::size_t n, Op op);
+};
+
 }  // namespace geosweep::kernels::detail
+
+/// Every op the CUDA backend's for_each_pixel is built for.
+#define GEOSWEEP_FOR_EACH_INSTANTIATIONS(X) \
+  X(::geosweep::kernels::bfast_history_op)  \
+  X(::geosweep::kernels::bfast_fit_op)      \
+  X(::geosweep::kernels::bfast_monitor_op)  \
+  X(::geosweep::kernels::bfast_results_op)  \
+  X(::geosweep::kernels::bfast_class_op)
 
 /// Every (op, output, inputs...) the CUDA backend is built for.
 #define GEOSWEEP_TRANSFORM_INSTANTIATIONS(X)                                                       \
@@ -62,5 +78,8 @@ struct cuda_transform {
   X(::geosweep::kernels::fill_op<float>, float)                                                    \
   X(::geosweep::kernels::fill_op<std::int32_t>, std::int32_t)                                      \
   X(::geosweep::kernels::fill_op<std::uint16_t>, std::uint16_t)                                    \
+  X(::geosweep::kernels::fill_op<std::uint8_t>, std::uint8_t)                                      \
+  X(::geosweep::kernels::fill_op<std::uint32_t>, std::uint32_t)                                    \
+  X(::geosweep::kernels::fill_op<double>, double)                                                  \
   X(::geosweep::kernels::fill_op<::geosweep::kernels::pixel_state>,                                \
     ::geosweep::kernels::pixel_state)
