@@ -164,6 +164,18 @@ std::optional<run_plan> plan_run(job_spec const& spec, continuation const* resum
   spdlog::info("{} scenes found, {} in the baseline period, {} in the monitoring period, {} dates",
                plan.catalog.scenes_found, plan.catalog.baseline.size(), plan.catalog.monitor.size(),
                plan.dates.size());
+  if (spec.change.method == change_method::bfast && resume == nullptr) {
+    auto const history = std::count_if(plan.dates.begin(), plan.dates.end(),
+                                       [](date_group const& d) { return !d.monitor; });
+    int const needed = std::max(spec.change.bfast.min_history, spec.change.bfast.params() + 1);
+    if (history < needed) {
+      spdlog::warn(
+          "bfast: the baseline period has {} dates, fewer than the {} clear looks a model needs "
+          "(change.bfast.min_history, and more looks than the model's {} regressors): every "
+          "pixel will be no_model",
+          history, needed, spec.change.bfast.params());
+    }
+  }
   plan_grid(spec, resume, plan);
   plan_cogs(spec, plan);
   // The latest date of each period, over earlier monitoring runs too.

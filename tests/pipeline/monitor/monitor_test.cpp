@@ -73,12 +73,22 @@ class Monitor : public ::testing::Test {
   }
   static void TearDownTestSuite() { fs::remove_all(root_); }
 
-  /// A job folder `name` seeing the scenes of nights 1..`night`, with `extra` YAML appended.
-  static fs::path job_dir(std::string const& name, int night, std::string const& extra = "") {
+  /// A job folder `name` seeing the scenes of nights 1..`night`, with `extra` YAML appended
+  /// (and, with `bfast`, the change method bfast with a constant model for the three
+  /// baseline looks).
+  static fs::path job_dir(std::string const& name, int night, std::string const& extra = "",
+                          bool bfast = false) {
     fs::path const dir = root_ / name;
     fs::create_directories(dir / "scenes");
     if (!fs::exists(dir / "aois")) fs::copy(root_ / "sim" / "aois", dir / "aois");
-    std::ofstream(dir / "job.yaml") << read_file(root_ / "sim" / "job.yaml") << extra;
+    std::string job = read_file(root_ / "sim" / "job.yaml");
+    if (bfast) {
+      auto const at = job.find("  method: baseline\n  index: ndvi\n  drop: 0.25\n");
+      EXPECT_NE(at, std::string::npos);
+      job.replace(at, std::string("  method: baseline\n  index: ndvi\n  drop: 0.25\n").size(),
+                  "  method: bfast\n  index: ndvi\n  bfast: {k: 0, h: 1, min_history: 3}\n");
+    }
+    std::ofstream(dir / "job.yaml") << job << extra;
     see_night(dir, night);
     return dir;
   }
@@ -243,6 +253,28 @@ TEST_F(Monitor, ThreeNightsAnnounceEachAlertOnceAndEndAsOneBatchRun) {
       run_geosweep({"alerts", "dismiss", (watch / "job.yaml").string(), "gs-000000000000"});
   EXPECT_EQ(unknown.code, 3) << unknown.output;
   EXPECT_NE(unknown.output.find("gs-000000000000"), std::string::npos);
+}
+
+TEST_F(Monitor, BfastNightsContinueTheMosumAndEndAsOneBatchRun) {
+  // The model is fitted on night 1 (three baseline looks and a monitoring one); nights 2 and 3
+  // go on from the stored coefficients, sigma and window: each night's tables equal a batch run
+  // over the scenes known that night.
+  fs::path const watch = job_dir("bfast-nightly", 1, "", true);
+  for (int night = 1; night <= 3; ++night) {
+    see_night(watch, night);
+    auto const e = run_geosweep({"monitor", (watch / "job.yaml").string()});
+    ASSERT_EQ(e.code, 0) << e.output;
+    fs::path const batch = job_dir("bfast-batch-" + std::to_string(night), night, "", true);
+    auto const b = run_geosweep({"run", (batch / "job.yaml").string()});
+    ASSERT_EQ(b.code, 0) << b.output;
+    EXPECT_EQ(read_file(watch / "out" / "alerts.csv"), read_file(batch / "out" / "alerts.csv"))
+        << "night " << night;
+    EXPECT_EQ(read_file(watch / "out" / "areas.csv"), read_file(batch / "out" / "areas.csv"))
+        << "night " << night;
+    if (night == 3) {
+      EXPECT_GT(read_csv(batch / "out" / "alerts.csv").size(), 1u);
+    }
+  }
 }
 
 TEST_F(Monitor, ALateSceneIsAppliedAsIfItHadComeInTime) {
