@@ -250,7 +250,7 @@ class simulator {
   void make_series_clouds();
   void render_series_band(int date, int band, std::vector<std::uint16_t>& out) const;
   void render_series_scl(int date, std::vector<std::uint8_t>& out) const;
-  /// DIR/truth.geojson: one feature per event.
+  /// DIR/truth.geojson: one feature per event; DIR/truth.tif: the truth mask.
   void write_series_truth() const;
 
   // render.cpp: pixel values of one file.

@@ -229,6 +229,13 @@ void simulator::write_truth() const {
 }
 
 void simulator::write_series_truth() const {
+  {
+    // DIR/truth.tif: the truth mask on the grid, event ids (0, nodata, elsewhere).
+    fs::path const mask = dir_ / "truth.tif";
+    atomic_file out(mask);
+    write_tiff(out.temp_path(), truth_.data(), GDT_Byte, false, "event id");
+    out.commit();
+  }
   fs::path const path = dir_ / "truth.geojson";
   std::map<int, std::vector<std::unique_ptr<OGRPolygon>>> parts = polygonize_truth(path);
   auto const to_lonlat = pipeline::make_transform(utm_, wgs84_);

@@ -455,6 +455,15 @@ TEST_F(SceneSimulatorSeries, TruthListsEveryEvent) {
     EXPECT_NE(f->GetGeometryRef(), nullptr);
   }
   EXPECT_EQ(ids.size(), 6u);
+  // truth.tif: the truth mask on the grid of the bands.
+  EXPECT_EQ(read_band<std::uint8_t>(dir() / "truth.tif"), r.truth_mask);
+  auto const tif = open_raster(dir() / "truth.tif");
+  auto const band = open_raster(scene_dir(dir(), options().tile, 0, r.dates[0]) / "B08.tif");
+  ASSERT_TRUE(tif && band);
+  std::array<double, 6> gt_tif{}, gt_band{};
+  tif->GetGeoTransform(gt_tif.data());
+  band->GetGeoTransform(gt_band.data());
+  EXPECT_EQ(gt_tif, gt_band);
   // Both AOIs get events, in turn.
   EXPECT_EQ(r.events[0].aoi, "reserve-north");
   EXPECT_EQ(r.events[1].aoi, "concession-7");
