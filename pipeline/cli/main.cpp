@@ -232,7 +232,6 @@ int simulate_command(simulate_args const& a) {
   }
   fmt::print("  job:   {}\n  truth: {}\nrun it with: geosweep run {}\n", result.job_file.string(),
              result.truth_file.string(), result.job_file.string());
-  if (a.series) fmt::print("(the job's change method, bfast, needs a geosweep that has it)\n");
   return exit_ok;
 }
 

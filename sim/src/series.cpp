@@ -6,19 +6,14 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
-#include <string>
-#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
-#include <ogr_geometry.h>
-#include <ogrsf_frmts.h>
 
-#include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "shapes.hpp"
 #include "simulator.hpp"

@@ -2,9 +2,10 @@
 /// \file
 /// Internal to geosweep_sim: the scene simulator's one class and what its phases share. The
 /// class is big and works in phases, so its members are defined by phase, one .cpp each
-/// (landscape.cpp, events.cpp, render.cpp, write.cpp, scene_simulator.cpp), around this header:
-/// the random streams, the spectra and SCL classes, and the scene model. It lives in `detail`
-/// rather than an anonymous namespace because several files define its members.
+/// (landscape.cpp, events.cpp, render.cpp, write.cpp, scene_simulator.cpp; series.cpp for the
+/// long-series mode), around this header: the random streams, the spectra and SCL classes, and
+/// the scene model. It lives in `detail` rather than an anonymous namespace because several
+/// files define its members.
 
 #include <algorithm>
 #include <array>
