@@ -188,22 +188,48 @@ int info_command() {
   return exit_ok;
 }
 
-int simulate_command(std::string const& out_dir, std::uint64_t seed, int size, bool no_clouds,
-                     bool partial_cuts) {
+/// What `geosweep simulate` was given.
+struct simulate_args {
+  std::string out_dir;
+  std::uint64_t seed = 1;
+  int size = 0;
+  bool no_clouds = false;
+  bool partial_cuts = false;
+  bool series = false;
+  int years_history = 3;
+  int years_monitor = 1;
+};
+
+int simulate_command(simulate_args const& a) {
   geosweep::sim::simulation_options options;
-  options.seed = seed;
-  if (size > 0) options.width = options.height = size;
-  options.clouds = !no_clouds;
-  if (partial_cuts) {
+  options.seed = a.seed;
+  if (a.size > 0) options.width = options.height = a.size;
+  options.clouds = !a.no_clouds;
+  if (a.partial_cuts) {
     options.partial_cuts = true;
     options.band_noise = 0.12;  // the spread of real forest between looks
   }
-  auto const result = geosweep::sim::simulate_scenes(out_dir, options);
-  double total = 0;
-  for (auto const& c : result.clearings) total += c.area_ha;
-  fmt::print("geosweep simulate: {} scenes of {}x{} px, {} planted clearings ({:.2f} ha) in {}\n",
-             result.dates.size(), result.grid.width, result.grid.height, result.clearings.size(),
-             total, out_dir);
+  options.series = a.series;
+  options.years_history = a.years_history;
+  options.years_monitor = a.years_monitor;
+  auto const result = geosweep::sim::simulate_scenes(a.out_dir, options);
+  if (a.series) {
+    fmt::print(
+        "geosweep simulate: {} scenes of {}x{} px every {} days ({} + {} years), {} planted events "
+        "in {}\n",
+        result.dates.size(), result.grid.width, result.grid.height, options.series_revisit_days,
+        a.years_history, a.years_monitor, result.events.size(), a.out_dir);
+    for (auto const& e : result.events)
+      fmt::print("  event {}: {} in {} from {} ({:.2f} ha, NDVI fall {:.2f})\n", e.id,
+                 geosweep::sim::to_string(e.kind), e.aoi, gp::to_iso(e.first_visible), e.area_ha,
+                 e.ndvi_fall);
+  } else {
+    double total = 0;
+    for (auto const& c : result.clearings) total += c.area_ha;
+    fmt::print("geosweep simulate: {} scenes of {}x{} px, {} planted clearings ({:.2f} ha) in {}\n",
+               result.dates.size(), result.grid.width, result.grid.height, result.clearings.size(),
+               total, a.out_dir);
+  }
   fmt::print("  job:   {}\n  truth: {}\nrun it with: geosweep run {}\n", result.job_file.string(),
              result.truth_file.string(), result.job_file.string());
   return exit_ok;
@@ -240,11 +266,7 @@ void add_global_options(CLI::App& app, global_options& g) {
 struct job_commands {
   std::string job_path;
   std::string report_aoi;
-  std::string out_dir;
-  std::uint64_t seed = 1;
-  int size = 0;
-  bool no_clouds = false;
-  bool partial_cuts = false;
+  simulate_args sim;
   CLI::App* run = nullptr;
   CLI::App* validate = nullptr;
   CLI::App* report = nullptr;
@@ -267,16 +289,41 @@ void add_job_commands(CLI::App& app, job_commands& c) {
   c.simulate = app.add_subcommand(
       "simulate",
       "Write simulated Sentinel-2 L2A scenes with planted clearings, a job.yaml and truth.geojson");
-  c.simulate->add_option("--out", c.out_dir, "Output folder")->required();
-  c.simulate->add_option("--seed", c.seed, "Random seed (same seed, same data)")
+  c.simulate->add_option("--out", c.sim.out_dir, "Output folder")->required();
+  c.simulate->add_option("--seed", c.sim.seed, "Random seed (same seed, same data)")
       ->capture_default_str();
   c.simulate
-      ->add_option("--size", c.size, "Tile width and height in pixels, 160 or more (default 800)")
-      ->check(CLI::Range(160, 20000));
-  c.simulate->add_flag("--no-clouds", c.no_clouds, "Simulate cloud-free scenes");
-  c.simulate->add_flag("--partial-cuts", c.partial_cuts,
+      ->add_option("--size", c.sim.size,
+                   "Tile width and height in pixels, 160 or more, 96 or more with --series "
+                   "(default 800)")
+      ->check(CLI::Range(96, 20000));
+  c.simulate->add_flag("--no-clouds", c.sim.no_clouds, "Simulate cloud-free scenes");
+  c.simulate->add_flag("--partial-cuts", c.sim.partial_cuts,
                        "Plant partial and salvage cuts (15-45 % bare soil, mixed edges) in forest "
                        "with the spread of real looks, instead of clean clearings");
+  auto* series = c.simulate->add_flag(
+      "--series", c.sim.series,
+      "Long series for season-trend detectors (bfast): a scene every 5 days over years of "
+      "seasons and cloudy wet seasons, with clearings, partial cuts, degradation and regrowth "
+      "planted in the monitoring years (docs/testing.md)");
+  c.simulate
+      ->add_option("--years-history", c.sim.years_history,
+                   "With --series: years of history (the baseline period)")
+      ->check(CLI::Range(1, 20))
+      ->needs(series)
+      ->capture_default_str();
+  c.simulate
+      ->add_option("--years-monitor", c.sim.years_monitor,
+                   "With --series: years of monitoring after the history")
+      ->check(CLI::Range(1, 20))
+      ->needs(series)
+      ->capture_default_str();
+  c.simulate->callback([&c] {
+    if (!c.sim.series && c.sim.size > 0 && c.sim.size < 160)
+      throw CLI::ValidationError("--size", "must be 160 or more (96 or more with --series)");
+    if (c.sim.series && c.sim.partial_cuts)
+      throw CLI::ValidationError("--partial-cuts", "does not go with --series");
+  });
   c.verify = app.add_subcommand(
       "verify",
       "Hash a run's outputs (and its local inputs) again and report every file that differs "
@@ -296,8 +343,7 @@ int dispatch(job_commands const& c, monitor_commands const& monitoring, global_o
     if (c.report->parsed()) return report_command(c.job_path, c.report_aoi);
     if (c.verify->parsed()) return verify_command(c.verify_dir);
     if (int const monitored = run_monitor_commands(monitoring, g); monitored >= 0) return monitored;
-    if (c.simulate->parsed())
-      return simulate_command(c.out_dir, c.seed, c.size, c.no_clouds, c.partial_cuts);
+    if (c.simulate->parsed()) return simulate_command(c.sim);
     return info_command();
   } catch (geosweep::config_error const& e) {
     print_errors(e.what());

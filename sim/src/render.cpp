@@ -16,6 +16,10 @@ namespace geosweep::sim::detail {
 using pipeline::days_since_epoch;
 
 void simulator::render_band(int date, int band, std::vector<std::uint16_t>& out) const {
+  if (o_.series) {
+    render_series_band(date, band, out);
+    return;
+  }
   // A small seasonal factor from the day of year.
   civil_date const dt = dates_[date];
   int const doy = days_since_epoch(dt) - days_since_epoch(civil_date{
@@ -68,6 +72,10 @@ void simulator::render_band(int date, int band, std::vector<std::uint16_t>& out)
 }
 
 void simulator::render_scl(int date, std::vector<std::uint8_t>& out) const {
+  if (o_.series) {
+    render_series_scl(date, out);
+    return;
+  }
   cloud_state const& cs = clouds_[date];
   out.resize(n_);
   for (std::size_t i = 0; i < n_; ++i) {

@@ -42,6 +42,22 @@ void simulator::validate() const {
       days_since_epoch(o_.baseline_start) + (o_.baseline_dates - 1) * o_.revisit_days;
   expects(last_baseline < days_since_epoch(o_.monitor_start),
           "the baseline period must end before the monitoring period starts");
+  if (!o_.series) return;
+  expects(o_.series_start.ok(), "series_start must be a valid date");
+  expects(o_.years_history >= 1 && o_.years_history <= 20, "years_history must be in 1..20");
+  expects(o_.years_monitor >= 1 && o_.years_monitor <= 20, "years_monitor must be in 1..20");
+  expects(o_.series_revisit_days >= 1 && o_.series_revisit_days <= 60,
+          "series_revisit_days must be in 1..60");
+  expects(o_.season_amplitude >= 0.0 && o_.season_amplitude <= 0.15,
+          "season_amplitude must be in [0, 0.15]");
+  expects(o_.season_variation >= 0.0 && o_.season_variation < 1.0,
+          "season_variation must be in [0, 1)");
+  expects(
+      o_.series_clearings >= 0 && o_.series_partials >= 0 && o_.series_degradations >= 0 &&
+          o_.series_regrowths >= 0 &&
+          o_.series_clearings + o_.series_partials + o_.series_degradations + o_.series_regrowths <=
+              255,
+      "the series' event counts must be >= 0 and 255 at most in all");
 }
 
 simulation_result simulator::run() {
@@ -53,15 +69,29 @@ simulation_result simulator::run() {
     throw io_error(fmt::format("{}: cannot create directory: {}", dir_.string(),
                                ec ? ec.message() : "not a directory"));
   make_grid();
-  make_dates();
+  if (o_.series) {
+    make_series_dates();
+    make_seasons();
+  } else {
+    make_dates();
+  }
   make_landcover();
   make_aois();
-  place_clearings();
-  place_degradation();
-  make_clouds();
+  if (o_.series) {
+    place_series_events();
+    degraded_.assign(n_, 0);
+    make_series_clouds();
+  } else {
+    place_clearings();
+    place_degradation();
+    make_clouds();
+  }
   write_scenes();
   write_concession();
-  write_truth();
+  if (o_.series)
+    write_series_truth();
+  else
+    write_truth();
   write_job();
 
   simulation_result r;
@@ -73,6 +103,8 @@ simulation_result simulator::run() {
   r.grid.height = h_;
   r.dates = dates_;
   r.clearings = clearings_;
+  r.events = events_;
+  r.baseline_dates = static_cast<std::size_t>(o_.baseline_dates);
   r.truth_mask = std::move(truth_);
   return r;
 }

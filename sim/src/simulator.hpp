@@ -2,9 +2,10 @@
 /// \file
 /// Internal to geosweep_sim: the scene simulator's one class and what its phases share. The
 /// class is big and works in phases, so its members are defined by phase, one .cpp each
-/// (landscape.cpp, events.cpp, render.cpp, write.cpp, scene_simulator.cpp), around this header:
-/// the random streams, the spectra and SCL classes, and the scene model. It lives in `detail`
-/// rather than an anonymous namespace because several files define its members.
+/// (landscape.cpp, events.cpp, render.cpp, write.cpp, scene_simulator.cpp; series.cpp for the
+/// long-series mode), around this header: the random streams, the spectra and SCL classes, and
+/// the scene model. It lives in `detail` rather than an anonymous namespace because several
+/// files define its members.
 
 #include <algorithm>
 #include <array>
@@ -56,6 +57,11 @@ enum class stream : std::uint64_t {
   noise = 6,
   degradation = 7,
   partial = 8,
+  // the long-series mode (series.cpp)
+  series_events = 9,
+  series_season = 10,
+  series_clouds = 11,
+  series_noise = 12,
 };
 
 class random_stream {
@@ -159,6 +165,15 @@ struct cloud_state {
   std::vector<double> brightness;  // per blob
 };
 
+/// How a planted event of the series mode changes NDVI, in days since series_start.
+struct event_model {
+  int start_day = 0;
+  int ramp_days = 0;          // 0: abrupt
+  double fall = 0.0;          // complete fall; regrowth: the rise
+  int cleared_day = -1;       // regrowth: when it was cleared
+  double cleared_fall = 0.0;  // regrowth: the fall of that clearing
+};
+
 /// Simulates one tile: run() builds the scene model phase by phase (landscape.cpp, then
 /// events.cpp), then renders (render.cpp) and writes (write.cpp) every file. Each phase reads
 /// only what the phases before it made.
@@ -214,8 +229,30 @@ class simulator {
   void make_clouds();
   /// Star-shaped cloud blobs covering 5-20 % of the tile into `cs`.
   void draw_cloud_blobs(random_stream& rng, cloud_state& cs) const;
+  /// Star-shaped cloud blobs covering about `target` of the tile into `cs`.
+  void draw_cloud_blobs(random_stream& rng, cloud_state& cs, double target) const;
   /// The shadows of the clouds in `cs`.
   void cast_shadows(random_stream& rng, cloud_state& cs) const;
+
+  // series.cpp: the long-series mode (simulation_options::series) in place of the dates,
+  // events and clouds above, and its own pixel values and truth.
+  /// Every series_revisit_days over the history, then the monitoring years.
+  void make_series_dates();
+  /// Each year's season (amplitude and peak day): season_amp_, season_peak_.
+  void make_seasons();
+  /// Forest NDVI's seasonal offset from its mean on day `t` (days since series_start), and
+  /// pasture's is twice it.
+  [[nodiscard]] double season_offset(double t) const;
+  /// The planted events: truth_, events_, clearings_.
+  void place_series_events();
+  /// The NDVI fall of event `k` (events_[k]) on date index `date` (0 before it starts).
+  [[nodiscard]] double event_fall(std::size_t k, int date) const;
+  /// Clouds by the month's chance of a cloudy scene: clouds_.
+  void make_series_clouds();
+  void render_series_band(int date, int band, std::vector<std::uint16_t>& out) const;
+  void render_series_scl(int date, std::vector<std::uint8_t>& out) const;
+  /// DIR/truth.geojson: one feature per event; DIR/truth.tif: the truth mask.
+  void write_series_truth() const;
 
   // render.cpp: pixel values of one file.
   /// DNs of band `band` on date index `date`.
@@ -257,6 +294,12 @@ class simulator {
   std::vector<std::uint8_t> degraded_;  // 1 where forest degrades gradually while monitored
   std::vector<float> bare_share_;       // partial cuts: share of bare soil once cut
   std::vector<cloud_state> clouds_;
+  // series mode
+  std::vector<int> day_;             // per date: days since series_start
+  std::vector<double> season_amp_;   // per year (one more than the series has)
+  std::vector<double> season_peak_;  // per year: day of the year of the peak
+  std::vector<planted_event> events_;
+  std::vector<event_model> event_model_;  // per event, as events_
 };
 
 }  // namespace geosweep::sim::detail

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -227,6 +228,64 @@ void simulator::write_truth() const {
   });
 }
 
+void simulator::write_series_truth() const {
+  {
+    // DIR/truth.tif: the truth mask on the grid, event ids (0, nodata, elsewhere).
+    fs::path const mask = dir_ / "truth.tif";
+    atomic_file out(mask);
+    write_tiff(out.temp_path(), truth_.data(), GDT_Byte, false, "event id");
+    out.commit();
+  }
+  fs::path const path = dir_ / "truth.geojson";
+  std::map<int, std::vector<std::unique_ptr<OGRPolygon>>> parts = polygonize_truth(path);
+  auto const to_lonlat = pipeline::make_transform(utm_, wgs84_);
+
+  write_geojson(path, "events", wgs84_, "9", [&](OGRLayer& layer) {
+    add_field(layer, path, "id", OFTInteger);
+    add_field(layer, path, "kind", OFTString);
+    add_field(layer, path, "aoi", OFTString);
+    add_field(layer, path, "start", OFTString);
+    add_field(layer, path, "first_visible", OFTString);
+    add_field(layer, path, "ramp_days", OFTInteger);
+    add_field(layer, path, "pixels", OFTInteger64);
+    add_field(layer, path, "area_ha", OFTReal);
+    add_field(layer, path, "ndvi_fall", OFTReal);
+    add_field(layer, path, "cleared_on", OFTString);
+    for (auto const& e : events_) {
+      auto& pieces = parts[e.id];
+      if (pieces.empty())
+        throw io_error(fmt::format("{}: event {} has no footprint", path.string(), e.id));
+      std::unique_ptr<OGRGeometry> geom;
+      if (pieces.size() == 1) {
+        geom = std::move(pieces.front());
+      } else {
+        auto multi = std::make_unique<OGRMultiPolygon>();
+        for (auto& p : pieces) multi->addGeometryDirectly(p.release());
+        geom = std::move(multi);
+      }
+      if (geom->transform(to_lonlat.get()) != OGRERR_NONE)
+        throw_gdal(path, "cannot transform an event to EPSG:4326");
+      OGRFeature f(layer.GetLayerDefn());
+      f.SetField("id", e.id);
+      f.SetField("kind", to_string(e.kind));
+      f.SetField("aoi", e.aoi.c_str());
+      f.SetField("start", to_iso(e.start).c_str());
+      f.SetField("first_visible", to_iso(e.first_visible).c_str());
+      f.SetField("ramp_days", e.ramp_days);
+      f.SetField("pixels", static_cast<GIntBig>(e.pixel_count));
+      f.SetField("area_ha", e.area_ha);
+      // Four decimals: the text a reader gets is the fall to 5e-5.
+      f.SetField("ndvi_fall", std::round(e.ndvi_fall * 1e4) / 1e4);
+      if (e.cleared_on)
+        f.SetField("cleared_on", to_iso(*e.cleared_on).c_str());
+      else
+        f.SetFieldNull(f.GetFieldIndex("cleared_on"));
+      f.SetGeometry(geom.get());
+      if (layer.CreateFeature(&f) != OGRERR_NONE) throw_gdal(path, "cannot write feature");
+    }
+  });
+}
+
 std::map<int, std::vector<std::unique_ptr<OGRPolygon>>> simulator::polygonize_truth(
     fs::path const& path) const {
   // Polygonize the truth mask in UTM: the exact pixel footprints.
@@ -268,6 +327,40 @@ std::map<int, std::vector<std::unique_ptr<OGRPolygon>>> simulator::polygonize_tr
 void simulator::write_job() const {
   fs::path const path = dir_ / "job.yaml";
   auto const& bbox = aois_[0].bbox;
+  if (o_.series) {
+    std::string const text = fmt::format(
+        "# Written by `geosweep simulate --series --seed {seed}`: {n} Sentinel-2 L2A-like scenes "
+        "every {r} days over {yh} + {ym} years with {k} planted events (see truth.geojson).\n"
+        "job: simulated-series-seed-{seed}\n"
+        "sensor: sentinel2-l2a\n"
+        "scenes:\n"
+        "  dir: scenes\n"
+        "aois:\n"
+        "  - name: reserve-north\n"
+        "    bbox: [{lon0:.5f}, {lat0:.5f}, {lon1:.5f}, {lat1:.5f}]\n"
+        "  - name: concession-7\n"
+        "    geometry: aois/concession-7.geojson\n"
+        "period:\n"
+        "  baseline: [{b0}, {b1}]\n"
+        "  monitor: [{m0}, {m1}]\n"
+        "indices: [ndvi, nbr]\n"
+        "change:\n"
+        "  method: bfast\n"
+        "  index: ndvi\n"
+        "outputs:\n"
+        "  dir: out\n"
+        "  hdf5: true\n"
+        "  csv: true\n",
+        fmt::arg("seed", o_.seed), fmt::arg("n", dates_.size()),
+        fmt::arg("r", o_.series_revisit_days), fmt::arg("yh", o_.years_history),
+        fmt::arg("ym", o_.years_monitor), fmt::arg("k", events_.size()), fmt::arg("lon0", bbox[0]),
+        fmt::arg("lat0", bbox[1]), fmt::arg("lon1", bbox[2]), fmt::arg("lat1", bbox[3]),
+        fmt::arg("b0", to_iso(dates_.front())),
+        fmt::arg("b1", to_iso(dates_[o_.baseline_dates - 1])),
+        fmt::arg("m0", to_iso(dates_[o_.baseline_dates])), fmt::arg("m1", to_iso(dates_.back())));
+    write_whole_file(path, text);
+    return;
+  }
   std::string const text = fmt::format(
       "# Written by `geosweep simulate --seed {seed}`: {n} Sentinel-2 L2A-like scenes with {k} "
       "planted clearings (see truth.geojson).\n"

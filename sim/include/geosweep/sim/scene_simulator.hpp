@@ -3,8 +3,10 @@
 /// A Sentinel-2-L2A-like scene simulator with planted forest clearings at known places and
 /// dates, deterministic from a seed. It is the project's own demo and test data.
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,57 @@ struct simulation_options {
   /// The default keeps index classes apart (forest NDVI spread ~0.004 a look); 0.12 gives the
   /// spread of real forest between two looks (dNDVI robust sd ~0.024).
   double band_noise = 0.026;
+
+  /// Long-series mode (issue 18): several years of scenes every `series_revisit_days` from
+  /// `series_start`, with a yearly season in every vegetated cover, cloudy wet seasons
+  /// and planted events of each kind in the monitoring years (planted_event). It replaces
+  /// the baseline and monitoring dates above and the clearings, degradations and partial
+  /// cuts; the landscape and the AOIs are the same as without it. The job it writes uses
+  /// `change: {method: bfast, index: ndvi}`. docs/testing.md describes it.
+  bool series = false;
+  civil_date series_start{std::chrono::year{2021}, std::chrono::January, std::chrono::day{1}};
+  int years_history = 3;  ///< the baseline (history) period: 365 days each from series_start
+  int years_monitor = 1;  ///< the monitoring period that follows: 365 days each
+  int series_revisit_days = 5;
+  /// Forest NDVI's yearly cycle: mean + amplitude cos(2 pi (day - peak) / 365.25), the peak
+  /// in mid-March. Each year's amplitude is amplitude (1 + U(-v, v)), v = season_variation, and
+  /// its peak moves by U(-15, 15) days; between the middles of two years both change linearly.
+  /// Pasture's cycle has twice the amplitude; bare soil and water have none.
+  double season_amplitude = 0.05;
+  double season_variation = 0.2;
+  /// Events planted per kind, spread over the AOIs (planted_event::kind).
+  int series_clearings = 2;
+  int series_partials = 2;
+  int series_degradations = 1;
+  int series_regrowths = 1;
+};
+
+/// What a planted event of the long-series mode is.
+enum class event_kind {
+  clearing,     ///< abrupt clear-cut: NDVI falls by 0.55-0.65 (to bare soil) on one date
+  partial,      ///< abrupt partial cut: NDVI falls by 0.15-0.30 on one date
+  degradation,  ///< NDVI falls linearly by 0.06-0.10 over ramp_days (180) from `start`
+  regrowth,     ///< cleared on `cleared_on` in the history period (NDVI 0.6 lower), it greens
+                ///< up from `start`: NDVI rises by 0.30-0.40 over ramp_days (270). Not a loss
+};
+
+/// "clearing", "partial", "degradation" or "regrowth".
+char const* to_string(event_kind k);
+
+/// One planted event of the long-series mode.
+struct planted_event {
+  int id = 0;  ///< 1-based; value of the event in truth_mask
+  event_kind kind = event_kind::clearing;
+  std::string aoi;           ///< the AOI that contains it
+  civil_date start;          ///< the day it starts (any day, not only a scene date)
+  civil_date first_visible;  ///< the first scene date on or after `start`
+  int ramp_days = 0;         ///< 0 for abrupt events; else the days of its linear change
+  std::int64_t pixel_count = 0;
+  double area_ha = 0.0;  ///< pixel_count * pixel area
+  /// The NDVI fall once complete, against the same forest on the same date (the season
+  /// cancels); negative for regrowth: the rise in the monitoring period.
+  double ndvi_fall = 0.0;
+  std::optional<civil_date> cleared_on;  ///< regrowth: the history date it was cleared
 };
 
 /// One planted clearing: where, when and how large.
@@ -62,8 +115,12 @@ struct simulation_result {
   std::filesystem::path truth_file;  ///< DIR/truth.geojson
   raster_grid grid;                  ///< the grid of every band file
   std::vector<civil_date> dates;     ///< scene dates, ascending
+  /// The planted clearings; in series mode the abrupt events (clearing and partial), cleared_on
+  /// their first_visible date.
   std::vector<planted_clearing> clearings;
-  std::vector<std::uint8_t> truth_mask;  ///< grid-sized, clearing id or 0
+  std::vector<planted_event> events;     ///< series mode only: every planted event
+  std::vector<std::uint8_t> truth_mask;  ///< grid-sized, clearing (or event) id or 0
+  std::size_t baseline_dates = 0;        ///< dates[0, baseline_dates) are the baseline
 };
 
 /// Writes scenes, AOIs, job.yaml and truth.geojson under `out_dir` (created if missing).
