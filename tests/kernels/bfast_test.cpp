@@ -57,8 +57,8 @@ struct bfast_pixels {
     k::for_each_pixel(s, n, op);
   }
 
-  void monitor(std::vector<float> const& y, std::vector<double> const& x, int date,
-               int confirm = 2) {
+  void monitor(std::vector<float> const& y, std::vector<double> const& x, int date, int confirm = 2,
+               float min_fall = 0.0f) {
     k::bfast_monitor_op op;
     op.a = a();
     op.index = y.data();
@@ -67,6 +67,7 @@ struct bfast_pixels {
     op.date = date;
     op.lambda = lambda;
     op.forest_min = 0.6f;
+    op.min_fall = min_fall;
     op.confirm = static_cast<std::uint8_t>(confirm);
     op.window_days = 90;
     k::for_each_pixel(s, n, op);
@@ -184,6 +185,17 @@ TEST(BfastMonitor, TheBoundaryItselfJustInsideAndJustOutside) {
     p.monitor({static_cast<float>(0.8 + edge * scale)}, {1.0}, 19800, 1);
     bool const outside = scale > 1.0;
     EXPECT_EQ(p.b.status.data()[0], outside ? k::status_high : k::status_none) << scale;
+  }
+}
+
+TEST(BfastMonitor, MinFallJustInsideAndJustOutside) {
+  // The look falls 0.3 below the model, far beyond the boundary (process -8.9): a fall with
+  // min_fall 0.2999, none with 0.3001.
+  for (float const min_fall : {0.2999f, 0.3001f}) {
+    auto p = constant_model();
+    p.monitor({0.5f}, {1.0}, 19800, 1, min_fall);
+    EXPECT_EQ(p.b.status.data()[0], min_fall < 0.3f ? k::status_high : k::status_none) << min_fall;
+    EXPECT_LT(p.b.ratio.data()[0], -4.0f);  // the process is beyond the boundary either way
   }
 }
 

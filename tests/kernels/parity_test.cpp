@@ -982,6 +982,7 @@ std::vector<std::vector<std::uint8_t>> bfast_series(k::backend where) {
     op.params = params;
     op.date = 18000 + 7 * l;
     op.lambda = k::bfast_critical_value(0.25, 10, 0.05);
+    op.min_fall = 0.05f;
     k::for_each_pixel(s, n, op);
     s.synchronize();
   }

@@ -99,6 +99,7 @@ class bfast_detector final : public change_detector {
     op.date = days_since_epoch(date);
     op.lambda = lambda_;
     op.forest_min = static_cast<float>(change_.forest_min);
+    op.min_fall = static_cast<float>(change_.bfast.min_fall);
     op.confirm = static_cast<std::uint8_t>(change_.confirm);
     op.window_days = change_.window_days;
     k::for_each_pixel(stream_, pixels_, op);
@@ -122,6 +123,7 @@ class bfast_detector final : public change_detector {
     results.mean = mean.data();
     results.grow = static_cast<float>(change_.grow);
     results.forest_min = static_cast<float>(change_.forest_min);
+    results.min_fall = static_cast<float>(change_.bfast.min_fall);
     k::for_each_pixel(s, n, results);
     detection_rasters shared;
     shared.first_date = to_host(s, first, n);

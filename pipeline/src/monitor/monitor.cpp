@@ -62,7 +62,8 @@ std::string state_fingerprint(job_spec const& spec,
       << c.window_days;
   if (c.method == change_method::bfast) {  // only here: older fingerprints stay as they were
     out << ",bfast:" << c.bfast.k << "," << c.bfast.trend << "," << number(c.bfast.h) << ","
-        << number(c.bfast.level) << "," << c.bfast.end << "," << c.bfast.min_history;
+        << number(c.bfast.level) << "," << c.bfast.end << "," << c.bfast.min_history << ","
+        << number(c.bfast.min_fall);
   }
   out << ";grid=" << spec.grid.crs << ","
       << (spec.grid.resolution ? number(*spec.grid.resolution) : "")

@@ -381,7 +381,8 @@ void read_sanity_warnings(spec_reader& r, YAML::Node const& node, change_spec& c
 
 void read_bfast(spec_reader& r, YAML::Node const& node, bfast_spec& bfast) {
   if (!r.expect_map(node, "change.bfast")) return;
-  r.check_keys(node, "change.bfast", {"k", "trend", "h", "level", "end", "min_history"});
+  r.check_keys(node, "change.bfast",
+               {"k", "trend", "h", "level", "end", "min_history", "min_fall"});
   if (node["k"]) {
     if (auto v = r.integer_in(node["k"], "change.bfast.k", 0, kernels::bfast_max_harmonics))
       bfast.k = *v;
@@ -419,6 +420,15 @@ void read_bfast(spec_reader& r, YAML::Node const& node, bfast_spec& bfast) {
   if (node["min_history"]) {
     if (auto v = r.integer_in(node["min_history"], "change.bfast.min_history", 1, 65535))
       bfast.min_history = *v;
+  }
+  if (node["min_fall"]) {
+    if (auto v = r.number(node["min_fall"], "change.bfast.min_fall")) {
+      if (!(*v >= 0 && *v <= 2))
+        r.error(node["min_fall"], "change.bfast.min_fall",
+                "expected a fall of the index in [0, 2] (0: the MOSUM test alone)");
+      else
+        bfast.min_fall = *v;
+    }
   }
 }
 

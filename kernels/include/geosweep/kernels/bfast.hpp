@@ -19,7 +19,10 @@
 /// history (log+ x = 1 for x <= e, else log x; strucchange's `border`). A clear look whose
 /// process lies below minus the boundary is a fall; the first fall makes a candidate (low
 /// confidence), `confirm` falls within `window_days` confirm it, and a clear look inside the
-/// boundary before that clears the candidate: the ladder of the `baseline` method.
+/// boundary before that clears the candidate: the ladder of the `baseline` method. A fall must
+/// also lie `min_fall` or more below the model (0: bfastmonitor's test alone), so that a season
+/// that differs a little from the history's, which the MOSUM sums over its window, is not
+/// forest loss.
 ///
 /// State layout: plane-major arrays, value `plane` of pixel i at [plane * n + i].
 
@@ -271,6 +274,7 @@ struct bfast_monitor_op {
   std::int32_t date = 0;
   double lambda = 1.0;            ///< bfast_critical_value
   float forest_min = 0.6f;        ///< history mean at or above which the pixel is forest
+  float min_fall = 0.0f;          ///< and the look at least this far below the model (0: off)
   std::uint8_t confirm = 2;       ///< falls that confirm a candidate
   std::int32_t window_days = 90;  ///< confirmation must come within this many days
 
@@ -297,7 +301,8 @@ struct bfast_monitor_op {
     a.ratio[i] = static_cast<float>(process / boundary);
     if (a.status[i] == status_high) return;
     bool const forest = !(bfast_history_mean(a, i) < forest_min);
-    if (!(forest && process < -boundary)) {
+    bool const deep = !(min_fall > 0.0f) || -e >= min_fall;  // 0: the MOSUM test alone
+    if (!(forest && process < -boundary && deep)) {
       if (a.status[i] == status_low) {  // back inside the boundary: the candidate clears
         a.status[i] = status_none;
         a.first[i] = no_date;
@@ -334,10 +339,16 @@ struct bfast_results_op {
   float* mean = nullptr;
   float grow = 0.0f;  ///< 0: no growth
   float forest_min = 0.6f;
+  float min_fall = 0.0f;  ///< bfast_monitor_op's
 
+  /// A forest pixel whose latest process lies at or beyond `grow` x the boundary and whose
+  /// window's mean residual is at least `grow` x `min_fall` below the model.
   GEOSWEEP_HD bool grows(std::size_t i) const {
-    return grow > 0.0f && a.model[i] == bfast_fitted && !(bfast_history_mean(a, i) < forest_min) &&
-           a.ratio[i] <= -grow;
+    if (!(grow > 0.0f) || a.model[i] != bfast_fitted || bfast_history_mean(a, i) < forest_min ||
+        !(a.ratio[i] <= -grow))
+      return false;
+    double const mean = a.window_sum[i] / static_cast<double>(a.window[i]);
+    return -mean >= static_cast<double>(grow) * static_cast<double>(min_fall);
   }
 
   GEOSWEEP_HD void operator()(std::size_t i) const {

@@ -126,6 +126,7 @@ struct bfast_spec {
   double level = 0.05;   ///< significance of the monitoring test, 0.001-0.05
   int end = 10;          ///< monitoring horizon in multiples of the history: 2, 4, 6, 8, 10
   int min_history = 24;  ///< fewer clear history looks: the pixel has no model (change_no_model)
+  double min_fall = 0.1;  ///< a fall beyond the boundary must also lie this far below the model
   /// Regressors of the model: intercept, trend, then cos and sin of each harmonic.
   [[nodiscard]] int params() const { return 1 + (trend ? 1 : 0) + 2 * k; }
 };
