@@ -52,22 +52,8 @@ void simulator::render_band(int date, int band, std::vector<std::uint16_t>& out)
       surface =
           (1.0 - degradation_share[date]) * base[forest] + degradation_share[date] * base[bare];
     }
-    double refl = surface * texture_[i] * noise;
-    switch (cs.scl[i]) {
-      case scl_cloud_high:
-        refl = cs.brightness[cs.blob[i]] * cloud_tint[band] * noise;
-        break;
-      case scl_cloud_medium:
-        refl = 0.92 * cs.brightness[cs.blob[i]] * cloud_tint[band] * noise;
-        break;
-      case scl_shadow:
-        refl *= 0.5;
-        break;
-      default:
-        break;
-    }
-    double const dn = std::floor(refl * 10000.0 + 0.5) + 1000.0;
-    out[i] = static_cast<std::uint16_t>(std::clamp(dn, 1.0, 65535.0));
+    double const refl = surface * texture_[i] * noise;
+    out[i] = scene_dn(refl, cs, i, band, noise);
   }
 }
 

@@ -165,6 +165,28 @@ struct cloud_state {
   std::vector<double> brightness;  // per blob
 };
 
+/// The DN of a band at pixel i whose surface reflectance is `refl` (noise applied) and whose
+/// look is `noise`: a cloud replaces it, a shadow halves it; scaled by 10000 with the BOA offset
+/// 1000, as a processing-baseline-04 L2A scene.
+inline std::uint16_t scene_dn(double refl, cloud_state const& cs, std::size_t i, int band,
+                              double noise) {
+  switch (cs.scl[i]) {
+    case scl_cloud_high:
+      refl = cs.brightness[cs.blob[i]] * cloud_tint[static_cast<std::size_t>(band)] * noise;
+      break;
+    case scl_cloud_medium:
+      refl = 0.92 * cs.brightness[cs.blob[i]] * cloud_tint[static_cast<std::size_t>(band)] * noise;
+      break;
+    case scl_shadow:
+      refl *= 0.5;
+      break;
+    default:
+      break;
+  }
+  double const dn = std::floor(refl * 10000.0 + 0.5) + 1000.0;
+  return static_cast<std::uint16_t>(std::clamp(dn, 1.0, 65535.0));
+}
+
 /// How a planted event of the series mode changes NDVI, in days since series_start.
 struct event_model {
   int start_day = 0;

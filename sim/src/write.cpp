@@ -191,6 +191,29 @@ void simulator::write_concession() const {
   });
 }
 
+namespace {
+
+/// One planted footprint (polygons of a truth id) as one geometry in lon/lat.
+std::unique_ptr<OGRGeometry> lonlat_footprint(std::vector<std::unique_ptr<OGRPolygon>>& pieces,
+                                              OGRCoordinateTransformation& to_lonlat,
+                                              fs::path const& path, char const* what, int id) {
+  if (pieces.empty())
+    throw io_error(fmt::format("{}: {} {} has no footprint", path.string(), what, id));
+  std::unique_ptr<OGRGeometry> geom;
+  if (pieces.size() == 1) {
+    geom = std::move(pieces.front());
+  } else {
+    auto multi = std::make_unique<OGRMultiPolygon>();
+    for (auto& p : pieces) multi->addGeometryDirectly(p.release());
+    geom = std::move(multi);
+  }
+  if (geom->transform(&to_lonlat) != OGRERR_NONE)
+    throw_gdal(path, fmt::format("cannot transform {} {} to EPSG:4326", what, id));
+  return geom;
+}
+
+}  // namespace
+
 void simulator::write_truth() const {
   fs::path const path = dir_ / "truth.geojson";
   std::map<int, std::vector<std::unique_ptr<OGRPolygon>>> parts = polygonize_truth(path);
@@ -203,19 +226,7 @@ void simulator::write_truth() const {
     add_field(layer, path, "pixels", OFTInteger64);
     add_field(layer, path, "area_ha", OFTReal);
     for (auto const& c : clearings_) {
-      auto& pieces = parts[c.id];
-      if (pieces.empty())
-        throw io_error(fmt::format("{}: clearing {} has no footprint", path.string(), c.id));
-      std::unique_ptr<OGRGeometry> geom;
-      if (pieces.size() == 1) {
-        geom = std::move(pieces.front());
-      } else {
-        auto multi = std::make_unique<OGRMultiPolygon>();
-        for (auto& p : pieces) multi->addGeometryDirectly(p.release());
-        geom = std::move(multi);
-      }
-      if (geom->transform(to_lonlat.get()) != OGRERR_NONE)
-        throw_gdal(path, "cannot transform a clearing to EPSG:4326");
+      auto const geom = lonlat_footprint(parts[c.id], *to_lonlat, path, "clearing", c.id);
       OGRFeature f(layer.GetLayerDefn());
       f.SetField("id", c.id);
       f.SetField("aoi", c.aoi.c_str());
@@ -252,19 +263,7 @@ void simulator::write_series_truth() const {
     add_field(layer, path, "ndvi_fall", OFTReal);
     add_field(layer, path, "cleared_on", OFTString);
     for (auto const& e : events_) {
-      auto& pieces = parts[e.id];
-      if (pieces.empty())
-        throw io_error(fmt::format("{}: event {} has no footprint", path.string(), e.id));
-      std::unique_ptr<OGRGeometry> geom;
-      if (pieces.size() == 1) {
-        geom = std::move(pieces.front());
-      } else {
-        auto multi = std::make_unique<OGRMultiPolygon>();
-        for (auto& p : pieces) multi->addGeometryDirectly(p.release());
-        geom = std::move(multi);
-      }
-      if (geom->transform(to_lonlat.get()) != OGRERR_NONE)
-        throw_gdal(path, "cannot transform an event to EPSG:4326");
+      auto const geom = lonlat_footprint(parts[e.id], *to_lonlat, path, "event", e.id);
       OGRFeature f(layer.GetLayerDefn());
       f.SetField("id", e.id);
       f.SetField("kind", to_string(e.kind));

@@ -73,8 +73,8 @@ class bfast_detector final : public change_detector {
   }
 
   void observe_baseline(civil_date date, float const* index) override {
-    // A history look after the fit (a late baseline scene in a later monitoring run) is not
-    // used: the model is fitted once (docs/detector.md).
+    // The model is fitted once: a monitoring run recomputes from the first date when a late
+    // scene comes (docs/monitoring.md), so no history look reaches a fitted detector there.
     if (closed_ || table_.size() / params_ >= static_cast<std::size_t>(looks_)) return;
     auto const x = regressors(change_.bfast, date);
     k::bfast_history_op op;

@@ -94,7 +94,8 @@ TEST(SpecReader, ChoicesAreTypedAndUnknownOnesSuggested) {
   EXPECT_FALSE(r.choice<gp::change_method>(node[2], "m", "method"));
   EXPECT_EQ(r.report(),
             "job.yaml:1:14: m: unknown method 'bitemporl'; did you mean 'bitemporal'? (expected "
-            "one of: baseline, bitemporal)\njob.yaml:1:25: m: expected a text value, found a list");
+            "one of: baseline, bitemporal, bfast)\njob.yaml:1:25: m: expected a text value, found "
+            "a list");
 }
 
 TEST(SpecReader, RangesMayBeOneDayButNotBackwards) {
