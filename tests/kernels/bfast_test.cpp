@@ -322,6 +322,20 @@ TEST(BfastMonitor, NotForestIsNeverAFallButGrowthNeedsAForestPixelToo) {
   EXPECT_EQ(p.classes(k::zone_core, 0.5f)[0], k::change_none);
 }
 
+TEST(BfastMonitor, APixelClearedAtTheEndOfTheHistoryIsNotForest) {
+  // Six looks of 0.8 and two of `end`: the history mean is 0.75 (forest) either way; the mean
+  // of the last K = 2 looks is `end`, on forest_min 0.6 (forest) or just below (not forest).
+  for (float const end : {0.6f, 0.59f}) {
+    bfast_pixels p(1, 1, 8, 0.25);
+    for (int j = 0; j < 8; ++j) p.history({j < 6 ? 0.8f : end}, {1.0});
+    p.fit(1);
+    ASSERT_EQ(p.b.model.data()[0], k::bfast_fitted);
+    EXPECT_FLOAT_EQ(p.b.recent.data()[0], end);
+    p.monitor({0.1f}, {1.0}, 19800, 1);
+    EXPECT_EQ(p.b.status.data()[0], end >= 0.6f ? k::status_high : k::status_none) << end;
+  }
+}
+
 TEST(BfastClass, GrowthAndTheEdgeZone) {
   // One look at half the boundary and a bit more: ratio about -0.6, no fall, grows at
   // grow 0.5 but not at 0.7; a candidate in the edge zone is grown, not a seed.

@@ -118,6 +118,7 @@ struct bfast_arrays {
   std::int32_t* confirmed = nullptr;   ///< day of confirmation
   float* fall_sum = nullptr;           ///< sum over the candidate's falls of -residual
   float* ratio = nullptr;              ///< process / boundary at the latest clear look (NaN)
+  float* recent = nullptr;             ///< mean of the window\'s history looks (the history\'s end)
 };
 
 /// One baseline-period look (NaN where not clear) into the history of pixels still pending.
@@ -241,16 +242,19 @@ struct bfast_fit_op {
       reverse(i, shift, capacity);
       reverse(i, 0, capacity);
     }
-    double sum = 0.0;
+    double sum = 0.0, values = 0.0;
     for (int j = 0; j < window; ++j) {
       double const* row = table + static_cast<std::size_t>(a.ring_look[j * n + i]) * params;
       double fit = 0.0;
       for (int r = 0; r < params; ++r) fit += row[r] * rhs[r];
-      float const e = static_cast<float>(static_cast<double>(a.ring[j * n + i]) - fit);
+      double const y = a.ring[j * n + i];
+      float const e = static_cast<float>(y - fit);
       a.ring[j * n + i] = e;
       sum += static_cast<double>(e);
+      values += y;
     }
     a.window_sum[i] = sum;
+    a.recent[i] = static_cast<float>(values / static_cast<double>(window));
     a.window[i] = static_cast<std::uint16_t>(window);
     a.next[i] = 0;
     a.model[i] = bfast_fitted;
@@ -263,6 +267,14 @@ GEOSWEEP_HD inline float bfast_history_mean(bfast_arrays const& a, std::size_t i
   unsigned const count = a.history[i];
   return count == 0 ? nodata_f32()
                     : canonical_nan(static_cast<float>(a.xty[i] / static_cast<double>(count)));
+}
+
+/// Forest: the history's mean and the mean of its last K looks (the end of the history, where a
+/// clearing inside the history shows) at least `forest_min`. The history is the whole baseline
+/// period (bfastmonitor's history = "all"), so a pixel cleared before the monitoring began is
+/// not taken for forest that is lost when its model, half forest and half bare, meets it.
+GEOSWEEP_HD inline bool bfast_forest(bfast_arrays const& a, std::size_t i, float forest_min) {
+  return !(bfast_history_mean(a, i) < forest_min) && !(a.recent[i] < forest_min);
 }
 
 /// One monitoring look dated `date` (NaN where not clear).
@@ -300,7 +312,7 @@ struct bfast_monitor_op {
     double const boundary = bfast_boundary(lambda, history + static_cast<double>(m), history);
     a.ratio[i] = static_cast<float>(process / boundary);
     if (a.status[i] == status_high) return;
-    bool const forest = !(bfast_history_mean(a, i) < forest_min);
+    bool const forest = bfast_forest(a, i, forest_min);
     bool const deep = !(min_fall > 0.0f) || -e >= min_fall;  // 0: the MOSUM test alone
     if (!(forest && process < -boundary && deep)) {
       if (a.status[i] == status_low) {  // back inside the boundary: the candidate clears
@@ -344,7 +356,7 @@ struct bfast_results_op {
   /// A forest pixel whose latest process lies at or beyond `grow` x the boundary and whose
   /// window's mean residual is at least `grow` x `min_fall` below the model.
   GEOSWEEP_HD bool grows(std::size_t i) const {
-    if (!(grow > 0.0f) || a.model[i] != bfast_fitted || bfast_history_mean(a, i) < forest_min ||
+    if (!(grow > 0.0f) || a.model[i] != bfast_fitted || !bfast_forest(a, i, forest_min) ||
         !(a.ratio[i] <= -grow))
       return false;
     double const mean = a.window_sum[i] / static_cast<double>(a.window[i]);

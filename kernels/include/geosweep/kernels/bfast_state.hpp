@@ -18,7 +18,7 @@ struct bfast_buffers {
   Array<std::uint32_t> valid;
   Array<double> xty, yty, beta, sigma, window_sum;
   Array<std::uint16_t> history, ring_look, window, next, clear;
-  Array<float> ring, fall_sum, ratio;
+  Array<float> ring, fall_sum, ratio, recent;
   Array<std::uint8_t> model, status, falls;
   Array<std::int32_t> first, confirmed;
 };
@@ -38,6 +38,7 @@ void each_saved(F&& f, B&... b) {
   f("ring", b.ring...);
   f("fall_sum", b.fall_sum...);
   f("ratio", b.ratio...);
+  f("recent", b.recent...);
   f("model", b.model...);
   f("status", b.status...);
   f("falls", b.falls...);
@@ -70,6 +71,7 @@ inline bfast_buffers<device_array> make_bfast_buffers(stream const& s, std::size
   make(b.ring, planes(capacity), 0.0f);
   make(b.fall_sum, 1, 0.0f);
   make(b.ratio, 1, nodata_f32());
+  make(b.recent, 1, nodata_f32());
   make(b.model, 1, std::uint8_t{bfast_pending});
   make(b.status, 1, std::uint8_t{status_none});
   make(b.falls, 1, std::uint8_t{0});
@@ -102,6 +104,7 @@ bfast_arrays view(bfast_buffers<Array>& b, std::size_t pixels) {
   a.confirmed = b.confirmed.data();
   a.fall_sum = b.fall_sum.data();
   a.ratio = b.ratio.data();
+  a.recent = b.recent.data();
   return a;
 }
 
