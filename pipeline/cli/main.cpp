@@ -100,6 +100,9 @@ int run_command(std::string const& job_path, global_options const& g) {
         "to {})\n",
         a.name, a.changed_area_ha, a.alerts.size(), high, a.clear_area_ha,
         gp::to_iso(a.date_before), gp::to_iso(a.date_after));
+    if (a.no_model_area_ha > 0)
+      fmt::print("  {:<20} {:>9.2f} ha without a model (bfast: too few clear history looks)\n", "",
+                 a.no_model_area_ha);
     if (!a.warnings.empty())
       fmt::print("  {:<20} warnings: {} (see stderr)\n", "", fmt::join(a.warnings, ";"));
   }

@@ -64,14 +64,16 @@ void chunk_applier::add_areas(aoi_tile_output const& t) {
   for (int r = 0; r < t.tile.height; ++r) {
     double const area = aoi.row_areas[static_cast<std::size_t>(r + t.tile.y_offset)];
     std::uint8_t const* row = t.change.data() + static_cast<std::size_t>(r) * t.tile.width;
-    std::int64_t inside = 0, clear = 0;  // per row, then weighed by the row's pixel area
+    std::int64_t inside = 0, clear = 0, no_model = 0;  // per row, then weighed by its area
     for (int c = 0; c < t.tile.width; ++c) {
       inside += row[c] != k::change_outside_aoi ? 1 : 0;
       clear += k::is_observed_class(row[c]) ? 1 : 0;
+      no_model += row[c] == k::change_no_model ? 1 : 0;
     }
     aoi.inside_pixels += inside;
     aoi.clear_pixels += clear;
     aoi.clear_m2 += static_cast<double>(clear) * area;
+    aoi.no_model_m2 += static_cast<double>(no_model) * area;
   }
   aoi.clear_m2_by_date.resize(plan_.dates.size(), 0.0);
   for (std::size_t d = 0; d < plan_.dates.size(); ++d) aoi.clear_m2_by_date[d] += t.clear_m2[d];

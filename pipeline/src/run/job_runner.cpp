@@ -87,6 +87,7 @@ aoi_result aoi_result_of(aoi_work const& aoi, run_plan const& plan,
   r.date_after = plan.date_after;
   r.aoi_pixels = aoi.inside_pixels;
   r.clear_pixels = aoi.clear_pixels;
+  r.no_model_area_ha = m2_to_ha(aoi.no_model_m2);
   r.clear_area_ha = m2_to_ha(aoi.clear_m2);
   double changed_m2 = 0.0, column = 0.0, row = 0.0;
   for (auto const& p : patches) {
@@ -113,6 +114,12 @@ aoi_result aoi_result_of(aoi_work const& aoi, run_plan const& plan,
   }
   spdlog::info("AOI '{}': {:.2f} ha changed in {} patches, of {:.2f} ha clear", r.name,
                r.changed_area_ha, patches.size(), r.clear_area_ha);
+  if (r.no_model_area_ha > 0) {
+    spdlog::info(
+        "AOI '{}': {:.2f} ha without a model (too few clear history looks, or looks "
+        "that do not determine it): not monitored",
+        r.name, r.no_model_area_ha);
+  }
   return r;
 }
 

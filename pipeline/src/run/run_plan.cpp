@@ -128,7 +128,7 @@ void plan_grid(job_spec const& spec, continuation const* resume, run_plan& plan)
   std::vector<pixel_window> windows;
   for (auto& shape : shapes) {
     shape.set_edge_buffer(edge_buffer);
-    aoi_work a{std::move(shape), {}, {}, nullptr, {}, 0, 0, 0.0, {}, 0.0, 0.0, {}, {}};
+    aoi_work a{std::move(shape), {}, {}, nullptr, {}, 0, 0, 0.0, 0.0, {}, 0.0, 0.0, {}, {}};
     a.window = a.shape.window_in(plan.grid);
     if (a.window.empty())
       throw config_error("AOI '" + a.shape.name() + "' does not overlap the analysis grid");

@@ -30,6 +30,7 @@ struct aoi_work {
   std::int64_t inside_pixels = 0;
   std::int64_t clear_pixels = 0;  ///< inside, and clear in both periods
   double clear_m2 = 0.0;
+  double no_model_m2 = 0.0;              ///< inside, class change_no_model (bfast)
   std::vector<double> clear_m2_by_date;  ///< area with a clear look, per date
   double inside_m2 = 0.0;                ///< ground area inside the AOI
   double forest_m2 = 0.0;                ///< of it, forest by its baseline index

@@ -32,7 +32,8 @@ struct aoi_result {
   std::int64_t changed_pixels = 0;  ///< in patches at or above the minimum mapping unit
   double clear_area_ha = 0.0;
   double changed_area_ha = 0.0;
-  std::vector<alert> alerts;  ///< in raster order of their first pixel: alert k is patch k + 1
+  double no_model_area_ha = 0.0;  ///< bfast: inside, without a model (change_no_model)
+  std::vector<alert> alerts;      ///< in raster order of their first pixel: alert k is patch k + 1
   std::optional<std::array<double, 2>> changed_centroid_lat_lon;  ///< absent without change
   double forest_area_ha = 0.0;  ///< inside, with a baseline index at or above forest_min
   /// Sanity warnings (docs/detector.md), as areas.csv's `warnings` codes: "flagged_share=0.884",
