@@ -207,7 +207,7 @@ class bfast_detector final : public change_detector {
   double lambda_;
   mutable bool closed_ = false;
   mutable std::vector<double> table_;  // regressors of the history looks so far
-  mutable k::bfast_buffers<resident> buffers_;
+  mutable k::bfast_buffers<k::device_array> buffers_;
 };
 
 }  // namespace
