@@ -359,6 +359,17 @@ map_page base_page(map_basis const& b, std::string const& period,
       "",
       fmt::format("#{}", tr(lang, "map.alerts")),
       alert_summary(lang, in.alerts.size(), b.totals.area_ha, b.totals.high)};
+  // bfast: the share of the AOI it could not model (too short a history) is not monitored.
+  std::size_t inside = 0, no_model = 0;
+  for (auto const c : in.change) {
+    inside += c != kernels::change_outside_aoi ? 1 : 0;
+    no_model += c == kernels::change_no_model ? 1 : 0;
+  }
+  if (no_model > 0) {
+    p.sidebar.push_back(
+        say(lang, "map.no_model",
+            percent_text(lang, static_cast<double>(no_model) / static_cast<double>(inside))));
+  }
   if (days.empty()) {  // outputs of a geosweep that did not record the dates of the pixels
     p.sidebar.insert(p.sidebar.begin() + 1,
                      {say(lang, "map.date", latest), std::string(tr(lang, "map.dates_unknown"))});

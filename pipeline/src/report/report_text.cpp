@@ -529,6 +529,14 @@ constexpr phrase table[] = {
       "caiu (antes \u2212 depois) pelo menos {}; ",
       "Les taches croissent à partir des germes vers les pixels forestiers 8-connexes dont "
       "l'indice a baissé (avant \u2212 après) d'au moins {}\u00a0; "}},
+    {"map.no_model",
+     {"{} % of the AOI has no model (bfast: too few clear history looks) and is not monitored",
+      "El {} % del AOI no tiene modelo (bfast: pocas observaciones históricas sin nubes) y no se "
+      "monitorea",
+      "{} % do AOI não tem modelo (bfast: poucas observações históricas sem nuvens) e não é "
+      "monitorado",
+      "{}\u00a0% de l'AOI n'a pas de modèle (bfast\u00a0: trop peu d'observations historiques "
+      "sans nuages) et n'est pas surveillé"}},
     {"series.patch_grow_bfast",
      {"Patches grow from the seeds into 8-connected forest pixels whose latest MOSUM lies below "
       "grow {} \u00d7 the boundary; ",

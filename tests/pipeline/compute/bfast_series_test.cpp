@@ -20,6 +20,7 @@
 
 #include "geosweep/pipeline/civil_date.hpp"
 #include "tools/run_geosweep.hpp"
+#include "tools/shell_command.hpp"
 
 namespace fs = std::filesystem;
 namespace gp = geosweep::pipeline;
@@ -179,4 +180,42 @@ TEST_F(BfastSeries, TheMosumAloneAlsoFlagsSeasonsThatDifferFromTheHistory) {
     wrong += explained ? 0 : 1;
   }
   EXPECT_GT(wrong, 0) << "with min_fall 0 the year-to-year season differences are found";
+}
+
+TEST_F(BfastSeries, PixelsWithTooShortAHistoryAreNoModelAndTheReportSaysHowMany) {
+  // 219 history dates, most of them cloudy in the wet season: min_history 150 leaves some
+  // pixels without a model (class 253), which the report's map pages state as a share.
+  run("short-history", "  bfast: {min_history: 150}\n");
+  fs::path const nc = root_ / "sim" / "out-short-history" / "change.nc";
+  auto const name = "NETCDF:\"" + nc.string() + "\":/aoi/reserve-north/change";
+  GDALDatasetUniquePtr v(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  ASSERT_TRUE(v) << name;
+  std::vector<std::uint8_t> classes(static_cast<std::size_t>(v->GetRasterXSize()) *
+                                    v->GetRasterYSize());
+  ASSERT_EQ(v->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, v->GetRasterXSize(), v->GetRasterYSize(),
+                                          classes.data(), v->GetRasterXSize(), v->GetRasterYSize(),
+                                          GDT_Byte, 0, 0),
+            CE_None);
+  std::size_t inside = 0, no_model = 0;
+  for (auto c : classes) {
+    inside += c != 254 ? 1 : 0;
+    no_model += c == 253 ? 1 : 0;
+  }
+  ASSERT_GT(no_model, 0u);
+  ASSERT_LT(no_model, inside);
+  auto const report = tt::run_geosweep(
+      {"report", (root_ / "sim" / "short-history.yaml").string(), "--aoi", "reserve-north"});
+  ASSERT_EQ(report.code, 0) << report.output;
+  auto const text = geosweep::test_tools::shell(
+      "pdftotext " +
+      (root_ / "sim" / "out-short-history" / "report" / "reserve-north.pdf").string() + " -");
+  ASSERT_EQ(text.exit_code, 0) << text.out;
+  double const percent = 100.0 * static_cast<double>(no_model) / static_cast<double>(inside);
+  char expected[64];
+  std::snprintf(
+      expected, sizeof expected,
+      percent < 9.5 ? "%.1f %% of the AOI has no model" : "%.0f %% of the AOI has no model",
+      percent);
+  EXPECT_NE(text.out.find(expected), std::string::npos) << expected << "\n"
+                                                        << text.out.substr(0, 2000);
 }
