@@ -12,16 +12,29 @@
 
 namespace geosweep::pipeline {
 
+namespace {
+
+void require_band(GDALDataset& source, std::filesystem::path const& file, int band) {
+  if (band > source.GetRasterCount()) {
+    throw io_error(file.string() + ": landcover.band " + std::to_string(band) + " of a raster of " +
+                   std::to_string(source.GetRasterCount()) + " band(s)");
+  }
+}
+
+}  // namespace
+
+void check_landcover_raster(std::filesystem::path const& file, int band) {
+  GEOSWEEP_EXPECTS(band >= 1, "band numbers start at 1");
+  require_band(*open_raster(file), file, band);
+}
+
 std::vector<std::int32_t> landcover_codes(std::filesystem::path const& file, int band,
                                           raster_grid const& target) {
   GEOSWEEP_EXPECTS(band >= 1, "band numbers start at 1");
   std::vector<std::int32_t> codes(target.pixel_count(), landcover_no_data);
   if (codes.empty()) return codes;
   auto source = open_raster(file);
-  if (band > source->GetRasterCount()) {
-    throw io_error(file.string() + ": landcover.band " + std::to_string(band) + " of a raster of " +
-                   std::to_string(source->GetRasterCount()) + " band(s)");
-  }
+  require_band(*source, file, band);
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
   // Band 1 the codes, band 2 the coverage (alpha): a code of 0 is a class like any other.
   GDALDatasetUniquePtr dst(mem->Create("", target.width, target.height, 2, GDT_Int32, nullptr));

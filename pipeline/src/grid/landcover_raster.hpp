@@ -13,6 +13,10 @@ namespace geosweep::pipeline {
 /// What a pixel the class raster does not cover (outside it, or its nodata value) holds.
 inline constexpr std::int32_t landcover_no_data = -1;
 
+/// Throws geosweep::io_error unless `file` opens as a raster with a band `band`: checked as a
+/// run starts, so a bad class raster does not fail it after every chunk is computed.
+void check_landcover_raster(std::filesystem::path const& file, int band);
+
 /// The class code of each pixel of `target` (row-major), from band `band` of the raster `file`
 /// (any GDAL raster, any CRS) warped onto it with nearest neighbour and an exact transformer
 /// (no approximation, so the result does not depend on how `target` is cut). Pixels it does not

@@ -388,6 +388,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   }
   result.grid = plan->grid;
   result.chunks = plan->chunks.size();
+  if (spec.landcover) check_landcover_raster(spec.landcover->raster, spec.landcover->band);
   // The outputs change as one set: the writing process writes them into a staging folder,
   // swapped in for the old set once everything is written (core/output_set.hpp). The parts of
   // a shared run go to the live folder, where every rank finds them.

@@ -3,7 +3,8 @@
 // it), and a run. Every alert's hectares by class add up to its area_ha in alerts.csv, alerts
 // wholly on one side of the meridian (their WGS84 boxes) are all of that side's class, the
 // straddling one has both, values are hectares x value_per_ha; alerts.csv is the same as
-// without the block, and the manifest lists landcover.csv and the raster.
+// without the block, and the manifest lists landcover.csv and the raster. A band the raster
+// lacks fails the run as it starts.
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
 #include <ogr_spatialref.h>
@@ -173,5 +174,17 @@ TEST(LandcoverRun, AlertsSplitByClassAddUpAndFallOnTheirSide) {
   EXPECT_NE(manifest.find("landcover.csv"), std::string::npos);
   EXPECT_NE(manifest.find("\"landcover\""), std::string::npos);
   EXPECT_NE(manifest.find("lc.tif"), std::string::npos);
+
+  // A band the raster does not have fails the run as it starts, naming it; nothing written.
+  std::string bad = with;
+  bad.replace(bad.find("  dir: out-lc\n"), 14, "  dir: out-bad\n");
+  std::ofstream(root / "sim" / "bad.yaml")
+      << bad << "landcover: {raster: lc.tif, band: 2, classes: cgls-lc100}\n";
+  auto const failed = tt::run_geosweep({"run", (root / "sim" / "bad.yaml").string()});
+  EXPECT_NE(failed.code, 0);
+  EXPECT_NE(failed.output.find("lc.tif: landcover.band 2 of a raster of 1 band(s)"),
+            std::string::npos)
+      << failed.output;
+  EXPECT_FALSE(fs::exists(root / "sim" / "out-bad" / "alerts.csv"));
   fs::remove_all(root);
 }
