@@ -228,8 +228,8 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
   if (spec.landcover && spec.outputs.csv) {
     auto* nc = applier.netcdf();
     GEOSWEEP_EXPECTS(nc != nullptr, "landcover needs change.nc's patch numbers (job_spec.cpp)");
-    write_landcover_table(spec.outputs.dir,
-                          landcover_table(*spec.landcover, spec, plan, kept, *nc));
+    result.landcover_file = write_landcover_table(
+        spec.outputs.dir, landcover_table(*spec.landcover, spec, plan, kept, *nc));
   }
   if (auto* state = applier.state()) state->commit();
   if (auto* nc = applier.netcdf()) {
@@ -301,7 +301,8 @@ void write_run_manifest(job_spec const& spec, run_plan const& plan, fs::path con
 /// The result's file paths, written under `staging`, as they are now: under `live`.
 void relocate(run_result& result, fs::path const& staging, fs::path const& live) {
   auto const moved = [&](fs::path const& p) { return live / p.lexically_relative(staging); };
-  for (auto* file : {&result.hdf5_file, &result.csv_file, &result.alerts_file, &result.series_file})
+  for (auto* file : {&result.hdf5_file, &result.csv_file, &result.alerts_file, &result.series_file,
+                     &result.landcover_file})
     if (*file) *file = moved(**file);
   for (auto* files : {&result.polygon_files, &result.cog_files})
     for (auto& f : *files) f = moved(f);

@@ -102,6 +102,7 @@ TEST(LandcoverRun, AlertsSplitByClassAddUpAndFallOnTheirSide) {
   auto const run = tt::run_geosweep({"run", (root / "sim" / "lc.yaml").string()});
   ASSERT_EQ(run.code, 0) << run.output;
   auto const out = root / "sim" / "out-lc";
+  EXPECT_NE(run.output.find((out / "landcover.csv").string()), std::string::npos) << run.output;
   // alerts.csv as without the block, byte for byte.
   EXPECT_EQ(tt::read_file(out / "alerts.csv"), tt::read_file(root / "sim" / "out" / "alerts.csv"));
 
