@@ -111,6 +111,7 @@ int run_command(std::string const& job_path, global_options const& g) {
   if (result.csv_file) fmt::print("  {}\n", result.csv_file->string());
   if (result.alerts_file) fmt::print("  {}\n", result.alerts_file->string());
   if (result.series_file) fmt::print("  {}\n", result.series_file->string());
+  if (result.landcover_file) fmt::print("  {}\n", result.landcover_file->string());
   for (auto const& f : result.polygon_files) fmt::print("  {}\n", f.string());
   if (!result.cog_files.empty()) {
     fmt::print(

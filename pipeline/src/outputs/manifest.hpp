@@ -24,7 +24,7 @@ inline constexpr std::string_view manifest_file = "manifest.json";
 /// One input file the run read, and what it was read for.
 struct input_use {
   std::string path;   ///< a local path, or a URL / GDAL virtual path (/vsicurl/...)
-  std::string role;   ///< "band", "quality", "saturation", "metadata", "aoi"
+  std::string role;   ///< "band", "quality", "saturation", "metadata", "aoi", "landcover"
   std::string scene;  ///< the scene id ("" for an AOI file)
   std::string date;   ///< the scene's date, ISO 8601 ("" for an AOI file)
   std::string aoi;    ///< the AOI of a geometry file

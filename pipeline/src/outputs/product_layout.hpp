@@ -29,6 +29,8 @@ std::string period_layer(std::string const& layer, int period);
 inline constexpr std::string_view netcdf_file = "change.nc";  ///< netCDF-4/CF, read by GDAL
 inline constexpr std::string_view area_table_file = "areas.csv";
 inline constexpr std::string_view alert_table_file = "alerts.csv";
+/// Changed area by land-cover class, per alert and AOI (job spec `landcover`).
+inline constexpr std::string_view landcover_table_file = "landcover.csv";
 inline constexpr std::string_view cog_dir = "cog";        ///< cog/<aoi>/<stem>.tif
 inline constexpr std::string_view report_dir = "report";  ///< report/<aoi>.pdf ...
 inline constexpr std::string_view state_dir = "state";    ///< monitoring ledger and state

@@ -20,7 +20,9 @@
 #include "core/text.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/errors.hpp"
+#include "grid/landcover_raster.hpp"
 #include "outputs/alert_polygons.hpp"
+#include "outputs/landcover_table.hpp"
 #include "outputs/manifest.hpp"
 #include "outputs/product_layout.hpp"
 #include "outputs/sanity_warnings.hpp"
@@ -145,6 +147,24 @@ void warn_if_implausible(change_spec const& change, aoi_work const& aoi,
   }
 }
 
+/// landcover.csv's rows: the class raster warped onto each AOI's window of the grid (once per
+/// run, one code per window pixel), each alert's pixels from change.nc's final patch numbers.
+std::vector<std::vector<std::string>> landcover_table(
+    landcover_spec const& landcover, job_spec const& spec, run_plan const& plan,
+    std::vector<std::vector<change_patch>> const& patches, netcdf_product const& nc) {
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t a = 0; a < plan.aois.size(); ++a) {
+    auto const& aoi = plan.aois[a];
+    auto const codes = landcover_codes(landcover.raster, landcover.band, aoi.grid);
+    auto const inside = aoi.shape.rasterize(aoi.grid);
+    landcover_aoi const in{aoi.shape.name(), aoi.grid.width, codes,
+                           inside,           aoi.row_areas,  spec.aois[a].value_per_ha};
+    auto r = landcover_rows(landcover, in, patches[a], nc.patches(a));
+    rows.insert(rows.end(), r.begin(), r.end());
+  }
+  return rows;
+}
+
 /// The finish phase: every chunk is in, so the patches are final. Each AOI's patches are
 /// measured (those under the minimum mapping unit dropped, values estimated), change.nc is
 /// renumbered, and the tables, the monitoring state, change.nc and the polygons are committed.
@@ -166,6 +186,8 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
   std::vector<std::vector<std::string>> areas, series;
   std::vector<alert> alerts;
   std::vector<alert_patches> traced(plan.aois.size());  // for the polygons
+  // For landcover.csv, counted once change.nc's patch numbers are final.
+  std::vector<std::vector<change_patch>> kept(spec.landcover ? plan.aois.size() : 0);
   for (std::size_t a = 0; a < plan.aois.size(); ++a) {
     auto& aoi = plan.aois[a];
     auto patches = aoi.stitcher->finish(spec.change.min_area_ha);
@@ -189,6 +211,7 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
     rows = series_rows(aoi.shape.name(), spec.change.index, patches, aoi.series, by_alert,
                        result.dates);
     series.insert(series.end(), rows.begin(), rows.end());
+    if (spec.landcover) kept[a] = patches;
     for (auto& p : patches) alerts.push_back(std::move(p.alert));
   }
   if (auto* nc = applier.netcdf()) {
@@ -201,6 +224,12 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
   if (spec.outputs.csv) {
     std::tie(result.csv_file, result.alerts_file) = write_tables(spec.outputs.dir, areas, alerts);
     result.series_file = write_series_table(spec.outputs.dir, series);
+  }
+  if (spec.landcover && spec.outputs.csv) {
+    auto* nc = applier.netcdf();
+    GEOSWEEP_EXPECTS(nc != nullptr, "landcover needs change.nc's patch numbers (job_spec.cpp)");
+    result.landcover_file = write_landcover_table(
+        spec.outputs.dir, landcover_table(*spec.landcover, spec, plan, kept, *nc));
   }
   if (auto* state = applier.state()) state->commit();
   if (auto* nc = applier.netcdf()) {
@@ -238,6 +267,7 @@ std::vector<input_use> input_uses(job_spec const& spec, run_plan const& plan) {
   }
   for (auto const& a : spec.aois)
     if (a.geometry) uses.push_back({input_path(*a.geometry), "aoi", "", "", a.name});
+  if (spec.landcover) uses.push_back({input_path(spec.landcover->raster), "landcover", "", "", ""});
   return uses;
 }
 
@@ -271,7 +301,8 @@ void write_run_manifest(job_spec const& spec, run_plan const& plan, fs::path con
 /// The result's file paths, written under `staging`, as they are now: under `live`.
 void relocate(run_result& result, fs::path const& staging, fs::path const& live) {
   auto const moved = [&](fs::path const& p) { return live / p.lexically_relative(staging); };
-  for (auto* file : {&result.hdf5_file, &result.csv_file, &result.alerts_file, &result.series_file})
+  for (auto* file : {&result.hdf5_file, &result.csv_file, &result.alerts_file, &result.series_file,
+                     &result.landcover_file})
     if (*file) *file = moved(**file);
   for (auto* files : {&result.polygon_files, &result.cog_files})
     for (auto& f : *files) f = moved(f);
@@ -358,6 +389,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   }
   result.grid = plan->grid;
   result.chunks = plan->chunks.size();
+  if (spec.landcover) check_landcover_raster(spec.landcover->raster, spec.landcover->band);
   // The outputs change as one set: the writing process writes them into a staging folder,
   // swapped in for the old set once everything is written (core/output_set.hpp). The parts of
   // a shared run go to the live folder, where every rank finds them.

@@ -31,9 +31,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> const kTopKeys{"job",        "sensor",  "scenes", "aois",
-                                        "period",     "indices", "change", "grid",
-                                        "processing", "outputs", "report", "notifications"};
+std::vector<std::string> const kTopKeys{
+    "job",  "sensor",     "scenes",  "aois",   "period",        "indices",  "change",
+    "grid", "processing", "outputs", "report", "notifications", "landcover"};
 std::vector<std::string> const kBandNames{"blue", "green", "red", "nir", "swir1", "swir2"};
 
 std::optional<band_source> read_band_source(spec_reader& r, YAML::Node const& node,
@@ -634,6 +634,62 @@ void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs)
   }
 }
 
+/// landcover: a class raster, its class names (a map or a built-in table) and values by class.
+void read_landcover(spec_reader& r, YAML::Node const& node, std::optional<landcover_spec>& out) {
+  if (!r.expect_map(node, "landcover")) return;
+  r.check_keys(node, "landcover", {"raster", "band", "classes", "value_per_ha"});
+  landcover_spec lc;
+  lc.where = location_of(node);
+  if (!node["raster"])
+    r.error(node, "landcover", "missing key 'raster'");
+  else if (auto p = r.path(node["raster"], "landcover.raster", true, "land-cover raster"))
+    lc.raster = *p;
+  if (node["band"])
+    if (auto b = r.integer_in(node["band"], "landcover.band", 1, 65535)) lc.band = *b;
+  auto const classes = node["classes"];
+  if (!classes) {
+    r.error(node, "landcover",
+            "missing key 'classes' (a map CODE: NAME, cgls-lc100 or esa-worldcover)");
+  } else if (classes.IsScalar()) {
+    if (auto t = r.one_of(classes, "landcover.classes", "class table",
+                          {"cgls-lc100", "esa-worldcover"})) {
+      lc.table = *t;
+      lc.classes = *landcover_class_table(*t);
+    }
+  } else if (classes.IsMap()) {
+    if (classes.size() == 0) r.error(classes, "landcover.classes", "no class is named");
+    for (auto it = classes.begin(); it != classes.end(); ++it) {
+      auto const key_path = "landcover.classes." + it->first.Scalar();
+      auto const code = r.integer_in(it->first, key_path, 0, 65535);
+      auto const name = r.string(it->second, key_path);
+      if (!code || !name) continue;
+      if (name->empty()) r.error(it->second, key_path, "the class name is empty");
+      // Several codes may share a name: they are counted as one class (111..116: forest).
+      lc.classes[*code] = *name;
+    }
+  } else {
+    r.error(classes, "landcover.classes",
+            "expected a map CODE: NAME, cgls-lc100 or esa-worldcover, not " +
+                spec_reader::kind(classes));
+  }
+  if (auto const values = node["value_per_ha"];
+      values && r.expect_map(values, "landcover.value_per_ha")) {
+    for (auto it = values.begin(); it != values.end(); ++it) {
+      auto const name = it->first.Scalar();
+      auto const key_path = "landcover.value_per_ha." + name;
+      auto const v = r.number(it->second, key_path);
+      if (!v) continue;
+      if (*v < 0) r.error(it->second, key_path, "must not be negative");
+      bool const known = std::any_of(lc.classes.begin(), lc.classes.end(),
+                                     [&](auto const& c) { return c.second == name; });
+      if (!known && !lc.classes.empty())
+        r.error(it->first, key_path, "'" + name + "' is not a class name of landcover.classes");
+      lc.value_per_ha[name] = *v;
+    }
+  }
+  out = std::move(lc);
+}
+
 /// period: the baseline, then the monitoring period after it.
 void read_period(spec_reader& r, YAML::Node const& period, job_spec& spec) {
   if (!r.expect_map(period, "period")) return;
@@ -695,6 +751,55 @@ std::vector<std::string> const& known_indices() {
   return names;
 }
 
+std::map<int, std::string> const* landcover_class_table(std::string const& name) {
+  // Copernicus Global Land Service, Land Cover 100 m (CGLS-LC100 v3), discrete classification:
+  // the codes of its product user manual.
+  static std::map<int, std::string> const cgls{{0, "no data"},
+                                               {20, "shrubs"},
+                                               {30, "herbaceous vegetation"},
+                                               {40, "cultivated and managed vegetation"},
+                                               {50, "urban / built up"},
+                                               {60, "bare / sparse vegetation"},
+                                               {70, "snow and ice"},
+                                               {80, "permanent water bodies"},
+                                               {90, "herbaceous wetland"},
+                                               {100, "moss and lichen"},
+                                               {111, "closed forest evergreen needle leaf"},
+                                               {112, "closed forest evergreen broad leaf"},
+                                               {113, "closed forest deciduous needle leaf"},
+                                               {114, "closed forest deciduous broad leaf"},
+                                               {115, "closed forest mixed"},
+                                               {116, "closed forest unknown"},
+                                               {121, "open forest evergreen needle leaf"},
+                                               {122, "open forest evergreen broad leaf"},
+                                               {123, "open forest deciduous needle leaf"},
+                                               {124, "open forest deciduous broad leaf"},
+                                               {125, "open forest mixed"},
+                                               {126, "open forest unknown"},
+                                               {200, "open sea"}};
+  // ESA WorldCover 10 m (2020 v100, 2021 v200): the codes of its product user manual.
+  static std::map<int, std::string> const worldcover{{0, "no data"},
+                                                     {10, "tree cover"},
+                                                     {20, "shrubland"},
+                                                     {30, "grassland"},
+                                                     {40, "cropland"},
+                                                     {50, "built-up"},
+                                                     {60, "bare / sparse vegetation"},
+                                                     {70, "snow and ice"},
+                                                     {80, "permanent water bodies"},
+                                                     {90, "herbaceous wetland"},
+                                                     {95, "mangroves"},
+                                                     {100, "moss and lichen"}};
+  if (name == "cgls-lc100") return &cgls;
+  if (name == "esa-worldcover") return &worldcover;
+  return nullptr;
+}
+
+std::string landcover_class_name(landcover_spec const& spec, int code) {
+  auto const it = spec.classes.find(code);
+  return it != spec.classes.end() ? it->second : "class " + std::to_string(code);
+}
+
 job_spec parse_job_spec(std::string const& text, std::filesystem::path const& file,
                         bool check_paths) {
   ensure_gdal();  // GDAL parses CRSs below; its messages go to the log, not the terminal
@@ -745,6 +850,14 @@ job_spec parse_job_spec(std::string const& text, std::filesystem::path const& fi
   if (root["report"]) read_report(r, root["report"], spec.report);
   if (root["notifications"])
     read_notifications(r, root["notifications"], spec.aois, spec.notifications);
+  if (root["landcover"]) {
+    read_landcover(r, root["landcover"], spec.landcover);
+    // The class of each alert pixel is looked up through change.nc's patch numbers.
+    if (!spec.outputs.hdf5 || !spec.outputs.csv)
+      r.error(root["landcover"], "landcover",
+              "landcover.csv is counted from change.nc's patch pixels: keep outputs.hdf5 and csv "
+              "true");
+  }
 
   if (spec.sensor.type == sensor_type::generic && root["sensor"])
     check_generic_bands(r, root["sensor"], spec);

@@ -62,9 +62,10 @@ struct run_result {
   std::optional<std::filesystem::path> hdf5_file;
   std::optional<std::filesystem::path> csv_file;
   std::optional<std::filesystem::path> alerts_file;
-  std::optional<std::filesystem::path> series_file;  ///< series.csv
-  std::vector<std::filesystem::path> polygon_files;  ///< alerts.gpkg, alerts.geojson
-  std::vector<std::filesystem::path> cog_files;      ///< cog/<aoi>/*.tif
+  std::optional<std::filesystem::path> series_file;     ///< series.csv
+  std::optional<std::filesystem::path> landcover_file;  ///< landcover.csv (job spec `landcover`)
+  std::vector<std::filesystem::path> polygon_files;     ///< alerts.gpkg, alerts.geojson
+  std::vector<std::filesystem::path> cog_files;         ///< cog/<aoi>/*.tif
   kernels::backend backend = kernels::backend::cpu;
   std::size_t scenes_used = 0;
   std::int64_t pixels_processed = 0;  ///< chunk pixels times dates (pixel-dates)

@@ -325,6 +325,25 @@ struct notification_spec {
   }
 };
 
+/// An optional land-cover or forest-type raster (any GDAL raster, any CRS), reprojected onto the
+/// analysis grid with nearest neighbour: the changed area of every alert and AOI split by class
+/// (landcover.csv, docs/outputs.md).
+struct landcover_spec {
+  std::filesystem::path raster;  ///< resolved against the job file's folder
+  int band = 1;
+  std::string table;                   ///< the built-in class table named, or empty for a map
+  std::map<int, std::string> classes;  ///< code -> class name (a built-in table copied in)
+  std::map<std::string, double> value_per_ha;  ///< by class name
+  source_location where;
+};
+
+/// The built-in class tables (`classes: cgls-lc100` or `esa-worldcover`): code -> name as the
+/// products document them; null for another name.
+std::map<int, std::string> const* landcover_class_table(std::string const& name);
+
+/// A class's name in `spec`'s tables: its name, or "class <code>" for a code it does not name.
+std::string landcover_class_name(landcover_spec const& spec, int code);
+
 /// A validated job.
 struct job_spec {
   std::filesystem::path file;  ///< the job file as given
@@ -342,6 +361,7 @@ struct job_spec {
   outputs_spec outputs;
   report_spec report;
   std::vector<notification_spec> notifications;  ///< where alerts are sent (monitor)
+  std::optional<landcover_spec> landcover;
 };
 
 /// Indices geosweep can compute.

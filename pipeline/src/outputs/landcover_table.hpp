@@ -1,0 +1,60 @@
+#pragma once
+// Internal to pipeline/src: landcover.csv, the changed area of every alert and AOI split by the
+// class of a land-cover raster (job spec `landcover`), with the value lost by class.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "geosweep/pipeline/job_spec.hpp"
+#include "patches/change_patch.hpp"
+#include "patches/patch_pixels.hpp"
+
+namespace geosweep::pipeline {
+
+/// The columns of landcover.csv, in order.
+std::span<std::string_view const> landcover_table_columns();
+
+/// What landcover.csv needs of an AOI besides its patches; every vector row-major over its
+/// window of the analysis grid.
+struct landcover_aoi {
+  std::string name;
+  int width = 0;                         ///< of its window
+  std::span<std::int32_t const> codes;   ///< grid/landcover_raster.hpp
+  std::span<std::uint8_t const> inside;  ///< 1 inside the AOI
+  std::span<double const> row_areas;     ///< ground area of a pixel, by window row
+  std::optional<double> value_per_ha;    ///< the AOI's, for classes without their own
+};
+
+/// Ground area in m^2 by class name, in the order of the classes' lowest codes (codes no class
+/// names as "class <code>", uncovered pixels as "no data", last).
+using class_areas = std::vector<std::pair<std::string, double>>;
+
+/// Adds the ground area of the pixels where `mask` (row-major over `window`, a window of the
+/// AOI's) is non-zero to `by_code`, by class code.
+void add_class_areas(landcover_aoi const& aoi, pixel_window const& window,
+                     std::span<std::uint8_t const> mask, std::map<std::int32_t, double>& by_code);
+
+/// `by_code` folded by class name (codes sharing a name are one class).
+class_areas by_class_name(landcover_spec const& spec,
+                          std::map<std::int32_t, double> const& by_code);
+
+/// The AOI's rows of landcover.csv: first the whole AOI (alert_id empty; every class inside it,
+/// with its area there), then each alert of `patches` in order (the classes it covers), its
+/// pixels from `pixels` (the AOI's final patch numbers).
+std::vector<std::vector<std::string>> landcover_rows(landcover_spec const& spec,
+                                                     landcover_aoi const& aoi,
+                                                     std::vector<change_patch> const& patches,
+                                                     patch_pixels const& pixels);
+
+/// Writes `dir`/landcover.csv (`rows`, every AOI's); returns it.
+std::filesystem::path write_landcover_table(std::filesystem::path const& dir,
+                                            std::vector<std::vector<std::string>> const& rows);
+
+}  // namespace geosweep::pipeline
