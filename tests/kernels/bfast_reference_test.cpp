@@ -18,6 +18,7 @@
 #include "geosweep/kernels/bfast.hpp"
 #include "geosweep/kernels/bfast_state.hpp"
 #include "geosweep/kernels/stream.hpp"
+#include "tools/csv_rows.hpp"
 #include "tools/shell_command.hpp"
 
 namespace k = geosweep::kernels;
@@ -47,21 +48,6 @@ std::vector<double> regressors(model_case const& m, int day) {
 bool have_strucchange() {
   return geosweep::test_tools::shell("Rscript -e 'suppressMessages(library(strucchange))'")
              .exit_code == 0;
-}
-
-std::vector<std::vector<std::string>> read_csv(fs::path const& path) {
-  std::ifstream in(path);
-  std::vector<std::vector<std::string>> rows;
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) cells.push_back(cell);
-    rows.push_back(cells);
-  }
-  return rows;
 }
 
 void compare_with_strucchange(model_case const& m, std::uint64_t seed) {
@@ -111,7 +97,9 @@ void compare_with_strucchange(model_case const& m, std::uint64_t seed) {
       std::to_string(m.harmonics) + " " + (m.trend ? "1" : "0") + " " + std::to_string(m.h) + " " +
       std::to_string(m.level) + " " + std::to_string(m.end));
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  auto const reference = read_csv(dir / "out.csv");
+  auto rows = geosweep::test_tools::csv_rows(dir / "out.csv");
+  ASSERT_FALSE(rows.empty());
+  std::vector<std::vector<std::string>> const reference(rows.begin() + 1, rows.end());
   ASSERT_EQ(reference.size(), pixels);
 
   // geosweep's kernels, look by look, on the CPU backend.

@@ -21,6 +21,7 @@
 
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/pipeline/monitor_store.hpp"
+#include "tools/csv_rows.hpp"
 #include "tools/local_servers.hpp"
 #include "tools/run_geosweep.hpp"
 
@@ -31,22 +32,6 @@ using tt::read_file;
 using tt::run_geosweep;
 
 namespace {
-
-/// Rows of a CSV with simple fields (ours: no quotes needed), header first.
-std::vector<std::vector<std::string>> read_csv(fs::path const& p) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(read_file(p));
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> row;
-    std::string field;
-    std::istringstream fields(line);
-    while (std::getline(fields, field, ',')) row.push_back(field);
-    if (!line.empty() && line.back() == ',') row.emplace_back();
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 /// The simulated scene set, shared by the tests: scene folders by night.
 class Monitor : public ::testing::Test {
@@ -112,7 +97,7 @@ std::vector<std::vector<std::string>> Monitor::nights_;
 /// alert id -> confidence, from an alerts.csv.
 std::map<std::string, std::string> alert_confidence(fs::path const& alerts_csv) {
   std::map<std::string, std::string> out;
-  auto const rows = read_csv(alerts_csv);
+  auto const rows = tt::csv_rows(alerts_csv);
   for (std::size_t i = 1; i < rows.size(); ++i) out[rows[i][0]] = rows[i][4];
   return out;
 }
@@ -120,7 +105,7 @@ std::map<std::string, std::string> alert_confidence(fs::path const& alerts_csv) 
 /// (event, alert id) of an events CSV.
 std::set<std::pair<std::string, std::string>> events_of(fs::path const& csv) {
   std::set<std::pair<std::string, std::string>> out;
-  auto const rows = read_csv(csv);
+  auto const rows = tt::csv_rows(csv);
   for (std::size_t i = 1; i < rows.size(); ++i) out.insert({rows[i][1], rows[i][2]});
   return out;
 }
@@ -272,7 +257,7 @@ TEST_F(Monitor, BfastNightsContinueTheMosumAndEndAsOneBatchRun) {
     EXPECT_EQ(read_file(watch / "out" / "areas.csv"), read_file(batch / "out" / "areas.csv"))
         << "night " << night;
     if (night == 3) {
-      EXPECT_GT(read_csv(batch / "out" / "alerts.csv").size(), 1u);
+      EXPECT_GT(tt::csv_rows(batch / "out" / "alerts.csv").size(), 1u);
     }
   }
 }

@@ -19,29 +19,13 @@
 #include <string>
 #include <vector>
 
+#include "tools/csv_rows.hpp"
 #include "tools/run_geosweep.hpp"
 
 namespace fs = std::filesystem;
 namespace tt = geosweep::test_tools;
 
 namespace {
-
-/// Rows of a CSV with simple fields (no quotes), header first.
-std::vector<std::vector<std::string>> read_csv(fs::path const& p) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(tt::read_file(p));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::vector<std::string> row;
-    std::string field;
-    std::istringstream fields(line);
-    while (std::getline(fields, field, ',')) row.push_back(field);
-    if (!line.empty() && line.back() == ',') row.emplace_back();
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 /// Column `name` of a CSV's header.
 std::size_t column(std::vector<std::vector<std::string>> const& rows, std::string const& name) {
@@ -106,8 +90,8 @@ TEST(LandcoverRun, AlertsSplitByClassAddUpAndFallOnTheirSide) {
   // alerts.csv as without the block, byte for byte.
   EXPECT_EQ(tt::read_file(out / "alerts.csv"), tt::read_file(root / "sim" / "out" / "alerts.csv"));
 
-  auto const alerts = read_csv(out / "alerts.csv");
-  auto const table = read_csv(out / "landcover.csv");
+  auto const alerts = tt::csv_rows(out / "alerts.csv");
+  auto const table = tt::csv_rows(out / "landcover.csv");
   ASSERT_EQ(table.at(0), (std::vector<std::string>{"aoi", "alert_id", "class", "changed_ha",
                                                    "value", "class_area_ha"}));
   std::map<std::string, std::map<std::string, double>> by_alert;  // id -> class -> ha
