@@ -67,10 +67,11 @@ void ensure_gdal() {
   });
 }
 
-std::string last_gdal_message() {
-  char const* msg = CPLGetLastErrorMsg();
-  if (msg == nullptr || *msg == '\0') return "unknown GDAL error";
-  std::string text = msg;
+namespace {
+
+/// GDAL's text of one failure as a user reads it: SQLite's statement dropped, the system's
+/// reason added to a bare I/O error.
+std::string tidy(std::string text) {
   // SQLite errors carry the whole statement ("sqlite3_exec(CREATE TABLE ... ) failed: database
   // or disk is full"): the reason is what follows it.
   if (text.rfind("sqlite3_", 0) == 0) {
@@ -89,38 +90,47 @@ std::string last_gdal_message() {
   return text;
 }
 
+}  // namespace
+
+std::string last_gdal_message() {
+  char const* msg = CPLGetLastErrorMsg();
+  if (msg == nullptr || *msg == '\0') return "unknown GDAL error";
+  return tidy(msg);
+}
+
+gdal_failures::gdal_failures() {
+  CPLPushErrorHandlerEx(collect, this);
+}
+
+gdal_failures::~gdal_failures() {
+  CPLPopErrorHandler();
+}
+
+bool gdal_failures::said_nothing() const {
+  char const* last = CPLGetLastErrorMsg();
+  return messages_.empty() && (last == nullptr || *last == '\0');
+}
+
+std::string gdal_failures::text() const {
+  if (messages_.empty()) return last_gdal_message();
+  std::vector<std::string> tidied;
+  for (auto const& m : messages_) tidied.push_back(tidy(m));
+  return fmt::format("{}", fmt::join(tidied, "; "));
+}
+
+std::string gdal_failures::first() const {
+  return messages_.empty() ? last_gdal_message() : tidy(messages_.front());
+}
+
+void CPL_STDCALL gdal_failures::collect(CPLErr level, CPLErrorNum number, char const* message) {
+  auto* self = static_cast<gdal_failures*>(CPLGetErrorHandlerUserData());
+  log_gdal_message(level, number, message);
+  if (level < CE_Failure || message == nullptr || *message == '\0') return;
+  if (std::find(self->messages_.begin(), self->messages_.end(), message) == self->messages_.end())
+    self->messages_.emplace_back(message);
+}
+
 namespace {
-
-/// The failures GDAL reports on this thread while it lives (its error handlers are per
-/// thread), in order, each once; warnings still go to the debug log.
-class gdal_failures {
- public:
-  gdal_failures() { CPLPushErrorHandlerEx(collect, this); }
-  gdal_failures(gdal_failures const&) = delete;
-  gdal_failures& operator=(gdal_failures const&) = delete;
-  ~gdal_failures() { CPLPopErrorHandler(); }
-
-  /// Whether GDAL reported no failure at all.
-  [[nodiscard]] bool said_nothing() const {
-    char const* last = CPLGetLastErrorMsg();
-    return messages_.empty() && (last == nullptr || *last == '\0');
-  }
-
-  /// "first; second; ..." or, when GDAL said nothing, last_gdal_message().
-  [[nodiscard]] std::string text() const {
-    return messages_.empty() ? last_gdal_message() : fmt::format("{}", fmt::join(messages_, "; "));
-  }
-
- private:
-  static void CPL_STDCALL collect(CPLErr level, CPLErrorNum number, char const* message) {
-    auto* self = static_cast<gdal_failures*>(CPLGetErrorHandlerUserData());
-    log_gdal_message(level, number, message);
-    if (level < CE_Failure || message == nullptr || *message == '\0') return;
-    if (std::find(self->messages_.begin(), self->messages_.end(), message) == self->messages_.end())
-      self->messages_.emplace_back(message);
-  }
-  std::vector<std::string> messages_;
-};
 
 bool is_remote(std::string const& path) {
   return path.starts_with("/vsicurl") || path.starts_with("/vsis3") || path.starts_with("/vsigs") ||

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "geosweep/pipeline/job_spec.hpp"
 
@@ -33,6 +34,32 @@ GDALDatasetUniquePtr open_vector(std::filesystem::path const& path);
 
 /// The last GDAL error message, or "unknown GDAL error".
 std::string last_gdal_message();
+
+/// The failures GDAL reports on this thread while it lives (its error handlers are per
+/// thread), in order, each once; warnings still go to the debug log. Where GDAL reports a
+/// cause and then the failure of its clean-up (SQLite: "database or disk is full", then
+/// "cannot rollback - no transaction is active"), the last message alone hides the cause.
+class gdal_failures {
+ public:
+  gdal_failures();
+  gdal_failures(gdal_failures const&) = delete;
+  gdal_failures& operator=(gdal_failures const&) = delete;
+  ~gdal_failures();
+
+  /// Whether GDAL reported no failure at all.
+  [[nodiscard]] bool said_nothing() const;
+
+  /// "first; second; ..." or, when GDAL said nothing, last_gdal_message().
+  [[nodiscard]] std::string text() const;
+
+  /// The first failure, the cause where later ones are GDAL's clean-up failing in turn, or
+  /// last_gdal_message() when GDAL said nothing.
+  [[nodiscard]] std::string first() const;
+
+ private:
+  static void CPL_STDCALL collect(CPLErr level, CPLErrorNum number, char const* message);
+  std::vector<std::string> messages_;
+};
 
 /// A spatial reference with traditional GIS axis order (x = easting/longitude).
 OGRSpatialReference make_srs(std::string const& wkt);

@@ -80,19 +80,19 @@ constexpr std::string_view kPolygonFields[] = {
 
 void write_layer(GDALDataset& ds, char const* const* layer_options,
                  std::vector<std::pair<alert const*, OGRGeometry const*>> const& alerts,
-                 std::string const& what) {
+                 std::string const& what, gdal_failures const& failures) {
   auto const srs = wgs84();
   OGRLayer* layer = ds.CreateLayer("alerts", const_cast<OGRSpatialReference*>(&srs),
                                    wkbMultiPolygon, const_cast<char**>(layer_options));
   if (layer == nullptr)
-    throw io_error(what + ": cannot create the alerts layer: " + last_gdal_message());
+    throw io_error(what + ": cannot create the alerts layer: " + failures.first());
   create_fields(*layer, alert_row(alert{}, kPolygonFields), what);
   for (auto const& [a, geometry] : alerts) {
     OGRFeature feature(layer->GetLayerDefn());
     set_fields(feature, alert_row(*a, kPolygonFields));
     feature.SetGeometry(geometry);
     if (layer->CreateFeature(&feature) != OGRERR_NONE) {
-      throw io_error(what + ": cannot write alert " + a->id + ": " + last_gdal_message());
+      throw io_error(what + ": cannot write alert " + a->id + ": " + failures.first());
     }
   }
 }
@@ -125,17 +125,19 @@ std::vector<fs::path> write_alert_polygons(std::vector<aoi_result> const& aois,
         throw io_error(path.string() + ": GDAL has no " + std::string(to_string(format)) +
                        " driver");
       CPLErrorReset();
+      gdal_failures const failures;
       GDALDatasetUniquePtr ds(
           driver->Create(file.temp_path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-      if (!ds) throw io_error(path.string() + ": cannot create: " + last_gdal_message());
+      if (!ds) throw io_error(path.string() + ": cannot create: " + failures.first());
       char const* geojson_options[] = {"RFC7946=YES", "WRITE_BBOX=YES", nullptr};
-      write_layer(*ds, gpkg ? nullptr : geojson_options, alerts, path.string());
+      write_layer(*ds, gpkg ? nullptr : geojson_options, alerts, path.string(), failures);
       // GeoJSON is written as the dataset closes, and GDAL 3.6's close reports a failure (a
-      // full disk) only as an error on its stack.
+      // full disk) only as an error on its stack; GeoPackage's says why ("database or disk is
+      // full") first and then that its clean-up failed, so the first failure is the one to report.
       CPLErrorReset();
       ds.reset();
       if (CPLGetLastErrorType() >= CE_Failure)
-        throw io_error(path.string() + ": cannot write: " + last_gdal_message());
+        throw io_error(path.string() + ": cannot write: " + failures.first());
     }
     file.commit();
     written.push_back(path);
