@@ -1,8 +1,10 @@
 #include "outputs/cog_exporter.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <memory>
 
@@ -216,6 +218,7 @@ std::vector<fs::path> cog_exporter::commit() {
                            "NUM_THREADS=1",
                            "OVERVIEWS=FORCE_USE_EXISTING",
                            nullptr};
+  auto const started = std::chrono::steady_clock::now();
   std::vector<staged*> all;
   for (auto& files : files_)
     for (auto& f : files) all.push_back(&f);
@@ -237,6 +240,8 @@ std::vector<fs::path> cog_exporter::commit() {
     if (!out)
       throw io_error(f.final_path.string() + ": cannot write the COG: " + last_gdal_message());
   });
+  spdlog::debug("{} COGs made from their staging files in {:.2f} s", all.size(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   // Renamed into place only once every COG is complete.
   std::vector<fs::path> written;
   for (std::size_t i = 0; i < all.size(); ++i) {

@@ -422,15 +422,18 @@ run_result run_job(job_spec const& spec, run_options const& options) {
                                          : execute_alone(cx, resume, applier, progress);
     result.bytes_read = totals.bytes_read;
     result.pixels_processed = totals.pixels;
+    spdlog::debug("chunks read and computed at {:.2f} s", elapsed());
 
     // Finish (the writing process).
     if (sharing.writes()) {
       finish_run(staged, *plan, applier, resume, result);
+      spdlog::debug("outputs finished at {:.2f} s", elapsed());
       if (sharing.shared()) {
         std::error_code ec;
         fs::remove_all(spec.outputs.dir / product::parts_dir, ec);  // merged
       }
       write_run_manifest(spec, *plan, outputs->staging(), started_at);
+      spdlog::debug("manifest written at {:.2f} s", elapsed());
       outputs->commit();
       relocate(result, outputs->staging(), outputs->live());
     }
