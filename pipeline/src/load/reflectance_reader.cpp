@@ -18,8 +18,9 @@ namespace {
 /// The mosaic of `pixels` turned into reflectance by `op` (the same functor as the kernels'; a
 /// plain loop: reader threads are already parallel).
 template <class Op, class T>
-void mosaic(Op const& op, band_pixels<T> const& pixels, std::uint8_t const* clear, bool first,
+void mosaic(Op const& functor, band_pixels<T> const& pixels, std::uint8_t const* clear, bool first,
             float* out) {
+  Op const op = functor;  // a copy: stores through `out` cannot change its fields
   std::size_t const n = pixels.values.size();
   T const* values = pixels.values.data();
   std::uint8_t const* covered = pixels.covered.data();
