@@ -224,7 +224,19 @@ std::vector<fs::path> cog_exporter::commit() {
     for (auto& f : files) all.push_back(&f);
   for (auto* f : all) f->dataset->FlushCache();
   std::vector<std::unique_ptr<atomic_file>> outputs(all.size());
-  parallel_for(all.size(), kernels::cpu_threads(), [&](std::size_t i) {
+  // The largest first (3-band composites before the date layers), so that no thread is left
+  // with a composite to compress while the others have finished.
+  std::vector<std::size_t> order(all.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto const cost = [&](std::size_t i) {
+    GDALDataset& d = *all[i]->dataset;
+    return static_cast<double>(d.GetRasterXSize()) * d.GetRasterYSize() * d.GetRasterCount() *
+           GDALGetDataTypeSizeBytes(d.GetRasterBand(1)->GetRasterDataType());
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return cost(a) > cost(b); });
+  parallel_for(all.size(), kernels::cpu_threads(), [&](std::size_t k) {
+    std::size_t const i = order[k];
     staged& f = *all[i];
     outputs[i] = std::make_unique<atomic_file>(f.final_path);
     CPLErrorReset();

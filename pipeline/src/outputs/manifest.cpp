@@ -86,7 +86,7 @@ bool is_temporary(std::string const& name) {
 
 }  // namespace
 
-std::vector<manifest_input> hash_inputs(std::vector<input_use> const& uses, unsigned threads) {
+std::vector<manifest_input> manifest_inputs(std::vector<input_use> const& uses) {
   std::vector<manifest_input> inputs;
   std::set<std::string> seen;
   for (auto const& u : uses) {
@@ -97,9 +97,18 @@ std::vector<manifest_input> hash_inputs(std::vector<input_use> const& uses, unsi
       in.not_hashed = "remote: recorded by URL, not downloaded to be hashed";
     inputs.push_back(std::move(in));
   }
+  return inputs;
+}
+
+std::vector<std::string> paths_to_hash(std::vector<manifest_input> const& inputs) {
   std::vector<std::string> paths;
   for (auto const& in : inputs) paths.push_back(in.not_hashed.empty() ? in.use.path : "");
-  auto digests = hash_files(paths, threads);
+  return paths;
+}
+
+std::vector<manifest_input> hash_inputs(std::vector<input_use> const& uses, unsigned threads) {
+  auto inputs = manifest_inputs(uses);
+  auto digests = hash_files(paths_to_hash(inputs), threads);
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (inputs[i].not_hashed.empty()) inputs[i].digest = std::move(digests[i]);
   return inputs;

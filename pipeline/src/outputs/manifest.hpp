@@ -56,10 +56,16 @@ struct manifest {
   std::vector<manifest_output> outputs;
 };
 
-/// Hashes each distinct file of `uses` once (in parallel, on up to `threads` threads), in the
-/// order of their first use; remote ones (catalog/stac_catalog.hpp's is_remote_path: URLs and
-/// GDAL's network file systems) get no digest and a reason. Throws io_error naming a
-/// local file that cannot be read.
+/// Each distinct file of `uses` once, in the order of their first use, without digests yet;
+/// remote ones (catalog/stac_catalog.hpp's is_remote_path: URLs and GDAL's network file
+/// systems) get a reason instead.
+std::vector<manifest_input> manifest_inputs(std::vector<input_use> const& uses);
+
+/// The files of `inputs` to hash: their paths, "" for those not hashed (for core/file_hasher).
+std::vector<std::string> paths_to_hash(std::vector<manifest_input> const& inputs);
+
+/// manifest_inputs(uses) with their digests, hashed in parallel on up to `threads` threads.
+/// Throws io_error naming a local file that cannot be read.
 std::vector<manifest_input> hash_inputs(std::vector<input_use> const& uses, unsigned threads = 4);
 
 /// Hashes every regular file under `dir` (recursively; not the manifest nor temporary files

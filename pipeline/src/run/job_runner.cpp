@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "catalog/stac_catalog.hpp"
+#include "core/file_hasher.hpp"
 #include "core/gdal_utils.hpp"
 #include "core/output_set.hpp"
 #include "core/text.hpp"
@@ -282,9 +283,10 @@ std::string iso_utc(std::chrono::system_clock::time_point t) {
 }
 
 /// Writes manifest.json into `dir`, the run's last output: every file already there hashed,
-/// and the inputs, each file once.
-void write_run_manifest(job_spec const& spec, run_plan const& plan, fs::path const& dir,
-                        std::chrono::system_clock::time_point started) {
+/// and the inputs, each file once (`inputs`, hashed by `input_hashes` since the run began).
+void write_run_manifest(job_spec const& spec, fs::path const& dir,
+                        std::chrono::system_clock::time_point started,
+                        std::vector<manifest_input> inputs, file_hasher& input_hashes) {
   manifest m;
   m.geosweep_version = geosweep_version();
   m.build = build_description();
@@ -293,7 +295,10 @@ void write_run_manifest(job_spec const& spec, run_plan const& plan, fs::path con
   std::error_code ec;
   if (fs::is_regular_file(spec.file, ec)) m.job_digest = sha256_file(spec.file);
   m.started = iso_utc(started);
-  m.inputs = hash_inputs(input_uses(spec, plan));
+  auto digests = input_hashes.finish(k::cpu_threads());
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].not_hashed.empty()) inputs[i].digest = std::move(digests[i]);
+  m.inputs = std::move(inputs);
   m.outputs = hash_outputs(dir);
   write_manifest(dir, m);
 }
@@ -395,6 +400,13 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   // a shared run go to the live folder, where every rank finds them.
   std::optional<output_set> outputs;
   job_spec staged = spec;
+  // The inputs' hashes for manifest.json, taken on idle cores while the run reads them.
+  std::vector<manifest_input> inputs;
+  std::optional<file_hasher> input_hashes;
+  if (sharing.writes()) {
+    inputs = manifest_inputs(input_uses(spec, *plan));
+    input_hashes.emplace(paths_to_hash(inputs));
+  }
   if (sharing.writes()) {
     outputs.emplace(spec.outputs.dir, product::is_run_product);
     staged.outputs.dir = outputs->staging();
@@ -432,7 +444,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
         std::error_code ec;
         fs::remove_all(spec.outputs.dir / product::parts_dir, ec);  // merged
       }
-      write_run_manifest(spec, *plan, outputs->staging(), started_at);
+      write_run_manifest(spec, outputs->staging(), started_at, std::move(inputs), *input_hashes);
       spdlog::debug("manifest written at {:.2f} s", elapsed());
       outputs->commit();
       relocate(result, outputs->staging(), outputs->live());

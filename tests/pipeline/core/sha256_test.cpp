@@ -5,12 +5,16 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "core/file_hasher.hpp"
 #include "core/sha256.hpp"
 #include "geosweep/pipeline/errors.hpp"
 
@@ -60,6 +64,68 @@ TEST(Sha256, AMissingFileIsAnIoErrorNamingIt) {
     FAIL() << "no error";
   } catch (geosweep::io_error const& e) {
     EXPECT_NE(std::string(e.what()).find(file.string()), std::string::npos) << e.what();
+  }
+}
+
+/// Files of different sizes with random bytes, and their digests from sha256sum.
+struct hashed_files {
+  explicit hashed_files(int count) {
+    std::mt19937 random(7);
+    for (int f = 0; f < count; ++f) {
+      fs::path const file =
+          fs::temp_directory_path() /
+          ("geosweep_hasher_" + std::to_string(::getpid()) + "_" + std::to_string(f) + ".bin");
+      std::string bytes(static_cast<std::size_t>(f) * 300001 + 17, '\0');
+      for (auto& b : bytes) b = static_cast<char>(random() & 0xFF);
+      std::ofstream(file, std::ios::binary) << bytes;
+      paths.push_back(file.string());
+      sizes.push_back(bytes.size());
+      expected.push_back(command_output("sha256sum " + file.string()).substr(0, 64));
+    }
+  }
+  ~hashed_files() {
+    for (auto const& p : paths) fs::remove(p);
+  }
+  std::vector<std::string> paths;
+  std::vector<std::size_t> sizes;
+  std::vector<std::string> expected;
+};
+
+TEST(FileHasher, EveryDigestInOrderWhetherHashedInTheBackgroundOrAtTheEnd) {
+  if (command_output("command -v sha256sum").empty()) GTEST_SKIP() << "sha256sum not installed";
+  hashed_files const files(6);
+  auto paths = files.paths;
+  paths.insert(paths.begin() + 2, "");  // not hashed
+  for (bool const wait : {false, true}) {
+    SCOPED_TRACE(wait ? "after the background thread is done" : "at once");
+    gp::file_hasher hasher(paths);
+    if (wait) {
+      // The background thread runs when a core is idle: this one sleeps until it is done.
+      for (int i = 0; i < 6000 && hasher.hashed_in_background() < paths.size(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      EXPECT_EQ(hasher.hashed_in_background(), paths.size());
+    }
+    auto const digests = hasher.finish(2);
+    ASSERT_EQ(digests.size(), paths.size());
+    EXPECT_TRUE(digests[2].sha256.empty());
+    for (std::size_t f = 0; f < files.paths.size(); ++f) {
+      std::size_t const i = f < 2 ? f : f + 1;
+      EXPECT_EQ(digests[i].sha256, files.expected[f]) << files.paths[f];
+      EXPECT_EQ(digests[i].size, files.sizes[f]);
+    }
+  }
+}
+
+TEST(FileHasher, TheFirstUnreadableFileIsTheErrorEvenWhenALaterOneFailsToo) {
+  hashed_files const files(2);
+  fs::path const missing = fs::temp_directory_path() / "geosweep_hasher_no_such_file_1";
+  fs::path const also_missing = fs::temp_directory_path() / "geosweep_hasher_no_such_file_2";
+  gp::file_hasher hasher({files.paths[0], missing.string(), files.paths[1], also_missing.string()});
+  try {
+    (void)hasher.finish(2);
+    FAIL() << "no error";
+  } catch (geosweep::io_error const& e) {
+    EXPECT_NE(std::string(e.what()).find(missing.string()), std::string::npos) << e.what();
   }
 }
 
