@@ -3,6 +3,7 @@
 #include <gdal_alg.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -13,6 +14,7 @@
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/ogr_fields.hpp"
 #include "outputs/product_layout.hpp"
+#include "outputs/qgis_styles.hpp"
 #include "patches/patch_pixels.hpp"
 
 namespace geosweep::pipeline {
@@ -97,6 +99,57 @@ void write_layer(GDALDataset& ds, char const* const* layer_options,
   }
 }
 
+/// The `aois` layer: each AOI's outline in EPSG:4326 with its totals, so that a map of the
+/// alerts shows what was watched (areas.csv has the full table).
+void write_aoi_layer(GDALDataset& ds, std::vector<aoi_result> const& aois,
+                     std::vector<alert_patches> const& patches, std::string const& what,
+                     gdal_failures const& failures) {
+  auto const srs = wgs84();
+  OGRLayer* layer =
+      ds.CreateLayer("aois", const_cast<OGRSpatialReference*>(&srs), wkbMultiPolygon, nullptr);
+  if (layer == nullptr)
+    throw io_error(what + ": cannot create the aois layer: " + failures.first());
+  std::vector<std::pair<char const*, OGRFieldType>> const fields{
+      {"aoi", OFTString},       {"alerts", OFTInteger64}, {"changed_ha", OFTReal},
+      {"clear_ha", OFTReal},    {"first_seen", OFTDate},  {"last_seen", OFTDate},
+      {"date_before", OFTDate}, {"date_after", OFTDate}};
+  for (auto const& [name, type] : fields) {
+    OGRFieldDefn f(name, type);
+    if (layer->CreateField(&f) != OGRERR_NONE)
+      throw io_error(what + ": cannot create field aois." + name + ": " + failures.first());
+  }
+  auto const set_date = [](OGRFeature& f, char const* name, civil_date d) {
+    f.SetField(name, static_cast<int>(d.year()), static_cast<int>(static_cast<unsigned>(d.month())),
+               static_cast<int>(static_cast<unsigned>(d.day())));
+  };
+  for (std::size_t a = 0; a < aois.size(); ++a) {
+    auto const& aoi = aois[a];
+    OGRFeature feature(layer->GetLayerDefn());
+    feature.SetField("aoi", aoi.name.c_str());
+    feature.SetField("alerts", static_cast<GIntBig>(aoi.alerts.size()));
+    feature.SetField("changed_ha", aoi.changed_area_ha);
+    feature.SetField("clear_ha", aoi.clear_area_ha);
+    if (!aoi.alerts.empty()) {
+      civil_date first = aoi.alerts.front().first_seen, last = first;
+      for (auto const& al : aoi.alerts) {
+        first = std::min(first, al.first_seen);
+        last = std::max(last, al.first_seen);
+      }
+      set_date(feature, "first_seen", first);
+      set_date(feature, "last_seen", last);
+    }
+    set_date(feature, "date_before", aoi.date_before);
+    set_date(feature, "date_after", aoi.date_after);
+    OGRGeometryUniquePtr outline(patches[a].outline->clone());
+    auto const to_wgs84 = make_transform(make_srs(patches[a].grid.crs_wkt), srs);
+    if (outline->transform(to_wgs84.get()) != OGRERR_NONE)
+      throw io_error(what + ": cannot reproject AOI '" + aoi.name + "' to WGS84");
+    feature.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(outline.release()));
+    if (layer->CreateFeature(&feature) != OGRERR_NONE)
+      throw io_error(what + ": cannot write AOI '" + aoi.name + "': " + failures.first());
+  }
+}
+
 }  // namespace
 
 std::vector<fs::path> write_alert_polygons(std::vector<aoi_result> const& aois,
@@ -131,6 +184,12 @@ std::vector<fs::path> write_alert_polygons(std::vector<aoi_result> const& aois,
       if (!ds) throw io_error(path.string() + ": cannot create: " + failures.first());
       char const* geojson_options[] = {"RFC7946=YES", "WRITE_BBOX=YES", nullptr};
       write_layer(*ds, gpkg ? nullptr : geojson_options, alerts, path.string(), failures);
+      if (gpkg) {
+        bool const outlines = std::all_of(patches.begin(), patches.end(),
+                                          [](auto const& p) { return p.outline != nullptr; });
+        if (outlines) write_aoi_layer(*ds, aois, patches, path.string(), failures);
+        write_layer_styles(*ds, outlines, path.string());
+      }
       // GeoJSON is written as the dataset closes, and GDAL 3.6's close reports a failure (a
       // full disk) only as an error on its stack; GeoPackage's says why ("database or disk is
       // full") first and then that its clean-up failed, so the first failure is the one to report.

@@ -4,6 +4,8 @@
 /// kept in memory) traced with GDAL (8-connected) in a window around it, reprojected to EPSG:4326
 /// and written as GeoPackage and GeoJSON (RFC 7946) with the alert table's attributes.
 
+#include <ogr_geometry.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -20,11 +22,14 @@ struct alert_patches {
   raster_grid grid;
   patch_pixels const* pixels = nullptr;
   std::vector<pixel_window> windows;
+  OGRGeometry const* outline = nullptr;  ///< the AOI's polygon in the grid's CRS (aois layer)
 };
 
 /// Writes `dir`/alerts.gpkg and/or `dir`/alerts.geojson (per `formats`) for the alerts of
-/// `aois`, traced from `patches` (one per AOI). Each file is written under a temporary name
-/// and renamed when complete. Returns the files written.
+/// `aois`, traced from `patches` (one per AOI). The GeoPackage also holds an `aois` layer
+/// (each AOI's outline and totals, where every AOI has an outline) and QGIS's default styles
+/// of both layers (outputs/qgis_styles.hpp). Each file is written under a temporary name and
+/// renamed when complete. Returns the files written.
 std::vector<std::filesystem::path> write_alert_polygons(std::vector<aoi_result> const& aois,
                                                         std::vector<alert_patches> const& patches,
                                                         std::vector<polygon_format> const& formats,

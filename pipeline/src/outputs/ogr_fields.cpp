@@ -13,8 +13,9 @@ OGRFieldType ogr_field_type(field_type type) {
       return OFTReal;
     case field_type::integer:
       return OFTInteger64;
-    case field_type::text:
     case field_type::date:
+      return OFTDate;  // GeoPackage DATE, GeoJSON "YYYY-MM-DD": QGIS reads them as dates
+    case field_type::text:
       break;
   }
   return OFTString;
@@ -42,7 +43,9 @@ void set_fields(OGRFeature& feature, field_row const& row, bool as_in_tables) {
           } else if constexpr (std::is_same_v<T, std::int64_t>) {
             feature.SetField(name.c_str(), static_cast<GIntBig>(v));
           } else if constexpr (std::is_same_v<T, civil_date>) {
-            feature.SetField(name.c_str(), to_iso(v).c_str());
+            feature.SetField(name.c_str(), static_cast<int>(v.year()),
+                             static_cast<int>(static_cast<unsigned>(v.month())),
+                             static_cast<int>(static_cast<unsigned>(v.day())));
           }
         },
         cell.value);

@@ -1,7 +1,7 @@
 #pragma once
 // Internal to pipeline/src: alert rows (geosweep/pipeline/alert.hpp) as OGR attributes. Field
-// types come from the field table: text and dates as strings, reals as OFTReal, integers as
-// OFTInteger64; a cell without a value stays null.
+// types come from the field table: text as strings, dates as OFTDate, reals as OFTReal,
+// integers as OFTInteger64; a cell without a value stays null.
 
 #include <ogrsf_frmts.h>
 

@@ -193,6 +193,7 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
     auto& aoi = plan.aois[a];
     auto patches = aoi.stitcher->finish(spec.change.min_area_ha);
     traced[a].grid = aoi.grid;
+    traced[a].outline = &aoi.shape.geometry();
     for (auto const& p : patches) traced[a].windows.push_back(p.window);
     // An estimate in the analyst's unit when the AOI has a value per hectare.
     auto const& value_per_ha = spec.aois[a].value_per_ha;

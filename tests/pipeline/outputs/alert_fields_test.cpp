@@ -97,7 +97,7 @@ TEST(AlertFields, RowsTakeATablesOwnColumnsFromExtras) {
 TEST(AlertFields, OgrTypesAndValuesComeFromTheTable) {
   gp::ensure_gdal();
   EXPECT_EQ(gp::ogr_field_type(gp::field_type::text), OFTString);
-  EXPECT_EQ(gp::ogr_field_type(gp::field_type::date), OFTString);
+  EXPECT_EQ(gp::ogr_field_type(gp::field_type::date), OFTDate);  // QGIS reads dates as dates
   EXPECT_EQ(gp::ogr_field_type(gp::field_type::real), OFTReal);
   EXPECT_EQ(gp::ogr_field_type(gp::field_type::integer), OFTInteger64);
   GDALDatasetUniquePtr ds(

@@ -13,17 +13,21 @@
 // (-9.58°). Patch 1 is 3 pixels (300 m²), patch 2 is 6 (600 m²). Alert values are literals.
 #include "outputs/alert_polygons.hpp"
 
+#include <cpl_minixml.h>
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "geosweep/pipeline/errors.hpp"
@@ -118,11 +122,13 @@ class alert_polygons_test : public tt::temp_dir_test {
   std::vector<gp::aoi_result> aois_;
 };
 
-/// The features of the one layer of `ds`, with their geometry.
-std::vector<OGRFeatureUniquePtr> features_of(GDALDataset& ds) {
+/// The features of the alerts layer of `ds` (the GeoJSON file's only layer), with their
+/// geometry.
+std::vector<OGRFeatureUniquePtr> features_of(GDALDataset& ds, char const* name = "alerts") {
   std::vector<OGRFeatureUniquePtr> out;
-  EXPECT_EQ(ds.GetLayerCount(), 1);
-  OGRLayer* layer = ds.GetLayer(0);
+  OGRLayer* layer = ds.GetLayerCount() == 1 ? ds.GetLayer(0) : ds.GetLayerByName(name);
+  EXPECT_NE(layer, nullptr) << name;
+  if (layer == nullptr) return out;
   layer->ResetReading();
   while (OGRFeature* f = layer->GetNextFeature()) out.emplace_back(f);
   return out;
@@ -194,14 +200,28 @@ void expect_patch_geometries(std::vector<OGRFeatureUniquePtr> const& features, d
   }
 }
 
+/// A date field as YYYY-MM-DD: from a GeoPackage's DATE field, or the GeoJSON's text as read
+/// with DATE_AS_STRING; "" when null.
+std::string date_text(OGRFeature const& f, char const* name) {
+  int const i = f.GetFieldIndex(name);
+  if (i < 0 || !f.IsFieldSetAndNotNull(i)) return "";
+  if (f.GetFieldDefnRef(i)->GetType() != OFTDate) return f.GetFieldAsString(i);
+  int y = 0, m = 0, d = 0, h = 0, min = 0, tz = 0;
+  float s = 0;
+  f.GetFieldAsDateTime(i, &y, &m, &d, &h, &min, &s, &tz);
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d", y, m, d);
+  return text;
+}
+
 /// The alerts' attributes as both files hold them.
 void expect_attributes(std::vector<OGRFeatureUniquePtr> const& features) {
   ASSERT_EQ(features.size(), 2u);
   auto const& a = *features[0];
   EXPECT_STREQ(a.GetFieldAsString("alert_id"), "gs-00000000000a");
   EXPECT_STREQ(a.GetFieldAsString("aoi"), "north");
-  EXPECT_STREQ(a.GetFieldAsString("first_seen"), "2024-06-19");
-  EXPECT_STREQ(a.GetFieldAsString("confirmed_on"), "2024-07-01");
+  EXPECT_EQ(date_text(a, "first_seen"), "2024-06-19");
+  EXPECT_EQ(date_text(a, "confirmed_on"), "2024-07-01");
   EXPECT_STREQ(a.GetFieldAsString("confidence"), "high");
   EXPECT_DOUBLE_EQ(a.GetFieldAsDouble("area_ha"), 0.03);
   EXPECT_NEAR(a.GetFieldAsDouble("centroid_lat"), -9.5851234, 1e-12);
@@ -210,7 +230,7 @@ void expect_attributes(std::vector<OGRFeatureUniquePtr> const& features) {
   EXPECT_EQ(a.GetFieldAsInteger64("pixels"), 3);
   auto const& b = *features[1];
   EXPECT_STREQ(b.GetFieldAsString("alert_id"), "gs-00000000000b");
-  EXPECT_STREQ(b.GetFieldAsString("first_seen"), "2024-06-25");
+  EXPECT_EQ(date_text(b, "first_seen"), "2024-06-25");
   EXPECT_FALSE(b.IsFieldSetAndNotNull(b.GetFieldIndex("confirmed_on")));  // not confirmed
   EXPECT_STREQ(b.GetFieldAsString("confidence"), "low");
   EXPECT_DOUBLE_EQ(b.GetFieldAsDouble("area_ha"), 0.06);
@@ -253,9 +273,101 @@ TEST_F(alert_polygons_test, gpkg_has_one_feature_per_alert_with_exact_areas) {
   ASSERT_NE(layer->GetSpatialRef(), nullptr);
   EXPECT_TRUE(layer->GetSpatialRef()->IsSame(&wgs84));
   EXPECT_STREQ(layer->GetSpatialRef()->GetAuthorityCode(nullptr), "4326");
+  // Typed for QGIS: dates as dates (its time slider needs no casts), areas as reals, ids text.
+  OGRFeatureDefn const& fields = *layer->GetLayerDefn();
+  EXPECT_EQ(fields.GetFieldDefn(fields.GetFieldIndex("first_seen"))->GetType(), OFTDate);
+  EXPECT_EQ(fields.GetFieldDefn(fields.GetFieldIndex("confirmed_on"))->GetType(), OFTDate);
+  EXPECT_EQ(fields.GetFieldDefn(fields.GetFieldIndex("area_ha"))->GetType(), OFTReal);
+  EXPECT_EQ(fields.GetFieldDefn(fields.GetFieldIndex("alert_id"))->GetType(), OFTString);
+  EXPECT_EQ(fields.GetFieldDefn(fields.GetFieldIndex("pixels"))->GetType(), OFTInteger64);
   auto const features = features_of(*ds);
   expect_attributes(features);
   expect_patch_geometries(features, 1e-6);
+  // Without the AOIs' outlines there is no aois layer; the alerts' style is there.
+  EXPECT_EQ(ds->GetLayerByName("aois"), nullptr);
+  EXPECT_NE(ds->GetLayerByName("layer_styles"), nullptr);
+}
+
+/// The QML of `layer` in the GeoPackage's layer_styles table, parsed (GDAL's XML parser), after
+/// checking the row is what QGIS looks for: the table, its geometry column, the default flag.
+CPLXMLTreeCloser style_of(GDALDataset& ds, char const* layer) {
+  OGRLayer* styles = ds.GetLayerByName("layer_styles");
+  EXPECT_NE(styles, nullptr);
+  if (styles == nullptr) return CPLXMLTreeCloser(nullptr);
+  styles->ResetReading();
+  while (OGRFeatureUniquePtr row{styles->GetNextFeature()}) {
+    if (std::string(row->GetFieldAsString("f_table_name")) != layer) continue;
+    EXPECT_STREQ(row->GetFieldAsString("f_geometry_column"), "geom");
+    EXPECT_EQ(row->GetFieldAsInteger("useAsDefault"), 1);
+    EXPECT_STREQ(row->GetFieldAsString("f_table_schema"), "");
+    return CPLXMLTreeCloser(CPLParseXMLString(row->GetFieldAsString("styleQML")));
+  }
+  ADD_FAILURE() << "no style for " << layer;
+  return CPLXMLTreeCloser(nullptr);
+}
+
+TEST_F(alert_polygons_test, gpkg_has_the_aois_and_qgis_default_styles) {
+  // The AOI as a 100 m x 80 m rectangle in the grid's UTM 20S, from the grid's corner.
+  OGRPolygon rectangle;
+  OGRLinearRing ring;
+  for (auto [x, y] : std::initializer_list<std::pair<double, double>>{{500000, 8940000},
+                                                                      {500100, 8940000},
+                                                                      {500100, 8939920},
+                                                                      {500000, 8939920},
+                                                                      {500000, 8940000}})
+    ring.addPoint(x, y);
+  rectangle.addRing(&ring);
+  patches_[0].outline = &rectangle;
+  patches_[1].outline = &rectangle;
+  aois_[0].changed_area_ha = 0.09;
+  aois_[0].clear_area_ha = 0.8;
+  aois_[0].date_before = gp::parse_iso_date("2023-07-15").value();
+  aois_[0].date_after = gp::parse_iso_date("2024-07-19").value();
+  gp::write_alert_polygons(aois_, patches_, {gp::polygon_format::gpkg}, dir_);
+  auto ds = open_vector(dir_ / "alerts.gpkg");
+  ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+
+  auto const aois = features_of(*ds, "aois");
+  ASSERT_EQ(aois.size(), 2u);
+  auto const& north = *aois[0];
+  EXPECT_STREQ(north.GetFieldAsString("aoi"), "north");
+  EXPECT_EQ(north.GetFieldAsInteger64("alerts"), 2);
+  EXPECT_DOUBLE_EQ(north.GetFieldAsDouble("changed_ha"), 0.09);
+  EXPECT_DOUBLE_EQ(north.GetFieldAsDouble("clear_ha"), 0.8);
+  EXPECT_EQ(date_text(north, "first_seen"), "2024-06-19");  // the earlier of the two alerts
+  EXPECT_EQ(date_text(north, "last_seen"), "2024-06-25");
+  EXPECT_EQ(date_text(north, "date_before"), "2023-07-15");
+  EXPECT_EQ(date_text(north, "date_after"), "2024-07-19");
+  auto const& south = *aois[1];
+  EXPECT_STREQ(south.GetFieldAsString("aoi"), "south");
+  EXPECT_EQ(south.GetFieldAsInteger64("alerts"), 0);
+  EXPECT_EQ(date_text(south, "first_seen"), "");  // no alert: null
+  // The outline in lon/lat, back in UTM: the rectangle, 8000 m².
+  ASSERT_NE(north.GetGeometryRef(), nullptr);
+  EXPECT_EQ(wkbFlatten(north.GetGeometryRef()->getGeometryType()), wkbMultiPolygon);
+  auto const utm = in_utm(*north.GetGeometryRef());
+  EXPECT_NEAR(utm->toMultiPolygon()->get_Area(), 8000.0, 1e-3);
+
+  // The default styles, as QGIS reads them (its QML).
+  auto const alerts = style_of(*ds, "alerts");
+  ASSERT_TRUE(alerts);
+  CPLXMLNode const* qgis = CPLGetXMLNode(alerts.get(), "=qgis");
+  ASSERT_NE(qgis, nullptr);
+  EXPECT_STREQ(CPLGetXMLValue(qgis, "labelsEnabled", ""), "1");
+  EXPECT_STREQ(CPLGetXMLValue(qgis, "renderer-v2.type", ""), "categorizedSymbol");
+  EXPECT_STREQ(CPLGetXMLValue(qgis, "renderer-v2.attr", ""), "confidence");
+  std::vector<std::string> values;
+  for (CPLXMLNode const* c = CPLGetXMLNode(qgis, "renderer-v2.categories")->psChild; c != nullptr;
+       c = c->psNext)
+    if (c->eType == CXT_Element) values.emplace_back(CPLGetXMLValue(c, "value", ""));
+  EXPECT_EQ(values, (std::vector<std::string>{"high", "low"}));  // the confidence values
+  EXPECT_STREQ(CPLGetXMLValue(qgis, "labeling.settings.text-style.fieldName", ""), "alert_id");
+  EXPECT_STREQ(CPLGetXMLValue(qgis, "temporal.enabled", ""), "1");
+  EXPECT_STREQ(CPLGetXMLValue(qgis, "temporal.startField", ""), "first_seen");
+  auto const outlines = style_of(*ds, "aois");
+  ASSERT_TRUE(outlines);
+  EXPECT_STREQ(CPLGetXMLValue(outlines.get(), "=qgis.labeling.settings.text-style.fieldName", ""),
+               "aoi");
 }
 
 TEST_F(alert_polygons_test, geojson_is_rfc_7946) {
