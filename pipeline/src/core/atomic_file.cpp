@@ -16,8 +16,9 @@
 
 namespace geosweep::pipeline {
 
-atomic_file::atomic_file(std::filesystem::path final_path)
-    : final_(std::move(final_path)), temp_(final_.string() + ".tmp-" + std::to_string(::getpid())) {
+atomic_file::atomic_file(std::filesystem::path final_path, std::string_view extension)
+    : final_(std::move(final_path)),
+      temp_(final_.string() + ".tmp-" + std::to_string(::getpid()) + std::string(extension)) {
   std::error_code ec;
   std::filesystem::remove(temp_, ec);
 }
@@ -77,7 +78,11 @@ std::size_t remove_orphaned_temporaries(std::filesystem::path const& dir) {
     int pid = 0;
     auto const digits = name.substr(at + 5);
     auto const [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
-    if (error != std::errc() || end != digits.data() + digits.size() || pid <= 0) continue;
+    // The pid ends the name, or is followed by one extension (atomic_file's `extension`).
+    std::string_view const tail(end, static_cast<std::size_t>(digits.data() + digits.size() - end));
+    bool const tail_ok =
+        tail.empty() || (tail.size() > 1 && tail[0] == '.' && tail.find('.', 1) == tail.npos);
+    if (error != std::errc() || !tail_ok || pid <= 0) continue;
     if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // its writer still runs
     std::error_code remove_ec;
     if (fs::remove(it->path(), remove_ec)) ++removed;

@@ -13,12 +13,15 @@ namespace geosweep::pipeline {
 /// commit() is never called (an exception, a crash) the temporary file is removed.
 class atomic_file {
  public:
-  explicit atomic_file(std::filesystem::path final_path);
+  /// `extension` ends the temporary name too (".kmz": for a writer that takes its format from
+  /// the name's extension, as GDAL's LIBKML does).
+  explicit atomic_file(std::filesystem::path final_path, std::string_view extension = {});
   atomic_file(atomic_file const&) = delete;
   atomic_file& operator=(atomic_file const&) = delete;
   ~atomic_file();
 
-  /// Where to write: `<final>.tmp-<pid>` in the same directory (so rename is atomic).
+  /// Where to write: `<final>.tmp-<pid><extension>` in the same directory (so rename is
+  /// atomic).
   [[nodiscard]] std::filesystem::path const& temp_path() const { return temp_; }
   [[nodiscard]] std::filesystem::path const& final_path() const { return final_; }
 
@@ -42,8 +45,8 @@ std::string read_whole_file(std::filesystem::path const& path);
 /// The system's words for the last failed call (strerror(errno)).
 std::string system_reason();
 
-/// Removes the temporary files (`*.tmp-<pid>`) under `dir` whose process no longer runs: what
-/// a killed run left. Returns how many it removed.
+/// Removes the temporary files (`*.tmp-<pid>`, or `*.tmp-<pid>.<extension>`) under `dir` whose
+/// process no longer runs: what a killed run left. Returns how many it removed.
 std::size_t remove_orphaned_temporaries(std::filesystem::path const& dir);
 
 }  // namespace geosweep::pipeline

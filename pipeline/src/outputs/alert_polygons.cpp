@@ -80,19 +80,69 @@ constexpr std::string_view kPolygonFields[] = {
     "alert_id", "aoi",          "first_seen",   "confirmed_on",   "confidence",
     "area_ha",  "centroid_lat", "centroid_lon", "mean_magnitude", "pixels"};
 
+/// KML's balloon of an alert: its attributes as an HTML table.
+std::string balloon(field_row const& row) {
+  std::string html = "<table>";
+  for (auto const& cell : row) {
+    std::string const text = field_text(cell);
+    html += "<tr><th align=\"left\">" + std::string(cell.name) + "</th><td>" +
+            (text.empty() ? "&ndash;" : text) + "</td></tr>";
+  }
+  return html + "</table>";
+}
+
+/// OGR style strings of KML's placemarks (KML's own colours are aabbggrr; OGR converts).
+constexpr char kHighStyle[] = "BRUSH(fc:#d7191c8c);PEN(c:#a50026ff,w:2px)";
+constexpr char kLowStyle[] = "BRUSH(fc:#fdae618c);PEN(c:#e6550dff,w:2px)";
+constexpr char kAoiStyle[] = "BRUSH(fc:#00000000);PEN(c:#2364aaff,w:3px)";
+
+/// The date fields of a feature: OGR's year, month, day.
+void set_date(OGRFeature& f, char const* name, civil_date d) {
+  int const i = f.GetFieldIndex(name);
+  if (i >= 0 && f.GetFieldDefnRef(i)->GetType() == OFTString) {
+    f.SetField(i, to_iso(d).c_str());  // KML's ExtendedData has no date type
+    return;
+  }
+  f.SetField(name, static_cast<int>(d.year()), static_cast<int>(static_cast<unsigned>(d.month())),
+             static_cast<int>(static_cast<unsigned>(d.day())));
+}
+
+/// The alerts layer. For KML (`kml`), each placemark also gets a name (its id), a balloon
+/// (its attributes), a time span from its first_seen on (Google Earth's time slider) and a
+/// style by confidence: LIBKML's name, description and begin fields.
 void write_layer(GDALDataset& ds, char const* const* layer_options,
                  std::vector<std::pair<alert const*, OGRGeometry const*>> const& alerts,
-                 std::string const& what, gdal_failures const& failures) {
+                 std::string const& what, gdal_failures const& failures, bool kml) {
   auto const srs = wgs84();
   OGRLayer* layer = ds.CreateLayer("alerts", const_cast<OGRSpatialReference*>(&srs),
                                    wkbMultiPolygon, const_cast<char**>(layer_options));
   if (layer == nullptr)
     throw io_error(what + ": cannot create the alerts layer: " + failures.first());
-  create_fields(*layer, alert_row(alert{}, kPolygonFields), what);
+  if (kml) {
+    for (auto const& [name, type] :
+         {std::pair{"name", OFTString}, std::pair{"description", OFTString},
+          std::pair{"begin", OFTDate}}) {
+      OGRFieldDefn f(name, type);
+      if (layer->CreateField(&f) != OGRERR_NONE)
+        throw io_error(what + ": cannot create field " + name + ": " + failures.first());
+    }
+  }
+  create_fields(*layer, alert_row(alert{}, kPolygonFields), what, kml);
   for (auto const& [a, geometry] : alerts) {
     OGRFeature feature(layer->GetLayerDefn());
-    set_fields(feature, alert_row(*a, kPolygonFields));
-    feature.SetGeometry(geometry);
+    auto const row = alert_row(*a, kPolygonFields);
+    set_fields(feature, row);
+    if (kml) {
+      feature.SetField("name", a->id.c_str());
+      feature.SetField("description", balloon(row).c_str());
+      set_date(feature, "begin", a->first_seen);
+      feature.SetStyleString(a->confidence == alert_confidence::high ? kHighStyle : kLowStyle);
+    }
+    // A patch's 8-connected outline touches itself where pixels meet at a corner: valid for
+    // the GeoPackage's readers, but LIBKML drops a geometry GEOS calls invalid, so KML gets the
+    // same area as polygons that meet at those corners (GEOS's MakeValid).
+    OGRGeometryUniquePtr const valid(kml ? geometry->MakeValid() : nullptr);
+    feature.SetGeometry(valid ? valid.get() : geometry);
     if (layer->CreateFeature(&feature) != OGRERR_NONE) {
       throw io_error(what + ": cannot write alert " + a->id + ": " + failures.first());
     }
@@ -103,29 +153,34 @@ void write_layer(GDALDataset& ds, char const* const* layer_options,
 /// alerts shows what was watched (areas.csv has the full table).
 void write_aoi_layer(GDALDataset& ds, std::vector<aoi_result> const& aois,
                      std::vector<alert_patches> const& patches, std::string const& what,
-                     gdal_failures const& failures) {
+                     gdal_failures const& failures, bool kml) {
   auto const srs = wgs84();
   OGRLayer* layer =
       ds.CreateLayer("aois", const_cast<OGRSpatialReference*>(&srs), wkbMultiPolygon, nullptr);
   if (layer == nullptr)
     throw io_error(what + ": cannot create the aois layer: " + failures.first());
-  std::vector<std::pair<char const*, OGRFieldType>> const fields{
+  std::vector<std::pair<char const*, OGRFieldType>> fields{
       {"aoi", OFTString},       {"alerts", OFTInteger64}, {"changed_ha", OFTReal},
       {"clear_ha", OFTReal},    {"first_seen", OFTDate},  {"last_seen", OFTDate},
       {"date_before", OFTDate}, {"date_after", OFTDate}};
+  if (kml) {
+    fields.insert(fields.begin(), {"name", OFTString});  // the placemark's name
+    for (auto& field : fields)
+      if (field.second == OFTDate) field.second = OFTString;  // set_date writes YYYY-MM-DD
+  }
   for (auto const& [name, type] : fields) {
     OGRFieldDefn f(name, type);
     if (layer->CreateField(&f) != OGRERR_NONE)
       throw io_error(what + ": cannot create field aois." + name + ": " + failures.first());
   }
-  auto const set_date = [](OGRFeature& f, char const* name, civil_date d) {
-    f.SetField(name, static_cast<int>(d.year()), static_cast<int>(static_cast<unsigned>(d.month())),
-               static_cast<int>(static_cast<unsigned>(d.day())));
-  };
   for (std::size_t a = 0; a < aois.size(); ++a) {
     auto const& aoi = aois[a];
     OGRFeature feature(layer->GetLayerDefn());
     feature.SetField("aoi", aoi.name.c_str());
+    if (kml) {
+      feature.SetField("name", aoi.name.c_str());
+      feature.SetStyleString(kAoiStyle);
+    }
     feature.SetField("alerts", static_cast<GIntBig>(aoi.alerts.size()));
     feature.SetField("changed_ha", aoi.changed_area_ha);
     feature.SetField("clear_ha", aoi.clear_area_ha);
@@ -168,28 +223,30 @@ std::vector<fs::path> write_alert_polygons(std::vector<aoi_result> const& aois,
     for (std::size_t i = 0; i < aoi.alerts.size(); ++i)
       alerts.emplace_back(&aoi.alerts[i], traced.back()[i].get());
   }
+  bool const outlines = std::all_of(patches.begin(), patches.end(),
+                                    [](auto const& p) { return p.outline != nullptr; });
   for (auto const& format : formats) {
     bool const gpkg = format == polygon_format::gpkg;
+    bool const kml = format == polygon_format::kmz;
     fs::path const path = dir / product::polygon_file(format);
-    atomic_file file(path);
+    // LIBKML writes a KMZ only to a name that ends in .kmz.
+    atomic_file file(path, kml ? ".kmz" : "");
     {
-      GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(gpkg ? "GPKG" : "GeoJSON");
+      char const* const driver_name = gpkg ? "GPKG" : (kml ? "LIBKML" : "GeoJSON");
+      GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
       if (driver == nullptr)
-        throw io_error(path.string() + ": GDAL has no " + std::string(to_string(format)) +
-                       " driver");
+        throw io_error(path.string() + ": GDAL has no " + driver_name + " driver");
       CPLErrorReset();
       gdal_failures const failures;
       GDALDatasetUniquePtr ds(
           driver->Create(file.temp_path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
       if (!ds) throw io_error(path.string() + ": cannot create: " + failures.first());
       char const* geojson_options[] = {"RFC7946=YES", "WRITE_BBOX=YES", nullptr};
-      write_layer(*ds, gpkg ? nullptr : geojson_options, alerts, path.string(), failures);
-      if (gpkg) {
-        bool const outlines = std::all_of(patches.begin(), patches.end(),
-                                          [](auto const& p) { return p.outline != nullptr; });
-        if (outlines) write_aoi_layer(*ds, aois, patches, path.string(), failures);
-        write_layer_styles(*ds, outlines, path.string());
-      }
+      bool const geojson = !gpkg && !kml;
+      write_layer(*ds, geojson ? geojson_options : nullptr, alerts, path.string(), failures, kml);
+      if ((gpkg || kml) && outlines)
+        write_aoi_layer(*ds, aois, patches, path.string(), failures, kml);
+      if (gpkg) write_layer_styles(*ds, outlines, path.string());
       // GeoJSON is written as the dataset closes, and GDAL 3.6's close reports a failure (a
       // full disk) only as an error on its stack; GeoPackage's says why ("database or disk is
       // full") first and then that its clean-up failed, so the first failure is the one to report.

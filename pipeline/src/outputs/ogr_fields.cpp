@@ -21,9 +21,12 @@ OGRFieldType ogr_field_type(field_type type) {
   return OFTString;
 }
 
-void create_fields(OGRLayer& layer, field_row const& row, std::string const& what) {
+void create_fields(OGRLayer& layer, field_row const& row, std::string const& what,
+                   bool dates_as_text) {
   for (auto const& cell : row) {
-    OGRFieldDefn definition(std::string(cell.name).c_str(), ogr_field_type(cell.type));
+    bool const text = dates_as_text && cell.type == field_type::date;
+    OGRFieldDefn definition(std::string(cell.name).c_str(),
+                            text ? OFTString : ogr_field_type(cell.type));
     if (layer.CreateField(&definition) != OGRERR_NONE)
       throw io_error(what + ": cannot create field " + std::string(cell.name) + ": " +
                      last_gdal_message());
@@ -43,6 +46,11 @@ void set_fields(OGRFeature& feature, field_row const& row, bool as_in_tables) {
           } else if constexpr (std::is_same_v<T, std::int64_t>) {
             feature.SetField(name.c_str(), static_cast<GIntBig>(v));
           } else if constexpr (std::is_same_v<T, civil_date>) {
+            int const i = feature.GetFieldIndex(name.c_str());
+            if (i >= 0 && feature.GetFieldDefnRef(i)->GetType() == OFTString) {
+              feature.SetField(i, to_iso(v).c_str());
+              return;
+            }
             feature.SetField(name.c_str(), static_cast<int>(v.year()),
                              static_cast<int>(static_cast<unsigned>(v.month())),
                              static_cast<int>(static_cast<unsigned>(v.day())));

@@ -34,7 +34,15 @@ std::string period_layer(std::string const& layer, int period) {
 }
 
 std::string polygon_file(polygon_format format) {
-  return format == polygon_format::gpkg ? "alerts.gpkg" : "alerts.geojson";
+  switch (format) {
+    case polygon_format::gpkg:
+      return "alerts.gpkg";
+    case polygon_format::geojson:
+      return "alerts.geojson";
+    case polygon_format::kmz:
+      break;
+  }
+  return "alerts.kmz";
 }
 
 bool is_run_product(std::string const& name) {
@@ -44,6 +52,7 @@ bool is_run_product(std::string const& name) {
     if (name == product) return true;
   return name == polygon_file(polygon_format::gpkg) || name == manifest_file ||
          name == polygon_file(polygon_format::geojson) ||
+         name == polygon_file(polygon_format::kmz) ||
          name.find(".tmp-") != std::string::npos;  // what an atomic_file of a killed run left
 }
 

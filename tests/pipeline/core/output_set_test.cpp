@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 
+#include "core/atomic_file.hpp"
 #include "core/output_set.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/product_layout.hpp"
@@ -136,6 +137,22 @@ TEST_F(OutputSet, ADeadRunsCarriedEntriesComeBack) {
   EXPECT_EQ(now.size(), 8u);
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
   EXPECT_EQ(gp::recover_output_sets(live()), 0u);
+}
+
+TEST_F(OutputSet, ADeadRunsTemporaryFilesGoWithOrWithoutAnExtension) {
+  long const dead = dead_pid();
+  std::string const d = std::to_string(dead), alive = std::to_string(::getpid());
+  write(dir_ / ("alerts.gpkg.tmp-" + d), "half");
+  write(dir_ / ("alerts.kmz.tmp-" + d + ".kmz"), "half");  // LIBKML's (atomic_file extension)
+  write(dir_ / ("alerts.kmz.tmp-" + alive + ".kmz"), "being written");  // a live writer's
+  write(dir_ / ("notes.tmp-" + d + ".tar.gz"), "not ours");             // two extensions: not ours
+  write(dir_ / ("notes.tmp-" + d + "x"), "not ours");                   // not a pid
+  EXPECT_EQ(gp::remove_orphaned_temporaries(dir_), 2u);
+  EXPECT_FALSE(fs::exists(dir_ / ("alerts.gpkg.tmp-" + d)));
+  EXPECT_FALSE(fs::exists(dir_ / ("alerts.kmz.tmp-" + d + ".kmz")));
+  EXPECT_TRUE(fs::exists(dir_ / ("alerts.kmz.tmp-" + alive + ".kmz")));
+  EXPECT_TRUE(fs::exists(dir_ / ("notes.tmp-" + d + ".tar.gz")));
+  EXPECT_TRUE(fs::exists(dir_ / ("notes.tmp-" + d + "x")));
 }
 
 TEST_F(OutputSet, ALiveRunsStagingIsLeftAlone) {

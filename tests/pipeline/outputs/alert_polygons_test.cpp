@@ -14,6 +14,7 @@
 #include "outputs/alert_polygons.hpp"
 
 #include <cpl_minixml.h>
+#include <cpl_vsi.h>
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
@@ -157,7 +158,9 @@ OGRGeometryUniquePtr in_utm(OGRGeometry const& g) {
 }
 
 /// Checks the geometries of the two alerts against the patches, to relative `tolerance` in area.
-void expect_patch_geometries(std::vector<OGRFeatureUniquePtr> const& features, double tolerance) {
+/// `second_parts`: the polygons of patch 2 (2 in KML, where its diagonal contact is split).
+void expect_patch_geometries(std::vector<OGRFeatureUniquePtr> const& features, double tolerance,
+                             int second_parts = 1) {
   ASSERT_EQ(features.size(), 2u);
   double const areas[] = {300.0, 600.0};
   for (std::size_t f = 0; f < 2; ++f) {
@@ -169,7 +172,7 @@ void expect_patch_geometries(std::vector<OGRFeatureUniquePtr> const& features, d
     // one; the GeoPackage keeps the MultiPolygon.)
     auto const type = wkbFlatten(g->getGeometryType());
     if (type == wkbMultiPolygon) {
-      EXPECT_EQ(g->toMultiPolygon()->getNumGeometries(), 1);
+      EXPECT_EQ(g->toMultiPolygon()->getNumGeometries(), f == 1 ? second_parts : 1);
     } else {
       EXPECT_EQ(type, wkbPolygon);
     }
@@ -423,6 +426,85 @@ TEST_F(alert_polygons_test, geojson_is_rfc_7946) {
   expect_attributes(features);
   // RFC 7946 writes 7 decimals (about 1 cm): areas to 1e-3 of a 300 m² patch.
   expect_patch_geometries(features, 1e-3);
+}
+
+/// A file inside a zip (a KMZ), parsed by GDAL's XML parser.
+CPLXMLTreeCloser xml_in_zip(fs::path const& zip, char const* member) {
+  std::string const path = "/vsizip/" + zip.string() + "/" + member;
+  VSILFILE* f = VSIFOpenL(path.c_str(), "rb");
+  EXPECT_NE(f, nullptr) << path;
+  if (f == nullptr) return CPLXMLTreeCloser(nullptr);
+  std::string text;
+  char buffer[4096];
+  for (std::size_t n; (n = VSIFReadL(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+  VSIFCloseL(f);
+  return CPLXMLTreeCloser(CPLParseXMLString(text.c_str()));
+}
+
+TEST_F(alert_polygons_test, kmz_has_placemarks_for_google_earth) {
+  OGRPolygon rectangle;  // the AOI, as in the GeoPackage test
+  OGRLinearRing ring;
+  for (auto [x, y] : std::initializer_list<std::pair<double, double>>{{500000, 8940000},
+                                                                      {500100, 8940000},
+                                                                      {500100, 8939920},
+                                                                      {500000, 8939920},
+                                                                      {500000, 8940000}})
+    ring.addPoint(x, y);
+  rectangle.addRing(&ring);
+  patches_[0].outline = &rectangle;
+  patches_[1].outline = &rectangle;
+  auto const files = gp::write_alert_polygons(aois_, patches_, {gp::polygon_format::kmz}, dir_);
+  EXPECT_EQ(files, (std::vector<fs::path>{dir_ / "alerts.kmz"}));
+  // No temporary file is left beside it.
+  for (auto const& entry : fs::directory_iterator(dir_))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+
+  // The alerts' placemarks, in the order of alerts.csv.
+  auto const alerts = xml_in_zip(dir_ / "alerts.kmz", "layers/alerts.kml");
+  ASSERT_TRUE(alerts);
+  CPLXMLNode const* document = CPLGetXMLNode(alerts.get(), "=kml.Document");
+  ASSERT_NE(document, nullptr);
+  std::vector<CPLXMLNode const*> placemarks;
+  for (CPLXMLNode const* c = document->psChild; c != nullptr; c = c->psNext)
+    if (c->eType == CXT_Element && std::string(c->pszValue) == "Placemark") placemarks.push_back(c);
+  ASSERT_EQ(placemarks.size(), 2u);
+  EXPECT_STREQ(CPLGetXMLValue(placemarks[0], "name", ""), "gs-00000000000a");
+  EXPECT_STREQ(CPLGetXMLValue(placemarks[1], "name", ""), "gs-00000000000b");
+  // Google Earth's time slider: each alert from its first_seen on, with no end.
+  EXPECT_EQ(std::string(CPLGetXMLValue(placemarks[0], "TimeSpan.begin", "")).substr(0, 10),
+            "2024-06-19");
+  EXPECT_EQ(std::string(CPLGetXMLValue(placemarks[1], "TimeSpan.begin", "")).substr(0, 10),
+            "2024-06-25");
+  EXPECT_EQ(CPLGetXMLNode(placemarks[0], "TimeSpan.end"), nullptr);
+  // Styled by confidence: KML colours are aabbggrr, so #d7191c at 0x8c alpha is 8c1c19d7.
+  EXPECT_STREQ(CPLGetXMLValue(placemarks[0], "Style.PolyStyle.color", ""), "8c1c19d7");  // high
+  EXPECT_STREQ(CPLGetXMLValue(placemarks[1], "Style.PolyStyle.color", ""), "8c61aefd");  // low
+  // The balloon is the alert's row; the dates in ExtendedData are ISO text.
+  std::string const balloon = CPLGetXMLValue(placemarks[0], "description", "");
+  EXPECT_NE(balloon.find("<th align=\"left\">area_ha</th><td>0.0300</td>"), std::string::npos)
+      << balloon;
+  EXPECT_NE(balloon.find("<td>2024-07-01</td>"), std::string::npos) << balloon;  // confirmed
+  std::string const second = CPLGetXMLValue(placemarks[1], "description", "");
+  EXPECT_NE(second.find("<th align=\"left\">confirmed_on</th><td>&ndash;</td>"), std::string::npos)
+      << second;
+  bool iso = false;
+  for (CPLXMLNode const* d = CPLGetXMLNode(placemarks[0], "ExtendedData.SchemaData")->psChild;
+       d != nullptr; d = d->psNext)
+    if (d->eType == CXT_Element && std::string(CPLGetXMLValue(d, "name", "")) == "first_seen")
+      iso = std::string(CPLGetXMLValue(d, "", "")) == "2024-06-19";
+  EXPECT_TRUE(iso);
+
+  // The AOIs as their own folder of placemarks, named.
+  auto const aois = xml_in_zip(dir_ / "alerts.kmz", "layers/aois.kml");
+  ASSERT_TRUE(aois);
+  EXPECT_STREQ(CPLGetXMLValue(aois.get(), "=kml.Document.Placemark.name", ""), "north");
+
+  // And the polygons read back by OGR (LIBKML) are the patches' footprints.
+  GDALDatasetUniquePtr ds(GDALDataset::Open((dir_ / "alerts.kmz").c_str(), GDAL_OF_VECTOR));
+  ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+  // Patch 2's two pixel groups meet at a corner: two polygons there (a valid geometry, which
+  // LIBKML requires), the same 600 m².
+  expect_patch_geometries(features_of(*ds), 1e-6, 2);
 }
 
 TEST_F(alert_polygons_test, a_window_over_another_patch_traces_only_its_own) {

@@ -301,7 +301,12 @@ TEST_F(JobSpec, GridAndProcessing) {
 TEST_F(JobSpec, AlertPolygonFormats) {
   auto spec = gp::parse_job_spec(kValid, dir_ / "job.yaml");
   EXPECT_EQ(spec.outputs.alert_polygons,
-            (std::vector{gp::polygon_format::gpkg, gp::polygon_format::geojson}));
+            (std::vector{gp::polygon_format::gpkg, gp::polygon_format::geojson,
+                         gp::polygon_format::kmz}));
+  spec = gp::parse_job_spec(
+      replace(kValid, "  dir: results\n", "  dir: results\n  alert_polygons: [kmz]\n"),
+      dir_ / "job.yaml");
+  EXPECT_EQ(spec.outputs.alert_polygons, std::vector{gp::polygon_format::kmz});
   spec = gp::parse_job_spec(
       replace(kValid, "  dir: results\n", "  dir: results\n  alert_polygons: [geojson]\n"),
       dir_ / "job.yaml");

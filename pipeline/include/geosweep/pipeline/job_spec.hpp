@@ -120,12 +120,12 @@ struct enum_names<change_method> {
 /// The `bfast` method's model and monitoring process (docs/detector.md, kernels/bfast.hpp): the
 /// settings of R's bfastmonitor (order, formula terms, h, level, end).
 struct bfast_spec {
-  int k = 3;             ///< harmonic pairs of a yearly frequency, 0-3 (bfastmonitor's order)
-  bool trend = false;    ///< a linear trend term
-  double h = 0.25;       ///< MOSUM window, a share of the clear history looks: 0.25, 0.5 or 1
-  double level = 0.05;   ///< significance of the monitoring test, 0.001-0.05
-  int end = 10;          ///< monitoring horizon in multiples of the history: 2, 4, 6, 8, 10
-  int min_history = 24;  ///< fewer clear history looks: the pixel has no model (change_no_model)
+  int k = 3;              ///< harmonic pairs of a yearly frequency, 0-3 (bfastmonitor's order)
+  bool trend = false;     ///< a linear trend term
+  double h = 0.25;        ///< MOSUM window, a share of the clear history looks: 0.25, 0.5 or 1
+  double level = 0.05;    ///< significance of the monitoring test, 0.001-0.05
+  int end = 10;           ///< monitoring horizon in multiples of the history: 2, 4, 6, 8, 10
+  int min_history = 24;   ///< fewer clear history looks: the pixel has no model (change_no_model)
   double min_fall = 0.1;  ///< a fall beyond the boundary must also lie this far below the model
   /// Regressors of the model: intercept, trend, then cos and sin of each harmonic.
   [[nodiscard]] int params() const { return 1 + (trend ? 1 : 0) + 2 * k; }
@@ -176,11 +176,12 @@ struct processing_spec {
 /// slots are one more than its readers.
 int default_readers();
 
-/// A vector format the alert polygons are written in.
-enum class polygon_format { gpkg, geojson };
+/// A vector format the alert polygons are written in: GeoPackage, GeoJSON, or KMZ for Google
+/// Earth.
+enum class polygon_format { gpkg, geojson, kmz };
 template <>
 struct enum_names<polygon_format> {
-  static constexpr std::array<std::string_view, 2> values{"gpkg", "geojson"};
+  static constexpr std::array<std::string_view, 3> values{"gpkg", "geojson", "kmz"};
 };
 
 /// The layers of change.nc a job may leave out (the change classes and the patch numbers are
@@ -206,7 +207,8 @@ struct outputs_spec {
   bool hdf5 = true;
   bool csv = true;
   /// Alerts as polygons (EPSG:4326).
-  std::vector<polygon_format> alert_polygons{polygon_format::gpkg, polygon_format::geojson};
+  std::vector<polygon_format> alert_polygons{polygon_format::gpkg, polygon_format::geojson,
+                                             polygon_format::kmz};
   bool cog = true;  ///< per-AOI COGs: true colour and the change index, before and after
   /// `cog: true`: COGs for every AOI. `cog: auto` (the default): only for AOIs of at most
   /// cog_auto_pixels pixels, so that a large-region sweep is not spent on previews.
