@@ -3,7 +3,10 @@
 #include <gdal_alg.h>
 #include <ogrsf_frmts.h>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 
@@ -229,6 +232,7 @@ std::vector<fs::path> write_alert_polygons(std::vector<aoi_result> const& aois,
     bool const gpkg = format == polygon_format::gpkg;
     bool const kml = format == polygon_format::kmz;
     fs::path const path = dir / product::polygon_file(format);
+    auto const started = std::chrono::steady_clock::now();
     // LIBKML writes a KMZ only to a name that ends in .kmz.
     atomic_file file(path, kml ? ".kmz" : "");
     {
@@ -256,6 +260,8 @@ std::vector<fs::path> write_alert_polygons(std::vector<aoi_result> const& aois,
         throw io_error(path.string() + ": cannot write: " + failures.first());
     }
     file.commit();
+    spdlog::debug("{} written in {:.2f} s", path.string(),
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     written.push_back(path);
   }
   return written;

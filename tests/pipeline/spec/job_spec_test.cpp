@@ -301,8 +301,7 @@ TEST_F(JobSpec, GridAndProcessing) {
 TEST_F(JobSpec, AlertPolygonFormats) {
   auto spec = gp::parse_job_spec(kValid, dir_ / "job.yaml");
   EXPECT_EQ(spec.outputs.alert_polygons,
-            (std::vector{gp::polygon_format::gpkg, gp::polygon_format::geojson,
-                         gp::polygon_format::kmz}));
+            (std::vector{gp::polygon_format::gpkg, gp::polygon_format::geojson}));
   spec = gp::parse_job_spec(
       replace(kValid, "  dir: results\n", "  dir: results\n  alert_polygons: [kmz]\n"),
       dir_ / "job.yaml");
