@@ -9,6 +9,7 @@
 #include "core/atomic_file.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/error.hpp"
+#include "geosweep/pipeline/civil_date.hpp"
 #include "outputs/product_layout.hpp"
 
 namespace geosweep::pipeline {
@@ -37,8 +38,15 @@ void chunk_applier::open(continuation const* resume) {
   if (std::find(plan_.cog_aois.begin(), plan_.cog_aois.end(), true) != plan_.cog_aois.end()) {
     std::vector<std::pair<std::string, raster_grid>> grids;
     for (auto const& a : plan_.aois) grids.emplace_back(a.shape.name(), a.grid);
+    cog_provenance about;  // the job, and the dates and scenes of each period this run read
+    about.job = spec_.name;
+    for (auto const& g : plan_.dates) {
+      auto& period = about.periods[g.monitor ? 1 : 0];
+      period.dates.push_back(to_iso(g.date));
+      for (auto const* s : g.scenes) period.scenes.push_back(s->id);
+    }
     cogs_ = std::make_unique<cog_exporter>(spec_.outputs.dir, grids, spec_.change.index,
-                                           plan_.composites, plan_.cog_aois);
+                                           plan_.composites, plan_.cog_aois, about);
     writers_.push_back(cogs_.get());
   }
   if (!spec_.outputs.hdf5) return;
