@@ -272,10 +272,28 @@ cog_exporter::~cog_exporter() {
 }
 
 void cog_exporter::write(finished_chunk const& chunk) {
-  for (auto const& t : chunk.output.aois) {
+  open_seeds_.resize(files_.size());
+  for (std::size_t k = 0; k < chunk.output.aois.size(); ++k) {
+    auto const& t = chunk.output.aois[k];
     if (files_.at(t.aoi).empty()) continue;  // an AOI without COGs
     write_tile(t.aoi, t.tile, t.inside, t.change, t.latest);
+    if (k >= chunk.patches.size()) continue;
+    // The seeds of patches that may yet be dropped (those of closed small patches are already
+    // cleared: chunk_applier::clear_closed_small).
+    auto const& patches = chunk.patches[k];
+    for (std::size_t i = 0; i < patches.size() && i < t.change.size(); ++i) {
+      if (patches[i] <= 0 ||
+          (t.change[i] != kernels::change_low && t.change[i] != kernels::change_high))
+        continue;
+      auto const c = static_cast<std::int32_t>(i % static_cast<std::size_t>(t.tile.width));
+      auto const r = static_cast<std::int32_t>(i / static_cast<std::size_t>(t.tile.width));
+      open_seeds_[t.aoi].push_back({t.tile.x_offset + c, t.tile.y_offset + r, patches[i]});
+    }
   }
+}
+
+bool cog_exporter::has_open_patches(std::size_t aoi) const {
+  return aoi < open_seeds_.size() && !open_seeds_[aoi].empty();
 }
 
 void cog_exporter::write_tile(
@@ -372,6 +390,24 @@ std::vector<fs::path> cog_exporter::commit() {
                            "OVERVIEWS=FORCE_USE_EXISTING",
                            nullptr};
   auto const started = std::chrono::steady_clock::now();
+  // change.nc's final classes: the seeds of patches dropped once every chunk was in (under the
+  // minimum mapping unit, across tile edges) become no change.
+  std::size_t cleared = 0;
+  for (std::size_t a = 0; a < open_seeds_.size() && numbering_; ++a) {
+    if (open_seeds_[a].empty()) continue;
+    GDALRasterBand& band = *files_[a].back().dataset->GetRasterBand(1);
+    std::uint8_t none = kernels::change_none;
+    for (auto const& s : open_seeds_[a]) {
+      if (numbering_(a, s.patch) > 0) continue;
+      if (band.RasterIO(GF_Write, s.column, s.row, 1, 1, &none, 1, 1, GDT_Byte, 0, 0) != CE_None)
+        throw io_error(files_[a].back().staging.string() +
+                       ": cannot write a pixel: " + last_gdal_message());
+      ++cleared;
+    }
+    open_seeds_[a].clear();
+    open_seeds_[a].shrink_to_fit();
+  }
+  if (cleared > 0) spdlog::debug("change.tif: {} pixels of dropped patches cleared", cleared);
   std::vector<staged*> all;
   for (auto& files : files_)
     for (auto& f : files) all.push_back(&f);

@@ -81,6 +81,15 @@ class cog_exporter final : public chunk_writer {
                   std::vector<std::uint8_t> const& inside, std::vector<std::uint8_t> const& change,
                   std::array<std::map<std::string, std::vector<float>>, 2> const& looks);
 
+  /// Whether change.tif of AOI `aoi` has seeds (low, high) in patches no tile closed: those
+  /// finish() may still drop, whose pixels change.nc then clears.
+  [[nodiscard]] bool has_open_patches(std::size_t aoi) const;
+
+  /// How commit() learns the final patches (patch_numbering: 0 or -1 for a dropped patch),
+  /// called for AOIs with open patches only: change.tif's seeds of dropped patches become
+  /// no change, as change.nc's do in netcdf_product::finish(). Unset: they stay as written.
+  void set_patch_numbering(patch_numbering numbering) { numbering_ = std::move(numbering); }
+
   /// Turns the staging files into COGs; returns the files written.
   std::vector<std::filesystem::path> commit() override;
 
@@ -97,6 +106,13 @@ class cog_exporter final : public chunk_writer {
   /// Per AOI: each composite before and after, then the index before and after, the date
   /// layers before and after, and change.tif last (none for an AOI without COGs).
   std::vector<std::vector<staged>> files_;
+  /// A seed pixel of change.tif in a patch still open when its tile was written.
+  struct open_seed {
+    std::int32_t column = 0, row = 0;  ///< in the AOI window
+    std::int32_t patch = 0;            ///< provisional id
+  };
+  std::vector<std::vector<open_seed>> open_seeds_;  ///< per AOI
+  patch_numbering numbering_;
 };
 
 }  // namespace geosweep::pipeline

@@ -372,6 +372,36 @@ TEST_F(cog_exporter_test, change_tif_holds_the_classes_with_their_colours_and_na
   EXPECT_STREQ(names[255], "no clear observation");
 }
 
+TEST_F(cog_exporter_test, seeds_of_patches_dropped_at_the_finish_become_no_change) {
+  // Patch 7: pixels 1 (low), 2 (high) and 9 (grown); patch 8: pixels 7 (low) and 8 (high), across
+  // the two tiles. The numbering drops 7 and keeps 8: the seeds of 7 become no change (0), its
+  // grown pixel stays (3), as in change.nc (netcdf_product::finish).
+  auto cogs = std::make_unique<gp::cog_exporter>(
+      dir_, aois_, "ndvi", gp::colour_composites({"blue", "green", "red", "nir"}));
+  auto left = chunk_of(0, 0, 3);  // columns 0-2: pixels 1, 2 (row 0), 7 (row 1)
+  left.patches[0][1] = 7;
+  left.patches[0][2] = 7;
+  left.patches[0][3 + 2] = 8;
+  auto right = chunk_of(1, 3, 2);  // columns 3-4: pixels 8, 9 (row 1)
+  right.patches[0][2 + 0] = 8;
+  right.patches[0][2 + 1] = 7;
+  cogs->write(left);
+  cogs->write(right);
+  EXPECT_TRUE(cogs->has_open_patches(0));
+  std::vector<std::int32_t> asked;
+  cogs->set_patch_numbering([&](std::size_t aoi, std::int32_t provisional) {
+    EXPECT_EQ(aoi, 0u);
+    asked.push_back(provisional);
+    return provisional == 8 ? 1 : 0;
+  });
+  cogs->commit();
+  EXPECT_EQ(asked, (std::vector<std::int32_t>{7, 7, 8, 8}));  // the seeds only, in tile order
+  auto ds = tt::open_gdal((folder_ / "change.tif").string());
+  ASSERT_TRUE(ds);
+  EXPECT_EQ(tt::read_band<std::uint8_t>(*ds, 1, GDT_Byte),
+            (std::vector<std::uint8_t>{0, 0, 0, 254, 253, 255, 0, 1, 2, 3, 254, 255, 0, 1, 254}));
+}
+
 TEST_F(cog_exporter_test, every_file_has_band_descriptions_and_provenance_metadata) {
   written()->commit();
   struct expected_file {

@@ -537,6 +537,48 @@ TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRa
   fs::remove_all(dir);
 }
 
+TEST(SimulatedRunOutputs, TheChangeCogHoldsTheFinalClassesWherePatchesAcrossChunksAreDropped) {
+  // 32-px chunks and a 10 ha unit: patches under it that cross chunk edges are dropped only once
+  // every chunk is in, after change.tif's tiles were written; change.tif must still equal
+  // change.nc's final change layer.
+  auto const dir = scratch("cog_dropped");
+  geosweep::sim::simulation_options options;
+  options.seed = 19;
+  options.width = options.height = 400;
+  options.clearings = 5;
+  auto const simulation = geosweep::sim::simulate_scenes(dir, options);
+  auto spec = gp::load_job_spec(simulation.job_file);
+  spec.processing.chunk = 32;
+  spec.change.min_area_ha = 10.0;
+  spec.outputs.cog = true;
+  auto const result = gp::run_job(spec, gp::run_options{gk::backend::cpu});
+  ASSERT_TRUE(result.hdf5_file);
+  std::size_t compared = 0;
+  for (auto const& aoi : result.aois) {
+    SCOPED_TRACE(aoi.name);
+    auto const read = [](std::string const& name) {
+      GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+      EXPECT_TRUE(ds) << name;
+      if (!ds) return std::vector<std::uint8_t>{};
+      int const w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
+      std::vector<std::uint8_t> v(static_cast<std::size_t>(w) * h);
+      EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, v.data(), w, h, GDT_Byte, 0, 0),
+                CE_None);
+      return v;
+    };
+    auto const nc =
+        read("NETCDF:\"" + result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/change");
+    auto const cog = read((spec.outputs.dir / "cog" / aoi.name / "change.tif").string());
+    ASSERT_EQ(cog.size(), nc.size());
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < nc.size(); ++i) differ += cog[i] != nc[i] ? 1 : 0;
+    EXPECT_EQ(differ, 0u);
+    compared += nc.size();
+  }
+  EXPECT_GT(compared, 0u);
+  fs::remove_all(dir);
+}
+
 TEST(SimulatedRunOutputs, TimeSeriesOfTheChangeIndexHasOneBandPerDate) {
   auto const dir = scratch("series");
   auto const run = simulate_and_run(dir, 23, true);
