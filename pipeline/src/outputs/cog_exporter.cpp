@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <ctime>
 #include <memory>
 
 #include "compute/chunk_processor.hpp"
@@ -13,7 +15,10 @@
 #include "core/gdal_utils.hpp"
 #include "core/parallel.hpp"
 #include "geosweep/kernels/backend.hpp"
+#include "geosweep/kernels/change.hpp"
+#include "geosweep/kernels/error.hpp"
 #include "geosweep/kernels/hd.hpp"
+#include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/product_layout.hpp"
 
@@ -39,15 +44,133 @@ GDALDatasetUniquePtr create_staging(fs::path const& path, raster_grid const& gri
       band->SetNoDataValue(product::packed_fill);
       band->SetScale(product::packed_scale);
       band->SetOffset(0.0);
-    } else {  // reflectance x 10000, or the days of the looks (0, 1970-01-01, is no look)
+    } else if (type == GDT_Byte) {  // the change classes
+      band->SetNoDataValue(kernels::change_outside_aoi);
+    } else if (days) {  // the days of the looks (0, 1970-01-01, is no look)
       band->SetNoDataValue(0.0);
-      if (days) band->SetUnitType("days since 1970-01-01");
+      band->SetUnitType("days since 1970-01-01");
+    } else {  // reflectance x 10000
+      band->SetNoDataValue(0.0);
+      band->SetScale(0.0001);
+      band->SetOffset(0.0);
     }
     if (bands == 3)
       ds->GetRasterBand(b)->SetColorInterpretation(
           static_cast<GDALColorInterp>(GCI_RedBand + b - 1));
   }
   return ds;
+}
+
+/// What a band of a colour composite shows.
+std::string band_description(std::string const& band) {
+  return band == "nir" ? "near infrared" : band;
+}
+
+/// The classes' colours (red, green, blue, alpha) and names, by class code; codes no class uses
+/// are transparent and unnamed. GeoTIFF palettes hold no alpha: read back, every entry is
+/// opaque but 254's (the nodata), which GDAL makes transparent.
+void set_classes(GDALRasterBand& band) {
+  GDALColorTable colours;
+  std::vector<std::string> names(256);
+  for (int code = 0; code < 256; ++code) {
+    GDALColorEntry const clear{0, 0, 0, 0};
+    colours.SetColorEntry(code, &clear);
+  }
+  struct entry {
+    std::uint8_t code;
+    GDALColorEntry colour;
+    char const* name;
+  };
+  namespace k = kernels;
+  for (auto const& [code, colour, name] : {
+           entry{k::change_none, {230, 230, 230, 255}, "no change"},
+           entry{k::change_low, {255, 140, 0, 255}, "loss (low confidence)"},
+           entry{k::change_high, {220, 0, 0, 255}, "loss (high confidence)"},
+           entry{k::change_grown, {255, 200, 120, 255}, "weaker fall (grown, not a seed)"},
+           entry{k::change_no_model, {150, 120, 180, 255}, "no model (too few clear looks)"},
+           entry{k::change_outside_aoi, {0, 0, 0, 0}, "outside the AOI"},
+           entry{k::change_no_data, {128, 128, 128, 255}, "no clear observation"},
+       }) {
+    colours.SetColorEntry(code, &colour);
+    names[code] = name;
+  }
+  band.SetColorInterpretation(GCI_PaletteIndex);
+  band.SetColorTable(&colours);
+  std::vector<char const*> list;
+  for (auto const& n : names) list.push_back(n.c_str());
+  list.push_back(nullptr);
+  band.SetCategoryNames(const_cast<char**>(list.data()));
+}
+
+/// "first/last" of ascending ISO dates; "" for none.
+std::string date_range(std::vector<std::string> const& dates) {
+  return dates.empty() ? std::string() : dates.front() + "/" + dates.back();
+}
+
+std::string joined(std::vector<std::string> const& items) {
+  std::string out;
+  for (auto const& i : items) out += (out.empty() ? "" : " ") + i;
+  return out;
+}
+
+/// The sentence of GEOSWEEP_PROVENANCE for a period's composite.
+std::string period_provenance(cog_provenance::period const& p, int period) {
+  char const* const name = period == 0 ? "baseline" : "monitoring";
+  if (p.dates.empty())
+    return fmt::format(
+        "each pixel's latest clear look of the {} period, from earlier runs' monitoring state "
+        "(this run read no scene of the period)",
+        name);
+  return fmt::format(
+      "each pixel's latest clear look among the {} scene(s) of {} date(s) from {} to {} of the {} "
+      "period read by this run",
+      p.scenes.size(), p.dates.size(), p.dates.front(), p.dates.back(), name);
+}
+
+/// The metadata items every COG has (job, version, software, with SOURCE_DATE_EPOCH the
+/// date), then those of its period (-1: change.tif, both).
+void set_metadata(GDALDataset& ds, cog_provenance const& about, int period) {
+  std::string const version = geosweep_version();
+  ds.SetMetadataItem("GEOSWEEP_JOB", about.job.c_str());
+  ds.SetMetadataItem("GEOSWEEP_VERSION", version.c_str());
+  ds.SetMetadataItem("TIFFTAG_SOFTWARE", ("geosweep " + version).c_str());
+  // The time only when SOURCE_DATE_EPOCH (reproducible-builds.org) fixes it, as for the report:
+  // the clock would make the COGs of two runs of one job differ, byte for byte.
+  if (char const* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0') {
+    std::time_t const t = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y:%m:%d %H:%M:%S", &tm);
+    ds.SetMetadataItem("TIFFTAG_DATETIME", date);
+  }
+  if (period >= 0) {
+    auto const& p = about.periods[static_cast<std::size_t>(period)];
+    ds.SetMetadataItem("GEOSWEEP_PERIOD", period == 0 ? "before" : "after");
+    ds.SetMetadataItem("GEOSWEEP_DATES", date_range(p.dates).c_str());
+    ds.SetMetadataItem("GEOSWEEP_SCENES", joined(p.scenes).c_str());
+    ds.SetMetadataItem("GEOSWEEP_PROVENANCE", period_provenance(p, period).c_str());
+    return;
+  }
+  auto const& [before, after] = about.periods;
+  ds.SetMetadataItem("GEOSWEEP_DATES_BEFORE", date_range(before.dates).c_str());
+  ds.SetMetadataItem("GEOSWEEP_DATES_AFTER", date_range(after.dates).c_str());
+  std::vector<std::string> scenes = before.scenes;
+  scenes.insert(scenes.end(), after.scenes.begin(), after.scenes.end());
+  ds.SetMetadataItem("GEOSWEEP_SCENES", joined(scenes).c_str());
+  ds.SetMetadataItem(
+      "GEOSWEEP_PROVENANCE",
+      fmt::format("the change classes of change.nc's change layer, from the {} baseline and {} "
+                  "monitoring scene(s) read by this run",
+                  before.scenes.size(), after.scenes.size())
+          .c_str());
+}
+
+/// Removes a staging file and the .aux.xml GDAL keeps beside it (change.tif's categories).
+void remove_staging(fs::path const& staging) {
+  std::error_code ec;
+  fs::remove(staging, ec);
+  fs::remove(fs::path(staging.string() + ".aux.xml"), ec);
 }
 
 }  // namespace
@@ -84,7 +207,7 @@ std::vector<colour_composite> colour_composites(std::vector<std::string> const& 
 cog_exporter::cog_exporter(fs::path dir,
                            std::vector<std::pair<std::string, raster_grid>> const& aois,
                            std::string index, std::vector<colour_composite> composites,
-                           std::vector<bool> const& wanted)
+                           std::vector<bool> const& wanted, cog_provenance const& about)
     : index_(std::move(index)), composites_(std::move(composites)) {
   ensure_gdal();
   for (std::size_t a = 0; a < aois.size(); ++a) {
@@ -97,23 +220,44 @@ cog_exporter::cog_exporter(fs::path dir,
       continue;
     }
     fs::create_directories(product::cog_folder(dir, name));
-    auto const add = [&](std::string const& layer, int bands, GDALDataType type, bool days) {
+    auto const staging_of = [](fs::path const& final_path) {
+      return final_path.parent_path() / fmt::format(".{}.staging.tif", final_path.stem().string());
+    };
+    auto const add = [&](std::string const& layer, std::vector<std::string> const& bands,
+                         GDALDataType type, bool days) {
       for (int period = 0; period < 2; ++period) {
         staged f;
         f.days = days;
         f.final_path = days ? product::cog_date_file(dir, name, layer, period)
                             : product::cog_file(dir, name, layer, period);
-        f.staging = f.final_path.parent_path() /
-                    fmt::format(".{}.staging.tif", f.final_path.stem().string());
-        f.dataset = create_staging(f.staging, grid, bands, type, days);
+        f.staging = staging_of(f.final_path);
+        f.dataset = create_staging(f.staging, grid, static_cast<int>(bands.size()), type, days);
+        for (std::size_t b = 0; b < bands.size(); ++b)
+          f.dataset->GetRasterBand(static_cast<int>(b) + 1)->SetDescription(bands[b].c_str());
+        set_metadata(*f.dataset, about, period);
         files.push_back(std::move(f));
       }
     };
-    for (auto const& c : composites_) add(c.name, 3, GDT_UInt16, false);
-    add(index_, 1, GDT_Int16, false);
+    for (auto const& c : composites_) {
+      std::vector<std::string> bands;
+      for (auto const& b : c.bands) bands.push_back(band_description(b));
+      add(c.name, bands, GDT_UInt16, false);
+    }
+    add(index_, {index_}, GDT_Int16, false);
     // The days as UInt16 (to 2149-06-06): half the bytes of Int32 to compress.
-    add(index_, 1, GDT_UInt16, true);
-    if (!composites_.empty()) add(std::string(colour_look), 1, GDT_UInt16, true);
+    std::vector<std::string> const days{"days since 1970-01-01 of each pixel's look"};
+    add(index_, days, GDT_UInt16, true);
+    if (!composites_.empty()) add(std::string(colour_look), days, GDT_UInt16, true);
+    staged classes;
+    classes.classes = true;
+    classes.final_path = product::cog_change_file(dir, name);
+    classes.staging = staging_of(classes.final_path);
+    classes.dataset = create_staging(classes.staging, grid, 1, GDT_Byte, false);
+    GDALRasterBand& band = *classes.dataset->GetRasterBand(1);
+    band.SetDescription("change class");
+    set_classes(band);
+    set_metadata(*classes.dataset, about, -1);
+    files.push_back(std::move(classes));
     files_.push_back(std::move(files));
   }
 }
@@ -122,27 +266,54 @@ cog_exporter::~cog_exporter() {
   for (auto& files : files_) {
     for (auto& f : files) {
       f.dataset.reset();
-      std::error_code ec;
-      fs::remove(f.staging, ec);
+      remove_staging(f.staging);
     }
   }
 }
 
 void cog_exporter::write(finished_chunk const& chunk) {
-  for (auto const& t : chunk.output.aois) {
+  open_seeds_.resize(files_.size());
+  for (std::size_t k = 0; k < chunk.output.aois.size(); ++k) {
+    auto const& t = chunk.output.aois[k];
     if (files_.at(t.aoi).empty()) continue;  // an AOI without COGs
-    write_tile(t.aoi, t.tile, t.inside, t.latest);
+    write_tile(t.aoi, t.tile, t.inside, t.change, t.latest);
+    if (k >= chunk.patches.size()) continue;
+    // The seeds of patches that may yet be dropped (those of closed small patches are already
+    // cleared: chunk_applier::clear_closed_small).
+    auto const& patches = chunk.patches[k];
+    for (std::size_t i = 0; i < patches.size() && i < t.change.size(); ++i) {
+      if (patches[i] <= 0 ||
+          (t.change[i] != kernels::change_low && t.change[i] != kernels::change_high))
+        continue;
+      auto const c = static_cast<std::int32_t>(i % static_cast<std::size_t>(t.tile.width));
+      auto const r = static_cast<std::int32_t>(i / static_cast<std::size_t>(t.tile.width));
+      open_seeds_[t.aoi].push_back({t.tile.x_offset + c, t.tile.y_offset + r, patches[i]});
+    }
   }
+}
+
+bool cog_exporter::has_open_patches(std::size_t aoi) const {
+  return aoi < open_seeds_.size() && !open_seeds_[aoi].empty();
 }
 
 void cog_exporter::write_tile(
     std::size_t aoi, pixel_window const& tile, std::vector<std::uint8_t> const& inside,
+    std::vector<std::uint8_t> const& change,
     std::array<std::map<std::string, std::vector<float>>, 2> const& bands) {
   std::size_t const n = tile.pixel_count();
   auto& files = files_.at(aoi);
   auto const fail = [&](staged const& f) {
     throw io_error(f.staging.string() + ": cannot write a window: " + last_gdal_message());
   };
+  // The classes as they are (254 outside the AOI already): change.tif is the last file.
+  GEOSWEEP_EXPECTS(change.size() == n, "a change tile of the tile's size");
+  staged& classes = files.back();
+  if (classes.dataset->GetRasterBand(1)->RasterIO(
+          GF_Write, tile.x_offset, tile.y_offset, tile.width, tile.height,
+          const_cast<std::uint8_t*>(change.data()), tile.width, tile.height, GDT_Byte, 0,
+          0) != CE_None) {
+    fail(classes);
+  }
   for (int period = 0; period < 2; ++period) {
     for (std::size_t c = 0; c < composites_.size(); ++c) {
       // Reflectance x 10000 as UInt16, 0 (nodata) outside the AOI or without a look.
@@ -219,6 +390,24 @@ std::vector<fs::path> cog_exporter::commit() {
                            "OVERVIEWS=FORCE_USE_EXISTING",
                            nullptr};
   auto const started = std::chrono::steady_clock::now();
+  // change.nc's final classes: the seeds of patches dropped once every chunk was in (under the
+  // minimum mapping unit, across tile edges) become no change.
+  std::size_t cleared = 0;
+  for (std::size_t a = 0; a < open_seeds_.size() && numbering_; ++a) {
+    if (open_seeds_[a].empty()) continue;
+    GDALRasterBand& band = *files_[a].back().dataset->GetRasterBand(1);
+    std::uint8_t none = kernels::change_none;
+    for (auto const& s : open_seeds_[a]) {
+      if (numbering_(a, s.patch) > 0) continue;
+      if (band.RasterIO(GF_Write, s.column, s.row, 1, 1, &none, 1, 1, GDT_Byte, 0, 0) != CE_None)
+        throw io_error(files_[a].back().staging.string() +
+                       ": cannot write a pixel: " + last_gdal_message());
+      ++cleared;
+    }
+    open_seeds_[a].clear();
+    open_seeds_[a].shrink_to_fit();
+  }
+  if (cleared > 0) spdlog::debug("change.tif: {} pixels of dropped patches cleared", cleared);
   std::vector<staged*> all;
   for (auto& files : files_)
     for (auto& f : files) all.push_back(&f);
@@ -241,8 +430,8 @@ std::vector<fs::path> cog_exporter::commit() {
     outputs[i] = std::make_unique<atomic_file>(f.final_path);
     CPLErrorReset();
     auto const factors = overview_factors(f.dataset->GetRasterXSize(), f.dataset->GetRasterYSize());
-    // Days are not averaged: an overview pixel takes the date of one of its pixels.
-    char const* resampling = f.days ? "NEAREST" : "AVERAGE";
+    // Days and classes are not averaged: an overview pixel takes the value of one of its pixels.
+    char const* resampling = f.days || f.classes ? "NEAREST" : "AVERAGE";
     if (!factors.empty() && GDALBuildOverviews(GDALDataset::ToHandle(f.dataset.get()), resampling,
                                                static_cast<int>(factors.size()), factors.data(), 0,
                                                nullptr, nullptr, nullptr) != CE_None)
@@ -258,10 +447,12 @@ std::vector<fs::path> cog_exporter::commit() {
   std::vector<fs::path> written;
   for (std::size_t i = 0; i < all.size(); ++i) {
     outputs[i]->commit();
+    // change.tif's category names, which GDAL keeps beside the file (not in the list).
+    fs::path const aux = outputs[i]->temp_path().string() + ".aux.xml";
+    if (fs::exists(aux)) fs::rename(aux, all[i]->final_path.string() + ".aux.xml");
     written.push_back(all[i]->final_path);
     all[i]->dataset.reset();
-    std::error_code ec;
-    fs::remove(all[i]->staging, ec);
+    remove_staging(all[i]->staging);
   }
   return written;
 }

@@ -74,6 +74,10 @@ std::filesystem::path cog_date_file(std::filesystem::path const& dir, std::strin
   return cog_folder(dir, aoi) / (period_layer(layer, period) + "_date.tif");
 }
 
+std::filesystem::path cog_change_file(std::filesystem::path const& dir, std::string const& aoi) {
+  return cog_folder(dir, aoi) / "change.tif";
+}
+
 std::filesystem::path part_file(std::filesystem::path const& dir, int worker) {
   return dir / parts_dir / fmt::format("part-{:04d}.h5", worker);
 }

@@ -66,6 +66,10 @@ std::filesystem::path cog_file(std::filesystem::path const& dir, std::string con
 std::filesystem::path cog_date_file(std::filesystem::path const& dir, std::string const& aoi,
                                     std::string const& layer, int period);
 
+/// The change classes of an AOI as a COG: cog/<aoi>/change.tif (beside it change.tif.aux.xml,
+/// the category names).
+std::filesystem::path cog_change_file(std::filesystem::path const& dir, std::string const& aoi);
+
 /// `dir`/.parts/part-<worker>.h5.
 std::filesystem::path part_file(std::filesystem::path const& dir, int worker);
 

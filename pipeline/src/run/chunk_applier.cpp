@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <variant>
 
 #include "core/atomic_file.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/error.hpp"
+#include "geosweep/pipeline/civil_date.hpp"
 #include "outputs/product_layout.hpp"
 
 namespace geosweep::pipeline {
@@ -37,8 +39,15 @@ void chunk_applier::open(continuation const* resume) {
   if (std::find(plan_.cog_aois.begin(), plan_.cog_aois.end(), true) != plan_.cog_aois.end()) {
     std::vector<std::pair<std::string, raster_grid>> grids;
     for (auto const& a : plan_.aois) grids.emplace_back(a.shape.name(), a.grid);
+    cog_provenance about;  // the job, and the dates and scenes of each period this run read
+    about.job = spec_.name;
+    for (auto const& g : plan_.dates) {
+      auto& period = about.periods[g.monitor ? 1 : 0];
+      period.dates.push_back(to_iso(g.date));
+      for (auto const* s : g.scenes) period.scenes.push_back(s->id);
+    }
     cogs_ = std::make_unique<cog_exporter>(spec_.outputs.dir, grids, spec_.change.index,
-                                           plan_.composites, plan_.cog_aois);
+                                           plan_.composites, plan_.cog_aois, about);
     writers_.push_back(cogs_.get());
   }
   if (!spec_.outputs.hdf5) return;
@@ -188,6 +197,30 @@ void chunk_applier::series(series_window&& w) {
 
 void chunk_applier::drain() {
   writes_.drain();
+  if (!cogs_) return;
+  // change.tif must hold change.nc's final classes, but the COGs are made while the finish
+  // phase finishes the stitchers (job_runner.cpp). So the stitchers of the AOIs whose
+  // change.tif has open patches are copied now, every chunk in, and finished once more on the
+  // COGs' thread when commit() asks for the first final label.
+  auto copies = std::make_shared<std::vector<std::unique_ptr<patch_stitcher>>>(plan_.aois.size());
+  bool any = false;
+  for (std::size_t a = 0; a < plan_.aois.size(); ++a) {
+    if (!cogs_->has_open_patches(a)) continue;
+    (*copies)[a] = std::make_unique<patch_stitcher>(*plan_.aois[a].stitcher);
+    any = true;
+  }
+  if (!any) return;
+  auto finished = std::make_shared<std::vector<bool>>(copies->size(), false);
+  double const min_area_ha = spec_.change.min_area_ha;
+  cogs_->set_patch_numbering(
+      [copies, finished, min_area_ha](std::size_t aoi, std::int32_t provisional) {
+        auto& stitcher = *copies->at(aoi);
+        if (!(*finished)[aoi]) {
+          stitcher.finish(min_area_ha);
+          (*finished)[aoi] = true;
+        }
+        return stitcher.final_label(provisional);
+      });
 }
 
 }  // namespace geosweep::pipeline

@@ -3,9 +3,11 @@
 // looks, {ndvi,colour}_{before,after}_date.tif (UInt16 days, nodata 0); the composites are
 // 3-band UInt16, reflectance x 10000 rounded and clamped to [1, 65535], with 0 (nodata) outside
 // the AOI and where a band has no look (NaN), bands in composite order; the index COG is Float32
-// with NaN outside; each file is on the AOI grid and laid out as a COG; the staging files go on
-// commit(), and an exporter that never commits leaves no file. colour_composites() makes the
-// composites the bands allow.
+// with NaN outside; change.tif holds the change classes as they come (Byte, nodata 254) with a
+// colour table and category names (in change.tif.aux.xml); every file has band descriptions and
+// the metadata items of its job, version, period, dates and scenes; each file is on the AOI grid
+// and laid out as a COG; the staging files go on commit(), and an exporter that never commits
+// leaves no file. colour_composites() makes the composites the bands allow.
 //
 // AOI "north" is 5 x 3 pixels of 10 m in EPSG:32720, written as tiles of columns 0-2 and 3-4.
 // Reflectance of band b (red 0, green 1, blue 2, nir 3) at pixel i in period p is
@@ -20,10 +22,12 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "geosweep/pipeline/build_info.hpp"
 #include "pipeline/outputs/output_fixtures.hpp"
 #include "tools/temp_dir_test.hpp"
 
@@ -74,6 +78,12 @@ float colour_day(int period, std::size_t i) {
   return i == 7 ? nan_f : static_cast<float>(19600 + 100 * period + static_cast<int>(i % 3));
 }
 
+/// The change class of pixel i: 254 outside, else 0, 1, 2, 3, 253, 255 in turn.
+std::uint8_t class_at(std::size_t i) {
+  if (!inside(i)) return 254;
+  return std::array<std::uint8_t, 6>{0, 1, 2, 3, 253, 255}[i % 6];
+}
+
 /// The chunk of north's columns x0 .. x0 + width - 1.
 gp::finished_chunk chunk_of(std::size_t id, int x0, int width) {
   gp::pixel_window const tile{x0, 0, width, H};
@@ -85,6 +95,7 @@ gp::finished_chunk chunk_of(std::size_t id, int x0, int width) {
       auto const i = static_cast<std::size_t>(r * W + c + x0);
       auto const j = static_cast<std::size_t>(r * width + c);
       t.inside[j] = inside(i) ? 1 : 0;
+      t.change[j] = class_at(i);
       for (int p = 0; p < 2; ++p) {
         for (std::size_t b = 0; b < 4; ++b) t.latest[p][kBands[b]][j] = reflectance(p, b, i);
         t.latest[p]["ndvi"][j] = index_at(p, i);
@@ -112,8 +123,13 @@ class cog_exporter_test : public tt::temp_dir_test {
   }
 
   std::unique_ptr<gp::cog_exporter> written() {
+    gp::cog_provenance about;
+    about.job = "north-watch";
+    about.periods[0] = {{"2023-01-05", "2023-02-14"}, {"S2A_20230105", "S2B_20230214"}};
+    about.periods[1] = {{"2023-07-01"}, {"S2A_20230701"}};
     auto cogs = std::make_unique<gp::cog_exporter>(
-        dir_, aois_, "ndvi", gp::colour_composites({"blue", "green", "red", "nir"}));
+        dir_, aois_, "ndvi", gp::colour_composites({"blue", "green", "red", "nir"}),
+        std::vector<bool>{}, about);
     cogs->write(chunk_of(0, 0, 3));
     cogs->write(chunk_of(1, 3, 2));
     return cogs;
@@ -123,11 +139,24 @@ class cog_exporter_test : public tt::temp_dir_test {
   fs::path folder_;
 };
 
-std::vector<std::string> const kFinal{"colour_after_date.tif",  "colour_before_date.tif",
-                                      "false_colour_after.tif", "false_colour_before.tif",
-                                      "ndvi_after.tif",         "ndvi_after_date.tif",
-                                      "ndvi_before.tif",        "ndvi_before_date.tif",
-                                      "true_colour_after.tif",  "true_colour_before.tif"};
+std::vector<std::string> const kFinal{"change.tif",
+                                      "colour_after_date.tif",
+                                      "colour_before_date.tif",
+                                      "false_colour_after.tif",
+                                      "false_colour_before.tif",
+                                      "ndvi_after.tif",
+                                      "ndvi_after_date.tif",
+                                      "ndvi_before.tif",
+                                      "ndvi_before_date.tif",
+                                      "true_colour_after.tif",
+                                      "true_colour_before.tif"};
+
+/// The COGs and change.tif's category names beside it.
+std::vector<std::string> final_files() {
+  auto files = kFinal;
+  files.insert(files.begin() + 1, "change.tif.aux.xml");
+  return files;
+}
 
 }  // namespace
 
@@ -153,21 +182,23 @@ TEST_F(cog_exporter_test, commit_writes_the_cogs_and_removes_the_staging_files) 
   // Before commit: only the staging files, hidden.
   EXPECT_EQ(tt::file_names(folder_),
             (std::vector<std::string>{
-                ".colour_after_date.staging.tif", ".colour_before_date.staging.tif",
-                ".false_colour_after.staging.tif", ".false_colour_before.staging.tif",
-                ".ndvi_after.staging.tif", ".ndvi_after_date.staging.tif",
-                ".ndvi_before.staging.tif", ".ndvi_before_date.staging.tif",
-                ".true_colour_after.staging.tif", ".true_colour_before.staging.tif"}));
+                ".change.staging.tif", ".colour_after_date.staging.tif",
+                ".colour_before_date.staging.tif", ".false_colour_after.staging.tif",
+                ".false_colour_before.staging.tif", ".ndvi_after.staging.tif",
+                ".ndvi_after_date.staging.tif", ".ndvi_before.staging.tif",
+                ".ndvi_before_date.staging.tif", ".true_colour_after.staging.tif",
+                ".true_colour_before.staging.tif"}));
   auto const files = cogs->commit();
   EXPECT_EQ(files, (std::vector<fs::path>{
                        folder_ / "true_colour_before.tif", folder_ / "true_colour_after.tif",
                        folder_ / "false_colour_before.tif", folder_ / "false_colour_after.tif",
                        folder_ / "ndvi_before.tif", folder_ / "ndvi_after.tif",
                        folder_ / "ndvi_before_date.tif", folder_ / "ndvi_after_date.tif",
-                       folder_ / "colour_before_date.tif", folder_ / "colour_after_date.tif"}));
-  EXPECT_EQ(tt::file_names(folder_), kFinal);
+                       folder_ / "colour_before_date.tif", folder_ / "colour_after_date.tif",
+                       folder_ / "change.tif"}));
+  EXPECT_EQ(tt::file_names(folder_), final_files());
   cogs.reset();  // the destructor removes nothing committed
-  EXPECT_EQ(tt::file_names(folder_), kFinal);
+  EXPECT_EQ(tt::file_names(folder_), final_files());
   EXPECT_EQ(tt::file_names(dir_ / "cog"), std::vector<std::string>{"north"});
 }
 
@@ -290,6 +321,164 @@ TEST_F(cog_exporter_test, the_date_layers_hold_the_day_of_each_look_with_nodata_
   EXPECT_EQ(colour[6], 19700);
 }
 
+TEST_F(cog_exporter_test, change_tif_holds_the_classes_with_their_colours_and_names) {
+  written()->commit();
+  auto ds = tt::open_gdal((folder_ / "change.tif").string());
+  ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+  ASSERT_EQ(ds->GetRasterCount(), 1);
+  GDALRasterBand* band = ds->GetRasterBand(1);
+  EXPECT_EQ(band->GetRasterDataType(), GDT_Byte);
+  int has_nodata = 0;
+  EXPECT_EQ(band->GetNoDataValue(&has_nodata), 254.0);
+  EXPECT_TRUE(has_nodata);
+  EXPECT_STREQ(band->GetDescription(), "change class");
+  EXPECT_EQ(band->GetColorInterpretation(), GCI_PaletteIndex);
+  // The classes as written, row by row: pixels 3, 10 and 14 outside.
+  EXPECT_EQ(tt::read_band<std::uint8_t>(*ds, 1, GDT_Byte),
+            (std::vector<std::uint8_t>{0, 1, 2, 254, 253, 255, 0, 1, 2, 3, 254, 255, 0, 1, 254}));
+  // The colour table, by class code: (red, green, blue, alpha). A GeoTIFF palette holds no
+  // alpha, so every entry reads back opaque but the nodata's.
+  GDALColorTable const* colours = band->GetColorTable();
+  ASSERT_NE(colours, nullptr);
+  EXPECT_EQ(colours->GetColorEntryCount(), 256);
+  struct expected_entry {
+    int code;
+    short r, g, b, a;
+  };
+  for (auto const& e : {expected_entry{0, 230, 230, 230, 255}, expected_entry{1, 255, 140, 0, 255},
+                        expected_entry{2, 220, 0, 0, 255}, expected_entry{3, 255, 200, 120, 255},
+                        expected_entry{253, 150, 120, 180, 255}, expected_entry{254, 0, 0, 0, 0},
+                        expected_entry{255, 128, 128, 128, 255}, expected_entry{4, 0, 0, 0, 255}}) {
+    SCOPED_TRACE(e.code);
+    GDALColorEntry const* c = colours->GetColorEntry(e.code);
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->c1, e.r);
+    EXPECT_EQ(c->c2, e.g);
+    EXPECT_EQ(c->c3, e.b);
+    EXPECT_EQ(c->c4, e.a);
+  }
+  // The category names, index = class code, "" for codes no class uses.
+  char** names = band->GetCategoryNames();
+  ASSERT_NE(names, nullptr);
+  ASSERT_EQ(CSLCount(names), 256);
+  EXPECT_STREQ(names[0], "no change");
+  EXPECT_STREQ(names[1], "loss (low confidence)");
+  EXPECT_STREQ(names[2], "loss (high confidence)");
+  EXPECT_STREQ(names[3], "weaker fall (grown, not a seed)");
+  EXPECT_STREQ(names[4], "");
+  EXPECT_STREQ(names[252], "");
+  EXPECT_STREQ(names[253], "no model (too few clear looks)");
+  EXPECT_STREQ(names[254], "outside the AOI");
+  EXPECT_STREQ(names[255], "no clear observation");
+}
+
+TEST_F(cog_exporter_test, seeds_of_patches_dropped_at_the_finish_become_no_change) {
+  // Patch 7: pixels 1 (low), 2 (high) and 9 (grown); patch 8: pixels 7 (low) and 8 (high), across
+  // the two tiles. The numbering drops 7 and keeps 8: the seeds of 7 become no change (0), its
+  // grown pixel stays (3), as in change.nc (netcdf_product::finish).
+  auto cogs = std::make_unique<gp::cog_exporter>(
+      dir_, aois_, "ndvi", gp::colour_composites({"blue", "green", "red", "nir"}));
+  auto left = chunk_of(0, 0, 3);  // columns 0-2: pixels 1, 2 (row 0), 7 (row 1)
+  left.patches[0][1] = 7;
+  left.patches[0][2] = 7;
+  left.patches[0][3 + 2] = 8;
+  auto right = chunk_of(1, 3, 2);  // columns 3-4: pixels 8, 9 (row 1)
+  right.patches[0][2 + 0] = 8;
+  right.patches[0][2 + 1] = 7;
+  cogs->write(left);
+  cogs->write(right);
+  EXPECT_TRUE(cogs->has_open_patches(0));
+  std::vector<std::int32_t> asked;
+  cogs->set_patch_numbering([&](std::size_t aoi, std::int32_t provisional) {
+    EXPECT_EQ(aoi, 0u);
+    asked.push_back(provisional);
+    return provisional == 8 ? 1 : 0;
+  });
+  cogs->commit();
+  EXPECT_EQ(asked, (std::vector<std::int32_t>{7, 7, 8, 8}));  // the seeds only, in tile order
+  auto ds = tt::open_gdal((folder_ / "change.tif").string());
+  ASSERT_TRUE(ds);
+  EXPECT_EQ(tt::read_band<std::uint8_t>(*ds, 1, GDT_Byte),
+            (std::vector<std::uint8_t>{0, 0, 0, 254, 253, 255, 0, 1, 2, 3, 254, 255, 0, 1, 254}));
+}
+
+TEST_F(cog_exporter_test, every_file_has_band_descriptions_and_provenance_metadata) {
+  written()->commit();
+  struct expected_file {
+    char const* name;
+    std::vector<char const*> bands;
+    int period;  // -1: both
+  };
+  char const* days = "days since 1970-01-01 of each pixel's look";
+  std::vector<expected_file> const files{
+      {"true_colour_before.tif", {"red", "green", "blue"}, 0},
+      {"true_colour_after.tif", {"red", "green", "blue"}, 1},
+      {"false_colour_before.tif", {"near infrared", "red", "green"}, 0},
+      {"false_colour_after.tif", {"near infrared", "red", "green"}, 1},
+      {"ndvi_before.tif", {"ndvi"}, 0},
+      {"ndvi_after.tif", {"ndvi"}, 1},
+      {"ndvi_before_date.tif", {days}, 0},
+      {"ndvi_after_date.tif", {days}, 1},
+      {"colour_before_date.tif", {days}, 0},
+      {"colour_after_date.tif", {days}, 1},
+      {"change.tif", {"change class"}, -1}};
+  ASSERT_EQ(files.size(), kFinal.size());
+  for (auto const& f : files) {
+    SCOPED_TRACE(f.name);
+    auto ds = tt::open_gdal((folder_ / f.name).string());
+    ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+    ASSERT_EQ(ds->GetRasterCount(), static_cast<int>(f.bands.size()));
+    for (std::size_t b = 0; b < f.bands.size(); ++b)
+      EXPECT_STREQ(ds->GetRasterBand(static_cast<int>(b) + 1)->GetDescription(), f.bands[b]);
+    auto const item = [&](char const* key) {
+      char const* v = ds->GetMetadataItem(key);
+      return std::string(v == nullptr ? "(none)" : v);
+    };
+    EXPECT_EQ(item("GEOSWEEP_JOB"), "north-watch");
+    EXPECT_EQ(item("GEOSWEEP_VERSION"), gp::geosweep_version());
+    EXPECT_EQ(item("TIFFTAG_SOFTWARE"), "geosweep " + gp::geosweep_version());
+    if (f.period == 0) {
+      EXPECT_EQ(item("GEOSWEEP_PERIOD"), "before");
+      EXPECT_EQ(item("GEOSWEEP_DATES"), "2023-01-05/2023-02-14");
+      EXPECT_EQ(item("GEOSWEEP_SCENES"), "S2A_20230105 S2B_20230214");
+      EXPECT_EQ(item("GEOSWEEP_PROVENANCE"),
+                "each pixel's latest clear look among the 2 scene(s) of 2 date(s) from "
+                "2023-01-05 to 2023-02-14 of the baseline period read by this run");
+    } else if (f.period == 1) {
+      EXPECT_EQ(item("GEOSWEEP_PERIOD"), "after");
+      EXPECT_EQ(item("GEOSWEEP_DATES"), "2023-07-01/2023-07-01");
+      EXPECT_EQ(item("GEOSWEEP_SCENES"), "S2A_20230701");
+    } else {
+      EXPECT_EQ(item("GEOSWEEP_PERIOD"), "(none)");
+      EXPECT_EQ(item("GEOSWEEP_DATES_BEFORE"), "2023-01-05/2023-02-14");
+      EXPECT_EQ(item("GEOSWEEP_DATES_AFTER"), "2023-07-01/2023-07-01");
+      EXPECT_EQ(item("GEOSWEEP_SCENES"), "S2A_20230105 S2B_20230214 S2A_20230701");
+    }
+  }
+  // Reflectance x 10000 unpacks by its scale.
+  auto colour = tt::open_gdal((folder_ / "true_colour_before.tif").string());
+  EXPECT_EQ(colour->GetRasterBand(2)->GetScale(), 0.0001);
+  EXPECT_EQ(colour->GetRasterBand(2)->GetOffset(), 0.0);
+}
+
+TEST_F(cog_exporter_test, source_date_epoch_sets_the_tiff_date) {
+  ::setenv("SOURCE_DATE_EPOCH", "1700000000", 1);  // 2023-11-14 22:13:20 UTC
+  auto cogs = written();
+  ::unsetenv("SOURCE_DATE_EPOCH");
+  cogs->commit();
+  auto ds = tt::open_gdal((folder_ / "ndvi_after.tif").string());
+  ASSERT_TRUE(ds);
+  char const* date = ds->GetMetadataItem("TIFFTAG_DATETIME");
+  ASSERT_NE(date, nullptr);
+  EXPECT_STREQ(date, "2023:11:14 22:13:20");
+  cogs.reset();
+  // Without it, no date (the same job gives the same bytes).
+  auto again = written();
+  again->commit();
+  ds = tt::open_gdal((folder_ / "ndvi_after.tif").string());
+  EXPECT_EQ(ds->GetMetadataItem("TIFFTAG_DATETIME"), nullptr);
+}
+
 TEST_F(cog_exporter_test, every_file_is_a_cog_on_the_aoi_grid) {
   written()->commit();
   OGRSpatialReference utm20s;
@@ -328,17 +517,19 @@ TEST_F(cog_exporter_test, each_aoi_has_its_own_folder) {
     }
     looks[0]["ndvi"] = {0.9f, 0.8f, 0.7f, 0.6f};
     looks[1]["ndvi"] = {0.1f, nan_f, 0.3f, 0.4f};
-    cogs.write_tile(1, {0, 0, 2, 2}, {1, 1, 1, 0}, looks);
+    cogs.write_tile(1, {0, 0, 2, 2}, {1, 1, 1, 0}, {0, 2, 255, 254}, looks);
     auto const files = cogs.commit();
-    // True colour, the index and the days of both, before and after, of each AOI.
-    EXPECT_EQ(files.size(), 16u);
+    // True colour, the index and the days of both, before and after, and the classes, of each
+    // AOI.
+    EXPECT_EQ(files.size(), 18u);
   }
   EXPECT_EQ(tt::file_names(dir_ / "cog"), (std::vector<std::string>{"north", "south"}));
   EXPECT_EQ(
       tt::file_names(dir_ / "cog" / "south"),
-      (std::vector<std::string>{"colour_after_date.tif", "colour_before_date.tif", "ndvi_after.tif",
-                                "ndvi_after_date.tif", "ndvi_before.tif", "ndvi_before_date.tif",
-                                "true_colour_after.tif", "true_colour_before.tif"}));
+      (std::vector<std::string>{"change.tif", "change.tif.aux.xml", "colour_after_date.tif",
+                                "colour_before_date.tif", "ndvi_after.tif", "ndvi_after_date.tif",
+                                "ndvi_before.tif", "ndvi_before_date.tif", "true_colour_after.tif",
+                                "true_colour_before.tif"}));
   auto south_days = tt::open_gdal((dir_ / "cog" / "south" / "colour_after_date.tif").string());
   ASSERT_TRUE(south_days);
   EXPECT_EQ(tt::read_band<std::uint16_t>(*south_days, 1, GDT_UInt16),
@@ -347,6 +538,10 @@ TEST_F(cog_exporter_test, each_aoi_has_its_own_folder) {
   ASSERT_TRUE(south);
   EXPECT_EQ(tt::read_band<std::uint16_t>(*south, 2, GDT_UInt16),
             (std::vector<std::uint16_t>{1000, 2000, 3000, 0}));
+  auto south_classes = tt::open_gdal((dir_ / "cog" / "south" / "change.tif").string());
+  ASSERT_TRUE(south_classes);
+  EXPECT_EQ(tt::read_band<std::uint8_t>(*south_classes, 1, GDT_Byte),
+            (std::vector<std::uint8_t>{0, 2, 255, 254}));
   auto index = tt::open_gdal((dir_ / "cog" / "south" / "ndvi_after.tif").string());
   auto const values = tt::read_unpacked(*index, 1);
   EXPECT_NEAR(values[0], 0.1, tt::packed_tolerance);
@@ -366,7 +561,7 @@ TEST_F(cog_exporter_test, an_aoi_not_wanted_gets_no_folder_and_its_tiles_are_pas
     south.aoi = 1;  // a tile of the unwanted AOI in the same chunk
     chunk.output.aois.push_back(south);
     cogs.write(chunk);
-    EXPECT_EQ(cogs.commit().size(), 8u);  // north's only
+    EXPECT_EQ(cogs.commit().size(), 9u);  // north's only
   }
   EXPECT_EQ(tt::file_names(dir_ / "cog"), (std::vector<std::string>{"north"}));
 }

@@ -431,8 +431,9 @@ TEST(SimulatedRunOutputs, XarrayReadsTheValuesAtMapCoordinates) {
 TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRasters) {
   auto const dir = scratch("cog");
   auto const run = simulate_and_run(dir, 19);
-  // 3 pictures and 2 date layers (the index's, the colour composites'), x 2 periods.
-  ASSERT_EQ(run.result.cog_files.size(), 10 * run.result.aois.size());
+  // 3 pictures and 2 date layers (the index's, the colour composites'), x 2 periods, and the
+  // change classes.
+  ASSERT_EQ(run.result.cog_files.size(), 11 * run.result.aois.size());
   for (auto const& aoi : run.result.aois) {
     SCOPED_TRACE(aoi.name);
     fs::path const folder = run.spec.outputs.dir / "cog" / aoi.name;
@@ -454,7 +455,8 @@ TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRa
               CE_None);  // stored values: the COG packs the index as change.nc does
     for (char const* name :
          {"true_colour_before.tif", "true_colour_after.tif", "false_colour_before.tif",
-          "false_colour_after.tif", "ndvi_before.tif", "ndvi_after.tif"}) {
+          "false_colour_after.tif", "ndvi_before.tif", "ndvi_after.tif", "ndvi_before_date.tif",
+          "ndvi_after_date.tif", "colour_before_date.tif", "colour_after_date.tif", "change.tif"}) {
       SCOPED_TRACE(name);
       GDALDatasetUniquePtr cog(
           GDALDataset::Open((folder / name).c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
@@ -469,6 +471,27 @@ TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRa
       OGRSpatialReference utm;
       utm.importFromEPSG(32720);
       EXPECT_TRUE(cog->GetSpatialRef()->IsSame(&utm));
+      char const* job = cog->GetMetadataItem("GEOSWEEP_JOB");
+      ASSERT_NE(job, nullptr);
+      EXPECT_EQ(job, run.spec.name);
+      EXPECT_NE(cog->GetMetadataItem("GEOSWEEP_PROVENANCE"), nullptr);
+      EXPECT_NE(cog->GetRasterBand(1)->GetDescription(), std::string());
+    }
+    // change.tif: change.nc's final change layer, pixel for pixel.
+    {
+      GDALDatasetUniquePtr cog(
+          GDALDataset::Open((folder / "change.tif").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+      std::vector<std::uint8_t> exported_classes(classes.size());
+      ASSERT_EQ(cog->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, exported_classes.data(), w, h,
+                                                GDT_Byte, 0, 0),
+                CE_None);
+      std::size_t differ = 0, changed = 0;
+      for (std::size_t i = 0; i < classes.size(); ++i) {
+        differ += exported_classes[i] != classes[i] ? 1 : 0;
+        changed += classes[i] == gk::change_high || classes[i] == gk::change_low ? 1 : 0;
+      }
+      EXPECT_EQ(differ, 0u);
+      EXPECT_GT(changed, 0u);  // the clearings are there to compare
     }
     // The monitored index after: the raster's values inside the AOI, nodata outside it.
     GDALDatasetUniquePtr cog(
@@ -516,6 +539,48 @@ TEST(SimulatedRunOutputs, CloudOptimizedGeoTiffsOfEachAoiAreClippedAndMatchTheRa
     }
     EXPECT_GT(compared, inside / 2);
   }
+  fs::remove_all(dir);
+}
+
+TEST(SimulatedRunOutputs, TheChangeCogHoldsTheFinalClassesWherePatchesAcrossChunksAreDropped) {
+  // 32-px chunks and a 10 ha unit: patches under it that cross chunk edges are dropped only once
+  // every chunk is in, after change.tif's tiles were written; change.tif must still equal
+  // change.nc's final change layer.
+  auto const dir = scratch("cog_dropped");
+  geosweep::sim::simulation_options options;
+  options.seed = 19;
+  options.width = options.height = 400;
+  options.clearings = 5;
+  auto const simulation = geosweep::sim::simulate_scenes(dir, options);
+  auto spec = gp::load_job_spec(simulation.job_file);
+  spec.processing.chunk = 32;
+  spec.change.min_area_ha = 10.0;
+  spec.outputs.cog = true;
+  auto const result = gp::run_job(spec, gp::run_options{gk::backend::cpu});
+  ASSERT_TRUE(result.hdf5_file);
+  std::size_t compared = 0;
+  for (auto const& aoi : result.aois) {
+    SCOPED_TRACE(aoi.name);
+    auto const read = [](std::string const& name) {
+      GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+      EXPECT_TRUE(ds) << name;
+      if (!ds) return std::vector<std::uint8_t>{};
+      int const w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
+      std::vector<std::uint8_t> v(static_cast<std::size_t>(w) * h);
+      EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, v.data(), w, h, GDT_Byte, 0, 0),
+                CE_None);
+      return v;
+    };
+    auto const nc =
+        read("NETCDF:\"" + result.hdf5_file->string() + "\":/aoi/" + aoi.name + "/change");
+    auto const cog = read((spec.outputs.dir / "cog" / aoi.name / "change.tif").string());
+    ASSERT_EQ(cog.size(), nc.size());
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < nc.size(); ++i) differ += cog[i] != nc[i] ? 1 : 0;
+    EXPECT_EQ(differ, 0u);
+    compared += nc.size();
+  }
+  EXPECT_GT(compared, 0u);
   fs::remove_all(dir);
 }
 
