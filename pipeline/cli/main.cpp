@@ -116,7 +116,7 @@ int run_command(std::string const& job_path, global_options const& g) {
   if (!result.cog_files.empty()) {
     fmt::print(
         "  {} ({} COGs: colour composites and {} before and after with the dates of their looks, "
-        "per AOI)\n",
+        "and the change classes, per AOI)\n",
         (result.cog_files.front().parent_path().parent_path()).string(), result.cog_files.size(),
         spec.change.index);
   }

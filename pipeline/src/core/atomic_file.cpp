@@ -78,10 +78,11 @@ std::size_t remove_orphaned_temporaries(std::filesystem::path const& dir) {
     int pid = 0;
     auto const digits = name.substr(at + 5);
     auto const [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
-    // The pid ends the name, or is followed by one extension (atomic_file's `extension`).
+    // The pid ends the name, or is followed by one extension (atomic_file's `extension`), or
+    // by ".aux.xml": GDAL's sidecar of a temporary raster (a COG's category names).
     std::string_view const tail(end, static_cast<std::size_t>(digits.data() + digits.size() - end));
-    bool const tail_ok =
-        tail.empty() || (tail.size() > 1 && tail[0] == '.' && tail.find('.', 1) == tail.npos);
+    bool const tail_ok = tail.empty() || tail == ".aux.xml" ||
+                         (tail.size() > 1 && tail[0] == '.' && tail.find('.', 1) == tail.npos);
     if (error != std::errc() || !tail_ok || pid <= 0) continue;
     if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // its writer still runs
     std::error_code remove_ec;

@@ -45,8 +45,9 @@ std::string read_whole_file(std::filesystem::path const& path);
 /// The system's words for the last failed call (strerror(errno)).
 std::string system_reason();
 
-/// Removes the temporary files (`*.tmp-<pid>`, or `*.tmp-<pid>.<extension>`) under `dir` whose
-/// process no longer runs: what a killed run left. Returns how many it removed.
+/// Removes the temporary files (`*.tmp-<pid>`, `*.tmp-<pid>.<extension>` or GDAL's sidecar
+/// `*.tmp-<pid>.aux.xml`) under `dir` whose process no longer runs: what a killed run left.
+/// Returns how many it removed.
 std::size_t remove_orphaned_temporaries(std::filesystem::path const& dir);
 
 }  // namespace geosweep::pipeline

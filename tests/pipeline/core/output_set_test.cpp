@@ -145,9 +145,11 @@ TEST_F(OutputSet, ADeadRunsTemporaryFilesGoWithOrWithoutAnExtension) {
   write(dir_ / ("alerts.gpkg.tmp-" + d), "half");
   write(dir_ / ("alerts.kmz.tmp-" + d + ".kmz"), "half");  // LIBKML's (atomic_file extension)
   write(dir_ / ("alerts.kmz.tmp-" + alive + ".kmz"), "being written");  // a live writer's
+  write(dir_ / ("change.tif.tmp-" + d + ".aux.xml"), "<PAMDataset/>");  // GDAL's sidecar
   write(dir_ / ("notes.tmp-" + d + ".tar.gz"), "not ours");             // two extensions: not ours
   write(dir_ / ("notes.tmp-" + d + "x"), "not ours");                   // not a pid
-  EXPECT_EQ(gp::remove_orphaned_temporaries(dir_), 2u);
+  EXPECT_EQ(gp::remove_orphaned_temporaries(dir_), 3u);
+  EXPECT_FALSE(fs::exists(dir_ / ("change.tif.tmp-" + d + ".aux.xml")));
   EXPECT_FALSE(fs::exists(dir_ / ("alerts.gpkg.tmp-" + d)));
   EXPECT_FALSE(fs::exists(dir_ / ("alerts.kmz.tmp-" + d + ".kmz")));
   EXPECT_TRUE(fs::exists(dir_ / ("alerts.kmz.tmp-" + alive + ".kmz")));
