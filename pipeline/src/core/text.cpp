@@ -1,6 +1,8 @@
 #include "core/text.hpp"
 
 #include <cctype>
+#include <cstdlib>
+#include <ctime>
 
 namespace geosweep::pipeline {
 
@@ -14,6 +16,17 @@ std::string upper(std::string_view text) {
   std::string out(text);
   for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
+}
+
+std::optional<std::string> source_date(char const* format) {
+  char const* epoch = std::getenv("SOURCE_DATE_EPOCH");
+  if (epoch == nullptr || *epoch == '\0') return std::nullopt;
+  std::time_t const t = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char date[64];
+  std::size_t const n = std::strftime(date, sizeof date, format, &tm);
+  return std::string(date, n);
 }
 
 }  // namespace geosweep::pipeline

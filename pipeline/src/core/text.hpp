@@ -3,6 +3,7 @@
 // fmt::join (<fmt/format.h>).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,12 @@ constexpr std::uint64_t fnv1a64(std::string_view bytes) {
   }
   return hash;
 }
+
+/// The time SOURCE_DATE_EPOCH (reproducible-builds.org: seconds since 1970, UTC) fixes, in
+/// strftime's `format`; nothing when it is unset or empty. Outputs that would carry the clock
+/// (a PDF's dates, a TIFF's TIFFTAG_DATETIME) carry this or nothing, so that the same inputs
+/// give the same bytes.
+std::optional<std::string> source_date(char const* format);
 
 /// Square metres in hectares.
 constexpr double m2_to_ha(double m2) {

@@ -6,14 +6,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <ctime>
 #include <memory>
 
 #include "compute/chunk_processor.hpp"
 #include "core/atomic_file.hpp"
 #include "core/gdal_utils.hpp"
 #include "core/parallel.hpp"
+#include "core/text.hpp"
 #include "geosweep/kernels/backend.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/error.hpp"
@@ -136,14 +135,8 @@ void set_metadata(GDALDataset& ds, cog_provenance const& about, int period) {
   ds.SetMetadataItem("TIFFTAG_SOFTWARE", ("geosweep " + version).c_str());
   // The time only when SOURCE_DATE_EPOCH (reproducible-builds.org) fixes it, as for the report:
   // the clock would make the COGs of two runs of one job differ, byte for byte.
-  if (char const* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0') {
-    std::time_t const t = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y:%m:%d %H:%M:%S", &tm);
-    ds.SetMetadataItem("TIFFTAG_DATETIME", date);
-  }
+  if (auto const date = source_date("%Y:%m:%d %H:%M:%S"))
+    ds.SetMetadataItem("TIFFTAG_DATETIME", date->c_str());
   if (period >= 0) {
     auto const& p = about.periods[static_cast<std::size_t>(period)];
     ds.SetMetadataItem("GEOSWEEP_PERIOD", period == 0 ? "before" : "after");

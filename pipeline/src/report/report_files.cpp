@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "core/atomic_file.hpp"
+#include "core/text.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "report/report_map.hpp"
@@ -183,14 +184,9 @@ void write_pdf(fs::path const& path, pdf_metadata const& metadata,
                                  ("geosweep " + geosweep_version()).c_str());
   // Reproducible documents: SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the dates that
   // cairo would otherwise take from the clock, so the same outputs give the same bytes.
-  if (char const* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0') {
-    std::time_t const t = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date);
+  if (auto const date = source_date("%Y-%m-%dT%H:%M:%SZ")) {
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date->c_str());
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date->c_str());
   }
   cairo_t* cr = cairo_create(surface);
   try {

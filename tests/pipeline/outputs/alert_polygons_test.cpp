@@ -291,6 +291,21 @@ TEST_F(alert_polygons_test, gpkg_has_one_feature_per_alert_with_exact_areas) {
   EXPECT_NE(ds->GetLayerByName("layer_styles"), nullptr);
 }
 
+/// The AOI of the aois-layer tests: a 100 m x 80 m rectangle in the grid's UTM 20S, from the
+/// grid's corner.
+OGRPolygon aoi_rectangle() {
+  OGRPolygon rectangle;
+  OGRLinearRing ring;
+  for (auto [x, y] : std::initializer_list<std::pair<double, double>>{{500000, 8940000},
+                                                                      {500100, 8940000},
+                                                                      {500100, 8939920},
+                                                                      {500000, 8939920},
+                                                                      {500000, 8940000}})
+    ring.addPoint(x, y);
+  rectangle.addRing(&ring);
+  return rectangle;
+}
+
 /// The QML of `layer` in the GeoPackage's layer_styles table, parsed (GDAL's XML parser), after
 /// checking the row is what QGIS looks for: the table, its geometry column, the default flag.
 CPLXMLTreeCloser style_of(GDALDataset& ds, char const* layer) {
@@ -310,16 +325,7 @@ CPLXMLTreeCloser style_of(GDALDataset& ds, char const* layer) {
 }
 
 TEST_F(alert_polygons_test, gpkg_has_the_aois_and_qgis_default_styles) {
-  // The AOI as a 100 m x 80 m rectangle in the grid's UTM 20S, from the grid's corner.
-  OGRPolygon rectangle;
-  OGRLinearRing ring;
-  for (auto [x, y] : std::initializer_list<std::pair<double, double>>{{500000, 8940000},
-                                                                      {500100, 8940000},
-                                                                      {500100, 8939920},
-                                                                      {500000, 8939920},
-                                                                      {500000, 8940000}})
-    ring.addPoint(x, y);
-  rectangle.addRing(&ring);
+  OGRPolygon const rectangle = aoi_rectangle();
   patches_[0].outline = &rectangle;
   patches_[1].outline = &rectangle;
   aois_[0].changed_area_ha = 0.09;
@@ -442,15 +448,7 @@ CPLXMLTreeCloser xml_in_zip(fs::path const& zip, char const* member) {
 }
 
 TEST_F(alert_polygons_test, kmz_has_placemarks_for_google_earth) {
-  OGRPolygon rectangle;  // the AOI, as in the GeoPackage test
-  OGRLinearRing ring;
-  for (auto [x, y] : std::initializer_list<std::pair<double, double>>{{500000, 8940000},
-                                                                      {500100, 8940000},
-                                                                      {500100, 8939920},
-                                                                      {500000, 8939920},
-                                                                      {500000, 8940000}})
-    ring.addPoint(x, y);
-  rectangle.addRing(&ring);
+  OGRPolygon const rectangle = aoi_rectangle();
   patches_[0].outline = &rectangle;
   patches_[1].outline = &rectangle;
   auto const files = gp::write_alert_polygons(aois_, patches_, {gp::polygon_format::kmz}, dir_);
