@@ -85,9 +85,10 @@ class cog_exporter final : public chunk_writer {
   /// finish() may still drop, whose pixels change.nc then clears.
   [[nodiscard]] bool has_open_patches(std::size_t aoi) const;
 
-  /// How commit() learns the final patches (patch_numbering: 0 or -1 for a dropped patch),
-  /// called for AOIs with open patches only: change.tif's seeds of dropped patches become
-  /// no change, as change.nc's do in netcdf_product::finish(). Unset: they stay as written.
+  /// How commit() learns the final patches (patch_numbering: 0 or -1 for a dropped patch; the
+  /// run's, once every chunk is in and the stitchers are finished), asked for the open seeds
+  /// only: change.tif's seeds of dropped patches become no change, as change.nc's do in
+  /// netcdf_product::finish(). Unset: they stay as written.
   void set_patch_numbering(patch_numbering numbering) { numbering_ = std::move(numbering); }
 
   /// Turns the staging files into COGs; returns the files written.

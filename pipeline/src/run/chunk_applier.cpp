@@ -197,30 +197,6 @@ void chunk_applier::series(series_window&& w) {
 
 void chunk_applier::drain() {
   writes_.drain();
-  if (!cogs_) return;
-  // change.tif must hold change.nc's final classes, but the COGs are made while the finish
-  // phase finishes the stitchers (job_runner.cpp). So the stitchers of the AOIs whose
-  // change.tif has open patches are copied now, every chunk in, and finished once more on the
-  // COGs' thread when commit() asks for the first final label.
-  auto copies = std::make_shared<std::vector<std::unique_ptr<patch_stitcher>>>(plan_.aois.size());
-  bool any = false;
-  for (std::size_t a = 0; a < plan_.aois.size(); ++a) {
-    if (!cogs_->has_open_patches(a)) continue;
-    (*copies)[a] = std::make_unique<patch_stitcher>(*plan_.aois[a].stitcher);
-    any = true;
-  }
-  if (!any) return;
-  auto finished = std::make_shared<std::vector<bool>>(copies->size(), false);
-  double const min_area_ha = spec_.change.min_area_ha;
-  cogs_->set_patch_numbering(
-      [copies, finished, min_area_ha](std::size_t aoi, std::int32_t provisional) {
-        auto& stitcher = *copies->at(aoi);
-        if (!(*finished)[aoi]) {
-          stitcher.finish(min_area_ha);
-          (*finished)[aoi] = true;
-        }
-        return stitcher.final_label(provisional);
-      });
 }
 
 }  // namespace geosweep::pipeline

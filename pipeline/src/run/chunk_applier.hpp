@@ -37,8 +37,7 @@ class chunk_applier {
   /// are known (for series.csv), and written to change.nc's series with outputs.series.
   void series(series_window&& w);
 
-  /// Waits for every queued write; rethrows a write's error. Then gives the COGs the final
-  /// patches (cog_exporter::set_patch_numbering), from copies of the stitchers.
+  /// Waits for every queued write; rethrows a write's error.
   void drain();
 
   /// The writers, once open() ran: change.nc and the state may be absent.

@@ -172,12 +172,24 @@ std::vector<std::vector<std::string>> landcover_table(
 void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
                 continuation const* resume, run_result& result) {
   applier.drain();
-  // The COGs are made from their staging files while the patches are finished and the other
-  // outputs written (they need nothing of them). A future of std::async waits for its thread
-  // when it goes, so the staging files outlive the thread even when finishing throws.
+  // Every chunk is in: each AOI's patches are final (those under the minimum mapping unit
+  // dropped). A provisional patch's final number: 0 for a dropped one, -1 for one without a
+  // seed (change.nc and change.tif clear both).
+  std::vector<std::vector<change_patch>> finished;
+  for (auto& aoi : plan.aois) finished.push_back(aoi.stitcher->finish(spec.change.min_area_ha));
+  patch_numbering const final_patch = [&plan](std::size_t aoi, std::int32_t provisional) {
+    auto const& stitcher = *plan.aois[aoi].stitcher;
+    std::int32_t const label = stitcher.final_label(provisional);
+    return label == 0 && !stitcher.had_seed(provisional) ? -1 : label;
+  };
+  // The COGs are made from their staging files while the other outputs are written (change.tif
+  // needs only the final patch numbers). A future of std::async waits for its thread when it
+  // goes, so the staging files outlive the thread even when finishing throws.
   std::future<std::vector<std::filesystem::path>> cog_files;
-  if (auto* cogs = applier.cogs())
+  if (auto* cogs = applier.cogs()) {
+    cogs->set_patch_numbering(final_patch);
     cog_files = std::async(std::launch::async, [cogs] { return cogs->commit(); });
+  }
   record_dates(plan, result);
   // The area table covers every date read so far: earlier monitoring runs' and this run's.
   std::vector<date_summary> all_dates;
@@ -191,7 +203,7 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
   std::vector<std::vector<change_patch>> kept(spec.landcover ? plan.aois.size() : 0);
   for (std::size_t a = 0; a < plan.aois.size(); ++a) {
     auto& aoi = plan.aois[a];
-    auto patches = aoi.stitcher->finish(spec.change.min_area_ha);
+    auto patches = std::move(finished[a]);
     traced[a].grid = aoi.grid;
     traced[a].outline = &aoi.shape.geometry();
     for (auto const& p : patches) traced[a].windows.push_back(p.window);
@@ -217,11 +229,7 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
     for (auto& p : patches) alerts.push_back(std::move(p.alert));
   }
   if (auto* nc = applier.netcdf()) {
-    nc->finish([&](std::size_t aoi, std::int32_t provisional) {
-      auto const& stitcher = *plan.aois[aoi].stitcher;
-      std::int32_t const label = stitcher.final_label(provisional);
-      return label == 0 && !stitcher.had_seed(provisional) ? -1 : label;
-    });
+    nc->finish(final_patch);
   }
   if (spec.outputs.csv) {
     std::tie(result.csv_file, result.alerts_file) = write_tables(spec.outputs.dir, areas, alerts);
