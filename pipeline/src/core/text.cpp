@@ -1,6 +1,7 @@
 #include "core/text.hpp"
 
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 
@@ -9,6 +10,20 @@ namespace geosweep::pipeline {
 std::string lower(std::string_view text) {
   std::string out(text);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string url_path(std::string_view path) {
+  std::string out;
+  for (unsigned char const c : path) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      char buffer[4];
+      std::snprintf(buffer, sizeof buffer, "%%%02X", c);
+      out += buffer;
+    }
+  }
   return out;
 }
 

@@ -15,6 +15,10 @@ std::string lower(std::string_view text);
 /// ASCII upper case (band codes, index names in titles).
 std::string upper(std::string_view text);
 
+/// `path` percent-encoded for a relative URL: every byte but RFC 3986's unreserved characters
+/// and '/' (a file name in a link may hold spaces and other characters).
+std::string url_path(std::string_view path);
+
 /// The 64-bit FNV-1a hash of `bytes`: stable across runs, builds and machines (unlike
 /// std::hash), for identifiers derived from content.
 constexpr std::uint64_t fnv1a64(std::string_view bytes) {

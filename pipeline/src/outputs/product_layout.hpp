@@ -33,6 +33,8 @@ inline constexpr std::string_view alert_table_file = "alerts.csv";
 inline constexpr std::string_view landcover_table_file = "landcover.csv";
 inline constexpr std::string_view cog_dir = "cog";        ///< cog/<aoi>/<stem>.tif
 inline constexpr std::string_view report_dir = "report";  ///< report/<aoi>.pdf ...
+/// stac/collection.json, stac/<aoi>/<aoi>.json (outputs/stac_output.hpp)
+inline constexpr std::string_view stac_dir = "stac";
 inline constexpr std::string_view state_dir = "state";    ///< monitoring ledger and state
 inline constexpr std::string_view events_dir = "events";  ///< events/run-<n>.csv, .geojson
 inline constexpr std::string_view parts_dir = ".parts";   ///< shared runs: each worker's part

@@ -57,21 +57,6 @@ std::string html_escape(std::string const& s) {
   return out;
 }
 
-/// `s` percent-encoded for a link (file names may hold spaces and other characters).
-std::string url_escape(std::string const& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buffer[4];
-      std::snprintf(buffer, sizeof buffer, "%%%02X", c);
-      out += buffer;
-    }
-  }
-  return out;
-}
-
 /// The head of index.html, its title and the provenance line.
 void write_index_head(std::ostream& html, job_spec const& spec, std::string const& provenance) {
   auto const language = spec.outputs.language;
@@ -102,8 +87,8 @@ void write_index_images(std::ostream& html, fs::path const& dir, job_spec const&
   images.push_back(aoi + "_time_series.png");
   for (auto const& image : images) {
     if (!fs::exists(dir / image)) continue;
-    html << "<a href=\"" << url_escape(image) << "\"><img src=\"" << url_escape(image)
-         << "\" alt=\"" << html_escape(image) << "\"></a>\n";
+    html << "<a href=\"" << url_path(image) << "\"><img src=\"" << url_path(image) << "\" alt=\""
+         << html_escape(image) << "\"></a>\n";
   }
 }
 
@@ -273,7 +258,7 @@ void write_index(fs::path const& path, job_spec const& spec, std::vector<alert> 
     fs::path const pdf = dir / (aoi.name + ".pdf");
     if (!fs::exists(pdf)) continue;
     html << "<h2 id=\"" << html_escape(aoi.name) << "\">" << html_escape(aoi.name) << "</h2>\n"
-         << "<p><a href=\"" << url_escape(aoi.name + ".pdf") << "\">"
+         << "<p><a href=\"" << url_path(aoi.name + ".pdf") << "\">"
          << tr(spec.outputs.language, "index.report_pdf") << "</a></p>\n<p>\n";
     write_index_images(html, dir, spec, aoi.name);
     html << "</p>\n";

@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <future>
@@ -27,6 +28,7 @@
 #include "outputs/manifest.hpp"
 #include "outputs/product_layout.hpp"
 #include "outputs/sanity_warnings.hpp"
+#include "outputs/stac_output.hpp"
 #include "outputs/tables.hpp"
 #include "run/chunk_applier.hpp"
 #include "run/progress_line.hpp"
@@ -291,10 +293,11 @@ std::string iso_utc(std::chrono::system_clock::time_point t) {
   return text;
 }
 
-/// Writes manifest.json into `dir`, the run's last output: every file already there hashed,
-/// and the inputs, each file once (`inputs`, hashed by `input_hashes` since the run began).
-void write_run_manifest(job_spec const& spec, fs::path const& dir,
-                        std::chrono::system_clock::time_point started,
+/// Writes the STAC catalogue (outputs.stac) and then manifest.json into `dir`, the run's last
+/// outputs: every file already there hashed (the catalogue's assets carry those hashes), and
+/// the inputs, each file once (`inputs`, hashed by `input_hashes` since the run began).
+void write_run_manifest(job_spec const& spec, run_plan const& plan, run_result const& result,
+                        fs::path const& dir, std::chrono::system_clock::time_point started,
                         std::vector<manifest_input> inputs, file_hasher& input_hashes) {
   manifest m;
   m.geosweep_version = geosweep_version();
@@ -309,6 +312,15 @@ void write_run_manifest(job_spec const& spec, fs::path const& dir,
     if (inputs[i].not_hashed.empty()) inputs[i].digest = std::move(digests[i]);
   m.inputs = std::move(inputs);
   m.outputs = hash_outputs(dir);
+  if (spec.outputs.stac) {
+    std::vector<stac_aoi> aois;
+    for (std::size_t a = 0; a < result.aois.size(); ++a)
+      aois.push_back({&result.aois[a], plan.aois[a].grid, &plan.aois[a].shape.geometry()});
+    auto const catalogue = write_stac(dir, spec, aois, m.outputs, m.started);
+    m.outputs.insert(m.outputs.end(), catalogue.begin(), catalogue.end());
+    std::sort(m.outputs.begin(), m.outputs.end(),
+              [](auto const& a, auto const& b) { return a.path < b.path; });
+  }
   write_manifest(dir, m);
 }
 
@@ -453,7 +465,8 @@ run_result run_job(job_spec const& spec, run_options const& options) {
         std::error_code ec;
         fs::remove_all(spec.outputs.dir / product::parts_dir, ec);  // merged
       }
-      write_run_manifest(spec, outputs->staging(), started_at, std::move(inputs), *input_hashes);
+      write_run_manifest(spec, *plan, result, outputs->staging(), started_at, std::move(inputs),
+                         *input_hashes);
       spdlog::debug("manifest written at {:.2f} s", elapsed());
       outputs->commit();
       relocate(result, outputs->staging(), outputs->live());

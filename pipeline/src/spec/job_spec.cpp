@@ -568,7 +568,7 @@ void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs)
   if (!r.expect_map(node, "outputs")) return;
   r.check_keys(node, "outputs",
                {"dir", "hdf5", "csv", "alert_polygons", "cog", "series", "layers", "report",
-                "report_language"});
+                "report_language", "stac"});
   if (node["cog"]) {
     bool every = false;
     if (node["cog"].IsScalar() && node["cog"].Scalar() == "auto") {
@@ -585,6 +585,9 @@ void read_outputs(spec_reader& r, YAML::Node const& node, outputs_spec& outputs)
   }
   if (node["report"]) {
     if (auto v = r.boolean(node["report"], "outputs.report")) outputs.report = *v;
+  }
+  if (node["stac"]) {
+    if (auto v = r.boolean(node["stac"], "outputs.stac")) outputs.stac = *v;
   }
   if (node["report_language"]) {
     if (auto language = r.choice<report_language>(node["report_language"],

@@ -103,7 +103,8 @@ class Faults : public ::testing::Test {
 };
 
 // Tables only: small enough to fit where the full outputs do not.
-constexpr char const* kTablesOnly = "\n  hdf5: false\n  cog: false\n  alert_polygons: []";
+constexpr char const* kTablesOnly =
+    "\n  hdf5: false\n  cog: false\n  alert_polygons: []\n  stac: false";
 
 }  // namespace
 

@@ -222,6 +222,7 @@ struct outputs_spec {
   [[nodiscard]] bool has_layer(optional_layer layer) const {
     return std::find(layers.begin(), layers.end(), layer) != layers.end();
   }
+  bool stac = true;     ///< stac/: a STAC Collection of the run, one Item per AOI
   bool report = false;  ///< `geosweep run` also renders the reports (report/, see report.hpp)
   report_language language = report_language::en;  ///< outputs.report_language
 };
