@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <malloc.h>
 #include <unistd.h>
@@ -38,7 +39,13 @@ namespace {
 namespace gp = geosweep::pipeline;
 namespace gk = geosweep::kernels;
 
-using namespace geosweep::cli;  // exit codes (exit_codes.hpp)
+using namespace geosweep::cli;        // exit codes (exit_codes.hpp)
+using json = nlohmann::ordered_json;  // keys in the order written, as docs/cli.md lists them
+
+/// `p` as the summaries print it.
+std::string path_text(std::filesystem::path const& p) {
+  return p.string();
+}
 
 /// OpenMP threads that wait between parallel regions must sleep, not spin: the reader threads
 /// decoding the next chunk and the compressing writer need those cores (libgomp's default spins
@@ -70,8 +77,8 @@ void print_reports(gp::report_result const& result) {
   fmt::print("  {}\n", result.index_html.string());
 }
 
-int report_command(std::string const& job_path, std::string const& aoi) {
-  auto const spec = gp::load_job_spec(job_path);
+int report_command(std::string const& job_path, std::string const& aoi, global_options const& g) {
+  auto const spec = g.load_job(job_path);
   gp::report_options options;
   if (!aoi.empty()) options.aoi = aoi;
   fmt::print("geosweep report: job '{}':\n", spec.name);
@@ -79,10 +86,71 @@ int report_command(std::string const& job_path, std::string const& aoi) {
   return exit_ok;
 }
 
+/// Every file of the run's outputs, in the order the summary lists them.
+std::vector<std::filesystem::path> output_files(gp::job_spec const& spec,
+                                                gp::run_result const& result) {
+  std::vector<std::filesystem::path> files;
+  for (auto const* f : {&result.hdf5_file, &result.csv_file, &result.alerts_file,
+                        &result.series_file, &result.landcover_file})
+    if (*f) files.push_back(**f);
+  files.insert(files.end(), result.polygon_files.begin(), result.polygon_files.end());
+  files.insert(files.end(), result.cog_files.begin(), result.cog_files.end());
+  for (auto const& name : {std::string("stac/collection.json"), std::string("manifest.json")})
+    if (auto const f = std::filesystem::absolute(spec.outputs.dir / name); std::filesystem::exists(f))
+      files.push_back(f);
+  return files;
+}
+
+/// The run summary as JSON (geosweep --json run): what the text summary says, as numbers.
+json run_summary_json(gp::job_spec const& spec, gp::run_result const& result,
+                      gp::report_result const* reports) {
+  json j;
+  j["job"] = spec.name;
+  j["backend"] = gk::to_string(result.backend);
+  j["scenes"] = result.scenes_used;
+  j["chunks"] = result.chunks;
+  j["grid"] = {{"width", result.grid.width}, {"height", result.grid.height}};
+  j["pixel_dates"] = result.pixels_processed;
+  j["bytes_read"] = result.bytes_read;
+  j["seconds"] = result.seconds;
+  json aois = json::array();
+  for (auto const& a : result.aois) {
+    std::size_t high = 0;
+    for (auto const& p : a.alerts) high += p.confidence == gp::alert_confidence::high ? 1 : 0;
+    json o;
+    o["name"] = a.name;
+    o["changed_ha"] = a.changed_area_ha;
+    o["alerts"] = a.alerts.size();
+    o["high_confidence_alerts"] = high;
+    o["clear_ha"] = a.clear_area_ha;
+    o["no_model_ha"] = a.no_model_area_ha;
+    o["date_before"] = gp::to_iso(a.date_before);
+    o["date_after"] = gp::to_iso(a.date_after);
+    o["warnings"] = a.warnings;
+    aois.push_back(std::move(o));
+  }
+  j["aois"] = std::move(aois);
+  j["outputs_dir"] = path_text(std::filesystem::absolute(spec.outputs.dir));
+  json files = json::array();
+  for (auto const& f : output_files(spec, result)) files.push_back(path_text(f));
+  if (reports != nullptr) {
+    for (auto const& r : reports->aois) files.push_back(path_text(r.pdf));
+    files.push_back(path_text(reports->index_html));
+  }
+  j["outputs"] = std::move(files);
+  return j;
+}
+
 int run_command(std::string const& job_path, global_options const& g) {
-  auto const spec = gp::load_job_spec(job_path);
+  auto const spec = g.load_job(job_path);
   auto const result = gp::run_job(spec, g.run_options());
   if (!g.prints()) return exit_ok;  // rank 0 reports for the run
+  if (g.json) {
+    std::optional<gp::report_result> reports;
+    if (spec.outputs.report) reports = gp::render_reports(spec);
+    fmt::print("{}\n", run_summary_json(spec, result, reports ? &*reports : nullptr).dump(2));
+    return exit_ok;
+  }
   double const mpx = static_cast<double>(result.pixels_processed) / 1e6;
   fmt::print(
       "geosweep run: job '{}' on {}: {} scenes, {} chunk{} of a {} x {} px grid, {:.2f} Mpx-dates, "
@@ -120,12 +188,33 @@ int run_command(std::string const& job_path, global_options const& g) {
         (result.cog_files.front().parent_path().parent_path()).string(), result.cog_files.size(),
         spec.change.index);
   }
+  if (auto const stac = std::filesystem::absolute(spec.outputs.dir / "stac" / "collection.json");
+      std::filesystem::exists(stac))
+    fmt::print("  {} (STAC: a Collection and an Item per AOI)\n", stac.string());
   if (spec.outputs.report) print_reports(gp::render_reports(spec));
   return exit_ok;
 }
 
-int validate_command(std::string const& job_path) {
-  auto const spec = gp::load_job_spec(job_path);
+int validate_command(std::string const& job_path, global_options const& g) {
+  auto const spec = g.load_job(job_path);
+  auto const warnings = gp::unset_secret_warnings(spec);
+  if (g.json) {
+    json j;
+    j["file"] = job_path;
+    j["valid"] = true;
+    j["job"] = spec.name;
+    j["sensor"] = gp::to_string(spec.sensor.type);
+    json aois = json::array();
+    for (auto const& a : spec.aois) aois.push_back(a.name);
+    j["aois"] = std::move(aois);
+    j["baseline"] = {gp::to_iso(spec.baseline.first), gp::to_iso(spec.baseline.last)};
+    j["monitor"] = {gp::to_iso(spec.monitor.first), gp::to_iso(spec.monitor.last)};
+    j["change"] = {{"method", gp::to_string(spec.change.method)}, {"index", spec.change.index}};
+    j["outputs_dir"] = path_text(spec.outputs.dir);
+    j["warnings"] = warnings;
+    fmt::print("{}\n", j.dump(2));
+    return exit_ok;
+  }
   fmt::print(
       "{}: valid job '{}': sensor {}, {} AOI(s), baseline {} to {}, monitor {} to {}, change {} on "
       "{}\n",
@@ -134,8 +223,7 @@ int validate_command(std::string const& job_path) {
       gp::to_iso(spec.monitor.first), gp::to_iso(spec.monitor.last),
       gp::to_string(spec.change.method), spec.change.index);
   // Valid without them, but deliveries on those channels wait until they are set.
-  for (auto const& w : gp::unset_secret_warnings(spec))
-    fmt::print(stderr, "geosweep: warning: {}\n", w);
+  for (auto const& w : warnings) fmt::print(stderr, "geosweep: warning: {}\n", w);
   return exit_ok;
 }
 
@@ -166,7 +254,38 @@ int verify_command(std::string const& dir) {
   return r.problems.empty() ? exit_ok : exit_verify_mismatch;
 }
 
-int info_command() {
+/// `geosweep --json info`: what info prints, as one JSON object.
+int info_json() {
+  json j;
+  j["version"] = gp::geosweep_version();
+  json backends = json::array({"cpu"});
+  if (gk::cuda_compiled()) backends.push_back("cuda");
+  j["backends"] = std::move(backends);
+  char const* wait_policy = std::getenv("OMP_WAIT_POLICY");
+  j["cpu"] = {{"cores", gk::cpu_core_count()},
+              {"kernel_threads", gk::cpu_threads()},
+              {"omp_wait_policy", wait_policy != nullptr ? wait_policy : "default"}};
+  json cuda;
+  cuda["compiled"] = gk::cuda_compiled();
+  cuda["devices"] =
+      gk::cuda_compiled() ? gk::cuda_device_descriptions() : std::vector<std::string>{};
+  if (gk::cuda_compiled() && cuda["devices"].empty())
+    cuda["unavailable"] = gk::cuda_unavailable_reason();
+  j["cuda"] = std::move(cuda);
+  json libraries = json::object();
+  for (auto const& [name, version] : gp::library_versions()) libraries[name] = version;
+  j["libraries"] = std::move(libraries);
+#if GEOSWEEP_HAVE_MPI
+  j["mpi"] = mpi_ranks::library_version();
+#else
+  j["mpi"] = nullptr;
+#endif
+  fmt::print("{}\n", j.dump(2));
+  return exit_ok;
+}
+
+int info_command(global_options const& g) {
+  if (g.json) return info_json();
   fmt::print("geosweep {}\n", gp::geosweep_version());
   fmt::print("backends: cpu (OpenMP){}\n", gk::cuda_compiled() ? ", cuda" : "");
   char const* wait_policy = std::getenv("OMP_WAIT_POLICY");
@@ -264,6 +383,15 @@ void add_global_options(CLI::App& app, global_options& g) {
          "How workers and MPI ranks share chunks: queue (each takes the next chunk when ready, "
          "the default) or stripes (chunk k to worker k mod n)")
       ->check(CLI::IsMember(gp::all_names<gp::chunk_schedule>()));
+  app.add_option("-o,--output", g.output_dir,
+                 "Outputs folder, instead of the job's outputs.dir (run, report, validate, "
+                 "monitor, alerts)");
+  app.add_flag("-q,--quiet", g.quiet,
+               "Print nothing on stdout and no progress line; errors and warnings still go to "
+               "stderr");
+  app.add_flag("--json", g.json,
+               "Print the summary of run, validate or info as one JSON document on stdout "
+               "(alerts list/show: --format json)");
 }
 
 /// The job and simulation commands and what they were given.
@@ -343,12 +471,12 @@ int dispatch(job_commands const& c, monitor_commands const& monitoring, global_o
   try {
     prepare();
     if (c.run->parsed()) return run_command(c.job_path, g);
-    if (c.validate->parsed()) return validate_command(c.job_path);
-    if (c.report->parsed()) return report_command(c.job_path, c.report_aoi);
+    if (c.validate->parsed()) return validate_command(c.job_path, g);
+    if (c.report->parsed()) return report_command(c.job_path, c.report_aoi, g);
     if (c.verify->parsed()) return verify_command(c.verify_dir);
     if (int const monitored = run_monitor_commands(monitoring, g); monitored >= 0) return monitored;
     if (c.simulate->parsed()) return simulate_command(c.sim);
-    return info_command();
+    return info_command(g);
   } catch (geosweep::config_error const& e) {
     print_errors(e.what());
     return exit_config;
@@ -393,9 +521,9 @@ int main(int argc, char** argv) {
   add_job_commands(app, commands);
   monitor_commands monitoring;
   add_monitor_commands(app, monitoring);
-  app.add_subcommand("info",
-                     "Show the version, compiled backends, CUDA devices and library versions")
-      ->fallthrough();
+  auto* info = app.add_subcommand(
+      "info", "Show the version, compiled backends, CUDA devices and library versions");
+  info->fallthrough();
 
 #if GEOSWEEP_HAVE_MPI
   // Started by mpirun or srun: the ranks share the run's chunks (docs/cluster.md).
@@ -409,6 +537,20 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (CLI::ParseError const& e) {
     return app.exit(e) == 0 ? exit_ok : exit_usage;
+  }
+  if (g.json && !(commands.run->parsed() || commands.validate->parsed() || info->parsed())) {
+    std::cerr << "geosweep: error: --json: only with run, validate and info (alerts list and "
+                 "alerts show: --format json)\n";
+    return exit_usage;
+  }
+  if (g.json && g.quiet) {
+    std::cerr << "geosweep: error: --json and -q: choose one\n";
+    return exit_usage;
+  }
+  // -q: the summaries go nowhere; stderr (errors, warnings, -v) stays.
+  if (g.quiet && std::freopen("/dev/null", "w", stdout) == nullptr) {
+    std::cerr << "geosweep: error: -q: cannot open /dev/null\n";
+    return exit_internal;
   }
   set_up_logging(g);
   gk::set_cpu_threads(g.threads);

@@ -18,8 +18,9 @@ namespace {
 namespace gp = geosweep::pipeline;
 
 /// The ledger of a job that has been monitored; config_error when it has not.
-std::unique_ptr<gp::monitor_store> open_ledger(std::string const& job_path) {
-  auto const spec = gp::load_job_spec(job_path, false);
+std::unique_ptr<gp::monitor_store> open_ledger(std::string const& job_path,
+                                               global_options const& g) {
+  auto const spec = g.load_job(job_path, false);
   gp::recover_outputs(spec);
   auto const file = gp::monitor_ledger_file(spec);
   if (!std::filesystem::exists(file)) {
@@ -32,7 +33,7 @@ std::unique_ptr<gp::monitor_store> open_ledger(std::string const& job_path) {
 int monitor_command(std::string const& job_path, global_options const& g) {
   if (g.ranks != nullptr && g.ranks->size > 1)
     throw config_error("geosweep monitor runs as one process (use --workers or --devices)");
-  auto const spec = gp::load_job_spec(job_path);
+  auto const spec = g.load_job(job_path);
   gp::monitor_options options;
   options.run = g.run_options();
   auto const r = gp::run_monitor(spec, options);
@@ -76,8 +77,8 @@ int monitor_command(std::string const& job_path, global_options const& g) {
   return exit_ok;
 }
 
-int list_command(monitor_commands const& m) {
-  auto const ledger = open_ledger(m.job);
+int list_command(monitor_commands const& m, global_options const& g) {
+  auto const ledger = open_ledger(m.job, g);
   std::optional<gp::alert_status> status;
   if (!m.status.empty()) status = gp::from_string<gp::alert_status>(m.status);
   auto const alerts = ledger->alerts(status, m.aoi);
@@ -102,8 +103,8 @@ int list_command(monitor_commands const& m) {
   return exit_ok;
 }
 
-int show_command(monitor_commands const& m) {
-  auto const ledger = open_ledger(m.job);
+int show_command(monitor_commands const& m, global_options const& g) {
+  auto const ledger = open_ledger(m.job, g);
   auto const alert = ledger->alert(m.alert_id);
   if (!alert) throw config_error(m.job + ": no alert '" + m.alert_id + "'");
   auto const history = ledger->history(m.alert_id);
@@ -126,8 +127,8 @@ int show_command(monitor_commands const& m) {
   return exit_ok;
 }
 
-int dismiss_command(monitor_commands const& m) {
-  auto const ledger = open_ledger(m.job);
+int dismiss_command(monitor_commands const& m, global_options const& g) {
+  auto const ledger = open_ledger(m.job, g);
   std::string by = m.by;
   if (by.empty()) {
     char const* user = std::getenv("USER");
@@ -189,9 +190,9 @@ void add_monitor_commands(CLI::App& app, monitor_commands& m) {
 
 int run_monitor_commands(monitor_commands const& m, global_options const& g) {
   if (m.monitor->parsed()) return monitor_command(m.job, g);
-  if (m.list->parsed()) return list_command(m);
-  if (m.show->parsed()) return show_command(m);
-  if (m.dismiss->parsed()) return dismiss_command(m);
+  if (m.list->parsed()) return list_command(m, g);
+  if (m.show->parsed()) return show_command(m, g);
+  if (m.dismiss->parsed()) return dismiss_command(m, g);
   return -1;
 }
 

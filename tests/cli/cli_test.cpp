@@ -7,7 +7,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "geosweep/kernels/backend.hpp"
 #include "tools/shell_command.hpp"
@@ -165,4 +168,124 @@ TEST_F(Cli, AFailingReaderOrDateEndsTheRunWithItsErrorAndNoOutputs) {
     EXPECT_FALSE(fs::exists(dir_ / "out" / "change.nc")) << point;
     EXPECT_FALSE(fs::exists(dir_ / "out" / "areas.csv")) << point;
   }
+}
+
+namespace {
+
+/// geosweep's stdout alone (stderr dropped), and its exit code.
+command_result stdout_of(std::string const& args) {
+  return geosweep::test_tools::shell("{ " + std::string(GEOSWEEP_BINARY) + " " + args +
+                                     " 2>/dev/null; }");
+}
+
+/// The data rows of the CSV `path` whose `column` (0-based) is `value`.
+std::size_t csv_rows_with(fs::path const& path, std::size_t column, std::string const& value) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);  // header
+  std::size_t n = 0;
+  while (std::getline(in, line)) {
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < column; ++i) start = line.find(',', start) + 1;
+    n += line.compare(start, value.size() + 1, value + ",") == 0 ? 1 : 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+// GDAL and PDAL habits: -o puts the outputs elsewhere, for run, validate and report alike; the
+// job's own outputs.dir stays untouched.
+TEST_F(Cli, OutputOptionOverridesTheJobsOutputsDir) {
+  ASSERT_EQ(run_geosweep("simulate --out " + dir_.string() + " --seed 5 --size 200").exit_code, 0);
+  fs::path const job = dir_ / "job.yaml";
+  fs::path const elsewhere = dir_ / "elsewhere";
+  auto const run = run_geosweep("--backend cpu run -o " + elsewhere.string() + " " + job.string());
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_TRUE(fs::exists(elsewhere / "change.nc"));
+  EXPECT_TRUE(fs::exists(elsewhere / "manifest.json"));
+  EXPECT_FALSE(fs::exists(dir_ / "out")) << "the job's outputs.dir was written";
+  EXPECT_NE(run.out.find((elsewhere / "change.nc").string()), std::string::npos) << run.out;
+  auto const report = run_geosweep("report --output " + elsewhere.string() + " " + job.string());
+  ASSERT_EQ(report.exit_code, 0) << report.out;
+  EXPECT_TRUE(fs::exists(elsewhere / "report" / "index.html"));
+  // Relative to the working folder, as a shell user means it.
+  auto const validate = stdout_of("--json validate -o rel/out " + job.string());
+  ASSERT_EQ(validate.exit_code, 0) << validate.out;
+  EXPECT_EQ(nlohmann::json::parse(validate.out).at("outputs_dir").get<std::string>(),
+            (fs::current_path() / "rel" / "out").string());
+}
+
+TEST_F(Cli, JsonRunSummaryIsTheRunsFiguresAndFiles) {
+  ASSERT_EQ(run_geosweep("simulate --out " + dir_.string() + " --seed 9 --size 300").exit_code, 0);
+  auto const r = stdout_of("--backend cpu --json run " + (dir_ / "job.yaml").string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto const j = nlohmann::json::parse(r.out);  // the whole of stdout is one document
+  EXPECT_EQ(j.at("job"), "simulated-seed-9");
+  EXPECT_EQ(j.at("backend"), "cpu");
+  // The analysis grid covers the AOIs, inside the 300 px scenes; the text summary says the same.
+  int const w = j.at("grid").at("width"), h = j.at("grid").at("height");
+  EXPECT_GT(w, 0);
+  EXPECT_LE(w, 300);
+  EXPECT_GT(h, 0);
+  EXPECT_LE(h, 300);
+  auto const text = run_geosweep("--backend cpu run " + (dir_ / "job.yaml").string());
+  ASSERT_EQ(text.exit_code, 0) << text.out;
+  EXPECT_NE(text.out.find(std::to_string(w) + " x " + std::to_string(h) + " px grid"),
+            std::string::npos)
+      << text.out;
+  ASSERT_EQ(j.at("aois").size(), 2u);
+  fs::path const out = dir_ / "out";
+  for (auto const& a : j.at("aois")) {
+    std::string const name = a.at("name");
+    // alerts.csv: column 1 is the AOI.
+    EXPECT_EQ(a.at("alerts").get<std::size_t>(), csv_rows_with(out / "alerts.csv", 1, name))
+        << name;
+    EXPECT_GT(a.at("clear_ha").get<double>(), 0.0) << name;
+    EXPECT_LE(a.at("high_confidence_alerts").get<std::size_t>(), a.at("alerts").get<std::size_t>());
+  }
+  std::set<std::string> listed;
+  for (auto const& f : j.at("outputs")) {
+    listed.insert(f.get<std::string>());
+    EXPECT_TRUE(fs::exists(f.get<std::string>())) << f;
+  }
+  for (char const* f : {"change.nc", "alerts.csv", "areas.csv", "manifest.json",
+                        "stac/collection.json", "cog/reserve-north/change.tif"})
+    EXPECT_EQ(listed.count((out / f).string()), 1u) << f;
+}
+
+TEST_F(Cli, QuietPrintsNothingButErrors) {
+  ASSERT_EQ(run_geosweep("simulate --out " + dir_.string() + " --seed 4 --size 200").exit_code, 0);
+  auto const quiet = run_geosweep("--backend cpu -q run " + (dir_ / "job.yaml").string());
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.out;
+  EXPECT_EQ(quiet.out, "");
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "alerts.csv"));
+  auto const broken = run_geosweep("-q validate " + (dir_ / "absent.yaml").string());
+  EXPECT_EQ(broken.exit_code, 3);
+  EXPECT_NE(broken.out.find("geosweep: error: "), std::string::npos) << broken.out;
+  EXPECT_NE(broken.out.find("absent.yaml"), std::string::npos) << broken.out;
+}
+
+TEST_F(Cli, JsonInfoAndValidateAndWhereJsonIsNotOffered) {
+  auto const info = stdout_of("--json info");
+  ASSERT_EQ(info.exit_code, 0) << info.out;
+  auto const i = nlohmann::json::parse(info.out);
+  auto const version = stdout_of("--version");
+  EXPECT_EQ(i.at("version").get<std::string>() + "\n", version.out);
+  EXPECT_EQ(i.at("backends").at(0), "cpu");
+  EXPECT_EQ(i.at("cuda").at("compiled").get<bool>(), geosweep::kernels::cuda_compiled());
+  EXPECT_EQ(i.at("libraries").at("GDAL").get<std::string>().rfind("3.", 0), 0u) << info.out;
+  ASSERT_EQ(run_geosweep("simulate --out " + dir_.string() + " --seed 4 --size 200").exit_code, 0);
+  auto const v = stdout_of("validate --json " + (dir_ / "job.yaml").string());
+  ASSERT_EQ(v.exit_code, 0) << v.out;
+  auto const j = nlohmann::json::parse(v.out);
+  EXPECT_TRUE(j.at("valid").get<bool>());
+  EXPECT_EQ(j.at("aois"), nlohmann::json::array({"reserve-north", "concession-7"}));
+  EXPECT_EQ(j.at("change").at("method"), "baseline");
+  EXPECT_EQ(j.at("sensor"), "sentinel2-l2a");
+  auto const report = run_geosweep("--json report " + (dir_ / "job.yaml").string());
+  EXPECT_EQ(report.exit_code, 2) << report.out;
+  EXPECT_NE(report.out.find("--json"), std::string::npos) << report.out;
+  auto const both = run_geosweep("--json -q info");
+  EXPECT_EQ(both.exit_code, 2) << both.out;
 }
