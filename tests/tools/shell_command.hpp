@@ -30,6 +30,11 @@ inline command_result shell(std::string const& command) {
   return r;
 }
 
+/// The digest the sha256sum tool prints for `path`: a SHA-256 independent of geosweep's.
+inline std::string sha256sum(std::string const& path) {
+  return shell("sha256sum '" + path + "'").out.substr(0, 64);
+}
+
 #ifdef GEOSWEEP_BINARY
 /// Runs this build's geosweep with `args`; `prefix` goes before it (e.g. "env -u X ").
 inline command_result geosweep_command(std::string const& args, std::string const& prefix = "") {

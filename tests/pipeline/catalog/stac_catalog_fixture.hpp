@@ -20,6 +20,7 @@
 
 #include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
+#include "tools/json_file.hpp"
 #include "tools/temp_dir_test.hpp"
 
 namespace geosweep::test_tools {
@@ -40,19 +41,6 @@ inline void write_tif(std::filesystem::path const& path, std::uint16_t value) {
   ASSERT_EQ(
       ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 4, 4, values.data(), 4, 4, GDT_UInt16, 0, 0),
       CE_None);
-}
-
-/// `doc` as indented JSON at `path`, its folder created.
-inline void write_json(std::filesystem::path const& path, nlohmann::json const& doc) {
-  std::filesystem::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out << doc.dump(2);
-}
-
-/// The JSON document at `path`.
-inline nlohmann::json read_json(std::filesystem::path const& path) {
-  std::ifstream in(path, std::ios::binary);
-  return nlohmann::json::parse(in);
 }
 
 /// A data asset at `href` with eo:bands `name` and `common` (left out when both are empty) and

@@ -19,6 +19,7 @@
 #include "catalog/stac_catalog.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "outputs/manifest.hpp"
+#include "tools/json_file.hpp"
 #include "tools/shell_command.hpp"
 
 namespace fs = std::filesystem;
@@ -28,20 +29,12 @@ using json = nlohmann::json;
 namespace {
 
 using geosweep::test_tools::command_result;
+using geosweep::test_tools::read_json;
+using geosweep::test_tools::sha256sum;
 using geosweep::test_tools::shell;
 
 command_result geosweep(std::string const& args) {
   return geosweep::test_tools::geosweep_command(args);
-}
-
-/// The sha256sum tool's digest of `path`: an implementation independent of geosweep's.
-std::string sha256sum(fs::path const& path) {
-  return shell("sha256sum '" + path.string() + "'").out.substr(0, 64);
-}
-
-json read_json(fs::path const& path) {
-  std::ifstream in(path);
-  return json::parse(in);
 }
 
 /// Flips the bits of the byte at `offset` of `path`, in place.

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <string>
 
+#include "tools/json_file.hpp"
 #include "tools/local_servers.hpp"
 #include "tools/shell_command.hpp"
 
@@ -27,24 +28,14 @@ namespace {
 
 using geosweep::test_tools::command_result;
 using geosweep::test_tools::kSystemPython;
+using geosweep::test_tools::read_json;
+using geosweep::test_tools::sha256sum;
 using geosweep::test_tools::shell;
 using geosweep::test_tools::tools_dir;
+using geosweep::test_tools::write_json;
 
 command_result geosweep(std::string const& args) {
   return geosweep::test_tools::geosweep_command(args);
-}
-
-std::string sha256sum(fs::path const& path) {
-  return shell("sha256sum '" + path.string() + "'").out.substr(0, 64);
-}
-
-json read_json(fs::path const& path) {
-  std::ifstream in(path);
-  return json::parse(in);
-}
-
-void write_json(fs::path const& path, json const& j) {
-  std::ofstream(path) << j.dump(2);
 }
 
 std::string read_text(fs::path const& path) {

@@ -42,6 +42,7 @@ namespace {
 constexpr double kDegree = std::numbers::pi / 180.0;
 
 using geosweep::test_tools::command_result;
+using geosweep::test_tools::sha256sum;
 using geosweep::test_tools::shell;
 
 command_result geosweep(std::string const& args) {
@@ -870,11 +871,6 @@ TEST_F(Report, PdfMetadataNamesTheJobAndHonoursSourceDateEpoch) {
             0u)
       << info.out;
   EXPECT_EQ(pdfinfo_field(text, "CreationDate"), "2023-11-14T22:13:20Z") << info.out;  // 1700000000
-}
-
-/// The digest sha256sum prints for `path`.
-std::string sha256sum(fs::path const& path) {
-  return shell("sha256sum " + path.string()).out.substr(0, 64);
 }
 
 TEST_F(Report, TheLastPagePrintsTheManifestJobAndInputHashes) {
