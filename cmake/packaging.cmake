@@ -63,6 +63,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "${CMAKE_INSTALL_PREFIX}/${GEOSW
 # The data files GDAL and PROJ read at run time come with their library packages; the
 # reports' font is a package of its own.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "fonts-dejavu-core")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libjs-leaflet")  # the reports' web map
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gdal-bin, qgis")
 set(CPACK_STRIP_FILES ON)
 include(CPack)

@@ -4,9 +4,11 @@
 #include "geosweep/pipeline/report.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <chrono>
 
+#include "core/atomic_file.hpp"
 #include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "outputs/product_layout.hpp"
@@ -15,6 +17,7 @@
 #include "report/report_files.hpp"
 #include "report/report_inputs.hpp"
 #include "report/report_pages.hpp"
+#include "report/report_web_map.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -37,10 +40,18 @@ std::vector<std::string> selected_aois(job_spec const& spec, report_options cons
 /// The report of AOI `name`: inputs, pages (the cover first, the custody page last), files.
 aoi_report render_aoi(job_spec const& spec, run_inputs const& run, std::string const& name,
                       fs::path const& dir, cover_locator const& locator,
-                      custody_record const& custody) {
+                      custody_record const& custody, std::vector<web_overlay>* overlays) {
   auto const started = std::chrono::steady_clock::now();
   auto const in = read_aoi_inputs(spec, run, name);
   auto const doc = make_document(spec, run, in);
+  // The web map's images: the colour maps' pixels, warped to Web Mercator.
+  for (auto const& m : doc.maps) {
+    if (overlays == nullptr || (m.kind != "true_colour" && m.kind != "false_colour")) continue;
+    std::string const file =
+        std::string(web_overlay_dir) + "/" + name + "_" + m.kind + "_" + m.period + ".png";
+    auto const bounds = write_overlay_png(dir / file, in.grid, m.page.pixels, in.change);
+    overlays->push_back({name, m.kind, m.period, file, bounds});
+  }
   auto pages = page_painters(spec, in, doc);
   pages.insert(pages.begin(), [&spec, &run, &in, &locator](cairo_t* cr, page_context const& ctx) {
     draw_cover_page(cr, spec, run, in, locator, ctx);
@@ -73,11 +84,23 @@ report_result render_reports(job_spec const& spec, report_options const& options
   auto const custody = read_custody(spec.outputs.dir);
   // The cover's locator map: every AOI and the scenes' footprints, the same for each AOI.
   auto const locator = read_cover_locator(spec, run);
+  // The web map, where Debian's libjs-leaflet is installed: Leaflet beside the page.
+  bool const leaflet = copy_leaflet(dir);
+  if (!leaflet)
+    spdlog::warn("{}: not found (Debian's libjs-leaflet): report/index.html has no map",
+                 (leaflet_source() / "leaflet.js").string());
+  web_map map;
+  map.aois = locator.aois;
+  if (fs::path const geojson = spec.outputs.dir / product::polygon_file(polygon_format::geojson);
+      fs::exists(geojson))
+    map.alerts_geojson = read_whole_file(geojson);
   report_result result;
   for (auto const& name : names)
-    result.aois.push_back(render_aoi(spec, run, name, dir, locator, custody));
+    result.aois.push_back(
+        render_aoi(spec, run, name, dir, locator, custody, leaflet ? &map.overlays : nullptr));
   result.index_html = dir / "index.html";
-  write_index(result.index_html, spec, run.alerts, index_provenance(spec, run));
+  write_index(result.index_html, spec, run.alerts, index_provenance(spec, run),
+              leaflet ? &map : nullptr);
   return result;
 }
 

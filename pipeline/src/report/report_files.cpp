@@ -21,6 +21,7 @@
 #include "geosweep/pipeline/errors.hpp"
 #include "report/report_map.hpp"
 #include "report/report_text.hpp"
+#include "report/report_web_map.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -58,20 +59,22 @@ std::string html_escape(std::string const& s) {
 }
 
 /// The head of index.html, its title and the provenance line.
-void write_index_head(std::ostream& html, job_spec const& spec, std::string const& provenance) {
+void write_index_head(std::ostream& html, job_spec const& spec, std::string const& provenance,
+                      bool with_map) {
   auto const language = spec.outputs.language;
   std::string const title =
       fmt::format(fmt::runtime(tr(language, "index.title")), html_escape(spec.name));
   html << "<!DOCTYPE html>\n<html lang=\"" << to_string(language)
        << "\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << title
        << "</title>\n<style>\nbody{font-family:'DejaVu Sans',sans-serif;margin:2em;color:#222}\n"
-          "img{max-width:48%;border:1px solid #ccc;margin:0.3em}\n"
+          "a>img{max-width:48%;border:1px solid #ccc;margin:0.3em}\n"
           "table{border-collapse:collapse;font-size:0.85em}\n"
           "th,td{padding:0.25em 0.6em;border-bottom:1px solid #ddd;text-align:right}\n"
           "th:nth-child(-n+5),td:nth-child(-n+5){text-align:left}\n"
           "tr:nth-child(even){background:#f4f4f4}\n.footer{color:#666;font-size:0.8em}\n"
-          "</style>\n</head>\n<body>\n<h1>"
-       << title << "</h1>\n<p>" << html_escape(provenance) << "</p>\n";
+          "</style>\n";
+  if (with_map) write_web_map_head(html);
+  html << "</head>\n<body>\n<h1>" << title << "</h1>\n<p>" << html_escape(provenance) << "</p>\n";
 }
 
 /// The images of AOI `aoi` that are in `dir`, each a link to itself.
@@ -250,10 +253,11 @@ aoi_report write_aoi_files(fs::path const& dir, aoi_inputs const& in, report_doc
 }
 
 void write_index(fs::path const& path, job_spec const& spec, std::vector<alert> const& alerts,
-                 std::string const& provenance) {
+                 std::string const& provenance, web_map const* map) {
   fs::path const dir = path.parent_path();
   std::ostringstream html;
-  write_index_head(html, spec, provenance);
+  write_index_head(html, spec, provenance, map != nullptr);
+  if (map != nullptr) write_web_map(html, *map, spec.outputs.language);
   for (auto const& aoi : spec.aois) {
     fs::path const pdf = dir / (aoi.name + ".pdf");
     if (!fs::exists(pdf)) continue;

@@ -14,6 +14,7 @@
 #include "geosweep/pipeline/report.hpp"
 #include "report/report_inputs.hpp"
 #include "report/report_pages.hpp"
+#include "report/report_web_map.hpp"
 
 namespace geosweep::pipeline {
 
@@ -50,9 +51,11 @@ aoi_report write_aoi_files(std::filesystem::path const& dir, aoi_inputs const& i
                            report_document const& doc, std::vector<page_painter> const& pages,
                            pdf_metadata const& metadata);
 
-/// Writes index.html at `path`: every AOI of `spec` whose PDF is in the folder, its images and
-/// its rows of `alerts`, under the line `provenance`.
+/// Writes index.html at `path`: the interactive `map` (none when null), then every AOI of
+/// `spec` whose PDF is in the folder, its images and its rows of `alerts`, under the line
+/// `provenance`.
 void write_index(std::filesystem::path const& path, job_spec const& spec,
-                 std::vector<alert> const& alerts, std::string const& provenance);
+                 std::vector<alert> const& alerts, std::string const& provenance,
+                 web_map const* map = nullptr);
 
 }  // namespace geosweep::pipeline
