@@ -40,12 +40,7 @@ namespace gp = geosweep::pipeline;
 namespace gk = geosweep::kernels;
 
 using namespace geosweep::cli;        // exit codes (exit_codes.hpp)
-using json = nlohmann::ordered_json;  // keys in the order written, as docs/cli.md lists them
-
-/// `p` as the summaries print it.
-std::string path_text(std::filesystem::path const& p) {
-  return p.string();
-}
+using json = nlohmann::ordered_json;  // keys in the order written, as README.md lists them
 
 /// OpenMP threads that wait between parallel regions must sleep, not spin: the reader threads
 /// decoding the next chunk and the compressing writer need those cores (libgomp's default spins
@@ -96,7 +91,8 @@ std::vector<std::filesystem::path> output_files(gp::job_spec const& spec,
   files.insert(files.end(), result.polygon_files.begin(), result.polygon_files.end());
   files.insert(files.end(), result.cog_files.begin(), result.cog_files.end());
   for (auto const& name : {std::string("stac/collection.json"), std::string("manifest.json")})
-    if (auto const f = std::filesystem::absolute(spec.outputs.dir / name); std::filesystem::exists(f))
+    if (auto const f = std::filesystem::absolute(spec.outputs.dir / name);
+        std::filesystem::exists(f))
       files.push_back(f);
   return files;
 }
@@ -130,12 +126,12 @@ json run_summary_json(gp::job_spec const& spec, gp::run_result const& result,
     aois.push_back(std::move(o));
   }
   j["aois"] = std::move(aois);
-  j["outputs_dir"] = path_text(std::filesystem::absolute(spec.outputs.dir));
+  j["outputs_dir"] = std::filesystem::absolute(spec.outputs.dir).string();
   json files = json::array();
-  for (auto const& f : output_files(spec, result)) files.push_back(path_text(f));
+  for (auto const& f : output_files(spec, result)) files.push_back(f.string());
   if (reports != nullptr) {
-    for (auto const& r : reports->aois) files.push_back(path_text(r.pdf));
-    files.push_back(path_text(reports->index_html));
+    for (auto const& r : reports->aois) files.push_back(r.pdf.string());
+    files.push_back(reports->index_html.string());
   }
   j["outputs"] = std::move(files);
   return j;
@@ -210,7 +206,7 @@ int validate_command(std::string const& job_path, global_options const& g) {
     j["baseline"] = {gp::to_iso(spec.baseline.first), gp::to_iso(spec.baseline.last)};
     j["monitor"] = {gp::to_iso(spec.monitor.first), gp::to_iso(spec.monitor.last)};
     j["change"] = {{"method", gp::to_string(spec.change.method)}, {"index", spec.change.index}};
-    j["outputs_dir"] = path_text(spec.outputs.dir);
+    j["outputs_dir"] = spec.outputs.dir.string();
     j["warnings"] = warnings;
     fmt::print("{}\n", j.dump(2));
     return exit_ok;
