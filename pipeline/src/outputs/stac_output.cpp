@@ -38,31 +38,29 @@ constexpr char const* kCogType = "image/tiff; application=geotiff; profile=cloud
 
 /// A file of the whole run that every AOI's Item lists: its asset key, media type and title.
 struct run_file {
-  std::string_view file;
+  std::string file;
   char const* key;
   char const* type;
   char const* title;
 };
 
-std::array<run_file, 8> run_files() {
-  return {{
-      {product::netcdf_file, "netcdf", "application/netcdf", "Change layers (netCDF-4/CF)"},
-      {product::area_table_file, "areas", "text/csv", "Areas by AOI and date"},
-      {product::alert_table_file, "alerts", "text/csv", "Alerts"},
-      {product::series_table_file, "series", "text/csv", "Change index by alert and date"},
-      {product::landcover_table_file, "landcover", "text/csv", "Changed area by land-cover class"},
-      {".gpkg", "alerts_gpkg", "application/geopackage+sqlite3", "Alert polygons (GeoPackage)"},
-      {".geojson", "alerts_geojson", "application/geo+json", "Alert polygons (GeoJSON)"},
-      {".kmz", "alerts_kmz", "application/vnd.google-earth.kmz", "Alert placemarks (KMZ)"},
-  }};
-}
-
-std::string file_name(run_file const& f) {
-  if (f.file.front() != '.') return std::string(f.file);
-  polygon_format const format = f.file == ".gpkg"      ? polygon_format::gpkg
-                                : f.file == ".geojson" ? polygon_format::geojson
-                                                       : polygon_format::kmz;
-  return product::polygon_file(format);
+std::vector<run_file> run_files() {
+  return {
+      {std::string(product::netcdf_file), "netcdf", "application/netcdf",
+       "Change layers (netCDF-4/CF)"},
+      {std::string(product::area_table_file), "areas", "text/csv", "Areas by AOI and date"},
+      {std::string(product::alert_table_file), "alerts", "text/csv", "Alerts"},
+      {std::string(product::series_table_file), "series", "text/csv",
+       "Change index by alert and date"},
+      {std::string(product::landcover_table_file), "landcover", "text/csv",
+       "Changed area by land-cover class"},
+      {product::polygon_file(polygon_format::gpkg), "alerts_gpkg", "application/geopackage+sqlite3",
+       "Alert polygons (GeoPackage)"},
+      {product::polygon_file(polygon_format::geojson), "alerts_geojson", "application/geo+json",
+       "Alert polygons (GeoJSON)"},
+      {product::polygon_file(polygon_format::kmz), "alerts_kmz", "application/vnd.google-earth.kmz",
+       "Alert placemarks (KMZ)"},
+  };
 }
 
 /// The date `d` at `time` UTC, RFC 3339.
@@ -250,7 +248,7 @@ json aoi_item(fs::path const& dir, job_spec const& spec, stac_aoi const& aoi,
                    link("collection", collection, "application/json")};
   json assets = json::object();
   for (auto const& f : run_files()) {
-    std::string const name = file_name(f);
+    std::string const& name = f.file;
     if (!fs::is_regular_file(dir / name)) continue;
     json a;
     a["href"] = "../../" + url_path(name);
