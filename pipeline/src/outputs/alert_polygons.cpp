@@ -1,5 +1,6 @@
 #include "outputs/alert_polygons.hpp"
 
+#include <cpl_vsi.h>
 #include <gdal_alg.h>
 #include <ogrsf_frmts.h>
 
@@ -83,15 +84,58 @@ constexpr std::string_view kPolygonFields[] = {
     "alert_id", "aoi",          "first_seen",   "confirmed_on",   "confidence",
     "area_ha",  "centroid_lat", "centroid_lon", "mean_magnitude", "pixels"};
 
-/// KML's balloon of an alert: its attributes as an HTML table.
-std::string balloon(field_row const& row) {
+/// One alert to write: its row, its traced polygon, and where it is (AOI, place in the AOI).
+struct placed_alert {
+  alert const* row = nullptr;
+  OGRGeometry const* geometry = nullptr;
+  aoi_result const* aoi = nullptr;
+  std::size_t aoi_index = 0, k = 0;
+};
+
+/// Where an alert's chip lies in the KMZ ("before" or "after").
+std::string chip_entry(alert const& a, char const* period) {
+  return "files/" + a.id + "_" + period + ".png";
+}
+
+/// KML's balloon of an alert: its attributes as an HTML table and, with `chips`, its before
+/// and after chips under their dates. LIBKML writes the placemarks in layers/alerts.kml, so a
+/// chip is "../files/...": RFC 3986 resolves that against layers/alerts.kml, and a reader that
+/// resolves it against the KMZ's root (Google Earth's rule) drops the ".." there, both to
+/// files/... .
+std::string balloon(field_row const& row, placed_alert const& at, bool chips) {
   std::string html = "<table>";
   for (auto const& cell : row) {
     std::string const text = field_text(cell);
     html += "<tr><th align=\"left\">" + std::string(cell.name) + "</th><td>" +
             (text.empty() ? "&ndash;" : text) + "</td></tr>";
   }
-  return html + "</table>";
+  html += "</table>";
+  if (!chips) return html;
+  return html + "<table><tr><th>before, " + to_iso(at.aoi->date_before) + "</th><th>after, " +
+         to_iso(at.aoi->date_after) + "</th></tr><tr><td><img src=\"../" +
+         chip_entry(*at.row, "before") + "\"></td><td><img src=\"../" +
+         chip_entry(*at.row, "after") + "\"></td></tr></table>";
+}
+
+/// Adds the chips of every alert of `alerts` that `chips` has to the KMZ at `kmz` (closed).
+void add_chips(std::filesystem::path const& kmz, std::vector<placed_alert> const& alerts,
+               chip_source const& chips, std::string const& what) {
+  for (auto const& at : alerts) {
+    if (!chips.has_chips(at.aoi_index)) continue;
+    auto const images = chips.chips(at.aoi_index, at.k);
+    for (int p = 0; p < 2; ++p) {
+      std::string const entry = chip_entry(*at.row, p == 0 ? "before" : "after");
+      // Braces around the archive: its temporary name has ".kmz" twice.
+      std::string const name = "/vsizip/{" + kmz.string() + "}/" + entry;
+      auto const& png = images[static_cast<std::size_t>(p)];
+      CPLErrorReset();
+      VSILFILE* out = VSIFOpenL(name.c_str(), "wb");
+      if (out == nullptr) throw io_error(what + ": cannot add " + entry + ": " + last_gdal_message());
+      bool const ok = VSIFWriteL(png.data(), 1, png.size(), out) == png.size();
+      if (VSIFCloseL(out) != 0 || !ok)
+        throw io_error(what + ": cannot write " + entry + ": " + last_gdal_message());
+    }
+  }
 }
 
 /// OGR style strings of KML's placemarks (KML's own colours are aabbggrr; OGR converts).
@@ -111,11 +155,11 @@ void set_date(OGRFeature& f, char const* name, civil_date d) {
 }
 
 /// The alerts layer. For KML (`kml`), each placemark also gets a name (its id), a balloon
-/// (its attributes), a time span from its first_seen on (Google Earth's time slider) and a
+/// (its attributes, and its chips where `chips` has them), a time span from its first_seen on (Google Earth's time slider) and a
 /// style by confidence: LIBKML's name, description and begin fields.
 void write_layer(GDALDataset& ds, char const* const* layer_options,
-                 std::vector<std::pair<alert const*, OGRGeometry const*>> const& alerts,
-                 std::string const& what, gdal_failures const& failures, bool kml) {
+                 std::vector<placed_alert> const& alerts, std::string const& what,
+                 gdal_failures const& failures, bool kml, chip_source const* chips) {
   auto const srs = wgs84();
   OGRLayer* layer = ds.CreateLayer("alerts", const_cast<OGRSpatialReference*>(&srs),
                                    wkbMultiPolygon, const_cast<char**>(layer_options));
@@ -131,13 +175,16 @@ void write_layer(GDALDataset& ds, char const* const* layer_options,
     }
   }
   create_fields(*layer, alert_row(alert{}, kPolygonFields), what, kml);
-  for (auto const& [a, geometry] : alerts) {
+  for (auto const& at : alerts) {
+    alert const* a = at.row;
+    OGRGeometry const* geometry = at.geometry;
     OGRFeature feature(layer->GetLayerDefn());
     auto const row = alert_row(*a, kPolygonFields);
     set_fields(feature, row);
     if (kml) {
       feature.SetField("name", a->id.c_str());
-      feature.SetField("description", balloon(row).c_str());
+      bool const with_chips = chips != nullptr && chips->has_chips(at.aoi_index);
+      feature.SetField("description", balloon(row, at, with_chips).c_str());
       set_date(feature, "begin", a->first_seen);
       feature.SetStyleString(a->confidence == alert_confidence::high ? kHighStyle : kLowStyle);
     }
@@ -213,18 +260,18 @@ void write_aoi_layer(GDALDataset& ds, std::vector<aoi_result> const& aois,
 std::vector<fs::path> write_alert_polygons(std::vector<aoi_result> const& aois,
                                            std::vector<alert_patches> const& patches,
                                            std::vector<polygon_format> const& formats,
-                                           fs::path const& dir) {
+                                           fs::path const& dir, chip_source const* chips) {
   ensure_gdal();
   std::vector<fs::path> written;
   if (formats.empty()) return written;
   GEOSWEEP_EXPECTS(patches.size() == aois.size(), "the patches of every AOI");
   std::vector<std::vector<OGRGeometryUniquePtr>> traced;
-  std::vector<std::pair<alert const*, OGRGeometry const*>> alerts;
+  std::vector<placed_alert> alerts;
   for (std::size_t a = 0; a < aois.size(); ++a) {
     auto const& aoi = aois[a];
     traced.push_back(trace_patches(aoi.name, patches[a], aoi.alerts.size()));
     for (std::size_t i = 0; i < aoi.alerts.size(); ++i)
-      alerts.emplace_back(&aoi.alerts[i], traced.back()[i].get());
+      alerts.push_back({&aoi.alerts[i], traced.back()[i].get(), &aoi, a, i});
   }
   bool const outlines = std::all_of(patches.begin(), patches.end(),
                                     [](auto const& p) { return p.outline != nullptr; });
@@ -247,7 +294,8 @@ std::vector<fs::path> write_alert_polygons(std::vector<aoi_result> const& aois,
       if (!ds) throw io_error(path.string() + ": cannot create: " + failures.first());
       char const* geojson_options[] = {"RFC7946=YES", "WRITE_BBOX=YES", nullptr};
       bool const geojson = !gpkg && !kml;
-      write_layer(*ds, geojson ? geojson_options : nullptr, alerts, path.string(), failures, kml);
+      write_layer(*ds, geojson ? geojson_options : nullptr, alerts, path.string(), failures, kml,
+                  chips);
       if ((gpkg || kml) && outlines)
         write_aoi_layer(*ds, aois, patches, path.string(), failures, kml);
       if (gpkg) write_layer_styles(*ds, outlines, path.string());
@@ -259,6 +307,7 @@ std::vector<fs::path> write_alert_polygons(std::vector<aoi_result> const& aois,
       if (CPLGetLastErrorType() >= CE_Failure)
         throw io_error(path.string() + ": cannot write: " + failures.first());
     }
+    if (kml && chips != nullptr) add_chips(file.temp_path(), alerts, *chips, path.string());
     file.commit();
     spdlog::debug("{} written in {:.2f} s", path.string(),
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

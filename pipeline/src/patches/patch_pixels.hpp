@@ -26,7 +26,14 @@ class patch_pixels {
   [[nodiscard]] std::vector<std::uint8_t> mask(pixel_window const& window,
                                                std::int32_t label) const;
 
+  /// The patch number of every pixel of `window` (0 none); row-major over the window.
+  [[nodiscard]] std::vector<std::int32_t> labels(pixel_window const& window) const;
+
  private:
+  /// Calls `visit(index in window, patch number)` for each patch pixel inside `window`.
+  template <class Visit>
+  void visit(pixel_window const& window, Visit&& visit) const;
+
   int chunk_width_, chunk_height_;
   std::map<std::pair<int, int>, std::vector<std::pair<std::uint32_t, std::int32_t>>>
       chunks_;  // by (row, column)

@@ -24,6 +24,7 @@
 #include "geosweep/pipeline/errors.hpp"
 #include "grid/landcover_raster.hpp"
 #include "outputs/alert_polygons.hpp"
+#include "report/alert_chips.hpp"
 #include "outputs/landcover_table.hpp"
 #include "outputs/manifest.hpp"
 #include "outputs/product_layout.hpp"
@@ -244,12 +245,19 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
         spec.outputs.dir, landcover_table(*spec.landcover, spec, plan, kept, *nc));
   }
   if (auto* state = applier.state()) state->commit();
+  auto const& formats = spec.outputs.alert_polygons;
+  bool const kmz = std::find(formats.begin(), formats.end(), polygon_format::kmz) != formats.end();
+  // The KMZ's chips are cut from the COGs, so they are complete first; otherwise the
+  // polygons are traced while the COGs are still being written.
+  if (kmz && cog_files.valid()) result.cog_files = cog_files.get();
   if (auto* nc = applier.netcdf()) {
     nc->commit();
     result.hdf5_file = nc->path();
     for (std::size_t a = 0; a < traced.size(); ++a) traced[a].pixels = &nc->patches(a);
-    result.polygon_files =
-        write_alert_polygons(result.aois, traced, spec.outputs.alert_polygons, spec.outputs.dir);
+    std::optional<alert_chip_renderer> chips;
+    if (kmz) chips.emplace(spec.outputs.dir, result.aois, traced);
+    result.polygon_files = write_alert_polygons(result.aois, traced, formats, spec.outputs.dir,
+                                                chips ? &*chips : nullptr);
   }
   if (cog_files.valid()) result.cog_files = cog_files.get();
 }

@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -503,6 +504,89 @@ TEST_F(alert_polygons_test, kmz_has_placemarks_for_google_earth) {
   // Patch 2's two pixel groups meet at a corner: two polygons there (a valid geometry, which
   // LIBKML requires), the same 600 m².
   expect_patch_geometries(features_of(*ds), 1e-6, 2);
+}
+
+/// Chips of AOI north (`with` true) as literal bytes, "before 0:1" for alert 1 of AOI 0.
+class literal_chips final : public gp::chip_source {
+ public:
+  explicit literal_chips(bool with) : with_(with) {}
+  [[nodiscard]] bool has_chips(std::size_t aoi) const override { return with_ && aoi == 0; }
+  [[nodiscard]] std::array<std::string, 2> chips(std::size_t aoi, std::size_t k) const override {
+    std::string const at = std::to_string(aoi) + ":" + std::to_string(k);
+    return {"before " + at, "after " + at};
+  }
+
+ private:
+  bool with_;
+};
+
+/// A zip's member as bytes ("" when it is not there).
+std::string bytes_in_zip(fs::path const& zip, std::string const& member) {
+  std::string const path = "/vsizip/{" + zip.string() + "}/" + member;
+  VSILFILE* f = VSIFOpenL(path.c_str(), "rb");
+  if (f == nullptr) return "";
+  std::string text;
+  char buffer[4096];
+  for (std::size_t n; (n = VSIFReadL(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+  VSIFCloseL(f);
+  return text;
+}
+
+/// The src of each <img> of an HTML text, in order.
+std::vector<std::string> image_sources(std::string const& html) {
+  std::vector<std::string> out;
+  std::string const key = "<img src=\"";
+  for (auto at = html.find(key); at != std::string::npos; at = html.find(key, at + 1)) {
+    auto const start = at + key.size();
+    out.push_back(html.substr(start, html.find('"', start) - start));
+  }
+  return out;
+}
+
+TEST_F(alert_polygons_test, kmz_balloons_show_the_chips_the_kmz_holds) {
+  aois_[0].date_before = gp::parse_iso_date("2023-07-15").value();
+  aois_[0].date_after = gp::parse_iso_date("2024-07-19").value();
+  literal_chips const chips(true);
+  gp::write_alert_polygons(aois_, patches_, {gp::polygon_format::kmz}, dir_, &chips);
+  fs::path const kmz = dir_ / "alerts.kmz";
+  auto const alerts = xml_in_zip(kmz, "layers/alerts.kml");
+  ASSERT_TRUE(alerts);
+  CPLXMLNode const* document = CPLGetXMLNode(alerts.get(), "=kml.Document");
+  ASSERT_NE(document, nullptr);
+  std::vector<std::string> balloons;
+  for (CPLXMLNode const* c = document->psChild; c != nullptr; c = c->psNext)
+    if (c->eType == CXT_Element && std::string(c->pszValue) == "Placemark")
+      balloons.emplace_back(CPLGetXMLValue(c, "description", ""));
+  ASSERT_EQ(balloons.size(), 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    SCOPED_TRACE(k);
+    EXPECT_NE(balloons[k].find("before, 2023-07-15"), std::string::npos) << balloons[k];
+    EXPECT_NE(balloons[k].find("after, 2024-07-19"), std::string::npos) << balloons[k];
+    auto const sources = image_sources(balloons[k]);
+    ASSERT_EQ(sources.size(), 2u) << balloons[k];
+    for (std::size_t p = 0; p < 2; ++p) {
+      // Resolved against the placemarks' file, layers/alerts.kml (RFC 3986), and against the
+      // KMZ's root (Google Earth), the same member: the chip's bytes.
+      std::string const member = (fs::path("layers") / sources[p]).lexically_normal().string();
+      EXPECT_EQ((fs::path("/") / sources[p]).lexically_normal().string(), "/" + member);
+      std::string const expected = (p == 0 ? "before 0:" : "after 0:") + std::to_string(k);
+      EXPECT_EQ(bytes_in_zip(kmz, member), expected) << member;
+    }
+  }
+  // OGR still reads the KMZ.
+  GDALDatasetUniquePtr ds(GDALDataset::Open(kmz.c_str(), GDAL_OF_VECTOR));
+  ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+  EXPECT_EQ(features_of(*ds).size(), 2u);
+}
+
+TEST_F(alert_polygons_test, kmz_balloons_without_chips_show_no_images) {
+  literal_chips const none(false);
+  gp::write_alert_polygons(aois_, patches_, {gp::polygon_format::kmz}, dir_, &none);
+  fs::path const kmz = dir_ / "alerts.kmz";
+  std::string const placemarks = bytes_in_zip(kmz, "layers/alerts.kml");
+  ASSERT_FALSE(placemarks.empty());
+  EXPECT_EQ(placemarks.find("img"), std::string::npos);
+  EXPECT_EQ(bytes_in_zip(kmz, "files/gs-00000000000a_before.png"), "");
 }
 
 TEST_F(alert_polygons_test, a_window_over_another_patch_traces_only_its_own) {

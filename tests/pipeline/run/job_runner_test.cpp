@@ -325,6 +325,23 @@ TEST(SimulatedRunOutputs, AlertPolygonsMatchTheTableInAreaAndAttributes) {
     }
     EXPECT_EQ(matched, alerts);
   }
+  // The KMZ holds every alert's before and after chips, as PNG of the window around the alert
+  // cut from the run's true-colour COGs: at least 21 pixels a side (a pixel and a margin of 20
+  // on one side at least, where the grid cuts the other).
+  fs::path const kmz = run.spec.outputs.dir / "alerts.kmz";
+  for (auto const& aoi : run.result.aois) {
+    for (auto const& a : aoi.alerts) {
+      for (char const* period : {"before", "after"}) {
+        std::string const name =
+            "/vsizip/{" + kmz.string() + "}/files/" + a.id + "_" + period + ".png";
+        GDALDatasetUniquePtr png(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER));
+        ASSERT_TRUE(png) << name;
+        EXPECT_STREQ(png->GetDriver()->GetDescription(), "PNG");
+        EXPECT_EQ(png->GetRasterCount(), 3);
+        EXPECT_GE(std::min(png->GetRasterXSize(), png->GetRasterYSize()), 21);
+      }
+    }
+  }
   fs::remove_all(dir);
 }
 
