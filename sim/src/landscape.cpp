@@ -29,15 +29,6 @@ namespace geosweep::sim::detail {
 using pipeline::days_since_epoch;
 using pipeline::from_days_since_epoch;
 
-namespace {
-
-/// Parses the text `value` is printed as with `decimals` decimals: the double a reader gets.
-double rounded(double value, int decimals) {
-  return std::strtod(fmt::format("{:.{}f}", value, decimals).c_str(), nullptr);
-}
-
-}  // namespace
-
 void simulator::make_grid() {
   w_ = o_.width;
   h_ = o_.height;

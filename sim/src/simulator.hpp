@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -35,6 +36,11 @@ using pipeline::geotransform;
 
 namespace fs = std::filesystem;
 inline constexpr double pi = std::numbers::pi;
+
+/// Parses the text `value` is printed as with `decimals` decimals: the double a reader gets.
+inline double rounded(double value, int decimals) {
+  return std::strtod(fmt::format("{:.{}f}", value, decimals).c_str(), nullptr);
+}
 
 // ---------------------------------------------------------------------------------------
 // Deterministic random numbers. std::mt19937_64's output sequence is fixed by the standard;
@@ -288,6 +294,11 @@ class simulator {
   /// One tiled, compressed single-band GeoTIFF on the grid.
   void write_tiff(fs::path const& path, void const* data, GDALDataType type, bool reflectance_band,
                   char const* description) const;
+  /// DIR/stac/items.json: the scenes (`scenes`, folder names under DIR/scenes, per date) as
+  /// an ItemCollection of STAC 1.0.0 items with Earth Search's asset keys, raster:bands
+  /// scale and offset, and `cloud_cover` (percent per date) as eo:cloud_cover.
+  void write_stac_items(std::vector<std::string> const& scenes,
+                        std::vector<double> const& cloud_cover) const;
   /// DIR/aois/concession-7.geojson.
   void write_concession() const;
   /// DIR/truth.geojson: one feature per clearing.

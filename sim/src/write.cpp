@@ -26,6 +26,8 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/atomic_file.hpp"
 #include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/errors.hpp"
@@ -142,6 +144,7 @@ void simulator::write_scenes() {
   try {
     int const per_date = n_bands + 1;
     int const tasks = static_cast<int>(dates_.size()) * per_date;
+    std::vector<double> cloud_cover(dates_.size(), 0.0);
     std::vector<std::exception_ptr> errors(static_cast<std::size_t>(tasks));
 #pragma omp parallel for schedule(dynamic, 1)
     for (int t = 0; t < tasks; ++t) {
@@ -156,6 +159,11 @@ void simulator::write_scenes() {
           std::vector<std::uint8_t> buf;
           render_scl(d, buf);
           write_tiff(scene_dirs[d] / "SCL.tif", buf.data(), GDT_Byte, false, "SCL");
+          // ESA's cloudy pixel percentage: SCL 8-10 (cloud medium, high, thin cirrus).
+          auto const cloudy = std::count_if(buf.begin(), buf.end(),
+                                            [](std::uint8_t c) { return c >= 8 && c <= 10; });
+          cloud_cover[static_cast<std::size_t>(d)] =
+              100.0 * static_cast<double>(cloudy) / static_cast<double>(buf.size());
         }
       } catch (...) {
         errors[static_cast<std::size_t>(t)] = std::current_exception();
@@ -163,6 +171,9 @@ void simulator::write_scenes() {
     }
     for (auto const& e : errors)
       if (e) std::rethrow_exception(e);
+    std::vector<std::string> names;
+    for (auto const& p : scene_dirs) names.push_back(p.filename().string());
+    write_stac_items(names, cloud_cover);
     fs::remove_all(final_dir);
     fs::rename(tmp_dir, final_dir);
   } catch (fs::filesystem_error const& e) {
@@ -173,6 +184,75 @@ void simulator::write_scenes() {
     fs::remove_all(tmp_dir, ec);
     throw;
   }
+}
+
+void simulator::write_stac_items(std::vector<std::string> const& scenes,
+                                 std::vector<double> const& cloud_cover) const {
+  using nlohmann::json;
+  auto const to_lonlat = pipeline::make_transform(utm_, wgs84_);
+  json ring = json::array();
+  double west = 180, south = 90, east = -180, north = -90;
+  for (auto const& [fx, fy] : {std::pair{0.0, 1.0}, std::pair{1.0, 1.0}, std::pair{1.0, 0.0},
+                               std::pair{0.0, 0.0}, std::pair{0.0, 1.0}}) {
+    auto const p = tile_lonlat(*to_lonlat, fx, fy);
+    ring.push_back({rounded(p[0], 7), rounded(p[1], 7)});
+    west = std::min(west, p[0]);
+    east = std::max(east, p[0]);
+    south = std::min(south, p[1]);
+    north = std::max(north, p[1]);
+  }
+  // Earth Search's asset keys and common names for the bands; reflectance as raster:bands.
+  constexpr std::array<char const*, n_bands> keys{"blue", "green",  "red",
+                                                  "nir",  "swir16", "swir22"};
+  json features = json::array();
+  for (std::size_t d = 0; d < scenes.size(); ++d) {
+    json assets = json::object();
+    for (int k = 0; k < n_bands; ++k) {
+      auto const b = static_cast<std::size_t>(k);
+      assets[keys[b]] = {{"href", "../scenes/" + scenes[d] + "/" + band_names[b] + ".tif"},
+                         {"type", "image/tiff; application=geotiff"},
+                         {"roles", {"data", "reflectance"}},
+                         {"eo:bands", {{{"name", band_names[b]}, {"common_name", keys[b]}}}},
+                         {"raster:bands",
+                          {{{"data_type", "uint16"},
+                            {"nodata", 0},
+                            {"scale", 0.0001},
+                            {"offset", -0.1},
+                            {"spatial_resolution", o_.resolution_m}}}}};
+    }
+    assets["scl"] = {{"href", "../scenes/" + scenes[d] + "/SCL.tif"},
+                     {"type", "image/tiff; application=geotiff"},
+                     {"roles", {"data"}},
+                     {"raster:bands", {{{"data_type", "uint8"}, {"nodata", 0}}}}};
+    features.push_back(
+        {{"type", "Feature"},
+         {"stac_version", "1.0.0"},
+         {"stac_extensions",
+          {"https://stac-extensions.github.io/eo/v1.1.0/schema.json",
+           "https://stac-extensions.github.io/raster/v1.1.0/schema.json"}},
+         {"id", scenes[d]},
+         {"collection", "sentinel-2-l2a"},
+         {"bbox", {rounded(west, 7), rounded(south, 7), rounded(east, 7), rounded(north, 7)}},
+         {"geometry", {{"type", "Polygon"}, {"coordinates", {ring}}}},
+         {"properties",
+          {{"datetime", to_iso(dates_[d]) + "T14:30:00Z"},
+           {"platform", d % 2 == 0 ? "sentinel-2a" : "sentinel-2b"},
+           {"constellation", "sentinel-2"},
+           {"gsd", o_.resolution_m},
+           {"eo:cloud_cover", rounded(cloud_cover[d], 2)},
+           {"s2:processing_baseline", "05.00"},
+           {"geosweep:simulated", true}}},
+         {"links", json::array()},
+         {"assets", assets}});
+  }
+  fs::path const path = dir_ / "stac" / "items.json";
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec)
+    throw io_error(
+        fmt::format("{}: cannot create directory: {}", path.parent_path().string(), ec.message()));
+  json const collection = {{"type", "FeatureCollection"}, {"features", features}};
+  write_whole_file(path, collection.dump(1) + "\n");
 }
 
 void simulator::write_concession() const {

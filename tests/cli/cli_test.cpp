@@ -295,10 +295,10 @@ TEST_F(Cli, JsonInfoAndValidateAndWhereJsonIsNotOffered) {
 
 // Every example of configs/ with its data present, laid out as in a checkout beside ../shared:
 // a copy of configs/, the demo that scripts/demo (or the `geosweep simulate` line in a
-// config's header) makes, and $GEOSWEEP_SHARED_DATA. The Rondônia tour runs, the nightly
-// monitor runs (its secrets unset: the file drop delivers, the webhook and e-mail wait, exit
-// 6), swissEO validates (real_data_test runs it). landsat-stac's catalogue is an archive's
-// (remote assets), so only that folder may be missing.
+// config's header) makes, and $GEOSWEEP_SHARED_DATA. Every one validates; the Rondônia tour
+// and the STAC one (the demo's stac/items.json) run, the nightly monitor runs (its secrets
+// unset: the file drop delivers, the webhook and e-mail wait, exit 6), swissEO validates
+// (real_data_test runs it).
 TEST_F(Cli, EveryExampleConfigValidatesWithItsData) {
   fs::path const repo = dir_ / "repo";
   fs::create_directories(repo);
@@ -319,20 +319,14 @@ TEST_F(Cli, EveryExampleConfigValidatesWithItsData) {
       ASSERT_EQ(sim.exit_code, 0) << sim.out;
     }
   }
-  EXPECT_EQ(configs, (std::set<std::string>{"landsat-stac.yaml", "monitoring-notifications.yaml",
-                                            "sentinel2-rondonia.yaml", "swisseo-aargau.yaml"}))
+  EXPECT_EQ(configs,
+            (std::set<std::string>{"monitoring-notifications.yaml", "sentinel2-rondonia.yaml",
+                                   "sentinel2-stac.yaml", "swisseo-aargau.yaml"}))
       << "a new example: give it its data here";
   for (auto const& name : configs) {
     SCOPED_TRACE(name);
     fs::path const job = repo / "configs" / name;
     auto const v = run_geosweep("validate " + job.string());
-    if (name == "landsat-stac.yaml") {
-      EXPECT_EQ(v.exit_code, 3) << v.out;
-      EXPECT_NE(v.out.find("scenes.stac: STAC item, collection or folder"), std::string::npos)
-          << v.out;
-      EXPECT_EQ(std::count(v.out.begin(), v.out.end(), '\n'), 1) << v.out;
-      continue;
-    }
     if (name == "swisseo-aargau.yaml" && shared == nullptr) continue;  // real_data_test says so
     EXPECT_EQ(v.exit_code, 0) << v.out;
     EXPECT_NE(v.out.find("valid job"), std::string::npos) << v.out;
@@ -341,6 +335,11 @@ TEST_F(Cli, EveryExampleConfigValidatesWithItsData) {
                                  (repo / "configs" / "sentinel2-rondonia.yaml").string());
   EXPECT_EQ(tour.exit_code, 0) << tour.out;
   EXPECT_TRUE(fs::exists(repo / "demo" / "out-weekly" / "alerts.csv"));
+  auto const stac = run_geosweep("--backend cpu --json run " +
+                                 (repo / "configs" / "sentinel2-stac.yaml").string());
+  EXPECT_EQ(stac.exit_code, 0) << stac.out;
+  EXPECT_NE(stac.out.find("\"scenes\": 6"), std::string::npos) << stac.out;  // 1 of 7 too cloudy
+  EXPECT_TRUE(fs::exists(repo / "demo" / "out-stac" / "alerts.kmz"));
   auto const nightly = run_geosweep(
       "--backend cpu -q monitor " + (repo / "configs" / "monitoring-notifications.yaml").string(),
       "env -u GEOSWEEP_HOOK_TOKEN -u GEOSWEEP_SMTP_USER ");

@@ -12,14 +12,18 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
+#include <nlohmann/json.hpp>
 
 #include "sim/scene_simulator_fixture.hpp"
 
@@ -133,6 +137,71 @@ TEST_F(SceneSimulator, EveryFileExistsWithGridAndMetadata) {
   // Nothing left behind: no temporary files or folders.
   for (auto const& e : fs::recursive_directory_iterator(dir()))
     EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
+TEST_F(SceneSimulator, StacItemsDescribeEveryScene) {
+  auto const& r = result();
+  fs::path const items_file = dir() / "stac" / "items.json";
+  std::ifstream in(items_file);
+  ASSERT_TRUE(in) << items_file;
+  auto const items = nlohmann::json::parse(in);
+  EXPECT_EQ(items["type"], "FeatureCollection");
+  auto const& features = items["features"];
+  ASSERT_EQ(features.size(), r.dates.size());
+  OGRSpatialReference utm, wgs84;
+  ASSERT_EQ(utm.importFromWkt(r.grid.crs_wkt.c_str()), OGRERR_NONE);
+  wgs84.SetWellKnownGeogCS("WGS84");
+  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  std::unique_ptr<OGRCoordinateTransformation> const to_lonlat(
+      OGRCreateCoordinateTransformation(&utm, &wgs84));
+  ASSERT_NE(to_lonlat, nullptr);
+  for (std::size_t d = 0; d < r.dates.size(); ++d) {
+    auto const& f = features[d];
+    SCOPED_TRACE(f.value("id", ""));
+    EXPECT_EQ(f["stac_version"], "1.0.0");
+    EXPECT_EQ(f["id"], scene(d).filename().string());
+    EXPECT_EQ(f["properties"]["datetime"].get<std::string>().substr(0, 10), to_iso(r.dates[d]));
+    EXPECT_EQ(f["properties"]["platform"], d % 2 == 0 ? "sentinel-2a" : "sentinel-2b");
+    // eo:cloud_cover: ESA's cloudy share, SCL 8, 9 and 10, counted here from the SCL file.
+    auto const scl = read_band<std::uint8_t>(scene(d) / "SCL.tif");
+    double const cloudy =
+        100.0 *
+        static_cast<double>(std::count_if(
+            scl.begin(), scl.end(), [](std::uint8_t c) { return c == 8 || c == 9 || c == 10; })) /
+        static_cast<double>(scl.size());
+    EXPECT_NEAR(f["properties"]["eo:cloud_cover"].get<double>(), cloudy, 0.005);
+    // The bbox holds the tile's corners, to 1e-7 degrees.
+    auto const& bbox = f["bbox"];
+    for (auto const& [x, y] :
+         {std::pair{0, 0}, std::pair{300, 0}, std::pair{0, 300}, std::pair{300, 300}}) {
+      double lon = r.grid.transform[0] + x * r.grid.transform[1];
+      double lat = r.grid.transform[3] + y * r.grid.transform[5];
+      ASSERT_TRUE(to_lonlat->Transform(1, &lon, &lat));
+      EXPECT_GE(lon, bbox[0].get<double>() - 1e-7);
+      EXPECT_LE(lon, bbox[2].get<double>() + 1e-7);
+      EXPECT_GE(lat, bbox[1].get<double>() - 1e-7);
+      EXPECT_LE(lat, bbox[3].get<double>() + 1e-7);
+    }
+    // Each band asset is its file (href relative to stac/), with the common name STAC gives
+    // the band and the radiometry of the file's metadata: (DN - 1000) / 10000 = DN x 0.0001 -
+    // 0.1.
+    std::map<std::string, std::string> const common{{"B02", "blue"},   {"B03", "green"},
+                                                    {"B04", "red"},    {"B08", "nir"},
+                                                    {"B11", "swir16"}, {"B12", "swir22"}};
+    for (auto const& [band, name] : common) {
+      auto const& a = f["assets"][name];
+      EXPECT_EQ((items_file.parent_path() / a["href"].get<std::string>()).lexically_normal(),
+                (scene(d) / (band + ".tif")).lexically_normal());
+      EXPECT_EQ(a["eo:bands"][0]["name"], band);
+      EXPECT_EQ(a["eo:bands"][0]["common_name"], name);
+      EXPECT_DOUBLE_EQ(a["raster:bands"][0]["scale"].get<double>(), 0.0001);
+      EXPECT_DOUBLE_EQ(a["raster:bands"][0]["offset"].get<double>(), -0.1);
+      EXPECT_EQ(a["raster:bands"][0]["nodata"], 0);
+    }
+    EXPECT_EQ((items_file.parent_path() / f["assets"]["scl"]["href"].get<std::string>())
+                  .lexically_normal(),
+              (scene(d) / "SCL.tif").lexically_normal());
+  }
 }
 
 /// NDVI from the DN files as the pipeline computes it: reflectance = (DN - 1000) / 10000.

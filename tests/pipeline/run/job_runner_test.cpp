@@ -276,6 +276,49 @@ TEST(SimulatedRunOutputs, CentroidOfTheChangeIsInsideTheTruthFootprint) {
   fs::remove_all(dir);
 }
 
+// The simulator's STAC items (stac/items.json) are its scene folders: a job over them finds
+// the same alerts and areas as over scenes.dir, and max_cloud_cover filters by their
+// eo:cloud_cover, the boundary included.
+TEST(SimulatedRunOutputs, TheSameJobOverTheStacItemsFindsTheSameAlerts) {
+  auto const dir = scratch("stac_items");
+  auto const folder = simulate_and_run(dir, 17);
+  auto spec = folder.spec;
+  spec.scenes.dir.reset();
+  spec.scenes.stac = dir / "stac" / "items.json";
+  spec.outputs.dir = dir / "out-stac";
+  gp::run_options run;
+  run.backend = gk::backend::cpu;
+  auto const items = gp::run_job(spec, run);
+  EXPECT_EQ(items.scenes_used, folder.result.scenes_used);
+  ASSERT_EQ(items.aois.size(), folder.result.aois.size());
+  for (std::size_t a = 0; a < items.aois.size(); ++a) {
+    auto const& x = items.aois[a];
+    auto const& y = folder.result.aois[a];
+    SCOPED_TRACE(x.name);
+    EXPECT_EQ(x.changed_area_ha, y.changed_area_ha);
+    EXPECT_EQ(x.clear_area_ha, y.clear_area_ha);
+    ASSERT_EQ(x.alerts.size(), y.alerts.size());
+    for (std::size_t i = 0; i < x.alerts.size(); ++i) {
+      EXPECT_EQ(x.alerts[i].id, y.alerts[i].id);
+      EXPECT_EQ(x.alerts[i].pixels, y.alerts[i].pixels);
+      EXPECT_EQ(x.alerts[i].first_seen, y.alerts[i].first_seen);
+    }
+  }
+  // The cloudiest item's eo:cloud_cover as the limit keeps every scene; just under it drops it.
+  std::ifstream in(dir / "stac" / "items.json");
+  double cloudiest = 0;
+  for (std::string line; std::getline(in, line);) {
+    auto const at = line.find("\"eo:cloud_cover\": ");
+    if (at != std::string::npos) cloudiest = std::max(cloudiest, std::stod(line.substr(at + 17)));
+  }
+  ASSERT_GT(cloudiest, 0.0);
+  spec.scenes.max_cloud_cover = cloudiest;
+  EXPECT_EQ(gp::run_job(spec, run).scenes_used, folder.result.scenes_used);
+  spec.scenes.max_cloud_cover = cloudiest - 0.01;
+  EXPECT_EQ(gp::run_job(spec, run).scenes_used, folder.result.scenes_used - 1);
+  fs::remove_all(dir);
+}
+
 TEST(SimulatedRunOutputs, AlertPolygonsMatchTheTableInAreaAndAttributes) {
   auto const dir = scratch("polygons");
   std::vector const every{gp::polygon_format::gpkg, gp::polygon_format::geojson,
