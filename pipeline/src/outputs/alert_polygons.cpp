@@ -130,7 +130,8 @@ void add_chips(std::filesystem::path const& kmz, std::vector<placed_alert> const
       auto const& png = images[static_cast<std::size_t>(p)];
       CPLErrorReset();
       VSILFILE* out = VSIFOpenL(name.c_str(), "wb");
-      if (out == nullptr) throw io_error(what + ": cannot add " + entry + ": " + last_gdal_message());
+      if (out == nullptr)
+        throw io_error(what + ": cannot add " + entry + ": " + last_gdal_message());
       bool const ok = VSIFWriteL(png.data(), 1, png.size(), out) == png.size();
       if (VSIFCloseL(out) != 0 || !ok)
         throw io_error(what + ": cannot write " + entry + ": " + last_gdal_message());
@@ -155,8 +156,9 @@ void set_date(OGRFeature& f, char const* name, civil_date d) {
 }
 
 /// The alerts layer. For KML (`kml`), each placemark also gets a name (its id), a balloon
-/// (its attributes, and its chips where `chips` has them), a time span from its first_seen on (Google Earth's time slider) and a
-/// style by confidence: LIBKML's name, description and begin fields.
+/// (its attributes, and its chips where `chips` has them), a time span from its first_seen on
+/// (Google Earth's time slider) and a style by confidence: LIBKML's name, description and begin
+/// fields.
 void write_layer(GDALDataset& ds, char const* const* layer_options,
                  std::vector<placed_alert> const& alerts, std::string const& what,
                  gdal_failures const& failures, bool kml, chip_source const* chips) {
@@ -309,8 +311,9 @@ std::vector<fs::path> write_alert_polygons(std::vector<aoi_result> const& aois,
     }
     if (kml && chips != nullptr) add_chips(file.temp_path(), alerts, *chips, path.string());
     file.commit();
-    spdlog::debug("{} written in {:.2f} s", path.string(),
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    spdlog::debug(
+        "{} written in {:.2f} s", path.string(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     written.push_back(path);
   }
   return written;

@@ -29,8 +29,8 @@ std::array<std::vector<float>, 3> read_window(GDALDataset& ds, fs::path const& p
     auto& values = bands[static_cast<std::size_t>(b)];
     values.resize(static_cast<std::size_t>(w.width) * w.height);
     GDALRasterBand* band = ds.GetRasterBand(b + 1);
-    if (band->RasterIO(GF_Read, w.col0, w.row0, w.width, w.height, values.data(), w.width,
-                       w.height, GDT_Float32, 0, 0, nullptr) != CE_None)
+    if (band->RasterIO(GF_Read, w.col0, w.row0, w.width, w.height, values.data(), w.width, w.height,
+                       GDT_Float32, 0, 0, nullptr) != CE_None)
       throw io_error(path.string() + ": cannot read a chip: " + last_gdal_message());
     int has_nodata = 0;
     double const nodata = band->GetNoDataValue(&has_nodata);
@@ -82,8 +82,8 @@ std::string encode_chip(std::vector<std::uint32_t> const& pixels, chip_window co
   cairo_t* cr = cairo_create(surface);
   std::string png;
   if (cairo_status(cr) == CAIRO_STATUS_SUCCESS) {
-    drawing::draw_pixels(cr, pixels.data(), static_cast<std::size_t>(w.width), w.width,
-                         w.height, 0, 0, zoom);
+    drawing::draw_pixels(cr, pixels.data(), static_cast<std::size_t>(w.width), w.width, w.height, 0,
+                         0, zoom);
     draw_patch_outlines(cr, a.width, a.height, around, style, (a.col0 - w.col0) * zoom,
                         (a.row0 - w.row0) * zoom, zoom);
     cairo_surface_flush(surface);
@@ -104,7 +104,9 @@ std::string encode_chip(std::vector<std::uint32_t> const& pixels, chip_window co
 
 }  // namespace
 
-int chip_zoom(int longest) { return std::clamp(256 / std::max(longest, 1), 1, 8); }
+int chip_zoom(int longest) {
+  return std::clamp(256 / std::max(longest, 1), 1, 8);
+}
 
 alert_chip_renderer::alert_chip_renderer(fs::path dir, std::vector<aoi_result> const& aois,
                                          std::vector<alert_patches> const& patches)
@@ -128,17 +130,18 @@ alert_chip_renderer::alert_chip_renderer(fs::path dir, std::vector<aoi_result> c
   }
 }
 
-bool alert_chip_renderer::has_chips(std::size_t aoi) const { return available_.at(aoi); }
+bool alert_chip_renderer::has_chips(std::size_t aoi) const {
+  return available_.at(aoi);
+}
 
 std::array<std::string, 2> alert_chip_renderer::chips(std::size_t aoi, std::size_t k) const {
   GEOSWEEP_EXPECTS(has_chips(aoi), "chips only of an AOI with true-colour COGs");
   auto const& in = patches_[aoi];
   auto const& alerts = aois_[aoi].alerts;
   pixel_window const& box = in.windows.at(k);
-  chip_window const w =
-      alert_window({box.x_offset, box.y_offset, box.x_offset + box.width - 1,
-                    box.y_offset + box.height - 1},
-                   in.grid.width, in.grid.height);
+  chip_window const w = alert_window(
+      {box.x_offset, box.y_offset, box.x_offset + box.width - 1, box.y_offset + box.height - 1},
+      in.grid.width, in.grid.height);
   // The AOI's images stay open from one alert to the next, so that GDAL's block cache serves
   // the tiles that neighbouring alerts share.
   if (open_aoi_ != aoi) {

@@ -35,8 +35,12 @@ namespace {
 
 constexpr int W = 120, H = 100;
 
-bool in_patch_1(int c, int r) { return c >= 40 && c <= 59 && r >= 30 && r <= 49; }
-bool in_patch_2(int c, int r) { return c >= 66 && c <= 69 && r >= 30 && r <= 33; }
+bool in_patch_1(int c, int r) {
+  return c >= 40 && c <= 59 && r >= 30 && r <= 49;
+}
+bool in_patch_2(int c, int r) {
+  return c >= 66 && c <= 69 && r >= 30 && r <= 33;
+}
 
 /// A 3-band Int16 GeoTIFF of `width` x `height` with nodata -9999, each band `value(c, r)`.
 template <class Value>
@@ -177,8 +181,8 @@ TEST_F(alert_chips_test, chips_are_the_alert_window_stretched_enlarged_and_outli
   }
   using rgb = std::array<int, 3>;
   EXPECT_EQ(grid_pixel(after, 50, 40), (rgb{128, 128, 128}));  // patch 1 after: 3000
-  EXPECT_EQ(grid_pixel(before, 50, 40), (rgb{0, 0, 0}));        // before: 300
-  EXPECT_EQ(grid_pixel(after, 25, 40), (rgb{64, 64, 64}));      // 1650
+  EXPECT_EQ(grid_pixel(before, 50, 40), (rgb{0, 0, 0}));       // before: 300
+  EXPECT_EQ(grid_pixel(after, 25, 40), (rgb{64, 64, 64}));     // 1650
   EXPECT_EQ(grid_pixel(after, 30, 55), (rgb{0, 0, 0}));
   EXPECT_EQ(grid_pixel(before, 30, 65), (rgb{255, 255, 255}));  // 5700
   EXPECT_EQ(grid_pixel(before, 21, 11), (rgb{140, 140, 140}));  // nodata: grey
