@@ -368,6 +368,10 @@ void cog_exporter::write_tile(
 std::vector<fs::path> cog_exporter::commit() {
   GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
   if (cog == nullptr) throw io_error("GDAL has no COG driver (GDAL 3.1 or newer is needed)");
+  // The COG driver builds its creation option list on first use, and CreateCopy validates the
+  // options against it: built from several threads at once, one frees the text another is
+  // parsing (GDAL 3.6; AddressSanitizer saw it in fault_test). Built here, before the threads.
+  (void)cog->GetMetadataItem(GDAL_DMD_CREATIONOPTIONLIST);
   // One COG per thread, each compressed on its thread: the COG driver's own NUM_THREADS leaves
   // cores idle while it reads and builds overviews (two at once took 0.53 s where one after
   // the other on two threads each took 0.73 s, for two 3-band 1800² composites).
