@@ -53,20 +53,9 @@ std::array<std::vector<std::uint32_t>, 2> stretch(
   std::array<std::vector<std::uint32_t>, 2> out;
   for (std::size_t p = 0; p < 2; ++p) {
     auto const& bands = periods[p];
-    out[p].assign(bands[0].size(), 0x8C8C8C);
-    for (std::size_t i = 0; i < bands[0].size(); ++i) {
-      std::uint32_t rgb = 0;
-      bool valid = true;
-      for (std::size_t b = 0; b < 3 && valid; ++b) {
-        float const v = bands[b][i];
-        valid = std::isfinite(v);
-        auto const [lo, hi] = limits[b];
-        double const t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
-        rgb |= static_cast<std::uint32_t>(std::lround(std::clamp(t, 0.0, 1.0) * 255.0))
-               << (16 - 8 * b);
-      }
-      if (valid) out[p][i] = rgb;
-    }
+    out[p].resize(bands[0].size());
+    for (std::size_t i = 0; i < bands[0].size(); ++i)
+      out[p][i] = stretched_colour({bands[0][i], bands[1][i], bands[2][i]}, limits);
   }
   return out;
 }

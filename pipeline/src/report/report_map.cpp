@@ -442,6 +442,19 @@ map_layout layout_map_page(int width, int height) {
   return m;
 }
 
+std::uint32_t stretched_colour(std::array<float, 3> const& values,
+                               std::array<std::array<float, 2>, 3> const& limits) {
+  std::uint32_t rgb = 0;
+  for (std::size_t b = 0; b < 3; ++b) {
+    float const v = values[b];
+    if (!std::isfinite(v)) return 0x8C8C8C;
+    auto const& [lo, hi] = limits[b];
+    double const t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+    rgb |= static_cast<std::uint32_t>(std::lround(std::clamp(t, 0.0, 1.0) * 255.0)) << (16 - 8 * b);
+  }
+  return rgb;
+}
+
 std::array<float, 2> percentile_limits(std::span<float const> values, double low, double high) {
   std::vector<float> finite;
   finite.reserve(values.size());

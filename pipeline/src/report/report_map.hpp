@@ -48,6 +48,11 @@ map_layout layout_map_page(int width, int height);
 /// when there are none.
 std::array<float, 2> percentile_limits(std::span<float const> values, double low, double high);
 
+/// Three band values as 0xRRGGBB, each stretched linearly between its `limits` (low 0, high
+/// 255, clamped; mid-grey where low equals high); 0x8C8C8C when a value is not finite.
+std::uint32_t stretched_colour(std::array<float, 3> const& values,
+                               std::array<std::array<float, 2>, 3> const& limits);
+
 /// Everything drawn on one map page.
 struct map_page {
   std::string title;     ///< e.g. "reserve-north: before, true colour"

@@ -76,20 +76,7 @@ std::vector<std::uint32_t> stretch(aoi_inputs const& in, colour_composite const&
       out[i] = 0xE6E6E6;
       continue;
     }
-    std::uint32_t rgb = 0;
-    bool valid = true;
-    for (int b = 0; b < 3; ++b) {
-      float const v = c.bands[static_cast<std::size_t>(b)][i];
-      if (!std::isfinite(v)) {
-        valid = false;
-        break;
-      }
-      auto const& [lo, hi] = limits[static_cast<std::size_t>(b)];
-      double const t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
-      auto const byte = static_cast<std::uint32_t>(std::lround(std::clamp(t, 0.0, 1.0) * 255.0));
-      rgb |= byte << (16 - 8 * b);
-    }
-    out[i] = valid ? rgb : 0x8C8C8C;
+    out[i] = stretched_colour({c.bands[0][i], c.bands[1][i], c.bands[2][i]}, limits);
   }
   return out;
 }
