@@ -69,13 +69,16 @@ void print_reports(gp::report_result const& result) {
     fmt::print("  {} ({} pages, {} alert(s), {} PNGs, {:.2f} s)\n", r.pdf.string(), r.pages,
                r.alerts, r.pngs.size(), r.seconds);
   }
+  for (auto const& n : result.networks) fmt::print("  {} (network page)\n", n.string());
   fmt::print("  {}\n", result.index_html.string());
 }
 
-int report_command(std::string const& job_path, std::string const& aoi, global_options const& g) {
+int report_command(std::string const& job_path, std::string const& aoi, std::string const& network,
+                   global_options const& g) {
   auto const spec = g.load_job(job_path);
   gp::report_options options;
   if (!aoi.empty()) options.aoi = aoi;
+  if (!network.empty()) options.network = network;
   fmt::print("geosweep report: job '{}':\n", spec.name);
   print_reports(gp::render_reports(spec, options));
   return exit_ok;
@@ -86,7 +89,7 @@ std::vector<std::filesystem::path> output_files(gp::job_spec const& spec,
                                                 gp::run_result const& result) {
   std::vector<std::filesystem::path> files;
   for (auto const* f : {&result.hdf5_file, &result.csv_file, &result.alerts_file,
-                        &result.series_file, &result.landcover_file})
+                        &result.series_file, &result.landcover_file, &result.network_file})
     if (*f) files.push_back(**f);
   files.insert(files.end(), result.polygon_files.begin(), result.polygon_files.end());
   files.insert(files.end(), result.cog_files.begin(), result.cog_files.end());
@@ -176,6 +179,7 @@ int run_command(std::string const& job_path, global_options const& g) {
   if (result.alerts_file) fmt::print("  {}\n", result.alerts_file->string());
   if (result.series_file) fmt::print("  {}\n", result.series_file->string());
   if (result.landcover_file) fmt::print("  {}\n", result.landcover_file->string());
+  if (result.network_file) fmt::print("  {}\n", result.network_file->string());
   for (auto const& f : result.polygon_files) fmt::print("  {}\n", f.string());
   if (!result.cog_files.empty()) {
     fmt::print(
@@ -393,7 +397,7 @@ void add_global_options(CLI::App& app, global_options& g) {
 /// The job and simulation commands and what they were given.
 struct job_commands {
   std::string job_path;
-  std::string report_aoi;
+  std::string report_aoi, report_network;
   simulate_args sim;
   CLI::App* run = nullptr;
   CLI::App* validate = nullptr;
@@ -414,6 +418,8 @@ void add_job_commands(CLI::App& app, job_commands& c) {
       "Draw the reports of a job's AOIs (PDF, PNGs, index.html) from the outputs of its run");
   c.report->add_option("job", c.job_path, "Job file (YAML)")->required();
   c.report->add_option("--aoi", c.report_aoi, "Only this AOI (default: every AOI of the job)");
+  c.report->add_option("--network", c.report_network,
+                       "Only the AOIs of this network (aois[].network)");
   c.simulate = app.add_subcommand(
       "simulate",
       "Write simulated Sentinel-2 L2A scenes with planted clearings, a job.yaml and truth.geojson");
@@ -468,7 +474,7 @@ int dispatch(job_commands const& c, monitor_commands const& monitoring, global_o
     prepare();
     if (c.run->parsed()) return run_command(c.job_path, g);
     if (c.validate->parsed()) return validate_command(c.job_path, g);
-    if (c.report->parsed()) return report_command(c.job_path, c.report_aoi, g);
+    if (c.report->parsed()) return report_command(c.job_path, c.report_aoi, c.report_network, g);
     if (c.verify->parsed()) return verify_command(c.verify_dir);
     if (int const monitored = run_monitor_commands(monitoring, g); monitored >= 0) return monitored;
     if (c.simulate->parsed()) return simulate_command(c.sim);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "exit_codes.hpp"
@@ -81,7 +82,13 @@ int list_command(monitor_commands const& m, global_options const& g) {
   auto const ledger = open_ledger(m.job, g);
   std::optional<gp::alert_status> status;
   if (!m.status.empty()) status = gp::from_string<gp::alert_status>(m.status);
-  auto const alerts = ledger->alerts(status, m.aoi);
+  auto alerts = ledger->alerts(status, m.aoi);
+  if (!m.network.empty()) {
+    auto const members = gp::network_aois(g.load_job(m.job, false), m.network);
+    std::erase_if(alerts, [&](auto const& stored) {
+      return std::find(members.begin(), members.end(), stored.alert.aoi) == members.end();
+    });
+  }
   if (m.format == list_format::json) {
     fmt::print("{}\n", gp::alert_list_json(alerts));
     return exit_ok;
@@ -173,6 +180,7 @@ void add_monitor_commands(CLI::App& app, monitor_commands& m) {
   m.list->add_option("--status", m.status, "Only alerts of this status")
       ->check(CLI::IsMember(gp::all_names<gp::alert_status>()));
   m.list->add_option("--aoi", m.aoi, "Only alerts of this AOI");
+  m.list->add_option("--network", m.network, "Only alerts of this network's AOIs (aois[].network)");
   add_format_option(*m.list, m, {"table", "csv", "json"});
   m.show = m.alerts->add_subcommand("show", "Show one alert and its events");
   m.show->add_option("job", m.job, "Job file (YAML)")->required();

@@ -21,6 +21,7 @@ struct monitor_commands {
   CLI::App* dismiss = nullptr;
   std::string job;
   std::string status, aoi;  ///< status: one of enum_names<alert_status>
+  std::string network;      ///< only the alerts of this network's AOIs (aois[].network)
   list_format format = list_format::table;
   std::string alert_id, reason, by;
 };

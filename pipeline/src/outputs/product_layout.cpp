@@ -48,7 +48,7 @@ std::string polygon_file(polygon_format format) {
 bool is_run_product(std::string const& name) {
   for (std::string_view const product :
        {netcdf_file, area_table_file, alert_table_file, series_table_file, landcover_table_file,
-        cog_dir, report_dir, stac_dir})
+        network_table_file, cog_dir, report_dir, stac_dir})
     if (name == product) return true;
   return name == polygon_file(polygon_format::gpkg) || name == manifest_file ||
          name == polygon_file(polygon_format::geojson) ||

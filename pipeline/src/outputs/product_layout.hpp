@@ -31,6 +31,8 @@ inline constexpr std::string_view area_table_file = "areas.csv";
 inline constexpr std::string_view alert_table_file = "alerts.csv";
 /// Changed area by land-cover class, per alert and AOI (job spec `landcover`).
 inline constexpr std::string_view landcover_table_file = "landcover.csv";
+/// Totals by network (job spec `aois[].network`).
+inline constexpr std::string_view network_table_file = "networks.csv";
 inline constexpr std::string_view cog_dir = "cog";        ///< cog/<aoi>/<stem>.tif
 inline constexpr std::string_view report_dir = "report";  ///< report/<aoi>.pdf ...
 /// stac/collection.json, stac/<aoi>/<aoi>.json (outputs/stac_output.hpp)

@@ -54,6 +54,7 @@ std::vector<run_file> run_files() {
        "Change index by alert and date"},
       {std::string(product::landcover_table_file), "landcover", "text/csv",
        "Changed area by land-cover class"},
+      {std::string(product::network_table_file), "networks", "text/csv", "Totals by network"},
       {product::polygon_file(polygon_format::gpkg), "alerts_gpkg", "application/geopackage+sqlite3",
        "Alert polygons (GeoPackage)"},
       {product::polygon_file(polygon_format::geojson), "alerts_geojson", "application/geo+json",

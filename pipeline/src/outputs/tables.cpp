@@ -1,6 +1,8 @@
 #include "outputs/tables.hpp"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/text.hpp"
 #include "geosweep/pipeline/errors.hpp"
@@ -97,6 +99,70 @@ std::filesystem::path write_series_table(std::filesystem::path const& dir,
                                          std::vector<std::vector<std::string>> const& rows) {
   auto const path = dir / product::series_table_file;
   auto const columns = series_table_columns();
+  write_csv(path, {columns.begin(), columns.end()}, rows);
+  return path;
+}
+
+std::span<std::string_view const> network_table_columns() {
+  static constexpr std::string_view columns[] = {
+      "network",     "cause",           "aois",         "aois_with_change", "alerts",
+      "high_alerts", "changed_area_ha", "high_area_ha", "changed_value",    "first_seen",
+      "last_seen"};
+  return columns;
+}
+
+void alert_totals::add(alert const& a) {
+  ++alerts;
+  area_ha += a.area_ha;
+  if (a.confidence == alert_confidence::high) {
+    ++high;
+    high_ha += a.area_ha;
+  }
+  if (a.estimated_value) value = value.value_or(0.0) + *a.estimated_value;
+  if (!first || a.first_seen < *first) first = a.first_seen;
+  if (!last || *last < a.first_seen) last = a.first_seen;
+}
+
+std::vector<std::vector<std::string>> network_rows(std::span<aoi_spec const> aois,
+                                                   std::span<alert const> alerts) {
+  struct network {
+    std::string name;
+    std::size_t aois = 0;
+    std::set<std::string> changed;  // AOIs with an alert
+    alert_totals totals;
+  };
+  std::vector<network> networks;
+  std::map<std::string, std::size_t> of_aoi;  // AOI name -> its network in `networks`
+  for (auto const& a : aois) {
+    if (a.network.empty()) continue;
+    auto it = std::find_if(networks.begin(), networks.end(),
+                           [&](network const& n) { return n.name == a.network; });
+    if (it == networks.end()) it = networks.insert(networks.end(), network{a.network, 0, {}, {}});
+    ++it->aois;
+    of_aoi[a.name] = static_cast<std::size_t>(it - networks.begin());
+  }
+  for (auto const& a : alerts) {
+    auto const it = of_aoi.find(a.aoi);
+    if (it == of_aoi.end()) continue;
+    networks[it->second].changed.insert(a.aoi);
+    networks[it->second].totals.add(a);
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (auto const& n : networks) {
+    auto const& t = n.totals;
+    rows.push_back({n.name, "all", std::to_string(n.aois), std::to_string(n.changed.size()),
+                    std::to_string(t.alerts), std::to_string(t.high), fixed(t.area_ha, 4),
+                    fixed(t.high_ha, 4), t.value ? fixed(*t.value, 2) : std::string(),
+                    t.first ? to_iso(*t.first) : std::string(),
+                    t.last ? to_iso(*t.last) : std::string()});
+  }
+  return rows;
+}
+
+std::filesystem::path write_network_table(std::filesystem::path const& dir,
+                                          std::vector<std::vector<std::string>> const& rows) {
+  auto const path = dir / product::network_table_file;
+  auto const columns = network_table_columns();
   write_csv(path, {columns.begin(), columns.end()}, rows);
   return path;
 }

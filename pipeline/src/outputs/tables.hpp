@@ -5,6 +5,7 @@
 // (from the kept patches' pixel dates), and the centroid of the change so far. series.csv has a
 // row per AOI, date and alert (and one for the whole AOI): the mean change index over its clear
 // pixels, for the report's time-series page and anyone plotting without change.nc's series.
+// networks.csv has a row per network (aois[].network) with the totals of its AOIs' alerts.
 
 #include <ogr_spatialref.h>
 
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "geosweep/pipeline/job_runner.hpp"
+#include "geosweep/pipeline/job_spec.hpp"
 #include "patches/change_patch.hpp"
 
 namespace geosweep::pipeline {
@@ -79,6 +81,30 @@ std::vector<std::vector<std::string>> series_rows(std::string const& aoi, std::s
 /// Writes `dir`/series.csv; returns it.
 std::filesystem::path write_series_table(std::filesystem::path const& dir,
                                          std::vector<std::vector<std::string>> const& rows);
+
+/// The totals of a set of alerts, as networks.csv and the report's network page give them.
+struct alert_totals {
+  std::size_t alerts = 0, high = 0;  ///< alerts, and those of high confidence
+  double area_ha = 0.0, high_ha = 0.0;
+  std::optional<double> value;            ///< the sum of the estimated values there are
+  std::optional<civil_date> first, last;  ///< earliest and latest first_seen
+  void add(alert const& a);
+};
+
+/// The columns of networks.csv, in order.
+std::span<std::string_view const> network_table_columns();
+
+/// networks.csv's rows: for each network named by `aois` (in order of first naming), the totals
+/// of its AOIs' `alerts` (every AOI's, any order) under cause "all": its AOIs, those with an
+/// alert, alerts, high-confidence alerts, changed and confirmed hectares, the estimated value
+/// (the sum of the alerts that have one; empty when none has), and the earliest and latest
+/// first_seen. A network without an alert has a row of zeros and no dates.
+std::vector<std::vector<std::string>> network_rows(std::span<aoi_spec const> aois,
+                                                   std::span<alert const> alerts);
+
+/// Writes `dir`/networks.csv; returns it.
+std::filesystem::path write_network_table(std::filesystem::path const& dir,
+                                          std::vector<std::vector<std::string>> const& rows);
 
 /// Writes `dir`/areas.csv (`rows`) and `dir`/alerts.csv (`alerts`, every AOI's); returns them.
 std::pair<std::filesystem::path, std::filesystem::path> write_tables(

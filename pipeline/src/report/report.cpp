@@ -16,7 +16,9 @@
 #include "report/report_custody_page.hpp"
 #include "report/report_files.hpp"
 #include "report/report_inputs.hpp"
+#include "report/report_network_page.hpp"
 #include "report/report_pages.hpp"
+#include "report/report_text.hpp"
 #include "report/report_web_map.hpp"
 
 namespace geosweep::pipeline {
@@ -24,15 +26,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// The names of the AOIs to report on: `options.aoi`, or every AOI of the job. Throws
-/// geosweep::config_error for a name the job does not have.
+/// The names of the AOIs to report on: `options.aoi`, or every AOI of the job, or of
+/// `options.network`. Throws geosweep::config_error for a name the job does not have, a network
+/// no AOI names, or an AOI outside the network.
 std::vector<std::string> selected_aois(job_spec const& spec, report_options const& options) {
   std::vector<std::string> names;
-  for (auto const& a : spec.aois) names.push_back(a.name);
+  if (options.network) {
+    names = network_aois(spec, *options.network);
+  } else {
+    for (auto const& a : spec.aois) names.push_back(a.name);
+  }
   if (!options.aoi) return names;
   if (std::find(names.begin(), names.end(), *options.aoi) == names.end()) {
-    throw config_error(fmt::format("{}: no AOI named '{}' (the job's AOIs: {})", spec.file.string(),
-                                   *options.aoi, fmt::join(names, ", ")));
+    throw config_error(
+        fmt::format("{}: no AOI named '{}' {}(the {}AOIs: {})", spec.file.string(), *options.aoi,
+                    options.network ? "in network '" + *options.network + "' " : "",
+                    options.network ? "network's " : "job's ", fmt::join(names, ", ")));
   }
   return {*options.aoi};
 }
@@ -98,9 +107,32 @@ report_result render_reports(job_spec const& spec, report_options const& options
   for (auto const& name : names)
     result.aois.push_back(
         render_aoi(spec, run, name, dir, locator, custody, leaflet ? &map.overlays : nullptr));
+  // A page per network: the one asked for, or every network of the job when all AOIs are
+  // drawn.
+  std::vector<std::string> networks;
+  if (options.network) {
+    networks.push_back(*options.network);
+  } else if (!options.aoi) {
+    networks = job_networks(spec);
+  }
+  // Stems over every network of the job, so that a network's file is the same whichever
+  // networks are drawn.
+  auto const all = job_networks(spec);
+  auto const stems = network_file_stems(all);
+  std::vector<index_link> links;
+  for (auto const& network : networks) {
+    auto const at = std::find(all.begin(), all.end(), network);
+    GEOSWEEP_EXPECTS(at != all.end(), "selected_aois refused a network the job lacks");
+    auto const pdf =
+        write_network_page(dir, stems[static_cast<std::size_t>(at - all.begin())], spec, run,
+                           summarize_network(spec, network, run.alerts), locator);
+    result.networks.push_back(pdf);
+    links.push_back(
+        {pdf.filename().string(), say(spec.outputs.language, "network.title", network)});
+  }
   result.index_html = dir / "index.html";
   write_index(result.index_html, spec, run.alerts, index_provenance(spec, run),
-              leaflet ? &map : nullptr);
+              leaflet ? &map : nullptr, links);
   return result;
 }
 

@@ -115,14 +115,18 @@ std::string say(job_spec const& spec, std::string_view key, Args&&... args) {
   return say(spec.outputs.language, key, std::forward<Args>(args)...);
 }
 
-/// The locator map and its legend.
-void draw_locator(cairo_t* cr, job_spec const& spec, std::string const& aoi,
+}  // namespace
+
+void draw_locator(cairo_t* cr, job_spec const& spec, locator_focus const& focus,
                   cover_locator const& loc) {
   locator_box const box;
   auto const p = fit(loc, box);
+  auto const focused = [&focus](std::string const& name) {
+    return std::find(focus.aois.begin(), focus.aois.end(), name) != focus.aois.end();
+  };
   d::set_font(cr, 10, true);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  d::draw_text(cr, p.x0, box.y0 - 8, std::string(tr(spec.outputs.language, "cover.locator")));
+  d::draw_text(cr, p.x0, box.y0 - 8, focus.title);
   cairo_save(cr);
   cairo_rectangle(cr, p.x0, p.y0, p.width, p.height);
   cairo_set_source_rgb(cr, 0.97, 0.97, 0.95);
@@ -157,9 +161,9 @@ void draw_locator(cairo_t* cr, job_spec const& spec, std::string const& aoi,
   }
   cairo_stroke(cr);
   cairo_set_dash(cr, nullptr, 0, 0);
-  // This AOI filled (ringed as well when it would be too small to see), the others outlined.
+  // The focus filled (ringed as well when too small to see), the others outlined.
   for (auto const& a : loc.aois) {
-    if (a.name != aoi) continue;
+    if (!focused(a.name)) continue;
     trace_rings(cr, p, a);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     d::set_colour(cr, locator_aoi_fill);
@@ -173,7 +177,7 @@ void draw_locator(cairo_t* cr, job_spec const& spec, std::string const& aoi,
   }
   cairo_set_line_width(cr, 1.5);
   for (auto const& a : loc.aois) {
-    if (a.name == aoi) continue;
+    if (focused(a.name)) continue;
     trace_rings(cr, p, a);
     d::set_colour(cr, locator_other_aoi);
     cairo_stroke(cr);
@@ -182,7 +186,7 @@ void draw_locator(cairo_t* cr, job_spec const& spec, std::string const& aoi,
   d::set_font(cr, 8, true);
   for (auto const& a : loc.aois) {
     auto const c = p.at(a.label[0], a.label[1]);
-    d::set_colour(cr, a.name == aoi ? 0x000000 : locator_other_aoi);
+    d::set_colour(cr, focused(a.name) ? 0x000000 : locator_other_aoi);
     d::draw_text_halo(cr, c[0], c[1] + 3, a.name, 0.5);
   }
   cairo_restore(cr);
@@ -213,8 +217,8 @@ void draw_locator(cairo_t* cr, job_spec const& spec, std::string const& aoi,
   cairo_rectangle(cr, x, y - 7, 16, 8);
   d::set_colour(cr, locator_aoi_fill);
   cairo_fill(cr);
-  swatch(say(spec, "cover.legend_aoi", aoi));
-  if (loc.aois.size() > 1) {
+  swatch(focus.legend);
+  if (loc.aois.size() > focus.aois.size()) {
     cairo_rectangle(cr, x + 0.75, y - 6.25, 14.5, 6.5);
     d::set_colour(cr, locator_other_aoi);
     cairo_set_line_width(cr, 1.5);
@@ -242,8 +246,6 @@ void draw_locator(cairo_t* cr, job_spec const& spec, std::string const& aoi,
     y += 9;
   }
 }
-
-}  // namespace
 
 cover_locator read_cover_locator(job_spec const& spec, run_inputs const& run) {
   cover_locator loc;
@@ -349,7 +351,10 @@ void draw_cover_page(cairo_t* cr, job_spec const& spec, run_inputs const& run, a
   }
   heading("cover.heading_provenance");
   line(say(spec, "cover.provenance", run.version, run.backend, geosweep_version()));
-  draw_locator(cr, spec, in.name, locator);
+  draw_locator(
+      cr, spec,
+      {{in.name}, std::string(tr(lang, "cover.locator")), say(spec, "cover.legend_aoi", in.name)},
+      locator);
   draw_report_footer(cr, ctx.footer, ctx.number, ctx.pages, spec.outputs.language);
 }
 

@@ -49,6 +49,17 @@ struct cover_locator {
 /// are left out, and the page says so.
 cover_locator read_cover_locator(job_spec const& spec, run_inputs const& run);
 
+/// What a locator map is about: the AOIs filled (the others outlined), its title and the
+/// legend line of the filled AOIs.
+struct locator_focus {
+  std::vector<std::string> aois;
+  std::string title, legend;
+};
+
+/// Draws the locator map `loc` in locator_box, and its legend below it.
+void draw_locator(cairo_t* cr, job_spec const& spec, locator_focus const& focus,
+                  cover_locator const& loc);
+
 /// Draws the cover page of AOI `in`.
 void draw_cover_page(cairo_t* cr, job_spec const& spec, run_inputs const& run, aoi_inputs const& in,
                      cover_locator const& locator, page_context const& ctx);

@@ -253,11 +253,18 @@ aoi_report write_aoi_files(fs::path const& dir, aoi_inputs const& in, report_doc
 }
 
 void write_index(fs::path const& path, job_spec const& spec, std::vector<alert> const& alerts,
-                 std::string const& provenance, web_map const* map) {
+                 std::string const& provenance, web_map const* map,
+                 std::vector<index_link> const& networks) {
   fs::path const dir = path.parent_path();
   std::ostringstream html;
   write_index_head(html, spec, provenance, map != nullptr);
   if (map != nullptr) write_web_map(html, *map, spec.outputs.language);
+  if (!networks.empty()) {
+    html << "<h2>" << tr(spec.outputs.language, "index.networks") << "</h2>\n<ul>\n";
+    for (auto const& n : networks)
+      html << "<li><a href=\"" << url_path(n.file) << "\">" << html_escape(n.text) << "</a></li>\n";
+    html << "</ul>\n";
+  }
   for (auto const& aoi : spec.aois) {
     fs::path const pdf = dir / (aoi.name + ".pdf");
     if (!fs::exists(pdf)) continue;

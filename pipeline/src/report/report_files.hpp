@@ -51,11 +51,16 @@ aoi_report write_aoi_files(std::filesystem::path const& dir, aoi_inputs const& i
                            report_document const& doc, std::vector<page_painter> const& pages,
                            pdf_metadata const& metadata);
 
-/// Writes index.html at `path`: the interactive `map` (none when null), then every AOI of
-/// `spec` whose PDF is in the folder, its images and its rows of `alerts`, under the line
-/// `provenance`.
+/// A link of index.html: a file of the report folder and its text.
+struct index_link {
+  std::string file, text;
+};
+
+/// Writes index.html at `path`: the interactive `map` (none when null), links to the network
+/// pages `networks`, then every AOI of `spec` whose PDF is in the folder, its images and its
+/// rows of `alerts`, under the line `provenance`.
 void write_index(std::filesystem::path const& path, job_spec const& spec,
                  std::vector<alert> const& alerts, std::string const& provenance,
-                 web_map const* map = nullptr);
+                 web_map const* map = nullptr, std::vector<index_link> const& networks = {});
 
 }  // namespace geosweep::pipeline

@@ -24,13 +24,13 @@
 #include "geosweep/pipeline/errors.hpp"
 #include "grid/landcover_raster.hpp"
 #include "outputs/alert_polygons.hpp"
-#include "report/alert_chips.hpp"
 #include "outputs/landcover_table.hpp"
 #include "outputs/manifest.hpp"
 #include "outputs/product_layout.hpp"
 #include "outputs/sanity_warnings.hpp"
 #include "outputs/stac_output.hpp"
 #include "outputs/tables.hpp"
+#include "report/alert_chips.hpp"
 #include "run/chunk_applier.hpp"
 #include "run/progress_line.hpp"
 #include "run/run_plan.hpp"
@@ -237,6 +237,9 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
   if (spec.outputs.csv) {
     std::tie(result.csv_file, result.alerts_file) = write_tables(spec.outputs.dir, areas, alerts);
     result.series_file = write_series_table(spec.outputs.dir, series);
+    if (std::any_of(spec.aois.begin(), spec.aois.end(),
+                    [](aoi_spec const& a) { return !a.network.empty(); }))
+      result.network_file = write_network_table(spec.outputs.dir, network_rows(spec.aois, alerts));
   }
   if (spec.landcover && spec.outputs.csv) {
     auto* nc = applier.netcdf();
@@ -336,7 +339,7 @@ void write_run_manifest(job_spec const& spec, run_plan const& plan, run_result c
 void relocate(run_result& result, fs::path const& staging, fs::path const& live) {
   auto const moved = [&](fs::path const& p) { return live / p.lexically_relative(staging); };
   for (auto* file : {&result.hdf5_file, &result.csv_file, &result.alerts_file, &result.series_file,
-                     &result.landcover_file})
+                     &result.landcover_file, &result.network_file})
     if (*file) *file = moved(**file);
   for (auto* files : {&result.polygon_files, &result.cog_files})
     for (auto& f : *files) f = moved(f);

@@ -1,6 +1,7 @@
 #include "geosweep/pipeline/job_spec.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <ogr_spatialref.h>
 #include <yaml-cpp/yaml.h>
 
@@ -266,9 +267,16 @@ void read_aois(spec_reader& r, YAML::Node const& node, std::vector<aoi_spec>& ao
     auto const item = node[i];
     auto const key_path = "aois[" + std::to_string(i) + "]";
     if (!r.expect_map(item, key_path)) continue;
-    r.check_keys(item, key_path, {"name", "bbox", "geometry", "value_per_ha"});
+    r.check_keys(item, key_path, {"name", "bbox", "geometry", "value_per_ha", "network"});
     aoi_spec aoi;
     aoi.where = location_of(item);
+    if (item["network"]) {
+      if (auto v = r.string(item["network"], key_path + ".network")) {
+        if (v->find_first_not_of(" \t") == std::string::npos)
+          r.error(item["network"], key_path + ".network", "must not be empty");
+        aoi.network = *v;
+      }
+    }
     if (item["value_per_ha"]) {
       if (auto v = r.number(item["value_per_ha"], key_path + ".value_per_ha")) {
         if (*v < 0)
@@ -744,6 +752,23 @@ void check_generic_bands(spec_reader& r, YAML::Node const& sensor_node, job_spec
 }
 
 }  // namespace
+
+std::vector<std::string> network_aois(job_spec const& spec, std::string const& network) {
+  std::vector<std::string> names, networks;
+  for (auto const& a : spec.aois) {
+    if (a.network == network) names.push_back(a.name);
+    if (!a.network.empty() &&
+        std::find(networks.begin(), networks.end(), a.network) == networks.end())
+      networks.push_back(a.network);
+  }
+  if (names.empty() || network.empty()) {
+    throw config_error(fmt::format(
+        "{}: no AOI of network '{}' ({})", spec.file.string(), network,
+        networks.empty() ? std::string("the job's AOIs name no network")
+                         : fmt::format("the job's networks: {}", fmt::join(networks, ", "))));
+  }
+  return names;
+}
 
 std::vector<std::string> const& known_indices() {
   static std::vector<std::string> const names = [] {

@@ -618,3 +618,56 @@ TEST_F(JobSpec, HttpLimitsOfRemoteScenesAreReadAndCheckedAtTheirBounds) {
     EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 0) << e;  // that problem alone
   }
 }
+
+TEST_F(JobSpec, NetworksAreReadAndListTheirAoisInJobOrder) {
+  // Three AOIs: two of one company (its name with spaces), one of none.
+  auto const text = replace(replace(kValid, "  - name: north\n",
+                                    "  - name: west\n    bbox: [-63.2, -9.6, -63.1, -9.5]\n"
+                                    "    network: Acme Timber Ltd\n  - name: north\n"),
+                            "    geometry: aois/a.geojson\n",
+                            "    geometry: aois/a.geojson\n    network: Acme Timber Ltd\n");
+  auto const spec = gp::parse_job_spec(text, dir_ / "job.yaml");
+  ASSERT_EQ(spec.aois.size(), 3u);
+  EXPECT_EQ(spec.aois[0].network, "Acme Timber Ltd");
+  EXPECT_EQ(spec.aois[1].network, "");
+  EXPECT_EQ(spec.aois[2].network, "Acme Timber Ltd");
+  EXPECT_EQ(gp::network_aois(spec, "Acme Timber Ltd"),
+            (std::vector<std::string>{"west", "concession"}));
+  // A name no AOI carries (case matters) is refused with the job's networks.
+  try {
+    (void)gp::network_aois(spec, "acme timber ltd");
+    ADD_FAILURE() << "no error";
+  } catch (geosweep::config_error const& e) {
+    EXPECT_EQ(std::string(e.what()), path("job.yaml") +
+                                         ": no AOI of network 'acme timber ltd' (the job's "
+                                         "networks: Acme Timber Ltd)");
+  }
+  // The empty name is no network, even though AOIs without one have it.
+  EXPECT_THROW((void)gp::network_aois(spec, ""), geosweep::config_error);
+}
+
+TEST_F(JobSpec, AJobWithoutNetworksSaysSoWhenOneIsAskedFor) {
+  auto const spec = gp::parse_job_spec(kValid, dir_ / "job.yaml");
+  EXPECT_EQ(spec.aois[0].network, "");
+  try {
+    (void)gp::network_aois(spec, "Acme");
+    ADD_FAILURE() << "no error";
+  } catch (geosweep::config_error const& e) {
+    EXPECT_NE(std::string(e.what()).find("the job's AOIs name no network"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(JobSpec, ABlankOrNonTextNetworkIsRefusedWhereItIs) {
+  // Line 8, column 14: the value after "    network: ".
+  auto e = error_of(replace(kValid, "    bbox: [-63.0, -9.6, -62.9, -9.5]\n",
+                            "    bbox: [-63.0, -9.6, -62.9, -9.5]\n    network: \"  \"\n"));
+  EXPECT_EQ(e, path("job.yaml") + ":8:14: aois[0].network: must not be empty") << e;
+  e = error_of(replace(kValid, "    bbox: [-63.0, -9.6, -62.9, -9.5]\n",
+                       "    bbox: [-63.0, -9.6, -62.9, -9.5]\n    network: [a, b]\n"));
+  EXPECT_NE(e.find(":8:14: aois[0].network:"), std::string::npos) << e;
+  // A typo of the key is caught like every other.
+  e = error_of(replace(kValid, "    bbox: [-63.0, -9.6, -62.9, -9.5]\n",
+                       "    bbox: [-63.0, -9.6, -62.9, -9.5]\n    netwrk: Acme\n"));
+  EXPECT_NE(e.find("did you mean 'network'?"), std::string::npos) << e;
+}

@@ -64,6 +64,7 @@ struct run_result {
   std::optional<std::filesystem::path> alerts_file;
   std::optional<std::filesystem::path> series_file;     ///< series.csv
   std::optional<std::filesystem::path> landcover_file;  ///< landcover.csv (job spec `landcover`)
+  std::optional<std::filesystem::path> network_file;    ///< networks.csv (`aois[].network`)
   std::vector<std::filesystem::path> polygon_files;     ///< alerts.gpkg, alerts.geojson
   std::vector<std::filesystem::path> cog_files;         ///< cog/<aoi>/*.tif
   kernels::backend backend = kernels::backend::cpu;

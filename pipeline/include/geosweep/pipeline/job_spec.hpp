@@ -100,6 +100,8 @@ struct aoi_spec {
   std::optional<std::array<double, 4>> bbox;  ///< lon_min, lat_min, lon_max, lat_max (WGS84)
   std::optional<std::filesystem::path> geometry;
   std::optional<double> value_per_ha;  ///< e.g. timber value or carbon per hectare, for estimates
+  /// The company, group or case that holds it (networks.csv, `--network`); empty: none.
+  std::string network;
   source_location where;
 };
 
@@ -366,6 +368,10 @@ struct job_spec {
   std::vector<notification_spec> notifications;  ///< where alerts are sent (monitor)
   std::optional<landcover_spec> landcover;
 };
+
+/// The names of the AOIs of network `network`, in job order. Throws geosweep::config_error
+/// naming the job file and the job's networks when no AOI belongs to it.
+std::vector<std::string> network_aois(job_spec const& spec, std::string const& network);
 
 /// Indices geosweep can compute.
 std::vector<std::string> const& known_indices();

@@ -18,6 +18,8 @@ namespace geosweep::pipeline {
 /// What to render.
 struct report_options {
   std::optional<std::string> aoi;  ///< one AOI by name; all AOIs of the job when absent
+  /// Only the AOIs of this network (aois[].network); with `aoi`, that AOI must belong to it.
+  std::optional<std::string> network;
 };
 
 /// The report of one AOI.
@@ -33,7 +35,8 @@ struct aoi_report {
 /// What render_reports wrote.
 struct report_result {
   std::vector<aoi_report> aois;
-  std::filesystem::path index_html;  ///< report/index.html
+  std::vector<std::filesystem::path> networks;  ///< report/network-<name>.pdf, one per network
+  std::filesystem::path index_html;             ///< report/index.html
 };
 
 /// Renders the reports of `spec`'s AOIs into `spec.outputs.dir`/report/ from the outputs of an
