@@ -88,6 +88,7 @@ simulation_result simulator::run() {
   }
   write_scenes();
   write_concession();
+  write_landcover();
   if (o_.series)
     write_series_truth();
   else
@@ -97,6 +98,7 @@ simulation_result simulator::run() {
   simulation_result r;
   r.job_file = dir_ / "job.yaml";
   r.truth_file = dir_ / "truth.geojson";
+  r.landcover_file = dir_ / "landcover.tif";
   r.grid.crs_wkt = utm_wkt_;
   r.grid.transform = gt_;
   r.grid.width = w_;

@@ -301,6 +301,8 @@ class simulator {
                         std::vector<double> const& cloud_cover) const;
   /// DIR/aois/concession-7.geojson.
   void write_concession() const;
+  /// DIR/landcover.tif: cover_ as CGLS-LC100 codes (simulation_result::landcover_file).
+  void write_landcover() const;
   /// DIR/truth.geojson: one feature per clearing.
   void write_truth() const;
   /// The truth mask as UTM polygons, per clearing id (errors name `path`).

@@ -294,6 +294,28 @@ std::unique_ptr<OGRGeometry> lonlat_footprint(std::vector<std::unique_ptr<OGRPol
 
 }  // namespace
 
+void simulator::write_landcover() const {
+  // CGLS-LC100's codes (its product user manual): the tile lies in the Amazon's evergreen
+  // broad-leaf forest; pasture is herbaceous vegetation; the river permanent water.
+  std::vector<std::uint8_t> codes(n_);
+  for (std::size_t i = 0; i < n_; ++i) {
+    switch (cover_[i]) {
+      case forest:
+        codes[i] = 112;
+        break;
+      case pasture:
+        codes[i] = 30;
+        break;
+      case water:
+        codes[i] = 80;
+        break;
+      default:
+        codes[i] = 60;  // bare / sparse vegetation
+    }
+  }
+  write_tiff(dir_ / "landcover.tif", codes.data(), GDT_Byte, false, "land cover (CGLS-LC100)");
+}
+
 void simulator::write_truth() const {
   fs::path const path = dir_ / "truth.geojson";
   std::map<int, std::vector<std::unique_ptr<OGRPolygon>>> parts = polygonize_truth(path);
@@ -466,7 +488,9 @@ void simulator::write_job() const {
       "outputs:\n"
       "  dir: out\n"
       "  hdf5: true\n"
-      "  csv: true\n",
+      "  csv: true\n"
+      "# The land cover before the clearings (CGLS-LC100 codes): changed hectares by class.\n"
+      "# landcover: {{raster: landcover.tif, classes: cgls-lc100}}\n",
       fmt::arg("seed", o_.seed), fmt::arg("n", dates_.size()), fmt::arg("k", clearings_.size()),
       fmt::arg("lon0", bbox[0]), fmt::arg("lat0", bbox[1]), fmt::arg("lon1", bbox[2]),
       fmt::arg("lat1", bbox[3]), fmt::arg("b0", to_iso(dates_.front())),

@@ -46,7 +46,8 @@ TEST_F(SceneSimulator, DeterministicFromTheSeed) {
     EXPECT_TRUE(file_bytes(e.path()) == file_bytes(again / rel));
     ++compared;
   }
-  EXPECT_EQ(compared, 7u * 7u + 4u);  // the scenes, job.yaml, truth, an AOI, stac/items.json
+  // The scenes, job.yaml, truth, an AOI, stac/items.json, landcover.tif.
+  EXPECT_EQ(compared, 7u * 7u + 5u);
   EXPECT_EQ(file_bytes(scene(3) / "B04.tif"),
             file_bytes(scene_dir(again, "20LMR", 3, result().dates[3]) / "B04.tif"));
 

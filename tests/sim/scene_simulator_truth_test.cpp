@@ -1,5 +1,5 @@
 // Tests of the scene simulator's planted truth and job: the AOI files and masks, the planted
-// clearings against truth.geojson, and job.yaml.
+// clearings against truth.geojson, job.yaml, and the land-cover raster against the truth.
 
 #include "geosweep/sim/scene_simulator.hpp"
 
@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <regex>
 #include <set>
@@ -377,3 +378,37 @@ TEST_F(SceneSimulator, JobYaml) {
 }
 
 }  // namespace
+
+TEST_F(SceneSimulator, LandCoverPutsEveryClearingInEvergreenForest) {
+  auto const& r = result();
+  EXPECT_EQ(r.landcover_file, dir() / "landcover.tif");
+  GDALDatasetUniquePtr ds(GDALDataset::Open(r.landcover_file.c_str(), GDAL_OF_RASTER));
+  ASSERT_TRUE(ds);
+  ASSERT_EQ(ds->GetRasterXSize(), r.grid.width);
+  ASSERT_EQ(ds->GetRasterYSize(), r.grid.height);
+  double gt[6];
+  ASSERT_EQ(ds->GetGeoTransform(gt), CE_None);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(gt[i], r.grid.transform[i]) << i;
+  EXPECT_STREQ(ds->GetSpatialRef()->GetAuthorityCode(nullptr), "32720");
+  std::vector<std::uint8_t> codes(static_cast<std::size_t>(r.grid.width) * r.grid.height);
+  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, r.grid.width, r.grid.height, codes.data(),
+                                           r.grid.width, r.grid.height, GDT_Byte, 0, 0),
+            CE_None);
+  std::map<int, std::size_t> count;
+  std::size_t cleared = 0, cleared_in_forest = 0;
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    ++count[codes[i]];
+    if (r.truth_mask[i] == 0) continue;
+    ++cleared;
+    cleared_in_forest += codes[i] == 112;
+  }
+  EXPECT_GT(cleared, 0u);
+  EXPECT_EQ(cleared_in_forest, cleared);  // clearings are planted in forest only
+  // CGLS-LC100 codes only: forest, pasture (a quarter of the tile less the river), the river.
+  EXPECT_EQ(count.size(), 3u);
+  double const n = static_cast<double>(codes.size());
+  EXPECT_GT(count[30] / n, 0.18);
+  EXPECT_LT(count[30] / n, 0.26);
+  EXPECT_GT(count[80], 0u);
+  EXPECT_GT(count[112] / n, 0.6);
+}

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iomanip>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -171,5 +172,58 @@ TEST(LandcoverRun, AlertsSplitByClassAddUpAndFallOnTheirSide) {
             std::string::npos)
       << failed.output;
   EXPECT_FALSE(fs::exists(root / "sim" / "out-bad" / "alerts.csv"));
+  fs::remove_all(root);
+}
+
+TEST(LandcoverRun, TheSimulatorsLandCoverPutsEveryAlertInForest) {
+  // The simulator's landcover.tif (CGLS-LC100 codes on the scenes' grid) holds the cover
+  // before the clearings, which are planted in forest only: every alert is all forest.
+  auto const root =
+      fs::temp_directory_path() / ("geosweep_landcover_sim_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  auto const sim = tt::run_geosweep(
+      {"simulate", "--out", (root / "sim").string(), "--seed", "3", "--size", "320"});
+  ASSERT_EQ(sim.code, 0) << sim.output;
+  auto job = tt::read_file(root / "sim" / "job.yaml");
+  std::string const commented = "# landcover: {raster: landcover.tif, classes: cgls-lc100}\n";
+  auto const at = job.find(commented);
+  ASSERT_NE(at, std::string::npos) << job;
+  job.replace(at, 2, "");
+  std::ofstream(root / "sim" / "lc.yaml") << job;
+  auto const run = tt::run_geosweep({"run", (root / "sim" / "lc.yaml").string()});
+  ASSERT_EQ(run.code, 0) << run.output;
+  auto const out = root / "sim" / "out";
+  auto const alerts = tt::csv_rows(out / "alerts.csv");
+  auto const table = tt::csv_rows(out / "landcover.csv");
+  std::map<std::string, double> area_of;  // alert id -> area_ha
+  std::map<std::string, double> aoi_total;
+  std::size_t const id = column(alerts, "alert_id"), aoi = column(alerts, "aoi"),
+                    area = column(alerts, "area_ha");
+  ASSERT_GE(alerts.size(), 4u);
+  for (std::size_t i = 1; i < alerts.size(); ++i) {
+    area_of[alerts[i][id]] = std::stod(alerts[i][area]);
+    aoi_total[alerts[i][aoi]] += std::stod(alerts[i][area]);
+  }
+  std::size_t alert_rows = 0;
+  std::set<std::string> classes_inside;
+  for (std::size_t i = 1; i < table.size(); ++i) {
+    auto const& row = table[i];
+    if (row[1].empty()) {
+      classes_inside.insert(row[2]);
+      if (row[2] == "closed forest evergreen broad leaf")
+        EXPECT_NEAR(std::stod(row[3]), aoi_total[row[0]],
+                    0.0001 * static_cast<double>(alerts.size()))
+            << row[0];
+      else
+        EXPECT_EQ(row[3], "0.0000") << row[0] << " " << row[2];
+      continue;
+    }
+    ++alert_rows;
+    EXPECT_EQ(row[2], "closed forest evergreen broad leaf") << row[1];
+    EXPECT_NEAR(std::stod(row[3]), area_of.at(row[1]), 0.00005) << row[1];
+  }
+  EXPECT_EQ(alert_rows, alerts.size() - 1);  // one class per alert
+  // The AOIs hold pasture as well as forest.
+  EXPECT_TRUE(classes_inside.count("herbaceous vegetation"));
   fs::remove_all(root);
 }

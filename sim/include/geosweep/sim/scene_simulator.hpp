@@ -113,6 +113,10 @@ struct planted_clearing {
 struct simulation_result {
   std::filesystem::path job_file;    ///< DIR/job.yaml
   std::filesystem::path truth_file;  ///< DIR/truth.geojson
+  /// DIR/landcover.tif: the land cover before any planted change, as CGLS-LC100 codes
+  /// (112 closed evergreen broad-leaf forest, 30 herbaceous vegetation for pasture, 80
+  /// permanent water for the river) on the scenes' grid, for `landcover: {classes: cgls-lc100}`.
+  std::filesystem::path landcover_file;
   raster_grid grid;                  ///< the grid of every band file
   std::vector<civil_date> dates;     ///< scene dates, ascending
   /// The planted clearings; in series mode the abrupt events (clearing and partial), cleared_on
