@@ -3,6 +3,7 @@
 #include <ogr_geometry.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 
 #include "catalog/sensor_profile.hpp"
 #include "catalog/stac_catalog.hpp"
+#include "catalog/stac_search.hpp"
 #include "core/gdal_utils.hpp"
 #include "core/text.hpp"
 #include "geosweep/pipeline/errors.hpp"
@@ -286,11 +288,17 @@ std::vector<scene> scenes_at(fs::path const& path, std::optional<civil_date> dat
   return {profile_scene(path, date, spec.sensor.type, needed_bands)};
 }
 
-std::vector<scene> stac_scenes(fs::path const& path, job_spec const& spec,
+/// The box a STAC API search of `spec` asks for, "west, south, east, north".
+std::string search_bbox_text(job_spec const& spec) {
+  auto const b = search_bbox(aoi_bboxes(spec));
+  return fmt::format("{}, {}, {}, {}", b.west, b.south, b.east, b.north);
+}
+
+std::vector<scene> stac_scenes(std::vector<stac_item> const& items, job_spec const& spec,
                                std::vector<std::string> const& needed_bands,
                                catalog_options const& options) {
   std::vector<scene> scenes;
-  for (auto const& item : read_stac_items(path)) {
+  for (auto const& item : items) {
     auto s = stac_scene(item, spec.sensor, needed_bands);
     if (options.require_local_files) {
       auto const check = [&](std::string const& what, band_file const& f) {
@@ -416,7 +424,24 @@ std::vector<scene> find_scenes(job_spec const& spec, std::vector<std::string> co
     all.insert(all.end(), more.begin(), more.end());
   }
   if (spec.scenes.stac) {
-    auto more = stac_scenes(*spec.scenes.stac, spec, needed_bands, options);
+    auto more = stac_scenes(read_stac_items(*spec.scenes.stac), spec, needed_bands, options);
+    all.insert(all.end(), more.begin(), more.end());
+  }
+  if (spec.scenes.stac_api) {
+    auto const found = search_stac_api(spec);
+    if (found.items.empty()) {
+      auto const& api = *spec.scenes.stac_api;
+      throw config_error(fmt::format(
+          "{}/search: no items{} over the AOIs ({}) from {} to {}", api.url,
+          api.collections.empty() ? std::string()
+                                  : fmt::format(" of {}", fmt::join(api.collections, ", ")),
+          search_bbox_text(spec),
+          to_iso(std::min(spec.baseline.first, spec.monitor.first)),
+          to_iso(std::max(spec.baseline.last, spec.monitor.last))));
+    }
+    auto more = stac_scenes(found.items, spec, needed_bands, options);
+    // An item of a search is no file: the manifest lists its assets, the job file the search.
+    for (auto& scene : more) scene.metadata.clear();
     all.insert(all.end(), more.begin(), more.end());
   }
   if (options.raster_footprints) {

@@ -4,10 +4,12 @@
 #include <fmt/ranges.h>
 #include <ogr_spatialref.h>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -202,19 +204,108 @@ void read_http_limits(spec_reader& r, YAML::Node const& node, http_limits& http)
   http.backoff_s = read_seconds(r, node, path, "backoff_s", 600, true);
 }
 
+/// A YAML value as JSON: maps and sequences as objects and arrays, plain scalars as booleans,
+/// integers or numbers where they read as one (YAML 1.2's core schema), else as strings.
+nlohmann::ordered_json to_json(YAML::Node const& node) {
+  if (node.IsMap()) {
+    auto out = nlohmann::ordered_json::object();
+    for (auto const& kv : node) out[kv.first.as<std::string>()] = to_json(kv.second);
+    return out;
+  }
+  if (node.IsSequence()) {
+    auto out = nlohmann::ordered_json::array();
+    for (auto const& v : node) out.push_back(to_json(v));
+    return out;
+  }
+  if (!node.IsScalar()) return nullptr;
+  std::string const text = node.Scalar();
+  if (node.Tag() == "!") return text;  // quoted: a string
+  if (text == "true" || text == "false") return text == "true";
+  if (text == "null" || text == "~") return nullptr;
+  char* end = nullptr;
+  long long const i = std::strtoll(text.c_str(), &end, 10);
+  if (!text.empty() && end == text.c_str() + text.size()) return i;
+  double const d = std::strtod(text.c_str(), &end);
+  if (!text.empty() && end == text.c_str() + text.size() && std::isfinite(d)) return d;
+  return text;
+}
+
+void read_stac_api(spec_reader& r, YAML::Node const& node, stac_api_spec& api) {
+  if (node.IsScalar()) {  // the URL alone
+    if (auto url = r.string(node, "scenes.stac_api")) api.url = *url;
+  } else if (r.expect_map(node, "scenes.stac_api")) {
+    r.check_keys(node, "scenes.stac_api",
+                 {"url", "collections", "query", "filter", "max_items", "limit", "method"});
+    if (!node["url"]) {
+      r.error(node, "scenes.stac_api", "missing key 'url' (the API root)");
+    } else if (auto url = r.string(node["url"], "scenes.stac_api.url")) {
+      api.url = *url;
+    }
+    if (node["collections"]) {
+      auto const& c = node["collections"];
+      if (c.IsScalar()) {
+        if (auto v = r.string(c, "scenes.stac_api.collections")) api.collections.push_back(*v);
+      } else if (r.expect_sequence(c, "scenes.stac_api.collections")) {
+        for (std::size_t i = 0; i < c.size(); ++i)
+          if (auto v = r.string(c[i], "scenes.stac_api.collections[" + std::to_string(i) + "]"))
+            api.collections.push_back(*v);
+      }
+    }
+    for (auto const* key : {"query", "filter"}) {
+      if (!node[key]) continue;
+      if (!node[key].IsMap()) {
+        r.error(node[key], std::string("scenes.stac_api.") + key,
+                std::string("expected a mapping (") +
+                    (std::string_view(key) == "query" ? "the STAC query extension's object"
+                                                      : "a CQL2 JSON expression") +
+                    ")");
+        continue;
+      }
+      (std::string_view(key) == "query" ? api.query : api.filter) = to_json(node[key]).dump();
+    }
+    if (node["max_items"]) {
+      if (auto v = r.integer(node["max_items"], "scenes.stac_api.max_items")) {
+        if (*v < 1) r.error(node["max_items"], "scenes.stac_api.max_items", "must be at least 1");
+        api.max_items = *v;
+      }
+    }
+    if (node["limit"]) {
+      if (auto v = r.integer(node["limit"], "scenes.stac_api.limit")) {
+        if (*v < 1 || *v > 10000)
+          r.error(node["limit"], "scenes.stac_api.limit", "expected 1 to 10000 items a page");
+        api.limit = *v;
+      }
+    }
+    if (node["method"]) {
+      if (auto v = r.string(node["method"], "scenes.stac_api.method")) {
+        if (*v != "POST" && *v != "GET")
+          r.error(node["method"], "scenes.stac_api.method", "expected POST or GET");
+        api.post = *v != "GET";
+      }
+    }
+  }
+  if (!api.url.empty() && !api.url.starts_with("http://") && !api.url.starts_with("https://"))
+    r.error(node["url"] ? node["url"] : node, "scenes.stac_api.url",
+            "'" + api.url + "': expected an http:// or https:// URL");
+  while (api.url.ends_with("/")) api.url.pop_back();
+}
+
 void read_scenes(spec_reader& r, YAML::Node const& node, scenes_spec& scenes) {
   scenes.where = location_of(node);
   if (!r.expect_map(node, "scenes")) return;
-  r.check_keys(node, "scenes", {"dir", "list", "stac", "max_cloud_cover", "http"});
+  r.check_keys(node, "scenes", {"dir", "list", "stac", "stac_api", "max_cloud_cover", "http"});
   if (node["http"]) read_http_limits(r, node["http"], scenes.http);
-  int const sources = (node["dir"] ? 1 : 0) + (node["list"] ? 1 : 0) + (node["stac"] ? 1 : 0);
+  int const sources = (node["dir"] ? 1 : 0) + (node["list"] ? 1 : 0) + (node["stac"] ? 1 : 0) +
+                      (node["stac_api"] ? 1 : 0);
   if (sources > 1) {
-    r.error(node, "scenes", "give one of 'dir', 'list' or 'stac', not several");
+    r.error(node, "scenes", "give one of 'dir', 'list', 'stac' or 'stac_api', not several");
   }
   if (sources == 0) {
     r.error(node, "scenes",
-            "missing 'dir' (a folder of scenes), 'list' (scene paths) or 'stac' (STAC items)");
+            "missing 'dir' (a folder of scenes), 'list' (scene paths), 'stac' (STAC items) or "
+            "'stac_api' (a STAC API to search)");
   }
+  if (node["stac_api"]) read_stac_api(r, node["stac_api"], scenes.stac_api.emplace());
   if (node["stac"]) {
     scenes.stac = r.path(node["stac"], "scenes.stac", true, "STAC item, collection or folder");
   }

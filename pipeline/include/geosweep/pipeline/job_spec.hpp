@@ -83,12 +83,25 @@ struct http_defaults {
   static constexpr double backoff_s = 1;
 };
 
-/// Where the scenes are: every entry of a folder, an explicit list, or STAC items; and which
-/// are clear enough to use.
+/// A STAC API to search for the scenes (scenes.stac_api, docs/job-spec.md): its /search is
+/// asked for the items of `collections` over the AOIs' bounding box and the job's periods.
+struct stac_api_spec {
+  std::string url;  ///< the API root; the search is url + "/search"
+  std::vector<std::string> collections;
+  std::string query;   ///< the STAC query extension's object, as JSON text; "" for none
+  std::string filter;  ///< a CQL2 JSON filter, as JSON text; "" for none
+  std::optional<int> max_items;  ///< stop after this many items
+  int limit = 100;               ///< items per page asked for
+  bool post = true;              ///< POST the search (false: GET with query parameters)
+};
+
+/// Where the scenes are: every entry of a folder, an explicit list, STAC items or a STAC API
+/// search; and which are clear enough to use.
 struct scenes_spec {
   std::optional<std::filesystem::path> dir;
   std::vector<scene_entry> list;
   std::optional<std::filesystem::path> stac;  ///< an item, ItemCollection, catalog or folder
+  std::optional<stac_api_spec> stac_api;      ///< a STAC API search
   std::optional<double> max_cloud_cover;      ///< percent (0-100); scenes above it are dropped
   http_limits http;                           ///< budgets of remote reads (scenes.http)
   source_location where;

@@ -1,0 +1,36 @@
+#pragma once
+/// \file
+/// HTTP requests for geosweep's own API calls (a STAC API search), through libcurl: one
+/// request with retries within a job's http_limits. Pixels are not read here: GDAL's
+/// /vsicurl/ reads them (core/gdal_utils.hpp configures it with the same limits).
+
+#include <string>
+#include <vector>
+
+#include "geosweep/pipeline/job_spec.hpp"
+
+namespace geosweep::pipeline {
+
+/// One request.
+struct http_request {
+  std::string method = "GET";  ///< GET or POST
+  std::string url;
+  std::string body;                  ///< POST: sent as application/json
+  std::vector<std::string> headers;  ///< extra "Name: value" lines
+};
+
+/// Its answer.
+struct http_answer {
+  long status = 0;
+  std::string body;
+  int attempts = 0;  ///< tries it took
+};
+
+/// Sends `r`, trying again after transport failures and HTTP 408, 429, 502, 503 and 504, up
+/// to `limits.attempts` tries in all (http_defaults when unset): before each new try it waits
+/// the answer's Retry-After (capped at 60 s) or else the backoff, doubled after each try.
+/// Any other answer is returned as it is. Throws geosweep::io_error naming the method, the URL
+/// and the last reason when no try got an answer to return.
+http_answer http_send(http_request const& r, http_limits const& limits);
+
+}  // namespace geosweep::pipeline
