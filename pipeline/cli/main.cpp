@@ -2,6 +2,7 @@
 // `geosweep: error: ...`, and an exit code per error class (see README.md).
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -27,6 +28,7 @@
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/notifier.hpp"
 #include "geosweep/pipeline/report.hpp"
+#include "geosweep/pipeline/scene_search.hpp"
 #include "geosweep/sim/scene_simulator.hpp"
 #include "global_options.hpp"
 #include "monitor_commands.hpp"
@@ -227,6 +229,69 @@ int validate_command(std::string const& job_path, global_options const& g) {
   return exit_ok;
 }
 
+/// geosweep search: the scenes a run would read, a line each, and the totals.
+int search_command(std::string const& job_path, std::string const& save, global_options const& g) {
+  auto const spec = g.load_job(job_path);
+  auto const r = gp::search_scenes(
+      spec, save.empty() ? std::nullopt : std::optional<std::filesystem::path>(save));
+  double total = 0.0;
+  bool all_known = true;
+  for (auto const& s : r.scenes) {
+    total += s.decoded_bytes.value_or(0.0);
+    all_known = all_known && s.decoded_bytes.has_value();
+  }
+  if (g.json) {
+    json j;
+    j["job"] = spec.name;
+    j["found"] = r.found;
+    j["dropped"] = {{"period", r.dropped_by_period},
+                    {"footprint", r.dropped_by_footprint},
+                    {"cloud", r.dropped_by_cloud}};
+    j["bands"] = r.bands;
+    json scenes = json::array();
+    for (auto const& s : r.scenes) {
+      json cover = json::object();
+      for (std::size_t a = 0; a < spec.aois.size(); ++a)
+        cover[spec.aois[a].name] = s.aoi_cover[a] ? json(*s.aoi_cover[a]) : json(nullptr);
+      scenes.push_back(
+          {{"id", s.id},
+           {"date", gp::to_iso(s.date)},
+           {"period", s.monitor ? "monitor" : "baseline"},
+           {"cloud_cover", s.cloud_cover ? json(*s.cloud_cover) : json(nullptr)},
+           {"aoi_cover", cover},
+           {"decoded_bytes", s.decoded_bytes ? json(*s.decoded_bytes) : json(nullptr)}});
+    }
+    j["scenes"] = std::move(scenes);
+    j["decoded_bytes"] = all_known ? json(total) : json(nullptr);
+    if (r.saved) j["saved"] = r.saved->string();
+    fmt::print("{}\n", j.dump(2));
+    return exit_ok;
+  }
+  fmt::print(
+      "geosweep search: job '{}': {} scene(s) found, {} to read ({} outside both periods, {} "
+      "outside every AOI, {} above the cloud cover limit); bands {}\n",
+      spec.name, r.found, r.scenes.size(), r.dropped_by_period, r.dropped_by_footprint,
+      r.dropped_by_cloud, fmt::join(r.bands, ", "));
+  fmt::print("{:<10}  {:<8}  {:<40} {:>6}", "DATE", "PERIOD", "SCENE", "CLOUD");
+  for (auto const& a : spec.aois) fmt::print(" {:>14}", a.name.substr(0, 14));
+  fmt::print(" {:>11}\n", "DECODED_MB");
+  for (auto const& s : r.scenes) {
+    fmt::print("{:<10}  {:<8}  {:<40} {:>6}", gp::to_iso(s.date),
+               s.monitor ? "monitor" : "baseline", s.id,
+               s.cloud_cover ? fmt::format("{:.1f}%", *s.cloud_cover) : "-");
+    for (auto const& c : s.aoi_cover)
+      fmt::print(" {:>14}", c ? fmt::format("{:.0f}%", 100.0 * *c) : "-");
+    fmt::print(" {:>11}\n", s.decoded_bytes ? fmt::format("{:.1f}", *s.decoded_bytes / 1e6) : "-");
+  }
+  fmt::print(
+      "decoded: {}{:.1f} MB (16-bit values of the AOIs' boxes; the bytes fetched are compressed, "
+      "in whole tiles)\n",
+      all_known ? "" : "at least ", total / 1e6);
+  if (r.saved)
+    fmt::print("items saved: {} (scenes: {{stac: {}}})\n", r.saved->string(), r.saved->string());
+  return exit_ok;
+}
+
 /// Hashes the outputs (and the local inputs) again and compares them with manifest.json: one
 /// line per file that differs, a summary, exit_verify_mismatch when any differs.
 int verify_command(std::string const& dir) {
@@ -405,6 +470,8 @@ struct job_commands {
   CLI::App* simulate = nullptr;
   std::string verify_dir;
   CLI::App* verify = nullptr;
+  CLI::App* search = nullptr;
+  std::string search_save;
 };
 
 void add_job_commands(CLI::App& app, job_commands& c) {
@@ -413,6 +480,12 @@ void add_job_commands(CLI::App& app, job_commands& c) {
   c.run->add_option("job", c.job_path, "Job file (YAML)")->required();
   c.validate = app.add_subcommand("validate", "Check a job file without reading any scene");
   c.validate->add_option("job", c.job_path, "Job file (YAML)")->required();
+  c.search = app.add_subcommand(
+      "search",
+      "List the scenes a run would read (cloud cover, AOI cover, bytes), reading no pixel");
+  c.search->add_option("job", c.job_path, "Job file (YAML)")->required();
+  c.search->add_option("--save", c.search_save,
+                       "Write a STAC API search's items to DIR/items.json (for scenes.stac)");
   c.report = app.add_subcommand(
       "report",
       "Draw the reports of a job's AOIs (PDF, PNGs, index.html) from the outputs of its run");
@@ -463,7 +536,8 @@ void add_job_commands(CLI::App& app, job_commands& c) {
       "Hash a run's outputs (and its local inputs) again and report every file that differs "
       "from its manifest.json or is missing (exit code 7 when any does)");
   c.verify->add_option("output_dir", c.verify_dir, "The outputs folder (outputs.dir)")->required();
-  for (auto* sub : {c.run, c.validate, c.report, c.simulate, c.verify}) sub->fallthrough();
+  for (auto* sub : {c.run, c.validate, c.search, c.report, c.simulate, c.verify})
+    sub->fallthrough();
 }
 
 /// Runs `prepare`, then the command that was parsed; errors become one line each and the exit code
@@ -474,6 +548,7 @@ int dispatch(job_commands const& c, monitor_commands const& monitoring, global_o
     prepare();
     if (c.run->parsed()) return run_command(c.job_path, g);
     if (c.validate->parsed()) return validate_command(c.job_path, g);
+    if (c.search->parsed()) return search_command(c.job_path, c.search_save, g);
     if (c.report->parsed()) return report_command(c.job_path, c.report_aoi, c.report_network, g);
     if (c.verify->parsed()) return verify_command(c.verify_dir);
     if (int const monitored = run_monitor_commands(monitoring, g); monitored >= 0) return monitored;
@@ -540,9 +615,10 @@ int main(int argc, char** argv) {
   } catch (CLI::ParseError const& e) {
     return app.exit(e) == 0 ? exit_ok : exit_usage;
   }
-  if (g.json && !(commands.run->parsed() || commands.validate->parsed() || info->parsed())) {
-    std::cerr << "geosweep: error: --json: only with run, validate and info (alerts list and "
-                 "alerts show: --format json)\n";
+  if (g.json && !(commands.run->parsed() || commands.validate->parsed() ||
+                  commands.search->parsed() || info->parsed())) {
+    std::cerr << "geosweep: error: --json: only with run, validate, search and info (alerts list "
+                 "and alerts show: --format json)\n";
     return exit_usage;
   }
   if (g.json && g.quiet) {

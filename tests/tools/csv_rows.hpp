@@ -5,6 +5,8 @@
 /// ending in a comma has an empty last field; a CR before the line end is dropped. Independent
 /// of pipeline/src/outputs/csv_reader, so the tables under test are not read by code under test.
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -27,6 +29,16 @@ inline std::vector<std::vector<std::string>> csv_rows(std::filesystem::path cons
     rows.push_back(row);
   }
   return rows;
+}
+
+/// The position of column `name` in a table's header (rows[0]); a test failure and 0 when
+/// there is none.
+inline std::size_t column(std::vector<std::vector<std::string>> const& rows,
+                          std::string const& name) {
+  for (std::size_t c = 0; c < rows.at(0).size(); ++c)
+    if (rows[0][c] == name) return c;
+  ADD_FAILURE() << "no column " << name;
+  return 0;
 }
 
 }  // namespace geosweep::test_tools

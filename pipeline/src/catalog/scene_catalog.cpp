@@ -435,10 +435,12 @@ std::vector<scene> find_scenes(job_spec const& spec, std::vector<std::string> co
           "{}/search: no items{} over the AOIs ({}) from {} to {}", api.url,
           api.collections.empty() ? std::string()
                                   : fmt::format(" of {}", fmt::join(api.collections, ", ")),
-          search_bbox_text(spec),
-          to_iso(std::min(spec.baseline.first, spec.monitor.first)),
+          search_bbox_text(spec), to_iso(std::min(spec.baseline.first, spec.monitor.first)),
           to_iso(std::max(spec.baseline.last, spec.monitor.last))));
     }
+    if (options.searched_features != nullptr)
+      options.searched_features->insert(options.searched_features->end(), found.features.begin(),
+                                        found.features.end());
     auto more = stac_scenes(found.items, spec, needed_bands, options);
     // An item of a search is no file: the manifest lists its assets, the job file the search.
     for (auto& scene : more) scene.metadata.clear();

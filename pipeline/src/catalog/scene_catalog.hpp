@@ -62,6 +62,9 @@ struct catalog_options {
   bool raster_footprints = true;
   /// A period left without scenes is an error.
   bool require_both_periods = true;
+  /// When set, a STAC API search (scenes.stac_api) puts each item's JSON here, as the API
+  /// gave it (geosweep search --save).
+  std::vector<std::string>* searched_features = nullptr;
 };
 
 /// Date in a product or file name: an 8-digit YYYYMMDD token, or the YYYYDDD of a Landsat

@@ -158,10 +158,12 @@ stac_search_result search_stac_api(job_spec const& spec) {
         ++result.duplicates;
         continue;
       }
-      // Errors name the search and the page; relative hrefs (rare in an API) are taken from
-      // the API root.
+      // Errors name the search and the page. APIs give absolute hrefs (a relative one would
+      // be taken as a local path).
+      auto text = feature.dump();
       auto item = parse_stac_item(
-          feature.dump(), std::filesystem::path(fmt::format("{} (page {})", where, result.pages)));
+          text, std::filesystem::path(fmt::format("{} (page {})", where, result.pages)));
+      result.features.push_back(std::move(text));
       ids.insert(item.id);
       result.items.push_back(std::move(item));
       ++fresh;

@@ -32,9 +32,10 @@ std::string search_url(job_spec const& spec);
 
 /// What a search found.
 struct stac_search_result {
-  std::vector<stac_item> items;  ///< in the order the API gave them, each id once
-  int pages = 0;                 ///< answers read
-  int duplicates = 0;            ///< items dropped because an earlier page had them
+  std::vector<stac_item> items;       ///< in the order the API gave them, each id once
+  std::vector<std::string> features;  ///< each item's JSON as the API gave it, beside `items`
+  int pages = 0;                      ///< answers read
+  int duplicates = 0;                 ///< items dropped because an earlier page had them
 };
 
 /// Runs the search of `spec.scenes.stac_api` (which must be set). Throws geosweep::io_error

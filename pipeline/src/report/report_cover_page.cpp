@@ -296,23 +296,9 @@ void draw_cover_page(cairo_t* cr, job_spec const& spec, run_inputs const& run, a
   auto const lang = spec.outputs.language;
   d::draw_page_heading(cr, kMargin, say(spec, "cover.title", in.name),
                        say(spec, "cover.subtitle", run.job));
-  double const width = 380;
-  double y = 92;
-  auto const heading = [&](std::string_view key) {
-    y += 6;
-    d::set_font(cr, 10, true);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    d::draw_text(cr, kMargin, y, std::string(tr(lang, key)));
-    y += 14;
-  };
-  auto const line = [&](std::string const& text) {
-    d::set_font(cr, 9);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    for (auto const& l : d::wrap_text(cr, text, width)) {
-      d::draw_text(cr, kMargin + 8, y, l);
-      y += 12;
-    }
-  };
+  d::fact_column facts(cr, kMargin, 92, 380);
+  auto const heading = [&](std::string_view key) { facts.heading(std::string(tr(lang, key))); };
+  auto const line = [&](std::string const& text) { facts.line(text); };
   heading("cover.heading_periods");
   line(say(spec, "cover.baseline", format_date(lang, spec.baseline.first),
            format_date(lang, spec.baseline.last)));

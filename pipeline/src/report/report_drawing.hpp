@@ -123,4 +123,33 @@ inline std::vector<std::string> wrap_text(cairo_t* cr, std::string const& text, 
   return lines;
 }
 
+/// The facts down the left of a cover or network page: bold headings at `x`, and lines under
+/// them indented by 8 points and wrapped to `width`, from `y` down.
+class fact_column {
+ public:
+  fact_column(cairo_t* cr, double x, double y, double width)
+      : cr_(cr), x_(x), y_(y), width_(width) {}
+  void heading(std::string const& text) {
+    y_ += 6;
+    set_font(cr_, 10, true);
+    cairo_set_source_rgb(cr_, 0, 0, 0);
+    draw_text(cr_, x_, y_, text);
+    y_ += 14;
+  }
+  void line(std::string const& text) {
+    set_font(cr_, 9);
+    cairo_set_source_rgb(cr_, 0.1, 0.1, 0.1);
+    for (auto const& l : wrap_text(cr_, text, width_)) {
+      draw_text(cr_, x_ + 8, y_, l);
+      y_ += 12;
+    }
+  }
+  /// Where the next heading or line goes.
+  [[nodiscard]] double y() const { return y_; }
+
+ private:
+  cairo_t* cr_;
+  double x_, y_, width_;
+};
+
 }  // namespace geosweep::pipeline::drawing

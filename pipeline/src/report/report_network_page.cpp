@@ -92,22 +92,9 @@ void draw_network_page(cairo_t* cr, job_spec const& spec, run_inputs const& run,
   };
   d::draw_page_heading(cr, kMargin, say_("network.title", network.name),
                        say_("cover.subtitle", run.job));
-  double y = 92;
-  auto const heading = [&](std::string_view key) {
-    y += 6;
-    d::set_font(cr, 10, true);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    d::draw_text(cr, kMargin, y, std::string(tr(lang, key)));
-    y += 14;
-  };
-  auto const line = [&](std::string const& text) {
-    d::set_font(cr, 9);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    for (auto const& l : d::wrap_text(cr, text, kColumnWidth)) {
-      d::draw_text(cr, kMargin + 8, y, l);
-      y += 12;
-    }
-  };
+  d::fact_column facts(cr, kMargin, 92, kColumnWidth);
+  auto const heading = [&](std::string_view key) { facts.heading(std::string(tr(lang, key))); };
+  auto const line = [&](std::string const& text) { facts.line(text); };
   auto const& t = network.totals;
   auto const changed =
       static_cast<std::size_t>(std::count_if(network.ranked.begin(), network.ranked.end(),
@@ -129,6 +116,7 @@ void draw_network_page(cairo_t* cr, job_spec const& spec, run_inputs const& run,
     line(say_("network.dates", format_date(lang, *t.first), format_date(lang, *t.last)));
   }
   heading("network.heading_ranked");
+  double y = facts.y();
   d::set_font(cr, 8, true);
   cairo_set_source_rgb(cr, 0, 0, 0);
   for (auto const& c : kColumns)
@@ -142,7 +130,8 @@ void draw_network_page(cairo_t* cr, job_spec const& spec, run_inputs const& run,
   d::set_font(cr, 8);
   for (std::size_t i = 0; i < network.ranked.size(); ++i) {
     if (y > kLastRow) {
-      line(say_("network.more", network.ranked.size() - i));
+      d::fact_column(cr, kMargin, y, kColumnWidth)
+          .line(say_("network.more", network.ranked.size() - i));
       break;
     }
     auto const& r = network.ranked[i];

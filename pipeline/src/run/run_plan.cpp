@@ -145,6 +145,14 @@ void plan_grid(job_spec const& spec, continuation const* resume, run_plan& plan)
 
 }  // namespace
 
+std::vector<std::string> bands_to_read(job_spec const& spec) {
+  run_plan plan;
+  plan.indices = indices_to_compute(spec);
+  plan.bands = bands_needed(plan.indices);
+  plan_colour(spec, plan);
+  return plan.bands;
+}
+
 std::optional<run_plan> plan_run(job_spec const& spec, continuation const* resume,
                                  run_result& result) {
   run_plan plan;

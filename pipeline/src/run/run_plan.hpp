@@ -53,6 +53,10 @@ struct run_plan {
   civil_date date_before, date_after;  ///< the latest date of each period (earlier runs too)
 };
 
+/// The bands a run of `spec` catalogs its scenes for: those of its indices and, with
+/// outputs.cog, the colour bands (plan_run drops those again when no AOI gets COGs).
+std::vector<std::string> bands_to_read(job_spec const& spec);
+
 /// Plans the run of `spec`, continuing `resume` when monitoring; records the scenes it will
 /// read (and those left out) in `result`. Nothing to plan when monitoring finds no new scene,
 /// or no monitoring date yet (result.nothing_new is set then).

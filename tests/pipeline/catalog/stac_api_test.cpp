@@ -23,6 +23,7 @@
 #include "catalog/stac_search.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/scene_search.hpp"
 #include "geosweep/sim/scene_simulator.hpp"
 #include "tools/local_servers.hpp"
 #include "tools/run_geosweep.hpp"
@@ -176,6 +177,88 @@ TEST_F(StacApi, ARunOverTheApiWritesTheAlertsOfTheRunOverTheSavedItems) {
   EXPECT_EQ(tt::read_file(*dir_ / "sim" / "out-searched" / "alerts.csv"), alerts);
   EXPECT_EQ(tt::read_file(*dir_ / "sim" / "out-searched" / "areas.csv"),
             tt::read_file(*dir_ / "sim" / "out-saved" / "areas.csv"));
+}
+
+TEST_F(StacApi, SearchListsWhatARunReadsAndSavesTheItemsForLater) {
+  auto const api = serve();
+  auto const job = (*dir_ / "sim" / "search.yaml").string();
+  std::ofstream(job) << job_with("  stac_api: " + url(*api) + "\n  max_cloud_cover: 40\n");
+  auto const saved_dir = *dir_ / "saved";
+  auto const r = tt::run_geosweep({"--json", "search", job, "--save", saved_dir.string()});
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto const j = json::parse(r.output);
+  auto const kept = ids_where([](double c) { return c <= 40; });
+  EXPECT_EQ(j["found"], 7);
+  EXPECT_EQ(j["dropped"]["cloud"], 7 - kept.size());
+  ASSERT_EQ(j["scenes"].size(), kept.size());
+  std::string last_date;
+  for (auto const& s : j["scenes"]) {
+    EXPECT_TRUE(std::binary_search(kept.begin(), kept.end(), s["id"].get<std::string>()));
+    EXPECT_GE(s["date"].get<std::string>(), last_date);  // by date
+    last_date = s["date"];
+    // The simulated AOIs lie inside every scene's footprint.
+    EXPECT_DOUBLE_EQ(s["aoi_cover"]["reserve-north"].get<double>(), 1.0);
+    EXPECT_DOUBLE_EQ(s["aoi_cover"]["concession-7"].get<double>(), 1.0);
+    EXPECT_GT(s["decoded_bytes"].get<double>(), 0.0);
+  }
+  // The saved items, as the API gave them, read by scenes.stac: every item of the search.
+  ASSERT_TRUE(fs::exists(saved_dir / "items.json"));
+  auto const offline = spec_with("  stac: " + (saved_dir / "items.json").string() + "\n");
+  auto const scenes = gp::find_scenes(offline, {"red", "nir"}, {});
+  EXPECT_EQ(scenes.size(), 7u);
+  EXPECT_EQ(requests().size(), 1u);  // one search, not one for the list and one for --save
+  // The table names each AOI and a line per scene.
+  auto const table = tt::run_geosweep({"search", job});
+  ASSERT_EQ(table.code, 0) << table.output;
+  EXPECT_NE(table.output.find("7 scene(s) found, " + std::to_string(kept.size()) + " to read"),
+            std::string::npos)
+      << table.output;
+  EXPECT_NE(table.output.find("reserve-north"), std::string::npos);
+  // --save without a STAC API: a job error.
+  auto const folder = tt::run_geosweep(
+      {"search", (*dir_ / "sim" / "job.yaml").string(), "--save", saved_dir.string()});
+  EXPECT_EQ(folder.code, 3) << folder.output;
+  EXPECT_NE(folder.output.find("this job has no scenes.stac_api"), std::string::npos);
+}
+
+TEST_F(StacApi, ANightlyMonitorFindsTheNightsNewItemsByItself) {
+  // The API knows the first 5 items one night and all 7 the next.
+  json first = *items_;
+  auto& features = first["features"];
+  std::sort(features.begin(), features.end(), [](json const& a, json const& b) {
+    return a["properties"]["datetime"] < b["properties"]["datetime"];
+  });
+  features.erase(features.begin() + 5, features.end());
+  std::ofstream(*dir_ / "api_items_5.json") << first.dump();
+  auto const job = (*dir_ / "sim" / "nightly.yaml").string();
+  auto const night = [&](fs::path const& items) {
+    auto const api = serve({}, {items});
+    std::string text = job_with("  stac_api: " + url(*api) + "\n");
+    text.replace(text.find("  dir: out\n"), 11, "  dir: out-nightly\n");
+    std::ofstream(job) << text;
+    return tt::run_geosweep({"--backend", "cpu", "monitor", job});
+  };
+  auto const one = night(*dir_ / "api_items_5.json");
+  ASSERT_EQ(one.code, 0) << one.output;
+  EXPECT_NE(one.output.find("run 1: 5 new scene(s)"), std::string::npos) << one.output;
+  auto const two = night(*dir_ / "api_items.json");
+  ASSERT_EQ(two.code, 0) << two.output;
+  EXPECT_NE(two.output.find("run 2: 2 new scene(s)"), std::string::npos) << two.output;
+  auto const three = night(*dir_ / "api_items.json");
+  ASSERT_EQ(three.code, 0) << three.output;
+  EXPECT_NE(three.output.find("no new scene"), std::string::npos) << three.output;
+}
+
+TEST(SceneSearch, BoxCoverIsTheShareOfGroundArea) {
+  using b = gp::geo_bbox;
+  // Half the longitudes: half the area.
+  EXPECT_DOUBLE_EQ(gp::box_cover(b{0, 0, 2, 2}, b{1, 0, 3, 2}), 0.5);
+  // The southern half of latitudes 0-1 degrees: sin(0.5 deg) / sin(1 deg) (numpy).
+  EXPECT_NEAR(gp::box_cover(b{0, 0, 1, 1}, b{0, 0, 1, 0.5}), 0.5000190391928685, 1e-12);
+  // Across the antimeridian: 179-181 E covered from 179.5 to 180.
+  EXPECT_DOUBLE_EQ(gp::box_cover(b{179, 0, -179, 1}, b{179.5, 0, 180, 1}), 0.25);
+  EXPECT_DOUBLE_EQ(gp::box_cover(b{179, 0, -179, 1}, b{170, -5, -170, 5}), 1.0);
+  EXPECT_DOUBLE_EQ(gp::box_cover(b{0, 0, 1, 1}, b{1, 0, 2, 1}), 0.0);  // touching only
 }
 
 TEST_F(StacApi, GetPagingWithOverlappingPagesCountsEachItemOnce) {

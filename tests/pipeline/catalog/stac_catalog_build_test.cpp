@@ -192,10 +192,10 @@ TEST_F(StacCatalog, JobSpecScenesStacAndMaxCloudCover) {
   EXPECT_FALSE(spec.scenes.dir);
   EXPECT_EQ(spec.scenes.max_cloud_cover, 30.0);
   expect_error("scenes: {stac: item.json, dir: scenes}\n",
-               "scenes: give one of 'dir', 'list' or 'stac', not several");
+               "scenes: give one of 'dir', 'list', 'stac' or 'stac_api', not several");
   expect_error("scenes: {max_cloud_cover: 3}\n",
                "scenes: missing 'dir' (a folder of scenes), "
-               "'list' (scene paths) or 'stac' (STAC items)");
+               "'list' (scene paths), 'stac' (STAC items) or 'stac_api' (a STAC API to search)");
   expect_error("scenes: {stac: nowhere.json}\n", "scenes.stac: STAC item, collection or folder '" +
                                                      (dir_ / "nowhere.json").string() +
                                                      "' does not exist");

@@ -25,16 +25,9 @@
 
 namespace fs = std::filesystem;
 namespace tt = geosweep::test_tools;
+using tt::column;
 
 namespace {
-
-/// Column `name` of a CSV's header.
-std::size_t column(std::vector<std::vector<std::string>> const& rows, std::string const& name) {
-  for (std::size_t c = 0; c < rows.at(0).size(); ++c)
-    if (rows[0][c] == name) return c;
-  ADD_FAILURE() << "no column " << name;
-  return 0;
-}
 
 // The simulated scenes (EPSG:32720, 600000..603200 E, 8946800..8950000 N) lie within
 // 62.0890..62.0597 W, 9.4976..9.5265 S: the class raster covers more, at 0.0001 degrees.

@@ -21,17 +21,11 @@
 
 namespace fs = std::filesystem;
 namespace tt = geosweep::test_tools;
+using tt::column;
 
 namespace {
 
 using table = std::vector<std::vector<std::string>>;
-
-std::size_t column(table const& rows, std::string const& name) {
-  for (std::size_t c = 0; c < rows.at(0).size(); ++c)
-    if (rows[0][c] == name) return c;
-  ADD_FAILURE() << "no column " << name;
-  return 0;
-}
 
 /// `job` with `network: NAME` added to the AOI called `aoi`, and its outputs in `dir`.
 std::string with_network(std::string job, std::string const& aoi, std::string const& network) {
