@@ -52,7 +52,7 @@ std::optional<http_request> next_request(json const& page, http_request const& p
     if (r.method == "POST") {
       json body = link.contains("body") && link["body"].is_object() ? link["body"] : json::object();
       if (link.value("merge", false)) {
-        json merged = json::parse(previous.body);
+        json merged = previous.body.empty() ? json::object() : json::parse(previous.body);
         for (auto const& [k, v] : body.items()) merged[k] = v;
         body = std::move(merged);
       }
