@@ -113,6 +113,8 @@ json run_summary_json(gp::job_spec const& spec, gp::run_result const& result,
   j["grid"] = {{"width", result.grid.width}, {"height", result.grid.height}};
   j["pixel_dates"] = result.pixels_processed;
   j["bytes_read"] = result.bytes_read;
+  j["http_requests"] = result.http_requests;
+  j["http_bytes"] = result.http_bytes;
   j["seconds"] = result.seconds;
   json aois = json::array();
   for (auto const& a : result.aois) {
@@ -161,6 +163,9 @@ int run_command(std::string const& job_path, global_options const& g) {
       result.chunks == 1 ? "" : "s", result.grid.width, result.grid.height, mpx,
       static_cast<double>(result.bytes_read) / 1e6, result.seconds,
       result.seconds > 0 ? mpx / result.seconds : 0.0);
+  if (result.http_requests > 0)
+    fmt::print("  remote scenes: {} HTTP request(s), {:.1f} MB downloaded\n", result.http_requests,
+               static_cast<double>(result.http_bytes) / 1e6);
   for (auto const& a : result.aois) {
     std::size_t high = 0;
     for (auto const& p : a.alerts) high += p.confidence == gp::alert_confidence::high ? 1 : 0;

@@ -1,7 +1,10 @@
 #include "core/gdal_utils.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <cpl_vsi.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
@@ -54,6 +57,28 @@ void configure_http_reads(http_limits const& limits) {
       CPLGetConfigOption("GDAL_HTTP_RETRY_DELAY", ""));
 }
 
+void reset_network_stats() {
+  VSINetworkStatsReset();
+}
+
+network_stats read_network_stats() {
+  network_stats out;
+  char* text = VSINetworkStatsGetAsSerializedJSON(nullptr);
+  if (text == nullptr) return out;
+  std::string const json_text = text;
+  CPLFree(text);
+  // {"methods": {"GET": {"count": 12, "downloaded_bytes": 345}, "HEAD": {...}}, "handlers":
+  // ...}: the totals by method.
+  auto const j = nlohmann::json::parse(json_text, nullptr, false);
+  if (!j.is_object() || !j.contains("methods") || !j["methods"].is_object()) return out;
+  for (auto const& [method, m] : j["methods"].items()) {
+    if (!m.is_object()) continue;
+    out.requests += m.value("count", std::int64_t{0});
+    out.downloaded += m.value("downloaded_bytes", std::int64_t{0});
+  }
+  return out;
+}
+
 void ensure_gdal() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -61,6 +86,9 @@ void ensure_gdal() {
     // a modest cache keeps memory flat with the region size. GDAL_CACHEMAX still wins if set.
     if (CPLGetConfigOption("GDAL_CACHEMAX", nullptr) == nullptr)
       CPLSetConfigOption("GDAL_CACHEMAX", "64");
+    // Counted for the run summary (read_network_stats); read when the first network file
+    // system is made, so before any remote read.
+    CPLSetConfigOption("CPL_VSIL_NETWORK_STATS_ENABLED", "YES");
     GDALAllRegister();
     CPLSetErrorHandler(log_gdal_message);
     configure_http_reads({});  // without limits, a server that never answers hangs the run

@@ -1,4 +1,6 @@
 #pragma once
+
+#include <cstdint>
 /// \file
 /// Small helpers at the GDAL boundary: registration, opening with errors people can act on,
 /// spatial references and coordinate transformations.
@@ -25,6 +27,16 @@ void ensure_gdal();
 /// variable's value in the environment, else http_defaults. Process-wide: readers opened
 /// afterwards use them.
 void configure_http_reads(http_limits const& limits);
+
+/// What GDAL's network file systems (/vsicurl/, /vsis3/, ...) fetched since the last
+/// reset_network_stats(): GDAL's own counters (CPL_VSIL_NETWORK_STATS_ENABLED, which
+/// ensure_gdal() turns on), for the whole process.
+struct network_stats {
+  std::int64_t requests = 0;    ///< HTTP requests of every method
+  std::int64_t downloaded = 0;  ///< body bytes received
+};
+void reset_network_stats();
+network_stats read_network_stats();
 
 /// Opens a raster read-only; throws geosweep::io_error with GDAL's message and the path.
 GDALDatasetUniquePtr open_raster(std::filesystem::path const& path);

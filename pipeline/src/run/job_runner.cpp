@@ -391,6 +391,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
   ensure_gdal();
+  reset_network_stats();
   run_result result;
   result.backend = k::resolve_backend(options.backend);
   if (options.backend == k::backend::automatic && result.backend == k::backend::cpu &&
@@ -486,6 +487,9 @@ run_result run_job(job_spec const& spec, run_options const& options) {
     if (!outputs) throw;
     throw io_error(outputs->as_live(e.what()));  // "out/alerts.gpkg", not the staging folder's
   }
+  auto const fetched = read_network_stats();
+  result.http_requests = fetched.requests;
+  result.http_bytes = fetched.downloaded;
   result.seconds = elapsed();
   return result;
 }

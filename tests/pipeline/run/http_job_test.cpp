@@ -1,6 +1,7 @@
 // A whole job over a remote archive: COGs and STAC items served by a real nginx on loopback
 // (range requests through GDAL's /vsicurl/), against the same job on the local files. The
-// outputs must be identical.
+// outputs must be identical, and the run's count of HTTP requests and bytes downloaded is
+// nginx's (its access log).
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 #include "geosweep/pipeline/job_runner.hpp"
@@ -59,6 +61,23 @@ TEST(HttpJob, JobOverStacItemsServedByNginxEqualsTheLocalRun) {
   auto const b = gp::run_job(remote, gp::run_options{gk::backend::cpu, false});
 
   EXPECT_GT(server.requests(), 20u);  // the scenes really came over HTTP
+  // The run's counts of what it fetched are nginx's: its requests, and the body bytes it sent
+  // ("$status $body_bytes_sent" after the request line in the combined log format).
+  EXPECT_EQ(a.http_requests, 0);
+  EXPECT_EQ(a.http_bytes, 0);
+  EXPECT_EQ(static_cast<std::size_t>(b.http_requests), server.requests());
+  std::int64_t sent = 0;
+  std::istringstream log(server.access_log());
+  std::regex const fields("\" (\\d{3}) (\\d+) ");
+  for (std::string line; std::getline(log, line);) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(line, m, fields)) << line;
+    sent += std::stoll(m[2].str());
+  }
+  EXPECT_GT(sent, 0);
+  EXPECT_EQ(b.http_bytes, sent);
+  std::cout << "remote run: " << b.http_requests << " HTTP requests, " << b.http_bytes
+            << " bytes downloaded, " << b.bytes_read << " bytes decoded\n";
   EXPECT_EQ(a.scenes_used, b.scenes_used);
   EXPECT_EQ(a.pixels_processed, b.pixels_processed);
   EXPECT_EQ(slurp(dir / "out_local" / "alerts.csv"), slurp(dir / "out_http" / "alerts.csv"));

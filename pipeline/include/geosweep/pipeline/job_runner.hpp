@@ -71,6 +71,9 @@ struct run_result {
   std::size_t scenes_used = 0;
   std::int64_t pixels_processed = 0;  ///< chunk pixels times dates (pixel-dates)
   std::int64_t bytes_read = 0;        ///< decoded band bytes (16-bit values on the grid)
+  /// Remote scenes: the HTTP requests GDAL made while the run read them, and the bytes it
+  /// downloaded (this process's; 0 for local scenes).
+  std::int64_t http_requests = 0, http_bytes = 0;
   std::size_t chunks = 0;
   double seconds = 0.0;
   raster_grid grid;                 ///< the analysis grid
