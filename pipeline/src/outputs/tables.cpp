@@ -117,6 +117,8 @@ void alert_totals::add(alert const& a) {
   if (a.confidence == alert_confidence::high) {
     ++high;
     high_ha += a.area_ha;
+  } else {
+    low_ha += a.area_ha;
   }
   if (a.estimated_value) value = value.value_or(0.0) + *a.estimated_value;
   if (!first || a.first_seen < *first) first = a.first_seen;

@@ -84,10 +84,10 @@ std::filesystem::path write_series_table(std::filesystem::path const& dir,
 
 /// The totals of a set of alerts, as networks.csv and the report's network page give them.
 struct alert_totals {
-  std::size_t alerts = 0, high = 0;  ///< alerts, and those of high confidence
-  double area_ha = 0.0, high_ha = 0.0;
-  std::optional<double> value;            ///< the sum of the estimated values there are
-  std::optional<civil_date> first, last;  ///< earliest and latest first_seen
+  std::size_t alerts = 0, high = 0;                   ///< alerts, and those of high confidence
+  double area_ha = 0.0, high_ha = 0.0, low_ha = 0.0;  ///< each summed in alert order
+  std::optional<double> value;                        ///< the sum of the estimated values there are
+  std::optional<civil_date> first, last;              ///< earliest and latest first_seen
   void add(alert const& a);
 };
 

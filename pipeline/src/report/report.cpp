@@ -109,23 +109,16 @@ report_result render_reports(job_spec const& spec, report_options const& options
         render_aoi(spec, run, name, dir, locator, custody, leaflet ? &map.overlays : nullptr));
   // A page per network: the one asked for, or every network of the job when all AOIs are
   // drawn.
-  std::vector<std::string> networks;
-  if (options.network) {
-    networks.push_back(*options.network);
-  } else if (!options.aoi) {
-    networks = job_networks(spec);
-  }
-  // Stems over every network of the job, so that a network's file is the same whichever
+  // File stems over every network of the job, so that a network's file is the same whichever
   // networks are drawn.
   auto const all = job_networks(spec);
   auto const stems = network_file_stems(all);
   std::vector<index_link> links;
-  for (auto const& network : networks) {
-    auto const at = std::find(all.begin(), all.end(), network);
-    GEOSWEEP_EXPECTS(at != all.end(), "selected_aois refused a network the job lacks");
-    auto const pdf =
-        write_network_page(dir, stems[static_cast<std::size_t>(at - all.begin())], spec, run,
-                           summarize_network(spec, network, run.alerts), locator);
+  for (std::size_t n = 0; n < all.size(); ++n) {
+    auto const& network = all[n];
+    if (options.network ? network != *options.network : options.aoi.has_value()) continue;
+    auto const pdf = write_network_page(dir, stems[n], spec, run,
+                                        summarize_network(spec, network, run.alerts), locator);
     result.networks.push_back(pdf);
     links.push_back(
         {pdf.filename().string(), say(spec.outputs.language, "network.title", network)});

@@ -17,6 +17,7 @@
 #include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "grid/aoi.hpp"
+#include "outputs/tables.hpp"
 #include "report/map_geometry.hpp"
 #include "report/report_drawing.hpp"
 #include "report/report_map.hpp"
@@ -314,25 +315,15 @@ void draw_cover_page(cairo_t* cr, job_spec const& spec, run_inputs const& run, a
   if (in.alerts.empty()) {
     line(std::string(tr(lang, "cover.no_alerts")));
   } else {
-    double high_ha = 0, low_ha = 0, value = 0;
-    std::size_t high = 0, low = 0;
-    bool with_value = false;
-    for (auto const& a : in.alerts) {
-      bool const is_high = a.confidence == alert_confidence::high;
-      (is_high ? high_ha : low_ha) += a.area_ha;
-      ++(is_high ? high : low);
-      if (a.estimated_value) {
-        value += *a.estimated_value;
-        with_value = true;
-      }
-    }
-    line(say(spec, "cover.alerts", in.alerts.size(), format_number(lang, high_ha + low_ha, 2)));
-    line(say(spec, "cover.high_ha", format_number(lang, high_ha, 2), high));
-    line(say(spec, "cover.low_ha", format_number(lang, low_ha, 2), low));
+    alert_totals t;
+    for (auto const& a : in.alerts) t.add(a);
+    line(say(spec, "cover.alerts", t.alerts, format_number(lang, t.high_ha + t.low_ha, 2)));
+    line(say(spec, "cover.high_ha", format_number(lang, t.high_ha, 2), t.high));
+    line(say(spec, "cover.low_ha", format_number(lang, t.low_ha, 2), t.alerts - t.high));
     auto const aoi = std::find_if(spec.aois.begin(), spec.aois.end(),
                                   [&](aoi_spec const& a) { return a.name == in.name; });
-    if (aoi != spec.aois.end() && aoi->value_per_ha && with_value)
-      line(say(spec, "cover.value", format_number(lang, value, 2),
+    if (aoi != spec.aois.end() && aoi->value_per_ha && t.value)
+      line(say(spec, "cover.value", format_number(lang, *t.value, 2),
                format_number(lang, *aoi->value_per_ha, 2)));
   }
   heading("cover.heading_provenance");

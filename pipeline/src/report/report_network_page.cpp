@@ -35,14 +35,6 @@ constexpr column kColumns[] = {{"network.col_aoi", 0},
 
 }  // namespace
 
-std::vector<std::string> job_networks(job_spec const& spec) {
-  std::vector<std::string> names;
-  for (auto const& a : spec.aois)
-    if (!a.network.empty() && std::find(names.begin(), names.end(), a.network) == names.end())
-      names.push_back(a.network);
-  return names;
-}
-
 network_summary summarize_network(job_spec const& spec, std::string const& network,
                                   std::vector<alert> const& alerts) {
   network_summary s;
@@ -111,7 +103,7 @@ void draw_network_page(cairo_t* cr, job_spec const& spec, run_inputs const& run,
   } else {
     line(say_("cover.alerts", t.alerts, format_number(lang, t.area_ha, 2)));
     line(say_("cover.high_ha", format_number(lang, t.high_ha, 2), t.high));
-    line(say_("cover.low_ha", format_number(lang, t.area_ha - t.high_ha, 2), t.alerts - t.high));
+    line(say_("cover.low_ha", format_number(lang, t.low_ha, 2), t.alerts - t.high));
     if (t.value) line(say_("network.value", format_number(lang, *t.value, 2)));
     line(say_("network.dates", format_date(lang, *t.first), format_date(lang, *t.last)));
   }

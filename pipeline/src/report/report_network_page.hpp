@@ -35,9 +35,6 @@ struct network_summary {
 network_summary summarize_network(job_spec const& spec, std::string const& network,
                                   std::vector<alert> const& alerts);
 
-/// The networks of `spec`, in the order its AOIs first name them.
-std::vector<std::string> job_networks(job_spec const& spec);
-
 /// The file stems of the pages of `networks`: "network-" and the name in lower case, each run
 /// of characters other than ASCII letters and digits one '-' ("Acme Timber Ltd." ->
 /// "network-acme-timber-ltd"); "-2", "-3"... after a stem an earlier network has, and

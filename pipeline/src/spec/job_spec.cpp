@@ -844,15 +844,20 @@ void check_generic_bands(spec_reader& r, YAML::Node const& sensor_node, job_spec
 
 }  // namespace
 
+std::vector<std::string> job_networks(job_spec const& spec) {
+  std::vector<std::string> names;
+  for (auto const& a : spec.aois)
+    if (!a.network.empty() && std::find(names.begin(), names.end(), a.network) == names.end())
+      names.push_back(a.network);
+  return names;
+}
+
 std::vector<std::string> network_aois(job_spec const& spec, std::string const& network) {
-  std::vector<std::string> names, networks;
-  for (auto const& a : spec.aois) {
+  std::vector<std::string> names;
+  for (auto const& a : spec.aois)
     if (a.network == network) names.push_back(a.name);
-    if (!a.network.empty() &&
-        std::find(networks.begin(), networks.end(), a.network) == networks.end())
-      networks.push_back(a.network);
-  }
   if (names.empty() || network.empty()) {
+    auto const networks = job_networks(spec);
     throw config_error(fmt::format(
         "{}: no AOI of network '{}' ({})", spec.file.string(), network,
         networks.empty() ? std::string("the job's AOIs name no network")

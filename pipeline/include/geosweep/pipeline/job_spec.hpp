@@ -88,8 +88,8 @@ struct http_defaults {
 struct stac_api_spec {
   std::string url;  ///< the API root; the search is url + "/search"
   std::vector<std::string> collections;
-  std::string query;   ///< the STAC query extension's object, as JSON text; "" for none
-  std::string filter;  ///< a CQL2 JSON filter, as JSON text; "" for none
+  std::string query;             ///< the STAC query extension's object, as JSON text; "" for none
+  std::string filter;            ///< a CQL2 JSON filter, as JSON text; "" for none
   std::optional<int> max_items;  ///< stop after this many items
   int limit = 100;               ///< items per page asked for
   bool post = true;              ///< POST the search (false: GET with query parameters)
@@ -381,6 +381,9 @@ struct job_spec {
   std::vector<notification_spec> notifications;  ///< where alerts are sent (monitor)
   std::optional<landcover_spec> landcover;
 };
+
+/// The networks of `spec` (aois[].network), in the order its AOIs first name them.
+std::vector<std::string> job_networks(job_spec const& spec);
 
 /// The names of the AOIs of network `network`, in job order. Throws geosweep::config_error
 /// naming the job file and the job's networks when no AOI belongs to it.
