@@ -115,6 +115,8 @@ json run_summary_json(gp::job_spec const& spec, gp::run_result const& result,
   j["bytes_read"] = result.bytes_read;
   j["http_requests"] = result.http_requests;
   j["http_bytes"] = result.http_bytes;
+  j["cache_served_bytes"] = result.cache_served_bytes;
+  j["cache_invalidated"] = result.cache_invalidated;
   j["seconds"] = result.seconds;
   json aois = json::array();
   for (auto const& a : result.aois) {
@@ -163,9 +165,17 @@ int run_command(std::string const& job_path, global_options const& g) {
       result.chunks == 1 ? "" : "s", result.grid.width, result.grid.height, mpx,
       static_cast<double>(result.bytes_read) / 1e6, result.seconds,
       result.seconds > 0 ? mpx / result.seconds : 0.0);
-  if (result.http_requests > 0)
-    fmt::print("  remote scenes: {} HTTP request(s), {:.1f} MB downloaded\n", result.http_requests,
+  if (result.http_requests > 0 || result.cache_served_bytes > 0) {
+    fmt::print("  remote scenes: {} HTTP request(s), {:.1f} MB downloaded", result.http_requests,
                static_cast<double>(result.http_bytes) / 1e6);
+    if (spec.scenes.cache)
+      fmt::print(", {:.1f} MB served from the cache{}",
+                 static_cast<double>(result.cache_served_bytes) / 1e6,
+                 result.cache_invalidated > 0
+                     ? fmt::format(" ({} changed file(s) fetched again)", result.cache_invalidated)
+                     : std::string());
+    fmt::print("\n");
+  }
   for (auto const& a : result.aois) {
     std::size_t high = 0;
     for (auto const& p : a.alerts) high += p.confidence == gp::alert_confidence::high ? 1 : 0;

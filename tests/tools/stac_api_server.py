@@ -23,6 +23,21 @@ each page after the first start with the previous page's last item again (an API
 overlap). The first --fail-first requests get --fail-status with "Retry-After:
 --retry-after". Any other path is 404.
 
+Assets, for jobs that read what they find (each request logged too, with the body bytes sent):
+
+  --assets DIR        GET and HEAD /assets/<path> serve DIR/<path>, with single byte ranges
+                      ("Range: bytes=a-b" or "a-"); an item href starting with
+                      http://stac-api.invalid is answered with this server's address instead
+  --s3-bucket NAME    GET and HEAD /NAME/<key> serve DIR/<key> as an S3-compatible store
+                      addressed by path; --requester-pays answers 403 AccessDenied to a
+                      request without "x-amz-request-payer: requester", as a requester-pays
+                      bucket does
+  --token-seconds N   GET /token/<collection> answers {"token": "se=...&sig=...",
+                      "msft:expiry": now + N s} as the Planetary Computer's SAS API does;
+                      --require-token answers 403 to an asset request without the sig of a
+                      token that has not expired
+  --require-header H  every request without header H ("Name: value") is answered 401
+
 Prints "PORT <n>" on its first stdout line once it listens (port 0 asks the kernel for a free
 one). Each request is appended to --log as one JSON line {"method": "POST", "path":
 "/search", "body": {...} or null, "status": 200, "returned": 2}. Stop it with SIGTERM.
@@ -30,9 +45,12 @@ one). Each request is appended to --log as one JSON line {"method": "POST", "pat
 
 import argparse
 import json
+import os
+import secrets
 import sys
 import threading
-from datetime import datetime, timezone
+import time
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -130,7 +148,14 @@ def main():
     parser.add_argument("--fail-first", type=int, default=0)
     parser.add_argument("--fail-status", type=int, default=503)
     parser.add_argument("--retry-after", type=int, default=1)
+    parser.add_argument("--assets")
+    parser.add_argument("--s3-bucket")
+    parser.add_argument("--requester-pays", action="store_true")
+    parser.add_argument("--token-seconds", type=int, default=0)
+    parser.add_argument("--require-token", action="store_true")
+    parser.add_argument("--require-header")
     args = parser.parse_args()
+    tokens = {}  # sig -> expiry (seconds since the epoch)
     items = sorted(load_items(args.items), key=lambda i: (i["properties"]["datetime"], i["id"]))
     lock = threading.Lock()
     counter = {"next": 0}
@@ -149,7 +174,90 @@ def main():
             for name, value in headers:
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def route(self):
+            url = urlsplit(self.path)
+            if args.require_header:
+                name, _, value = args.require_header.partition(":")
+                if self.headers.get(name.strip()) != value.strip():
+                    self.log({"method": self.command, "path": url.path, "status": 401})
+                    return self.reply(401, {"code": "Unauthorized"})
+            if args.token_seconds and url.path.startswith("/token/"):
+                return self.handle_token(url)
+            if args.assets and url.path.startswith("/assets/"):
+                return self.handle_asset(url, url.path[len("/assets/"):])
+            if args.assets and args.s3_bucket and url.path.startswith("/%s/" % args.s3_bucket):
+                return self.handle_asset(url, url.path[len(args.s3_bucket) + 2:], s3=True)
+            return self.handle_search()
+
+        def handle_token(self, url):
+            expiry = time.time() + args.token_seconds
+            sig = secrets.token_hex(8)
+            with lock:
+                tokens[sig] = expiry
+            when = datetime.fromtimestamp(expiry, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.log({"method": self.command, "path": url.path, "status": 200})
+            self.reply(200, {"msft:expiry": when, "token": "se=%d&sig=%s" % (expiry, sig)})
+
+        def handle_asset(self, url, relative, s3=False):
+            entry = {"method": self.command, "path": url.path, "status": 200, "bytes": 0,
+                     "token": "sig=" in url.query,
+                     "payer": self.headers.get("x-amz-request-payer"),
+                     "auth": (self.headers.get("Authorization") or "").split(" ")[0] or None,
+                     "range": self.headers.get("Range")}
+            file = os.path.realpath(os.path.join(args.assets, relative))
+            denied = None
+            if s3 and args.requester_pays and entry["payer"] != "requester":
+                denied = "requester pays"
+            if args.require_token:
+                sig = parse_qs(url.query).get("sig", [""])[0]
+                with lock:
+                    valid = tokens.get(sig, 0) > time.time()
+                if not valid:
+                    denied = "no valid token"
+            if denied:
+                entry["status"] = 403
+                self.log(entry)
+                body = ("<Error><Code>AccessDenied</Code><Message>%s</Message></Error>"
+                        % denied).encode()
+                self.send_response(403)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+                return None
+            if not file.startswith(os.path.realpath(args.assets) + os.sep) or \
+                    not os.path.isfile(file):
+                entry["status"] = 404
+                self.log(entry)
+                return self.reply(404, {"code": "NotFound"})
+            size = os.path.getsize(file)
+            first, last = 0, size - 1
+            ranged = self.headers.get("Range", "").startswith("bytes=")
+            if ranged:
+                a, _, b = self.headers["Range"][6:].partition("-")
+                first, last = int(a), min(int(b) if b else size - 1, size - 1)
+            length = max(0, last - first + 1)
+            self.send_response(206 if ranged else 200)
+            self.send_header("Content-Type", "image/tiff")
+            self.send_header("Accept-Ranges", "bytes")
+            self.send_header("Last-Modified", self.date_time_string(int(os.path.getmtime(file))))
+            if ranged:
+                self.send_header("Content-Range", "bytes %d-%d/%d" % (first, last, size))
+            self.send_header("Content-Length", str(length if ranged else size))
+            self.end_headers()
+            if self.command != "HEAD":
+                with open(file, "rb") as f:
+                    f.seek(first)
+                    data = f.read(length)
+                self.wfile.write(data)
+                entry["bytes"] = len(data)
+            entry["status"] = 206 if ranged else 200
+            self.log(entry)
+            return None
 
         def handle_search(self):
             with lock:
@@ -193,6 +301,8 @@ def main():
                                   "method": "GET"})
             entry["returned"] = len(page)
             self.log(entry)
+            root = "http://%s:%d" % self.server.server_address
+            page = json.loads(json.dumps(page).replace("http://stac-api.invalid", root))
             self.reply(200, {"type": "FeatureCollection", "features": page, "links": links,
                              "numberMatched": len(found), "numberReturned": len(page)})
 
@@ -201,7 +311,7 @@ def main():
                 with open(args.log, "a", encoding="utf-8") as log:
                     log.write(json.dumps(entry) + "\n")
 
-        do_GET = do_POST = handle_search
+        do_GET = do_POST = do_HEAD = route
 
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True

@@ -442,8 +442,19 @@ std::vector<scene> find_scenes(job_spec const& spec, std::vector<std::string> co
       options.searched_features->insert(options.searched_features->end(), found.features.begin(),
                                         found.features.end());
     auto more = stac_scenes(found.items, spec, needed_bands, options);
-    // An item of a search is no file: the manifest lists its assets, the job file the search.
-    for (auto& scene : more) scene.metadata.clear();
+    std::map<std::string, std::string> collection_of;
+    for (auto const& item : found.items) collection_of[item.id] = item.collection;
+    for (auto& scene : more) {
+      // An item of a search is no file: the manifest lists its assets, the job file the search.
+      scene.metadata.clear();
+      if (spec.scenes.stac_api->sign.empty()) continue;
+      auto const sign = [&](band_file& f) {
+        f.path = signed_read_path(f.path.string(), collection_of[scene.id]);
+      };
+      for (auto& [name, f] : scene.bands) sign(f);
+      if (scene.quality) sign(*scene.quality);
+      if (scene.saturation) sign(*scene.saturation);
+    }
     all.insert(all.end(), more.begin(), more.end());
   }
   if (options.raster_footprints) {
@@ -473,7 +484,7 @@ scene_catalog build_catalog(job_spec const& spec, std::vector<std::string> const
                             catalog_options const& options) {
   // The readers open the scenes this catalog lists, remote ones within the job's HTTP limits.
   ensure_gdal();
-  configure_http_reads(spec.scenes.http);
+  configure_remote_reads(spec);
   auto const all = find_scenes(spec, needed_bands, options);
   bool const any_footprint =
       std::any_of(all.begin(), all.end(), [](scene const& s) { return s.footprint.has_value(); });

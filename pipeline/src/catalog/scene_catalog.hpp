@@ -89,8 +89,8 @@ std::vector<geo_bbox> aoi_bboxes(job_spec const& spec);
 /// Builds the catalog of `spec`: find_scenes, then keeps the scenes of either period whose
 /// footprint (when known) meets an AOI's bounding box and whose cloud cover (when known) is at
 /// most scenes.max_cloud_cover. Throws geosweep::config_error as find_scenes does, and when a
-/// period has no scene (saying how many were dropped and why). Also sets the limits of GDAL's
-/// HTTP reads from spec.scenes.http (configure_http_reads) for the readers of remote scenes.
+/// period has no scene (saying how many were dropped and why). Also tells GDAL how to reach
+/// remote scenes (configure_remote_reads: limits, headers, S3, signing, cache) for the readers.
 scene_catalog build_catalog(job_spec const& spec, std::vector<std::string> const& needed_bands);
 
 /// build_catalog with `options`.

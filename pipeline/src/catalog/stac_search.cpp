@@ -1,16 +1,16 @@
 #include "catalog/stac_search.hpp"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <memory>
 #include <set>
 
 #include "catalog/scene_catalog.hpp"
+#include "core/environment.hpp"
 #include "core/http_client.hpp"
+#include "core/text.hpp"
 #include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
@@ -22,14 +22,6 @@ std::string datetime_range(job_spec const& spec) {
   civil_date const first = std::min(spec.baseline.first, spec.monitor.first);
   civil_date const last = std::max(spec.baseline.last, spec.monitor.last);
   return to_iso(first) + "T00:00:00Z/" + to_iso(last) + "T23:59:59Z";
-}
-
-/// `text` percent-encoded for a query string.
-std::string escaped(std::string const& text) {
-  std::unique_ptr<char, decltype(&curl_free)> out(
-      curl_easy_escape(nullptr, text.c_str(), static_cast<int>(text.size())), curl_free);
-  if (!out) throw io_error("libcurl: curl_easy_escape failed (out of memory?)");
-  return out.get();
 }
 
 std::string number(double v) {
@@ -46,6 +38,7 @@ std::optional<http_request> next_request(json const& page, http_request const& p
     if (!link.contains("href") || !link["href"].is_string())
       throw io_error(where + ": a 'next' link without an href");
     http_request r;
+    r.headers = previous.headers;  // the job's headers, on every page
     r.url = link["href"].get<std::string>();
     r.method =
         link.value("method", previous.method == "POST" && link.contains("body") ? "POST" : "GET");
@@ -67,19 +60,40 @@ std::optional<http_request> next_request(json const& page, http_request const& p
 
 geo_bbox search_bbox(std::vector<geo_bbox> const& aois) {
   GEOSWEEP_EXPECTS(!aois.empty(), "a job has at least one AOI");
-  if (aois.size() == 1) return aois.front();
-  geo_bbox out{180, 90, -180, -90};
-  bool crosses = false;
+  geo_bbox out{0, 90, 0, -90};
+  // The AOIs' longitude intervals, those across 180° split in two, merged in order.
+  std::vector<std::pair<double, double>> spans;
   for (auto const& b : aois) {
-    crosses = crosses || b.crosses_antimeridian();
-    out.west = std::min(out.west, b.west);
-    out.east = std::max(out.east, b.east);
     out.south = std::min(out.south, b.south);
     out.north = std::max(out.north, b.north);
+    if (b.crosses_antimeridian()) {
+      spans.emplace_back(b.west, 180.0);
+      spans.emplace_back(-180.0, b.east);
+    } else {
+      spans.emplace_back(b.west, b.east);
+    }
   }
-  if (crosses) {
-    out.west = -180;
-    out.east = 180;
+  std::sort(spans.begin(), spans.end());
+  std::vector<std::pair<double, double>> merged;
+  for (auto const& s : spans) {
+    if (!merged.empty() && s.first <= merged.back().second) {
+      merged.back().second = std::max(merged.back().second, s.second);
+    } else {
+      merged.push_back(s);
+    }
+  }
+  // The smallest interval of the circle holding them all leaves out its widest gap: the one
+  // across 180° gives an ordinary box, one between two AOIs a box across the antimeridian.
+  double widest = 360.0 - (merged.back().second - merged.front().first);  // across 180°
+  out.west = merged.front().first;
+  out.east = merged.back().second;
+  for (std::size_t i = 1; i < merged.size(); ++i) {
+    double const gap = merged[i].first - merged[i - 1].second;
+    if (gap > widest) {
+      widest = gap;
+      out.west = merged[i].first;
+      out.east = merged[i - 1].second;
+    }
   }
   return out;
 }
@@ -106,14 +120,14 @@ std::string search_url(job_spec const& spec) {
   auto const& api = *spec.scenes.stac_api;
   auto const b = search_bbox(aoi_bboxes(spec));
   std::string url = api.url + "/search?bbox=" +
-                    escaped(fmt::format("{},{},{},{}", number(b.west), number(b.south),
-                                        number(b.east), number(b.north))) +
-                    "&datetime=" + escaped(datetime_range(spec)) +
+                    url_component(fmt::format("{},{},{},{}", number(b.west), number(b.south),
+                                              number(b.east), number(b.north))) +
+                    "&datetime=" + url_component(datetime_range(spec)) +
                     "&limit=" + std::to_string(api.limit);
   if (!api.collections.empty())
-    url += "&collections=" + escaped(fmt::format("{}", fmt::join(api.collections, ",")));
-  if (!api.query.empty()) url += "&query=" + escaped(api.query);
-  if (!api.filter.empty()) url += "&filter=" + escaped(api.filter) + "&filter-lang=cql2-json";
+    url += "&collections=" + url_component(fmt::format("{}", fmt::join(api.collections, ",")));
+  if (!api.query.empty()) url += "&query=" + url_component(api.query);
+  if (!api.filter.empty()) url += "&filter=" + url_component(api.filter) + "&filter-lang=cql2-json";
   return url;
 }
 
@@ -121,6 +135,7 @@ stac_search_result search_stac_api(job_spec const& spec) {
   GEOSWEEP_EXPECTS(spec.scenes.stac_api.has_value(), "a job with scenes.stac_api");
   auto const& api = *spec.scenes.stac_api;
   http_request request;
+  request.headers = header_lines(spec.scenes.http, spec.file);
   if (api.post) {
     request.method = "POST";
     request.url = api.url + "/search";
@@ -138,8 +153,8 @@ stac_search_result search_stac_api(job_spec const& spec) {
     if (answer.status != 200) {
       std::string text = answer.body.substr(0, 300);
       std::replace(text.begin(), text.end(), '\n', ' ');
-      throw io_error(
-          fmt::format("{}: HTTP {}{}{}", where, answer.status, text.empty() ? "" : ": ", text));
+      throw io_error(masked(
+          fmt::format("{}: HTTP {}{}{}", where, answer.status, text.empty() ? "" : ": ", text)));
     }
     json page;
     try {

@@ -18,9 +18,10 @@
 
 namespace geosweep::pipeline {
 
-/// The bounding box searched: the AOIs' WGS84 boxes, one box around them all (a single AOI
-/// crossing the antimeridian keeps west > east; several AOIs of which one crosses it search
-/// every longitude).
+/// The bounding box searched: the smallest box around the AOIs' WGS84 boxes on the globe. It
+/// crosses the antimeridian (west > east) when that is shorter: for one AOI across it, or AOIs
+/// on both sides of it (Fiji's, split at 180°, give [179.8, ..., -179.8, ...], not every
+/// longitude).
 geo_bbox search_bbox(std::vector<geo_bbox> const& aois);
 
 /// The body of the first POST /search of `spec`: collections, bbox, datetime (the first

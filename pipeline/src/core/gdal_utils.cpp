@@ -16,6 +16,10 @@
 #include <mutex>
 #include <vector>
 
+#include "core/environment.hpp"
+#include "core/http_client.hpp"
+#include "core/range_cache.hpp"
+#include "core/text.hpp"
 #include "geosweep/pipeline/errors.hpp"
 
 namespace geosweep::pipeline {
@@ -23,7 +27,8 @@ namespace {
 
 void CPL_STDCALL log_gdal_message(CPLErr level, CPLErrorNum number, char const* message) {
   // Failures are turned into exceptions where they happen; here they only go to the log.
-  if (level >= CE_Warning) spdlog::debug("GDAL ({}): {}", static_cast<int>(number), message);
+  if (level >= CE_Warning)
+    spdlog::debug("GDAL ({}): {}", static_cast<int>(number), masked(message ? message : ""));
 }
 
 /// One GDAL config option: the job's value, else the environment's, else the default.
@@ -55,6 +60,80 @@ void configure_http_reads(http_limits const& limits) {
       CPLGetConfigOption("GDAL_HTTP_CONNECTTIMEOUT", ""),
       CPLGetConfigOption("GDAL_HTTP_TIMEOUT", ""), CPLGetConfigOption("GDAL_HTTP_MAX_RETRY", ""),
       CPLGetConfigOption("GDAL_HTTP_RETRY_DELAY", ""));
+}
+
+namespace {
+
+/// A config option the job sets, or else leaves to the environment.
+void set_or_clear(char const* name, std::string const& value) {
+  CPLSetConfigOption(name, value.empty() ? nullptr : value.c_str());
+}
+
+/// GDAL_HTTP_HEADERS holds "Name: value" pairs separated by commas; a pair holding a comma or
+/// a double quote is double-quoted, with '\\' and '"' escaped.
+std::string gdal_header_list(std::vector<std::string> const& lines) {
+  std::string out;
+  for (auto const& line : lines) {
+    if (!out.empty()) out += ',';
+    std::string quoted = "\"";
+    for (char c : line) {
+      if (c == '\\' || c == '"') quoted += '\\';
+      quoted += c;
+    }
+    out += quoted + '"';
+  }
+  return out;
+}
+
+}  // namespace
+
+void configure_remote_reads(job_spec const& spec) {
+  auto const& scenes = spec.scenes;
+  configure_http_reads(scenes.http);
+  auto const headers = header_lines(scenes.http, spec.file);
+  set_or_clear("GDAL_HTTP_HEADERS", gdal_header_list(headers));
+  set_or_clear("AWS_REQUEST_PAYER", scenes.s3.requester_pays ? "requester" : "");
+  set_or_clear("AWS_NO_SIGN_REQUEST", scenes.s3.anonymous ? "YES" : "");
+  set_or_clear("AWS_REGION", scenes.s3.region);
+  std::string endpoint = scenes.s3.endpoint;
+  bool const plain = endpoint.starts_with("http://");
+  if (auto const scheme = endpoint.find("://"); scheme != std::string::npos)
+    endpoint = endpoint.substr(scheme + 3);
+  set_or_clear("AWS_S3_ENDPOINT", endpoint);
+  set_or_clear("AWS_HTTPS", endpoint.empty() ? "" : (plain ? "NO" : "YES"));
+  // Buckets of S3-compatible stores are addressed by path (host/bucket/key).
+  set_or_clear("AWS_VIRTUAL_HOSTING", endpoint.empty() ? "" : "FALSE");
+  set_or_clear("VSICURL_PC_SAS_TOKEN_URL", scenes.stac_api ? scenes.stac_api->sign : std::string());
+  // Scenes of STAC items are single files: looking for sidecars (.aux.xml, .msk, .ovr) and
+  // listing their folder would cost a request each, per file, on a remote store.
+  if (scenes.stac || scenes.stac_api) {
+    if (std::getenv("GDAL_DISABLE_READDIR_ON_OPEN") == nullptr)
+      CPLSetConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR");
+  } else {
+    CPLSetConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", nullptr);
+  }
+  if (scenes.cache) {
+    enable_range_cache(*scenes.cache);
+  } else {
+    disable_range_cache();
+  }
+  std::vector<std::string> names;
+  for (auto const& h : scenes.http.headers) names.push_back(h.name);
+  spdlog::debug(
+      "remote reads: headers [{}], s3 requester pays {}, anonymous {}, region '{}', "
+      "endpoint '{}', signing '{}', cache '{}'",
+      fmt::join(names, ", "), scenes.s3.requester_pays, scenes.s3.anonymous, scenes.s3.region,
+      scenes.s3.endpoint, scenes.stac_api ? scenes.stac_api->sign : "",
+      scenes.cache ? scenes.cache->string() : "");
+}
+
+std::string signed_read_path(std::string const& gdal_path, std::string const& collection) {
+  if (!gdal_path.starts_with("/vsicurl/")) return gdal_path;
+  // GDAL 3.6 opens the URL as it is written (an encoded one is found but not opened); only an
+  // '&' of its own query would end the option early.
+  std::string url;
+  for (char c : gdal_path.substr(9)) url += c == '&' ? std::string("%26") : std::string(1, c);
+  return "/vsicurl?pc_url_signing=yes&pc_collection=" + url_component(collection) + "&url=" + url;
 }
 
 void reset_network_stats() {
@@ -100,6 +179,7 @@ namespace {
 /// GDAL's text of one failure as a user reads it: SQLite's statement dropped, the system's
 /// reason added to a bare I/O error.
 std::string tidy(std::string text) {
+  text = masked(std::move(text));  // a signed URL's token, a header's secret
   // SQLite errors carry the whole statement ("sqlite3_exec(CREATE TABLE ... ) failed: database
   // or disk is full"): the reason is what follows it.
   if (text.rfind("sqlite3_", 0) == 0) {
@@ -173,7 +253,9 @@ GDALDatasetUniquePtr open_raster(std::filesystem::path const& path) {
   ensure_gdal();
   CPLErrorReset();
   gdal_failures failures;
-  GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  // Remote files are read through the byte-range cache when the job has one.
+  GDALDatasetUniquePtr ds(
+      GDALDataset::Open(cached_path(path.string()).c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   if (ds) return ds;
   // GDAL says nothing when no driver recognises the file (random bytes, a zero-byte file).
   std::string const reason = failures.said_nothing()
@@ -191,7 +273,7 @@ GDALDatasetUniquePtr open_raster(std::filesystem::path const& path) {
         CPLGetConfigOption("GDAL_HTTP_TIMEOUT", "?"),
         std::atoi(CPLGetConfigOption("GDAL_HTTP_MAX_RETRY", "0")) + 1);
   }
-  throw io_error(message);
+  throw io_error(masked(message));
 }
 
 GDALDatasetUniquePtr open_vector(std::filesystem::path const& path) {

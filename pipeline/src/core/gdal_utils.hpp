@@ -28,6 +28,23 @@ void ensure_gdal();
 /// afterwards use them.
 void configure_http_reads(http_limits const& limits);
 
+/// Everything GDAL is told, process-wide, about reaching the remote scenes of `spec`:
+/// - the HTTP limits (configure_http_reads);
+/// - scenes.http.headers as GDAL_HTTP_HEADERS (header_lines: ${VAR} expanded, throws
+///   geosweep::config_error naming the line and the variable when one is unset);
+/// - scenes.s3 as AWS_REQUEST_PAYER=requester, AWS_NO_SIGN_REQUEST=YES, AWS_REGION and, for
+///   an S3-compatible endpoint, AWS_S3_ENDPOINT with AWS_HTTPS and AWS_VIRTUAL_HOSTING=FALSE;
+/// - scenes.stac_api.sign as VSICURL_PC_SAS_TOKEN_URL (see signed_read_path);
+/// - scenes.cache: the byte-range cache (core/range_cache.hpp).
+/// What the job leaves out is left to the environment's variables of the same names.
+void configure_remote_reads(job_spec const& spec);
+
+/// The GDAL path that reads `gdal_path` (a /vsicurl/ path) with Planetary Computer-style SAS
+/// signing for `collection`: GDAL asks VSICURL_PC_SAS_TOKEN_URL + collection for a token,
+/// appends it to every request and asks again when less than a minute of it is left. Other
+/// paths are returned unchanged.
+std::string signed_read_path(std::string const& gdal_path, std::string const& collection);
+
 /// What GDAL's network file systems (/vsicurl/, /vsis3/, ...) fetched since the last
 /// reset_network_stats(): GDAL's own counters (CPL_VSIL_NETWORK_STATS_ENABLED, which
 /// ensure_gdal() turns on), for the whole process.

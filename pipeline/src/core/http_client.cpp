@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/environment.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/errors.hpp"
 
@@ -101,13 +102,32 @@ http_answer http_send(http_request const& r, http_limits const& limits) {
     reason = a.failure.empty() ? fmt::format("HTTP {}", a.answer.status) : a.failure;
     if (n >= tries) break;
     double const wait = a.retry_after_s >= 0 ? std::min(a.retry_after_s, 60.0) : backoff;
-    spdlog::info("{} {}: {}; trying again in {:.1f} s (try {} of {})", r.method, r.url, reason,
-                 wait, n + 1, tries);
+    spdlog::info("{} {}: {}; trying again in {:.1f} s (try {} of {})", r.method, masked(r.url),
+                 masked(reason), wait, n + 1, tries);
     std::this_thread::sleep_for(std::chrono::duration<double>(wait));
     backoff *= 2;
   }
-  throw io_error(fmt::format("{} {}: {} after {} tr{}", r.method, r.url, reason, tries,
-                             tries == 1 ? "y" : "ies"));
+  throw io_error(masked(fmt::format("{} {}: {} after {} tr{}", r.method, r.url, reason, tries,
+                                    tries == 1 ? "y" : "ies")));
+}
+
+std::vector<std::string> header_lines(http_limits const& limits,
+                                      std::filesystem::path const& job_file) {
+  std::vector<std::string> lines;
+  for (auto const& h : limits.headers) {
+    for (auto const& name : environment_references(h.value).value_or(std::vector<std::string>{})) {
+      auto const value = environment_value(name);
+      std::string const where = fmt::format("{}:{}:{}: scenes.http.headers.{}", job_file.string(),
+                                            h.where.line, h.where.column, h.name);
+      if (!value)
+        throw config_error(where + ": environment variable '" + name + "' is not set or empty");
+      if (value->find_first_of("\r\n") != std::string::npos)
+        throw config_error(where + ": environment variable '" + name + "' holds a line break");
+      add_secret(*value);
+    }
+    lines.push_back(h.name + ": " + expand_environment(h.value));
+  }
+  return lines;
 }
 
 }  // namespace geosweep::pipeline

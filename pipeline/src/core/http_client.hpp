@@ -4,6 +4,7 @@
 /// request with retries within a job's http_limits. Pixels are not read here: GDAL's
 /// /vsicurl/ reads them (core/gdal_utils.hpp configures it with the same limits).
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -32,5 +33,12 @@ struct http_answer {
 /// Any other answer is returned as it is. Throws geosweep::io_error naming the method, the URL
 /// and the last reason when no try got an answer to return.
 http_answer http_send(http_request const& r, http_limits const& limits);
+
+/// The "Name: value" lines of `limits.headers` (scenes.http.headers), each ${VAR} expanded from
+/// the environment; the expanded values are given to add_secret (core/environment.hpp), so that
+/// no message shows them. Throws geosweep::config_error naming `job_file`, the header's line
+/// and the variable when one is unset or empty or holds a line break.
+std::vector<std::string> header_lines(http_limits const& limits,
+                                      std::filesystem::path const& job_file);
 
 }  // namespace geosweep::pipeline

@@ -13,10 +13,14 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-std::string url_path(std::string_view path) {
+namespace {
+
+/// `text` with every byte other than letters, digits, -._~ and those in `keep` as %XX.
+std::string percent_encode(std::string_view text, std::string_view keep) {
   std::string out;
-  for (unsigned char const c : path) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+  for (unsigned char const c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        keep.find(static_cast<char>(c)) != std::string_view::npos) {
       out += static_cast<char>(c);
     } else {
       char buffer[4];
@@ -25,6 +29,16 @@ std::string url_path(std::string_view path) {
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string url_path(std::string_view path) {
+  return percent_encode(path, "/");
+}
+
+std::string url_component(std::string_view text) {
+  return percent_encode(text, "");
 }
 
 std::string upper(std::string_view text) {

@@ -19,6 +19,10 @@ std::string upper(std::string_view text);
 /// and '/' (a file name in a link may hold spaces and other characters).
 std::string url_path(std::string_view path);
 
+/// `text` percent-encoded for a query parameter or any other URL component: every byte but
+/// RFC 3986's unreserved characters.
+std::string url_component(std::string_view text);
+
 /// The 64-bit FNV-1a hash of `bytes`: stable across runs, builds and machines (unlike
 /// std::hash), for identifiers derived from content.
 constexpr std::uint64_t fnv1a64(std::string_view bytes) {

@@ -19,6 +19,7 @@
 #include "core/file_hasher.hpp"
 #include "core/gdal_utils.hpp"
 #include "core/output_set.hpp"
+#include "core/range_cache.hpp"
 #include "core/text.hpp"
 #include "geosweep/pipeline/build_info.hpp"
 #include "geosweep/pipeline/errors.hpp"
@@ -392,6 +393,7 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   };
   ensure_gdal();
   reset_network_stats();
+  reset_range_cache_stats();
   run_result result;
   result.backend = k::resolve_backend(options.backend);
   if (options.backend == k::backend::automatic && result.backend == k::backend::cpu &&
@@ -490,6 +492,9 @@ run_result run_job(job_spec const& spec, run_options const& options) {
   auto const fetched = read_network_stats();
   result.http_requests = fetched.requests;
   result.http_bytes = fetched.downloaded;
+  auto const cached = read_range_cache_stats();
+  result.cache_served_bytes = cached.served_bytes;
+  result.cache_invalidated = cached.invalidated;
   result.seconds = elapsed();
   return result;
 }

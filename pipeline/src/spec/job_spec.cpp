@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "compute/spectral_index.hpp"
+#include "core/environment.hpp"
 #include "core/gdal_utils.hpp"
 #include "geosweep/kernels/backend.hpp"
 #include "geosweep/kernels/bfast.hpp"
@@ -197,11 +198,54 @@ std::optional<double> read_seconds(spec_reader& r, YAML::Node const& node, std::
 void read_http_limits(spec_reader& r, YAML::Node const& node, http_limits& http) {
   std::string const path = "scenes.http";
   if (!r.expect_map(node, path)) return;
-  r.check_keys(node, path, {"connect_timeout_s", "timeout_s", "attempts", "backoff_s"});
+  r.check_keys(node, path, {"connect_timeout_s", "timeout_s", "attempts", "backoff_s", "headers"});
   http.connect_timeout_s = read_seconds(r, node, path, "connect_timeout_s", 600, false);
   http.timeout_s = read_seconds(r, node, path, "timeout_s", 3600, false);
   if (node["attempts"]) http.attempts = r.integer_in(node["attempts"], path + ".attempts", 1, 20);
   http.backoff_s = read_seconds(r, node, path, "backoff_s", 600, true);
+  if (node["headers"] && r.expect_map(node["headers"], path + ".headers")) {
+    for (auto const& kv : node["headers"]) {
+      auto const name = kv.first.as<std::string>();
+      auto const key_path = path + ".headers." + name;
+      bool const token = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      });
+      if (!token) {
+        r.error(kv.first, key_path, "a header name is letters, digits, '-' and '_'");
+        continue;
+      }
+      auto value = r.string(kv.second, key_path);
+      if (!value) continue;
+      if (value->find_first_of("\r\n") != std::string::npos) {
+        r.error(kv.second, key_path, "a header value is one line");
+      } else if (!environment_references(*value)) {
+        r.error(kv.second, key_path,
+                "malformed environment reference in '" + *value +
+                    "': write ${NAME} with NAME of letters, digits and '_'");
+      } else {
+        http.headers.push_back({name, *value, location_of(kv.second)});
+      }
+    }
+  }
+}
+
+/// scenes.s3: GDAL's /vsis3/ options for s3:// assets.
+void read_s3_access(spec_reader& r, YAML::Node const& node, s3_access& s3) {
+  std::string const path = "scenes.s3";
+  if (!r.expect_map(node, path)) return;
+  r.check_keys(node, path, {"requester_pays", "anonymous", "region", "endpoint"});
+  if (node["requester_pays"])
+    s3.requester_pays = r.boolean(node["requester_pays"], path + ".requester_pays").value_or(false);
+  if (node["anonymous"])
+    s3.anonymous = r.boolean(node["anonymous"], path + ".anonymous").value_or(false);
+  if (node["region"]) s3.region = r.string(node["region"], path + ".region").value_or("");
+  if (node["endpoint"]) {
+    s3.endpoint = r.string(node["endpoint"], path + ".endpoint").value_or("");
+    if (!s3.endpoint.starts_with("http://") && !s3.endpoint.starts_with("https://"))
+      r.error(node["endpoint"], path + ".endpoint",
+              "'" + s3.endpoint + "': expected http(s)://host[:port] of an S3-compatible store");
+    while (s3.endpoint.ends_with("/")) s3.endpoint.pop_back();
+  }
 }
 
 /// A YAML value as JSON: maps and sequences as objects and arrays, plain scalars as booleans,
@@ -235,7 +279,7 @@ void read_stac_api(spec_reader& r, YAML::Node const& node, stac_api_spec& api) {
     if (auto url = r.string(node, "scenes.stac_api")) api.url = *url;
   } else if (r.expect_map(node, "scenes.stac_api")) {
     r.check_keys(node, "scenes.stac_api",
-                 {"url", "collections", "query", "filter", "max_items", "limit", "method"});
+                 {"url", "collections", "query", "filter", "max_items", "limit", "method", "sign"});
     if (!node["url"]) {
       r.error(node, "scenes.stac_api", "missing key 'url' (the API root)");
     } else if (auto url = r.string(node["url"], "scenes.stac_api.url")) {
@@ -283,6 +327,21 @@ void read_stac_api(spec_reader& r, YAML::Node const& node, stac_api_spec& api) {
         api.post = *v != "GET";
       }
     }
+    if (node["sign"]) {
+      if (auto v = r.string(node["sign"], "scenes.stac_api.sign")) {
+        if (*v == "planetary-computer") {
+          api.sign = planetary_computer_token_url;
+        } else if (v->starts_with("http://") || v->starts_with("https://")) {
+          api.sign = *v;
+          if (!api.sign.ends_with("/")) api.sign += '/';  // the collection's id follows
+        } else {
+          r.error(node["sign"], "scenes.stac_api.sign",
+                  "'" + *v +
+                      "': expected planetary-computer or the http(s) URL of a SAS token "
+                      "endpoint (the collection's id is appended)");
+        }
+      }
+    }
   }
   if (!api.url.empty() && !api.url.starts_with("http://") && !api.url.starts_with("https://"))
     r.error(node["url"] ? node["url"] : node, "scenes.stac_api.url",
@@ -293,8 +352,11 @@ void read_stac_api(spec_reader& r, YAML::Node const& node, stac_api_spec& api) {
 void read_scenes(spec_reader& r, YAML::Node const& node, scenes_spec& scenes) {
   scenes.where = location_of(node);
   if (!r.expect_map(node, "scenes")) return;
-  r.check_keys(node, "scenes", {"dir", "list", "stac", "stac_api", "max_cloud_cover", "http"});
+  r.check_keys(node, "scenes",
+               {"dir", "list", "stac", "stac_api", "max_cloud_cover", "http", "s3", "cache"});
   if (node["http"]) read_http_limits(r, node["http"], scenes.http);
+  if (node["s3"]) read_s3_access(r, node["s3"], scenes.s3);
+  if (node["cache"]) scenes.cache = r.path(node["cache"], "scenes.cache", false, "cache folder");
   int const sources = (node["dir"] ? 1 : 0) + (node["list"] ? 1 : 0) + (node["stac"] ? 1 : 0) +
                       (node["stac_api"] ? 1 : 0);
   if (sources > 1) {

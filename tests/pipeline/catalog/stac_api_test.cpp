@@ -28,6 +28,7 @@
 #include "tools/local_servers.hpp"
 #include "tools/run_geosweep.hpp"
 #include "tools/shared_data.hpp"
+#include "tools/stac_api_fixture.hpp"
 
 namespace fs = std::filesystem;
 namespace gp = geosweep::pipeline;
@@ -42,18 +43,7 @@ class StacApi : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new fs::path(fs::temp_directory_path() /
                         ("geosweep_stac_api_" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    geosweep::sim::simulation_options options;
-    options.seed = 7;
-    options.width = options.height = 200;
-    geosweep::sim::simulate_scenes(*dir_ / "sim", options);
-    std::ifstream in(*dir_ / "sim" / "stac" / "items.json");
-    json items = json::parse(in);
-    for (auto& item : items["features"])
-      for (auto& [key, asset] : item["assets"].items())
-        asset["href"] =
-            fs::weakly_canonical(*dir_ / "sim" / "stac" / asset["href"].get<std::string>())
-                .string();
+    json items = tt::simulated_items(*dir_, [](fs::path const& file) { return file.string(); });
     std::ofstream(*dir_ / "api_items.json") << items.dump();
     items_ = new json(std::move(items));
   }
@@ -65,11 +55,7 @@ class StacApi : public ::testing::Test {
 
   /// The simulator's job with `scenes` in place of its scene folder.
   static std::string job_with(std::string const& scenes) {
-    std::ifstream in(*dir_ / "sim" / "job.yaml");
-    std::string job((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto const at = job.find("scenes:\n  dir: scenes\n");
-    EXPECT_NE(at, std::string::npos);
-    return job.replace(at, 21, "scenes:\n" + scenes);
+    return tt::job_with_scenes(*dir_ / "sim" / "job.yaml", scenes);
   }
   static gp::job_spec spec_with(std::string const& scenes) {
     return gp::parse_job_spec(job_with(scenes), *dir_ / "sim" / "job.yaml");
@@ -78,24 +64,13 @@ class StacApi : public ::testing::Test {
   /// The API serving the items, with `extra` options of stac_api_server.py.
   static std::unique_ptr<tt::python_server> serve(std::vector<std::string> extra = {},
                                                   std::vector<fs::path> files = {}) {
-    fs::remove(log());
     if (files.empty()) files.push_back(*dir_ / "api_items.json");
-    std::vector<std::string> args{"--log", log().string(), "--items"};
-    for (auto const& f : files) args.push_back(f.string());
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<tt::python_server>(tt::tools_dir() / "stac_api_server.py", args);
+    return tt::serve_stac_api(log(), files, extra);
   }
-  static std::string url(tt::python_server const& s) {
-    return "http://127.0.0.1:" + std::to_string(s.port());
-  }
+  static std::string url(tt::python_server const& s) { return tt::url_of(s); }
   static fs::path log() { return *dir_ / "api.log"; }
   /// The requests the API logged, in order.
-  static std::vector<json> requests() {
-    std::vector<json> out;
-    std::ifstream in(log());
-    for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
-    return out;
-  }
+  static std::vector<json> requests() { return tt::logged_requests(log()); }
   /// Ids of the simulator's items whose eo:cloud_cover passes `keep`, in item order.
   template <class Keep>
   static std::vector<std::string> ids_where(Keep keep) {
@@ -353,6 +328,41 @@ TEST_F(StacApi, ASearchThatFindsNothingSaysWhatItSearched) {
   }
 }
 
+TEST_F(StacApi, ASearchAcrossTheAntimeridianFindsTheItemsOnBothSides) {
+  // An AOI on Taveuni (Fiji), across 180°, and items about it: one each side of the line, one
+  // across it, one west of the AOI and one south of it.
+  json items = json::object({{"type", "FeatureCollection"}, {"features", json::array()}});
+  std::vector<std::pair<std::string, std::vector<double>>> const boxes{
+      {"west-of-180", {179.7, -16.9, 179.95, -16.7}},
+      {"east-of-180", {-179.95, -16.9, -179.7, -16.7}},
+      {"across-180", {179.9, -16.9, -179.9, -16.7}},
+      {"far-west", {178.0, -16.9, 178.5, -16.7}},
+      {"south", {-179.9, -18.0, -179.8, -17.5}}};
+  for (auto const& [id, box] : boxes) {
+    json item = (*items_)["features"][0];
+    item["id"] = id;
+    item["bbox"] = box;
+    item.erase("geometry");
+    item["geometry"] = nullptr;
+    items["features"].push_back(item);
+  }
+  std::ofstream(*dir_ / "fiji_items.json") << items.dump();
+  auto const api = serve({}, {*dir_ / "fiji_items.json"});
+  // The AOI split at 180°, as the job spec asks.
+  auto const spec = gp::parse_job_spec(
+      "job: taveuni\nscenes:\n  stac_api: {url: " + url(*api) +
+          ", collections: [sentinel-2-l2a]}\n"
+          "aois: [{name: taveuni-w, bbox: [179.8, -17.0, 180, -16.6]},\n"
+          "       {name: taveuni-e, bbox: [-180, -17.0, -179.8, -16.6]}]\n"
+          "period: {baseline: [2023-01-01, 2023-12-31], monitor: [2024-01-01, 2024-12-31]}\n",
+      *dir_ / "fiji.yaml", false);
+  auto const found = gp::search_stac_api(spec);
+  EXPECT_EQ(ids_of(found), (std::vector<std::string>{"across-180", "east-of-180", "west-of-180"}));
+  auto const log = requests();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0]["body"]["bbox"], json::parse("[179.8, -17.0, -179.8, -16.6]"));  // west > east
+}
+
 TEST(StacApiSpec, TheKeysAreCheckedWhereTheyAre) {
   auto const error_of = [](std::string const& block) {
     std::string const job = "job: t\nscenes:\n" + block +
@@ -388,7 +398,17 @@ TEST(StacApiSpec, SearchBoxesAroundTheAoisAndAcrossTheAntimeridian) {
   using b = gp::geo_bbox;
   EXPECT_EQ(gp::search_bbox({b{179.5, -17, -179.5, -16}}), (b{179.5, -17, -179.5, -16}));
   EXPECT_EQ(gp::search_bbox({b{10, 1, 11, 2}, b{-3, -4, -2, 0}}), (b{-3, -4, 11, 2}));
-  EXPECT_EQ(gp::search_bbox({b{179.5, -17, -179.5, -16}, b{10, 1, 11, 2}}), (b{-180, -17, 180, 2}));
+  // Across 180° from 10° E to 179.5° W is 190.5° of longitude, the other way 349.5°.
+  EXPECT_EQ(gp::search_bbox({b{179.5, -17, -179.5, -16}, b{10, 1, 11, 2}}),
+            (b{10, -17, -179.5, 2}));
+  // AOIs split at 180° (as the job spec asks) search across it, not every longitude.
+  EXPECT_EQ(gp::search_bbox({b{179.8, -17, 180, -16.6}, b{-180, -17, -179.8, -16.6}}),
+            (b{179.8, -17, -179.8, -16.6}));
+  // On the boundary, the gap between the AOIs (from 169° W to 10° E, 179°) as wide as the one
+  // across 180° (from 11° E to 170° W, 179°): the ordinary box. Just inside and outside it.
+  EXPECT_EQ(gp::search_bbox({b{-170, 0, -169, 1}, b{10, 0, 11, 1}}), (b{-170, 0, 11, 1}));
+  EXPECT_EQ(gp::search_bbox({b{-170, 0, -169, 1}, b{9.8, 0, 11, 1}}), (b{-170, 0, 11, 1}));
+  EXPECT_EQ(gp::search_bbox({b{-170, 0, -169, 1}, b{10.2, 0, 11, 1}}), (b{10.2, 0, -169, 1}));
 }
 
 TEST(RealDataStacApi, TheRealItemsAreFoundByPlaceAndDate) {

@@ -74,6 +74,9 @@ struct run_result {
   /// Remote scenes: the HTTP requests GDAL made while the run read them, and the bytes it
   /// downloaded (this process's; 0 for local scenes).
   std::int64_t http_requests = 0, http_bytes = 0;
+  /// With scenes.cache: the bytes of remote files served from the cache folder instead of
+  /// fetched, and the cached files found changed remotely (their old bytes dropped).
+  std::int64_t cache_served_bytes = 0, cache_invalidated = 0;
   std::size_t chunks = 0;
   double seconds = 0.0;
   raster_grid grid;                 ///< the analysis grid

@@ -68,11 +68,31 @@ struct scene_entry {
 /// GDAL_HTTP_CONNECTTIMEOUT, GDAL_HTTP_TIMEOUT, GDAL_HTTP_MAX_RETRY (attempts - 1) and
 /// GDAL_HTTP_RETRY_DELAY. A value left out comes from that variable in the environment, else
 /// from http_defaults (docs/job-spec.md).
+/// An HTTP header sent with every remote read and STAC API request (scenes.http.headers). Its
+/// value may name environment variables as ${VAR}, read when the job runs: secrets stay out of
+/// the job file, and out of every output and message.
+struct http_header {
+  std::string name;   ///< e.g. "Authorization"
+  std::string value;  ///< e.g. "Bearer ${EARTHDATA_TOKEN}"
+  source_location where;
+};
+
 struct http_limits {
   std::optional<double> connect_timeout_s;  ///< TCP (and TLS) connection of one request
   std::optional<double> timeout_s;          ///< one request, connection included
   std::optional<int> attempts;              ///< tries of one request (server errors, timeouts)
   std::optional<double> backoff_s;          ///< wait before the 2nd try; GDAL doubles it
+  std::vector<http_header> headers;         ///< sent with every request (GDAL_HTTP_HEADERS)
+};
+
+/// How s3:// assets are read (scenes.s3), as GDAL's /vsis3/ options. Credentials come from
+/// where GDAL and the AWS tools find them (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+/// AWS_PROFILE, ~/.aws), never from the job file.
+struct s3_access {
+  bool requester_pays = false;  ///< AWS_REQUEST_PAYER=requester: the reader pays the transfer
+  bool anonymous = false;       ///< AWS_NO_SIGN_REQUEST=YES: a public bucket, no credentials
+  std::string region;           ///< AWS_REGION; "" for GDAL's (us-east-1)
+  std::string endpoint;         ///< an S3-compatible store's http(s)://host[:port]; "" for AWS
 };
 
 /// What http_limits default to: a slow but healthy archive passes, a stalled one fails fast.
@@ -93,7 +113,15 @@ struct stac_api_spec {
   std::optional<int> max_items;  ///< stop after this many items
   int limit = 100;               ///< items per page asked for
   bool post = true;              ///< POST the search (false: GET with query parameters)
+  /// Planetary Computer-style signing of the items' https assets (sign: URL, or
+  /// planetary-computer): GDAL asks this token endpoint, with the item's collection appended,
+  /// for a SAS token, appends it to each request and asks again before it expires. "" for none.
+  std::string sign;
 };
+
+/// The Planetary Computer's SAS token endpoint (sign: planetary-computer).
+inline constexpr char const* planetary_computer_token_url =
+    "https://planetarycomputer.microsoft.com/api/sas/v1/token/";
 
 /// Where the scenes are: every entry of a folder, an explicit list, STAC items or a STAC API
 /// search; and which are clear enough to use.
@@ -104,6 +132,10 @@ struct scenes_spec {
   std::optional<stac_api_spec> stac_api;      ///< a STAC API search
   std::optional<double> max_cloud_cover;      ///< percent (0-100); scenes above it are dropped
   http_limits http;                           ///< budgets of remote reads (scenes.http)
+  s3_access s3;                               ///< how s3:// assets are read (scenes.s3)
+  /// A folder keeping the byte ranges of remote files read, so that later runs fetch only
+  /// what changed (scenes.cache); unset: no cache beyond the run.
+  std::optional<std::filesystem::path> cache;
   source_location where;
 };
 

@@ -8,21 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/environment.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "geosweep/pipeline/notifier.hpp"
 
 namespace geosweep::pipeline {
 
 // ---- secrets (secrets.cpp)
-
-/// The value of an environment variable, or nullopt when unset or empty.
-std::optional<std::string> environment_value(std::string const& name);
-
-/// Letters, digits and '_', not starting with a digit.
-bool is_environment_variable_name(std::string_view text);
-
-/// `text` with each ${NAME} replaced by the variable's value (validated by the job spec).
-std::string expand_environment(std::string text);
 
 /// Throws config_error naming the first secret variable `channel` needs that is not set.
 void require_secrets(notification_spec const& channel);

@@ -4,16 +4,12 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "core/environment.hpp"
+#include "core/text.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "monitor/notify/delivery.hpp"
 
 namespace geosweep::pipeline {
-
-std::optional<std::string> environment_value(std::string const& name) {
-  char const* value = std::getenv(name.c_str());
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
-}
 
 void require_secrets(notification_spec const& channel) {
   for (auto const& secret : channel.secrets) {
@@ -31,34 +27,6 @@ void require_secrets(notification_spec const& channel) {
   }
 }
 
-std::string expand_environment(std::string text) {
-  for (std::size_t at = text.find("${"); at != std::string::npos; at = text.find("${", at)) {
-    auto const close = text.find('}', at + 2);
-    if (close == std::string::npos) break;
-    auto const value = environment_value(text.substr(at + 2, close - at - 2)).value_or("");
-    text.replace(at, close - at + 1, value);
-    at += value.size();
-  }
-  return text;
-}
-
-namespace {
-
-/// `text` with every byte other than letters, digits and -._~ written as %XX.
-std::string percent_encoded(std::string const& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 std::vector<std::string> secret_forms(notification_spec const& channel) {
   std::vector<std::string> names;
   for (auto const& secret : channel.secrets) names.push_back(secret.variable);
@@ -69,7 +37,7 @@ std::vector<std::string> secret_forms(notification_spec const& channel) {
     auto const value = environment_value(name);
     if (!value) continue;
     forms.push_back(*value);
-    forms.push_back(percent_encoded(*value));
+    forms.push_back(url_component(*value));
     // A URL that is a secret (a Slack-style webhook) is one in its path: a receiver's answer
     // may echo the path alone ("no route for POST /services/T0/B0/XXXX").
     if (auto const scheme = value->find("://"); scheme != std::string::npos) {
@@ -92,26 +60,6 @@ std::string mask_secrets(notification_spec const& channel, std::string text) {
       text.replace(at, form.size(), "***");
   }
   return text;
-}
-
-bool is_environment_variable_name(std::string_view text) {
-  if (text.empty() || std::isdigit(static_cast<unsigned char>(text.front()))) return false;
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
-std::optional<std::vector<std::string>> environment_references(std::string const& text) {
-  std::vector<std::string> names;
-  for (std::size_t at = text.find("${"); at != std::string::npos; at = text.find("${", at)) {
-    auto const close = text.find('}', at + 2);
-    if (close == std::string::npos) return std::nullopt;
-    auto const name = text.substr(at + 2, close - at - 2);
-    if (!is_environment_variable_name(name)) return std::nullopt;
-    names.push_back(name);
-    at = close + 1;
-  }
-  return names;
 }
 
 std::vector<std::string> unset_secret_variables(notification_spec const& channel) {
