@@ -179,6 +179,7 @@ namespace {
 /// GDAL's text of one failure as a user reads it: SQLite's statement dropped, the system's
 /// reason added to a bare I/O error.
 std::string tidy(std::string text) {
+  int const code = errno;          // the system's reason, before anything else can change it
   text = masked(std::move(text));  // a signed URL's token, a header's secret
   // SQLite errors carry the whole statement ("sqlite3_exec(CREATE TABLE ... ) failed: database
   // or disk is full"): the reason is what follows it.
@@ -188,7 +189,6 @@ std::string tidy(std::string text) {
   }
   // I/O errors under GDAL's own words ("TIFFWriteDirectoryTagData:IO error writing tag
   // data") say what the system said when it was a full disk or a read-only one.
-  int const code = errno;
   bool const io = text.find("IO error") != std::string::npos ||
                   text.find("I/O error") != std::string::npos ||
                   text.find("rite") != std::string::npos;  // "Write", "write"
