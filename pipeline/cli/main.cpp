@@ -398,6 +398,7 @@ struct simulate_args {
   int size = 0;
   bool no_clouds = false;
   bool partial_cuts = false;
+  int burns = 0, mines = 0, floods = 0;
   bool series = false;
   int years_history = 3;
   int years_monitor = 1;
@@ -412,6 +413,9 @@ int simulate_command(simulate_args const& a) {
     options.partial_cuts = true;
     options.band_noise = 0.12;  // the spread of real forest between looks
   }
+  options.burns = a.burns;
+  options.mines = a.mines;
+  options.floods = a.floods;
   options.series = a.series;
   options.years_history = a.years_history;
   options.years_monitor = a.years_monitor;
@@ -432,6 +436,11 @@ int simulate_command(simulate_args const& a) {
     fmt::print("geosweep simulate: {} scenes of {}x{} px, {} planted clearings ({:.2f} ha) in {}\n",
                result.dates.size(), result.grid.width, result.grid.height, result.clearings.size(),
                total, a.out_dir);
+    if (a.burns + a.mines + a.floods > 0)
+      for (auto const& c : result.clearings)
+        if (c.cause != geosweep::sim::planted_cause::clearing)
+          fmt::print("  {} {} in {} on {} ({:.2f} ha)\n", geosweep::sim::to_string(c.cause), c.id,
+                     c.aoi, gp::to_iso(c.cleared_on), c.area_ha);
   }
   fmt::print("  job:   {}\n  truth: {}\nrun it with: geosweep run {}\n", result.job_file.string(),
              result.truth_file.string(), result.job_file.string());
@@ -523,6 +532,13 @@ void add_job_commands(CLI::App& app, job_commands& c) {
   c.simulate->add_flag("--partial-cuts", c.sim.partial_cuts,
                        "Plant partial and salvage cuts (15-45 % bare soil, mixed edges) in forest "
                        "with the spread of real looks, instead of clean clearings");
+  for (auto [flag, target, what] :
+       {std::tuple{"--burns", &c.sim.burns, "burn scars (charred, greening up again)"},
+        std::tuple{"--mines", &c.sim.mines, "mining pits (turbid water, tailings) by the river"},
+        std::tuple{"--floods", &c.sim.floods, "floods (new turbid water) by the river"}})
+    c.simulate
+        ->add_option(flag, *target, fmt::format("Also plant N {} in the monitoring period", what))
+        ->check(CLI::Range(0, 50));
   auto* series = c.simulate->add_flag(
       "--series", c.sim.series,
       "Long series for season-trend detectors (bfast): a scene every 5 days over years of "
@@ -545,6 +561,8 @@ void add_job_commands(CLI::App& app, job_commands& c) {
       throw CLI::ValidationError("--size", "must be 160 or more (96 or more with --series)");
     if (c.sim.series && c.sim.partial_cuts)
       throw CLI::ValidationError("--partial-cuts", "does not go with --series");
+    if (c.sim.series && c.sim.burns + c.sim.mines + c.sim.floods > 0)
+      throw CLI::ValidationError("--burns/--mines/--floods", "do not go with --series");
   });
   c.verify = app.add_subcommand(
       "verify",

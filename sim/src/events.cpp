@@ -21,7 +21,8 @@ namespace geosweep::sim::detail {
 void simulator::place_clearings() {
   truth_.assign(n_, 0);
   cleared_index_.assign(1, -1);
-  if (o_.clearings == 0) return;
+  event_cover_.assign(n_, bare);
+  if (o_.clearings + o_.burns + o_.mines + o_.floods == 0) return;
   random_stream rng(o_.seed, stream::clearings);
 
   int const gap = std::max(3, static_cast<int>(std::ceil(30.0 / o_.resolution_m)));
@@ -49,7 +50,76 @@ void simulator::place_clearings() {
     clearings_.push_back(c);
     cleared_index_.push_back(date_index);
   }
+  place_cross_over(allowed, blocked, gap);
   if (o_.partial_cuts) place_partial_cuts();
+}
+
+void simulator::place_cross_over(std::vector<std::vector<std::uint8_t>> const& allowed,
+                                 std::vector<std::uint8_t>& blocked, int gap) {
+  if (o_.burns + o_.mines + o_.floods == 0) return;
+  random_stream rng(o_.seed, stream::cross_over);
+  // Forest within 150 m of the river: where pits are dug and floods reach.
+  int const reach = std::max(1, static_cast<int>(std::ceil(150.0 / o_.resolution_m)));
+  std::vector<std::uint8_t> dry(n_);
+  for (std::size_t i = 0; i < n_; ++i) dry[i] = cover_[i] != water;
+  std::vector<std::uint8_t> const far = erode(dry, w_, h_, reach);  // not within reach of water
+  std::vector<std::vector<std::uint8_t>> riverside = allowed;
+  for (auto& m : riverside)
+    for (std::size_t i = 0; i < n_; ++i) m[i] = m[i] && !far[i];
+
+  std::vector<planted_cause> causes;
+  causes.insert(causes.end(), static_cast<std::size_t>(o_.burns), planted_cause::burn);
+  causes.insert(causes.end(), static_cast<std::size_t>(o_.mines), planted_cause::mining);
+  causes.insert(causes.end(), static_cast<std::size_t>(o_.floods), planted_cause::flooding);
+  int id = static_cast<int>(clearings_.size());
+  for (std::size_t k = 0; k < causes.size(); ++k) {
+    ++id;
+    planted_cause const cause = causes[k];
+    bool const by_river = cause != planted_cause::burn;
+    int a = static_cast<int>(k % 2);
+    if (by_river) {  // the AOI with more free forest by the river (the river may miss one)
+      std::array<std::size_t, 2> room{};
+      for (int b = 0; b < 2; ++b)
+        for (std::size_t i = 0; i < n_; ++i) room[b] += riverside[b][i] && !blocked[i];
+      a = room[0] >= room[1] ? 0 : 1;
+    }
+    std::vector<std::size_t> const pixels =
+        draw_clearing(rng, id, a, by_river ? riverside[a] : allowed[a], blocked);
+    for (std::size_t i : pixels) {
+      truth_[i] = static_cast<std::uint8_t>(id);
+      int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
+      for (int r = std::max(0, row - gap); r <= std::min(h_ - 1, row + gap); ++r)
+        for (int c = std::max(0, col - gap); c <= std::min(w_ - 1, col + gap); ++c)
+          blocked[static_cast<std::size_t>(r) * w_ + c] = 1;
+    }
+    for (std::size_t i : pixels) {
+      if (cause == planted_cause::burn) {
+        event_cover_[i] = charred;
+      } else if (cause == planted_cause::flooding) {
+        event_cover_[i] = flood_water;
+      } else {  // a pit: water inside, tailings on the edge (4-neighbour outside the patch)
+        int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
+        bool edge = false;
+        for (auto [dr, dc] :
+             {std::pair{-1, 0}, std::pair{1, 0}, std::pair{0, -1}, std::pair{0, 1}}) {
+          int const r = row + dr, c = col + dc;
+          edge = edge || r < 0 || r >= h_ || c < 0 || c >= w_ ||
+                 truth_[static_cast<std::size_t>(r) * w_ + c] != id;
+        }
+        event_cover_[i] = edge ? tailings : pit_water;
+      }
+    }
+    int const date_index = o_.baseline_dates + rng.uniform_int(0, o_.monitor_dates - 2);
+    planted_clearing c;
+    c.id = id;
+    c.cause = cause;
+    c.aoi = aois_[a].name;
+    c.cleared_on = dates_[date_index];
+    c.pixel_count = static_cast<std::int64_t>(pixels.size());
+    c.area_ha = static_cast<double>(c.pixel_count) * o_.resolution_m * o_.resolution_m / 10000.0;
+    clearings_.push_back(c);
+    cleared_index_.push_back(date_index);
+  }
 }
 
 void simulator::place_partial_cuts() {

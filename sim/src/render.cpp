@@ -28,8 +28,8 @@ void simulator::render_band(int date, int band, std::vector<std::uint16_t>& out)
   double season = 1.0 + 0.02 * std::sin(phase + 0.3);
   if (band == nir_band) season *= 1.0 + 0.03 * std::cos(phase);
 
-  std::array<double, 4> base{};
-  for (int c = 0; c < 4; ++c) base[c] = surface_reflectance[c][band] * season;
+  std::array<double, n_covers> base{};
+  for (int c = 0; c < n_covers; ++c) base[c] = surface_reflectance[c][band] * season;
 
   // Degradation grows linearly over the monitoring dates to 10 % bare soil on the last one.
   std::vector<double> degradation_share(dates_.size(), 0.0);
@@ -44,10 +44,16 @@ void simulator::render_band(int date, int band, std::vector<std::uint16_t>& out)
     double const noise = 1.0 + o_.band_noise * (2.0 * rng.uniform() - 1.0);
     std::uint8_t const id = truth_[i];
     bool const cut = id != 0 && cleared_index_[id] <= date;
-    int const c = cut && !o_.partial_cuts ? int{bare} : int{cover_[i]};
+    int const after = event_cover_[i];  // bare for a clearing
+    bool const partial = o_.partial_cuts && after == bare;
+    int const c = cut && !partial ? after : int{cover_[i]};
     double surface = base[c];
-    if (cut && o_.partial_cuts)
+    if (cut && partial)
       surface = (1.0 - bare_share_[i]) * base[forest] + bare_share_[i] * base[bare];
+    if (cut && after == charred) {  // a burn greens up: 20 % towards pasture a date, 60 % at most
+      double const regrown = std::min(0.6, 0.2 * (date - cleared_index_[id]));
+      surface = (1.0 - regrown) * base[charred] + regrown * base[pasture];
+    }
     if (degraded_[i] != 0 && c == forest && period_[date] == 1) {
       surface =
           (1.0 - degradation_share[date]) * base[forest] + degradation_share[date] * base[bare];
@@ -70,10 +76,13 @@ void simulator::render_scl(int date, std::vector<std::uint8_t>& out) const {
       continue;
     }
     std::uint8_t const id = truth_[i];
-    if (id != 0 && cleared_index_[id] <= date)
-      out[i] = o_.partial_cuts ? scl_vegetation : scl_bare;
-    else
+    if (id != 0 && cleared_index_[id] <= date) {
+      std::uint8_t const after = event_cover_[i];
+      bool const wet = after == pit_water || after == flood_water;
+      out[i] = wet ? scl_water : (o_.partial_cuts && after == bare ? scl_vegetation : scl_bare);
+    } else {
       out[i] = cover_[i] == water ? scl_water : scl_vegetation;
+    }
   }
 }
 

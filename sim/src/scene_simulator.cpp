@@ -18,6 +18,20 @@
 #include "simulator.hpp"
 
 namespace geosweep::sim {
+
+char const* to_string(planted_cause c) {
+  switch (c) {
+    case planted_cause::clearing:
+      return "clearing";
+    case planted_cause::burn:
+      return "burn";
+    case planted_cause::mining:
+      return "mining";
+    case planted_cause::flooding:
+      return "flooding";
+  }
+  return "?";
+}
 namespace detail {
 
 using pipeline::days_since_epoch;
@@ -36,6 +50,11 @@ void simulator::validate() const {
   expects(o_.clearings >= 0 && o_.clearings <= 255, "clearings must be in 0..255");
   expects(o_.clearings == 0 || o_.monitor_dates >= 2,
           "clearings need at least two monitoring dates");
+  expects(o_.burns >= 0 && o_.mines >= 0 && o_.floods >= 0 &&
+              o_.clearings + o_.burns + o_.mines + o_.floods <= 255,
+          "burns, mines and floods must be >= 0, and 255 at most with the clearings");
+  expects(o_.burns + o_.mines + o_.floods == 0 || (o_.monitor_dates >= 2 && !o_.series),
+          "burns, mines and floods need at least two monitoring dates, and no series mode");
   expects(!o_.tile.empty() && o_.tile.find_first_of("/\\ ") == std::string::npos,
           "tile must be a plain name");
   int const last_baseline =

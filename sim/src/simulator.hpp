@@ -68,6 +68,7 @@ enum class stream : std::uint64_t {
   series_season = 10,
   series_clouds = 11,
   series_noise = 12,
+  cross_over = 13,  // burns, mines and floods
 };
 
 class random_stream {
@@ -112,13 +113,28 @@ inline constexpr std::array<char const*, n_bands> band_names{"B02", "B03", "B04"
                                                              "B08", "B11", "B12"};
 inline constexpr int nir_band = 3;
 
-enum cover : std::uint8_t { forest = 0, pasture = 1, water = 2, bare = 3 };
+/// Land covers; the first four make the landscape (cover_), the others only planted events.
+enum cover : std::uint8_t {
+  forest = 0,
+  pasture = 1,
+  water = 2,
+  bare = 3,
+  charred = 4,      ///< a burn scar
+  pit_water = 5,    ///< turbid water in a mining pit
+  tailings = 6,     ///< bright spoil around a pit
+  flood_water = 7,  ///< turbid flood water
+};
+inline constexpr int n_covers = 8;
 
-inline constexpr std::array<std::array<double, n_bands>, 4> surface_reflectance{{
-    {0.025, 0.05, 0.03, 0.30, 0.15, 0.07},     // forest     NDVI 0.82
+inline constexpr std::array<std::array<double, n_bands>, n_covers> surface_reflectance{{
+    {0.025, 0.05, 0.03, 0.30, 0.15, 0.07},     // forest     NDVI 0.82, NBR 0.62
     {0.04, 0.07, 0.09, 0.25, 0.25, 0.15},      // pasture    NDVI 0.47
     {0.04, 0.045, 0.03, 0.012, 0.006, 0.004},  // water      NDVI < 0
-    {0.09, 0.12, 0.16, 0.22, 0.30, 0.26},      // bare soil  NDVI 0.16
+    {0.09, 0.12, 0.16, 0.22, 0.30, 0.26},      // bare soil  NDVI 0.16, NBR -0.08
+    {0.03, 0.04, 0.05, 0.09, 0.17, 0.19},      // charred    NBR -0.36 (dNBR 0.98), dark
+    {0.07, 0.09, 0.10, 0.06, 0.025, 0.015},    // pit water  MNDWI 0.57, NDVI -0.25
+    {0.12, 0.16, 0.22, 0.27, 0.34, 0.30},      // tailings   bright bare, BSI 0.17
+    {0.06, 0.08, 0.08, 0.05, 0.02, 0.012},     // flood      MNDWI 0.60, NDVI -0.23
 }};
 // Clouds: a per-blob brightness times this tint (a little bluer than flat).
 inline constexpr std::array<double, n_bands> cloud_tint{1.04, 1.02, 1.0, 0.98, 0.95, 0.92};
@@ -249,6 +265,10 @@ class simulator {
   [[nodiscard]] std::vector<std::size_t> draw_clearing(
       random_stream& rng, int id, int aoi, std::vector<std::uint8_t> const& ok,
       std::vector<std::uint8_t> const& blocked) const;
+  /// Burns, mines and floods after the clearings: more of truth_, clearings_, cleared_index_
+  /// and event_cover_.
+  void place_cross_over(std::vector<std::vector<std::uint8_t>> const& allowed,
+                        std::vector<std::uint8_t>& blocked, int gap);
   /// Partial cuts (simulation_options::partial_cuts): bare_share_.
   void place_partial_cuts();
   /// Patches of gradual degradation: degraded_.
@@ -325,9 +345,10 @@ class simulator {
   std::vector<aoi_def> aois_;
   std::vector<std::uint8_t> truth_;
   std::vector<planted_clearing> clearings_;
-  std::vector<int> cleared_index_;      // per clearing id (1-based; [0] unused): date index
-  std::vector<std::uint8_t> degraded_;  // 1 where forest degrades gradually while monitored
-  std::vector<float> bare_share_;       // partial cuts: share of bare soil once cut
+  std::vector<int> cleared_index_;         // per clearing id (1-based; [0] unused): date index
+  std::vector<std::uint8_t> degraded_;     // 1 where forest degrades gradually while monitored
+  std::vector<float> bare_share_;          // partial cuts: share of bare soil once cut
+  std::vector<std::uint8_t> event_cover_;  // per pixel: the cover once its event happened
   std::vector<cloud_state> clouds_;
   // series mode
   std::vector<int> day_;             // per date: days since series_start

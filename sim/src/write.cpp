@@ -323,6 +323,7 @@ void simulator::write_truth() const {
 
   write_geojson(path, "clearings", wgs84_, "9", [&](OGRLayer& layer) {
     add_field(layer, path, "id", OFTInteger);
+    add_field(layer, path, "cause", OFTString);
     add_field(layer, path, "aoi", OFTString);
     add_field(layer, path, "cleared_on", OFTString);
     add_field(layer, path, "pixels", OFTInteger64);
@@ -331,6 +332,7 @@ void simulator::write_truth() const {
       auto const geom = lonlat_footprint(parts[c.id], *to_lonlat, path, "clearing", c.id);
       OGRFeature f(layer.GetLayerDefn());
       f.SetField("id", c.id);
+      f.SetField("cause", to_string(c.cause));
       f.SetField("aoi", c.aoi.c_str());
       f.SetField("cleared_on", to_iso(c.cleared_on).c_str());
       f.SetField("pixels", static_cast<GIntBig>(c.pixel_count));

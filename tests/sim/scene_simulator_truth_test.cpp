@@ -271,10 +271,12 @@ TEST_F(SceneSimulator, TruthGeojsonMatchesTheMask) {
     EXPECT_TRUE(seen.insert(id).second) << "one feature per clearing";
     auto const& c = r.clearings[id - 1];
     EXPECT_EQ(f->GetFieldAsString("aoi"), c.aoi);
+    EXPECT_STREQ(f->GetFieldAsString("cause"), "clearing");  // no burns, mines or floods here
     EXPECT_EQ(f->GetFieldAsString("cleared_on"), to_iso(c.cleared_on));
-    EXPECT_NE(text.find(fmt::format(R"("id": {}, "aoi": "{}", "cleared_on": "{}")", c.id, c.aoi,
-                                    to_iso(c.cleared_on))),
-              std::string::npos)
+    EXPECT_NE(
+        text.find(fmt::format(R"("id": {}, "cause": "clearing", "aoi": "{}", "cleared_on": "{}")",
+                              c.id, c.aoi, to_iso(c.cleared_on))),
+        std::string::npos)
         << "a YYYY-MM-DD string in the file";
     EXPECT_EQ(f->GetFieldAsInteger64("pixels"), c.pixel_count);
     EXPECT_DOUBLE_EQ(f->GetFieldAsDouble("area_ha"), c.area_ha);

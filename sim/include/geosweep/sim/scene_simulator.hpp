@@ -43,6 +43,18 @@ struct simulation_options {
   /// and 60 % of that on the clearing's edge pixels (mixed edges). The truth mask still holds
   /// the whole footprint.
   bool partial_cuts = false;
+  /// Cross-over events planted after the clearings (issue 19), each a patch of forest of
+  /// 1.5-7 ha in the monitoring period (burns alternating between the AOIs):
+  /// - burns: charred ground (dark in the visible, NIR down and SWIR up: a dNBR of about 0.9,
+  ///   "high" in FIREMON's classes) that greens up again, 20 % of the way to pasture each
+  ///   later date (at most 60 %);
+  /// - mines: pits of turbid water ringed by bright tailings (the patch's edge pixels), in
+  ///   forest within 150 m of the river, in the AOI with more room there;
+  /// - floods: new turbid water over forest within 150 m of the river, likewise.
+  /// truth.geojson gives each its cause. 0 of each keeps every other output as without them.
+  int burns = 0;
+  int mines = 0;
+  int floods = 0;
   /// Per band, pixel and date, reflectance is multiplied by 1 + U(-band_noise, band_noise).
   /// The default keeps index classes apart (forest NDVI spread ~0.004 a look); 0.12 gives the
   /// spread of real forest between two looks (dNDVI robust sd ~0.024).
@@ -100,9 +112,16 @@ struct planted_event {
   std::optional<civil_date> cleared_on;  ///< regrowth: the history date it was cleared
 };
 
-/// One planted clearing: where, when and how large.
+/// What made a planted patch (simulation_options::burns, mines, floods).
+enum class planted_cause { clearing, burn, mining, flooding };
+
+/// "clearing", "burn", "mining" or "flooding".
+char const* to_string(planted_cause c);
+
+/// One planted clearing (or cross-over event): where, when, how large and why.
 struct planted_clearing {
-  int id = 0;             ///< 1-based; value of the clearing in truth_mask
+  int id = 0;  ///< 1-based; value of the clearing in truth_mask
+  planted_cause cause = planted_cause::clearing;
   std::string aoi;        ///< the AOI that contains it
   civil_date cleared_on;  ///< first scene date on which it is bare
   std::int64_t pixel_count = 0;
@@ -117,8 +136,8 @@ struct simulation_result {
   /// (112 closed evergreen broad-leaf forest, 30 herbaceous vegetation for pasture, 80
   /// permanent water for the river) on the scenes' grid, for `landcover: {classes: cgls-lc100}`.
   std::filesystem::path landcover_file;
-  raster_grid grid;                  ///< the grid of every band file
-  std::vector<civil_date> dates;     ///< scene dates, ascending
+  raster_grid grid;               ///< the grid of every band file
+  std::vector<civil_date> dates;  ///< scene dates, ascending
   /// The planted clearings; in series mode the abrupt events (clearing and partial), cleared_on
   /// their first_visible date.
   std::vector<planted_clearing> clearings;
