@@ -32,26 +32,48 @@ void simulator::place_clearings() {
   for (int id = 1; id <= o_.clearings; ++id) {
     int const a = (id - 1) % 2;
     std::vector<std::size_t> const pixels = draw_clearing(rng, id, a, allowed[a], blocked);
-    for (std::size_t i : pixels) {
-      truth_[i] = static_cast<std::uint8_t>(id);
-      int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
-      for (int r = std::max(0, row - gap); r <= std::min(h_ - 1, row + gap); ++r)
-        for (int c = std::max(0, col - gap); c <= std::min(w_ - 1, col + gap); ++c)
-          blocked[static_cast<std::size_t>(r) * w_ + c] = 1;
-    }
+    mark_planted(id, pixels, blocked, gap);
     int const monitor_index = rng.uniform_int(0, o_.monitor_dates - 2);
     int const date_index = o_.baseline_dates + monitor_index;
-    planted_clearing c;
-    c.id = id;
-    c.aoi = aois_[a].name;
-    c.cleared_on = dates_[date_index];
-    c.pixel_count = static_cast<std::int64_t>(pixels.size());
-    c.area_ha = static_cast<double>(c.pixel_count) * o_.resolution_m * o_.resolution_m / 10000.0;
-    clearings_.push_back(c);
+    clearings_.push_back(planted(id, planted_cause::clearing, a, date_index, pixels.size()));
     cleared_index_.push_back(date_index);
   }
   place_cross_over(allowed, blocked, gap);
   if (o_.partial_cuts) place_partial_cuts();
+}
+
+void simulator::mark_planted(int id, std::vector<std::size_t> const& pixels,
+                             std::vector<std::uint8_t>& blocked, int gap) {
+  for (std::size_t i : pixels) {
+    truth_[i] = static_cast<std::uint8_t>(id);
+    int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
+    for (int r = std::max(0, row - gap); r <= std::min(h_ - 1, row + gap); ++r)
+      for (int c = std::max(0, col - gap); c <= std::min(w_ - 1, col + gap); ++c)
+        blocked[static_cast<std::size_t>(r) * w_ + c] = 1;
+  }
+}
+
+bool simulator::on_patch_edge(std::size_t i) const {
+  int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
+  for (auto [dr, dc] : {std::pair{-1, 0}, std::pair{1, 0}, std::pair{0, -1}, std::pair{0, 1}}) {
+    int const r = row + dr, c = col + dc;
+    if (r < 0 || r >= h_ || c < 0 || c >= w_ ||
+        truth_[static_cast<std::size_t>(r) * w_ + c] != truth_[i])
+      return true;
+  }
+  return false;
+}
+
+planted_clearing simulator::planted(int id, planted_cause cause, int aoi, int date_index,
+                                    std::size_t pixels) const {
+  planted_clearing c;
+  c.id = id;
+  c.cause = cause;
+  c.aoi = aois_[aoi].name;
+  c.cleared_on = dates_[date_index];
+  c.pixel_count = static_cast<std::int64_t>(pixels);
+  c.area_ha = static_cast<double>(c.pixel_count) * o_.resolution_m * o_.resolution_m / 10000.0;
+  return c;
 }
 
 void simulator::place_cross_over(std::vector<std::vector<std::uint8_t>> const& allowed,
@@ -85,39 +107,18 @@ void simulator::place_cross_over(std::vector<std::vector<std::uint8_t>> const& a
     }
     std::vector<std::size_t> const pixels =
         draw_clearing(rng, id, a, by_river ? riverside[a] : allowed[a], blocked);
-    for (std::size_t i : pixels) {
-      truth_[i] = static_cast<std::uint8_t>(id);
-      int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
-      for (int r = std::max(0, row - gap); r <= std::min(h_ - 1, row + gap); ++r)
-        for (int c = std::max(0, col - gap); c <= std::min(w_ - 1, col + gap); ++c)
-          blocked[static_cast<std::size_t>(r) * w_ + c] = 1;
-    }
+    mark_planted(id, pixels, blocked, gap);
     for (std::size_t i : pixels) {
       if (cause == planted_cause::burn) {
         event_cover_[i] = charred;
       } else if (cause == planted_cause::flooding) {
         event_cover_[i] = flood_water;
-      } else {  // a pit: water inside, tailings on the edge (4-neighbour outside the patch)
-        int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
-        bool edge = false;
-        for (auto [dr, dc] :
-             {std::pair{-1, 0}, std::pair{1, 0}, std::pair{0, -1}, std::pair{0, 1}}) {
-          int const r = row + dr, c = col + dc;
-          edge = edge || r < 0 || r >= h_ || c < 0 || c >= w_ ||
-                 truth_[static_cast<std::size_t>(r) * w_ + c] != id;
-        }
-        event_cover_[i] = edge ? tailings : pit_water;
+      } else {  // a pit: water inside, tailings on the edge
+        event_cover_[i] = on_patch_edge(i) ? tailings : pit_water;
       }
     }
     int const date_index = o_.baseline_dates + rng.uniform_int(0, o_.monitor_dates - 2);
-    planted_clearing c;
-    c.id = id;
-    c.cause = cause;
-    c.aoi = aois_[a].name;
-    c.cleared_on = dates_[date_index];
-    c.pixel_count = static_cast<std::int64_t>(pixels.size());
-    c.area_ha = static_cast<double>(c.pixel_count) * o_.resolution_m * o_.resolution_m / 10000.0;
-    clearings_.push_back(c);
+    clearings_.push_back(planted(id, cause, a, date_index, pixels.size()));
     cleared_index_.push_back(date_index);
   }
 }
@@ -130,15 +131,8 @@ void simulator::place_partial_cuts() {
   bare_share_.assign(n_, 0.0f);
   for (std::size_t i = 0; i < n_; ++i) {
     if (truth_[i] == 0) continue;
-    int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
-    bool edge = false;
-    for (auto [dr, dc] : {std::pair{-1, 0}, std::pair{1, 0}, std::pair{0, -1}, std::pair{0, 1}}) {
-      int const r = row + dr, c = col + dc;
-      edge = edge || r < 0 || r >= h_ || c < 0 || c >= w_ ||
-             truth_[static_cast<std::size_t>(r) * w_ + c] != truth_[i];
-    }
     double const share = 0.15 + 0.30 * patchy[i];
-    bare_share_[i] = static_cast<float>(edge ? 0.6 * share : share);
+    bare_share_[i] = static_cast<float>(on_patch_edge(i) ? 0.6 * share : share);
   }
 }
 

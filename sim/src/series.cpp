@@ -167,13 +167,7 @@ void simulator::place_series_events() {
             "more) or fewer events",
             id));
     }
-    for (std::size_t i : pixels) {
-      truth_[i] = static_cast<std::uint8_t>(id);
-      int const row = static_cast<int>(i / w_), col = static_cast<int>(i % w_);
-      for (int r = std::max(0, row - gap); r <= std::min(h_ - 1, row + gap); ++r)
-        for (int c = std::max(0, col - gap); c <= std::min(w_ - 1, col + gap); ++c)
-          blocked[static_cast<std::size_t>(r) * w_ + c] = 1;
-    }
+    mark_planted(id, pixels, blocked, gap);
 
     event_model m;
     planted_event e;

@@ -265,6 +265,14 @@ class simulator {
   [[nodiscard]] std::vector<std::size_t> draw_clearing(
       random_stream& rng, int id, int aoi, std::vector<std::uint8_t> const& ok,
       std::vector<std::uint8_t> const& blocked) const;
+  /// Sets truth_ to `id` over `pixels` and blocks what lies within `gap` pixels of them.
+  void mark_planted(int id, std::vector<std::size_t> const& pixels,
+                    std::vector<std::uint8_t>& blocked, int gap);
+  /// Whether pixel `i` has a 4-neighbour outside its patch of truth_ (or off the tile).
+  [[nodiscard]] bool on_patch_edge(std::size_t i) const;
+  /// The record of patch `id`, changed on date index `date_index`.
+  [[nodiscard]] planted_clearing planted(int id, planted_cause cause, int aoi, int date_index,
+                                         std::size_t pixels) const;
   /// Burns, mines and floods after the clearings: more of truth_, clearings_, cleared_index_
   /// and event_cover_.
   void place_cross_over(std::vector<std::vector<std::uint8_t>> const& allowed,
