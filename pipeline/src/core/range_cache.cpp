@@ -443,7 +443,7 @@ int close_file(void* file) {
 }
 
 void install_handler() {
-  // GDAL keeps what it needs of the struct; it stays allocated for the process regardless.
+  // GDAL copies the struct when it installs the handler, so it is freed after.
   VSIFilesystemPluginCallbacksStruct* callbacks = VSIAllocFilesystemPluginCallbacksStruct();
   callbacks->open = open_file;
   callbacks->stat = stat_file;
@@ -455,6 +455,7 @@ void install_handler() {
   callbacks->read_multi_range = read_multi_range;
   callbacks->close = close_file;
   VSIInstallPluginHandler(cache_prefix, callbacks);
+  VSIFreeFilesystemPluginCallbacksStruct(callbacks);
 }
 
 }  // namespace

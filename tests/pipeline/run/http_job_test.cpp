@@ -198,8 +198,11 @@ TEST(HttpJob, ARerunWithTheCacheFetchesNothingAndAChangedFileAlone) {
   auto const [third, third_log, third_sent] = run();
   EXPECT_EQ(third.at("cache_invalidated").get<std::int64_t>(), 1);
   EXPECT_GT(third_sent, 0);
-  for (auto const& l : third_log)
-    if (l.bytes > 0) EXPECT_EQ(l.path, url_path);
+  for (auto const& l : third_log) {
+    if (l.bytes > 0) {
+      EXPECT_EQ(l.path, url_path);
+    }
+  }
   EXPECT_EQ(slurp(dir / "sim" / "out" / "alerts.csv"), alerts);
   std::cout << "cached reruns: first run " << first_sent << " bytes from nginx in "
             << first_log.size() << " requests; rerun " << second_sent << " bytes in "
