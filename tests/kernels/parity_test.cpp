@@ -541,6 +541,12 @@ TEST(Parity, NormalizedDifferenceFoldAndChange) {
   expect_parity<k::bitemporal_change_op, std::uint8_t>(
       kPixels, k::bitemporal_change_op{0.25f, 0.6f}, x, y, inside);
   expect_parity<k::is_change_op, std::uint8_t>(kPixels, k::is_change_op{}, classes);
+  // The cause evidence over eight independent looks (NaN among them).
+  std::vector<std::vector<float>> looks;
+  for (std::uint64_t seed = 6; seed < 14; ++seed) looks.push_back(random_index(kPixels, seed));
+  expect_parity<k::cause_evidence_op, std::uint8_t>(kPixels, k::cause_evidence_op{}, looks[0],
+                                                    looks[1], looks[2], looks[3], looks[4],
+                                                    looks[5], looks[6], looks[7]);
 }
 
 // The pipeline's resident path: slot uploads on one stream, the chunk's work on another that

@@ -114,7 +114,8 @@ int landsat_band_number(std::string const& code) {
 /// a SAFE product), with what its MTL or MTD_MSIL2A.xml says of date, clouds, footprint and
 /// radiometry.
 scene profile_scene(fs::path const& folder, std::optional<civil_date> date, sensor_type sensor,
-                    std::vector<std::string> const& needed_bands) {
+                    std::vector<std::string> const& needed_bands,
+                    std::vector<std::string> const& optional_bands) {
   scene s;
   s.id = folder.filename().string();
   auto const entries = sorted_entries(folder);
@@ -168,9 +169,20 @@ scene profile_scene(fs::path const& folder, std::optional<civil_date> date, sens
     }
     return best;
   };
-  for (auto const& name : needed_bands) {
-    auto const& code = codes->bands.at(name);
+  std::vector<std::string> names = needed_bands;
+  names.insert(names.end(), optional_bands.begin(), optional_bands.end());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto const& name = names[i];
+    bool const optional = i >= needed_bands.size();
+    auto const code_it = codes->bands.find(name);
+    if (code_it == codes->bands.end()) {
+      if (optional) continue;
+      throw logic_error("profile without a code for band " + name);
+    }
+    auto const& code = code_it->second;
+    if (optional && s.bands.count(name) > 0) continue;
     auto f = find_code(code);
+    if (!f && optional) continue;
     if (!f)
       throw config_error(folder.string() + ": scene has no " + code + " (" + name + ") band file");
     if (mtl && mtl->surface_reflectance) {
@@ -274,7 +286,8 @@ bool uses_suffixes(sensor_spec const& sensor) {
 }
 
 std::vector<scene> scenes_at(fs::path const& path, std::optional<civil_date> date,
-                             job_spec const& spec, std::vector<std::string> const& needed_bands) {
+                             job_spec const& spec, std::vector<std::string> const& needed_bands,
+                             std::vector<std::string> const& optional_bands) {
   if (spec.sensor.type == sensor_type::generic) {
     if (uses_suffixes(spec.sensor)) {
       if (!fs::is_directory(path))
@@ -285,7 +298,7 @@ std::vector<scene> scenes_at(fs::path const& path, std::optional<civil_date> dat
   }
   if (!fs::is_directory(path))
     throw config_error(path.string() + ": expected a scene folder of per-band files");
-  return {profile_scene(path, date, spec.sensor.type, needed_bands)};
+  return {profile_scene(path, date, spec.sensor.type, needed_bands, optional_bands)};
 }
 
 /// The box a STAC API search of `spec` asks for, "west, south, east, north".
@@ -299,7 +312,7 @@ std::vector<scene> stac_scenes(std::vector<stac_item> const& items, job_spec con
                                catalog_options const& options) {
   std::vector<scene> scenes;
   for (auto const& item : items) {
-    auto s = stac_scene(item, spec.sensor, needed_bands);
+    auto s = stac_scene(item, spec.sensor, needed_bands, options.optional_bands);
     if (options.require_local_files) {
       auto const check = [&](std::string const& what, band_file const& f) {
         std::error_code ec;
@@ -308,6 +321,15 @@ std::vector<scene> stac_scenes(std::vector<stac_item> const& items, job_spec con
                              " file '" + f.path.string() + "' does not exist");
         }
       };
+      // An optional band whose file is not there is left out, as if the item had no asset.
+      for (auto const& name : options.optional_bands) {
+        auto const it = s.bands.find(name);
+        if (std::error_code ec;
+            it != s.bands.end() && !is_remote_path(it->second.path.string()) &&
+            !fs::exists(it->second.path, ec) &&
+            std::find(needed_bands.begin(), needed_bands.end(), name) == needed_bands.end())
+          s.bands.erase(it);
+      }
       for (auto const& [name, f] : s.bands) check(name + " band", f);
       if (s.quality) check("quality band", *s.quality);
       // QA_RADSAT is an extra: an item whose file is not there is read without it.
@@ -413,14 +435,14 @@ std::vector<scene> find_scenes(job_spec const& spec, std::vector<std::string> co
                                   ? (fs::is_regular_file(p) && is_raster_name(p))
                                   : fs::is_directory(p);
         if (!is_scene || skipped_in_scene_folder(p, spec)) continue;
-        auto more = scenes_at(p, std::nullopt, spec, needed_bands);
+        auto more = scenes_at(p, std::nullopt, spec, needed_bands, options.optional_bands);
         all.insert(all.end(), more.begin(), more.end());
       }
     }
     if (all.empty()) throw config_error(dir.string() + ": no scenes found in the scene folder");
   }
   for (auto const& entry : spec.scenes.list) {
-    auto more = scenes_at(entry.path, entry.date, spec, needed_bands);
+    auto more = scenes_at(entry.path, entry.date, spec, needed_bands, options.optional_bands);
     all.insert(all.end(), more.begin(), more.end());
   }
   if (spec.scenes.stac) {

@@ -65,6 +65,9 @@ struct catalog_options {
   /// When set, a STAC API search (scenes.stac_api) puts each item's JSON here, as the API
   /// gave it (geosweep search --save).
   std::vector<std::string>* searched_features = nullptr;
+  /// Bands catalogued where a scene has them, skipped where it has not (the causes' evidence
+  /// bands, docs/detector.md): a scene's `bands` then lacks them.
+  std::vector<std::string> optional_bands;
 };
 
 /// Date in a product or file name: an 8-digit YYYYMMDD token, or the YYYYDDD of a Landsat

@@ -533,7 +533,8 @@ std::optional<band_file> band_file_for(stac_item const& item, wanted_band const&
 }  // namespace
 
 scene stac_scene(stac_item const& item, sensor_spec const& sensor,
-                 std::vector<std::string> const& needed_bands) {
+                 std::vector<std::string> const& needed_bands,
+                 std::vector<std::string> const& optional_bands) {
   scene s;
   s.id = item.id;
   s.date = item.date;
@@ -543,6 +544,19 @@ scene stac_scene(stac_item const& item, sensor_spec const& sensor,
   std::string const where = item.file.string() + ": item '" + item.id + "'";
   bool const sentinel2 = sensor.type == sensor_type::sentinel2_l2a;
   auto const [wanted, quality] = wanted_bands(item, sensor, needed_bands, where);
+  for (auto const& name : optional_bands) {
+    if (std::find(needed_bands.begin(), needed_bands.end(), name) != needed_bands.end()) continue;
+    std::vector<std::string> const one{name};
+    if (sensor.type == sensor_type::generic && sensor.bands.count(name) == 0) continue;
+    if (sensor.type != sensor_type::generic) {
+      std::string const product =
+          sensor.type == sensor_type::landsat_c2_l2 ? landsat_product_name(item) : item.id;
+      auto const codes = named_band_codes(sensor.type, product);
+      if (!codes || codes->bands.count(name) == 0) continue;
+    }
+    auto const want = wanted_bands(item, sensor, one, where).first.front();
+    if (auto f = band_file_for(item, want, true, sentinel2)) s.bands[name] = *f;
+  }
   for (auto const& want : wanted) {
     auto f = band_file_for(item, want, true, sentinel2);
     if (!f) {

@@ -77,8 +77,10 @@ stac_item parse_stac_item(std::string const& json_text, std::filesystem::path co
 /// when the item has it; date, cloud cover and footprint from the item; scale, offset and
 /// nodata from raster:bands. Sentinel-2 assets without raster:bands scale get 1/10000 and the
 /// BOA offset of the item's s2:processing_baseline, when it gives one. Throws
-/// geosweep::config_error naming the item file and the band and asset it lacks.
+/// geosweep::config_error naming the item file and the band and asset it lacks. Each of
+/// `optional_bands` the item has joins the bands too; one it lacks is left out.
 scene stac_scene(stac_item const& item, sensor_spec const& sensor,
-                 std::vector<std::string> const& needed_bands);
+                 std::vector<std::string> const& needed_bands,
+                 std::vector<std::string> const& optional_bands = {});
 
 }  // namespace geosweep::pipeline

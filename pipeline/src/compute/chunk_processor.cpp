@@ -9,6 +9,7 @@
 
 #include "compute/spectral_index.hpp"
 #include "core/test_hooks.hpp"
+#include "geosweep/kernels/cause.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/error.hpp"
 #include "geosweep/kernels/stream.hpp"
@@ -58,6 +59,7 @@ struct chunk_state {
   std::map<std::string, k::device_array<float>> composite[2];  // latest clear look per period
   std::map<std::string, k::device_array<float>> colour[2];     // latest clear colour bands
   std::map<std::string, k::device_array<float>> look_day[2];   // their days (look_date_name)
+  std::map<std::string, k::device_array<float>> evidence[2];   // the causes' evidence layers
   std::map<std::size_t, std::vector<std::uint8_t>> inside;     // AOI masks over the chunk
   std::map<std::size_t, k::device_array<std::uint8_t>> inside_resident;
   std::map<std::size_t, std::vector<double>> clear_m2;  // per AOI, by date
@@ -80,13 +82,16 @@ void restore_chunk(state_reader const& in, std::size_t chunk, pixel_window const
         state.stream.synchronize();  // `values` is reused for the next one
       }
     }
-    // The days of the looks; a state saved before they were kept leaves them unknown (NaN).
-    for (auto& [name, resident] : state.look_day[period]) {
-      auto const key = composite_name(period, name);
-      if (!in.has(chunk, key)) continue;
-      in.read(chunk, window, key, values);
-      k::copy_to_device(state.stream, resident, values.data(), values.size());
-      state.stream.synchronize();
+    // The days of the looks and the evidence; a state saved before they were kept leaves them
+    // unknown (NaN).
+    for (auto* arrays : {&state.evidence[period], &state.look_day[period]}) {
+      for (auto& [name, resident] : *arrays) {
+        auto const key = composite_name(period, name);
+        if (!in.has(chunk, key)) continue;
+        in.read(chunk, window, key, values);
+        k::copy_to_device(state.stream, resident, values.data(), values.size());
+        state.stream.synchronize();
+      }
     }
   }
 }
@@ -102,7 +107,8 @@ void start_chunk(chunk_context const& cx, std::size_t id, chunk_state& state) {
   state.detector = make_change_detector(cx.spec->change, n, stream, history_looks);
   GEOSWEEP_EXPECTS(cx.colour.size() <= 4, "at most four colour bands (all_clear_day_op)");
   for (int period = 0; period < 2; ++period) {
-    for (auto* arrays : {&state.composite[period], &state.colour[period], &state.look_day[period]})
+    for (auto* arrays : {&state.composite[period], &state.colour[period], &state.look_day[period],
+                         &state.evidence[period]})
       arrays->clear();
     auto const add = [&](std::map<std::string, k::device_array<float>>& arrays,
                          std::string const& name) {
@@ -117,6 +123,8 @@ void start_chunk(chunk_context const& cx, std::size_t id, chunk_state& state) {
     }
     for (auto const& b : cx.colour) add(state.colour[period], b);
     if (!cx.colour.empty()) add(state.look_day[period], look_date_name(std::string(colour_look)));
+    if (cx.causes)
+      for (auto const& layer : evidence_layers()) add(state.evidence[period], layer.name);
   }
   state.inside.clear();
   state.inside_resident.clear();
@@ -190,6 +198,27 @@ void observe(chunk_context const& cx, chunk_observation const& o, chunk_state& s
                           static_cast<float const*>(composite.data()), o.reflectance.at(band),
                           look);
     }
+  }
+  // The evidence layers the run has the bands of; state.index is free again (the copy of the
+  // change index above is queued before these kernels on the same stream).
+  for (auto& [name, composite] : state.evidence[period]) {
+    auto const& layer = *std::find_if(evidence_layers().begin(), evidence_layers().end(),
+                                      [&](evidence_layer const& l) { return l.name == name; });
+    float const* look = nullptr;
+    if (!layer.band.empty()) {
+      auto const it = o.reflectance.find(layer.band);
+      if (it == o.reflectance.end()) continue;
+      look = it->second;
+    } else {
+      auto const& index = find_spectral_index(layer.index);
+      bool const read_all = std::all_of(index.bands.begin(), index.bands.end(),
+                                        [&](auto const& b) { return o.reflectance.count(b) > 0; });
+      if (!read_all) continue;
+      compute_index(stream, index, n, o.reflectance, state.index.data());
+      look = state.index.data();
+    }
+    k::transform_pixels(stream, n, k::latest_clear_op{}, composite.data(),
+                        static_cast<float const*>(composite.data()), look);
   }
   fail_point("date-queued");  // tests: a date that fails with its kernels still queued
   // One wait per date: the change index is on the host and the slot may be reused.
@@ -279,6 +308,22 @@ chunk_output finish_chunk(chunk_context const& cx, chunk_state& state) {
     for (auto const& [name, values] : state.look_day[period])
       latest[period][name] = to_host(state.stream, values, n);
   }
+  // Each pixel's cause evidence, computed where the composites are; only the classes come back.
+  std::vector<std::uint8_t> evidence;
+  if (cx.causes) {
+    auto const layer = [&](int period, std::size_t i) {
+      return static_cast<float const*>(state.evidence[period].at(evidence_layers()[i].name).data());
+    };
+    k::device_array<std::uint8_t> classes(state.stream, n);
+    k::transform_pixels(state.stream, n, k::cause_evidence_op{}, classes.data(), layer(0, 0),
+                        layer(1, 0), layer(0, 1), layer(1, 1), layer(1, 2), layer(1, 3),
+                        layer(0, 4), layer(1, 4));
+    evidence = to_host(state.stream, classes, n);
+    for (int period = 0; period < 2 && cx.keep_state; ++period) {
+      for (auto const& [name, values] : state.evidence[period])
+        out.kept[composite_name(period, name)] = to_host(state.stream, values, n);
+    }
+  }
   if (cx.keep_state) {
     out.state = state.detector->save();
     for (int period = 0; period < 2; ++period) {
@@ -307,6 +352,13 @@ chunk_output finish_chunk(chunk_context const& cx, chunk_state& state) {
     t.inside_m2 = state.inside_m2.at(a);
     t.forest_m2 = forest_m2(cx, a, chunk.window, mask, detection.baseline_mean);
     t.inside = take_crop(mask, chunk.window, part);
+    if (cx.causes) {
+      std::vector<std::uint8_t> cause(n);
+      k::transform_pixels_cpu(n, k::cause_pixel_op{}, cause.data(),
+                              static_cast<std::uint8_t const*>(detection.change.data()),
+                              static_cast<std::uint8_t const*>(evidence.data()));
+      t.cause = take_crop(cause, chunk.window, part);
+    }
     t.change = take_crop(detection.change, chunk.window, part);
     t.first_date = take_crop(detection.first_date, chunk.window, part);
     t.confirmed_date = take_crop(detection.confirmed_date, chunk.window, part);
@@ -344,14 +396,37 @@ std::vector<std::string> colour_layers(std::vector<std::string> const& colour) {
   return layers;
 }
 
+std::vector<evidence_layer> const& evidence_layers() {
+  static std::vector<evidence_layer> const all{{"cause_nbr", "nbr", ""},
+                                               {"cause_mndwi", "mndwi", ""},
+                                               {"cause_bsi", "bsi", ""},
+                                               {"cause_red", "", "red"},
+                                               {"cause_swir2", "", "swir2"}};
+  return all;
+}
+
+std::vector<std::string> evidence_bands() {
+  std::vector<std::string> bands;
+  for (auto const& layer : evidence_layers()) {
+    std::vector<std::string> const reads = layer.band.empty()
+                                               ? find_spectral_index(layer.index).bands
+                                               : std::vector<std::string>{layer.band};
+    for (auto const& b : reads)
+      if (std::find(bands.begin(), bands.end(), b) == bands.end()) bands.push_back(b);
+  }
+  return bands;
+}
+
 std::vector<std::string> state_composites(std::vector<std::string> const& indices,
-                                          std::vector<std::string> const& colour) {
+                                          std::vector<std::string> const& colour, bool causes) {
   std::vector<std::string> names;
   for (auto const& index : indices) {
     names.push_back(index);
     names.push_back(look_date_name(index));
   }
   for (auto& layer : colour_layers(colour)) names.push_back(std::move(layer));
+  if (causes)
+    for (auto const& layer : evidence_layers()) names.push_back(layer.name);
   return names;
 }
 

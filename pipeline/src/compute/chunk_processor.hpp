@@ -66,10 +66,26 @@ inline constexpr std::string_view colour_look = "colour";
 /// there are any, the day of their looks.
 std::vector<std::string> colour_layers(std::vector<std::string> const& colour);
 
+/// A composite the causes' evidence is read from (docs/detector.md, "Causes"): an index of
+/// its bands or one band, by its name in the state ("cause_nbr"...). Each is composited in
+/// both periods where the run reads its bands, and stays NaN where it does not.
+struct evidence_layer {
+  std::string name;
+  std::string index;  ///< an index of spectral_indices(), or empty
+  std::string band;   ///< or a band
+};
+
+/// The evidence layers, in the order of kernels::cause_evidence_op's inputs (nbr, mndwi, bsi,
+/// red, swir2).
+std::vector<evidence_layer> const& evidence_layers();
+
+/// The bands the evidence layers read (blue, green, red, nir, swir1, swir2).
+std::vector<std::string> evidence_bands();
+
 /// Every composite of a chunk's state, by its name in aoi_tile_output::latest: each index and
-/// the day of its look, then colour_layers().
+/// the day of its look, then colour_layers(), then (with `causes`) the evidence layers.
 std::vector<std::string> state_composites(std::vector<std::string> const& indices,
-                                          std::vector<std::string> const& colour);
+                                          std::vector<std::string> const& colour, bool causes);
 
 /// The name of a composite (an index, or a colour band) of a period in a state file.
 std::string composite_name(int period, std::string const& name);
@@ -104,6 +120,8 @@ struct chunk_context {
                              ///< change.nc and the COGs; the tables need only the classes)
   /// Outputs carry the days of the looks (change.nc's index looks, the COGs, the state).
   bool keep_look_days = true;
+  /// Each changed pixel's cause evidence (change.causes): aoi_tile_output::cause.
+  bool causes = false;
 };
 
 /// One AOI's part of a finished chunk (rasters over `tile`, in AOI-window pixels).
@@ -111,6 +129,7 @@ struct aoi_tile_output {
   std::size_t aoi = 0;
   pixel_window tile;
   std::vector<std::uint8_t> inside, change;
+  std::vector<std::uint8_t> cause;  ///< kernels::cause_evidence, with chunk_context::causes
   std::vector<std::int32_t> first_date, confirmed_date;
   std::vector<float> magnitude, baseline;
   std::vector<std::uint16_t> clear_count;

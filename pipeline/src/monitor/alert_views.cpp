@@ -27,6 +27,7 @@ field_row ledger_row(stored_alert const& a) {
 
 nlohmann::ordered_json record(stored_alert const& a) {
   std::vector<json_key> keys{"alert_id",        "aoi",          "status",         "confidence",
+                             "cause",           "burn_severity",
                              "first_seen",      "confirmed_on", "area_ha",        "centroid_lat",
                              "centroid_lon",    bbox_key(),     "mean_magnitude", "pixels",
                              "estimated_value", "created_run",  "confirmed_run",  "last_seen_run"};
@@ -40,8 +41,8 @@ nlohmann::ordered_json record(stored_alert const& a) {
 
 std::string alert_list_csv(std::vector<stored_alert> const& alerts) {
   static constexpr std::string_view columns[] = {
-      "alert_id",     "aoi",     "status",       "confidence",   "first_seen",
-      "confirmed_on", "area_ha", "centroid_lat", "centroid_lon", "estimated_value"};
+      "alert_id",     "aoi",     "status",       "confidence",   "cause",        "burn_severity",
+      "first_seen",   "confirmed_on", "area_ha", "centroid_lat", "centroid_lon", "estimated_value"};
   std::string out = csv_line({std::begin(columns), std::end(columns)}) + "\n";
   for (auto const& a : alerts)
     out += csv_line(field_texts(alert_row(a.alert, columns, ledger_row(a)))) + "\n";

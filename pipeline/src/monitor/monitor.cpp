@@ -227,7 +227,8 @@ void deliver_pending(job_spec const& spec, monitor_store& store, monitor_options
       error = "channel '" + d.channel + "' is no longer in the job";
     } else {
       try {
-        auto const outcome = deliver(*channel, store.notification_of(d), options.delivery);
+        auto const outcome =
+            deliver(*channel, store.notification_of(d, channel->causes), options.delivery);
         attempts = outcome.attempts;
         if (outcome.delivered) {
           crash_point("after-send");
@@ -254,7 +255,7 @@ void deliver_pending(job_spec const& spec, monitor_store& store, monitor_options
 
 std::span<std::string_view const> event_table_columns() {
   static constexpr std::string_view columns[] = {
-      "run",        "event",        "alert_id",  "aoi",          "confidence",
+      "run",        "event",        "alert_id",  "aoi",          "confidence", "cause", "burn_severity",
       "first_seen", "confirmed_on", "area_ha",   "centroid_lat", "centroid_lon",
       "bbox_west",  "bbox_south",   "bbox_east", "bbox_north",   "estimated_value"};
   return columns;
@@ -353,7 +354,10 @@ monitor_result run_monitor(job_spec const& spec, monitor_options const& options)
     commit.dates.push_back({d.date, d.monitor, d.scenes, d.clear_m2});
   for (auto const& aoi : result.job.aois)
     commit.alerts.insert(commit.alerts.end(), aoi.alerts.begin(), aoi.alerts.end());
-  for (auto const& c : spec.notifications) commit.channels[c.name] = c.aois;
+  for (auto const& c : spec.notifications) {
+    commit.channels[c.name] = c.aois;
+    commit.channel_causes[c.name] = c.causes;
+  }
   commit.meta = grid_meta(result.job.grid);
   commit.meta["fingerprint"] = fingerprint;
   commit.meta["job"] = spec.name;

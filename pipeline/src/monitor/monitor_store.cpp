@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <random>
 #include <set>
@@ -18,7 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int schema_version = 1;
+/// 2: alerts and events have a cause and a burn severity (NULL where a run had no causes).
+constexpr int schema_version = 2;
 
 char const* const schema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,7 +37,7 @@ CREATE TABLE IF NOT EXISTS dates(
   clear_m2 REAL NOT NULL, run INTEGER NOT NULL REFERENCES runs(run), PRIMARY KEY(date, aoi));
 CREATE TABLE IF NOT EXISTS alerts(
   alert_id TEXT PRIMARY KEY, aoi TEXT NOT NULL, status TEXT NOT NULL, confidence TEXT NOT NULL,
-  first_seen TEXT NOT NULL, confirmed_on TEXT NOT NULL, area_ha REAL NOT NULL,
+  cause TEXT, burn_severity TEXT, first_seen TEXT NOT NULL, confirmed_on TEXT NOT NULL, area_ha REAL NOT NULL,
   centroid_lat REAL NOT NULL, centroid_lon REAL NOT NULL, bbox_west REAL NOT NULL,
   bbox_south REAL NOT NULL, bbox_east REAL NOT NULL, bbox_north REAL NOT NULL,
   mean_magnitude REAL NOT NULL, pixels INTEGER NOT NULL, estimated_value REAL,
@@ -43,7 +46,8 @@ CREATE TABLE IF NOT EXISTS alerts(
   dismiss_reason TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS events(
   run INTEGER NOT NULL REFERENCES runs(run), alert_id TEXT NOT NULL, aoi TEXT NOT NULL,
-  kind TEXT NOT NULL, confidence TEXT NOT NULL, first_seen TEXT NOT NULL,
+  kind TEXT NOT NULL, confidence TEXT NOT NULL, cause TEXT, burn_severity TEXT,
+  first_seen TEXT NOT NULL,
   confirmed_on TEXT NOT NULL, area_ha REAL NOT NULL, centroid_lat REAL NOT NULL,
   centroid_lon REAL NOT NULL, bbox_west REAL NOT NULL, bbox_south REAL NOT NULL,
   bbox_east REAL NOT NULL, bbox_north REAL NOT NULL, estimated_value REAL,
@@ -53,6 +57,14 @@ CREATE TABLE IF NOT EXISTS deliveries(
   channel TEXT NOT NULL, aoi TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
   last_error TEXT NOT NULL DEFAULT '', sent_utc TEXT NOT NULL DEFAULT '');
 )sql";
+
+/// What takes a ledger of schema version N - 1 to N (index N - 2).
+char const* const migrations[] = {
+    // 1 -> 2: causes (docs/detector.md, "Causes"); earlier alerts have none.
+    "ALTER TABLE alerts ADD COLUMN cause TEXT; ALTER TABLE alerts ADD COLUMN burn_severity TEXT;"
+    "ALTER TABLE events ADD COLUMN cause TEXT; ALTER TABLE events ADD COLUMN burn_severity TEXT;",
+};
+static_assert(std::size(migrations) == schema_version - 1);
 
 /// The alert fields the ledger keeps of an alert (all of them), and of an event (all but the
 /// magnitude and pixel count), by the names of its columns.
@@ -66,9 +78,9 @@ std::vector<std::string_view> const& alert_columns() {
 }
 
 constexpr std::string_view kEventColumns[] = {
-    "alert_id",  "aoi",          "confidence",     "first_seen", "confirmed_on",
-    "area_ha",   "centroid_lat", "centroid_lon",   "bbox_west",  "bbox_south",
-    "bbox_east", "bbox_north",   "estimated_value"};
+    "alert_id",   "aoi",          "confidence", "cause",        "burn_severity",
+    "first_seen", "confirmed_on", "area_ha",    "centroid_lat", "centroid_lon",
+    "bbox_west",  "bbox_south",   "bbox_east",  "bbox_north",   "estimated_value"};
 
 /// The ledger's own columns of an alert, after its fields.
 constexpr std::string_view kLifecycleColumns[] = {"status",        "created_run",   "confirmed_run",
@@ -109,6 +121,11 @@ alert_event read_event(statement const& s, int first = 0) {
   if (!kind) throw io_error("unknown event kind '" + s.text(kind_column) + "' in the ledger");
   e.kind = *kind;
   return e;
+}
+
+/// Whether an alert's cause is among `causes` (an alert without one is not).
+bool is_one_of(std::optional<alert_cause> cause, std::vector<alert_cause> const& causes) {
+  return cause && std::find(causes.begin(), causes.end(), *cause) != causes.end();
 }
 
 /// ", ?" n times.
@@ -223,9 +240,31 @@ monitor_store::monitor_store(fs::path file) : file_(std::move(file)), db_(std::m
     throw io_error(file_.string() + ": cannot set up the monitoring database: " + why);
   }
   auto const version = meta("schema_version");
-  if (version && *version != std::to_string(schema_version)) {
-    throw io_error(file_.string() + ": schema version " + *version + ", this geosweep reads " +
-                   std::to_string(schema_version));
+  int stored = 0;
+  if (version) {
+    auto const [end, ec] =
+        std::from_chars(version->data(), version->data() + version->size(), stored);
+    if (ec != std::errc{} || end != version->data() + version->size() || stored < 1 ||
+        stored > schema_version) {
+      throw io_error(file_.string() + ": schema version " + *version + ", this geosweep reads " +
+                     std::to_string(schema_version) + " and older");
+    }
+  }
+  if (version && stored < schema_version) {
+    // An older ledger is brought up to date in one transaction: all of it, or none.
+    std::string migrate = "BEGIN IMMEDIATE;";
+    for (int v = stored; v < schema_version; ++v) migrate += migrations[v - 1];
+    migrate += "UPDATE meta SET value = '" + std::to_string(schema_version) +
+               "' WHERE key = 'schema_version'; COMMIT;";
+    if (sqlite3_exec(db_->handle, migrate.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string const why = message ? message : "unknown error";
+      sqlite3_free(message);
+      sqlite3_exec(db_->handle, "ROLLBACK;", nullptr, nullptr, nullptr);
+      throw io_error(file_.string() + ": cannot update the monitoring database from schema " +
+                     "version " + *version + " to " + std::to_string(schema_version) + ": " + why);
+    }
+    spdlog::info("{}: ledger updated from schema version {} to {}", file_.string(), stored,
+                 schema_version);
   }
   if (!version) {
     statement(db_->handle, file_, "INSERT INTO meta(key, value) VALUES('schema_version', ?)")
@@ -409,6 +448,13 @@ void monitor_store::queue_deliveries(run_commit const& c, run_summary& summary) 
   // One delivery per channel and AOI with events, queued in the same transaction.
   std::set<std::string> aois_with_events;
   for (auto const& e : summary.events) aois_with_events.insert(e.alert.aoi);
+  auto const reported = [&](std::string const& channel, std::string const& aoi) {
+    auto const it = c.channel_causes.find(channel);
+    if (it == c.channel_causes.end() || it->second.empty()) return true;
+    return std::any_of(summary.events.begin(), summary.events.end(), [&](alert_event const& e) {
+      return e.alert.aoi == aoi && is_one_of(e.alert.cause, it->second);
+    });
+  };
   std::string const ledger = meta("ledger_id").value_or("0");
   statement insert(db_->handle, file_,
                    "INSERT INTO deliveries(delivery_id, run, channel, aoi, status, attempts) "
@@ -417,6 +463,7 @@ void monitor_store::queue_deliveries(run_commit const& c, run_summary& summary) 
     for (auto const& aoi : aois_with_events) {
       if (!covered.empty() && std::find(covered.begin(), covered.end(), aoi) == covered.end())
         continue;
+      if (!reported(channel, aoi)) continue;
       std::string const id = fmt::format("{}/run-{}.{}/{}/{}", c.job, c.run, ledger, channel, aoi);
       insert.reset().bind(1, id).bind(2, c.run).bind(3, channel).bind(4, aoi).run();
       summary.deliveries.push_back(id);
@@ -449,7 +496,8 @@ std::vector<stored_delivery> monitor_store::deliveries(
   return out;
 }
 
-notification monitor_store::notification_of(stored_delivery const& d) const {
+notification monitor_store::notification_of(stored_delivery const& d,
+                                            std::vector<alert_cause> const& causes) const {
   notification n;
   n.delivery_id = d.delivery_id;
   n.job = meta("job").value_or("");
@@ -459,7 +507,8 @@ notification monitor_store::notification_of(stored_delivery const& d) const {
   s.bind(1, d.run);
   if (s.step()) n.run_started_utc = s.text(0);
   for (auto& e : events(d.run)) {
-    if (e.alert.aoi == d.aoi) n.events.push_back(std::move(e));
+    if (e.alert.aoi == d.aoi && (causes.empty() || is_one_of(e.alert.cause, causes)))
+      n.events.push_back(std::move(e));
   }
   return n;
 }

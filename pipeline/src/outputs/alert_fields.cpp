@@ -26,6 +26,22 @@ field_value optional_real(std::optional<double> const& v) {
   return v ? field_value(*v) : field_value();
 }
 
+template <class E>
+field_value optional_name(std::optional<E> const& v) {
+  return v ? field_value(std::string(to_string(*v))) : field_value();
+}
+
+/// An enum's value from its field text (nothing for ""); throws geosweep::io_error naming the
+/// field and the values it may take.
+template <class E>
+std::optional<E> enum_field(char const* field, field_value const& v) {
+  auto const* t = as<std::string>(v);
+  if (t == nullptr || t->empty()) return std::nullopt;
+  if (auto const e = from_string<E>(*t)) return e;
+  throw io_error(
+      fmt::format("{} '{}' is none of {}", field, *t, fmt::join(enum_names<E>::values, ", ")));
+}
+
 #define GEOSWEEP_TEXT_FIELD(name, member)                                            \
   alert_field {                                                                      \
     name, field_type::text, 0, [](alert const& a) { return field_value(a.member); }, \
@@ -62,6 +78,13 @@ alert_field const kFields[] = {
        auto const c = from_string<alert_confidence>(*t);
        if (!c) throw io_error("confidence '" + *t + "' is neither low nor high");
        a.confidence = *c;
+     }},
+    {"cause", field_type::text, 0, [](alert const& a) { return optional_name(a.cause); },
+     [](alert& a, field_value const& v) { a.cause = enum_field<alert_cause>("cause", v); }},
+    {"burn_severity", field_type::text, 0,
+     [](alert const& a) { return optional_name(a.burn_severity); },
+     [](alert& a, field_value const& v) {
+       a.burn_severity = enum_field<burn_severity>("burn_severity", v);
      }},
     GEOSWEEP_REAL_FIELD("area_ha", area_ha, 4),
     GEOSWEEP_REAL_FIELD("centroid_lat", centroid_lat, 6),

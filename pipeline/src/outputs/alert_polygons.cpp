@@ -4,6 +4,7 @@
 #include <gdal_alg.h>
 #include <ogrsf_frmts.h>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/hd.hpp"
 #include "geosweep/pipeline/errors.hpp"
+#include "outputs/cause_colours.hpp"
 #include "outputs/ogr_fields.hpp"
 #include "outputs/product_layout.hpp"
 #include "outputs/qgis_styles.hpp"
@@ -81,8 +83,8 @@ std::vector<OGRGeometryUniquePtr> trace_patches(std::string const& aoi, alert_pa
 
 /// The attributes of each alert polygon: the alert table less its bounding box and value.
 constexpr std::string_view kPolygonFields[] = {
-    "alert_id", "aoi",          "first_seen",   "confirmed_on",   "confidence",
-    "area_ha",  "centroid_lat", "centroid_lon", "mean_magnitude", "pixels"};
+    "alert_id",      "aoi",     "first_seen",   "confirmed_on", "confidence",     "cause",
+    "burn_severity", "area_ha", "centroid_lat", "centroid_lon", "mean_magnitude", "pixels"};
 
 /// One alert to write: its row, its traced polygon, and where it is (AOI, place in the AOI).
 struct placed_alert {
@@ -188,7 +190,15 @@ void write_layer(GDALDataset& ds, char const* const* layer_options,
       bool const with_chips = chips != nullptr && chips->has_chips(at.aoi_index);
       feature.SetField("description", balloon(row, at, with_chips).c_str());
       set_date(feature, "begin", a->first_seen);
-      feature.SetStyleString(a->confidence == alert_confidence::high ? kHighStyle : kLowStyle);
+      bool const high = a->confidence == alert_confidence::high;
+      if (a->cause) {  // filled in the cause's colour, outlined in the confidence's
+        feature.SetStyleString(fmt::format("BRUSH(fc:#{:06x}8c);PEN(c:{},w:2px)",
+                                           cause_colour(*a->cause),
+                                           high ? "#a50026ff" : "#e6550dff")
+                                   .c_str());
+      } else {
+        feature.SetStyleString(high ? kHighStyle : kLowStyle);
+      }
     }
     // A patch's 8-connected outline touches itself where pixels meet at a corner: valid for
     // the GeoPackage's readers, but LIBKML drops a geometry GEOS calls invalid, so KML gets the
@@ -300,7 +310,12 @@ std::vector<fs::path> write_alert_polygons(std::vector<aoi_result> const& aois,
                   chips);
       if ((gpkg || kml) && outlines)
         write_aoi_layer(*ds, aois, patches, path.string(), failures, kml);
-      if (gpkg) write_layer_styles(*ds, outlines, path.string());
+      if (gpkg) {
+        bool const causes = std::any_of(alerts.begin(), alerts.end(), [](placed_alert const& p) {
+          return p.row->cause.has_value();
+        });
+        write_layer_styles(*ds, outlines, causes, path.string());
+      }
       // GeoJSON is written as the dataset closes, and GDAL 3.6's close reports a failure (a
       // full disk) only as an error on its stack; GeoPackage's says why ("database or disk is
       // full") first and then that its clean-up failed, so the first failure is the one to report.

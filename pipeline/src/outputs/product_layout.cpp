@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "compute/spectral_index.hpp"
+#include "geosweep/kernels/cause.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/error.hpp"
 #include "outputs/manifest.hpp"
@@ -237,6 +238,30 @@ std::vector<pixel_variable> every_pixel_variable(job_spec const& spec,
   out.push_back(tile_raster(
       variable::change, raster_type::uint8, change,
       [](aoi_tile_output& t) -> tile_values { return &t.change; }, double{k::change_none}));
+  if (spec.change.causes) {
+    variable_attributes cause;
+    cause.long_name =
+        "what each changed pixel turned into, from its looks before and after (the alert's "
+        "cause follows from its pixels' shares)";
+    cause.fill_value = k::evidence_outside_aoi;
+    cause.fill_attribute = false;  // as `change`: the classes stay integers in xarray
+    cause.flag_values = {k::evidence_no_change,
+                         k::evidence_bare,
+                         k::evidence_slash,
+                         k::evidence_burn_moderate_low,
+                         k::evidence_burn_moderate_high,
+                         k::evidence_burn_high,
+                         k::evidence_water,
+                         k::evidence_other,
+                         k::evidence_unknown,
+                         k::evidence_outside_aoi};
+    cause.flag_meanings =
+        "no_change clearing_bare_soil clearing_slash burn_moderate_low burn_moderate_high "
+        "burn_high new_water other unknown outside_aoi";
+    out.push_back(tile_raster(
+        variable::cause, raster_type::uint8, cause,
+        [](aoi_tile_output& t) -> tile_values { return &t.cause; }, double{k::evidence_no_change}));
+  }
   variable_attributes date;
   date.units = "days since 1970-01-01";
   date.fill_value = k::no_date;

@@ -117,6 +117,7 @@ inline constexpr std::string_view change_index = "change_index";
 /// Names of the per-pixel variables of an AOI group.
 namespace variable {
 inline constexpr std::string_view change = "change";  ///< kernels::change_class
+inline constexpr std::string_view cause = "cause";    ///< kernels::cause_evidence (change.causes)
 inline constexpr std::string_view first_date = "first_date";
 inline constexpr std::string_view confirmed_date = "confirmed_date";
 inline constexpr std::string_view magnitude = "magnitude";

@@ -6,8 +6,11 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/errors.hpp"
+#include "outputs/cause_colours.hpp"
 
 namespace geosweep::pipeline {
 namespace {
@@ -82,6 +85,33 @@ std::string alerts_qml() {
   return qml;
 }
 
+std::string alerts_by_cause_qml() {
+  std::string qml = kHead;
+  qml +=
+      R"(  <renderer-v2 type="categorizedSymbol" attr="cause" symbollevels="0" enableorderby="0" forceraster="0">
+    <categories>
+)";
+  std::string symbols;
+  int k = 0;
+  for (auto const& name : enum_names<alert_cause>::values) {
+    auto const cause = *from_string<alert_cause>(name);
+    std::uint32_t const rgb = cause_colour(cause);
+    std::string const colour =
+        fmt::format("{},{},{}", (rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF);
+    qml += fmt::format(R"(      <category symbol="{}" value="{}" label="{}" render="true"/>
+)",
+                       k, name, name);
+    symbols += fill_symbol(k, (colour + ",150").c_str(), (colour + ",255").c_str(), "solid");
+    ++k;
+  }
+  qml += "    </categories>\n    <symbols>\n" + symbols + R"(    </symbols>
+  </renderer-v2>
+)";
+  qml += labels("alert_id", "8");
+  qml += "  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
+  return qml;
+}
+
 std::string aois_qml() {
   std::string qml = kHead;
   qml += R"(  <renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0">
@@ -96,7 +126,8 @@ std::string aois_qml() {
   return qml;
 }
 
-void write_layer_styles(GDALDataset& ds, bool with_aois, std::string const& what) {
+void write_layer_styles(GDALDataset& ds, bool with_aois, bool with_causes,
+                        std::string const& what) {
   // The table as QGIS creates it (QgsOgrProviderUtils, "Save as Default" into a GeoPackage).
   OGRLayer* table = ds.CreateLayer("layer_styles", nullptr, wkbNone, nullptr);
   if (table == nullptr)
@@ -125,12 +156,20 @@ void write_layer_styles(GDALDataset& ds, bool with_aois, std::string const& what
   if (table->CreateField(&updated) != OGRERR_NONE)
     throw io_error(what + ": cannot create layer_styles.update_time: " + last_gdal_message());
 
-  std::vector<std::pair<char const*, std::string>> styles{{"alerts", alerts_qml()}};
-  if (with_aois) styles.emplace_back("aois", aois_qml());
+  // (layer, style name, QML, whether QGIS opens the layer with it)
+  struct style {
+    char const* layer;
+    char const* name;
+    std::string qml;
+    bool as_default;
+  };
+  std::vector<style> styles{{"alerts", "alerts", alerts_qml(), true}};
+  if (with_causes) styles.push_back({"alerts", "alerts by cause", alerts_by_cause_qml(), false});
+  if (with_aois) styles.push_back({"aois", "aois", aois_qml(), true});
   std::time_t const now = std::time(nullptr);
   std::tm utc{};
   gmtime_r(&now, &utc);
-  for (auto const& [layer_name, qml] : styles) {
+  for (auto const& [layer_name, style_name, qml, as_default] : styles) {
     OGRLayer* layer = ds.GetLayerByName(layer_name);
     if (layer == nullptr) throw io_error(what + ": no layer " + layer_name + " to style");
     OGRFeature row(table->GetLayerDefn());
@@ -138,11 +177,12 @@ void write_layer_styles(GDALDataset& ds, bool with_aois, std::string const& what
     row.SetField("f_table_schema", "");
     row.SetField("f_table_name", layer_name);
     row.SetField("f_geometry_column", layer->GetGeometryColumn());
-    row.SetField("styleName", layer_name);
+    row.SetField("styleName", style_name);
     row.SetField("styleQML", qml.c_str());
     row.SetField("styleSLD", "");
-    row.SetField("useAsDefault", 1);
-    row.SetField("description", "geosweep's default style");
+    row.SetField("useAsDefault", as_default ? 1 : 0);
+    row.SetField("description",
+                 as_default ? "geosweep's default style" : "geosweep's style by alert cause");
     row.SetField("owner", "");
     row.SetField("ui", "");
     row.SetField("update_time", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,

@@ -17,12 +17,17 @@ namespace geosweep::pipeline {
 /// alert from its `first_seen` date on.
 std::string alerts_qml();
 
+/// The QML of the alerts layer's second style, "alerts by cause": a categorized renderer on
+/// `cause` in the reports' colours (outputs/cause_colours.hpp), labels from `alert_id`.
+std::string alerts_by_cause_qml();
+
 /// The QML of the aois layer: an outline without fill, labelled with `aoi`.
 std::string aois_qml();
 
 /// Adds the `layer_styles` table to `ds` (a GeoPackage open for writing) with one default
-/// style per layer: alerts (alerts_qml) and, when `with_aois`, aois (aois_qml). Throws
-/// geosweep::io_error naming `what` when OGR refuses.
-void write_layer_styles(GDALDataset& ds, bool with_aois, std::string const& what);
+/// style per layer: alerts (alerts_qml) and, when `with_aois`, aois (aois_qml); `with_causes`
+/// adds "alerts by cause" (alerts_by_cause_qml), which QGIS offers in the layer's style menu.
+/// Throws geosweep::io_error naming `what` when OGR refuses.
+void write_layer_styles(GDALDataset& ds, bool with_aois, bool with_causes, std::string const& what);
 
 }  // namespace geosweep::pipeline

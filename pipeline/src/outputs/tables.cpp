@@ -107,7 +107,7 @@ std::span<std::string_view const> network_table_columns() {
   static constexpr std::string_view columns[] = {
       "network",     "cause",           "aois",         "aois_with_change", "alerts",
       "high_alerts", "changed_area_ha", "high_area_ha", "changed_value",    "first_seen",
-      "last_seen"};
+      "last_seen",   "cross_over"};
   return columns;
 }
 
@@ -126,12 +126,14 @@ void alert_totals::add(alert const& a) {
 }
 
 std::vector<std::vector<std::string>> network_rows(std::span<aoi_spec const> aois,
-                                                   std::span<alert const> alerts) {
+                                                   std::span<alert const> alerts,
+                                                   bool with_causes) {
   struct network {
     std::string name;
     std::size_t aois = 0;
     std::set<std::string> changed;  // AOIs with an alert
     alert_totals totals;
+    std::map<alert_cause, std::pair<std::set<std::string>, alert_totals>> by_cause;
   };
   std::vector<network> networks;
   std::map<std::string, std::size_t> of_aoi;  // AOI name -> its network in `networks`
@@ -139,24 +141,45 @@ std::vector<std::vector<std::string>> network_rows(std::span<aoi_spec const> aoi
     if (a.network.empty()) continue;
     auto it = std::find_if(networks.begin(), networks.end(),
                            [&](network const& n) { return n.name == a.network; });
-    if (it == networks.end()) it = networks.insert(networks.end(), network{a.network, 0, {}, {}});
+    if (it == networks.end())
+      it = networks.insert(networks.end(), network{a.network, 0, {}, {}, {}});
     ++it->aois;
     of_aoi[a.name] = static_cast<std::size_t>(it - networks.begin());
   }
   for (auto const& a : alerts) {
     auto const it = of_aoi.find(a.aoi);
     if (it == of_aoi.end()) continue;
-    networks[it->second].changed.insert(a.aoi);
-    networks[it->second].totals.add(a);
+    auto& n = networks[it->second];
+    n.changed.insert(a.aoi);
+    n.totals.add(a);
+    if (a.cause) {
+      auto& [changed, totals] = n.by_cause[*a.cause];
+      changed.insert(a.aoi);
+      totals.add(a);
+    }
   }
   std::vector<std::vector<std::string>> rows;
-  for (auto const& n : networks) {
-    auto const& t = n.totals;
-    rows.push_back({n.name, "all", std::to_string(n.aois), std::to_string(n.changed.size()),
+  auto const row = [&](network const& n, std::string_view cause, std::size_t changed,
+                       alert_totals const& t, std::string const& cross_over) {
+    rows.push_back({n.name, std::string(cause), std::to_string(n.aois), std::to_string(changed),
                     std::to_string(t.alerts), std::to_string(t.high), fixed(t.area_ha, 4),
                     fixed(t.high_ha, 4), t.value ? fixed(*t.value, 2) : std::string(),
                     t.first ? to_iso(*t.first) : std::string(),
-                    t.last ? to_iso(*t.last) : std::string()});
+                    t.last ? to_iso(*t.last) : std::string(), cross_over});
+  };
+  for (auto const& n : networks) {
+    // With causes: a cross-over when the network's alerts show two crimes or more.
+    std::string flag;
+    if (with_causes) {
+      int crimes = 0;
+      for (auto const c :
+           {alert_cause::clearing, alert_cause::burn, alert_cause::mining, alert_cause::flooding})
+        crimes += n.by_cause.count(c) > 0 ? 1 : 0;
+      flag = crimes >= 2 ? "true" : "false";
+    }
+    row(n, "all", n.changed.size(), n.totals, flag);
+    for (auto const& [cause, part] : n.by_cause)
+      row(n, to_string(cause), part.first.size(), part.second, flag);
   }
   return rows;
 }

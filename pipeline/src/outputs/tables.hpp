@@ -98,9 +98,13 @@ std::span<std::string_view const> network_table_columns();
 /// of its AOIs' `alerts` (every AOI's, any order) under cause "all": its AOIs, those with an
 /// alert, alerts, high-confidence alerts, changed and confirmed hectares, the estimated value
 /// (the sum of the alerts that have one; empty when none has), and the earliest and latest
-/// first_seen. A network without an alert has a row of zeros and no dates.
+/// first_seen. A network without an alert has a row of zeros and no dates. Then, for each
+/// cause its alerts have (alert_cause order), the same totals of those alerts (aois_with_change:
+/// the AOIs with one). `with_causes` (change.causes): `cross_over` is "true" on every row of a
+/// network whose alerts show two or more of clearing, burn, mining and flooding, else "false";
+/// without, it is empty.
 std::vector<std::vector<std::string>> network_rows(std::span<aoi_spec const> aois,
-                                                   std::span<alert const> alerts);
+                                                   std::span<alert const> alerts, bool with_causes);
 
 /// Writes `dir`/networks.csv; returns it.
 std::filesystem::path write_network_table(std::filesystem::path const& dir,

@@ -14,6 +14,7 @@
 #include "geosweep/pipeline/civil_date.hpp"
 #include "report/report_drawing.hpp"
 #include "report/report_map.hpp"
+#include "report/report_pages.hpp"
 #include "report/report_series_page.hpp"
 #include "report/report_text.hpp"
 
@@ -176,6 +177,7 @@ double draw_facts(cairo_t* cr, job_spec const& spec, alert const& a, double y) {
        {text(spec, a.confidence == alert_confidence::high ? "alert_page.confidence_high"
                                                           : "alert_page.confidence_low")}},
       {text(spec, "alert_page.magnitude"), {format_number(lang, a.mean_magnitude, 4)}}};
+  if (a.cause) facts.push_back({std::string(tr(lang, "table.cause")), {cause_text(lang, a)}});
   if (a.estimated_value)
     facts.push_back({text(spec, "alert_page.value"), {format_number(lang, *a.estimated_value, 2)}});
   for (auto const& [label, values] : facts) {

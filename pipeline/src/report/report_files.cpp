@@ -98,11 +98,13 @@ void write_index_images(std::ostream& html, fs::path const& dir, job_spec const&
 /// The alert table of AOI `aoi`: the PDF's columns, cells as alerts.csv writes them.
 void write_index_table(std::ostream& html, std::vector<alert> const& alerts, std::string const& aoi,
                        report_language language) {
-  auto const columns = table_columns(language, true);
-  html << "<table>\n<tr>";
-  bool with_value = false;
-  for (auto const& a : alerts)
+  bool with_value = false, with_cause = false;
+  for (auto const& a : alerts) {
     with_value = with_value || (a.aoi == aoi && a.estimated_value.has_value());
+    with_cause = with_cause || (a.aoi == aoi && a.cause.has_value());
+  }
+  auto const columns = table_columns(language, true, with_cause);
+  html << "<table>\n<tr>";
   for (auto const& c : columns) {
     if (c.key == "estimated_value" && !with_value) continue;
     html << "<th>" << html_escape(c.title) << "</th>";

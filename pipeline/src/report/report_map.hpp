@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "geosweep/pipeline/job_spec.hpp"
+#include "outputs/cause_colours.hpp"
 #include "report/map_geometry.hpp"
 #include "report/report_date_map.hpp"
 

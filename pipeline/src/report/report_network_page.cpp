@@ -45,12 +45,21 @@ network_summary summarize_network(job_spec const& spec, std::string const& netwo
       if (r.name != a.aoi) continue;
       r.totals.add(a);
       s.totals.add(a);
+      if (a.cause) s.by_cause[*a.cause].add(a);
     }
   }
   std::stable_sort(s.ranked.begin(), s.ranked.end(), [](auto const& a, auto const& b) {
     return a.totals.area_ha > b.totals.area_ha;
   });
   return s;
+}
+
+bool network_summary::cross_over() const {
+  int crimes = 0;
+  for (auto const c :
+       {alert_cause::clearing, alert_cause::burn, alert_cause::mining, alert_cause::flooding})
+    crimes += by_cause.count(c) > 0 ? 1 : 0;
+  return crimes >= 2;
 }
 
 std::vector<std::string> network_file_stems(std::vector<std::string> const& networks) {
@@ -106,6 +115,24 @@ void draw_network_page(cairo_t* cr, job_spec const& spec, run_inputs const& run,
     line(say_("cover.low_ha", format_number(lang, t.low_ha, 2), t.alerts - t.high));
     if (t.value) line(say_("network.value", format_number(lang, *t.value, 2)));
     line(say_("network.dates", format_date(lang, *t.first), format_date(lang, *t.last)));
+  }
+  if (!network.by_cause.empty()) {
+    heading("network.heading_causes");
+    std::vector<std::string> crimes;
+    for (auto const& [cause, c] : network.by_cause) {
+      std::string const name(tr(lang, "cause." + std::string(to_string(cause))));
+      // A swatch of the cause's colour (as in the alert tables) before its line.
+      cairo_rectangle(cr, kMargin + 8, facts.y() - 7, 8, 8);
+      d::set_colour(cr, cause_colour(cause));
+      cairo_fill(cr);
+      facts.line("     " + say_("network.by_cause", name, c.alerts,
+                                format_number(lang, c.area_ha, 2), format_date(lang, *c.first),
+                                format_date(lang, *c.last)));
+      if (cause != alert_cause::other && cause != alert_cause::unknown) crimes.push_back(name);
+    }
+    if (network.cross_over()) {
+      facts.line(say_("network.cross_over", fmt::format("{}", fmt::join(crimes, ", "))));
+    }
   }
   heading("network.heading_ranked");
   double y = facts.y();

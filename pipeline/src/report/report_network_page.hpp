@@ -8,6 +8,7 @@
 #include <cairo.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct network_summary {
   };
   std::vector<aoi_totals> ranked;  ///< its AOIs, most changed area first (then job order)
   alert_totals totals;             ///< all its AOIs' alerts
+  std::map<alert_cause, alert_totals> by_cause;  ///< its alerts with a cause, by cause
+  /// Two or more of clearing, burn, mining and flooding among its alerts.
+  [[nodiscard]] bool cross_over() const;
 };
 
 /// The summary of network `network` of `spec` from `alerts` (every AOI's). Throws

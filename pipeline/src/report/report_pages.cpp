@@ -190,6 +190,12 @@ void draw_table_row(cairo_t* cr, std::vector<table_column> const& columns, alert
       cairo_fill(cr);
       cairo_set_source_rgb(cr, 0, 0, 0);
       d::draw_text(cr, x + 13, baseline, text);
+    } else if (c.key == "cause" && a.cause) {
+      cairo_rectangle(cr, x, y + 4, 9, 8);
+      d::set_colour(cr, cause_colour(*a.cause));
+      cairo_fill(cr);
+      cairo_set_source_rgb(cr, 0, 0, 0);
+      d::draw_text(cr, x + 13, baseline, text);
     } else {
       d::draw_text(cr, c.align > 0 ? x + c.width - 6 : x, baseline, text, c.align);
     }
@@ -209,7 +215,9 @@ void draw_table_page(cairo_t* cr, aoi_inputs const& in, std::size_t first, std::
                        say(language, "table.subtitle",
                            alert_summary(language, in.alerts.size(), totals.area_ha, totals.high),
                            period_text(language, in.monitor_period)));
-  auto columns = table_columns(language, totals.with_value);
+  bool const with_cause =
+      std::any_of(in.alerts.begin(), in.alerts.end(), [](alert const& a) { return a.cause; });
+  auto columns = table_columns(language, totals.with_value, with_cause);
   bool const looks = !in.index_days[0].empty() || !in.index_days[1].empty();
   if (looks) {
     // The dates of each alert's own pixels before and after, beside its detection dates; its
@@ -577,20 +585,34 @@ std::string index_provenance(job_spec const& spec, run_inputs const& run) {
              method_summary(spec, method_of(spec, run)), run.version);
 }
 
-std::vector<table_column> table_columns(report_language language, bool with_value) {
+std::vector<table_column> table_columns(report_language language, bool with_value,
+                                        bool with_cause) {
   auto const title = [&](char const* key) { return std::string(tr(language, key)); };
   std::vector<table_column> c{{"#", "#", 26, 1},
                               {title("table.alert_id"), "alert_id", 104, 0},
                               {title("table.first_seen"), "first_seen", 72, 0},
                               {title("table.confirmed"), "confirmed_on", 72, 0},
-                              {title("table.confidence"), "confidence", 74, 0},
-                              {title("table.area"), "area_ha", 64, 1},
-                              {title("table.latitude"), "centroid_lat", 74, 1},
-                              {title("table.longitude"), "centroid_lon", 80, 1},
-                              {title("table.magnitude"), "mean_magnitude", 66, 1},
-                              {title("table.pixels"), "pixels", 50, 1}};
+                              {title("table.confidence"), "confidence", 74, 0}};
+  // The cause, its burn severity with it (the page's fit narrows every column to make room).
+  if (with_cause) c.push_back({title("table.cause"), "cause", 104, 0});
+  for (auto const& more :
+       std::vector<table_column>{{title("table.area"), "area_ha", 64, 1},
+                                 {title("table.latitude"), "centroid_lat", 74, 1},
+                                 {title("table.longitude"), "centroid_lon", 80, 1},
+                                 {title("table.magnitude"), "mean_magnitude", 66, 1},
+                                 {title("table.pixels"), "pixels", 50, 1}})
+    c.push_back(more);
   if (with_value) c.push_back({title("table.value"), "estimated_value", 74, 1});
   return c;
+}
+
+std::string cause_text(report_language language, alert const& a) {
+  if (!a.cause) return {};
+  std::string const cause(tr(language, "cause." + std::string(to_string(*a.cause))));
+  if (!a.burn_severity) return cause;
+  std::string key = "severity." + std::string(to_string(*a.burn_severity));
+  std::replace(key.begin(), key.end(), '-', '_');  // moderate-high -> severity.moderate_high
+  return say(language, "cause.with_severity", cause, std::string(tr(language, key)));
 }
 
 std::string alert_cell_text(alert const& a, std::string_view key) {
@@ -602,6 +624,7 @@ std::string alert_cell_text(report_language language, alert const& a, std::strin
     return std::string(tr(language, a.confidence == alert_confidence::high
                                         ? "table.confidence_high"
                                         : "table.confidence_low"));
+  if (key == "cause") return cause_text(language, a);
   auto const cell = alert_row(a, {key}).front();
   if (auto const* v = std::get_if<double>(&cell.value))
     return format_number(language, *v, cell.decimals);

@@ -84,8 +84,12 @@ struct table_column {
 };
 
 /// The columns of the alert table, titled in `language`; the estimated value only when an
-/// alert has one.
-std::vector<table_column> table_columns(report_language language, bool with_value);
+/// alert has one, the cause only `with_cause` (change.causes).
+std::vector<table_column> table_columns(report_language language, bool with_value, bool with_cause);
+
+/// An alert's cause in `language`, with its burn severity ("burn (high severity)"); empty
+/// without one.
+std::string cause_text(report_language language, alert const& a);
 
 /// The text of alert field `key` as alerts.csv writes it ("" for nothing).
 std::string alert_cell_text(alert const& a, std::string_view key);

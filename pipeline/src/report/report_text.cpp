@@ -20,6 +20,14 @@ struct phrase {
 // The translation table. Keys are grouped by page; keep each group sorted by key.
 constexpr phrase table[] = {
     // ---- shared by every page
+    {"cause.burn", {"burn", "quema", "queimada", "brûlis"}},
+    {"cause.clearing", {"clearing", "tala", "desmatamento", "défrichement"}},
+    {"cause.flooding", {"flooding", "inundación", "inundação", "inondation"}},
+    {"cause.mining", {"mining", "minería", "mineração", "exploitation minière"}},
+    {"cause.other", {"other", "otra", "outra", "autre"}},
+    {"cause.unknown", {"unknown", "desconocida", "desconhecida", "inconnue"}},
+    {"cause.with_severity",
+     {"{} ({} severity)", "{} (severidad {})", "{} (severidade {})", "{} (sévérité {})"}},
     {"common.alert_summary",
      {"{} alert(s), {} ha, {} high confidence", "{} alerta(s), {} ha, {} con confianza alta",
       "{} alerta(s), {} ha, {} com confiança alta",
@@ -51,6 +59,11 @@ constexpr phrase table[] = {
      {"geosweep report: {}", "informe de geosweep: {}", "relatório do geosweep: {}",
       "rapport geosweep\u00a0: {}"}},
     {"common.period", {"{} to {}", "del {} al {}", "de {} a {}", "du {} au {}"}},
+    {"severity.high", {"high", "alta", "alta", "élevée"}},
+    {"severity.moderate_high",
+     {"moderate-high", "moderada-alta", "moderada-alta", "modérée-forte"}},
+    {"severity.moderate_low",
+     {"moderate-low", "moderada-baja", "moderada-baixa", "modérée-faible"}},
     // ---- cover page (report_cover_page.cpp)
     {"cover.alerts",
      {"Alerts: {}, {} ha", "Alertas: {}, {} ha", "Alertas: {}, {} ha", "Alertes : {}, {} ha"}},
@@ -304,6 +317,7 @@ constexpr phrase table[] = {
     // ---- alert table (report_pages.cpp)
     {"table.alert_id", {"Alert id", "Id. de alerta", "ID do alerta", "Id. d'alerte"}},
     {"table.area", {"Area (ha)", "Área (ha)", "Área (ha)", "Surf. (ha)"}},
+    {"table.cause", {"Cause", "Causa", "Causa", "Cause"}},
     {"table.confidence", {"Confidence", "Confianza", "Confiança", "Confiance"}},
     {"table.confidence_high", {"high", "alta", "alta", "élevée"}},
     {"table.confidence_low", {"low", "baja", "baixa", "faible"}},
@@ -617,6 +631,14 @@ constexpr phrase table[] = {
     {"network.col_ha", {"ha", "ha", "ha", "ha"}},
     {"network.col_high_ha", {"ha high", "ha alta", "ha alta", "ha élevée"}},
     {"network.col_value", {"Value", "Valor", "Valor", "Valeur"}},
+    {"network.by_cause",
+     {"{}: {} alert(s), {} ha, first seen {} to {}",
+      "{}: {} alerta(s), {} ha, detección del {} al {}",
+      "{}: {} alerta(s), {} ha, detecção de {} a {}",
+      "{}\u00a0: {} alerte(s), {} ha, détection du {} au {}"}},
+    {"network.cross_over",
+     {"Cross-over: {} in the same network", "Delitos cruzados: {} en la misma red",
+      "Crimes cruzados: {} na mesma rede", "Infractions croisées\u00a0: {} dans le même réseau"}},
     {"network.dates",
      {"First seen {}, latest first seen {}", "Primera detección {}, última primera detección {}",
       "Primeira detecção {}, última primeira detecção {}",
@@ -627,6 +649,7 @@ constexpr phrase table[] = {
       "trabalho '{}', rede '{}': {} cenas; change.nc do geosweep {}, relatório do geosweep {}",
       "tâche '{}', réseau '{}'\u00a0: {} scènes\u00a0; change.nc par geosweep {}, rapport par "
       "geosweep {}"}},
+    {"network.heading_causes", {"By cause", "Por causa", "Por causa", "Par cause"}},
     {"network.heading_ranked",
      {"AOIs ranked by changed area", "AOI ordenadas por superficie cambiada",
       "AOIs ordenadas por área alterada", "AOI classées par surface changée"}},

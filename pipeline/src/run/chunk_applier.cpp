@@ -110,6 +110,7 @@ void chunk_applier::apply(chunk_output&& out) {
       clear_closed_small(t, finished->patches.back(), stitcher);
       add_areas(t);
       add_series(t, finished->patches.back(), *series);
+      add_causes(t, finished->patches.back());
     }
     for (auto* w : writers_) w->write(*finished);
   });
@@ -184,6 +185,22 @@ void chunk_applier::add_series(aoi_tile_output const& t, std::vector<std::int32_
       }
       sums->add(w.date, v);
     }
+  }
+}
+
+void chunk_applier::add_causes(aoi_tile_output const& t, std::vector<std::int32_t> const& patches) {
+  if (t.cause.empty()) return;  // no change.causes
+  GEOSWEEP_EXPECTS(t.cause.size() == patches.size(), "a cause layer over the tile");
+  auto& tallies = plan_.aois[t.aoi].causes_by_patch;
+  std::int32_t last = 0;
+  cause_tally* tally = nullptr;
+  for (std::size_t i = 0; i < patches.size(); ++i) {
+    if (patches[i] == 0) continue;
+    if (tally == nullptr || patches[i] != last) {
+      last = patches[i];
+      tally = &tallies[last];
+    }
+    tally->add(t.cause[i]);
   }
 }
 

@@ -53,6 +53,8 @@ class chunk_applier {
   /// would: most specks of noise never reach the file, and finish() has little left to clear.
   void clear_closed_small(aoi_tile_output& t, std::vector<std::int32_t>& patches,
                           patch_stitcher const& stitcher) const;
+  /// Adds the evidence classes of tile `t`'s patch pixels to its AOI's patches' tallies.
+  void add_causes(aoi_tile_output const& t, std::vector<std::int32_t> const& patches);
   /// Adds the chunk's series windows of tile `t` to its AOI's and patches' sums.
   void add_series(aoi_tile_output const& t, std::vector<std::int32_t> const& patches,
                   std::vector<series_window> const& windows);

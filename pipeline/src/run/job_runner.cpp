@@ -59,6 +59,7 @@ chunk_context context_of(job_spec const& spec, run_plan const& plan, k::backend 
   cx.state_in = state_in;
   cx.keep_state = monitoring;
   cx.keep_rasters = spec.outputs.hdf5 || spec.outputs.cog;
+  cx.causes = spec.change.causes;
   // The days of the looks go with the index looks of change.nc and with the COGs.
   bool looks = false;
   for (std::size_t a = 0; a < plan.aois.size(); ++a) {
@@ -215,6 +216,18 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
     auto const& value_per_ha = spec.aois[a].value_per_ha;
     for (auto& p : patches)
       if (value_per_ha) p.alert.estimated_value = p.alert.area_ha * *value_per_ha;
+    if (spec.change.causes) {
+      std::vector<cause_tally> causes(patches.size());
+      for (auto const& [provisional, tally] : aoi.causes_by_patch) {
+        std::int32_t const label = aoi.stitcher->final_label(provisional);
+        if (label > 0) causes[static_cast<std::size_t>(label - 1)].add(tally);
+      }
+      for (std::size_t p = 0; p < patches.size(); ++p) {
+        auto const decided = decide_cause(causes[p]);
+        patches[p].alert.cause = decided.cause;
+        patches[p].alert.burn_severity = decided.severity;
+      }
+    }
     result.aois.push_back(aoi_result_of(aoi, plan, patches, *to_wgs84));
     warn_if_implausible(spec.change, aoi, all_dates, result.aois.back());
     auto rows = area_rows({aoi.shape.name(), aoi.grid, aoi.inside_m2, value_per_ha,
@@ -240,7 +253,7 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
     result.series_file = write_series_table(spec.outputs.dir, series);
     if (std::any_of(spec.aois.begin(), spec.aois.end(),
                     [](aoi_spec const& a) { return !a.network.empty(); }))
-      result.network_file = write_network_table(spec.outputs.dir, network_rows(spec.aois, alerts));
+      result.network_file = write_network_table(spec.outputs.dir, network_rows(spec.aois, alerts, spec.change.causes));
   }
   if (spec.landcover && spec.outputs.csv) {
     auto* nc = applier.netcdf();

@@ -1,11 +1,13 @@
 #include "run/run_plan.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 
+#include "compute/chunk_processor.hpp"
 #include "compute/spectral_index.hpp"
 #include "core/gdal_utils.hpp"
 #include "geosweep/pipeline/errors.hpp"
@@ -20,6 +22,12 @@ std::vector<std::string> indices_to_compute(job_spec const& spec) {
   if (std::find(names.begin(), names.end(), spec.change.index) == names.end())
     names.push_back(spec.change.index);
   return names;
+}
+
+/// Adds each of `more` not yet in `bands`.
+void add_bands(std::vector<std::string>& bands, std::vector<std::string> const& more) {
+  for (auto const& b : more)
+    if (std::find(bands.begin(), bands.end(), b) == bands.end()) bands.push_back(b);
 }
 
 std::vector<std::string> bands_needed(std::vector<std::string> const& indices) {
@@ -71,6 +79,40 @@ void plan_cogs(job_spec const& spec, run_plan& plan) {
   plan.composites.clear();
   plan.colour.clear();
   plan.bands = bands_needed(plan.indices);
+  add_bands(plan.bands, plan.cause_bands);
+}
+
+/// change.causes: the evidence bands that every scene of the catalog has join the bands read.
+/// One that some scene lacks is not read at all, and the run says which causes it leaves
+/// unknown.
+void plan_causes(job_spec const& spec, run_plan& plan) {
+  if (!spec.change.causes) return;
+  std::vector<std::string> missing;
+  std::size_t nowhere = 0;
+  auto const& b = plan.catalog.baseline;
+  auto const& m = plan.catalog.monitor;
+  for (auto const& band : evidence_bands()) {
+    auto const has = [&](scene const& s) { return s.bands.count(band) > 0; };
+    bool const everywhere =
+        std::all_of(b.begin(), b.end(), has) && std::all_of(m.begin(), m.end(), has);
+    (everywhere ? plan.cause_bands : missing).push_back(band);
+    if (std::none_of(b.begin(), b.end(), has) && std::none_of(m.begin(), m.end(), has)) ++nowhere;
+  }
+  add_bands(plan.bands, plan.cause_bands);
+  if (missing.empty()) return;
+  // A sensor without the bands (CBERS-4 MUX has no SWIR) is a fact of the job, said once;
+  // scenes that have them only in part are worth a warning.
+  auto const bands = fmt::format("{}", fmt::join(missing, ", "));
+  if (nowhere == missing.size())
+    spdlog::info(
+        "change.causes: the scenes have no {} band(s); every alert's cause is 'unknown' "
+        "(docs/detector.md, \"Causes\"; change.causes: false leaves causes out)",
+        bands);
+  else
+    spdlog::warn(
+        "change.causes: not every scene has the {} band(s), so they are not read; the "
+        "alerts get cause 'unknown' (docs/detector.md, \"Causes\")",
+        bands);
 }
 
 /// Monitoring: keeps the catalog's scenes that no earlier run has seen and that come after
@@ -128,7 +170,7 @@ void plan_grid(job_spec const& spec, continuation const* resume, run_plan& plan)
   std::vector<pixel_window> windows;
   for (auto& shape : shapes) {
     shape.set_edge_buffer(edge_buffer);
-    aoi_work a{std::move(shape), {}, {}, nullptr, {}, 0, 0, 0.0, 0.0, {}, 0.0, 0.0, {}, {}};
+    aoi_work a{std::move(shape), {}, {}, nullptr, {}, 0, 0, 0.0, 0.0, {}, 0.0, 0.0, {}, {}, {}};
     a.window = a.shape.window_in(plan.grid);
     if (a.window.empty())
       throw config_error("AOI '" + a.shape.name() + "' does not overlap the analysis grid");
@@ -150,6 +192,7 @@ std::vector<std::string> bands_to_read(job_spec const& spec) {
   plan.indices = indices_to_compute(spec);
   plan.bands = bands_needed(plan.indices);
   plan_colour(spec, plan);
+  if (spec.change.causes) add_bands(plan.bands, evidence_bands());
   return plan.bands;
 }
 
@@ -161,7 +204,9 @@ std::optional<run_plan> plan_run(job_spec const& spec, continuation const* resum
   plan_colour(spec, plan);
   catalog_options catalog_opts;
   catalog_opts.require_both_periods = resume == nullptr;
+  if (spec.change.causes) catalog_opts.optional_bands = evidence_bands();
   plan.catalog = build_catalog(spec, plan.bands, catalog_opts);
+  plan_causes(spec, plan);
   if (resume != nullptr && !keep_new_scenes(spec, *resume, plan.catalog, result))
     return std::nullopt;
   for (bool monitor : {false, true}) {

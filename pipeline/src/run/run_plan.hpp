@@ -16,6 +16,7 @@
 #include "load/observation_stream.hpp"
 #include "outputs/cog_exporter.hpp"
 #include "outputs/tables.hpp"
+#include "patches/cause_tally.hpp"
 #include "patches/patch_stitcher.hpp"
 
 namespace geosweep::pipeline {
@@ -36,6 +37,7 @@ struct aoi_work {
   double forest_m2 = 0.0;                ///< of it, forest by its baseline index
   series_sums series;                    ///< the change index over the whole AOI (series.csv)
   std::unordered_map<std::int32_t, series_sums> series_by_patch;  ///< by provisional patch
+  std::unordered_map<std::int32_t, cause_tally> causes_by_patch;  ///< by provisional patch
 };
 
 /// What a run reads and computes, and where.
@@ -43,6 +45,9 @@ struct run_plan {
   std::vector<std::string> indices;  ///< computed: the job's, then the change index
   std::vector<std::string> bands;    ///< read: the indices' and the colour composites'
   std::vector<std::string> colour;   ///< the bands the colour composites use
+  /// change.causes: the evidence bands every scene has (they join `bands`); the evidence
+  /// layers of the others stay NaN, so the causes that need them say unknown.
+  std::vector<std::string> cause_bands;
   std::vector<colour_composite> composites;
   scene_catalog catalog;
   std::vector<date_group> dates;  ///< point into catalog

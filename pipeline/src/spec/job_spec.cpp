@@ -598,7 +598,7 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
   r.check_keys(
       node, "change",
       {"method", "index", "drop", "forest_min", "k_sigma", "confirm", "window_days", "min_area_ha",
-       "grow", "edge_buffer_m", "warn_flagged_share", "warn_season_days", "bfast"});
+       "grow", "edge_buffer_m", "warn_flagged_share", "warn_season_days", "bfast", "causes"});
   if (node["method"]) {
     if (auto m = r.choice<change_method>(node["method"], "change.method", "method"))
       change.method = *m;
@@ -676,6 +676,9 @@ void read_change(spec_reader& r, YAML::Node const& node, change_spec& change) {
         r.error(node["forest_min"], "change.forest_min", "expected a value in [-1, 1]");
       change.forest_min = *v;
     }
+  }
+  if (node["causes"]) {
+    if (auto v = r.boolean(node["causes"], "change.causes")) change.causes = *v;
   }
   read_sanity_warnings(r, node, change);
 }
@@ -1036,6 +1039,13 @@ job_spec parse_job_spec(std::string const& text, std::filesystem::path const& fi
   if (root["report"]) read_report(r, root["report"], spec.report);
   if (root["notifications"])
     read_notifications(r, root["notifications"], spec.aois, spec.notifications);
+  // A channel for chosen causes needs the causes.
+  for (std::size_t i = 0; i < spec.notifications.size() && !spec.change.causes; ++i) {
+    if (spec.notifications[i].causes.empty()) continue;
+    auto const node = root["notifications"][i]["causes"];
+    r.error(node, "notifications[" + std::to_string(i) + "].causes",
+            "the job has 'change.causes: false', so no alert has a cause to choose by");
+  }
   if (root["landcover"]) {
     read_landcover(r, root["landcover"], spec.landcover);
     // The class of each alert pixel is looked up through change.nc's patch numbers.

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "geosweep/pipeline/errors.hpp"
@@ -180,4 +182,133 @@ TEST_F(MonitorStore, AlertsReadBackWithEveryFieldAsCommitted) {
   EXPECT_EQ(events[0].alert.pixels, 0);
   EXPECT_EQ(store_->last_date(), gp::parse_iso_date("2024-06-04"));
   EXPECT_EQ(store_->scenes().front().status, gp::scene_status::ingested);
+}
+
+TEST_F(MonitorStore, ACauseChannelGetsOnlyTheAoisAndEventsOfItsCauses) {
+  auto const ledger = store_->meta("ledger_id").value_or("");
+  auto burn = make_alert("B", "south", low);
+  burn.cause = gp::alert_cause::burn;
+  burn.burn_severity = gp::burn_severity::high;
+  auto clearing = make_alert("C", "south", low);
+  clearing.cause = gp::alert_cause::clearing;
+  auto north = make_alert("N", "north", low);
+  north.cause = gp::alert_cause::clearing;
+  gp::run_commit c;
+  c.run = store_->next_run();
+  c.job = "job";
+  c.started_utc = c.finished_utc = "2024-07-01T00:00:00Z";
+  c.backend = "cpu";
+  c.state_file = "state-1.h5";
+  c.alerts = {burn, clearing, north};
+  c.channels = {{"all", {}}, {"fires", {}}};
+  c.channel_causes = {{"fires", {gp::alert_cause::burn, gp::alert_cause::mining}}};
+  auto const r = store_->commit_run(c);
+  // "fires" reports the south (a burn), not the north (a clearing only).
+  EXPECT_EQ(r.deliveries, (std::vector<std::string>{"job/run-1." + ledger + "/all/north",
+                                                    "job/run-1." + ledger + "/all/south",
+                                                    "job/run-1." + ledger + "/fires/south"}));
+  auto const all = store_->deliveries();
+  ASSERT_EQ(all.size(), 3u);
+  auto const fires = store_->notification_of(all[2], {gp::alert_cause::burn});
+  ASSERT_EQ(fires.events.size(), 1u);
+  EXPECT_EQ(fires.events[0].alert.id, "B");
+  EXPECT_EQ(fires.events[0].alert.cause, gp::alert_cause::burn);
+  EXPECT_EQ(fires.events[0].alert.burn_severity, gp::burn_severity::high);
+  EXPECT_EQ(store_->notification_of(all[1]).events.size(), 2u);  // "all": both of the south
+  auto const back = store_->alert("C");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->alert.cause, gp::alert_cause::clearing);
+  EXPECT_FALSE(back->alert.burn_severity);
+}
+
+// A ledger written by geosweep before causes (schema 1, its tables as that version created
+// them, written out here): opening it adds the columns, keeps its alerts, and takes causes.
+TEST_F(MonitorStore, ASchemaOneLedgerIsMigratedAndKeepsItsAlerts) {
+  store_.reset();
+  auto const old = dir_ / "old.sqlite";
+  std::string const v1 = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs(
+  run INTEGER PRIMARY KEY, started_utc TEXT NOT NULL, finished_utc TEXT NOT NULL,
+  backend TEXT NOT NULL, state_file TEXT NOT NULL, scenes INTEGER NOT NULL,
+  new_alerts INTEGER NOT NULL, confirmed_alerts INTEGER NOT NULL);
+CREATE TABLE scenes(
+  scene_id TEXT PRIMARY KEY, date TEXT NOT NULL, period TEXT NOT NULL,
+  status TEXT NOT NULL, run INTEGER NOT NULL REFERENCES runs(run));
+CREATE TABLE dates(
+  date TEXT NOT NULL, aoi TEXT NOT NULL, period TEXT NOT NULL, scenes INTEGER NOT NULL,
+  clear_m2 REAL NOT NULL, run INTEGER NOT NULL REFERENCES runs(run), PRIMARY KEY(date, aoi));
+CREATE TABLE alerts(
+  alert_id TEXT PRIMARY KEY, aoi TEXT NOT NULL, status TEXT NOT NULL, confidence TEXT NOT NULL,
+  first_seen TEXT NOT NULL, confirmed_on TEXT NOT NULL, area_ha REAL NOT NULL,
+  centroid_lat REAL NOT NULL, centroid_lon REAL NOT NULL, bbox_west REAL NOT NULL,
+  bbox_south REAL NOT NULL, bbox_east REAL NOT NULL, bbox_north REAL NOT NULL,
+  mean_magnitude REAL NOT NULL, pixels INTEGER NOT NULL, estimated_value REAL,
+  created_run INTEGER NOT NULL, confirmed_run INTEGER, last_seen_run INTEGER NOT NULL,
+  dismissed_utc TEXT NOT NULL DEFAULT '', dismissed_by TEXT NOT NULL DEFAULT '',
+  dismiss_reason TEXT NOT NULL DEFAULT '');
+CREATE TABLE events(
+  run INTEGER NOT NULL REFERENCES runs(run), alert_id TEXT NOT NULL, aoi TEXT NOT NULL,
+  kind TEXT NOT NULL, confidence TEXT NOT NULL, first_seen TEXT NOT NULL,
+  confirmed_on TEXT NOT NULL, area_ha REAL NOT NULL, centroid_lat REAL NOT NULL,
+  centroid_lon REAL NOT NULL, bbox_west REAL NOT NULL, bbox_south REAL NOT NULL,
+  bbox_east REAL NOT NULL, bbox_north REAL NOT NULL, estimated_value REAL,
+  PRIMARY KEY(run, alert_id, kind));
+CREATE TABLE deliveries(
+  delivery_id TEXT PRIMARY KEY, run INTEGER NOT NULL REFERENCES runs(run),
+  channel TEXT NOT NULL, aoi TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '', sent_utc TEXT NOT NULL DEFAULT '');
+INSERT INTO meta VALUES('schema_version', '1');
+INSERT INTO runs VALUES(1, '2024-07-01T00:00:00Z', '2024-07-01T00:01:00Z', 'cpu', 's.h5', 1, 1, 0);
+INSERT INTO alerts VALUES('gs-old', 'north', 'new', 'low', '2024-06-04', '', 1.5, -9.5, -62.25,
+  -62.3, -9.6, -62.2, -9.4, 0.3125, 150, NULL, 1, NULL, 1, '', '', '');
+INSERT INTO events VALUES(1, 'gs-old', 'north', 'new', 'low', '2024-06-04', '', 1.5, -9.5,
+  -62.25, -62.3, -9.6, -62.2, -9.4, NULL);
+)sql";
+  fs::create_directories(dir_);
+  {
+    std::FILE* pipe = ::popen(("sqlite3 " + old.string()).c_str(), "w");
+    ASSERT_NE(pipe, nullptr);
+    std::fputs(v1.c_str(), pipe);
+    ASSERT_EQ(::pclose(pipe), 0);
+  }
+  gp::monitor_store store(old);
+  EXPECT_EQ(store.meta("schema_version"), "2");
+  auto const kept = store.alert("gs-old");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->alert.area_ha, 1.5);
+  EXPECT_FALSE(kept->alert.cause);  // none recorded before causes
+  ASSERT_EQ(store.events(1).size(), 1u);
+  EXPECT_FALSE(store.events(1)[0].alert.cause);
+  // The next run records causes.
+  auto a = make_alert("gs-old", "north", high);
+  a.cause = gp::alert_cause::mining;
+  gp::run_commit c;
+  c.run = store.next_run();
+  EXPECT_EQ(c.run, 2);
+  c.job = "job";
+  c.started_utc = c.finished_utc = "2024-07-02T00:00:00Z";
+  c.backend = "cpu";
+  c.state_file = "s2.h5";
+  c.alerts = {a};
+  store.commit_run(c);
+  EXPECT_EQ(store.alert("gs-old")->alert.cause, gp::alert_cause::mining);
+  EXPECT_EQ(store.events(2).at(0).alert.cause, gp::alert_cause::mining);
+}
+
+TEST_F(MonitorStore, ALedgerOfANewerSchemaIsRefused) {
+  store_.reset();
+  auto const file = dir_ / "state" / "monitor.sqlite";
+  ASSERT_EQ(std::system(("sqlite3 " + file.string() +
+                         " \"UPDATE meta SET value = '3' WHERE key = 'schema_version'\"")
+                            .c_str()),
+            0);
+  try {
+    gp::monitor_store again(dir_ / "state" / "monitor.sqlite");
+    ADD_FAILURE() << "opened a schema 3 ledger";
+  } catch (geosweep::io_error const& e) {
+    EXPECT_NE(std::string(e.what()).find("schema version 3, this geosweep reads 2 and older"),
+              std::string::npos)
+        << e.what();
+  }
 }

@@ -60,9 +60,10 @@ TEST(NotificationJson, HasTheDocumentedKeysInOrder) {
   auto const& first = doc["alerts"][0];
   std::vector<std::string> alert_keys;
   for (auto const& [key, value] : first.items()) alert_keys.push_back(key);
-  EXPECT_EQ(alert_keys, (std::vector<std::string>{"alert_id", "status", "aoi", "first_seen",
-                                                  "confirmed_on", "confidence", "area_ha", "lat",
-                                                  "lon", "bbox", "estimated_value"}));
+  EXPECT_EQ(alert_keys,
+            (std::vector<std::string>{"alert_id", "status", "aoi", "first_seen", "confirmed_on",
+                                      "confidence", "cause", "burn_severity", "area_ha", "lat",
+                                      "lon", "bbox", "estimated_value"}));
   EXPECT_TRUE(first["confirmed_on"].is_null());
   EXPECT_TRUE(first["estimated_value"].is_null());
   EXPECT_DOUBLE_EQ(first["lat"].get<double>(), -9.58123);

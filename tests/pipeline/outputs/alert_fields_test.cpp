@@ -34,10 +34,11 @@ gp::alert sample() {
 TEST(AlertFields, AreTheColumnsOfAlertsCsvInOrder) {
   std::vector<std::string> names;
   for (auto const& f : gp::alert_fields()) names.emplace_back(f.name);
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "alert_id", "aoi", "first_seen", "confirmed_on", "confidence", "area_ha",
-                       "centroid_lat", "centroid_lon", "bbox_west", "bbox_south", "bbox_east",
-                       "bbox_north", "mean_magnitude", "pixels", "estimated_value"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"alert_id", "aoi", "first_seen", "confirmed_on",
+                                             "confidence", "cause", "burn_severity", "area_ha",
+                                             "centroid_lat", "centroid_lon", "bbox_west",
+                                             "bbox_south", "bbox_east", "bbox_north",
+                                             "mean_magnitude", "pixels", "estimated_value"}));
   EXPECT_EQ(gp::field_names(gp::alert_row(sample())), names);
 }
 
@@ -45,20 +46,25 @@ TEST(AlertFields, TablesWriteEachTypeTheirWay) {
   auto a = sample();
   EXPECT_EQ(
       gp::field_texts(gp::alert_row(a)),
-      (std::vector<std::string>{"gs-0123456789ab", "reserve, north", "2024-06-19", "", "low",
-                                "6.5800", "-9.551941", "-62.039960", "-62.041709", "-9.552844",
+      (std::vector<std::string>{"gs-0123456789ab", "reserve, north", "2024-06-19", "", "low", "",
+                                "", "6.5800", "-9.551941", "-62.039960", "-62.041709", "-9.552844",
                                 "-62.038242", "-9.550936", "0.6696", "658", ""}));
   a.confirmed_on = gp::parse_iso_date("2024-07-04");
   a.confidence = gp::alert_confidence::high;
   a.estimated_value = 6.58 * 1250;
-  auto const row = gp::alert_row(a, {"confirmed_on", "confidence", "estimated_value"});
-  EXPECT_EQ(gp::field_texts(row), (std::vector<std::string>{"2024-07-04", "high", "8225.00"}));
+  a.cause = gp::alert_cause::burn;
+  a.burn_severity = gp::burn_severity::moderate_high;
+  auto const row =
+      gp::alert_row(a, {"confirmed_on", "confidence", "estimated_value", "cause", "burn_severity"});
+  EXPECT_EQ(gp::field_texts(row),
+            (std::vector<std::string>{"2024-07-04", "high", "8225.00", "burn", "moderate-high"}));
 }
 
 TEST(AlertFields, TextsReadBackIntoTheSameAlert) {
   auto a = sample();
   a.confirmed_on = gp::parse_iso_date("2024-07-04");
   a.estimated_value = 12.5;
+  a.cause = gp::alert_cause::mining;
   auto const row = gp::alert_row(a);
   gp::field_row parsed;
   for (auto const& cell : row)
@@ -76,6 +82,20 @@ TEST(AlertFields, TextsReadBackIntoTheSameAlert) {
   EXPECT_DOUBLE_EQ(back.bbox.east, -62.038242);
   EXPECT_EQ(back.pixels, 658);
   EXPECT_EQ(back.estimated_value, 12.5);
+  EXPECT_EQ(back.cause, gp::alert_cause::mining);
+  EXPECT_FALSE(back.burn_severity);
+  // A cause or severity of no known name is an error naming the field and its values.
+  gp::alert wrong;
+  try {
+    gp::set_alert_fields(wrong, {{"cause", gp::field_type::text, 0, std::string("logging")}});
+    ADD_FAILURE() << "no error";
+  } catch (geosweep::io_error const& e) {
+    EXPECT_STREQ(e.what(),
+                 "cause 'logging' is none of clearing, burn, mining, flooding, other, unknown");
+  }
+  EXPECT_THROW(gp::set_alert_fields(
+                   wrong, {{"burn_severity", gp::field_type::text, 0, std::string("severe")}}),
+               geosweep::io_error);
   // "" reads back as nothing; other texts must parse whole.
   EXPECT_TRUE(std::holds_alternative<std::monostate>(
       gp::parse_field("confirmed_on", gp::field_type::date, "")));

@@ -80,6 +80,8 @@ class alert_polygons_test : public tt::temp_dir_test {
     a1.centroid_lat = -9.5851234;
     a1.centroid_lon = -62.9998765;
     a1.mean_magnitude = 0.4375;
+    a1.cause = gp::alert_cause::burn;
+    a1.burn_severity = gp::burn_severity::high;
     auto a2 = alert_of("gs-00000000000b", "2024-06-25", 6);
     a2.centroid_lat = -9.5853;
     a2.centroid_lon = -62.9996;
@@ -243,7 +245,11 @@ void expect_attributes(std::vector<OGRFeatureUniquePtr> const& features) {
   // The table's bounding box and value are not among the polygon's attributes.
   EXPECT_LT(a.GetFieldIndex("bbox_west"), 0);
   EXPECT_LT(a.GetFieldIndex("estimated_value"), 0);
-  EXPECT_EQ(a.GetFieldCount(), 10);
+  // With the cause and burn severity: a's, and none for b.
+  EXPECT_STREQ(a.GetFieldAsString("cause"), "burn");
+  EXPECT_STREQ(a.GetFieldAsString("burn_severity"), "high");
+  EXPECT_FALSE(b.IsFieldSetAndNotNull(b.GetFieldIndex("cause")));
+  EXPECT_EQ(a.GetFieldCount(), 12);
 }
 
 }  // namespace
@@ -476,7 +482,8 @@ TEST_F(alert_polygons_test, kmz_has_placemarks_for_google_earth) {
             "2024-06-25");
   EXPECT_EQ(CPLGetXMLNode(placemarks[0], "TimeSpan.end"), nullptr);
   // Styled by confidence: KML colours are aabbggrr, so #d7191c at 0x8c alpha is 8c1c19d7.
-  EXPECT_STREQ(CPLGetXMLValue(placemarks[0], "Style.PolyStyle.color", ""), "8c1c19d7");  // high
+  // With a cause the fill is the cause's colour: burn #99000d is 8c0d0099.
+  EXPECT_STREQ(CPLGetXMLValue(placemarks[0], "Style.PolyStyle.color", ""), "8c0d0099");  // burn
   EXPECT_STREQ(CPLGetXMLValue(placemarks[1], "Style.PolyStyle.color", ""), "8c61aefd");  // low
   // The balloon is the alert's row; the dates in ExtendedData are ISO text.
   std::string const balloon = CPLGetXMLValue(placemarks[0], "description", "");

@@ -66,6 +66,7 @@ class chunk_parts_test : public tt::temp_dir_test {
     cx_.bands = kColour;
     cx_.indices = kIndices;
     cx_.colour = kColour;
+    cx_.causes = true;  // the spec's default: the cause evidence crosses, and its composites
     cx_.aois = {{nullptr, {0, 0, 5, 3}, nullptr}, {nullptr, {3, 1, 5, 3}, nullptr}};
   }
 
@@ -76,12 +77,14 @@ class chunk_parts_test : public tt::temp_dir_test {
     for (std::size_t a = 0; a < 2; ++a) {
       auto const& tile = kTiles.at(id)[a];
       // The indices, the colour bands and the days of their looks.
-      auto t = tt::full_tile(a, tile, gp::state_composites(kIndices, kColour));
+      auto t = tt::full_tile(a, tile, gp::state_composites(kIndices, kColour, false));
+      t.cause.resize(tile.pixel_count());
       float const base = static_cast<float>(id * 10 + a);
       for (std::size_t i = 0; i < tile.pixel_count(); ++i) {
         auto const fi = static_cast<float>(i);
         t.inside[i] = i % 3 == 2 ? 0 : 1;
         t.change[i] = kClasses[(i + a) % 5];
+        t.cause[i] = static_cast<std::uint8_t>((i + 2 * a) % 9);  // every evidence class
         t.first_date[i] = i % 2 == 0 ? 19800 + static_cast<int>(i + 100 * id) : k::no_date;
         t.confirmed_date[i] = i % 4 == 1 ? 19900 + static_cast<int>(i) : k::no_date;
         t.magnitude[i] = i % 2 == 0 ? 0.25f + 0.01f * fi : nan_f;
@@ -142,6 +145,7 @@ void expect_same_tiles(gp::chunk_output const& expected, gp::chunk_output const&
     EXPECT_EQ(g.tile.height, e.tile.height);
     EXPECT_EQ(g.inside, e.inside);
     EXPECT_EQ(g.change, e.change);
+    EXPECT_EQ(g.cause, e.cause);
     EXPECT_EQ(g.first_date, e.first_date);
     EXPECT_EQ(g.confirmed_date, e.confirmed_date);
     EXPECT_TRUE(tt::same_floats(g.magnitude, e.magnitude));
@@ -255,6 +259,7 @@ TEST_F(chunk_parts_test, without_rasters_only_the_change_rasters_cross) {
   expect_same_tiles(chunk, back);
   for (auto const& t : back.aois) {
     EXPECT_EQ(t.change.size(), t.tile.pixel_count());
+    EXPECT_EQ(t.cause.size(), t.tile.pixel_count());  // the alerts' causes need it
     EXPECT_EQ(t.first_date.size(), t.tile.pixel_count());
     EXPECT_EQ(t.confirmed_date.size(), t.tile.pixel_count());
     EXPECT_EQ(t.magnitude.size(), t.tile.pixel_count());
@@ -293,15 +298,16 @@ TEST_F(chunk_parts_test, with_state_the_detector_state_and_kept_composites_cross
   auto chunk = full_chunk(1);
   chunk.state = detector->save();
   for (int p = 0; p < 2; ++p) {
-    for (auto const& name : gp::state_composites(kIndices, kColour)) {
+    for (auto const& name : gp::state_composites(kIndices, kColour, true)) {
       std::vector<float> values(n);
       for (std::size_t i = 0; i < n; ++i) values[i] = static_cast<float>(p * 100 + i) / 64.0f;
       values[p] = nan_f;
       chunk.kept[gp::composite_name(p, name)] = values;
     }
   }
-  // 2 indices and the days of their looks, 4 colour bands and the day of theirs, x 2 periods.
-  ASSERT_EQ(chunk.kept.size(), 18u);
+  // 2 indices and the days of their looks, 4 colour bands and the day of theirs, 5 evidence
+  // layers, x 2 periods.
+  ASSERT_EQ(chunk.kept.size(), 28u);
 
   fs::path const path = dir_ / "part.h5";
   {
@@ -314,7 +320,7 @@ TEST_F(chunk_parts_test, with_state_the_detector_state_and_kept_composites_cross
   expect_same_tiles(chunk, back);
   ASSERT_TRUE(back.state);
   EXPECT_EQ(back.state->size(), n);
-  ASSERT_EQ(back.kept.size(), 18u);
+  ASSERT_EQ(back.kept.size(), 28u);
   for (auto const& [name, values] : chunk.kept) {
     ASSERT_TRUE(back.kept.count(name)) << name;
     EXPECT_TRUE(tt::same_floats(back.kept.at(name), values)) << name;
@@ -371,7 +377,7 @@ TEST_F(chunk_parts_test, with_state_a_bitemporal_state_crosses) {
   auto chunk = full_chunk(1);
   chunk.state = detector->save();
   for (int p = 0; p < 2; ++p) {
-    for (auto const& name : gp::state_composites(kIndices, kColour))
+    for (auto const& name : gp::state_composites(kIndices, kColour, true))
       chunk.kept[gp::composite_name(p, name)].assign(n, 0.5f);
   }
   fs::path const path = dir_ / "part.h5";

@@ -476,10 +476,16 @@ TEST(product_layout, bitemporal_change_nc_stores_the_look_before_once) {
   spec.change.method = gp::change_method::bitemporal;
   std::vector<std::string> names;
   for (auto const& v : gp::product::pixel_variables(spec, {"ndvi"})) names.push_back(v.name);
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "ndvi_before", "ndvi_after", "ndvi_before_date", "ndvi_after_date", "change",
-                       "first_date", "confirmed_date", "magnitude", "clear_count", "patch"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"ndvi_before", "ndvi_after", "ndvi_before_date",
+                                      "ndvi_after_date", "change", "cause", "first_date",
+                                      "confirmed_date", "magnitude", "clear_count", "patch"}));
   EXPECT_EQ(gp::product::baseline_variable(spec.change.method, "ndvi"), "ndvi_before");
+  // Without causes there is no cause layer.
+  spec.change.causes = false;
+  names.clear();
+  for (auto const& v : gp::product::pixel_variables(spec, {"ndvi"})) names.push_back(v.name);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "cause"), 0);
   EXPECT_EQ(gp::product::baseline_variable(gp::change_method::baseline, "ndvi"), "ndvi_baseline");
 }
 

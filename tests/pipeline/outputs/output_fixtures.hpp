@@ -78,6 +78,7 @@ inline pipeline::aoi_tile_output full_tile(std::size_t aoi, pipeline::pixel_wind
   t.tile = tile;
   t.inside.assign(n, 1);
   t.change.assign(n, k::change_none);
+  t.cause.assign(n, 0);  // kernels::evidence_no_change (change.causes is on by default)
   t.first_date.assign(n, k::no_date);
   t.confirmed_date.assign(n, k::no_date);
   t.magnitude.assign(n, k::nodata_f32());

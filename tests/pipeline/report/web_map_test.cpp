@@ -167,7 +167,7 @@ TEST_F(WebMap, ChromiumDrawsEveryAlertAndOpensTheOneInTheAddress) {
   EXPECT_NE(content.find("<td>" + chosen[0] + "</td>"), std::string::npos) << content;
   EXPECT_NE(content.find("<td>" + chosen[2] + "</td>"), std::string::npos)
       << content;  // first seen
-  EXPECT_NE(content.find("<td>" + std::to_string(std::stod(chosen[5])).substr(0, 4)),
+  EXPECT_NE(content.find("<td>" + std::to_string(std::stod(chosen[7])).substr(0, 4)),
             std::string::npos)
       << content;  // area, as alerts.geojson rounds it
   // The images: the true colour before of both AOIs shown, the others a switch away.

@@ -406,12 +406,12 @@ TEST(SimulatedRunOutputs, ValuePerHectareAddsEstimates) {
   while (std::getline(alerts, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     auto const cells = split(line);
-    ASSERT_EQ(cells.size(), 15u) << line;
+    ASSERT_EQ(cells.size(), 17u) << line;  // estimated_value is column 16, area_ha 7
     if (cells[1] == spec.aois[0].name) {
-      EXPECT_NEAR(std::stod(cells[14]), std::stod(cells[5]) * 1250.0, 0.01) << line;
+      EXPECT_NEAR(std::stod(cells[16]), std::stod(cells[7]) * 1250.0, 0.01) << line;
       ++valued;
     } else {
-      EXPECT_EQ(cells[14], "");
+      EXPECT_EQ(cells[16], "");
       ++unvalued;
     }
   }

@@ -1,8 +1,9 @@
-// Networks end to end on `geosweep simulate --seed 3 --size 320`: with both AOIs held by one
-// company, networks.csv's row is the sum of every row of alerts.csv (added up here, not by the
-// code under test); with each AOI in its own network, each row is that AOI's alone, and
-// `alerts list --network` and `report --network` keep to the network's AOIs. An unknown
-// network is refused with the job's networks.
+// Networks end to end on `geosweep simulate --seed 3 --size 320 --burns 1 --mines 1`: with both
+// AOIs held by one company, networks.csv's "all" row is the sum of every row of alerts.csv and
+// each cause's row the sum of that cause's rows (added up here, not by the code under test), and
+// clearing, burning and mining in one network make it a cross-over; with each AOI in its own
+// network, each row is that AOI's alone, and `alerts list --network` and `report --network` keep to
+// the network's AOIs. An unknown network is refused with the job's networks.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -49,13 +50,17 @@ struct expected_totals {
   std::set<std::string> aois;
 };
 
-expected_totals totals_of(table const& alerts, std::set<std::string> const& aois) {
+/// (`cause`: of those alerts only; "all" for every one)
+expected_totals totals_of(table const& alerts, std::set<std::string> const& aois,
+                          std::string const& cause = "all") {
   expected_totals t;
   std::size_t const aoi = column(alerts, "aoi"), area = column(alerts, "area_ha"),
-                    conf = column(alerts, "confidence"), first = column(alerts, "first_seen");
+                    conf = column(alerts, "confidence"), first = column(alerts, "first_seen"),
+                    why = column(alerts, "cause");
   for (std::size_t i = 1; i < alerts.size(); ++i) {
     auto const& a = alerts[i];
     if (!aois.count(a[aoi])) continue;
+    if (cause != "all" && a[why] != cause) continue;
     ++t.alerts;
     t.ha += std::stod(a[area]);
     if (a[conf] == "high") {
@@ -69,12 +74,20 @@ expected_totals totals_of(table const& alerts, std::set<std::string> const& aois
   return t;
 }
 
-void expect_row(table const& networks, std::size_t r, std::string const& name, int aois,
-                expected_totals const& t, std::size_t rounded) {
+/// The causes of `aois`' alerts in alerts.csv, in networks.csv's order.
+std::vector<std::string> causes_of(table const& alerts, std::set<std::string> const& aois) {
+  std::vector<std::string> out;
+  for (char const* cause : {"clearing", "burn", "mining", "flooding", "other", "unknown"})
+    if (totals_of(alerts, aois, cause).alerts > 0) out.emplace_back(cause);
+  return out;
+}
+
+void expect_row(table const& networks, std::size_t r, std::string const& name,
+                std::string const& cause, int aois, expected_totals const& t, std::size_t rounded) {
   auto const& row = networks.at(r);
   ASSERT_EQ(row.size(), networks[0].size());
   EXPECT_EQ(row[column(networks, "network")], name);
-  EXPECT_EQ(row[column(networks, "cause")], "all");
+  EXPECT_EQ(row[column(networks, "cause")], cause);
   EXPECT_EQ(row[column(networks, "aois")], std::to_string(aois));
   EXPECT_EQ(row[column(networks, "aois_with_change")], std::to_string(t.aois.size()));
   EXPECT_EQ(row[column(networks, "alerts")], std::to_string(t.alerts));
@@ -94,8 +107,8 @@ TEST(NetworkRun, NetworksCsvSumsItsAoisAndTheFiltersKeepToThem) {
   auto const root =
       fs::temp_directory_path() / ("geosweep_network_run_" + std::to_string(::getpid()));
   fs::remove_all(root);
-  auto const sim = tt::run_geosweep(
-      {"simulate", "--out", (root / "sim").string(), "--seed", "3", "--size", "320"});
+  auto const sim = tt::run_geosweep({"simulate", "--out", (root / "sim").string(), "--seed", "3",
+                                     "--size", "320", "--burns", "1", "--mines", "1"});
   ASSERT_EQ(sim.code, 0) << sim.output;
   auto const job = tt::read_file(root / "sim" / "job.yaml");
 
@@ -113,12 +126,22 @@ TEST(NetworkRun, NetworksCsvSumsItsAoisAndTheFiltersKeepToThem) {
   auto const both = totals_of(alerts, {"reserve-north", "concession-7"});
   ASSERT_EQ(both.aois.size(), 2u) << "seed 3 has alerts in both AOIs";
   auto const networks = tt::csv_rows(out / "networks.csv");
-  ASSERT_EQ(networks.size(), 2u);
+  // The "all" row, then a row per cause of the alerts: clearings, the burn and the pit.
+  auto const causes = causes_of(alerts, {"reserve-north", "concession-7"});
+  ASSERT_EQ(causes, (std::vector<std::string>{"clearing", "burn", "mining"}));
+  ASSERT_EQ(networks.size(), 2u + causes.size());
   EXPECT_EQ(networks[0],
             (std::vector<std::string>{"network", "cause", "aois", "aois_with_change", "alerts",
                                       "high_alerts", "changed_area_ha", "high_area_ha",
-                                      "changed_value", "first_seen", "last_seen"}));
-  expect_row(networks, 1, "Acme Timber Ltd", 2, both, alerts.size() - 1);
+                                      "changed_value", "first_seen", "last_seen", "cross_over"}));
+  expect_row(networks, 1, "Acme Timber Ltd", "all", 2, both, alerts.size() - 1);
+  for (std::size_t c = 0; c < causes.size(); ++c) {
+    expect_row(networks, 2 + c, "Acme Timber Ltd", causes[c], 2,
+               totals_of(alerts, {"reserve-north", "concession-7"}, causes[c]), alerts.size() - 1);
+  }
+  // Clearing, burning and mining in one network: a cross-over, on each of its rows.
+  for (std::size_t r = 1; r < networks.size(); ++r)
+    EXPECT_EQ(networks[r][column(networks, "cross_over")], "true") << r;
   EXPECT_NE(tt::read_file(out / "manifest.json").find("networks.csv"), std::string::npos);
 
   // The network's page: its totals and its AOIs ranked by changed area, read back from the
@@ -138,6 +161,9 @@ TEST(NetworkRun, NetworksCsvSumsItsAoisAndTheFiltersKeepToThem) {
     EXPECT_NE(whole.find("Network Acme Timber Ltd: forest-loss summary"), std::string::npos)
         << whole;
     EXPECT_NE(text.find("AOIs: 2 (2 with change)"), std::string::npos) << text;
+    EXPECT_NE(whole.find("Cross-over: clearing, burn, mining in the same network"),
+              std::string::npos)
+        << whole;
     char expected[64];
     std::snprintf(expected, sizeof expected, "Alerts: %d, %.2f ha", both.alerts, both.ha);
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
@@ -159,24 +185,32 @@ TEST(NetworkRun, NetworksCsvSumsItsAoisAndTheFiltersKeepToThem) {
   auto const monitor = tt::run_geosweep({"--backend", "cpu", "-q", "monitor", two});
   ASSERT_EQ(monitor.code, 0) << monitor.output;
   auto const per_aoi = tt::csv_rows(root / "sim" / "out-two" / "networks.csv");
-  ASSERT_EQ(per_aoi.size(), 3u);
-  expect_row(per_aoi, 1, "Acme Timber Ltd", 1, totals_of(alerts, {"reserve-north"}),
+  auto const north_causes = causes_of(alerts, {"reserve-north"});
+  auto const seven_causes = causes_of(alerts, {"concession-7"});
+  ASSERT_EQ(per_aoi.size(), 3u + north_causes.size() + seven_causes.size());
+  expect_row(per_aoi, 1, "Acme Timber Ltd", "all", 1, totals_of(alerts, {"reserve-north"}),
              alerts.size() - 1);
-  expect_row(per_aoi, 2, "Case 12", 1, totals_of(alerts, {"concession-7"}), alerts.size() - 1);
+  std::size_t const case12 = 2 + north_causes.size();
+  expect_row(per_aoi, case12, "Case 12", "all", 1, totals_of(alerts, {"concession-7"}),
+             alerts.size() - 1);
+  for (std::size_t c = 0; c < seven_causes.size(); ++c) {
+    expect_row(per_aoi, case12 + 1 + c, "Case 12", seven_causes[c], 1,
+               totals_of(alerts, {"concession-7"}, seven_causes[c]), alerts.size() - 1);
+  }
 
   auto const listed =
       tt::run_geosweep({"alerts", "list", two, "--network", "Case 12", "--format", "csv"});
   ASSERT_EQ(listed.code, 0) << listed.output;
   std::size_t const aoi = column(alerts, "aoi");
-  std::size_t case12 = 0;
+  std::size_t case12_alerts = 0;
   for (std::size_t i = 1; i < alerts.size(); ++i) {
     if (alerts[i][aoi] != "concession-7") continue;
-    ++case12;
+    ++case12_alerts;
     EXPECT_NE(listed.output.find(alerts[i][column(alerts, "alert_id")]), std::string::npos);
   }
   EXPECT_EQ(listed.output.find("reserve-north"), std::string::npos) << listed.output;
   EXPECT_EQ(static_cast<std::size_t>(std::count(listed.output.begin(), listed.output.end(), '\n')),
-            case12 + 1)  // a header and a line per alert
+            case12_alerts + 1)  // a header and a line per alert
       << listed.output;
   auto const unknown = tt::run_geosweep({"alerts", "list", two, "--network", "Case 13"});
   EXPECT_NE(unknown.code, 0);

@@ -93,7 +93,7 @@ TEST_F(JobSpec, UnknownKeyGetsLineColumnAndSuggestion) {
                    ":17:3: change.dorp: unknown key 'dorp'; did you mean 'drop'? "
                    "(expected one of: method, index, drop, forest_min, k_sigma, confirm, "
                    "window_days, min_area_ha, grow, edge_buffer_m, warn_flagged_share, "
-                   "warn_season_days, bfast)");
+                   "warn_season_days, bfast, causes)");
 }
 
 TEST_F(JobSpec, BfastSettingsAreReadWithTheirDefaults) {

@@ -44,13 +44,30 @@ struct enum_names<event_kind> {
   static constexpr std::array<std::string_view, 2> values{"new", "confirmed"};
 };
 
+/// What an alert's pixels turned into (docs/detector.md, "Causes").
+enum class alert_cause { clearing, burn, mining, flooding, other, unknown };
+template <>
+struct enum_names<alert_cause> {
+  static constexpr std::array<std::string_view, 6> values{"clearing", "burn",  "mining",
+                                                          "flooding", "other", "unknown"};
+};
+
+/// A burn's severity: the dNBR class of FIREMON's landscape assessment (Key and Benson 2006).
+enum class burn_severity { moderate_low, moderate_high, high };
+template <>
+struct enum_names<burn_severity> {
+  static constexpr std::array<std::string_view, 3> values{"moderate-low", "moderate-high", "high"};
+};
+
 /// One patch of change kept after the minimum mapping unit.
 struct alert {
   std::string id;  ///< stable: from the AOI and the place and date of its earliest pixel
   std::string aoi;
-  civil_date first_seen;                                ///< earliest first anomaly of its pixels
-  std::optional<civil_date> confirmed_on;               ///< earliest confirmation; none while low
-  alert_confidence confidence = alert_confidence::low;  ///< the highest of its pixels
+  civil_date first_seen;                                 ///< earliest first anomaly of its pixels
+  std::optional<civil_date> confirmed_on;                ///< earliest confirmation; none while low
+  alert_confidence confidence = alert_confidence::low;   ///< the highest of its pixels
+  std::optional<alert_cause> cause;                      ///< none without change.causes
+  std::optional<pipeline::burn_severity> burn_severity;  ///< burns only
   double area_ha = 0.0;       ///< ground area (ellipsoidal on geographic grids)
   double centroid_lat = 0.0;  ///< WGS84, mean of its pixel centres
   double centroid_lon = 0.0;

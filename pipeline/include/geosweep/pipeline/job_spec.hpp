@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "geosweep/pipeline/alert.hpp"
 #include "geosweep/pipeline/civil_date.hpp"
 #include "geosweep/pipeline/enum_names.hpp"
 
@@ -202,6 +203,10 @@ struct change_spec {
   /// Sanity warning: an AOI whose latest clear baseline and monitoring looks are more than this
   /// many days apart in the year (1-182); none: off.
   std::optional<int> warn_season_days = 60;
+  /// A cause for every alert (clearing, burn, mining, flooding, other) from the spectral
+  /// evidence before and after (docs/detector.md, "Causes"): reads the sensor's green, blue and
+  /// SWIR bands too. false: no cause, only the index's bands are read.
+  bool causes = true;
 };
 
 /// The analysis grid. Unset fields take defaults: the scenes' own CRS when they all share
@@ -355,11 +360,12 @@ struct enum_names<channel_type> {
 struct notification_spec {
   std::string name;  ///< unique; the channel id in the delivery ledger
   channel_type type = channel_type::webhook;
-  std::vector<std::string> aois;  ///< AOIs it reports on; empty = every AOI
-  double timeout_s = 30;          ///< webhook and email: limit of one try, connection included
-  double connect_timeout_s = 10;  ///< webhook and email: limit of a try's connection (TCP, TLS)
-  int attempts = 3;               ///< webhook and email: tries within one delivery
-  double backoff_s = 1;           ///< delay before the 2nd try; doubles for each further try
+  std::vector<std::string> aois;    ///< AOIs it reports on; empty = every AOI
+  std::vector<alert_cause> causes;  ///< causes it reports on (change.causes); empty = all
+  double timeout_s = 30;            ///< webhook and email: limit of one try, connection included
+  double connect_timeout_s = 10;    ///< webhook and email: limit of a try's connection (TCP, TLS)
+  int attempts = 3;                 ///< webhook and email: tries within one delivery
+  double backoff_s = 1;             ///< delay before the 2nd try; doubles for each further try
   webhook_channel webhook;
   email_channel email;
   file_channel file;

@@ -82,8 +82,11 @@ struct run_commit {
   std::vector<stored_scene> scenes;
   std::vector<stored_date> dates;
   std::vector<alert> alerts;  ///< every alert the run found (all AOIs), values estimated
-  /// Notification channels: name -> the AOIs it covers ("" alone = all).
+  /// Notification channels: name -> the AOIs it covers (none: all).
   std::map<std::string, std::vector<std::string>> channels;
+  /// name -> the alert causes it reports (none or absent: all): an AOI gets a delivery when an
+  /// event has one of them.
+  std::map<std::string, std::vector<alert_cause>> channel_causes;
   std::map<std::string, std::string> meta;  ///< grid and job facts kept from the first run
   std::string job;
 };
@@ -137,8 +140,10 @@ class monitor_store {
 
   [[nodiscard]] std::vector<stored_delivery> deliveries(
       std::optional<delivery_status> status = {}) const;
-  /// The notification a delivery sends, rebuilt from the events of its run.
-  [[nodiscard]] notification notification_of(stored_delivery const& d) const;
+  /// The notification a delivery sends, rebuilt from the events of its run: those of `causes`
+  /// only, when given.
+  [[nodiscard]] notification notification_of(stored_delivery const& d,
+                                             std::vector<alert_cause> const& causes = {}) const;
   void mark_sent(std::string const& delivery_id, std::int64_t attempts,
                  std::string const& when_utc);
   void mark_failed(std::string const& delivery_id, std::int64_t attempts, std::string const& error);

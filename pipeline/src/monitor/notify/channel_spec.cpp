@@ -311,7 +311,7 @@ void read_email(spec_reader& r, YAML::Node const& node, std::string const& key_p
 }
 
 /// Keys every channel takes, keys of network channels, and each type's own keys.
-std::vector<std::string> const kCommonKeys{"name", "type", "aois"};
+std::vector<std::string> const kCommonKeys{"name", "type", "aois", "causes"};
 std::vector<std::string> const kNetworkKeys{"timeout_s", "connect_timeout_s", "attempts",
                                             "backoff_s"};
 
@@ -424,6 +424,24 @@ void read_channel_aois(spec_reader& r, YAML::Node const& item, std::string const
   }
 }
 
+/// causes: alert causes, none twice; absent for every cause.
+void read_channel_causes(spec_reader& r, YAML::Node const& item, std::string const& key_path,
+                         notification_spec& channel) {
+  if (!item["causes"] || !r.expect_sequence(item["causes"], key_path + ".causes")) return;
+  auto const& list = item["causes"];
+  if (list.size() == 0)
+    r.error(list, key_path + ".causes", "the list is empty (leave 'causes' out for every cause)");
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    auto const item_path = key_path + ".causes[" + std::to_string(k) + "]";
+    auto const cause = r.choice<alert_cause>(list[k], item_path, "cause");
+    if (!cause) continue;
+    if (std::find(channel.causes.begin(), channel.causes.end(), *cause) != channel.causes.end())
+      r.error(list[k], item_path, "cause '" + std::string(to_string(*cause)) + "' is listed twice");
+    else
+      channel.causes.push_back(*cause);
+  }
+}
+
 /// timeout_s, connect_timeout_s, attempts and backoff_s of a webhook or e-mail channel.
 void read_delivery_limits(spec_reader& r, YAML::Node const& item, std::string const& key_path,
                           notification_spec& channel) {
@@ -467,6 +485,7 @@ notification_spec read_channel(spec_reader& r, YAML::Node const& item, std::stri
   check_channel_keys(r, item, key_path, type);
   read_channel_name(r, item, key_path, earlier, channel);
   read_channel_aois(r, item, key_path, aoi_names, channel);
+  read_channel_causes(r, item, key_path, channel);
   if (type != channel_type::file) read_delivery_limits(r, item, key_path, channel);
   if (type == channel_type::webhook) {
     read_webhook_url(r, item, key_path, channel);

@@ -55,7 +55,7 @@ std::string alerts_geojson(notification const& n) {
                            {"coordinates", {e.alert.centroid_lon, e.alert.centroid_lat}}};
     feature["properties"] =
         json_object(row, {"alert_id", "aoi", "status", "first_seen", "confirmed_on", "confidence",
-                          "area_ha", "estimated_value"});
+                          "cause", "burn_severity", "area_ha", "estimated_value"});
     features.push_back(std::move(feature));
   }
   ordered_json collection;
@@ -74,6 +74,8 @@ std::string notification_json(notification const& n) {
                                                 "first_seen",
                                                 "confirmed_on",
                                                 "confidence",
+                                                "cause",
+                                                "burn_severity",
                                                 "area_ha",
                                                 {"lat", {"centroid_lat"}},
                                                 {"lon", {"centroid_lon"}},

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "geosweep/kernels/bfast.hpp"
+#include "geosweep/kernels/cause.hpp"
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/kernels/detector.hpp"
 #include "geosweep/kernels/fill.hpp"
@@ -58,6 +59,8 @@ struct cuda_for_each {
   X(::geosweep::kernels::latest_where_clear_op, float, float, float, float)                        \
   X(::geosweep::kernels::bitemporal_change_op, std::uint8_t, float, float, std::uint8_t)           \
   X(::geosweep::kernels::is_change_op, std::uint8_t, std::uint8_t)                                 \
+  X(::geosweep::kernels::cause_evidence_op, std::uint8_t, float, float, float, float, float, float, \
+    float, float)                                                                                  \
   X(::geosweep::kernels::state_class_op, std::uint8_t, ::geosweep::kernels::pixel_state, float,    \
     std::uint8_t)                                                                                  \
   X(::geosweep::kernels::seed_status_op, std::uint8_t, std::uint8_t)                               \
