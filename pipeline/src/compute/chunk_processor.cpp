@@ -202,8 +202,10 @@ void observe(chunk_context const& cx, chunk_observation const& o, chunk_state& s
   // The evidence layers the run has the bands of; state.index is free again (the copy of the
   // change index above is queued before these kernels on the same stream).
   for (auto& [name, composite] : state.evidence[period]) {
+    // Clang before 16 cannot capture a structured binding, so the lambda captures a reference.
+    auto const& wanted = name;
     auto const& layer = *std::find_if(evidence_layers().begin(), evidence_layers().end(),
-                                      [&](evidence_layer const& l) { return l.name == name; });
+                                      [&](evidence_layer const& l) { return l.name == wanted; });
     float const* look = nullptr;
     if (!layer.band.empty()) {
       auto const it = o.reflectance.find(layer.band);

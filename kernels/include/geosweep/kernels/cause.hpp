@@ -74,9 +74,9 @@ struct cause_evidence_op {
     e = (lost & bare) ? u8{evidence_bare} : e;
     e = burn ? severity : e;
     e = water ? u8{evidence_water} : e;
-    bool const missing = is_nodata(nbr_before) | is_nodata(nbr_after) | is_nodata(mndwi_before) |
-                         is_nodata(mndwi_after) | is_nodata(bsi_after) | is_nodata(red_after) |
-                         is_nodata(swir2_before) | is_nodata(swir2_after);
+    bool const missing = is_nodata(nbr_before) || is_nodata(nbr_after) || is_nodata(mndwi_before) ||
+                         is_nodata(mndwi_after) || is_nodata(bsi_after) || is_nodata(red_after) ||
+                         is_nodata(swir2_before) || is_nodata(swir2_after);
     return missing ? u8{evidence_unknown} : e;
   }
 };
