@@ -4,8 +4,8 @@
 - whole_files_plan: every pixel of every file, in chunk x chunk windows (the pair case).
 - job_plan: the windows geosweep itself reads for a job, so that the plain read does the same
   I/O: the analysis grid over the AOIs, its chunks that touch an AOI, and per chunk and date
-  the bands the job needs (its indices' bands, the colour bands when COGs are written) and the
-  SCL quality band. It mirrors pipeline/src/grid/analysis_grid.cpp and aoi.cpp for the case
+  the bands the job needs (its indices' bands, the colour bands when COGs are written, the
+  causes' evidence bands when every scene has them) and the SCL quality band. It mirrors pipeline/src/grid/analysis_grid.cpp and aoi.cpp for the case
   the simulator writes: Sentinel-2 L2A scene folders sharing one CRS and pixel size. The
   runner checks the grid and chunk count against what `geosweep run` prints.
 
@@ -34,6 +34,9 @@ INDEX_BANDS = {
     "bsi": ["swir1", "red", "nir", "blue"],
 }
 COLOUR_BANDS = ["red", "green", "blue", "nir"]
+# The causes' evidence (chunk_processor.cpp, evidence_layers: NBR, MNDWI, BSI, red, SWIR2),
+# read only when every scene has all of them (run_plan.cpp, plan_causes).
+EVIDENCE_BANDS = ["nir", "swir2", "green", "swir1", "red", "blue"]
 S2_CODES = {"blue": "B02", "green": "B03", "red": "B04", "nir": "B08", "swir1": "B11",
             "swir2": "B12"}
 S2_QUALITY = "SCL"
@@ -207,13 +210,26 @@ def plan_chunks(grid, aoi_windows, chunk):
     return chunks
 
 
+def with_evidence(job, job_dir, bands):
+    """The bands plus the causes' evidence bands where change.causes is on (the default) and
+    every scene of the periods has them all, as geosweep decides."""
+    if not job.get("change", {}).get("causes", True):
+        return bands
+    wanted = bands + [b for b in EVIDENCE_BANDS if b not in bands]
+    try:
+        job_scenes(job, job_dir, wanted)
+    except SystemExit:
+        return bands
+    return wanted
+
+
 def job_plan(job_path):
     """The plan of the windows geosweep reads for JOB (see the module's docstring), and a
     summary: grid size, chunks, dates, bands."""
     job_path = Path(job_path).resolve()
     job_dir = job_path.parent
     job = yaml.safe_load(job_path.read_text())
-    bands = job_bands(job)
+    bands = with_evidence(job, job_dir, job_bands(job))
     scenes = job_scenes(job, job_dir, bands)
     if not scenes:
         raise SystemExit(f"read_plan: {job_path}: no scene in the job's periods")

@@ -82,37 +82,42 @@ void plan_cogs(job_spec const& spec, run_plan& plan) {
   add_bands(plan.bands, plan.cause_bands);
 }
 
-/// change.causes: the evidence bands that every scene of the catalog has join the bands read.
-/// One that some scene lacks is not read at all, and the run says which causes it leaves
-/// unknown.
+/// change.causes: the evidence bands join the bands read when every scene of the catalog has
+/// all of them. Every evidence layer needs a SWIR band, so with one band missing anywhere no
+/// cause can be decided and none of them is read: the run says so and the alerts get
+/// 'unknown'.
 void plan_causes(job_spec const& spec, run_plan& plan) {
   if (!spec.change.causes) return;
   std::vector<std::string> missing;
   std::size_t nowhere = 0;
   auto const& b = plan.catalog.baseline;
   auto const& m = plan.catalog.monitor;
-  for (auto const& band : evidence_bands()) {
+  auto const bands = evidence_bands();
+  for (auto const& band : bands) {
     auto const has = [&](scene const& s) { return s.bands.count(band) > 0; };
-    bool const everywhere =
-        std::all_of(b.begin(), b.end(), has) && std::all_of(m.begin(), m.end(), has);
-    (everywhere ? plan.cause_bands : missing).push_back(band);
+    if (!std::all_of(b.begin(), b.end(), has) || !std::all_of(m.begin(), m.end(), has))
+      missing.push_back(band);
     if (std::none_of(b.begin(), b.end(), has) && std::none_of(m.begin(), m.end(), has)) ++nowhere;
   }
-  add_bands(plan.bands, plan.cause_bands);
-  if (missing.empty()) return;
+  if (missing.empty()) {
+    plan.cause_bands = bands;
+    add_bands(plan.bands, plan.cause_bands);
+    return;
+  }
   // A sensor without the bands (CBERS-4 MUX has no SWIR) is a fact of the job, said once;
   // scenes that have them only in part are worth a warning.
-  auto const bands = fmt::format("{}", fmt::join(missing, ", "));
+  auto const listed = fmt::format("{}", fmt::join(missing, ", "));
   if (nowhere == missing.size())
     spdlog::info(
-        "change.causes: the scenes have no {} band(s); every alert's cause is 'unknown' "
-        "(docs/detector.md, \"Causes\"; change.causes: false leaves causes out)",
-        bands);
+        "change.causes: the scenes have no {} band(s), so no evidence band is read and every "
+        "alert's cause is 'unknown' (docs/detector.md, \"Causes\"; change.causes: false leaves "
+        "causes out)",
+        listed);
   else
     spdlog::warn(
-        "change.causes: not every scene has the {} band(s), so they are not read; the "
-        "alerts get cause 'unknown' (docs/detector.md, \"Causes\")",
-        bands);
+        "change.causes: not every scene has the {} band(s), so no evidence band is read and "
+        "the alerts get cause 'unknown' (docs/detector.md, \"Causes\")",
+        listed);
 }
 
 /// Monitoring: keeps the catalog's scenes that no earlier run has seen and that come after

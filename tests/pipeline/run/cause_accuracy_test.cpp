@@ -259,6 +259,12 @@ TEST_F(CauseAccuracy, WithoutSwirBandsEveryCauseIsUnknown) {
   auto const column = std::find(rows[0].begin(), rows[0].end(), "cause") - rows[0].begin();
   ASSERT_LT(static_cast<std::size_t>(column), rows[0].size());
   for (std::size_t r = 1; r < rows.size(); ++r) EXPECT_EQ(rows[r][column], "unknown");
+  // No evidence band is read for nothing: the run decodes what a run without causes decodes
+  // (red, NIR and SCL), not the blue and green that the SWIR-less evidence cannot use.
+  spec.change.causes = false;
+  auto const off = gp::run_job(spec, gp::run_options{gk::backend::cpu});
+  EXPECT_GT(off.bytes_read, 0);
+  EXPECT_EQ(run.bytes_read, off.bytes_read);
   fs::remove_all(dir);
 }
 
