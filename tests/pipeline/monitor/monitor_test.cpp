@@ -22,6 +22,7 @@
 #include "geosweep/kernels/change.hpp"
 #include "geosweep/pipeline/monitor_store.hpp"
 #include "tools/csv_rows.hpp"
+#include "tools/json_file.hpp"
 #include "tools/local_servers.hpp"
 #include "tools/run_geosweep.hpp"
 
@@ -449,6 +450,35 @@ TEST_F(Monitor, NotificationsArriveOnceThoughTheReceiversFailAtFirst) {
   std::size_t inbox_deliveries = 0;
   for (auto const& d : deliveries) inbox_deliveries += d.channel == "inbox" ? 1 : 0;
   EXPECT_EQ(files, inbox_deliveries);
+}
+
+// Channels for chosen causes (the simulated alerts are all clearings): one for burns and pits
+// gets nothing, one for clearings gets every AOI with news and only clearings in it.
+TEST_F(Monitor, ACauseChannelDeliversOnlyItsCauses) {
+  std::string const channels =
+      "notifications:\n"
+      "  - name: fires\n    type: file\n    dir: fires\n    causes: [burn, mining]\n"
+      "  - name: cuts\n    type: file\n    dir: cuts\n    causes: [clearing]\n";
+  fs::path const job = job_dir("causes", 1, channels) / "job.yaml";
+  auto const night = run_geosweep({"monitor", job.string()});
+  ASSERT_EQ(night.code, 0) << night.output;
+  auto const events = tt::csv_rows(job.parent_path() / "out" / "events" / "run-0001.csv");
+  ASSERT_GT(events.size(), 1u);
+  std::size_t const cause = tt::column(events, "cause");
+  for (std::size_t i = 1; i < events.size(); ++i) EXPECT_EQ(events[i][cause], "clearing");
+  EXPECT_FALSE(fs::exists(job.parent_path() / "fires") &&
+               !fs::is_empty(job.parent_path() / "fires"));
+  std::size_t files = 0, alerts = 0;
+  for (auto const& e : fs::directory_iterator(job.parent_path() / "cuts")) {
+    auto const doc = tt::read_json(e.path());
+    for (auto const& a : doc["alerts"]) {
+      EXPECT_EQ(a["cause"], "clearing");
+      ++alerts;
+    }
+    ++files;
+  }
+  EXPECT_GE(files, 1u);
+  EXPECT_EQ(alerts, events.size() - 1);  // every event, each in its AOI's file
 }
 
 TEST_F(Monitor, AnUnsetSecretKeepsTheDeliveryPendingUntilItIsSet) {

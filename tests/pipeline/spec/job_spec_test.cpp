@@ -671,3 +671,39 @@ TEST_F(JobSpec, ABlankOrNonTextNetworkIsRefusedWhereItIs) {
                        "    bbox: [-63.0, -9.6, -62.9, -9.5]\n    netwrk: Acme\n"));
   EXPECT_NE(e.find("did you mean 'network'?"), std::string::npos) << e;
 }
+
+TEST_F(JobSpec, ANotificationChannelMayChooseCauses) {
+  auto const with = replace(kNotifications, "    aois: [concession]\n",
+                            "    aois: [concession]\n    causes: [burn, mining]\n");
+  auto const spec = gp::parse_job_spec(kValid + with, dir_ / "job.yaml");
+  EXPECT_EQ(spec.notifications[0].causes,
+            (std::vector<gp::alert_cause>{gp::alert_cause::burn, gp::alert_cause::mining}));
+  EXPECT_TRUE(spec.notifications[1].causes.empty());  // every cause
+  struct bad_case {
+    std::string causes, expected;
+  };
+  std::vector<bad_case> const cases{
+      {"[burn, minig]",
+       ":25:20: notifications[0].causes[1]: unknown cause 'minig'; did you mean "
+       "'mining'?"},
+      {"[burn, burn]", ":25:20: notifications[0].causes[1]: cause 'burn' is listed twice"},
+      {"[]",
+       ":25:13: notifications[0].causes: the list is empty (leave 'causes' out for every "
+       "cause)"},
+      {"burn", ":25:13: notifications[0].causes: expected a list"},
+  };
+  for (auto const& c : cases) {
+    SCOPED_TRACE(c.causes);
+    auto const e =
+        error_of(kValid + replace(kNotifications, "    aois: [concession]\n",
+                                  "    aois: [concession]\n    causes: " + c.causes + "\n"));
+    EXPECT_NE(e.find(path("job.yaml") + c.expected), std::string::npos) << e;
+  }
+  // Choosing causes needs them.
+  auto const off =
+      error_of(replace(kValid, "  drop: 0.3\n", "  drop: 0.3\n  causes: false\n") + with);
+  EXPECT_NE(off.find(":26:13: notifications[0].causes: the job has 'change.causes: false', so no "
+                     "alert has a cause to choose by"),
+            std::string::npos)
+      << off;
+}
