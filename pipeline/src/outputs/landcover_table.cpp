@@ -55,19 +55,22 @@ class_areas by_class_name(landcover_spec const& spec,
 namespace {
 
 /// The value of `ha` of class `name`: its own value per hectare, else the AOI's, else none.
-std::string value_of(landcover_spec const& spec, landcover_aoi const& aoi, std::string const& name,
-                     double ha) {
-  if (auto it = spec.value_per_ha.find(name); it != spec.value_per_ha.end())
-    return fixed(ha * it->second, 2);
-  return aoi.value_per_ha ? fixed(ha * *aoi.value_per_ha, 2) : std::string();
+std::optional<double> value_of(landcover_spec const& spec, landcover_aoi const& aoi,
+                               std::string const& name, double ha) {
+  if (auto it = spec.value_per_ha.find(name); it != spec.value_per_ha.end()) return ha * it->second;
+  if (aoi.value_per_ha) return ha * *aoi.value_per_ha;
+  return std::nullopt;
+}
+
+std::string value_text(std::optional<double> value) {
+  return value ? fixed(*value, 2) : std::string();
 }
 
 }  // namespace
 
-std::vector<std::vector<std::string>> landcover_rows(landcover_spec const& spec,
-                                                     landcover_aoi const& aoi,
-                                                     std::vector<change_patch> const& patches,
-                                                     patch_pixels const& pixels) {
+landcover_split landcover_rows(landcover_spec const& spec, landcover_aoi const& aoi,
+                               std::vector<change_patch> const& patches,
+                               patch_pixels const& pixels) {
   GEOSWEEP_EXPECTS(
       aoi.width > 0 && aoi.codes.size() == aoi.inside.size() &&
           aoi.codes.size() == aoi.row_areas.size() * static_cast<std::size_t>(aoi.width),
@@ -82,7 +85,8 @@ std::vector<std::vector<std::string>> landcover_rows(landcover_spec const& spec,
     for (auto const& [code, m2] : codes) changed_by_code[code] += m2;
     by_alert.push_back(by_class_name(spec, codes));
   }
-  std::vector<std::vector<std::string>> rows;
+  landcover_split out;
+  auto& rows = out.rows;
   auto const changed = by_class_name(spec, changed_by_code);
   auto const inside = by_class_name(spec, inside_by_code);
   for (auto const& [name, m2] : inside) {
@@ -90,25 +94,29 @@ std::vector<std::vector<std::string>> landcover_rows(landcover_spec const& spec,
     for (auto const& [n, c] : changed)
       if (n == name) changed_m2 = c;
     double const ha = m2_to_ha(changed_m2);
-    rows.push_back(
-        {aoi.name, "", name, fixed(ha, 4), value_of(spec, aoi, name, ha), fixed(m2_to_ha(m2), 4)});
+    rows.push_back({aoi.name, "", name, fixed(ha, 4), value_text(value_of(spec, aoi, name, ha)),
+                    fixed(m2_to_ha(m2), 4)});
   }
   // Patches grow only inside the AOI, so this is for safety: a changed class not inside.
   for (auto const& [name, m2] : changed) {
     auto const n = name;
     if (std::none_of(inside.begin(), inside.end(), [&](auto const& e) { return e.first == n; })) {
       double const ha = m2_to_ha(m2);
-      rows.push_back({aoi.name, "", name, fixed(ha, 4), value_of(spec, aoi, name, ha), ""});
+      rows.push_back(
+          {aoi.name, "", name, fixed(ha, 4), value_text(value_of(spec, aoi, name, ha)), ""});
     }
   }
   for (std::size_t k = 0; k < patches.size(); ++k) {
+    std::optional<double> total;
     for (auto const& [name, m2] : by_alert[k]) {
       double const ha = m2_to_ha(m2);
-      rows.push_back(
-          {aoi.name, patches[k].alert.id, name, fixed(ha, 4), value_of(spec, aoi, name, ha), ""});
+      auto const value = value_of(spec, aoi, name, ha);
+      if (value) total = total.value_or(0.0) + *value;
+      rows.push_back({aoi.name, patches[k].alert.id, name, fixed(ha, 4), value_text(value), ""});
     }
+    out.alert_values.push_back(total);
   }
-  return rows;
+  return out;
 }
 
 std::filesystem::path write_landcover_table(std::filesystem::path const& dir,

@@ -45,13 +45,21 @@ void add_class_areas(landcover_aoi const& aoi, pixel_window const& window,
 class_areas by_class_name(landcover_spec const& spec,
                           std::map<std::int32_t, double> const& by_code);
 
-/// The AOI's rows of landcover.csv: first the whole AOI (alert_id empty; every class inside it,
-/// with its area there), then each alert of `patches` in order (the classes it covers), its
-/// pixels from `pixels` (the AOI's final patch numbers).
-std::vector<std::vector<std::string>> landcover_rows(landcover_spec const& spec,
-                                                     landcover_aoi const& aoi,
-                                                     std::vector<change_patch> const& patches,
-                                                     patch_pixels const& pixels);
+/// An AOI's part of landcover.csv and what its alerts are worth by class.
+struct landcover_split {
+  /// Its rows: first the whole AOI (alert_id empty; every class inside it, with its area
+  /// there), then each alert in order (the classes it covers).
+  std::vector<std::vector<std::string>> rows;
+  /// By alert, in order: the sum of its classes' values (each class's own value per hectare,
+  /// else the AOI's); none when none of its classes has a value.
+  std::vector<std::optional<double>> alert_values;
+};
+
+/// Splits the change of `patches` (their pixels from `pixels`, the AOI's final patch numbers)
+/// and the AOI by class.
+landcover_split landcover_rows(landcover_spec const& spec, landcover_aoi const& aoi,
+                               std::vector<change_patch> const& patches,
+                               patch_pixels const& pixels);
 
 /// Writes `dir`/landcover.csv (`rows`, every AOI's); returns it.
 std::filesystem::path write_landcover_table(std::filesystem::path const& dir,

@@ -25,12 +25,21 @@ std::vector<std::vector<std::string>> area_rows(area_table_aoi const& aoi,
                                                 std::vector<date_summary> const& dates,
                                                 OGRCoordinateTransformation& to_wgs84) {
   std::map<std::int32_t, date_extent> first_seen, confirmed;
+  std::map<std::int32_t, double> value_first_seen;  // value_by_class: by first day
+  bool any_value = false;
   for (auto const& p : patches) {
     accumulate_dates(first_seen, p.first_seen);
     accumulate_dates(confirmed, p.confirmed);
+    if (!aoi.value_by_class || !p.alert.estimated_value) continue;
+    any_value = true;
+    double m2 = 0.0;
+    for (auto const& [day, e] : p.first_seen) m2 += e.area_m2;
+    if (m2 <= 0.0) continue;
+    for (auto const& [day, e] : p.first_seen)
+      value_first_seen[day] += *p.alert.estimated_value * (e.area_m2 / m2);
   }
   std::vector<std::vector<std::string>> rows;
-  double seen_m2 = 0.0, confirmed_m2 = 0.0;
+  double seen_m2 = 0.0, confirmed_m2 = 0.0, seen_value = 0.0;
   std::int64_t seen_pixels = 0, seen_columns = 0, seen_rows = 0;
   for (auto const& date : dates) {
     std::int32_t const day = days_since_epoch(date.date);
@@ -42,6 +51,8 @@ std::vector<std::vector<std::string>> area_rows(area_table_aoi const& aoi,
       seen_rows += it->second.row_sum;
     }
     if (auto it = confirmed.find(day); it != confirmed.end()) new_high = it->second.area_m2;
+    if (auto it = value_first_seen.find(day); it != value_first_seen.end())
+      seen_value += it->second;
     seen_m2 += new_low;
     confirmed_m2 += new_high;
     auto const clear_it = date.clear_m2.find(aoi.name);
@@ -56,15 +67,16 @@ std::vector<std::vector<std::string>> area_rows(area_table_aoi const& aoi,
       lat = fixed(y, 6);
       lon = fixed(x, 6);
     }
-    rows.push_back(
-        {aoi.name, to_iso(date.date), date.monitor ? "monitor" : "baseline",
-         std::to_string(date.scenes), fixed(m2_to_ha(clear), 4),
-         fixed(aoi.inside_m2 > 0 ? 1.0 - clear / aoi.inside_m2 : 1.0, 4),
-         fixed(m2_to_ha(new_low), 4), fixed(m2_to_ha(new_high), 4),
-         fixed(m2_to_ha(seen_m2 - confirmed_m2), 4), fixed(m2_to_ha(confirmed_m2), 4),
-         fixed(m2_to_ha(seen_m2), 4), lat, lon,
-         aoi.value_per_ha ? fixed(m2_to_ha(seen_m2) * *aoi.value_per_ha, 2) : std::string(),
-         aoi.warnings});
+    std::string changed_value;
+    if (aoi.value_by_class ? any_value : aoi.value_per_ha.has_value())
+      changed_value =
+          fixed(aoi.value_by_class ? seen_value : m2_to_ha(seen_m2) * *aoi.value_per_ha, 2);
+    rows.push_back({aoi.name, to_iso(date.date), date.monitor ? "monitor" : "baseline",
+                    std::to_string(date.scenes), fixed(m2_to_ha(clear), 4),
+                    fixed(aoi.inside_m2 > 0 ? 1.0 - clear / aoi.inside_m2 : 1.0, 4),
+                    fixed(m2_to_ha(new_low), 4), fixed(m2_to_ha(new_high), 4),
+                    fixed(m2_to_ha(seen_m2 - confirmed_m2), 4), fixed(m2_to_ha(confirmed_m2), 4),
+                    fixed(m2_to_ha(seen_m2), 4), lat, lon, changed_value, aoi.warnings});
   }
   return rows;
 }

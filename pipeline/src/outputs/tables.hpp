@@ -33,6 +33,10 @@ struct area_table_aoi {
   double inside_m2;  ///< ground area inside it
   std::optional<double> value_per_ha;
   std::string warnings;  ///< its sanity warnings' codes (sanity_warnings.hpp), on each of its rows
+  /// With a land-cover raster the alerts' estimated values are by class: each date's
+  /// changed_value is then the sum of those values, each alert's spread over its pixels' first
+  /// days in proportion to their area (value_per_ha is not used).
+  bool value_by_class = false;
 };
 
 /// The AOI's rows of areas.csv, one per date of `dates` (every date read so far).

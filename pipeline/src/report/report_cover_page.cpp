@@ -292,6 +292,28 @@ cover_locator read_cover_locator(job_spec const& spec, run_inputs const& run) {
   return loc;
 }
 
+std::vector<std::string> class_change_lines(report_language language,
+                                            std::vector<class_change> const& classes) {
+  constexpr std::size_t shown = 5;
+  std::vector<std::string> lines;
+  double rest_ha = 0.0;
+  for (std::size_t k = 0; k < classes.size(); ++k) {
+    auto const& c = classes[k];
+    if (k >= shown) {
+      rest_ha += c.changed_ha;
+      continue;
+    }
+    auto const ha = format_number(language, c.changed_ha, 2);
+    lines.push_back(c.value ? say(language, "cover.class_ha_value", ha, c.name,
+                                  format_number(language, *c.value, 2))
+                            : say(language, "cover.class_ha", ha, c.name));
+  }
+  if (classes.size() > shown)
+    lines.push_back(say(language, "cover.class_more", classes.size() - shown,
+                        format_number(language, rest_ha, 2)));
+  return lines;
+}
+
 void draw_cover_page(cairo_t* cr, job_spec const& spec, run_inputs const& run, aoi_inputs const& in,
                      cover_locator const& locator, page_context const& ctx) {
   auto const lang = spec.outputs.language;
@@ -322,9 +344,15 @@ void draw_cover_page(cairo_t* cr, job_spec const& spec, run_inputs const& run, a
     line(say(spec, "cover.low_ha", format_number(lang, t.low_ha, 2), t.alerts - t.high));
     auto const aoi = std::find_if(spec.aois.begin(), spec.aois.end(),
                                   [&](aoi_spec const& a) { return a.name == in.name; });
-    if (aoi != spec.aois.end() && aoi->value_per_ha && t.value)
+    if (spec.landcover && t.value)
+      line(say(spec, "cover.value_by_class", format_number(lang, *t.value, 2)));
+    else if (aoi != spec.aois.end() && aoi->value_per_ha && t.value)
       line(say(spec, "cover.value", format_number(lang, *t.value, 2),
                format_number(lang, *aoi->value_per_ha, 2)));
+    if (auto const lc = run.landcover.by_aoi.find(in.name); lc != run.landcover.by_aoi.end()) {
+      heading("cover.heading_landcover");
+      for (auto const& text : class_change_lines(lang, lc->second)) line(text);
+    }
   }
   heading("cover.heading_provenance");
   line(say(spec, "cover.provenance", run.version, run.backend, geosweep_version()));

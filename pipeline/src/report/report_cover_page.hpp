@@ -1,10 +1,11 @@
 #pragma once
 /// \file
 /// The first page of each AOI's report, its cover: the job, the AOI, the periods, the imagery,
-/// the change method in brief, a summary of the alerts (count, hectares by confidence, value)
-/// and the run's provenance, beside a locator map of the AOI within the run's extent: the
-/// footprints of the run's scenes, the job's other AOIs and a lon/lat graticule, in plate
-/// carrée. The locator reads the job's AOIs and the scene catalog's metadata, never a pixel.
+/// the change method in brief, a summary of the alerts (count, hectares by confidence, value, and
+/// with a land-cover raster the hectares and value by class) and the run's provenance, beside a
+/// locator map of the AOI within the run's extent: the footprints of the run's scenes, the job's
+/// other AOIs and a lon/lat graticule, in plate carrée. The locator reads the job's AOIs and the
+/// scene catalog's metadata, never a pixel.
 
 #include <cairo.h>
 
@@ -59,6 +60,12 @@ struct locator_focus {
 /// Draws the locator map `loc` in locator_box, and its legend below it.
 void draw_locator(cairo_t* cr, job_spec const& spec, locator_focus const& focus,
                   cover_locator const& loc);
+
+/// The lines of a land-cover summary of `classes` (most hectares first, as landcover.csv is
+/// read): "12.40 ha of closed forest evergreen broad leaf, estimated 37,200.00", at most five,
+/// then one saying how many classes and hectares more.
+std::vector<std::string> class_change_lines(report_language language,
+                                            std::vector<class_change> const& classes);
 
 /// Draws the cover page of AOI `in`.
 void draw_cover_page(cairo_t* cr, job_spec const& spec, run_inputs const& run, aoi_inputs const& in,

@@ -455,12 +455,51 @@ std::map<std::string, std::vector<std::string>> read_area_warnings(fs::path cons
   return out;
 }
 
+landcover_change read_landcover_change(fs::path const& path) {
+  landcover_change out;
+  if (!fs::exists(path)) return out;
+  auto const table = read_csv(path);
+  auto const column = [&](std::string_view name) {
+    auto const it = std::find(table.header.begin(), table.header.end(), name);
+    if (it == table.header.end())
+      throw io_error(path.string() + ": no column '" + std::string(name) +
+                     "': not a land-cover table of this geosweep");
+    return static_cast<std::size_t>(it - table.header.begin());
+  };
+  std::size_t const aoi = column("aoi"), id = column("alert_id"), name = column("class"),
+                    ha = column("changed_ha"), value = column("value");
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    auto const& row = table.rows[r];
+    if (row.size() < table.header.size())
+      throw io_error(fmt::format("{}: line {}: {} fields, the header has {}", path.string(),
+                                 table.row_lines[r], row.size(), table.header.size()));
+    class_change c{row[name], 0.0, std::nullopt};
+    try {
+      c.changed_ha = std::stod(row[ha]);
+      if (!row[value].empty()) c.value = std::stod(row[value]);
+    } catch (std::exception const&) {
+      throw io_error(fmt::format("{}: line {}: changed_ha or value is not a number", path.string(),
+                                 table.row_lines[r]));
+    }
+    if (c.changed_ha <= 0.0) continue;
+    (row[id].empty() ? out.by_aoi[row[aoi]] : out.by_alert[row[id]]).push_back(std::move(c));
+  }
+  for (auto* by : {&out.by_aoi, &out.by_alert})
+    for (auto& [key, classes] : *by)
+      std::stable_sort(classes.begin(), classes.end(),
+                       [](auto const& a, auto const& b) { return a.changed_ha > b.changed_ha; });
+  return out;
+}
+
 run_inputs read_run_inputs(job_spec const& spec) {
   run_inputs run;
   run.nc = spec.outputs.dir / product::netcdf_file;
   run.alerts_csv = spec.outputs.dir / product::alert_table_file;
   run.alerts = read_alerts(run.alerts_csv);
   run.warnings = read_area_warnings(spec.outputs.dir / product::area_table_file);
+  // A landcover.csv left by an earlier run of the job with a `landcover` block is not this run's.
+  if (spec.landcover)
+    run.landcover = read_landcover_change(spec.outputs.dir / product::landcover_table_file);
   run.root = open_raster(run.nc);
   namespace root = product::root;
   std::string const job = root_attribute(*run.root, root::job);

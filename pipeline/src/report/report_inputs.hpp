@@ -63,6 +63,19 @@ std::vector<std::optional<day_range>> alert_day_ranges(std::vector<std::int32_t>
                                                        std::vector<std::int32_t> const& days,
                                                        std::size_t alerts);
 
+/// The change in one land-cover class: a row of landcover.csv.
+struct class_change {
+  std::string name;
+  double changed_ha = 0.0;
+  std::optional<double> value;  ///< none where the class has no value per hectare
+};
+
+/// landcover.csv's rows with change, most hectares first: of each whole AOI (by AOI name) and
+/// of each alert (by alert id).
+struct landcover_change {
+  std::map<std::string, std::vector<class_change>> by_aoi, by_alert;
+};
+
 /// What every AOI's report shares: the run's outputs and who wrote them.
 struct run_inputs {
   std::filesystem::path nc;          ///< change.nc
@@ -77,6 +90,7 @@ struct run_inputs {
   /// By AOI: the sanity warnings' codes of areas.csv (none without areas.csv or its
   /// `warnings` column, as older runs wrote it).
   std::map<std::string, std::vector<std::string>> warnings;
+  landcover_change landcover;  ///< empty without landcover.csv (a job without `landcover`)
 };
 
 /// Everything the report of one AOI is drawn from.
@@ -119,6 +133,10 @@ std::vector<alert> read_alerts(std::filesystem::path const& path);
 /// column is absent). Throws geosweep::io_error naming the file when it cannot be read.
 std::map<std::string, std::vector<std::string>> read_area_warnings(
     std::filesystem::path const& path);
+
+/// landcover.csv's rows with change (none when the file is absent). Throws geosweep::io_error
+/// naming the file and line when a column is missing or a number does not parse.
+landcover_change read_landcover_change(std::filesystem::path const& path);
 
 /// Opens change.nc, reads its provenance attributes, every alert and the AOIs' sanity warnings
 /// (require_run_outputs first); warns when change.nc was written by another job.

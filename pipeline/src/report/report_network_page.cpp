@@ -116,6 +116,28 @@ void draw_network_page(cairo_t* cr, job_spec const& spec, run_inputs const& run,
     if (t.value) line(say_("network.value", format_number(lang, *t.value, 2)));
     line(say_("network.dates", format_date(lang, *t.first), format_date(lang, *t.last)));
   }
+  // Its AOIs' change by land-cover class (landcover.csv), summed by class name.
+  std::vector<class_change> classes;
+  for (auto const& r : network.ranked) {
+    auto const lc = run.landcover.by_aoi.find(r.name);
+    if (lc == run.landcover.by_aoi.end()) continue;
+    for (auto const& c : lc->second) {
+      auto it = std::find_if(classes.begin(), classes.end(),
+                             [&](class_change const& e) { return e.name == c.name; });
+      if (it == classes.end()) {
+        classes.push_back(c);
+        continue;
+      }
+      it->changed_ha += c.changed_ha;
+      if (c.value) it->value = it->value.value_or(0.0) + *c.value;
+    }
+  }
+  std::stable_sort(classes.begin(), classes.end(),
+                   [](auto const& a, auto const& b) { return a.changed_ha > b.changed_ha; });
+  if (!classes.empty()) {
+    heading("cover.heading_landcover");
+    for (auto const& text : class_change_lines(lang, classes)) line(text);
+  }
   if (!network.by_cause.empty()) {
     heading("network.heading_causes");
     std::vector<std::string> crimes;

@@ -3,7 +3,8 @@
 /// The page of a network (job spec `aois[].network`: the company, group or case holding AOIs):
 /// the totals of its AOIs' alerts (count, hectares by confidence, value, first and last date),
 /// its AOIs ranked by changed area, and the cover's locator map with the network's AOIs filled.
-/// Drawn from alerts.csv and the job's AOIs, like the cover page; report/network-<slug>.pdf.
+/// Drawn from alerts.csv, landcover.csv (its change by land-cover class) and the job's AOIs,
+/// like the cover page; report/network-<slug>.pdf.
 
 #include <cairo.h>
 

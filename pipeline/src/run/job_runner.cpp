@@ -155,9 +155,10 @@ void warn_if_implausible(change_spec const& change, aoi_work const& aoi,
 
 /// landcover.csv's rows: the class raster warped onto each AOI's window of the grid (once per
 /// run, one code per window pixel), each alert's pixels from change.nc's final patch numbers.
+/// Each alert's estimated value becomes the sum of its classes' values.
 std::vector<std::vector<std::string>> landcover_table(
     landcover_spec const& landcover, job_spec const& spec, run_plan const& plan,
-    std::vector<std::vector<change_patch>> const& patches, netcdf_product const& nc) {
+    std::vector<std::vector<change_patch>>& patches, netcdf_product const& nc) {
   std::vector<std::vector<std::string>> rows;
   for (std::size_t a = 0; a < plan.aois.size(); ++a) {
     auto const& aoi = plan.aois[a];
@@ -165,8 +166,10 @@ std::vector<std::vector<std::string>> landcover_table(
     auto const inside = aoi.shape.rasterize(aoi.grid);
     landcover_aoi const in{aoi.shape.name(), aoi.grid.width, codes,
                            inside,           aoi.row_areas,  spec.aois[a].value_per_ha};
-    auto r = landcover_rows(landcover, in, patches[a], nc.patches(a));
-    rows.insert(rows.end(), r.begin(), r.end());
+    auto split = landcover_rows(landcover, in, patches[a], nc.patches(a));
+    for (std::size_t k = 0; k < patches[a].size(); ++k)
+      patches[a][k].alert.estimated_value = split.alert_values[k];
+    rows.insert(rows.end(), split.rows.begin(), split.rows.end());
   }
   return rows;
 }
@@ -204,15 +207,14 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
   std::vector<std::vector<std::string>> areas, series;
   std::vector<alert> alerts;
   std::vector<alert_patches> traced(plan.aois.size());  // for the polygons
-  // For landcover.csv, counted once change.nc's patch numbers are final.
-  std::vector<std::vector<change_patch>> kept(spec.landcover ? plan.aois.size() : 0);
   for (std::size_t a = 0; a < plan.aois.size(); ++a) {
     auto& aoi = plan.aois[a];
-    auto patches = std::move(finished[a]);
+    auto& patches = finished[a];
     traced[a].grid = aoi.grid;
     traced[a].outline = &aoi.shape.geometry();
     for (auto const& p : patches) traced[a].windows.push_back(p.window);
-    // An estimate in the analyst's unit when the AOI has a value per hectare.
+    // An estimate in the analyst's unit when the AOI has a value per hectare (by class below,
+    // with a land-cover raster).
     auto const& value_per_ha = spec.aois[a].value_per_ha;
     for (auto& p : patches)
       if (value_per_ha) p.alert.estimated_value = p.alert.area_ha * *value_per_ha;
@@ -228,10 +230,26 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
         patches[p].alert.burn_severity = decided.severity;
       }
     }
+  }
+  if (auto* nc = applier.netcdf()) {
+    nc->finish(final_patch);
+  }
+  // landcover.csv is counted from change.nc's final patch numbers, and gives the alerts their
+  // values by class before any table, the ledger or a notification sees them.
+  std::vector<std::vector<std::string>> landcover;
+  if (spec.landcover) {
+    auto* nc = applier.netcdf();
+    GEOSWEEP_EXPECTS(nc != nullptr, "landcover needs change.nc's patch numbers (job_spec.cpp)");
+    landcover = landcover_table(*spec.landcover, spec, plan, finished, *nc);
+  }
+  for (std::size_t a = 0; a < plan.aois.size(); ++a) {
+    auto& aoi = plan.aois[a];
+    auto& patches = finished[a];
     result.aois.push_back(aoi_result_of(aoi, plan, patches, *to_wgs84));
     warn_if_implausible(spec.change, aoi, all_dates, result.aois.back());
-    auto rows = area_rows({aoi.shape.name(), aoi.grid, aoi.inside_m2, value_per_ha,
-                           fmt::format("{}", fmt::join(result.aois.back().warnings, ";"))},
+    auto rows = area_rows({aoi.shape.name(), aoi.grid, aoi.inside_m2, spec.aois[a].value_per_ha,
+                           fmt::format("{}", fmt::join(result.aois.back().warnings, ";")),
+                           spec.landcover.has_value()},
                           patches, all_dates, *to_wgs84);
     areas.insert(areas.end(), rows.begin(), rows.end());
     std::vector<series_sums> by_alert(patches.size());
@@ -242,25 +260,18 @@ void finish_run(job_spec const& spec, run_plan& plan, chunk_applier& applier,
     rows = series_rows(aoi.shape.name(), spec.change.index, patches, aoi.series, by_alert,
                        result.dates);
     series.insert(series.end(), rows.begin(), rows.end());
-    if (spec.landcover) kept[a] = patches;
     for (auto& p : patches) alerts.push_back(std::move(p.alert));
-  }
-  if (auto* nc = applier.netcdf()) {
-    nc->finish(final_patch);
   }
   if (spec.outputs.csv) {
     std::tie(result.csv_file, result.alerts_file) = write_tables(spec.outputs.dir, areas, alerts);
     result.series_file = write_series_table(spec.outputs.dir, series);
     if (std::any_of(spec.aois.begin(), spec.aois.end(),
                     [](aoi_spec const& a) { return !a.network.empty(); }))
-      result.network_file = write_network_table(spec.outputs.dir, network_rows(spec.aois, alerts, spec.change.causes));
+      result.network_file = write_network_table(
+          spec.outputs.dir, network_rows(spec.aois, alerts, spec.change.causes));
   }
-  if (spec.landcover && spec.outputs.csv) {
-    auto* nc = applier.netcdf();
-    GEOSWEEP_EXPECTS(nc != nullptr, "landcover needs change.nc's patch numbers (job_spec.cpp)");
-    result.landcover_file = write_landcover_table(
-        spec.outputs.dir, landcover_table(*spec.landcover, spec, plan, kept, *nc));
-  }
+  if (spec.landcover && spec.outputs.csv)
+    result.landcover_file = write_landcover_table(spec.outputs.dir, landcover);
   if (auto* state = applier.state()) state->commit();
   auto const& formats = spec.outputs.alert_polygons;
   bool const kmz = std::find(formats.begin(), formats.end(), polygon_format::kmz) != formats.end();

@@ -98,7 +98,8 @@ TEST(LandcoverTable, AlertsAndTheAoiByClassByHand) {
   patches[1].alert.id = "gs-2";
   patches[1].label = 2;
   patches[1].window = {1, 0, 3, 2};
-  auto const table = gp::landcover_rows(spec, aoi, patches, pixels);
+  auto const split = gp::landcover_rows(spec, aoi, patches, pixels);
+  auto const& table = split.rows;
   // forest: 0.04 ha x 3000; cropland and class 7 at the AOI's 2 a hectare; the AOI's rows
   // first (every class inside: forest 400, cropland 100 + 200, class 7 100, no data 200 m^2),
   // each in the order of its lowest code, no data last.
@@ -112,6 +113,21 @@ TEST(LandcoverTable, AlertsAndTheAoiByClassByHand) {
       {"north", "gs-2", "class 7", "0.0100", "0.02", ""},
       {"north", "gs-2", "no data", "0.0200", "0.04", ""}};
   EXPECT_EQ(table, expected);
+  // Each alert is worth the sum of its classes: 120 + 0.02, and 0.02 + 0.04.
+  ASSERT_EQ(split.alert_values.size(), 2u);
+  ASSERT_TRUE(split.alert_values[0] && split.alert_values[1]);
+  EXPECT_NEAR(*split.alert_values[0], 120.02, 1e-9);
+  EXPECT_NEAR(*split.alert_values[1], 0.06, 1e-9);
+  // Without the AOI's value only forest has one: alert 1 is worth its forest, alert 2 nothing
+  // known (no value rather than 0), and the rows of the classes without a value say none.
+  gp::landcover_aoi const unvalued{"north", 4, codes, inside, rows, std::nullopt};
+  auto const bare = gp::landcover_rows(spec, unvalued, patches, pixels);
+  ASSERT_EQ(bare.alert_values.size(), 2u);
+  ASSERT_TRUE(bare.alert_values[0].has_value());
+  EXPECT_NEAR(*bare.alert_values[0], 120.0, 1e-9);
+  EXPECT_FALSE(bare.alert_values[1].has_value());
+  EXPECT_EQ(bare.rows[4],
+            (std::vector<std::string>{"north", "gs-1", "cropland", "0.0100", "", ""}));
 }
 
 // Sierra de Neiba (WDPA 478140) on CGLS-LC100 2019, ~100 m in EPSG:4326, reprojected onto a 30 m

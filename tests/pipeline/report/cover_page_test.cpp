@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/gdal_utils.hpp"
+#include "geosweep/pipeline/errors.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
 #include "report/report_cover_page.hpp"
 #include "report/report_text.hpp"
@@ -321,6 +322,61 @@ TEST_F(CoverPage, TheLocatorFillsEachAoiWhereTheJobPutsItAmongTheOthers) {
   auto const image = cover_image("reserve-north", dpi);
   auto const others = find_in_locator(image, gp::locator_other_aoi, k);
   EXPECT_GT(others.x, fills.at("reserve-north").x);
+}
+
+TEST(CoverText, LandCoverLinesShowFiveClassesThenHowManyMore) {
+  // Seven classes, most hectares first: five lines, then one for the last two (0.5 + 0.25 ha).
+  std::vector<gp::class_change> classes{{"dense forest", 1234.5, 3703500.0},
+                                        {"open forest", 10.0, std::nullopt},
+                                        {"shrubs", 5.0, 50.0},
+                                        {"grass", 4.0, std::nullopt},
+                                        {"crops", 2.0, std::nullopt},
+                                        {"wetland", 0.5, std::nullopt},
+                                        {"moss", 0.25, std::nullopt}};
+  auto const en = gp::class_change_lines(gp::report_language::en, classes);
+  ASSERT_EQ(en.size(), 6u);
+  EXPECT_EQ(en[0], "1,234.50 ha of dense forest, estimated 3,703,500.00");
+  EXPECT_EQ(en[1], "10.00 ha of open forest");
+  EXPECT_EQ(en[4], "2.00 ha of crops");
+  EXPECT_EQ(en[5], "and 2 more class(es), 0.75 ha (landcover.csv)");
+  // Five or fewer: no such line.
+  classes.resize(5);
+  EXPECT_EQ(gp::class_change_lines(gp::report_language::en, classes).size(), 5u);
+  classes.resize(1);
+  auto const fr = gp::class_change_lines(gp::report_language::fr, classes);
+  ASSERT_EQ(fr.size(), 1u);
+  EXPECT_NE(fr[0].find("ha de dense forest, valeur estimée"), std::string::npos) << fr[0];
+}
+
+TEST(LandcoverChange, ReadsTheRowsWithChangeAndNamesTheLineOfABadOne) {
+  auto const dir =
+      fs::temp_directory_path() / ("geosweep_landcover_read_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "landcover.csv") << "aoi,alert_id,class,changed_ha,value,class_area_ha\r\n"
+                                          "north,,grass,0.0000,,12.0000\r\n"
+                                          "north,,forest,1.5000,4500.00,80.0000\r\n"
+                                          "north,,crops,2.2500,,30.0000\r\n"
+                                          "north,gs-1,forest,1.5000,4500.00,\r\n";
+  auto const read = gp::read_landcover_change(dir / "landcover.csv");
+  ASSERT_EQ(read.by_aoi.size(), 1u);
+  auto const& north = read.by_aoi.at("north");
+  ASSERT_EQ(north.size(), 2u);  // grass has no change; crops has the most hectares
+  EXPECT_EQ(north[0].name, "crops");
+  EXPECT_FALSE(north[0].value.has_value());
+  EXPECT_EQ(north[1].name, "forest");
+  EXPECT_DOUBLE_EQ(*north[1].value, 4500.0);
+  ASSERT_EQ(read.by_alert.at("gs-1").size(), 1u);
+  EXPECT_TRUE(gp::read_landcover_change(dir / "absent.csv").by_aoi.empty());
+  std::ofstream(dir / "bad.csv") << "aoi,alert_id,class,changed_ha,value,class_area_ha\n"
+                                    "north,,forest,1.5000,4500.00,80.0000\n"
+                                    "north,,crops,lots,,30.0000\n";
+  try {
+    gp::read_landcover_change(dir / "bad.csv");
+    ADD_FAILURE() << "no error";
+  } catch (geosweep::io_error const& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.csv: line 3"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
 }
 
 TEST(CoverText, EveryCoverPhraseHasATextInEachLanguage) {
