@@ -83,26 +83,24 @@ void plan_cogs(job_spec const& spec, run_plan& plan) {
 }
 
 /// change.causes: the evidence bands join the bands read when every scene of the catalog has
-/// all of them. Every evidence layer needs a SWIR band, so with one band missing anywhere no
-/// cause can be decided and none of them is read: the run says so and the alerts get
-/// 'unknown'.
+/// all of them (evidence_bands_to_read); otherwise the run says which are missing and the
+/// alerts get 'unknown'.
 void plan_causes(job_spec const& spec, run_plan& plan) {
   if (!spec.change.causes) return;
+  plan.cause_bands = evidence_bands_to_read(spec, plan.catalog);
+  if (!plan.cause_bands.empty()) {
+    add_bands(plan.bands, plan.cause_bands);
+    return;
+  }
   std::vector<std::string> missing;
   std::size_t nowhere = 0;
   auto const& b = plan.catalog.baseline;
   auto const& m = plan.catalog.monitor;
-  auto const bands = evidence_bands();
-  for (auto const& band : bands) {
+  for (auto const& band : evidence_bands()) {
     auto const has = [&](scene const& s) { return s.bands.count(band) > 0; };
     if (!std::all_of(b.begin(), b.end(), has) || !std::all_of(m.begin(), m.end(), has))
       missing.push_back(band);
     if (std::none_of(b.begin(), b.end(), has) && std::none_of(m.begin(), m.end(), has)) ++nowhere;
-  }
-  if (missing.empty()) {
-    plan.cause_bands = bands;
-    add_bands(plan.bands, plan.cause_bands);
-    return;
   }
   // A sensor without the bands (CBERS-4 MUX has no SWIR) is a fact of the job, said once;
   // scenes that have them only in part are worth a warning.
@@ -197,8 +195,22 @@ std::vector<std::string> bands_to_read(job_spec const& spec) {
   plan.indices = indices_to_compute(spec);
   plan.bands = bands_needed(plan.indices);
   plan_colour(spec, plan);
-  if (spec.change.causes) add_bands(plan.bands, evidence_bands());
   return plan.bands;
+}
+
+std::vector<std::string> evidence_bands_to_read(job_spec const& spec,
+                                                scene_catalog const& catalog) {
+  if (!spec.change.causes) return {};
+  auto const bands = evidence_bands();
+  auto const has_all = [&](scene const& s) {
+    return std::all_of(bands.begin(), bands.end(),
+                       [&](std::string const& band) { return s.bands.count(band) > 0; });
+  };
+  auto const& b = catalog.baseline;
+  auto const& m = catalog.monitor;
+  if (std::all_of(b.begin(), b.end(), has_all) && std::all_of(m.begin(), m.end(), has_all))
+    return bands;
+  return {};
 }
 
 std::optional<run_plan> plan_run(job_spec const& spec, continuation const* resume,

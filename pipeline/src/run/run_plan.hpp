@@ -45,8 +45,8 @@ struct run_plan {
   std::vector<std::string> indices;  ///< computed: the job's, then the change index
   std::vector<std::string> bands;    ///< read: the indices' and the colour composites'
   std::vector<std::string> colour;   ///< the bands the colour composites use
-  /// change.causes: the evidence bands every scene has (they join `bands`); the evidence
-  /// layers of the others stay NaN, so the causes that need them say unknown.
+  /// change.causes: evidence_bands_to_read (they join `bands`); none when a scene lacks one,
+  /// and then every cause is unknown.
   std::vector<std::string> cause_bands;
   std::vector<colour_composite> composites;
   scene_catalog catalog;
@@ -59,8 +59,15 @@ struct run_plan {
 };
 
 /// The bands a run of `spec` catalogs its scenes for: those of its indices and, with
-/// outputs.cog, the colour bands (plan_run drops those again when no AOI gets COGs).
+/// outputs.cog, the colour bands (plan_run drops those again when no AOI gets COGs). The
+/// evidence bands of change.causes are optional: catalog them as catalog_options'
+/// optional_bands, then evidence_bands_to_read.
 std::vector<std::string> bands_to_read(job_spec const& spec);
+
+/// change.causes: the evidence bands (evidence_bands) when every scene of `catalog` has all
+/// of them, else none; every evidence layer needs a SWIR band, so with one band missing
+/// anywhere no cause can be decided and reading the others would be for nothing.
+std::vector<std::string> evidence_bands_to_read(job_spec const& spec, scene_catalog const& catalog);
 
 /// Plans the run of `spec`, continuing `resume` when monitoring; records the scenes it will
 /// read (and those left out) in `result`. Nothing to plan when monitoring finds no new scene,

@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include "catalog/scene_catalog.hpp"
+#include "compute/chunk_processor.hpp"
 #include "core/atomic_file.hpp"
 #include "geosweep/pipeline/errors.hpp"
 #include "run/run_plan.hpp"
@@ -68,7 +69,11 @@ scene_search search_scenes(job_spec const& spec,
   catalog_options options;
   options.require_both_periods = false;  // show what there is, even a period without scenes
   options.searched_features = save_dir ? &features : nullptr;
+  if (spec.change.causes) options.optional_bands = evidence_bands();
   auto const catalog = build_catalog(spec, out.bands, options);
+  for (auto const& band : evidence_bands_to_read(spec, catalog))
+    if (std::find(out.bands.begin(), out.bands.end(), band) == out.bands.end())
+      out.bands.push_back(band);
   out.found = catalog.scenes_found;
   out.dropped_by_period = catalog.dropped_by_period;
   out.dropped_by_footprint = catalog.dropped_by_footprint;

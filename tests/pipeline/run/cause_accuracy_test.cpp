@@ -21,6 +21,7 @@
 #include "geosweep/kernels/cause.hpp"
 #include "geosweep/pipeline/job_runner.hpp"
 #include "geosweep/pipeline/job_spec.hpp"
+#include "geosweep/pipeline/scene_search.hpp"
 #include "geosweep/sim/scene_simulator.hpp"
 #include "tools/csv_rows.hpp"
 
@@ -243,6 +244,15 @@ TEST_F(CauseAccuracy, WithoutSwirBandsEveryCauseIsUnknown) {
   ASSERT_GT(removed, 10);
   auto spec = gp::load_job_spec(sim.job_file);
   spec.indices = {"ndvi"};  // the simulated job's NBR needs SWIR2
+  // `geosweep search` finds the scenes as the run does and lists the bands the run reads:
+  // those of a run without causes.
+  auto const found = gp::search_scenes(spec);
+  EXPECT_EQ(found.scenes.size(), 7u);
+  auto off_spec = spec;
+  off_spec.change.causes = false;
+  EXPECT_EQ(found.bands, gp::search_scenes(off_spec).bands);
+  for (char const* band : {"swir1", "swir2"})
+    EXPECT_EQ(std::find(found.bands.begin(), found.bands.end(), band), found.bands.end()) << band;
   auto const run = gp::run_job(spec, gp::run_options{gk::backend::cpu});
   std::size_t alerts = 0;
   for (auto const& aoi : run.aois) {
@@ -273,7 +283,14 @@ TEST_F(CauseAccuracy, CausesOffLeavesTheColumnEmptyAndNoLayer) {
   auto const sim = simulate(dir, 3);
   auto spec = gp::load_job_spec(sim.job_file);
   ASSERT_TRUE(spec.change.causes);  // the default
+  // Every scene has the SWIR bands: the run reads the evidence's SWIR1 (MNDWI, BSI), which
+  // the job's indices do not need.
+  auto const with = gp::search_scenes(spec).bands;
+  EXPECT_NE(std::find(with.begin(), with.end(), "swir1"), with.end());
   spec.change.causes = false;
+  auto const without = gp::search_scenes(spec).bands;
+  EXPECT_EQ(std::find(without.begin(), without.end(), "swir1"), without.end());
+  EXPECT_EQ(with.size(), without.size() + 1);
   auto const run = gp::run_job(spec, gp::run_options{gk::backend::cpu});
   std::size_t alerts = 0;
   for (auto const& aoi : run.aois) {

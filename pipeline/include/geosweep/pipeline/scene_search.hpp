@@ -37,8 +37,9 @@ struct planned_scene {
 /// What `geosweep search` found.
 struct scene_search {
   std::vector<planned_scene> scenes;  ///< by date, then id
-  std::vector<std::string> bands;     ///< the bands a run reads
-  std::size_t found = 0;              ///< before the filters
+  /// The bands a run reads: change.causes' evidence bands only when every scene has them all.
+  std::vector<std::string> bands;
+  std::size_t found = 0;  ///< before the filters
   std::size_t dropped_by_period = 0, dropped_by_footprint = 0, dropped_by_cloud = 0;
   std::optional<std::filesystem::path> saved;  ///< the ItemCollection written (save_dir)
 };
