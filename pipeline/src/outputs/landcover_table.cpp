@@ -12,8 +12,8 @@
 namespace geosweep::pipeline {
 
 std::span<std::string_view const> landcover_table_columns() {
-  static constexpr std::string_view columns[] = {"aoi",        "alert_id", "class",
-                                                 "changed_ha", "value",    "class_area_ha"};
+  static constexpr std::string_view columns[] = {"aoi",   "alert_id",      "class",  "changed_ha",
+                                                 "value", "class_area_ha", "network"};
   return columns;
 }
 
@@ -66,6 +66,32 @@ std::string value_text(std::optional<double> value) {
   return value ? fixed(*value, 2) : std::string();
 }
 
+/// The whole-area rows of an AOI or a network: every class inside it with its area there and
+/// the change of that class, then (for safety: patches grow only inside the AOI) any changed
+/// class not inside. `value(name, ha)` is the change's value.
+template <typename Value>
+void whole_rows(class_areas const& inside, class_areas const& changed, std::string const& aoi,
+                std::string const& network, Value const& value,
+                std::vector<std::vector<std::string>>& rows) {
+  auto const changed_of = [&](std::string const& name) {
+    for (auto const& [n, m2] : changed)
+      if (n == name) return m2;
+    return 0.0;
+  };
+  for (auto const& [name, m2] : inside) {
+    double const ha = m2_to_ha(changed_of(name));
+    rows.push_back({aoi, "", name, fixed(ha, 4), value_text(value(name, ha)),
+                    fixed(m2_to_ha(m2), 4), network});
+  }
+  for (auto const& [name, m2] : changed) {
+    auto const n = name;
+    if (std::none_of(inside.begin(), inside.end(), [&](auto const& e) { return e.first == n; })) {
+      double const ha = m2_to_ha(m2);
+      rows.push_back({aoi, "", name, fixed(ha, 4), value_text(value(name, ha)), "", network});
+    }
+  }
+}
+
 }  // namespace
 
 landcover_split landcover_rows(landcover_spec const& spec, landcover_aoi const& aoi,
@@ -76,47 +102,56 @@ landcover_split landcover_rows(landcover_spec const& spec, landcover_aoi const& 
           aoi.codes.size() == aoi.row_areas.size() * static_cast<std::size_t>(aoi.width),
       "codes and inside mask over the AOI window, an area per window row");
   pixel_window const whole{0, 0, aoi.width, static_cast<int>(aoi.row_areas.size())};
-  std::map<std::int32_t, double> inside_by_code, changed_by_code;
-  add_class_areas(aoi, whole, aoi.inside, inside_by_code);
+  landcover_split out;
+  add_class_areas(aoi, whole, aoi.inside, out.inside_by_code);
   std::vector<class_areas> by_alert;
   for (auto const& p : patches) {
     std::map<std::int32_t, double> codes;
     add_class_areas(aoi, p.window, pixels.mask(p.window, p.label), codes);
-    for (auto const& [code, m2] : codes) changed_by_code[code] += m2;
+    for (auto const& [code, m2] : codes) out.changed_by_code[code] += m2;
     by_alert.push_back(by_class_name(spec, codes));
   }
-  landcover_split out;
-  auto& rows = out.rows;
-  auto const changed = by_class_name(spec, changed_by_code);
-  auto const inside = by_class_name(spec, inside_by_code);
-  for (auto const& [name, m2] : inside) {
-    double changed_m2 = 0.0;
-    for (auto const& [n, c] : changed)
-      if (n == name) changed_m2 = c;
-    double const ha = m2_to_ha(changed_m2);
-    rows.push_back({aoi.name, "", name, fixed(ha, 4), value_text(value_of(spec, aoi, name, ha)),
-                    fixed(m2_to_ha(m2), 4)});
-  }
-  // Patches grow only inside the AOI, so this is for safety: a changed class not inside.
-  for (auto const& [name, m2] : changed) {
-    auto const n = name;
-    if (std::none_of(inside.begin(), inside.end(), [&](auto const& e) { return e.first == n; })) {
-      double const ha = m2_to_ha(m2);
-      rows.push_back(
-          {aoi.name, "", name, fixed(ha, 4), value_text(value_of(spec, aoi, name, ha)), ""});
-    }
-  }
+  auto const value = [&](std::string const& name, double ha) {
+    auto const v = value_of(spec, aoi, name, ha);
+    if (v) out.value_by_class[name] = *v;
+    return v;
+  };
+  whole_rows(by_class_name(spec, out.inside_by_code), by_class_name(spec, out.changed_by_code),
+             aoi.name, aoi.network, value, out.rows);
   for (std::size_t k = 0; k < patches.size(); ++k) {
     std::optional<double> total;
     for (auto const& [name, m2] : by_alert[k]) {
       double const ha = m2_to_ha(m2);
-      auto const value = value_of(spec, aoi, name, ha);
-      if (value) total = total.value_or(0.0) + *value;
-      rows.push_back({aoi.name, patches[k].alert.id, name, fixed(ha, 4), value_text(value), ""});
+      auto const v = value_of(spec, aoi, name, ha);
+      if (v) total = total.value_or(0.0) + *v;
+      out.rows.push_back(
+          {aoi.name, patches[k].alert.id, name, fixed(ha, 4), value_text(v), "", aoi.network});
     }
     out.alert_values.push_back(total);
   }
   return out;
+}
+
+std::vector<std::vector<std::string>> network_landcover_rows(
+    landcover_spec const& spec, std::vector<std::string> const& networks,
+    std::vector<std::pair<std::string, landcover_split const*>> const& aois) {
+  std::vector<std::vector<std::string>> rows;
+  for (auto const& network : networks) {
+    std::map<std::int32_t, double> inside, changed;
+    std::map<std::string, double> values;
+    for (auto const& [name, split] : aois) {
+      if (name != network) continue;
+      for (auto const& [code, m2] : split->inside_by_code) inside[code] += m2;
+      for (auto const& [code, m2] : split->changed_by_code) changed[code] += m2;
+      for (auto const& [c, v] : split->value_by_class) values[c] += v;
+    }
+    auto const value = [&](std::string const& name, double) -> std::optional<double> {
+      auto const it = values.find(name);
+      return it == values.end() ? std::nullopt : std::optional<double>(it->second);
+    };
+    whole_rows(by_class_name(spec, inside), by_class_name(spec, changed), "", network, value, rows);
+  }
+  return rows;
 }
 
 std::filesystem::path write_landcover_table(std::filesystem::path const& dir,

@@ -30,6 +30,7 @@ struct landcover_aoi {
   std::span<std::uint8_t const> inside;  ///< 1 inside the AOI
   std::span<double const> row_areas;     ///< ground area of a pixel, by window row
   std::optional<double> value_per_ha;    ///< the AOI's, for classes without their own
+  std::string network;                   ///< aois[].network; empty: none
 };
 
 /// Ground area in m^2 by class name, in the order of the classes' lowest codes (codes no class
@@ -53,6 +54,10 @@ struct landcover_split {
   /// By alert, in order: the sum of its classes' values (each class's own value per hectare,
   /// else the AOI's); none when none of its classes has a value.
   std::vector<std::optional<double>> alert_values;
+  /// The AOI's ground area (m^2) by class code: inside it, and changed.
+  std::map<std::int32_t, double> inside_by_code, changed_by_code;
+  /// The value of the AOI's change by class name, for the classes that have one.
+  std::map<std::string, double> value_by_class;
 };
 
 /// Splits the change of `patches` (their pixels from `pixels`, the AOI's final patch numbers)
@@ -60,6 +65,13 @@ struct landcover_split {
 landcover_split landcover_rows(landcover_spec const& spec, landcover_aoi const& aoi,
                                std::vector<change_patch> const& patches,
                                patch_pixels const& pixels);
+
+/// The rows of each network of `networks` (in that order): the whole-area rows of its AOIs
+/// summed (aoi and alert_id empty), each class's value the sum of its AOIs' (none when none of
+/// them values it). `aois`: each AOI's network and split.
+std::vector<std::vector<std::string>> network_landcover_rows(
+    landcover_spec const& spec, std::vector<std::string> const& networks,
+    std::vector<std::pair<std::string, landcover_split const*>> const& aois);
 
 /// Writes `dir`/landcover.csv (`rows`, every AOI's); returns it.
 std::filesystem::path write_landcover_table(std::filesystem::path const& dir,

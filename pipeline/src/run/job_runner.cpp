@@ -154,23 +154,30 @@ void warn_if_implausible(change_spec const& change, aoi_work const& aoi,
 }
 
 /// landcover.csv's rows: the class raster warped onto each AOI's window of the grid (once per
-/// run, one code per window pixel), each alert's pixels from change.nc's final patch numbers.
-/// Each alert's estimated value becomes the sum of its classes' values.
+/// run, one code per window pixel), each alert's pixels from change.nc's final patch numbers;
+/// then the networks' rows. Each alert's estimated value becomes the sum of its classes' values.
 std::vector<std::vector<std::string>> landcover_table(
     landcover_spec const& landcover, job_spec const& spec, run_plan const& plan,
     std::vector<std::vector<change_patch>>& patches, netcdf_product const& nc) {
   std::vector<std::vector<std::string>> rows;
+  std::vector<landcover_split> splits;
   for (std::size_t a = 0; a < plan.aois.size(); ++a) {
     auto const& aoi = plan.aois[a];
     auto const codes = landcover_codes(landcover.raster, landcover.band, aoi.grid);
     auto const inside = aoi.shape.rasterize(aoi.grid);
-    landcover_aoi const in{aoi.shape.name(), aoi.grid.width, codes,
-                           inside,           aoi.row_areas,  spec.aois[a].value_per_ha};
-    auto split = landcover_rows(landcover, in, patches[a], nc.patches(a));
+    landcover_aoi const in{
+        aoi.shape.name(),          aoi.grid.width,      codes, inside, aoi.row_areas,
+        spec.aois[a].value_per_ha, spec.aois[a].network};
+    auto& split = splits.emplace_back(landcover_rows(landcover, in, patches[a], nc.patches(a)));
     for (std::size_t k = 0; k < patches[a].size(); ++k)
       patches[a][k].alert.estimated_value = split.alert_values[k];
     rows.insert(rows.end(), split.rows.begin(), split.rows.end());
   }
+  std::vector<std::pair<std::string, landcover_split const*>> by_network;
+  for (std::size_t a = 0; a < splits.size(); ++a)
+    by_network.emplace_back(spec.aois[a].network, &splits[a]);
+  auto const networks = network_landcover_rows(landcover, job_networks(spec), by_network);
+  rows.insert(rows.end(), networks.begin(), networks.end());
   return rows;
 }
 

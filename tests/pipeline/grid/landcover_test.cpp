@@ -86,7 +86,7 @@ TEST(LandcoverTable, AlertsAndTheAoiByClassByHand) {
   std::vector<std::int32_t> const codes{111, 112, 40, 7, 111, -1, 40, 40};
   std::vector<std::uint8_t> const inside{1, 1, 1, 1, 1, 1, 1, 0};
   std::vector<double> const rows{100.0, 200.0};
-  gp::landcover_aoi const aoi{"north", 4, codes, inside, rows, 2.0};
+  gp::landcover_aoi const aoi{"north", 4, codes, inside, rows, 2.0, "Case 7"};
   // Alert 1: pixels (0,0), (1,0), (2,0), (0,1): forest 100 + 100 + 200, cropland 100.
   // Alert 2: pixels (3,0), (1,1): class 7 100, no data 200.
   gp::patch_pixels pixels(4, 2);
@@ -104,14 +104,14 @@ TEST(LandcoverTable, AlertsAndTheAoiByClassByHand) {
   // first (every class inside: forest 400, cropland 100 + 200, class 7 100, no data 200 m^2),
   // each in the order of its lowest code, no data last.
   std::vector<std::vector<std::string>> const expected{
-      {"north", "", "class 7", "0.0100", "0.02", "0.0100"},
-      {"north", "", "cropland", "0.0100", "0.02", "0.0300"},
-      {"north", "", "forest", "0.0400", "120.00", "0.0400"},
-      {"north", "", "no data", "0.0200", "0.04", "0.0200"},
-      {"north", "gs-1", "cropland", "0.0100", "0.02", ""},
-      {"north", "gs-1", "forest", "0.0400", "120.00", ""},
-      {"north", "gs-2", "class 7", "0.0100", "0.02", ""},
-      {"north", "gs-2", "no data", "0.0200", "0.04", ""}};
+      {"north", "", "class 7", "0.0100", "0.02", "0.0100", "Case 7"},
+      {"north", "", "cropland", "0.0100", "0.02", "0.0300", "Case 7"},
+      {"north", "", "forest", "0.0400", "120.00", "0.0400", "Case 7"},
+      {"north", "", "no data", "0.0200", "0.04", "0.0200", "Case 7"},
+      {"north", "gs-1", "cropland", "0.0100", "0.02", "", "Case 7"},
+      {"north", "gs-1", "forest", "0.0400", "120.00", "", "Case 7"},
+      {"north", "gs-2", "class 7", "0.0100", "0.02", "", "Case 7"},
+      {"north", "gs-2", "no data", "0.0200", "0.04", "", "Case 7"}};
   EXPECT_EQ(table, expected);
   // Each alert is worth the sum of its classes: 120 + 0.02, and 0.02 + 0.04.
   ASSERT_EQ(split.alert_values.size(), 2u);
@@ -127,7 +127,27 @@ TEST(LandcoverTable, AlertsAndTheAoiByClassByHand) {
   EXPECT_NEAR(*bare.alert_values[0], 120.0, 1e-9);
   EXPECT_FALSE(bare.alert_values[1].has_value());
   EXPECT_EQ(bare.rows[4],
-            (std::vector<std::string>{"north", "gs-1", "cropland", "0.0100", "", ""}));
+            (std::vector<std::string>{"north", "gs-1", "cropland", "0.0100", "", "", ""}));
+
+  // The network's rows: both AOIs' whole-area rows summed by class (areas x 2: forest 800 m^2
+  // inside, 800 changed; cropland 600 inside, 200 changed...), each value the sum of its AOIs'
+  // (forest 120 + 120; cropland 0.02 from the valued AOI only: the other has no value for it).
+  // An AOI of another network and one of none stay out.
+  gp::landcover_aoi const other{"south", 4, codes, inside, rows, 5.0, "Other"};
+  auto const south = gp::landcover_rows(spec, other, patches, pixels);
+  auto const networks = gp::network_landcover_rows(
+      spec, {"Case 7", "Other"},
+      {{"Case 7", &split}, {"", &split}, {"Case 7", &bare}, {"Other", &south}});
+  std::vector<std::vector<std::string>> const summed{
+      {"", "", "class 7", "0.0200", "0.02", "0.0200", "Case 7"},
+      {"", "", "cropland", "0.0200", "0.02", "0.0600", "Case 7"},
+      {"", "", "forest", "0.0800", "240.00", "0.0800", "Case 7"},
+      {"", "", "no data", "0.0400", "0.04", "0.0400", "Case 7"},
+      {"", "", "class 7", "0.0100", "0.05", "0.0100", "Other"},
+      {"", "", "cropland", "0.0100", "0.05", "0.0300", "Other"},
+      {"", "", "forest", "0.0400", "120.00", "0.0400", "Other"},
+      {"", "", "no data", "0.0200", "0.10", "0.0200", "Other"}};
+  EXPECT_EQ(networks, summed);
 }
 
 // Sierra de Neiba (WDPA 478140) on CGLS-LC100 2019, ~100 m in EPSG:4326, reprojected onto a 30 m

@@ -116,12 +116,14 @@ TEST(LandcoverRun, AlertsSplitByClassAddUpAndFallOnTheirSide) {
 
   auto const table = tt::csv_rows(out / "landcover.csv");
   ASSERT_EQ(table.at(0), (std::vector<std::string>{"aoi", "alert_id", "class", "changed_ha",
-                                                   "value", "class_area_ha"}));
+                                                   "value", "class_area_ha", "network"}));
   std::map<std::string, std::map<std::string, double>> by_alert;  // id -> class -> ha
   std::map<std::string, std::map<std::string, double>> aoi_changed;
   for (std::size_t i = 1; i < table.size(); ++i) {
     auto const& row = table[i];
-    ASSERT_EQ(row.size(), 6u);
+    ASSERT_EQ(row.size(), 7u);
+    EXPECT_EQ(row[6], "");  // no AOI names a network: no network, no network rows
+    ASSERT_FALSE(row[0].empty()) << i;
     double const ha = std::stod(row[3]);
     if (row[1].empty()) {
       aoi_changed[row[0]][row[2]] = ha;
@@ -351,9 +353,18 @@ TEST(LandcoverRun, TheReportsSayTheHectaresAndValueOfEachClass) {
   // The covers: each class the AOI's change covers, its hectares and value as landcover.csv.
   auto const table = tt::csv_rows(out / "landcover.csv");
   std::map<std::string, std::pair<double, double>> network;  // class -> ha, value
+  std::map<std::string, std::pair<double, double>> network_rows;
   int lines = 0;
   for (std::size_t i = 1; i < table.size(); ++i) {
     auto const& row = table[i];
+    ASSERT_EQ(row.size(), 7u);
+    EXPECT_EQ(row[6], "Case 7") << i;
+    if (row[0].empty()) {  // the network's own rows, after the AOIs'
+      EXPECT_EQ(row[1], "") << i;
+      network_rows[row[2]] = {std::stod(row[3]), row[4].empty() ? 0.0 : std::stod(row[4])};
+      continue;
+    }
+    EXPECT_TRUE(network_rows.empty()) << "an AOI row after the network's, line " << i + 1;
     if (!row[1].empty() || std::stod(row[3]) <= 0.0) continue;
     auto const text = page_one(out / "report" / (row[0] + ".pdf"));
     EXPECT_NE(text.find("Land cover of the change"), std::string::npos) << text;
@@ -366,6 +377,13 @@ TEST(LandcoverRun, TheReportsSayTheHectaresAndValueOfEachClass) {
     ++lines;
   }
   EXPECT_EQ(lines, 2);  // forest in both AOIs
+  // landcover.csv's network rows are the sums of its AOIs' (to their rounding).
+  ASSERT_FALSE(network_rows.empty());
+  for (auto const& [name, sums] : network) {
+    ASSERT_TRUE(network_rows.count(name)) << name;
+    EXPECT_NEAR(network_rows[name].first, sums.first, 0.0001) << name;
+    EXPECT_NEAR(network_rows[name].second, sums.second, 0.01) << name;
+  }
   // The network's page sums its AOIs' classes.
   auto const text = page_one(out / "report" / "network-case-7.pdf");
   for (auto const& [name, sums] : network) {
