@@ -123,7 +123,7 @@ void start_chunk(chunk_context const& cx, std::size_t id, chunk_state& state) {
     }
     for (auto const& b : cx.colour) add(state.colour[period], b);
     if (!cx.colour.empty()) add(state.look_day[period], look_date_name(std::string(colour_look)));
-    if (cx.causes)
+    if (cx.causes && cx.evidence)
       for (auto const& layer : evidence_layers()) add(state.evidence[period], layer.name);
   }
   state.inside.clear();
@@ -312,7 +312,8 @@ chunk_output finish_chunk(chunk_context const& cx, chunk_state& state) {
   }
   // Each pixel's cause evidence, computed where the composites are; only the classes come back.
   std::vector<std::uint8_t> evidence;
-  if (cx.causes) {
+  if (cx.causes && !cx.evidence) evidence.assign(n, k::evidence_unknown);
+  if (cx.causes && cx.evidence) {
     auto const layer = [&](int period, std::size_t i) {
       return static_cast<float const*>(state.evidence[period].at(evidence_layers()[i].name).data());
     };

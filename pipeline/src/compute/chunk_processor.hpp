@@ -122,6 +122,10 @@ struct chunk_context {
   bool keep_look_days = true;
   /// Each changed pixel's cause evidence (change.causes): aoi_tile_output::cause.
   bool causes = false;
+  /// With `causes`: the evidence bands are read (run_plan::cause_bands), so the evidence
+  /// layers are composited (and kept in the state). Without them every changed pixel's
+  /// evidence is evidence_unknown, and no layer is filled or computed for it.
+  bool evidence = false;
 };
 
 /// One AOI's part of a finished chunk (rasters over `tile`, in AOI-window pixels).

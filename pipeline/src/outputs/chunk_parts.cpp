@@ -109,7 +109,8 @@ chunk_output part_reader::read_chunk(std::size_t id) const {
     auto const window = row((*cx_.chunks)[id].window.pixel_count());
     out.state = read_detector_state(file_, id, window, cx_.spec->change.method);
     for (int period = 0; period < 2; ++period) {
-      for (auto const& name : state_composites(cx_.indices, cx_.colour, cx_.causes)) {
+      for (auto const& name :
+           state_composites(cx_.indices, cx_.colour, cx_.causes && cx_.evidence)) {
         auto const key = composite_name(period, name);
         file_.read(id, window, key, out.kept[key]);
       }

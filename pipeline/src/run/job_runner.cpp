@@ -60,6 +60,7 @@ chunk_context context_of(job_spec const& spec, run_plan const& plan, k::backend 
   cx.keep_state = monitoring;
   cx.keep_rasters = spec.outputs.hdf5 || spec.outputs.cog;
   cx.causes = spec.change.causes;
+  cx.evidence = !plan.cause_bands.empty();
   // The days of the looks go with the index looks of change.nc and with the COGs.
   bool looks = false;
   for (std::size_t a = 0; a < plan.aois.size(); ++a) {

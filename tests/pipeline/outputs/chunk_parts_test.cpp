@@ -67,6 +67,7 @@ class chunk_parts_test : public tt::temp_dir_test {
     cx_.indices = kIndices;
     cx_.colour = kColour;
     cx_.causes = true;  // the spec's default: the cause evidence crosses, and its composites
+    cx_.evidence = true;
     cx_.aois = {{nullptr, {0, 0, 5, 3}, nullptr}, {nullptr, {3, 1, 5, 3}, nullptr}};
   }
 
