@@ -23,6 +23,7 @@ Usage: run.py [--size 8192] [--seed 1] [--repeat 3] [--threads N] [--only CASES]
 """
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -372,8 +373,11 @@ def plan_check(result, summary, plan):
 def alerts_check(result, pair):
     """geosweep's alerts beside the planted clear-cuts, and what it read."""
     alerts = result.run_dir / "out" / "alerts.csv"
-    rows = [r for r in alerts.read_text().splitlines()[1:] if r] if alerts.exists() else []
-    area = sum(float(r.split(",")[5]) for r in rows)
+    rows = []
+    if alerts.exists():
+        with alerts.open(newline="") as f:
+            rows = list(csv.DictReader(f))
+    area = sum(float(r["area_ha"]) for r in rows)
     return (f"{result.case}: {len(rows)} alerts, {area:.2f} ha (planted: {pair['cuts']} "
             f"clear-cuts, {pair['cut_forest_ha']:.2f} ha of forest); {read_note(result)}")
 
