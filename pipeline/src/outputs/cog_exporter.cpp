@@ -166,6 +166,57 @@ void remove_staging(fs::path const& staging) {
   fs::remove(fs::path(staging.string() + ".aux.xml"), ec);
 }
 
+/// The levels of `factors` in `ds`, each level averaged from the one above it with
+/// halve_by_average() (UInt16 or Int16 bands), strip by strip. GDAL's own AVERAGE, a general
+/// resampler, took 0.093 CPU-s for the two levels of a 3-band 1764 x 1857 px composite, 60 % of
+/// what DEFLATE then spends on the whole file; this takes a few milliseconds.
+void build_average_overviews(GDALDataset& ds, std::vector<int> const& factors,
+                             fs::path const& staging) {
+  auto const fail = [&](char const* what) {
+    throw io_error(staging.string() + ": cannot " + what + " overviews: " + last_gdal_message());
+  };
+  // Made empty ("NONE"), then filled here.
+  if (GDALBuildOverviews(GDALDataset::ToHandle(&ds), "NONE", static_cast<int>(factors.size()),
+                         const_cast<int*>(factors.data()), 0, nullptr, nullptr,
+                         nullptr) != CE_None)
+    fail("make");
+  auto const halve_band = [&]<class T>(GDALRasterBand& base, GDALDataType type) {
+    auto const nodata = static_cast<T>(base.GetNoDataValue());
+    GDALRasterBand* from = &base;
+    constexpr int strip = 256;  // rows of the level made, per pass
+    for (std::size_t level = 0; level < factors.size(); ++level) {
+      GDALRasterBand* to = base.GetOverview(static_cast<int>(level));
+      int const width = from->GetXSize(), height = from->GetYSize();
+      if (to == nullptr || to->GetXSize() != (width + 1) / 2 || to->GetYSize() != (height + 1) / 2)
+        fail("size");
+      std::vector<T> above(static_cast<std::size_t>(2 * strip) * static_cast<std::size_t>(width));
+      std::vector<T> below(static_cast<std::size_t>(strip) * static_cast<std::size_t>(to->GetXSize()));
+      for (int y = 0; y < to->GetYSize(); y += strip) {
+        int const rows = std::min(2 * strip, height - 2 * y);
+        int const out_rows = (rows + 1) / 2;
+        if (from->RasterIO(GF_Read, 0, 2 * y, width, rows, above.data(), width, rows, type, 0, 0,
+                           nullptr) != CE_None)
+          fail("read");
+        halve_by_average<T>(above.data(), width, rows, nodata, below.data());
+        if (to->RasterIO(GF_Write, 0, y, to->GetXSize(), out_rows, below.data(), to->GetXSize(),
+                         out_rows, type, 0, 0, nullptr) != CE_None)
+          fail("write");
+      }
+      from = to;
+    }
+  };
+  for (int b = 1; b <= ds.GetRasterCount(); ++b) {
+    GDALRasterBand& band = *ds.GetRasterBand(b);
+    GDALDataType const type = band.GetRasterDataType();
+    if (type == GDT_UInt16)
+      halve_band.template operator()<std::uint16_t>(band, type);
+    else if (type == GDT_Int16)
+      halve_band.template operator()<std::int16_t>(band, type);
+    else
+      GEOSWEEP_EXPECTS(false, "averaged overviews of UInt16 or Int16 bands");
+  }
+}
+
 }  // namespace
 
 std::vector<int> overview_factors(int width, int height, int block) {
@@ -427,12 +478,16 @@ std::vector<fs::path> cog_exporter::commit() {
     outputs[i] = std::make_unique<atomic_file>(f.final_path);
     CPLErrorReset();
     auto const factors = overview_factors(f.dataset->GetRasterXSize(), f.dataset->GetRasterYSize());
-    // Days and classes are not averaged: an overview pixel takes the value of one of its pixels.
-    char const* resampling = f.days || f.classes ? "NEAREST" : "AVERAGE";
-    if (!factors.empty() && GDALBuildOverviews(GDALDataset::ToHandle(f.dataset.get()), resampling,
-                                               static_cast<int>(factors.size()), factors.data(), 0,
-                                               nullptr, nullptr, nullptr) != CE_None)
-      throw io_error(f.staging.string() + ": cannot build overviews: " + last_gdal_message());
+    // Days and classes are not averaged: an overview pixel takes the value of one of its pixels
+    // (GDAL's NEAREST). Reflectance and the index: averaged here (halve_by_average).
+    if (!factors.empty() && (f.days || f.classes)) {
+      if (GDALBuildOverviews(GDALDataset::ToHandle(f.dataset.get()), "NEAREST",
+                             static_cast<int>(factors.size()), factors.data(), 0, nullptr,
+                             nullptr, nullptr) != CE_None)
+        throw io_error(f.staging.string() + ": cannot build overviews: " + last_gdal_message());
+    } else if (!factors.empty()) {
+      build_average_overviews(*f.dataset, factors, f.staging);
+    }
     GDALDatasetUniquePtr out(cog->CreateCopy(outputs[i]->temp_path().c_str(), f.dataset.get(),
                                              FALSE, const_cast<char**>(options), nullptr, nullptr));
     if (!out)

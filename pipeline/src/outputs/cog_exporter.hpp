@@ -15,6 +15,7 @@
 /// temporary names and renamed.
 
 #include <array>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -54,6 +55,47 @@ struct cog_provenance {
 /// The overview factors a COG of `width` x `height` px gets with tiles of `block` px: those of
 /// GDAL's COG driver with OVERVIEWS=AUTO (2, 4, ... until the size fits one block).
 std::vector<int> overview_factors(int width, int height, int block = 512);
+
+/// The next overview level of `rows` rows of `width` values (row-major; `rows` starts on an
+/// even row of the level): value (x, y) of `to` ((width + 1) / 2 a row, (rows + 1) / 2 rows)
+/// is the mean of the values of the level's 2 x 2 block (2x..2x+1, 2y..2y+1) that are not
+/// `nodata` (the last column or row of an odd size has 2 or 1), rounded to the nearest integer,
+/// halves away from zero; `nodata` where the block has none. GDAL's AVERAGE gives the same for
+/// an even size; for an odd one it spreads each overview pixel over size / ((size + 1) / 2)
+/// source pixels, so that its blocks drift by up to a pixel across the level.
+template <class T>
+void halve_by_average(T const* from, int width, int rows, T nodata, T* to) {
+  int const to_width = (width + 1) / 2;
+  for (int y = 0; 2 * y < rows; ++y) {
+    T const* top = from + static_cast<std::size_t>(2 * y) * static_cast<std::size_t>(width);
+    T const* bottom = 2 * y + 1 < rows ? top + width : nullptr;
+    T* out = to + static_cast<std::size_t>(y) * static_cast<std::size_t>(to_width);
+    for (int x = 0; x < to_width; ++x) {
+      std::int64_t sum = 0;
+      std::int64_t count = 0;
+      auto const add = [&](T v) {
+        bool const ok = v != nodata;
+        sum += ok ? static_cast<std::int64_t>(v) : 0;
+        count += ok ? 1 : 0;
+      };
+      int const c = 2 * x;
+      bool const pair = c + 1 < width;
+      add(top[c]);
+      if (pair) add(top[c + 1]);
+      if (bottom != nullptr) {
+        add(bottom[c]);
+        if (pair) add(bottom[c + 1]);
+      }
+      if (count == 0) {
+        out[x] = nodata;
+        continue;
+      }
+      // round(|sum| / count) = (2 |sum| + count) / (2 count) in integers, then the sign.
+      std::int64_t const magnitude = (2 * (sum < 0 ? -sum : sum) + count) / (2 * count);
+      out[x] = static_cast<T>(sum < 0 ? -magnitude : magnitude);
+    }
+  }
+}
 
 /// The COGs of every AOI of a run.
 class cog_exporter final : public chunk_writer {

@@ -622,3 +622,74 @@ TEST_F(cog_exporter_test, a_large_aoi_gets_averaged_overviews_without_its_nodata
       ASSERT_EQ(half[static_cast<std::size_t>(y) * 550 + x], 1000 + 4 * x + 8 * y)
           << x << ", " << y;
 }
+
+TEST(cog_overviews, halving_averages_each_two_by_two_block_without_its_nodata) {
+  // 3 x 3 values, nodata 0: blocks of 4, 2 (last column), 2 (last row) and 1 (corner) values.
+  std::vector<std::uint16_t> const from{1, 2, 3,  //
+                                        4, 6, 6,  //
+                                        7, 8, 9};
+  std::vector<std::uint16_t> to(4, 77);
+  gp::halve_by_average<std::uint16_t>(from.data(), 3, 3, 0, to.data());
+  // (1 + 2 + 4 + 6) / 4 = 3.25 -> 3; (3 + 6) / 2 = 4.5 -> 5 (a half rounds up);
+  // (7 + 8) / 2 = 7.5 -> 8; 9.
+  EXPECT_EQ(to, (std::vector<std::uint16_t>{3, 5, 8, 9}));
+
+  // The nodata is left out of the mean; a block of nodata only stays nodata.
+  std::vector<std::uint16_t> const holes{10, 0, 0, 0,  //
+                                         11, 12, 0, 0};
+  std::vector<std::uint16_t> out(2, 77);
+  gp::halve_by_average<std::uint16_t>(holes.data(), 4, 2, 0, out.data());
+  EXPECT_EQ(out, (std::vector<std::uint16_t>{11, 0}));  // (10 + 11 + 12) / 3 = 11; none
+}
+
+TEST(cog_overviews, halving_rounds_signed_halves_away_from_zero) {
+  // Int16 (the packed index), nodata -32768: -1.5 -> -2, -0.5 -> -1, 0.5 -> 1, -3.25 -> -3.
+  constexpr std::int16_t fill = -32768;
+  std::vector<std::int16_t> const from{-1, -2, -3, 2, 1, 0, -4, -3,  //
+                                       fill, fill, fill, fill, fill, fill, -3, -3};
+  std::vector<std::int16_t> to(4, 77);
+  gp::halve_by_average<std::int16_t>(from.data(), 8, 2, fill, to.data());
+  EXPECT_EQ(to, (std::vector<std::int16_t>{-2, -1, 1, -3}));
+}
+
+TEST_F(cog_exporter_test, overviews_of_an_odd_size_average_aligned_blocks_to_the_last_pixel) {
+  // 1025 x 601 px: one overview (factor 2) of 513 x 301. Red DN v(x, y) = 1000 + x + 2 y, so
+  // block (X, Y) averages 1001.5 + 2 X + 4 Y -> 1002 + 2 X + 4 Y; the last column holds x =
+  // 1024 alone (2025 + 4 Y), the last row y = 600 alone (2201 + 2 X), the corner 3224.
+  constexpr int w = 1025, h = 601;
+  aois_ = {{"north", tt::utm_grid(w, h, 600000.0, 8930000.0)}};
+  gp::cog_exporter cogs(dir_, aois_, "ndvi", gp::colour_composites({"blue", "green", "red"}));
+  std::vector<std::string> looks{"ndvi", "red", "green", "blue", "ndvi_date", "colour_date"};
+  gp::finished_chunk chunk;
+  auto t = tt::full_tile(0, {0, 0, w, h}, looks);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      auto const i = static_cast<std::size_t>(y) * w + x;
+      for (int p = 0; p < 2; ++p) {
+        for (auto const& band : {"red", "green", "blue"})
+          t.latest[p][band][i] = static_cast<float>(1000 + x + 2 * y) / 10000.0f;
+        t.latest[p]["ndvi"][i] = 0.5f;
+      }
+    }
+  }
+  chunk.output.aois.push_back(std::move(t));
+  chunk.patches.emplace_back(static_cast<std::size_t>(w) * h, 0);
+  cogs.write(chunk);
+  cogs.commit();
+  auto ds = tt::open_gdal((folder_ / "true_colour_before.tif").string());
+  ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+  GDALRasterBand* red = ds->GetRasterBand(1);
+  ASSERT_EQ(red->GetOverviewCount(), 1);
+  GDALRasterBand* half = red->GetOverview(0);
+  ASSERT_EQ(half->GetXSize(), 513);
+  ASSERT_EQ(half->GetYSize(), 301);
+  std::vector<std::uint16_t> v(513 * 301);
+  ASSERT_EQ(half->RasterIO(GF_Read, 0, 0, 513, 301, v.data(), 513, 301, GDT_UInt16, 0, 0, nullptr),
+            CE_None);
+  auto const at = [&](int x, int y) { return v[static_cast<std::size_t>(y) * 513 + x]; };
+  for (int y = 0; y < 300; ++y)
+    for (int x = 0; x < 512; ++x) ASSERT_EQ(at(x, y), 1002 + 2 * x + 4 * y) << x << ", " << y;
+  for (int y = 0; y < 300; ++y) EXPECT_EQ(at(512, y), 2025 + 4 * y) << y;
+  for (int x = 0; x < 512; ++x) EXPECT_EQ(at(x, 300), 2201 + 2 * x) << x;
+  EXPECT_EQ(at(512, 300), 3224);
+}
