@@ -471,16 +471,26 @@ TEST(product_packing, indices_are_stored_to_a_ten_thousandth_and_nan_as_the_fill
   }
 }
 
-TEST(product_layout, bitemporal_change_nc_stores_the_look_before_once) {
+TEST(product_layout, bitemporal_change_nc_stores_the_look_before_and_the_first_date_once) {
   auto spec = tt::outputs_job("/tmp");
   spec.change.method = gp::change_method::bitemporal;
   std::vector<std::string> names;
   for (auto const& v : gp::product::pixel_variables(spec, {"ndvi"})) names.push_back(v.name);
+  // No ndvi_baseline (it is ndvi_before) and no confirmed_date (it is first_date).
   EXPECT_EQ(names,
             (std::vector<std::string>{"ndvi_before", "ndvi_after", "ndvi_before_date",
                                       "ndvi_after_date", "change", "cause", "first_date",
-                                      "confirmed_date", "magnitude", "clear_count", "patch"}));
+                                      "magnitude", "clear_count", "patch"}));
   EXPECT_EQ(gp::product::baseline_variable(spec.change.method, "ndvi"), "ndvi_before");
+  // The methods with a confirmation ladder keep both dates.
+  for (auto const method : {gp::change_method::baseline, gp::change_method::bfast}) {
+    spec.change.method = method;
+    names.clear();
+    for (auto const& v : gp::product::pixel_variables(spec, {"ndvi"})) names.push_back(v.name);
+    EXPECT_EQ(std::count(names.begin(), names.end(), "first_date"), 1);
+    EXPECT_EQ(std::count(names.begin(), names.end(), "confirmed_date"), 1);
+  }
+  spec.change.method = gp::change_method::bitemporal;
   // Without causes there is no cause layer.
   spec.change.causes = false;
   names.clear();

@@ -258,14 +258,17 @@ TEST_F(TinyRun, BitemporalDatesMagnitudesAndRecallByHand) {
   struct expected {
     group const& g;
     char const* date;
+    int days;  // the date, days since 1970-01-01 (Python's date arithmetic)
     char const* area_ha;
     double magnitude;  // before - after, from the planted DNs
   };
   std::vector<expected> const lost{
-      {kLost, "2024-07-04", "0.3000", tt::planted_ndvi(0.8) - tt::planted_ndvi(0.3)},
-      {kLastLookCloudy, "2024-06-24", "0.3200", tt::planted_ndvi(0.8) - tt::planted_ndvi(0.35)},
-      {kLastBaselineCloudy, "2024-07-04", "0.3600", tt::planted_ndvi(0.85) - tt::planted_ndvi(0.5)},
-      {kLatestBaselineIsForest, "2024-07-04", "0.2200",
+      {kLost, "2024-07-04", 19908, "0.3000", tt::planted_ndvi(0.8) - tt::planted_ndvi(0.3)},
+      {kLastLookCloudy, "2024-06-24", 19898, "0.3200",
+       tt::planted_ndvi(0.8) - tt::planted_ndvi(0.35)},
+      {kLastBaselineCloudy, "2024-07-04", 19908, "0.3600",
+       tt::planted_ndvi(0.85) - tt::planted_ndvi(0.5)},
+      {kLatestBaselineIsForest, "2024-07-04", 19908, "0.2200",
        tt::planted_ndvi(0.62) - tt::planted_ndvi(0.3)},
   };
   for (auto const& e : lost) {
@@ -287,15 +290,35 @@ TEST_F(TinyRun, BitemporalDatesMagnitudesAndRecallByHand) {
   for (auto v : beyond) EXPECT_EQ(v, gk::change_outside_aoi);
   auto const magnitude = tt::read_planted<double>(run.result.hdf5_file.value(), "magnitude",
                                                   GDT_Float64, 48, 32, true);
+  auto const first_date = tt::read_planted<std::int32_t>(run.result.hdf5_file.value(),
+                                                        "first_date", GDT_Int32, 48, 32);
   ASSERT_EQ(change.size(), 48u * 32u);
   ASSERT_EQ(magnitude.size(), change.size());
+  ASSERT_EQ(first_date.size(), change.size());
+  // One look after finds and confirms a change: confirmed_date would be first_date again, so
+  // change.nc has no such layer (alerts.csv's confirmed_on is first_seen above).
+  {
+    std::string const name =
+        "NETCDF:\"" + run.result.hdf5_file->string() + "\":/aoi/plot/confirmed_date";
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetUniquePtr confirmed(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER));
+    CPLPopErrorHandler();
+    EXPECT_FALSE(confirmed) << "a confirmed_date layer in a bitemporal change.nc";
+  }
+  std::int64_t wrong_date = 0;
   std::int64_t planted = 0, found = 0, false_alarms = 0, wrong_magnitude = 0;
   for (int r = 0; r < 32; ++r) {
     for (int c = 0; c < 48; ++c) {
       std::size_t const i = static_cast<std::size_t>(r) * 48 + c;
       double expected = std::nan("");
-      for (auto const& e : lost)
-        if (e.g.where.holds(c, r)) expected = e.magnitude;
+      int expected_days = gk::no_date;
+      for (auto const& e : lost) {
+        if (!e.g.where.holds(c, r)) continue;
+        expected = e.magnitude;
+        expected_days = e.days;
+      }
+      // A weaker fall keeps its date as evidence: dated, but not checked here.
+      if (!kSmallFall.where.holds(c, r)) wrong_date += first_date[i] != expected_days ? 1 : 0;
       bool const flagged = change[i] == gk::change_high;
       if (std::isnan(expected)) {
         // The small fall (0.2, at least grow 0.5 x drop 0.25) is a weaker fall in no patch,
@@ -314,5 +337,6 @@ TEST_F(TinyRun, BitemporalDatesMagnitudesAndRecallByHand) {
   EXPECT_EQ(found, planted);  // recall 1
   EXPECT_EQ(false_alarms, 0);
   EXPECT_EQ(wrong_magnitude, 0);
+  EXPECT_EQ(wrong_date, 0);
   EXPECT_EQ(run.result.aois.at(0).changed_pixels, planted);
 }
