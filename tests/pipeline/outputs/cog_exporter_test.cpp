@@ -135,6 +135,36 @@ class cog_exporter_test : public tt::temp_dir_test {
     return cogs;
   }
 
+  /// The COGs of one `w` x `h` px AOI written as one tile whose red, green and blue DN are
+  /// dn(x, y) in both periods (ndvi 0.5), with `outside` pixels (by raster index) out of the
+  /// AOI; opens true_colour_before.tif.
+  template <class Dn>
+  GDALDatasetUniquePtr true_colour_of(int w, int h, Dn dn, std::vector<std::size_t> outside = {}) {
+    aois_ = {{"north", tt::utm_grid(w, h, 600000.0, 8930000.0)}};
+    gp::cog_exporter cogs(dir_, aois_, "ndvi", gp::colour_composites({"blue", "green", "red"}));
+    std::vector<std::string> looks{"ndvi", "red", "green", "blue", "ndvi_date", "colour_date"};
+    gp::finished_chunk chunk;
+    auto t = tt::full_tile(0, {0, 0, w, h}, looks);
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) {
+        auto const i = static_cast<std::size_t>(y) * w + x;
+        for (int p = 0; p < 2; ++p) {
+          for (auto const& band : {"red", "green", "blue"})
+            t.latest[p][band][i] = static_cast<float>(dn(x, y)) / 10000.0f;
+          t.latest[p]["ndvi"][i] = 0.5f;
+        }
+      }
+    }
+    for (auto const i : outside) t.inside[i] = 0;
+    chunk.output.aois.push_back(std::move(t));
+    chunk.patches.emplace_back(static_cast<std::size_t>(w) * h, 0);
+    cogs.write(chunk);
+    cogs.commit();
+    auto ds = tt::open_gdal((folder_ / "true_colour_before.tif").string());
+    EXPECT_TRUE(ds) << CPLGetLastErrorMsg();
+    return ds;
+  }
+
   std::vector<std::pair<std::string, gp::raster_grid>> aois_;
   fs::path folder_;
 };
@@ -583,29 +613,10 @@ TEST_F(cog_exporter_test, a_large_aoi_gets_averaged_overviews_without_its_nodata
   // average is b; pixel (1, 0) is outside the AOI (nodata), which leaves (b + 1 + b + 1 + b -
   // 1) / 3 = b + 1/3 there, b after rounding (750 if the nodata were averaged in).
   constexpr int w = 1100, h = 600;
-  aois_ = {{"north", tt::utm_grid(w, h, 600000.0, 8930000.0)}};
-  gp::cog_exporter cogs(dir_, aois_, "ndvi", gp::colour_composites({"blue", "green", "red"}));
-  std::vector<std::string> looks{"ndvi", "red", "green", "blue", "ndvi_date", "colour_date"};
-  gp::finished_chunk chunk;
-  auto t = tt::full_tile(0, {0, 0, w, h}, looks);
-  for (int y = 0; y < h; ++y) {
-    for (int x = 0; x < w; ++x) {
-      auto const i = static_cast<std::size_t>(y) * w + x;
-      int const dn = 1000 + 4 * (x / 2) + 8 * (y / 2) + (x % 2 == 0 ? 1 : -1);
-      for (int p = 0; p < 2; ++p) {
-        for (auto const& band : {"red", "green", "blue"})
-          t.latest[p][band][i] = static_cast<float>(dn) / 10000.0f;
-        t.latest[p]["ndvi"][i] = 0.5f;
-      }
-    }
-  }
-  t.inside[1] = 0;
-  chunk.output.aois.push_back(std::move(t));
-  chunk.patches.emplace_back(static_cast<std::size_t>(w) * h, 0);
-  cogs.write(chunk);
-  cogs.commit();
-  auto ds = tt::open_gdal((folder_ / "true_colour_before.tif").string());
-  ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+  auto ds = true_colour_of(
+      w, h, [](int x, int y) { return 1000 + 4 * (x / 2) + 8 * (y / 2) + (x % 2 == 0 ? 1 : -1); },
+      {1});
+  ASSERT_TRUE(ds);
   EXPECT_STREQ(ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE"), "COG");
   GDALRasterBand* red = ds->GetRasterBand(1);
   ASSERT_EQ(red->GetOverviewCount(), 2);
@@ -620,6 +631,15 @@ TEST_F(cog_exporter_test, a_large_aoi_gets_averaged_overviews_without_its_nodata
   for (int y = 0; y < 300; ++y)
     for (int x = 0; x < 550; ++x)
       ASSERT_EQ(half[static_cast<std::size_t>(y) * 550 + x], 1000 + 4 * x + 8 * y)
+          << x << ", " << y;
+  // The next level averages this one's blocks: 1000 + 4 (2 X + 0.5) + 8 (2 Y + 0.5).
+  std::vector<std::uint16_t> quarter(275 * 150);
+  ASSERT_EQ(red->GetOverview(1)->RasterIO(GF_Read, 0, 0, 275, 150, quarter.data(), 275, 150,
+                                          GDT_UInt16, 0, 0, nullptr),
+            CE_None);
+  for (int y = 0; y < 150; ++y)
+    for (int x = 0; x < 275; ++x)
+      ASSERT_EQ(quarter[static_cast<std::size_t>(y) * 275 + x], 1006 + 8 * x + 16 * y)
           << x << ", " << y;
 }
 
@@ -657,27 +677,8 @@ TEST_F(cog_exporter_test, overviews_of_an_odd_size_average_aligned_blocks_to_the
   // block (X, Y) averages 1001.5 + 2 X + 4 Y -> 1002 + 2 X + 4 Y; the last column holds x =
   // 1024 alone (2025 + 4 Y), the last row y = 600 alone (2201 + 2 X), the corner 3224.
   constexpr int w = 1025, h = 601;
-  aois_ = {{"north", tt::utm_grid(w, h, 600000.0, 8930000.0)}};
-  gp::cog_exporter cogs(dir_, aois_, "ndvi", gp::colour_composites({"blue", "green", "red"}));
-  std::vector<std::string> looks{"ndvi", "red", "green", "blue", "ndvi_date", "colour_date"};
-  gp::finished_chunk chunk;
-  auto t = tt::full_tile(0, {0, 0, w, h}, looks);
-  for (int y = 0; y < h; ++y) {
-    for (int x = 0; x < w; ++x) {
-      auto const i = static_cast<std::size_t>(y) * w + x;
-      for (int p = 0; p < 2; ++p) {
-        for (auto const& band : {"red", "green", "blue"})
-          t.latest[p][band][i] = static_cast<float>(1000 + x + 2 * y) / 10000.0f;
-        t.latest[p]["ndvi"][i] = 0.5f;
-      }
-    }
-  }
-  chunk.output.aois.push_back(std::move(t));
-  chunk.patches.emplace_back(static_cast<std::size_t>(w) * h, 0);
-  cogs.write(chunk);
-  cogs.commit();
-  auto ds = tt::open_gdal((folder_ / "true_colour_before.tif").string());
-  ASSERT_TRUE(ds) << CPLGetLastErrorMsg();
+  auto ds = true_colour_of(w, h, [](int x, int y) { return 1000 + x + 2 * y; });
+  ASSERT_TRUE(ds);
   GDALRasterBand* red = ds->GetRasterBand(1);
   ASSERT_EQ(red->GetOverviewCount(), 1);
   GDALRasterBand* half = red->GetOverview(0);
