@@ -177,8 +177,7 @@ void build_average_overviews(GDALDataset& ds, std::vector<int> const& factors,
   };
   // Made empty ("NONE"), then filled here.
   if (GDALBuildOverviews(GDALDataset::ToHandle(&ds), "NONE", static_cast<int>(factors.size()),
-                         const_cast<int*>(factors.data()), 0, nullptr, nullptr,
-                         nullptr) != CE_None)
+                         const_cast<int*>(factors.data()), 0, nullptr, nullptr, nullptr) != CE_None)
     fail("make");
   auto const halve_band = [&]<class T>(GDALRasterBand& base, GDALDataType type) {
     auto const nodata = static_cast<T>(base.GetNoDataValue());
@@ -190,7 +189,8 @@ void build_average_overviews(GDALDataset& ds, std::vector<int> const& factors,
       if (to == nullptr || to->GetXSize() != (width + 1) / 2 || to->GetYSize() != (height + 1) / 2)
         fail("size");
       std::vector<T> above(static_cast<std::size_t>(2 * strip) * static_cast<std::size_t>(width));
-      std::vector<T> below(static_cast<std::size_t>(strip) * static_cast<std::size_t>(to->GetXSize()));
+      std::vector<T> below(static_cast<std::size_t>(strip) *
+                           static_cast<std::size_t>(to->GetXSize()));
       for (int y = 0; y < to->GetYSize(); y += strip) {
         int const rows = std::min(2 * strip, height - 2 * y);
         int const out_rows = (rows + 1) / 2;
@@ -482,8 +482,8 @@ std::vector<fs::path> cog_exporter::commit() {
     // (GDAL's NEAREST). Reflectance and the index: averaged here (halve_by_average).
     if (!factors.empty() && (f.days || f.classes)) {
       if (GDALBuildOverviews(GDALDataset::ToHandle(f.dataset.get()), "NEAREST",
-                             static_cast<int>(factors.size()), factors.data(), 0, nullptr,
-                             nullptr, nullptr) != CE_None)
+                             static_cast<int>(factors.size()), factors.data(), 0, nullptr, nullptr,
+                             nullptr) != CE_None)
         throw io_error(f.staging.string() + ": cannot build overviews: " + last_gdal_message());
     } else if (!factors.empty()) {
       build_average_overviews(*f.dataset, factors, f.staging);

@@ -477,10 +477,9 @@ TEST(product_layout, bitemporal_change_nc_stores_the_look_before_and_the_first_d
   std::vector<std::string> names;
   for (auto const& v : gp::product::pixel_variables(spec, {"ndvi"})) names.push_back(v.name);
   // No ndvi_baseline (it is ndvi_before) and no confirmed_date (it is first_date).
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"ndvi_before", "ndvi_after", "ndvi_before_date",
-                                      "ndvi_after_date", "change", "cause", "first_date",
-                                      "magnitude", "clear_count", "patch"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"ndvi_before", "ndvi_after", "ndvi_before_date",
+                                             "ndvi_after_date", "change", "cause", "first_date",
+                                             "magnitude", "clear_count", "patch"}));
   EXPECT_EQ(gp::product::baseline_variable(spec.change.method, "ndvi"), "ndvi_before");
   // The methods with a confirmation ladder keep both dates.
   for (auto const method : {gp::change_method::baseline, gp::change_method::bfast}) {

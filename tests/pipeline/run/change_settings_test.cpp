@@ -290,8 +290,8 @@ TEST_F(TinyRun, BitemporalDatesMagnitudesAndRecallByHand) {
   for (auto v : beyond) EXPECT_EQ(v, gk::change_outside_aoi);
   auto const magnitude = tt::read_planted<double>(run.result.hdf5_file.value(), "magnitude",
                                                   GDT_Float64, 48, 32, true);
-  auto const first_date = tt::read_planted<std::int32_t>(run.result.hdf5_file.value(),
-                                                        "first_date", GDT_Int32, 48, 32);
+  auto const first_date =
+      tt::read_planted<std::int32_t>(run.result.hdf5_file.value(), "first_date", GDT_Int32, 48, 32);
   ASSERT_EQ(change.size(), 48u * 32u);
   ASSERT_EQ(magnitude.size(), change.size());
   ASSERT_EQ(first_date.size(), change.size());
